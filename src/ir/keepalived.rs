@@ -1,0 +1,6 @@
+//! IR of keepalived.conf.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Config {}
