@@ -170,14 +170,53 @@ impl Grammar {
     }
 
     pub fn dialect(&self, d: Dialect) -> impl Iterator<Item = &Keyword> + '_ {
-        let names: Vec<&str> = TABLES
-            .iter()
-            .filter(|t| t.0 == d)
-            .map(|t| t.1)
-            .collect();
+        let names: Vec<&str> = TABLES.iter().filter(|t| t.0 == d).map(|t| t.1).collect();
         self.keywords
             .iter()
             .filter(move |k| names.contains(&k.table))
+    }
+}
+
+/// The tables in their fixed order, with their dialect: docs list them so.
+pub fn tables() -> impl Iterator<Item = (Dialect, &'static str)> {
+    TABLES.iter().map(|(d, name, _)| (*d, *name))
+}
+
+/// A heading for a table in docs and man pages.
+pub fn table_title(table: &str) -> &str {
+    match table {
+        "haproxy-global" => "HAProxy: global section",
+        "haproxy-proxy" => "HAProxy: proxy sections and the other sections",
+        "haproxy-server" => "HAProxy: server and default-server options",
+        "haproxy-bind" => "HAProxy: bind options",
+        "haproxy-actions" => "HAProxy: rule actions",
+        "haproxy-samples" => "HAProxy: sample fetches, converters and ACL matching",
+        "keepalived" => "keepalived.conf",
+        other => other,
+    }
+}
+
+impl Status {
+    /// Every status, in the order docs list them.
+    pub const ALL: [Status; 5] = [
+        Status::Implemented,
+        Status::Parsed,
+        Status::Noop,
+        Status::Unsupported,
+        Status::Removed,
+    ];
+
+    /// One line for legends in docs.
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Status::Implemented => "an engine acts on it",
+            Status::Parsed => {
+                "parsed and checked into typed IR; the engine that acts on it has not landed yet"
+            }
+            Status::Noop => "accepted as a documented no-op (warns where behavior could differ)",
+            Status::Unsupported => "rejected with a clear error giving the reason",
+            Status::Removed => "removed by the original too; the error names the replacement",
+        }
     }
 }
 
@@ -200,9 +239,280 @@ pub fn grammar() -> &'static Grammar {
     })
 }
 
+/// HAProxy's word fingerprint (tools.c `make_word_fingerprint()`): a 32x32
+/// matrix of transition counts between character classes, indexed
+/// `32*from + to`, classes 1..=26 letters (case-folded), 27 digits, 28
+/// anything else and also begin/end of word; row 0 marks which classes occur.
+/// Bytes, not chars: HAProxy works on bytes with C-locale `tolower`, so a
+/// non-ASCII byte is class 28 like punctuation.
+fn word_fingerprint(word: &str) -> [u8; 1024] {
+    let mut fp = [0u8; 1024];
+    let mut from = 28usize;
+    for b in word.bytes() {
+        let to = match b.to_ascii_lowercase() {
+            c @ b'a'..=b'z' => usize::from(c - b'a') + 1,
+            b'0'..=b'9' => 27,
+            _ => 28,
+        };
+        fp[to] = 1;
+        // uint8_t in HAProxy: counts wrap at 256 on absurdly repetitive words.
+        fp[32 * from + to] = fp[32 * from + to].wrapping_add(1);
+        from = to;
+    }
+    fp[32 * from + 28] = fp[32 * from + 28].wrapping_add(1);
+    fp
+}
+
+/// tools.c `word_fingerprint_distance()`: sum of absolute differences.
+fn fingerprint_distance(a: &[u8; 1024], b: &[u8; 1024]) -> usize {
+    a.iter()
+        .zip(b.iter())
+        .map(|(&x, &y)| usize::from(x.abs_diff(y)))
+        .sum()
+}
+
+/// HAProxy's "did you mean" (cfgparse.c `cfg_find_best_match()`,
+/// proxy.c `proxy_find_best_option()`, server.c `srv_find_best_kw()`): the
+/// candidate with the smallest fingerprint distance, the first one on ties
+/// (so pass candidates in HAProxy's registration order to get its answer),
+/// and none when the best distance exceeds twice the length of either word.
+pub fn best_match<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let word_fp = word_fingerprint(word);
+    let mut best: Option<(&'a str, usize)> = None;
+    for cand in candidates {
+        let dist = fingerprint_distance(&word_fp, &word_fingerprint(cand));
+        if best.is_none_or(|(_, d)| dist < d) {
+            best = Some((cand, dist));
+        }
+    }
+    let (cand, dist) = best?;
+    if dist > 2 * word.len() || dist > 2 * cand.len() {
+        return None;
+    }
+    Some(cand)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// HAProxy 2.6's `option` names, in the order proxy.c (`cfg_opts`,
+    /// `cfg_opts2`) and cfgparse-listen.c (the extra list) present them.
+    const OPTIONS: &[&str] = &[
+        "abortonclose",
+        "allbackups",
+        "checkcache",
+        "clitcpka",
+        "contstats",
+        "dontlognull",
+        "http-buffer-request",
+        "http-ignore-probes",
+        "idle-close-on-response",
+        "prefer-last-server",
+        "logasap",
+        "nolinger",
+        "persist",
+        "srvtcpka",
+        "transparent",
+        "splice-request",
+        "splice-response",
+        "splice-auto",
+        "accept-invalid-http-request",
+        "accept-invalid-http-response",
+        "dontlog-normal",
+        "log-separate-errors",
+        "log-health-checks",
+        "socket-stats",
+        "tcp-smart-accept",
+        "tcp-smart-connect",
+        "independent-streams",
+        "http-use-proxy-header",
+        "http-pretend-keepalive",
+        "http-no-delay",
+        "h1-case-adjust-bogus-client",
+        "h1-case-adjust-bogus-server",
+        "disable-h2-upgrade",
+        "http-restrict-req-hdr-names",
+        "httpchk",
+        "ssl-hello-chk",
+        "smtpchk",
+        "ldap-check",
+        "redis-check",
+        "mysql-check",
+        "pgsql-check",
+        "tcp-check",
+        "external-check",
+        "forwardfor",
+        "originalto",
+        "httpclose",
+        "http-server-close",
+        "http-keep-alive",
+        "httplog",
+        "httpslog",
+        "tcplog",
+        "tcpka",
+        "redispatch",
+        "spop-check",
+    ];
+
+    /// Proxy-section keywords (a subset is enough as long as it holds the
+    /// expected answers and their near neighbours), including the removed
+    /// ones HAProxy still lists as candidates (hence `clitimeout` below).
+    const PROXY_KWS: &[&str] = &[
+        "acl",
+        "backlog",
+        "balance",
+        "bind",
+        "capture",
+        "clitimeout",
+        "compression",
+        "contimeout",
+        "cookie",
+        "default_backend",
+        "default-server",
+        "description",
+        "errorfile",
+        "force-persist",
+        "fullconn",
+        "hash-type",
+        "http-check",
+        "http-request",
+        "http-response",
+        "ignore-persist",
+        "log",
+        "maxconn",
+        "mode",
+        "monitor-uri",
+        "option",
+        "redirect",
+        "retries",
+        "server",
+        "source",
+        "srvtimeout",
+        "stats",
+        "stick",
+        "stick-table",
+        "tcp-check",
+        "tcp-request",
+        "tcp-response",
+        "timeout",
+        "unique-id-format",
+        "use_backend",
+        "use-server",
+    ];
+
+    const SERVER_KWS: &[&str] = &[
+        "addr",
+        "agent-check",
+        "backup",
+        "ca-file",
+        "check",
+        "check-ssl",
+        "cookie",
+        "disabled",
+        "downinter",
+        "enabled",
+        "fall",
+        "fastinter",
+        "init-addr",
+        "inter",
+        "maxconn",
+        "maxqueue",
+        "on-marked-down",
+        "port",
+        "resolvers",
+        "rise",
+        "send-proxy",
+        "send-proxy-v2",
+        "slowstart",
+        "sni",
+        "ssl",
+        "verify",
+        "weight",
+    ];
+
+    /// Each (typo, answer) pair was measured with HAProxy 2.6.12
+    /// (`haproxy -c -f`), e.g. for `option tcp-request` it printed:
+    /// "unknown option 'tcp-request'; did you mean 'splice-request' maybe ?"
+    /// and for `option abc`: "unknown option 'abc'." (no suggestion).
+    #[test]
+    fn best_match_agrees_with_haproxy() {
+        let options = [
+            ("tcp-request", Some("splice-request")),
+            ("htpplog", Some("httplog")),
+            ("forwardedfor", Some("forwardfor")),
+            ("dontlognul", Some("dontlognull")),
+            ("http-keepalive", Some("http-keep-alive")),
+            ("httpchek", Some("httpchk")),
+            ("redispatsh", Some("redispatch")),
+            ("ssl-hello-check", Some("ssl-hello-chk")),
+            ("tcpcheck", Some("tcp-check")),
+            ("splice", Some("splice-auto")),
+            ("abc", None),
+            ("x", None),
+        ];
+        for (typo, want) in options {
+            assert_eq!(
+                best_match(typo, OPTIONS.iter().copied()),
+                want,
+                "option {typo}"
+            );
+        }
+        let proxy = [
+            ("optoin", Some("option")),
+            ("balanse", Some("balance")),
+            ("bnd", Some("bind")),
+            ("acll", Some("acl")),
+            ("http-requets", Some("http-request")),
+            ("use-backend", Some("use_backend")),
+            ("defualt_backend", Some("default_backend")),
+            ("timeout-client", Some("clitimeout")),
+            ("maxcon", Some("maxconn")),
+            ("tcp-requset", Some("tcp-request")),
+            ("compresion", Some("compression")),
+            ("xyzzy", None),
+        ];
+        for (typo, want) in proxy {
+            assert_eq!(
+                best_match(typo, PROXY_KWS.iter().copied()),
+                want,
+                "keyword {typo}"
+            );
+        }
+        let server = [
+            ("chek", Some("check")),
+            ("inetr", Some("inter")),
+            ("backpu", Some("backup")),
+            ("wieght", Some("weight")),
+            ("maxcon", Some("maxconn")),
+            ("send-proxy2", Some("send-proxy")),
+            ("verfy", Some("verify")),
+            ("zz", None),
+        ];
+        for (typo, want) in server {
+            assert_eq!(
+                best_match(typo, SERVER_KWS.iter().copied()),
+                want,
+                "server {typo}"
+            );
+        }
+    }
+
+    #[test]
+    fn best_match_edge_cases() {
+        // Nothing to choose from, an empty word, and a tie (first one wins,
+        // as HAProxy's strict `<` keeps the earlier candidate).
+        assert_eq!(best_match("abc", std::iter::empty()), None);
+        assert_eq!(best_match("", ["a"]), None);
+        assert_eq!(best_match("ab", ["ba", "ab"]), Some("ab")); // exact beats near
+        assert_eq!(best_match("abc", ["acb", "bac"]), Some("acb"));
+        // Non-ASCII and case: classes are per byte, letters case-folded.
+        assert_eq!(best_match("BIND", ["bind", "mode"]), Some("bind"));
+        assert_eq!(best_match("bïnd", ["bind", "mode"]), Some("bind"));
+    }
 
     #[test]
     fn every_table_line_parses() {

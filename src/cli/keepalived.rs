@@ -1,8 +1,437 @@
-//! keepalived's command line (`keepalived -t -f FILE`, `-n`, `-l`, `-D`, ...).
+//! keepalived's command line (`keepalived -t -f FILE`, `-n`, `-l`, `-D`, ...),
+//! parsed the way keepalived 2.2.7's getopt_long() loop does: bundled short
+//! flags, `-fFILE` / `-f FILE`, `--long=ARG` / `--long ARG`, unique long
+//! prefixes, and its messages (`Unknown option -Z`, `Missing parameter for
+//! option -f`, both exit 1).
 
 use std::ffi::OsString;
+use std::io::Write;
+
+use crate::config::keepalived::{self as kconf, Options as ConfOptions};
+
+/// The keepalived release whose behavior tandem reproduces.
+pub const KEEPALIVED_VERSION: &str = "2.2.7";
+pub const DEFAULT_CONFIG: &str = "/etc/keepalived/keepalived.conf";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Arg {
+    No,
+    Required,
+    Optional,
+}
+
+/// (long name, short letter, argument). Options keepalived has but tandem
+/// does not act on yet are accepted so that existing unit files keep working.
+const OPTS: &[(&str, Option<char>, Arg)] = &[
+    ("use-file", Some('f'), Arg::Required),
+    ("vrrp", Some('P'), Arg::No),
+    ("check", Some('C'), Arg::No),
+    ("no_bfd", Some('B'), Arg::No),
+    ("all", None, Arg::No),
+    ("log-console", Some('l'), Arg::No),
+    ("log-detail", Some('D'), Arg::No),
+    ("log-facility", Some('S'), Arg::Required),
+    ("no-syslog", Some('G'), Arg::No),
+    ("umask", Some('u'), Arg::Required),
+    ("release-vips", Some('X'), Arg::No),
+    ("dont-release-vrrp", Some('V'), Arg::No),
+    ("dont-release-ipvs", Some('I'), Arg::No),
+    ("dont-respawn", Some('R'), Arg::No),
+    ("dont-fork", Some('n'), Arg::No),
+    ("dump-conf", Some('d'), Arg::No),
+    ("pid", Some('p'), Arg::Required),
+    ("vrrp_pid", Some('r'), Arg::Required),
+    ("genhash", Some('T'), Arg::No),
+    ("checkers_pid", Some('c'), Arg::Required),
+    ("address-monitoring", Some('a'), Arg::No),
+    ("bfd_pid", Some('b'), Arg::Required),
+    ("snmp", Some('x'), Arg::No),
+    ("snmp-agent-socket", Some('A'), Arg::Required),
+    ("namespace", Some('s'), Arg::Required),
+    ("core-dump", Some('m'), Arg::No),
+    ("core-dump-pattern", Some('M'), Arg::Optional),
+    ("all-config", Some('e'), Arg::No),
+    ("config-id", Some('i'), Arg::Required),
+    ("signum", None, Arg::Required),
+    ("config-test", Some('t'), Arg::Optional),
+    ("version", Some('v'), Arg::No),
+    ("help", Some('h'), Arg::No),
+];
+
+/// What the command line asks for.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cmd {
+    pub config: Option<String>,
+    /// `-t`; `Some(Some(file))` for `--config-test=FILE`.
+    pub config_test: Option<Option<String>>,
+    pub dont_fork: bool,
+    pub log_console: bool,
+    pub log_detail: bool,
+    pub log_facility: Option<String>,
+    pub vrrp_only: bool,
+    pub check_only: bool,
+    pub pid_file: Option<String>,
+    pub vrrp_pid_file: Option<String>,
+    pub checkers_pid_file: Option<String>,
+    pub config_id: Option<String>,
+    pub version: bool,
+    pub help: bool,
+    /// Accepted options tandem does not act on yet: (name, argument).
+    pub other: Vec<(String, Option<String>)>,
+    /// Arguments that are not options (keepalived reports and ignores them).
+    pub unexpected: Vec<String>,
+}
+
+/// A command-line error: keepalived's message, exit 1.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CliError {
+    #[error("Unknown option {0}")]
+    Unknown(String),
+    #[error("Missing parameter for option {0}")]
+    Missing(String),
+}
+
+fn set(cmd: &mut Cmd, long: &str, val: Option<String>) {
+    match long {
+        "use-file" => cmd.config = val,
+        "config-test" => cmd.config_test = Some(val),
+        "dont-fork" => cmd.dont_fork = true,
+        "log-console" => cmd.log_console = true,
+        "log-detail" => cmd.log_detail = true,
+        "log-facility" => cmd.log_facility = val,
+        "vrrp" => cmd.vrrp_only = true,
+        "check" => cmd.check_only = true,
+        "pid" => cmd.pid_file = val,
+        "vrrp_pid" => cmd.vrrp_pid_file = val,
+        "checkers_pid" => cmd.checkers_pid_file = val,
+        "config-id" => cmd.config_id = val,
+        "version" => cmd.version = true,
+        "help" => cmd.help = true,
+        other => cmd.other.push((other.to_string(), val)),
+    }
+}
+
+/// getopt_long() as keepalived calls it.
+pub fn parse(args: &[String]) -> Result<Cmd, CliError> {
+    let mut cmd = Cmd::default();
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        i += 1;
+        if a == "--" {
+            cmd.unexpected.extend(args[i..].iter().cloned());
+            break;
+        }
+        if let Some(body) = a.strip_prefix("--") {
+            let (name, inline) = match body.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None => (body, None),
+            };
+            let exact = OPTS.iter().find(|o| o.0 == name);
+            let found = match exact {
+                Some(o) => Some(*o),
+                None => {
+                    let cands: Vec<_> = OPTS.iter().filter(|o| o.0.starts_with(name)).collect();
+                    if cands.len() == 1 && !name.is_empty() {
+                        Some(*cands[0])
+                    } else {
+                        None
+                    }
+                }
+            };
+            let Some((long, _, kind)) = found else {
+                return Err(CliError::Unknown(a.clone()));
+            };
+            let val = match kind {
+                Arg::No => {
+                    if inline.is_some() {
+                        return Err(CliError::Unknown(a.clone()));
+                    }
+                    None
+                }
+                Arg::Optional => inline,
+                Arg::Required => match inline {
+                    Some(v) => Some(v),
+                    None => match args.get(i) {
+                        Some(v) => {
+                            i += 1;
+                            Some(v.clone())
+                        }
+                        // keepalived 2.2.7 crashes here (it prints the
+                        // option from a stale pointer); tandem names it.
+                        None => return Err(CliError::Missing(format!("--{long}"))),
+                    },
+                },
+            };
+            set(&mut cmd, long, val);
+            continue;
+        }
+        if let Some(flags) = a.strip_prefix('-').filter(|f| !f.is_empty()) {
+            let chars: Vec<char> = flags.chars().collect();
+            let mut j = 0;
+            while j < chars.len() {
+                let c = chars[j];
+                j += 1;
+                let Some((long, _, kind)) = OPTS.iter().find(|o| o.1 == Some(c)).copied() else {
+                    return Err(CliError::Unknown(format!("-{c}")));
+                };
+                let rest: String = chars[j..].iter().collect();
+                let val = match kind {
+                    Arg::No => None,
+                    Arg::Optional => {
+                        j = chars.len();
+                        (!rest.is_empty()).then_some(rest)
+                    }
+                    Arg::Required => {
+                        j = chars.len();
+                        if !rest.is_empty() {
+                            Some(rest)
+                        } else if let Some(v) = args.get(i) {
+                            i += 1;
+                            Some(v.clone())
+                        } else {
+                            return Err(CliError::Missing(format!("-{c}")));
+                        }
+                    }
+                };
+                set(&mut cmd, long, val);
+            }
+            continue;
+        }
+        cmd.unexpected.push(a.clone());
+    }
+    Ok(cmd)
+}
+
+/// `keepalived -v`: keepalived's version block; the first line keeps its
+/// shape (`Keepalived vX.Y.Z (...)`) for tools that parse it, with tandem's
+/// own version in the parentheses.
+pub fn version_text() -> String {
+    let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    format!(
+        "Keepalived v{KEEPALIVED_VERSION} (tandem {})\n\n\
+         tandem {} reads keepalived {KEEPALIVED_VERSION} configurations and command lines.\n\n\
+         Running on Linux {kernel}\n\n\
+         Config options:  VRRP VRRP_AUTH (parsed; engine not built yet) LVS (parsed only, tandem does not run IPVS)\n",
+        env!("CARGO_PKG_VERSION"),
+        env!("CARGO_PKG_VERSION"),
+    )
+}
+
+/// keepalived 2.2.7's `-h` text (same options, same layout).
+pub const USAGE: &str = "Usage: keepalived [OPTION...]
+  -f, --use-file=FILE          Use the specified configuration file
+                                default '/etc/keepalived/keepalived.conf'
+  -P, --vrrp                   Only run with VRRP subsystem
+  -C, --check                  Only run with Health-checker subsystem
+  -B, --no_bfd                 Don't run BFD subsystem
+      --all                    Force all child processes to run, even if have no configuration
+  -l, --log-console            Log messages to local console
+  -D, --log-detail             Detailed log messages
+  -S, --log-facility=([0-7]|local[0-7]|user|daemon)
+                               Set syslog facility to LOG_LOCAL[0-7], user or daemon (default)
+  -G, --no-syslog              Don't log via syslog
+  -u, --umask=MASK             umask for file creation (in numeric form)
+  -X, --release-vips           Drop VIP on transition from signal.
+  -V, --dont-release-vrrp      Don't remove VRRP VIPs and VROUTEs on daemon stop
+  -I, --dont-release-ipvs      Don't remove IPVS topology on daemon stop
+  -R, --dont-respawn           Don't respawn child processes
+  -n, --dont-fork              Don't fork the daemon process
+  -d, --dump-conf              Dump the configuration data
+  -p, --pid=FILE               Use specified pidfile for parent process
+  -r, --vrrp_pid=FILE          Use specified pidfile for VRRP child process
+  -T, --genhash                Enter into genhash utility mode (this should be the first option used).
+  -c, --checkers_pid=FILE      Use specified pidfile for checkers child process
+  -a, --address-monitoring     Report all address additions/deletions notified via netlink
+  -b, --bfd_pid=FILE           Use specified pidfile for BFD child process
+  -x, --snmp                   Enable SNMP subsystem
+  -A, --snmp-agent-socket=FILE Use the specified socket for master agent
+  -s, --namespace=NAME         Run in network namespace NAME (overrides config)
+  -m, --core-dump              Produce core dump if terminate abnormally
+  -M, --core-dump-pattern=PATN Also set /proc/sys/kernel/core_pattern to PATN (default 'core')
+  -e, --all-config             Error if any configuration file missing (same as includet)
+  -i, --config-id id           Skip any configuration lines beginning '@' that don't match id
+                                or any lines beginning @^ that do match.
+                                The config-id defaults to the node name if option not used
+      --signum=SIGFUNC         Return signal number for STOP, RELOAD, DATA, STATS, STATS_CLEAR, JSON
+  -t, --config-test[=LOG_FILE] Check the configuration for obvious errors, output to
+                                stderr by default
+  -v, --version                Display the version number
+  -h, --help                   Display this help message
+";
+
+/// keepalived accepts 0-7, local0-7, user and daemon for `-S`.
+fn valid_facility(f: &str) -> bool {
+    let n = f.strip_prefix("local").unwrap_or(f);
+    matches!(n, "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7") || f == "user" || f == "daemon"
+}
 
 pub fn main(argv0: &OsString, args: &[OsString]) -> i32 {
-    let _ = (argv0, args);
-    0
+    let _ = argv0;
+    let args: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let cmd = match parse(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return 1;
+        }
+    };
+    run(&cmd)
+}
+
+fn run(cmd: &Cmd) -> i32 {
+    if cmd.help {
+        eprint!("{USAGE}");
+        return 0;
+    }
+    if cmd.version {
+        eprint!("{}", version_text());
+        return 0;
+    }
+    if !cmd.unexpected.is_empty() {
+        // keepalived 2.2.7 prints this on stdout and carries on.
+        let mut s = String::from("Unexpected argument(s): ");
+        for a in &cmd.unexpected {
+            s.push_str(a);
+            s.push(' ');
+        }
+        println!("{s}");
+    }
+    let mut early = Vec::new();
+    if let Some(f) = &cmd.log_facility
+        && !valid_facility(f)
+    {
+        early.push(format!("Invalid log facility '{f}'"));
+    }
+    let path = cmd
+        .config
+        .clone()
+        .unwrap_or_else(|| DEFAULT_CONFIG.to_string());
+    let out = kconf::check_file(
+        &path,
+        &ConfOptions {
+            config_id: cmd.config_id.clone(),
+        },
+    );
+    let mut lines = early;
+    lines.extend(out.lines.iter().cloned());
+
+    if let Some(log_file) = &cmd.config_test {
+        let text: String = lines.iter().map(|l| format!("{l}\n")).collect();
+        match log_file {
+            Some(f) => {
+                use std::os::unix::fs::OpenOptionsExt;
+                let res = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .mode(0o600)
+                    .open(f)
+                    .and_then(|mut fh| fh.write_all(text.as_bytes()));
+                if let Err(e) = res {
+                    eprintln!("Unable to open config-test log file {f}: {e}");
+                    eprint!("{text}");
+                }
+            }
+            None => eprint!("{text}"),
+        }
+        return out.exit_code;
+    }
+
+    // A run: there is no engine yet. Show what the check found, then say
+    // plainly that nothing is started.
+    for l in &lines {
+        eprintln!("{l}");
+    }
+    if out.exit_code == kconf::EXIT_MISSING_PARAMETER {
+        return out.exit_code;
+    }
+    if out.config.has_lvs() {
+        eprintln!(
+            "tandem: this configuration has virtual_server blocks; tandem does not run IPVS (LVS), \
+             they are parsed and checked only"
+        );
+    }
+    eprintln!(
+        "tandem: the VRRP engine is not available in this build; nothing was started \
+         (use -t to check the configuration)"
+    );
+    1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(a: &[&str]) -> Result<Cmd, CliError> {
+        parse(&a.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn flags() {
+        let c =
+            p(&["-t", "-f", "a.conf", "-nlD", "-S", "local0", "-i", "node1"]).unwrap_or_default();
+        assert_eq!(c.config.as_deref(), Some("a.conf"));
+        assert_eq!(c.config_test, Some(None));
+        assert!(c.dont_fork && c.log_console && c.log_detail);
+        assert_eq!(c.log_facility.as_deref(), Some("local0"));
+        assert_eq!(c.config_id.as_deref(), Some("node1"));
+        let c = p(&["--config-test=/tmp/x", "--use=b.conf", "-fc.conf"]).unwrap_or_default();
+        assert_eq!(c.config_test, Some(Some("/tmp/x".into())));
+        assert_eq!(c.config.as_deref(), Some("c.conf"));
+        let c = p(&["-tlog"]).unwrap_or_default();
+        assert_eq!(c.config_test, Some(Some("log".into())));
+    }
+
+    /// keepalived 2.2.7: `keepalived -Z` / `--foo` / `--v` / `--help=x`
+    /// print `Unknown option ...`, `keepalived -f` prints `Missing
+    /// parameter for option -f`; all exit 1.
+    #[test]
+    fn errors() {
+        assert_eq!(
+            p(&["-Z"]).err().map(|e| e.to_string()),
+            Some("Unknown option -Z".into())
+        );
+        assert_eq!(
+            p(&["--foo"]).err().map(|e| e.to_string()),
+            Some("Unknown option --foo".into())
+        );
+        assert_eq!(
+            p(&["--v"]).err().map(|e| e.to_string()),
+            Some("Unknown option --v".into())
+        );
+        assert_eq!(
+            p(&["--help=x"]).err().map(|e| e.to_string()),
+            Some("Unknown option --help=x".into())
+        );
+        assert_eq!(
+            p(&["-f"]).err().map(|e| e.to_string()),
+            Some("Missing parameter for option -f".into())
+        );
+        assert_eq!(
+            p(&["-t", "-S"]).err().map(|e| e.to_string()),
+            Some("Missing parameter for option -S".into())
+        );
+        assert_eq!(main(&"keepalived".into(), &["-Z".into()]), 1);
+    }
+
+    #[test]
+    fn version_first_line_parses_like_keepalived() {
+        let v = version_text();
+        let first = v.lines().next().unwrap_or_default();
+        let mut w = first.split_whitespace();
+        assert_eq!(w.next(), Some("Keepalived"));
+        assert_eq!(w.next(), Some("v2.2.7"));
+        assert!(first.contains("tandem"));
+    }
+
+    #[test]
+    fn facilities() {
+        assert!(valid_facility("local7") && valid_facility("3") && valid_facility("daemon"));
+        assert!(!valid_facility("9") && !valid_facility("local8"));
+    }
 }

@@ -1,9 +1,22 @@
 //! haproxy.cfg sections and keywords into IR, then HAProxy's post-parse checks.
+//!
+//! Messages are HAProxy 2.6.12's, measured with `haproxy -c`; each `Diag.text`
+//! is what HAProxy prints after `[ALERT]    (PID) : `. HAProxy distinguishes
+//! the level of a message from its effect on the verdict (`'maxconn' already
+//! specified. Continuing.` is an ALERT that leaves the file valid), so the
+//! parser tracks errors separately from the diagnostics it emits.
+
+mod check;
+mod global;
+mod other;
+mod proxy;
+pub(crate) mod util;
 
 use std::path::PathBuf;
 
-use crate::config::diag::Diag;
-use crate::ir::haproxy::Config;
+use crate::config::diag::{Diag, Level, Loc};
+use crate::config::haproxy::lexer::{self, Item, Line};
+use crate::ir::haproxy::{Config, Span};
 
 #[derive(Debug, Clone, Default)]
 pub struct LoadOptions {
@@ -20,6 +33,10 @@ pub enum Verdict {
     /// Exit 1 after parse errors: `Error(s) found in configuration file : FILE`
     /// then `Fatal errors found in configuration.`. Holds the files with errors.
     ParseErrors(Vec<String>),
+    /// Exit 1 after an error that stops reading at once (a nameless proxy
+    /// section): `Error(s) found in configuration file : FILE` only, no
+    /// `Fatal errors found in configuration.` line. Holds the files with errors.
+    Aborted(Vec<String>),
     /// Exit 1 after post-parse checks: `Fatal errors found in configuration.`
     PostParseErrors,
     /// Exit 1: `Failed to initialize server(s) addr.`
@@ -39,10 +56,368 @@ pub struct Outcome {
 
 /// Load and check configuration files (directories already expanded by the caller).
 pub fn load(files: &[PathBuf], opts: &LoadOptions) -> Outcome {
-    let _ = (files, opts);
-    Outcome {
-        config: Some(Config::default()),
-        diags: Vec::new(),
-        verdict: Verdict::NoListener,
+    let mut lexed = Vec::new();
+    for path in files {
+        let name = path.to_string_lossy().into_owned();
+        match std::fs::read(path) {
+            Ok(bytes) => {
+                let items = lexer::lex_file(&name, &bytes);
+                lexed.push((name, items));
+            }
+            Err(e) => {
+                // HAProxy 2.6.12: `Cannot open configuration file/directory
+                // nonexist.cfg : No such file or directory`, then exit 1.
+                let diag = Diag::new(
+                    Level::Alert,
+                    None,
+                    format!(
+                        "config : Cannot open configuration file/directory {name} : {}",
+                        io_error_text(&e)
+                    ),
+                );
+                return Outcome {
+                    config: None,
+                    diags: vec![diag],
+                    verdict: Verdict::Stopped,
+                };
+            }
+        }
+    }
+    load_items(lexed, opts)
+}
+
+/// strerror() text of an I/O error, without Rust's " (os error N)" suffix.
+fn io_error_text(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
     }
 }
+
+/// Parse already lexed files (one `(name, items)` per file, in order) and
+/// run the post-parse checks.
+pub fn load_items(files: Vec<(String, Vec<Item>)>, opts: &LoadOptions) -> Outcome {
+    let mut p = Parser::new(opts);
+    'files: for (name, items) in files {
+        p.begin_file(&name);
+        for item in items {
+            match item {
+                Item::Line(line) => {
+                    p.line(&line);
+                    if p.aborted {
+                        break 'files;
+                    }
+                }
+                Item::Diag(d) => {
+                    if d.level == Level::Alert {
+                        p.mark_error(&name);
+                    }
+                    p.diags.push(d);
+                }
+                Item::Fatal(d) => {
+                    p.diags.push(d);
+                    p.mark_error(&name);
+                    p.fatal_stop = true;
+                    break 'files;
+                }
+            }
+        }
+        p.end_file();
+    }
+    p.finish()
+}
+
+/// Which section the following lines belong to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    None,
+    Global,
+    Defaults(usize),
+    Proxy(usize),
+    /// A proxy header HAProxy refused without creating the proxy: its lines
+    /// get `'listen' or 'defaults' expected.`
+    DeadProxy,
+    Userlist(usize),
+    Other(usize),
+}
+
+pub(crate) struct Parser<'o> {
+    opts: &'o LoadOptions,
+    cfg: Config,
+    diags: Vec<Diag>,
+    /// Files that had fatal parse errors, in order of first error.
+    err_files: Vec<String>,
+    /// An error that stops reading at once (ERR_ABORT).
+    aborted: bool,
+    /// A lexer `Fatal` item.
+    fatal_stop: bool,
+    section: Section,
+    file: String,
+    /// The defaults section that proxies declared from now on inherit.
+    last_defaults: Option<usize>,
+    /// Per-section parse state that is not IR.
+    global_state: global::State,
+    proxy_state: proxy::State,
+    /// Per proxy (same index as `cfg.proxies`): facts for the post-parse checks.
+    notes: Vec<check::ProxyNotes>,
+}
+
+impl<'o> Parser<'o> {
+    fn new(opts: &'o LoadOptions) -> Self {
+        Parser {
+            opts,
+            cfg: Config::default(),
+            diags: Vec::new(),
+            err_files: Vec::new(),
+            aborted: false,
+            fatal_stop: false,
+            section: Section::None,
+            file: String::new(),
+            last_defaults: None,
+            global_state: global::State::default(),
+            proxy_state: proxy::State::default(),
+            notes: Vec::new(),
+        }
+    }
+
+    fn begin_file(&mut self, name: &str) {
+        self.file = name.to_string();
+        // HAProxy resets the section at each new file.
+        self.section = Section::None;
+    }
+
+    fn end_file(&mut self) {
+        other::end_section(self);
+    }
+
+    fn span(&self, line: &Line) -> Span {
+        Span {
+            file: line.file.to_string(),
+            line: line.line,
+        }
+    }
+
+    fn mark_error(&mut self, file: &str) {
+        if !self.err_files.iter().any(|f| f == file) {
+            self.err_files.push(file.to_string());
+        }
+    }
+
+    fn push(&mut self, level: Level, line: Option<&Line>, text: String) {
+        let loc = line.map(|l| Loc::new(l.file.to_string(), l.line));
+        self.diags.push(Diag::new(level, loc, text));
+    }
+
+    /// `parsing [FILE:LINE] : MSG` as a fatal parse error.
+    pub(crate) fn alert(&mut self, line: &Line, msg: impl AsRef<str>) {
+        let text = format!(
+            "config : parsing [{}:{}] : {}",
+            line.file,
+            line.line,
+            msg.as_ref()
+        );
+        self.push(Level::Alert, Some(line), text);
+        let f = line.file.to_string();
+        self.mark_error(&f);
+    }
+
+    /// `parsing [FILE:LINE]: MSG` (no space before the colon) as a fatal error.
+    pub(crate) fn alert_nospace(&mut self, line: &Line, msg: impl AsRef<str>) {
+        let text = format!(
+            "config : parsing [{}:{}]: {}",
+            line.file,
+            line.line,
+            msg.as_ref()
+        );
+        self.push(Level::Alert, Some(line), text);
+        let f = line.file.to_string();
+        self.mark_error(&f);
+    }
+
+    /// An error whose text the caller formats completely (after `config : `).
+    pub(crate) fn alert_text(&mut self, line: &Line, text: impl AsRef<str>) {
+        self.push(
+            Level::Alert,
+            Some(line),
+            format!("config : {}", text.as_ref()),
+        );
+        let f = line.file.to_string();
+        self.mark_error(&f);
+    }
+
+    /// An ALERT that does not make the configuration invalid.
+    pub(crate) fn alert_nonfatal(&mut self, line: &Line, msg: impl AsRef<str>) {
+        let text = format!(
+            "config : parsing [{}:{}] : {}",
+            line.file,
+            line.line,
+            msg.as_ref()
+        );
+        self.push(Level::Alert, Some(line), text);
+    }
+
+    pub(crate) fn warn(&mut self, line: &Line, msg: impl AsRef<str>) {
+        let text = format!(
+            "config : parsing [{}:{}] : {}",
+            line.file,
+            line.line,
+            msg.as_ref()
+        );
+        self.push(Level::Warning, Some(line), text);
+    }
+
+    pub(crate) fn warn_nospace(&mut self, line: &Line, msg: impl AsRef<str>) {
+        let text = format!(
+            "config : parsing [{}:{}]: {}",
+            line.file,
+            line.line,
+            msg.as_ref()
+        );
+        self.push(Level::Warning, Some(line), text);
+    }
+
+    /// Stop reading configuration after this line (HAProxy's ERR_ABORT).
+    pub(crate) fn abort(&mut self, line: &Line, msg: impl AsRef<str>) {
+        self.alert(line, msg);
+        self.aborted = true;
+    }
+
+    fn line(&mut self, line: &Line) {
+        let Some(kw) = line.args.first() else {
+            return;
+        };
+        let kw = kw.as_str();
+        if is_section_keyword(kw) {
+            other::end_section(self);
+        }
+        match kw {
+            "global" => {
+                self.section = Section::Global;
+                global::begin(self, line);
+            }
+            "defaults" | "frontend" | "backend" | "listen" => proxy::begin(self, line),
+            "userlist" => other::begin_userlist(self, line),
+            "peers" | "resolvers" | "mailers" | "http-errors" | "cache" | "ring" | "program"
+            | "log-forward" => other::begin_other(self, line),
+            _ => match self.section {
+                Section::None => {
+                    self.alert_nospace(line, format!("unknown keyword '{kw}' out of section."));
+                }
+                Section::Global => global::keyword(self, line),
+                Section::Defaults(_) | Section::Proxy(_) => proxy::keyword(self, line),
+                Section::DeadProxy => self.alert(line, "'listen' or 'defaults' expected."),
+                Section::Userlist(i) => other::userlist_keyword(self, i, line),
+                Section::Other(i) => other::other_keyword(self, i, line),
+            },
+        }
+    }
+
+    fn finish(mut self) -> Outcome {
+        if self.fatal_stop {
+            return Outcome {
+                config: None,
+                diags: self.diags,
+                verdict: Verdict::Stopped,
+            };
+        }
+        if self.aborted {
+            return Outcome {
+                config: None,
+                diags: self.diags,
+                verdict: Verdict::Aborted(self.err_files),
+            };
+        }
+        if !self.err_files.is_empty() {
+            return Outcome {
+                config: Some(self.cfg),
+                diags: self.diags,
+                verdict: Verdict::ParseErrors(self.err_files),
+            };
+        }
+        let verdict = check::run(&mut self);
+        Outcome {
+            config: Some(self.cfg),
+            diags: self.diags,
+            verdict,
+        }
+    }
+}
+
+fn is_section_keyword(kw: &str) -> bool {
+    matches!(
+        kw,
+        "global"
+            | "defaults"
+            | "frontend"
+            | "backend"
+            | "listen"
+            | "userlist"
+            | "peers"
+            | "resolvers"
+            | "mailers"
+            | "http-errors"
+            | "cache"
+            | "ring"
+            | "program"
+            | "log-forward"
+    )
+}
+
+/// Splits test input on blanks (no quoting); the lexer owns the real rules.
+#[cfg(test)]
+pub(crate) fn test_items(file: &str, text: &str) -> Vec<Item> {
+    text.lines()
+        .enumerate()
+        .filter_map(|(i, raw)| {
+            let code = raw.split('#').next().unwrap_or("");
+            let args: Vec<String> = code.split_whitespace().map(str::to_string).collect();
+            if args.is_empty() {
+                return None;
+            }
+            Some(Item::Line(Line {
+                file: file.into(),
+                line: i as u32 + 1,
+                args,
+                raw: raw.to_string(),
+            }))
+        })
+        .collect()
+}
+
+/// Diagnostics of one test config, rendered as HAProxy prints them (PID
+/// masked as `(P)`), plus the verdict.
+#[cfg(test)]
+pub(crate) fn run_test(text: &str) -> (Vec<String>, Verdict) {
+    run_test_opts(text, &LoadOptions::default())
+}
+
+#[cfg(test)]
+pub(crate) fn run_test_opts(text: &str, opts: &LoadOptions) -> (Vec<String>, Verdict) {
+    let out = load_items(vec![("t.cfg".to_string(), test_items("t.cfg", text))], opts);
+    let lines = out
+        .diags
+        .iter()
+        .flat_map(|d| {
+            let tag = match d.level {
+                Level::Alert => "[ALERT]   ",
+                Level::Warning => "[WARNING] ",
+                Level::Notice => "[NOTICE]  ",
+                Level::Diag => "[DIAG]    ",
+            };
+            let mut v = Vec::new();
+            for (i, l) in d.text.split('\n').enumerate() {
+                if i == 0 {
+                    v.push(format!("{tag} (P) : {l}"));
+                } else {
+                    v.push(l.to_string());
+                }
+            }
+            v
+        })
+        .collect();
+    (lines, out.verdict)
+}
+
+#[cfg(test)]
+mod tests;

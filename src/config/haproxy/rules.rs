@@ -1,17 +1,1077 @@
 //! Rule keywords of proxies: `http-request`, `http-response`,
 //! `http-after-response`, `tcp-request`, `tcp-response`, `redirect`,
-//! `use_backend`/`default_backend` conditions, `use-server`, `stick ...`,
-//! `http-check`, `tcp-check`, `monitor fail`, `capture`.
-//! Same contract as `expr`: errors are the text after `parsing [FILE:LINE] : `.
+//! `use-server`, `stick ...`, `http-check`, `tcp-check`, `monitor fail`,
+//! `capture`, `http-error`, `force-persist`, `ignore-persist`.
+//! Same contract as `expr`: errors are the text after `parsing [FILE:LINE] : `
+//! unless marked [`RAW`](super::expr::RAW) / [`ABORT`](super::expr::ABORT);
+//! pass them through [`super::expr::render`].
 
-use super::expr::Ctx;
-use crate::ir::haproxy::expr::Rule;
+pub mod logfmt;
+
+use super::expr::sample::{parse_sample, tables};
+use super::expr::{ABORT, Ctx, parse_condition, raw};
+use super::values::{TimeError, TimeUnit, best_match, parse_time};
+use crate::ir::haproxy::expr::{Action, Condition, HttpReply, Redirect, Rule, Sample};
+
+/// The action lists HAProxy 2.6.12 prints for an unknown action, in its
+/// order (measured with `haproxy -c`). `(*)` marks prefix keywords
+/// (`set-var(name)`).
+pub const HTTP_REQUEST_ACTIONS: &[&str] = &[
+    "wait-for-handshake",
+    "ot-group",
+    "set-log-level",
+    "set-nice",
+    "use-service",
+    "sc-inc-gpc(*)",
+    "sc-inc-gpc0(*)",
+    "sc-inc-gpc1(*)",
+    "sc-set-gpt(*)",
+    "sc-set-gpt0(*)",
+    "send-spoe-group",
+    "do-resolve(*)",
+    "cache-use",
+    "add-acl(*)",
+    "add-header",
+    "allow",
+    "auth",
+    "capture",
+    "del-acl(*)",
+    "del-header",
+    "del-map(*)",
+    "deny",
+    "disable-l7-retry",
+    "early-hint",
+    "normalize-uri",
+    "redirect",
+    "reject",
+    "replace-header",
+    "replace-path",
+    "replace-pathq",
+    "replace-uri",
+    "replace-value",
+    "return",
+    "set-header",
+    "set-map(*)",
+    "set-method",
+    "set-path",
+    "set-pathq",
+    "set-query",
+    "set-uri",
+    "strict-mode",
+    "tarpit",
+    "track-sc(*)",
+    "set-timeout",
+    "wait-for-body",
+    "set-var-fmt(*)",
+    "set-var(*)",
+    "unset-var(*)",
+    "set-dst",
+    "set-dst-port",
+    "set-mark",
+    "set-src",
+    "set-src-port",
+    "set-tos",
+    "silent-drop",
+    "set-priority-class",
+    "set-priority-offset",
+];
+
+pub const HTTP_RESPONSE_ACTIONS: &[&str] = &[
+    "ot-group",
+    "set-log-level",
+    "set-nice",
+    "sc-inc-gpc(*)",
+    "sc-inc-gpc0(*)",
+    "sc-inc-gpc1(*)",
+    "sc-set-gpt(*)",
+    "sc-set-gpt0(*)",
+    "send-spoe-group",
+    "cache-store",
+    "add-acl(*)",
+    "add-header",
+    "allow",
+    "capture",
+    "del-acl(*)",
+    "del-header",
+    "del-map(*)",
+    "deny",
+    "redirect",
+    "replace-header",
+    "replace-value",
+    "return",
+    "set-header",
+    "set-map(*)",
+    "set-status",
+    "strict-mode",
+    "track-sc(*)",
+    "wait-for-body",
+    "set-var-fmt(*)",
+    "set-var(*)",
+    "unset-var(*)",
+    "set-mark",
+    "set-tos",
+    "silent-drop",
+];
+
+pub const HTTP_AFTER_RESPONSE_ACTIONS: &[&str] = &[
+    "ot-group",
+    "add-header",
+    "allow",
+    "capture",
+    "del-header",
+    "replace-header",
+    "replace-value",
+    "set-header",
+    "set-status",
+    "strict-mode",
+    "set-var-fmt(*)",
+    "set-var(*)",
+    "unset-var(*)",
+];
+
+/// `tcp-request connection` and `tcp-request session`.
+pub const TCP_REQ_CONN_ACTIONS: &[&str] = &[
+    "accept",
+    "reject",
+    "capture",
+    "expect-proxy",
+    "expect-netscaler-cip",
+    "track-sc0",
+    "track-sc1",
+    "track-sc2",
+    "sc-inc-gpc(*)",
+    "sc-inc-gpc0(*)",
+    "sc-inc-gpc1(*)",
+    "sc-set-gpt(*)",
+    "sc-set-gpt0(*)",
+    "set-var-fmt(*)",
+    "set-var(*)",
+    "unset-var(*)",
+    "set-dst",
+    "set-dst-port",
+    "set-mark",
+    "set-src",
+    "set-src-port",
+    "set-tos",
+    "silent-drop",
+];
+
+pub const TCP_REQ_CONTENT_ACTIONS: &[&str] = &[
+    "accept",
+    "reject",
+    "capture",
+    "expect-proxy",
+    "expect-netscaler-cip",
+    "track-sc0",
+    "track-sc1",
+    "track-sc2",
+    "ot-group",
+    "set-log-level",
+    "set-nice",
+    "switch-mode",
+    "use-service",
+    "sc-inc-gpc(*)",
+    "sc-inc-gpc0(*)",
+    "sc-inc-gpc1(*)",
+    "sc-set-gpt(*)",
+    "sc-set-gpt0(*)",
+    "send-spoe-group",
+    "do-resolve(*)",
+    "set-var-fmt(*)",
+    "set-var(*)",
+    "unset-var(*)",
+    "set-src",
+    "set-src-port",
+    "set-dst",
+    "set-dst-port",
+    "set-mark",
+    "set-tos",
+    "silent-drop",
+    "set-priority-class",
+    "set-priority-offset",
+];
+
+pub const TCP_RES_CONTENT_ACTIONS: &[&str] = &[
+    "accept",
+    "close",
+    "reject",
+    "ot-group",
+    "set-log-level",
+    "set-nice",
+    "sc-inc-gpc(*)",
+    "sc-inc-gpc0(*)",
+    "sc-inc-gpc1(*)",
+    "sc-set-gpt(*)",
+    "sc-set-gpt0(*)",
+    "send-spoe-group",
+    "set-var-fmt(*)",
+    "set-var(*)",
+    "unset-var(*)",
+    "set-mark",
+    "set-tos",
+    "silent-drop",
+];
+
+/// How HAProxy lists them: `'a', 'b', ...`; the tcp lists fold the three
+/// track-sc actions into `'track-sc0' ... 'track-sc2'`.
+fn quoted_list(list: &[&str]) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for a in list {
+        match *a {
+            "track-sc0" => out.push("'track-sc0' ... 'track-sc2'".into()),
+            "track-sc1" | "track-sc2" => {}
+            a => out.push(format!("'{a}'")),
+        }
+    }
+    out.join(", ")
+}
+
+/// Find `word` among `list`: exact names and `name(...)` prefixes.
+fn known(word: &str, list: &[&str]) -> bool {
+    list.iter().any(|a| match a.strip_suffix("(*)") {
+        Some(p) => {
+            word.starts_with(p)
+                && (word.len() == p.len()
+                    || word[p.len()..].starts_with('(')
+                    || (p.starts_with("track-sc") || p.starts_with("sc-")))
+        }
+        None => *a == word,
+    })
+}
+
+/// The proxy type word HAProxy prints ("frontend", "backend", "listen", "defaults").
+fn ptype<'a>(ctx: &Ctx<'a>) -> &'a str {
+    ctx.section
+}
 
 /// Parse one rule line; `args[0]` is the keyword (e.g. "http-request").
 pub fn parse_rule(args: &[String], ctx: &mut Ctx) -> Result<Rule, String> {
-    let _ = ctx;
+    let kw = args.first().map(String::as_str).unwrap_or("");
+    match kw {
+        "http-request" | "http-response" | "http-after-response" => parse_http(args, ctx),
+        "tcp-request" => parse_tcp_request(args, ctx),
+        "tcp-response" => parse_tcp_response(args, ctx),
+        "redirect" => parse_redirect_rule(args, ctx),
+        "use-server" => parse_use_server(args, ctx),
+        "stick" => parse_stick(args, ctx),
+        "http-check" => parse_check(args, ctx, true),
+        "tcp-check" => parse_check(args, ctx, false),
+        "monitor" => parse_monitor(args, ctx),
+        "capture" => parse_capture(args),
+        _ => Ok(Rule {
+            keyword: kw.to_string(),
+            action: args.get(1).cloned().unwrap_or_default(),
+            action_args: Action::Words(args.iter().skip(2).cloned().collect()),
+            ..Rule::default()
+        }),
+    }
+}
+
+fn arg(args: &[String], i: usize) -> &str {
+    args.get(i).map(String::as_str).unwrap_or("")
+}
+
+/// Index of the first `if`/`unless` at or after `from`, else the end.
+fn cond_start(args: &[String], from: usize) -> usize {
+    (from..args.len())
+        .find(|&i| args[i] == "if" || args[i] == "unless")
+        .unwrap_or(args.len())
+}
+
+// ---------------------------------------------------------------- http rules
+
+fn parse_http(args: &[String], ctx: &mut Ctx) -> Result<Rule, String> {
+    let kw = arg(args, 0);
+    let action = arg(args, 1);
+    let list = match kw {
+        "http-request" => HTTP_REQUEST_ACTIONS,
+        "http-response" => HTTP_RESPONSE_ACTIONS,
+        _ => HTTP_AFTER_RESPONSE_ACTIONS,
+    };
+    // Every error of these rules stops HAProxy's parsing (ERR_ABORT).
+    let abort = |m: String| -> String { format!("{ABORT}{m}") };
+    let (file, line, ptype_, proxy) = (
+        ctx.file.to_string(),
+        ctx.line,
+        ptype(ctx).to_string(),
+        ctx.proxy.to_string(),
+    );
+    let nospace = |m: String| -> String { abort(raw(&[format!("parsing [{file}:{line}]: {m}")])) };
+    if !known(action, list) {
+        let got = if action.is_empty() {
+            "'' (missing argument)".to_string()
+        } else {
+            format!("'{action}'")
+        };
+        let names = list.iter().map(|a| a.trim_end_matches("(*)"));
+        let dym = match (action.is_empty(), best_match(action, names)) {
+            (false, Some(m)) => format!(" Did you mean '{m}' maybe ?"),
+            _ => String::new(),
+        };
+        return Err(nospace(format!(
+            "'{kw}' expects {}, but got {got}.{dym}",
+            quoted_list(list)
+        )));
+    }
+    let rule_name = format!("'{kw} {action}'");
+    let ctx_err = |m: String| -> String {
+        abort(format!(
+            "error detected in {ptype_} '{proxy}' while parsing {rule_name} rule : {m}."
+        ))
+    };
+    let end = cond_start(args, 2);
+    let a = &args[2..end];
+    let (action_args, used) = http_action(kw, action, a, ctx).map_err(ctx_err)?;
+    // Words the action did not take must be a condition.
+    let mut cond = None;
+    let next = 2 + used;
+    if let Some(w) = args.get(next).filter(|w| !w.is_empty()) {
+        if w != "if" && w != "unless" {
+            return Err(nospace(format!(
+                "{rule_name} expects either 'if' or 'unless' followed by a condition but found '{w}'."
+            )));
+        }
+        let c = parse_condition(&args[next..], ctx).map_err(|e| {
+            abort(format!(
+                "error detected while parsing an {rule_name} condition : {e}."
+            ))
+        })?;
+        cond = Some(c);
+    }
     Ok(Rule {
-        keyword: args.first().cloned().unwrap_or_default(),
-        words: args.iter().skip(1).cloned().collect(),
+        keyword: kw.to_string(),
+        ruleset: None,
+        action: action.to_string(),
+        action_args,
+        cond,
     })
 }
+
+/// One HTTP action's arguments (`a` stops before any `if`/`unless`).
+/// Returns the typed action and how many words it used.
+fn http_action(
+    kw: &str,
+    action: &str,
+    a: &[String],
+    ctx: &mut Ctx,
+) -> Result<(Action, usize), String> {
+    let n = a.len();
+    let w = |i: usize| a.get(i).map(String::as_str).unwrap_or("");
+    Ok(match action {
+        "allow" | "reject" | "disable-l7-retry" | "wait-for-handshake" | "silent-drop" => {
+            (Action::None, 0)
+        }
+        "deny" | "tarpit" | "return" => {
+            let (reply, used) = http_reply(action, a)?;
+            (Action::Reply(reply), used)
+        }
+        "auth" => {
+            if w(0) == "realm" {
+                if w(1).is_empty() {
+                    return Err("missing realm value.\n".into());
+                }
+                (
+                    Action::Auth {
+                        realm: Some(w(1).to_string()),
+                    },
+                    2,
+                )
+            } else {
+                (Action::Auth { realm: None }, 0)
+            }
+        }
+        "redirect" => {
+            let (r, used) = redirect(a)?;
+            (Action::Redirect(r), used)
+        }
+        "set-header" | "add-header" | "early-hint" => {
+            if n != 2 {
+                return Err("expects exactly 2 arguments".into());
+            }
+            logfmt::check(w(1))?;
+            (
+                Action::Header {
+                    name: w(0).into(),
+                    fmt: w(1).into(),
+                },
+                2,
+            )
+        }
+        "del-header" => {
+            if n < 1 {
+                return Err("expects at least 1 argument".into());
+            }
+            let method = (w(1) == "-m").then(|| w(2).to_string());
+            (
+                Action::DelHeader {
+                    name: w(0).into(),
+                    method,
+                },
+                if w(1) == "-m" { 3 } else { 1 },
+            )
+        }
+        "replace-header" | "replace-value" => {
+            if n != 3 {
+                return Err("expects exactly 3 arguments".into());
+            }
+            super::expr::pcre::check(w(1))?;
+            logfmt::check(w(2))?;
+            (
+                Action::Replace {
+                    name: w(0).into(),
+                    regex: w(1).into(),
+                    fmt: w(2).into(),
+                },
+                3,
+            )
+        }
+        "replace-path" | "replace-pathq" | "replace-uri" => {
+            if n != 2 {
+                return Err("expects exactly 2 arguments".into());
+            }
+            super::expr::pcre::check(w(0))?;
+            logfmt::check(w(1))?;
+            (
+                Action::Replace {
+                    name: String::new(),
+                    regex: w(0).into(),
+                    fmt: w(1).into(),
+                },
+                2,
+            )
+        }
+        "set-path" | "set-pathq" | "set-query" | "set-uri" | "set-method" => {
+            if n != 1 {
+                return Err("expects exactly 1 argument <format>".into());
+            }
+            logfmt::check(w(0))?;
+            (Action::Format { fmt: w(0).into() }, 1)
+        }
+        "set-log-level" => {
+            const LEVELS: &[&str] = &[
+                "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug", "silent",
+            ];
+            if !LEVELS.contains(&w(0)) {
+                return Err("expects exactly 1 argument (log level name or 'silent')".into());
+            }
+            (Action::SetLogLevel { level: w(0).into() }, 1)
+        }
+        "use-service" => {
+            if w(0).is_empty() {
+                return Err("'use-service' expects a service name.".into());
+            }
+            if !tables().services.contains(&w(0)) {
+                return Err(format!("'{}' unknown service name.", w(0)));
+            }
+            (Action::UseService { name: w(0).into() }, 1)
+        }
+        "capture" => {
+            if w(0).is_empty() || !(w(1) == "len" || w(1) == "id") || w(2).is_empty() {
+                return Err("expects <expression> [ 'len' <length> | id <idx> ]".into());
+            }
+            let expr = parse_sample(w(0))?;
+            let v = super::values::atol(w(2));
+            if w(1) == "len" && ctx.section == "backend" {
+                return Err(format!("proxy '{}' has no frontend capability", ctx.proxy));
+            }
+            let (len, id) = if w(1) == "len" {
+                (Some(v), None)
+            } else {
+                (None, Some(v))
+            };
+            (Action::Capture { expr, len, id }, 3)
+        }
+        _ if action.starts_with("track-sc") => {
+            let (t, used) = track_sc(action, a, true)?;
+            (t, used)
+        }
+        _ if action.starts_with("set-var") || action.starts_with("unset-var") => {
+            set_var(action, a, kw)?
+        }
+        _ => (Action::Words(a.to_vec()), n),
+    })
+}
+
+/// `deny`/`tarpit`/`return` options (HAProxy's `http_parse_http_reply()`).
+fn http_reply(action: &str, a: &[String]) -> Result<(HttpReply, usize), String> {
+    let mut r = HttpReply::default();
+    let mut i = 0;
+    let w = |i: usize| a.get(i).map(String::as_str).unwrap_or("");
+    while i < a.len() {
+        match w(i) {
+            "status" | "deny_status" if action != "return" || w(i) == "status" => {
+                if w(i + 1).is_empty() {
+                    return Err("'status' expects <status_code> as argument".into());
+                }
+                let code = super::values::atol(w(i + 1));
+                if !(200..=599).contains(&code) {
+                    return Err(format!("Unexpected status code '{}'", w(i + 1)));
+                }
+                r.status = u16::try_from(code).ok();
+                i += 2;
+            }
+            "content-type" => {
+                if w(i + 1).is_empty() {
+                    return Err("'content-type' expects <ctype> as argument".into());
+                }
+                r.content_type = Some(w(i + 1).into());
+                i += 2;
+            }
+            "default-errorfiles" => {
+                r.body = Some(("default-errorfiles".into(), String::new()));
+                i += 1;
+            }
+            k @ ("string" | "lf-string" | "file" | "lf-file" | "errorfile" | "errorfiles") => {
+                let what = match k {
+                    "string" | "lf-string" => "<str>",
+                    "errorfiles" => "<name>",
+                    _ => "<file>",
+                };
+                if w(i + 1).is_empty() {
+                    return Err(format!("'{k}' expects {what} as argument"));
+                }
+                let v = w(i + 1);
+                if matches!(k, "file" | "lf-file" | "errorfile") && std::fs::metadata(v).is_err() {
+                    return Err(format!("error opening file '{v}'"));
+                }
+                if k == "lf-string" {
+                    logfmt::check(v)?;
+                }
+                r.body = Some((k.into(), v.into()));
+                i += 2;
+            }
+            "hdr" => {
+                if w(i + 1).is_empty() || w(i + 2).is_empty() {
+                    return Err("'hdr' expects <name> and <value> as arguments".into());
+                }
+                logfmt::check(w(i + 2))?;
+                r.headers.push((w(i + 1).into(), w(i + 2).into()));
+                i += 3;
+            }
+            _ => break,
+        }
+    }
+    Ok((r, i))
+}
+
+/// HAProxy's `http_parse_redirect_rule()` options; shared by
+/// `http-request redirect` and the `redirect` keyword.
+fn redirect(a: &[String]) -> Result<(Redirect, usize), String> {
+    let w = |i: usize| a.get(i).map(String::as_str).unwrap_or("");
+    let mut r = Redirect::default();
+    let mut i = 0;
+    while i < a.len() {
+        let k = w(i);
+        match k {
+            "location" | "prefix" | "scheme" => {
+                if w(i + 1).is_empty() {
+                    return Err(format!("missing argument for '{k}'"));
+                }
+                r.kind = k.into();
+                r.target = w(i + 1).into();
+                logfmt::check(&r.target)?;
+                i += 2;
+            }
+            "code" => {
+                if w(i + 1).is_empty() {
+                    return Err("missing argument for 'code'".into());
+                }
+                let c = super::values::atol(w(i + 1));
+                if !matches!(c, 301 | 302 | 303 | 307 | 308) {
+                    return Err(format!(
+                        "'code': unsupported HTTP code '{}' (must be one of 301, 302, 303, 307 or 308)",
+                        w(i + 1)
+                    ));
+                }
+                r.code = u16::try_from(c).ok();
+                i += 2;
+            }
+            "set-cookie" | "clear-cookie" => {
+                if w(i + 1).is_empty() {
+                    return Err(format!("missing argument for '{k}'"));
+                }
+                if k == "set-cookie" {
+                    r.set_cookie = Some(w(i + 1).into());
+                } else {
+                    r.clear_cookie = Some(w(i + 1).into());
+                }
+                i += 2;
+            }
+            "drop-query" => {
+                r.drop_query = true;
+                i += 1;
+            }
+            "append-slash" => {
+                r.append_slash = true;
+                i += 1;
+            }
+            "ignore-empty" => {
+                r.ignore_empty = true;
+                i += 1;
+            }
+            "if" | "unless" => break,
+            other => {
+                return Err(format!(
+                    "expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was '{other}')"
+                ));
+            }
+        }
+    }
+    if r.kind.is_empty() {
+        return Err("redirection type expected ('prefix', 'location', or 'scheme')".into());
+    }
+    Ok((r, i))
+}
+
+/// `track-scN KEY [table NAME]`.
+/// `strict_table`: `http-request` refuses `table` without a name at parse
+/// time; `tcp-request` leaves it to the post-parse check.
+fn track_sc(action: &str, a: &[String], strict_table: bool) -> Result<(Action, usize), String> {
+    let w = |i: usize| a.get(i).map(String::as_str).unwrap_or("");
+    let num = action.trim_start_matches("track-sc");
+    let counter = super::values::parse_uint(num).unwrap_or(u64::MAX);
+    if counter > 2 {
+        return Err(format!(
+            "{num} track-sc number exceeding 2 (MAX_SESS_STKCTR-1) value"
+        ));
+    }
+    if w(0).is_empty() {
+        return Err("missing fetch method".into());
+    }
+    let key = parse_sample(w(0))?;
+    let mut used = 1;
+    let mut table = None;
+    if w(1) == "table" {
+        if w(2).is_empty() && strict_table {
+            return Err("missing table name".into());
+        }
+        table = Some(w(2).to_string());
+        used = if w(2).is_empty() { 2 } else { 3 };
+    }
+    Ok((
+        Action::TrackSc {
+            counter: counter as u8,
+            key,
+            table,
+        },
+        used,
+    ))
+}
+
+/// The variable of `set-var(NAME)`: scope-prefixed.
+fn var_name(name: &str) -> Result<(), String> {
+    let ok = ["proc.", "sess.", "txn.", "req.", "res.", "check."]
+        .iter()
+        .any(|s| name.starts_with(s) && name.len() > s.len());
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "invalid variable name '{name}'. A variable name must be start by its scope. The scope can be 'proc', 'sess', 'txn', 'req', 'res' or 'check'"
+        ))
+    }
+}
+
+fn set_var(action: &str, a: &[String], _kw: &str) -> Result<(Action, usize), String> {
+    let w = |i: usize| a.get(i).map(String::as_str).unwrap_or("");
+    let (base, rest) = match action.find('(') {
+        Some(k) => (&action[..k], &action[k + 1..]),
+        None => {
+            return Err(format!(
+                "invalid or incomplete action '{action}'. Expects 'set-var(<var-name>)', 'set-var-fmt(<var-name>)' or 'unset-var(<var-name>)'"
+            ));
+        }
+    };
+    let var = rest.split([')', ',']).next().unwrap_or("");
+    var_name(var)?;
+    match base {
+        "unset-var" => Ok((Action::UnsetVar { var: var.into() }, 0)),
+        "set-var-fmt" => {
+            // HAProxy 2.6.12 accepts a missing format here.
+            logfmt::check(w(0))?;
+            Ok((
+                Action::SetVarFmt {
+                    var: var.into(),
+                    fmt: w(0).into(),
+                },
+                1,
+            ))
+        }
+        _ => {
+            if w(0).is_empty() {
+                return Err("missing fetch method".into());
+            }
+            let expr = parse_sample(w(0))?;
+            Ok((
+                Action::SetVar {
+                    var: var.into(),
+                    expr,
+                },
+                1,
+            ))
+        }
+    }
+}
+
+// ----------------------------------------------------------------- tcp rules
+
+fn parse_tcp_request(args: &[String], ctx: &mut Ctx) -> Result<Rule, String> {
+    let set = arg(args, 1);
+    let where_ = format!("in {} '{}'", ptype(ctx), ctx.proxy);
+    let is_fe = matches!(ctx.section, "frontend" | "listen" | "defaults");
+    match set {
+        "inspect-delay" => {
+            let v = arg(args, 2);
+            let ms = match parse_time(v, TimeUnit::Ms) {
+                Ok(t) if !v.is_empty() => t.value,
+                Err(TimeError::UnexpectedChar(c)) => {
+                    return Err(format!(
+                        "'tcp-request inspect-delay' expects a positive delay in milliseconds, {where_} (unexpected character '{c}')"
+                    ));
+                }
+                Err(TimeError::Overflow) => {
+                    return Err(format!(
+                        "'tcp-request inspect-delay' expects a positive delay in milliseconds, {where_} (timer overflow in '{v}', maximum value is 2147483647 ms or ~24.8 days)"
+                    ));
+                }
+                _ => {
+                    return Err(format!(
+                        "'tcp-request inspect-delay' expects a positive delay in milliseconds, {where_}"
+                    ));
+                }
+            };
+            Ok(Rule {
+                keyword: "tcp-request".into(),
+                ruleset: Some(set.into()),
+                action: String::new(),
+                action_args: Action::Delay { ms },
+                cond: None,
+            })
+        }
+        "connection" | "session" | "content" => {
+            if set != "content" && !is_fe {
+                return Err(format!(
+                    "tcp-request {set} is not allowed because {} {} is not a frontend",
+                    ptype(ctx),
+                    ctx.proxy
+                ));
+            }
+            let list = if set == "content" {
+                TCP_REQ_CONTENT_ACTIONS
+            } else {
+                TCP_REQ_CONN_ACTIONS
+            };
+            tcp_rule("tcp-request", set, list, args, ctx)
+        }
+        other => Err(format!(
+            "'tcp-request' expects 'inspect-delay', 'connection', or 'content' {where_} (got '{other}')"
+        )),
+    }
+}
+
+fn parse_tcp_response(args: &[String], ctx: &mut Ctx) -> Result<Rule, String> {
+    let set = arg(args, 1);
+    if ctx.section == "frontend" {
+        return Err(
+            "tcp-response content is only allowed in 'backend' sections or 'defaults' section with a name"
+                .into(),
+        );
+    }
+    let where_ = format!("in {} '{}'", ptype(ctx), ctx.proxy);
+    match set {
+        "inspect-delay" => parse_tcp_request(args, ctx).map(|mut r| {
+            r.keyword = "tcp-response".into();
+            r
+        }),
+        "content" => tcp_rule("tcp-response", set, TCP_RES_CONTENT_ACTIONS, args, ctx),
+        other => Err(format!(
+            "'tcp-response' expects 'inspect-delay' or 'content' {where_} (got '{other}')"
+        )),
+    }
+}
+
+fn tcp_rule(
+    kw: &str,
+    set: &str,
+    list: &[&str],
+    args: &[String],
+    ctx: &mut Ctx,
+) -> Result<Rule, String> {
+    let action = arg(args, 2);
+    let where_ = format!("in {} '{}'", ptype(ctx), ctx.proxy);
+    let track = action.starts_with("track-sc");
+    if !known(action, list) && !track {
+        // HAProxy's message ends with '\n', shown as an empty line.
+        return Err(format!(
+            "'{kw} {set}' expects {} {where_} (got '{action}').",
+            quoted_list(list)
+        ));
+    }
+    let name = format!("'{kw} {set} {action}'");
+    let end = cond_start(args, 3);
+    let a = &args[3..end];
+    let w = |i: usize| a.get(i).map(String::as_str).unwrap_or("");
+    let (action_args, used) = match action {
+        "accept" | "reject" | "close" | "expect-proxy" | "silent-drop" => (Action::None, 0),
+        "expect-netscaler-cip" => (
+            Action::Words(a.iter().take(1).cloned().collect()),
+            a.len().min(1),
+        ),
+        _ if track => track_sc(action, a, false).map_err(|e| format!("{name} : {e}"))?,
+        "capture" => {
+            if w(0).is_empty() {
+                return Err(format!("{name} : missing fetch method"));
+            }
+            let expr = parse_sample(w(0)).map_err(|e| format!("{name} : {e}"))?;
+            if w(1) != "len" {
+                return Err(format!("{name} : expects 'len' <length>"));
+            }
+            let len = super::values::atol(w(2));
+            if len <= 0 {
+                return Err(format!("{name} : length must be > 0"));
+            }
+            (
+                Action::Capture {
+                    expr,
+                    len: Some(len),
+                    id: None,
+                },
+                3,
+            )
+        }
+        "use-service" => {
+            if w(0).is_empty() {
+                return Err(format!("{name} : 'use-service' expects a service name."));
+            }
+            (Action::UseService { name: w(0).into() }, 1)
+        }
+        "set-log-level" => (Action::SetLogLevel { level: w(0).into() }, 1),
+        _ if action.starts_with("set-var") || action.starts_with("unset-var") => {
+            set_var(action, a, kw).map_err(|e| format!("{name} : {e}"))?
+        }
+        _ => (Action::Words(a.to_vec()), a.len()),
+    };
+    let next = 3 + used;
+    let mut cond = None;
+    if let Some(wd) = args.get(next).filter(|w| !w.is_empty()) {
+        if wd != "if" && wd != "unless" {
+            return Err(format!(
+                "{name} only accepts 'if' or 'unless', {where_} (got '{wd}')"
+            ));
+        }
+        let c = parse_condition(&args[next..], ctx).map_err(|e| {
+            format!("{name} : error detected {where_} while parsing '{wd}' condition : {e}")
+        })?;
+        cond = Some(c);
+    }
+    Ok(Rule {
+        keyword: kw.into(),
+        ruleset: Some(set.into()),
+        action: action.into(),
+        action_args,
+        cond,
+    })
+}
+
+// -------------------------------------------------------------- other rules
+
+/// A trailing `if|unless COND`, with the message wrapper of the keyword.
+fn trailing_cond(
+    args: &[String],
+    from: usize,
+    ctx: &mut Ctx,
+    wrap: impl Fn(&str) -> String,
+) -> Result<Option<Condition>, String> {
+    match args.get(from).map(String::as_str) {
+        Some("if") | Some("unless") => parse_condition(&args[from..], ctx)
+            .map(Some)
+            .map_err(|e| wrap(&e)),
+        _ => Ok(None),
+    }
+}
+
+fn parse_redirect_rule(args: &[String], ctx: &mut Ctx) -> Result<Rule, String> {
+    let end = cond_start(args, 1);
+    let head = format!(
+        "error detected in {} '{}' while parsing redirect rule : ",
+        ptype(ctx),
+        ctx.proxy
+    );
+    let (r, _) = redirect(&args[1..end]).map_err(|e| format!("{head}{e}."))?;
+    let cond = trailing_cond(args, end, ctx, |e| {
+        format!("{head}error in condition: {e}.")
+    })?;
+    Ok(Rule {
+        keyword: "redirect".into(),
+        action: r.kind.clone(),
+        action_args: Action::Redirect(r),
+        cond,
+        ..Rule::default()
+    })
+}
+
+fn parse_use_server(args: &[String], ctx: &mut Ctx) -> Result<Rule, String> {
+    let name = arg(args, 1);
+    if name.is_empty() {
+        return Err("'use-server' expects a server name.".into());
+    }
+    let w = arg(args, 2);
+    if w != "if" && w != "unless" {
+        return Err(
+            "'use-server' requires either 'if' or 'unless' followed by a condition.".into(),
+        );
+    }
+    let cond = trailing_cond(args, 2, ctx, |e| {
+        format!("error detected while parsing switching rule : {e}.")
+    })?;
+    Ok(Rule {
+        keyword: "use-server".into(),
+        action: name.into(),
+        action_args: Action::Server { name: name.into() },
+        cond,
+        ..Rule::default()
+    })
+}
+
+fn parse_stick(args: &[String], ctx: &mut Ctx) -> Result<Rule, String> {
+    let set = arg(args, 1);
+    if !matches!(set, "on" | "match" | "store-request" | "store-response") {
+        return Err("'stick' expects 'on', 'match', or 'store'.".into());
+    }
+    let e = arg(args, 2);
+    if e.is_empty() {
+        return Err("'stick' expects a fetch method.".into());
+    }
+    let expr: Sample = parse_sample(e).map_err(|m| format!("'stick': {m}"))?;
+    let mut i = 3;
+    let mut table = None;
+    if arg(args, i) == "table" {
+        table = Some(arg(args, i + 1).to_string());
+        i += 2;
+    }
+    let cond = trailing_cond(args, i, ctx, |m| {
+        format!("'stick': error detected while parsing sticking condition : {m}.")
+    })?;
+    Ok(Rule {
+        keyword: "stick".into(),
+        ruleset: Some(set.into()),
+        action: set.into(),
+        action_args: Action::Stick { expr, table },
+        cond,
+    })
+}
+
+fn parse_check(args: &[String], _ctx: &mut Ctx, http: bool) -> Result<Rule, String> {
+    let kw = if http { "http-check" } else { "tcp-check" };
+    let a = arg(args, 1);
+    let ok: &[&str] = if http {
+        &[
+            "disable-on-404",
+            "send-state",
+            "comment",
+            "connect",
+            "send",
+            "expect",
+        ]
+    } else {
+        &["comment", "connect", "send", "send-binary", "expect"]
+    };
+    let var = a.starts_with("set-var") || a.starts_with("unset-var");
+    if !ok.contains(&a) && !var {
+        let list = if http {
+            "'disable-on-404', 'send-state', 'comment', 'connect', 'send', 'expect', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)'"
+        } else {
+            "'comment', 'connect', 'send', 'send-binary', 'expect', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)'"
+        };
+        return Err(format!("'{kw}' only supports {list}. but got '{a}'"));
+    }
+    Ok(Rule {
+        keyword: kw.into(),
+        action: a.into(),
+        action_args: Action::Words(args.iter().skip(2).cloned().collect()),
+        ..Rule::default()
+    })
+}
+
+fn parse_monitor(args: &[String], ctx: &mut Ctx) -> Result<Rule, String> {
+    if ctx.section == "backend" {
+        ctx.warnings.push(format!(
+            "'monitor' ignored because backend '{}' has no frontend capability.",
+            ctx.proxy
+        ));
+    }
+    if arg(args, 1) != "fail" {
+        return Err("'monitor' only supports 'fail'.".into());
+    }
+    let w = arg(args, 2);
+    if w != "if" && w != "unless" {
+        return Err(
+            "'monitor fail' requires either 'if' or 'unless' followed by a condition.".into(),
+        );
+    }
+    let cond = trailing_cond(args, 2, ctx, |e| {
+        format!("error detected while parsing a 'monitor fail' condition : {e}.")
+    })?;
+    Ok(Rule {
+        keyword: "monitor".into(),
+        ruleset: Some("fail".into()),
+        action: "fail".into(),
+        cond,
+        ..Rule::default()
+    })
+}
+
+fn parse_capture(args: &[String]) -> Result<Rule, String> {
+    let dir = arg(args, 1);
+    if (dir == "request" || dir == "response") && arg(args, 2) == "header" {
+        let name = arg(args, 3);
+        if arg(args, 4) != "len" || arg(args, 5).is_empty() {
+            return Err(format!(
+                "'capture {dir}' expects 'header' <header_name> 'len' <len>."
+            ));
+        }
+        // atol: HAProxy 2.6.12 accepts `len 0` and `len x`.
+        let len = super::values::atol(arg(args, 5));
+        return Ok(Rule {
+            keyword: "capture".into(),
+            ruleset: Some(dir.into()),
+            action: "header".into(),
+            action_args: Action::CaptureHeader {
+                name: name.into(),
+                len,
+            },
+            ..Rule::default()
+        });
+    }
+    if dir != "cookie" {
+        return Err("'capture' expects 'cookie' or 'request header' or 'response header'.".into());
+    }
+    Ok(Rule {
+        keyword: "capture".into(),
+        ruleset: Some(dir.into()),
+        action: arg(args, 2).into(),
+        action_args: Action::Words(args.iter().skip(3).cloned().collect()),
+        ..Rule::default()
+    })
+}
+
+/// HAProxy's post-parse warning for an HTTP frontend whose
+/// `tcp-request content track-sc*` key does not need the request contents
+/// (printed without location, once per such rule); `proxy` is the frontend's name.
+pub fn track_sc_session_warning(proxy: &str, rule: &Rule) -> Option<String> {
+    if rule.keyword != "tcp-request" || rule.ruleset.as_deref() != Some("content") {
+        return None;
+    }
+    let Action::TrackSc { key, .. } = &rule.action_args else {
+        return None;
+    };
+    let sig = tables().fetches.get(key.fetch.as_str())?;
+    sig.places.contains(&"fe-tcp-sess").then(|| {
+        format!(
+            "frontend '{proxy}' : a 'tcp-request content track-sc*' rule not depending on request contents for an HTTP frontend should be executed at the session level, using a 'tcp-request session' rule (mandatory to track invalid HTTP requests)."
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,8 +1,90 @@
 //! `server`, `default-server`, `server-template` and `bind` lines with all
-//! their options. Same contract as `expr`.
+//! their options. Same contract as `expr`, with one difference HAProxy
+//! imposes: server lines are reported as `[FILE:LINE] : 'server BE/NAME' : ...`
+//! (no `parsing`), so their errors are [`RAW`](super::expr::RAW) messages;
+//! pass every `Err` through [`super::expr::render`].
 
-use super::expr::Ctx;
-use crate::ir::haproxy::expr::{Bind, Server};
+use std::cell::RefCell;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use super::expr::{Ctx, RAW, raw};
+use super::values::{
+    AddrOpts, TimeError, TimeUnit, atol, best_match, parse_address, parse_address_list, parse_time,
+};
+use crate::grammar::grammar;
+use crate::ir::haproxy::expr::{Bind, Server, ServerKind};
+
+/// Server keywords of HAProxy 2.6.12 with the number of arguments each
+/// takes (-1: variable, `source`), from `grammar/haproxy-server.tbl` in its
+/// order (the order the did-you-mean search walks).
+pub fn server_keywords() -> &'static [(&'static str, i8)] {
+    static K: OnceLock<Vec<(&'static str, i8)>> = OnceLock::new();
+    K.get_or_init(|| table_keywords("haproxy-server"))
+}
+
+/// Bind keywords of HAProxy 2.6.12 with their argument count, from
+/// `grammar/haproxy-bind.tbl`.
+pub fn bind_keywords() -> &'static [(&'static str, i8)] {
+    static K: OnceLock<Vec<(&'static str, i8)>> = OnceLock::new();
+    K.get_or_init(|| table_keywords("haproxy-bind"))
+}
+
+fn table_keywords(table: &str) -> Vec<(&'static str, i8)> {
+    grammar()
+        .table(table)
+        .map(|k| {
+            let n = if k.args.is_empty() {
+                0
+            } else if k.args.contains(' ') && k.keyword == "source" {
+                -1
+            } else {
+                1
+            };
+            (k.keyword, n)
+        })
+        .collect()
+}
+
+/// The global `crt-base` / `ca-base` in effect while a file is parsed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SslBases {
+    pub crt_base: Option<String>,
+    pub ca_base: Option<String>,
+}
+
+thread_local! {
+    static BASES: RefCell<SslBases> = RefCell::new(SslBases::default());
+}
+
+/// The section parser calls this when it sees global `crt-base`/`ca-base`
+/// (and with the default at the start of a load): relative `crt`/`ca-file`
+/// paths of later `bind`/`server` lines are taken relative to them, as in
+/// HAProxy. Per thread, so parallel tests do not see each other's bases.
+pub fn set_ssl_bases(bases: SslBases) {
+    BASES.with(|b| *b.borrow_mut() = bases);
+}
+
+fn with_base(path: &str, base: impl Fn(&SslBases) -> Option<String>) -> String {
+    if path.starts_with('/') {
+        return path.to_string();
+    }
+    match BASES.with(|b| base(&b.borrow())) {
+        Some(base) if !base.is_empty() => format!("{base}/{path}"),
+        _ => path.to_string(),
+    }
+}
+
+/// `strerror()` text of an I/O error (Rust appends ` (os error N)`).
+fn strerror(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+const SSL_VERSIONS: &[&str] = &["SSLv3", "TLSv1.0", "TLSv1.1", "TLSv1.2", "TLSv1.3"];
 
 /// `server NAME ADDR[:PORT] [OPTIONS]`, `default-server [OPTIONS]`,
 /// `server-template PREFIX NUM|RANGE FQDN[:PORT] [OPTIONS]`; `args[0]` is the keyword.
@@ -12,17 +94,1211 @@ pub fn parse_server(
     defaults: Option<&Server>,
     ctx: &mut Ctx,
 ) -> Result<Vec<Server>, String> {
-    let _ = (defaults, ctx);
-    Ok(vec![Server {
-        name: args.get(1).cloned().unwrap_or_default(),
-        words: args.iter().skip(2).cloned().collect(),
-    }])
+    let kw = args.first().map(String::as_str).unwrap_or("server");
+    let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or("");
+    let loc = format!("[{}:{}] : ", ctx.file, ctx.line);
+    if ctx.section == "frontend" {
+        return Err(raw(&[format!(
+            "{loc}parsing [{}:{}] : '{kw}' not allowed because frontend '{}' has no backend capability.",
+            ctx.file, ctx.line, ctx.proxy
+        )]));
+    }
+    let kind = match kw {
+        "default-server" => ServerKind::DefaultServer,
+        "server-template" => ServerKind::Template,
+        _ => ServerKind::Server,
+    };
+    let mut server = Server {
+        kind,
+        file: ctx.file.to_string(),
+        line: ctx.line,
+        proxy: ctx.proxy.to_string(),
+        ..Server::default()
+    };
+    if let Some(d) = defaults {
+        server.opts = d.opts.clone();
+    }
+    // (first, last) numbers of a template
+    let mut range = None;
+    let first_opt = match kind {
+        ServerKind::DefaultServer => 1,
+        ServerKind::Server => {
+            if arg(1).is_empty() || arg(2).is_empty() {
+                return Err(raw(&[format!(
+                    "{loc}'server' expects <name> and <addr>[:<port>] as arguments."
+                )]));
+            }
+            server.name = arg(1).to_string();
+            3
+        }
+        ServerKind::Template => {
+            if arg(1).is_empty() || arg(2).is_empty() || arg(3).is_empty() {
+                return Err(raw(&[format!(
+                    "{loc}'server-template' expects <prefix> <nb | range> <addr>[:<port>] as arguments."
+                )]));
+            }
+            range = Some(template_range(arg(2)).ok_or_else(|| {
+                raw(&[format!(
+                    "{loc}Wrong server-template number or range arg '{}'.",
+                    arg(2)
+                )])
+            })?);
+            server.name = arg(1).to_string();
+            4
+        }
+    };
+    // HAProxy names template servers only after the line is parsed.
+    let shown = match kind {
+        ServerKind::Template => "(null)".to_string(),
+        _ => server.name.clone(),
+    };
+    let who = format!("'server {}/{}' : ", ctx.proxy, shown);
+    if kind != ServerKind::DefaultServer {
+        let a = parse_address(arg(first_opt - 1), AddrOpts::SERVER)
+            .map_err(|e| raw(&[format!("{loc}{who}{}", e.msg)]))?;
+        server.address = Some(a);
+    }
+    let mut i = first_opt;
+    while i < args.len() {
+        let k = arg(i);
+        let Some(&(_, nargs)) = server_keywords().iter().find(|(n, _)| *n == k) else {
+            let hint = if kind == ServerKind::DefaultServer {
+                " Hint: no address was expected for this server."
+            } else {
+                ""
+            };
+            let prefix = if kind == ServerKind::DefaultServer {
+                String::new()
+            } else {
+                who.clone()
+            };
+            let dym = match best_match(k, server_keywords().iter().map(|(n, _)| *n)) {
+                Some(m) => format!("; did you mean '{m}' maybe ?"),
+                None => ".".to_string(),
+            };
+            return Err(raw(&[format!(
+                "{loc}{prefix}unknown keyword '{k}'{dym}{hint}"
+            )]));
+        };
+        let value = arg(i + 1);
+        let keyword_err = |msg: String| -> String {
+            if kind == ServerKind::DefaultServer {
+                raw(&[format!("{loc}{msg}.")])
+            } else {
+                raw(&[format!("{loc}{who}{msg}.")])
+            }
+        };
+        server_keyword(&mut server, k, value, kind, &loc, &who).map_err(|e| match e {
+            KwErr::Msg(m) => keyword_err(m),
+            KwErr::Raw(r) => r,
+        })?;
+        i += 1 + usize::from(nargs != 0);
+        if nargs < 0 {
+            // `source ADDR [usesrc ADDR] [interface NAME]`
+            while matches!(arg(i), "usesrc" | "interface") {
+                i += 2;
+            }
+        }
+    }
+    if server.opts.check && server.opts.track.is_some() {
+        return Err(raw(&[format!(
+            "{loc}{who}unable to enable checks and tracking at the same time!"
+        )]));
+    }
+    match range {
+        None => Ok(vec![server]),
+        Some((lo, hi)) => Ok((lo..=hi)
+            .map(|n| {
+                let mut s = server.clone();
+                s.name = format!("{}{n}", server.name);
+                s
+            })
+            .collect()),
+    }
+}
+
+/// `N` (1..N) or `A-B`, as `server-template` takes it.
+fn template_range(s: &str) -> Option<(u64, u64)> {
+    let num = |t: &str| -> Option<u64> {
+        if t.is_empty() || !t.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        t.parse().ok()
+    };
+    let (lo, hi) = match s.split_once('-') {
+        Some((a, b)) => (num(a)?, num(b)?),
+        None => (1, num(s)?),
+    };
+    (lo >= 1 && lo <= hi).then_some((lo, hi))
+}
+
+enum KwErr {
+    /// Message that gets the line's prefix and a final '.'.
+    Msg(String),
+    /// A complete RAW message.
+    Raw(String),
+}
+
+fn server_time(kw: &str, v: &str, name: &str) -> Result<u32, KwErr> {
+    if v.is_empty() {
+        return Err(KwErr::Msg(format!("'{kw}' expects a delay as argument.")));
+    }
+    match parse_time(v, TimeUnit::Ms) {
+        // HAProxy 2.6 names 'agent-inter' for all three (a copy/paste slip).
+        Err(TimeError::UnexpectedChar(c)) => Err(KwErr::Msg(format!(
+            "unexpected character '{c}' in 'agent-inter' argument of server {name}."
+        ))),
+        Err(TimeError::Empty) => Err(KwErr::Msg(format!("'{kw}' expects a delay as argument."))),
+        Err(TimeError::Overflow) => Err(KwErr::Msg(format!(
+            "timer overflow in argument <{v}> to <{kw}> of server {name}, maximum value is 2147483647 ms (~24.8 days)."
+        ))),
+        Err(TimeError::Underflow) => Err(KwErr::Msg(format!(
+            "timer underflow in argument <{v}> to <{kw}> of server {name}, minimum non-null value is 1 ms."
+        ))),
+        Ok(t) if t.value == 0 => Err(KwErr::Msg(format!(
+            "invalid value 0 for argument '{kw}' of server {name}."
+        ))),
+        Ok(t) => Ok(t.value),
+    }
+}
+
+fn server_keyword(
+    s: &mut Server,
+    k: &str,
+    v: &str,
+    kind: ServerKind,
+    loc: &str,
+    who: &str,
+) -> Result<(), KwErr> {
+    let name = if kind == ServerKind::DefaultServer {
+        "default-server".to_string()
+    } else if kind == ServerKind::Template {
+        "(null)".to_string()
+    } else {
+        s.name.clone()
+    };
+    let o = &mut s.opts;
+    let opt = || (!v.is_empty()).then(|| v.to_string());
+    let missing = |m: &str| -> Result<(), KwErr> {
+        if v.is_empty() {
+            Err(KwErr::Msg(m.to_string()))
+        } else {
+            Ok(())
+        }
+    };
+    match k {
+        "check" => o.check = true,
+        "no-check" => o.check = false,
+        "check-ssl" => o.check_ssl = true,
+        "no-check-ssl" => o.check_ssl = false,
+        "check-send-proxy" => o.check_send_proxy = true,
+        "no-check-send-proxy" => o.check_send_proxy = false,
+        "agent-check" => o.agent_check = true,
+        "no-agent-check" => o.agent_check = false,
+        "backup" => o.backup = true,
+        "no-backup" => o.backup = false,
+        "ssl" => o.ssl = true,
+        "no-ssl" => o.ssl = false,
+        "send-proxy" => o.send_proxy = true,
+        "no-send-proxy" => o.send_proxy = false,
+        "send-proxy-v2" => o.send_proxy_v2 = true,
+        "no-send-proxy-v2" => o.send_proxy_v2 = false,
+        "send-proxy-v2-ssl" => o.send_proxy_v2_ssl = true,
+        "no-send-proxy-v2-ssl" => o.send_proxy_v2_ssl = false,
+        "send-proxy-v2-ssl-cn" => o.send_proxy_v2_ssl_cn = true,
+        "no-send-proxy-v2-ssl-cn" => o.send_proxy_v2_ssl_cn = false,
+        "disabled" => o.disabled = true,
+        "enabled" => o.disabled = false,
+        "non-stick" => o.non_stick = true,
+        "stick" => o.non_stick = false,
+        "inter" => o.inter = Some(server_time(k, v, &name)?),
+        "fastinter" => o.fastinter = Some(server_time(k, v, &name)?),
+        "downinter" => o.downinter = Some(server_time(k, v, &name)?),
+        "slowstart" => {
+            // HAProxy prints the NUL of an empty argument, which ends its string.
+            let t = match parse_time(v, TimeUnit::Ms) {
+                Ok(t) => t.value,
+                Err(TimeError::Empty) => return Err(KwErr::Msg("unexpected character '".into())),
+                Err(TimeError::UnexpectedChar(c)) => {
+                    return Err(KwErr::Msg(format!(
+                        "unexpected character '{c}' in 'slowstart' argument of server {name}."
+                    )));
+                }
+                Err(_) => {
+                    return Err(KwErr::Msg(format!(
+                        "timer overflow in argument <{v}> to <{k}> of server {name}, maximum value is 2147483647 ms (~24.8 days)."
+                    )));
+                }
+            };
+            o.slowstart = Some(t);
+        }
+        "rise" | "fall" => {
+            missing(&format!("'{k}' expects an integer argument."))?;
+            let n = atol(v);
+            if n <= 0 {
+                return Err(KwErr::Msg(format!("'{k}' has to be > 0.")));
+            }
+            if k == "rise" {
+                o.rise = Some(n);
+            } else {
+                o.fall = Some(n);
+            }
+        }
+        "error-limit" => {
+            missing("'error-limit' expects an integer argument.")?;
+            o.error_limit = Some(atol(v));
+        }
+        "port" => {
+            missing("'port' expects a port number as argument.")?;
+            o.port = Some(atol(v));
+        }
+        "agent-port" => {
+            missing("'agent-port' expects a port number as argument.")?;
+            o.other.push((k.into(), opt()));
+        }
+        "addr" => {
+            missing("'addr' expects <ipv4|ipv6> as argument.")?;
+            let a = parse_address(v, AddrOpts::SERVER_ADDR)
+                .map_err(|e| KwErr::Msg(format!("'addr' : {}", e.msg)))?;
+            o.addr = Some(a);
+        }
+        "weight" => {
+            let w = atol(v);
+            if !(0..=256).contains(&w) {
+                return Err(KwErr::Msg(format!(
+                    "weight of server {name} is not within 0 and 256 ({w})."
+                )));
+            }
+            o.weight = Some(w);
+        }
+        "maxconn" => o.maxconn = Some(atol(v)),
+        "minconn" => o.minconn = Some(atol(v)),
+        "maxqueue" => o.maxqueue = Some(atol(v)),
+        "cookie" => {
+            missing("'cookie' expects <value> as argument.")?;
+            o.cookie = opt();
+        }
+        "id" => {
+            if kind == ServerKind::DefaultServer {
+                return Err(KwErr::Raw(raw(&[format!(
+                    "{loc}'id' option is not accepted in default-server sections"
+                )])));
+            }
+            missing("'id' : expects an integer argument")?;
+            let n = atol(v);
+            if n <= 0 {
+                return Err(KwErr::Msg("'id' : custom id has to be > 0".into()));
+            }
+            o.id = Some(n);
+        }
+        "verify" => {
+            missing("'verify' : missing verify method")?;
+            if v != "none" && v != "required" {
+                return Err(KwErr::Msg(format!(
+                    "'verify' : unknown verify method '{v}', only 'none' and 'required' are supported"
+                )));
+            }
+            o.verify = opt();
+        }
+        "verifyhost" => {
+            missing("'verifyhost' : missing hostname to verify against")?;
+            o.verifyhost = opt();
+        }
+        "ca-file" => {
+            missing("'ca-file' : missing CAfile path")?;
+            let path = with_base(v, |b| b.ca_base.clone());
+            if let Err(e) = std::fs::File::open(&path) {
+                return Err(KwErr::Raw(raw(&[
+                    format!(
+                        "{loc}{who}Couldn't open the ca-file '{path}' ({}).",
+                        strerror(&e)
+                    ),
+                    format!("'ca-file' : unable to load {path}."),
+                ])));
+            }
+            o.ca_file = Some(path);
+        }
+        "crl-file" => {
+            missing("'crl-file' : missing CRLfile path")?;
+            o.crl_file = Some(with_base(v, |b| b.ca_base.clone()));
+        }
+        "crt" => {
+            missing("'crt' : missing certificate file path")?;
+            // Existence is checked at SSL init, after parsing (post-parse).
+            o.crt = Some(with_base(v, |b| b.crt_base.clone()));
+        }
+        "sni" => {
+            missing("'sni' : missing sni expression")?;
+            o.sni = opt();
+        }
+        "check-sni" => {
+            missing("'check-sni' : missing SNI")?;
+            o.check_sni = opt();
+        }
+        "alpn" => {
+            missing("'alpn' : missing the comma-delimited ALPN protocol suite")?;
+            o.alpn = opt();
+        }
+        "npn" => {
+            missing("'npn' : missing the comma-delimited NPN protocol suite")?;
+            o.other.push((k.into(), opt()));
+        }
+        "ciphers" => {
+            missing("'ciphers' : missing cipher suite")?;
+            o.ciphers = opt();
+        }
+        "ciphersuites" => {
+            missing("'ciphersuites' : missing cipher suite")?;
+            o.ciphersuites = opt();
+        }
+        "ssl-min-ver" | "ssl-max-ver" => {
+            missing(&format!("'{k}' : missing the ssl/tls version"))?;
+            if !SSL_VERSIONS.contains(&v) {
+                return Err(KwErr::Msg(format!("'{v}' : unknown ssl/tls version")));
+            }
+            if k == "ssl-min-ver" {
+                o.ssl_min_ver = opt();
+            } else {
+                o.ssl_max_ver = opt();
+            }
+        }
+        "resolvers" => o.resolvers = opt(),
+        "resolve-prefer" => {
+            if v != "ipv4" && v != "ipv6" {
+                return Err(KwErr::Msg(
+                    "'resolve-prefer' expects either ipv4 or ipv6 as argument.".into(),
+                ));
+            }
+            o.resolve_prefer = opt();
+        }
+        "init-addr" => {
+            let mut methods = Vec::new();
+            for m in v.split(',').filter(|m| !m.is_empty()) {
+                let ok =
+                    matches!(m, "libc" | "last" | "none") || m.parse::<std::net::IpAddr>().is_ok();
+                if !ok {
+                    return Err(KwErr::Msg(format!(
+                        "'init-addr' : unknown init-addr method '{m}', supported methods are 'libc', 'last', 'none'."
+                    )));
+                }
+                methods.push(m.to_string());
+            }
+            o.init_addr = methods;
+        }
+        "on-marked-down" => {
+            if v != "shutdown-sessions" {
+                return Err(KwErr::Msg(format!(
+                    "'on-marked-down' expects 'shutdown-sessions' but got '{v}'"
+                )));
+            }
+            o.on_marked_down = opt();
+        }
+        "on-marked-up" => {
+            if v != "shutdown-backup-sessions" {
+                return Err(KwErr::Msg(format!(
+                    "'on-marked-up' expects 'shutdown-backup-sessions' but got '{v}'"
+                )));
+            }
+            o.on_marked_up = opt();
+        }
+        "on-error" => {
+            if !matches!(v, "fastinter" | "fail-check" | "sudden-death" | "mark-down") {
+                return Err(KwErr::Msg(format!(
+                    "'on-error' expects one of 'fastinter', 'fail-check', 'sudden-death' or 'mark-down' but got '{v}'"
+                )));
+            }
+            o.on_error = opt();
+        }
+        "observe" => {
+            if !matches!(v, "none" | "layer4" | "layer7") {
+                return Err(KwErr::Msg(format!(
+                    "'observe' expects one of 'none', 'layer4', 'layer7' but got '{v}'"
+                )));
+            }
+            o.observe = opt();
+        }
+        "track" => {
+            missing("'track' expects [<proxy>/]<server> as argument.")?;
+            o.track = opt();
+        }
+        "source" => {
+            missing(
+                "'source' expects <addr>[:<port>[-<port>]], and optionally 'usesrc' <addr>, and 'interface' <name> as argument.",
+            )?;
+            o.other.push((k.into(), opt()));
+        }
+        "proto" => {
+            // The multiplexers this HAProxy build has.
+            if !matches!(v, "h1" | "h2" | "fcgi" | "none" | "") {
+                return Err(KwErr::Msg(format!("'proto' :  unknown MUX protocol '{v}'")));
+            }
+            o.proto = opt();
+        }
+        _ => {
+            let takes = server_keywords().iter().any(|(n, a)| *n == k && *a != 0);
+            o.other.push((k.into(), if takes { opt() } else { None }));
+        }
+    }
+    Ok(())
+}
+
+/// The address resolution HAProxy does for each server once the whole
+/// configuration is parsed and checked (`srv_init_addr()`), following the
+/// server's `init-addr` methods (default `last,libc`). On failure returns
+/// the [`RAW`] message `[FILE:LINE] : 'server BE/NAME' : could not resolve
+/// address 'HOST'.`; after all servers, if any failed, HAProxy ends with
+/// `Failed to initialize server(s) addr.` (`Verdict::ServerAddr`).
+pub fn resolve_init_addr(server: &Server) -> Result<(), String> {
+    let Some(addr) = &server.address else {
+        return Ok(());
+    };
+    let Some(fqdn) = &addr.fqdn else {
+        return Ok(());
+    };
+    let default = ["last".to_string(), "libc".to_string()];
+    let methods = if server.opts.init_addr.is_empty() {
+        &default[..]
+    } else {
+        &server.opts.init_addr[..]
+    };
+    for m in methods {
+        let ok = match m.as_str() {
+            // No server-state file is loaded in check mode.
+            "last" => false,
+            "libc" => super::values::resolve_host(fqdn, addr.family).is_some(),
+            // `none` starts the server down; an IP is used as is.
+            _ => true,
+        };
+        if ok {
+            return Ok(());
+        }
+    }
+    Err(raw(&[format!(
+        "[{}:{}] : 'server {}/{}' : could not resolve address '{fqdn}'.",
+        server.file, server.line, server.proxy, server.name
+    )]))
 }
 
 /// `bind ADDR[:PORT][,...] [PARAMS]`; `args[0]` is "bind".
 pub fn parse_bind(args: &[String], ctx: &mut Ctx) -> Result<Bind, String> {
-    let _ = ctx;
-    Ok(Bind {
-        words: args.iter().skip(1).cloned().collect(),
-    })
+    let arg = |i: usize| args.get(i).map(String::as_str).unwrap_or("");
+    let text = arg(1);
+    if text.is_empty() {
+        return Err(
+            "'bind' expects {<path>|[addr1]:port1[-end1]}{,[addr]:port[-end]}... as arguments."
+                .to_string(),
+        );
+    }
+    let addresses =
+        parse_address_list(text, AddrOpts::BIND).map_err(|e| format!("'bind' : {}", e.msg))?;
+    let mut bind = Bind {
+        text: text.to_string(),
+        addresses,
+        file: ctx.file.to_string(),
+        line: ctx.line,
+        ..Bind::default()
+    };
+    let who = format!("'bind {text}' in section '{}'", ctx.section);
+    let mut i = 2;
+    while i < args.len() {
+        let k = arg(i);
+        let Some(&(_, nargs)) = bind_keywords().iter().find(|(n, _)| *n == k) else {
+            let dym = match best_match(k, bind_keywords().iter().map(|(n, _)| *n)) {
+                Some(m) => format!("; did you mean '{m}' maybe ?"),
+                None => ".".to_string(),
+            };
+            return Err(format!("{who}: unknown keyword '{k}'{dym}"));
+        };
+        let v = arg(i + 1);
+        bind_keyword(&mut bind, k, v, &who, ctx).map_err(|m| {
+            if m.starts_with(RAW) {
+                m
+            } else {
+                format!("{who} : {m}")
+            }
+        })?;
+        i += 1 + usize::from(nargs != 0);
+    }
+    Ok(bind)
+}
+
+fn bind_keyword(b: &mut Bind, k: &str, v: &str, who: &str, ctx: &mut Ctx) -> Result<(), String> {
+    let o = &mut b.opts;
+    let opt = || (!v.is_empty()).then(|| v.to_string());
+    let missing = |m: &str| -> Result<(), String> {
+        if v.is_empty() {
+            Err(m.to_string())
+        } else {
+            Ok(())
+        }
+    };
+    match k {
+        "ssl" => o.ssl = true,
+        "accept-proxy" => o.accept_proxy = true,
+        "transparent" => o.transparent = true,
+        "v4v6" => o.v4v6 = true,
+        "v6only" => o.v6only = true,
+        "defer-accept" => o.defer_accept = true,
+        "tfo" => o.tfo = true,
+        "strict-sni" => o.strict_sni = true,
+        "no-sslv3" => o.no_sslv3 = true,
+        "no-tlsv10" => o.no_tlsv10 = true,
+        "no-tlsv11" => o.no_tlsv11 = true,
+        "no-tlsv12" => o.no_tlsv12 = true,
+        "no-tlsv13" => o.no_tlsv13 = true,
+        "no-tls-tickets" => o.no_tls_tickets = true,
+        "prefer-client-ciphers" => o.prefer_client_ciphers = true,
+        "crt" => {
+            missing("'crt' : missing certificate location")?;
+            let path = with_base(v, |b| b.crt_base.clone());
+            check_certificate(&path)?;
+            o.crt.push(path);
+        }
+        "crt-list" => {
+            missing("'crt-list' : missing certificate location")?;
+            let path = with_base(v, |b| b.crt_base.clone());
+            if let Err(e) = std::fs::File::open(&path) {
+                return Err(format!(
+                    "'crt-list' : cannot open file '{path}' : {}",
+                    strerror(&e)
+                ));
+            }
+            o.crt_list.push(path);
+        }
+        "ca-file" => {
+            missing("'ca-file' : missing CAfile path")?;
+            let path = with_base(v, |b| b.ca_base.clone());
+            if let Err(e) = std::fs::File::open(&path) {
+                // HAProxy prints the reason first, on a line of its own.
+                return Err(raw(&[
+                    format!("Couldn't open the ca-file '{path}' ({}).", strerror(&e)),
+                    format!(
+                        "parsing [{}:{}] : {who} : 'ca-file' : unable to load {path}",
+                        ctx.file, ctx.line
+                    ),
+                ]));
+            }
+            o.ca_file = Some(path);
+        }
+        "alpn" => {
+            missing("'alpn' : missing the comma-delimited ALPN protocol suite")?;
+            o.alpn = opt();
+        }
+        "npn" => {
+            missing("'npn' : missing the comma-delimited NPN protocol suite")?;
+            o.npn = opt();
+        }
+        "ciphers" => {
+            missing("'ciphers' : missing cipher suite")?;
+            o.ciphers = opt();
+        }
+        "ciphersuites" => {
+            missing("'ciphersuites' : missing cipher suite")?;
+            o.ciphersuites = opt();
+        }
+        "curves" => o.curves = opt(),
+        "ssl-min-ver" | "ssl-max-ver" => {
+            missing(&format!("'{k}' : missing the ssl/tls version"))?;
+            if !SSL_VERSIONS.contains(&v) {
+                return Err(format!("'{v}' : unknown ssl/tls version"));
+            }
+            if k == "ssl-min-ver" {
+                o.ssl_min_ver = opt();
+            } else {
+                o.ssl_max_ver = opt();
+            }
+        }
+        "verify" => {
+            missing("'verify' : missing verify method")?;
+            if !matches!(v, "none" | "optional" | "required") {
+                return Err(format!(
+                    "'verify' : unknown verify method '{v}', only 'none', 'optional', and 'required' are supported"
+                ));
+            }
+            o.verify = opt();
+        }
+        "name" => {
+            missing("'name' : missing name")?;
+            o.name = opt();
+        }
+        "id" => {
+            missing("'id' : expects an integer argument")?;
+            let n = atol(v);
+            if n <= 0 {
+                return Err("'id' : custom id has to be > 0".into());
+            }
+            o.id = Some(n);
+        }
+        "maxconn" => {
+            missing("'maxconn' : missing value")?;
+            o.maxconn = Some(atol(v));
+        }
+        "backlog" => {
+            missing("'backlog' : missing value")?;
+            o.backlog = Some(atol(v));
+        }
+        "interface" => {
+            missing("'interface' : missing interface name")?;
+            o.interface = opt();
+        }
+        "namespace" => o.namespace = opt(),
+        "mode" => {
+            let m = u32::from_str_radix(v, 8).ok().filter(|_| !v.is_empty());
+            match m {
+                Some(m) => o.mode = Some(m),
+                None => {
+                    return Err(format!(
+                        "'mode' : missing or invalid mode '{v}' (octal integer expected)"
+                    ));
+                }
+            }
+        }
+        "user" => o.user = opt(),
+        "group" => o.group = opt(),
+        "uid" => o.uid = Some(atol(v)),
+        "gid" => o.gid = Some(atol(v)),
+        "level" => {
+            if !matches!(v, "user" | "operator" | "admin") {
+                return Err(format!(
+                    "'level' only supports 'user', 'operator', and 'admin' (got '{v}')"
+                ));
+            }
+            o.level = opt();
+        }
+        "process" => {
+            ctx.warnings.push(format!(
+                "{who} : 'process {v}' on 'bind' lines is deprecated and will be removed in 2.7."
+            ));
+            o.process = opt();
+        }
+        "thread" => {
+            if v.is_empty() {
+                return Err(
+                    "'' : '' is not a valid number/range. It supports numbers from 1 to 64.".into(),
+                );
+            }
+            o.thread = opt();
+        }
+        "proto" => o.proto = opt(),
+        _ => {
+            let takes = bind_keywords().iter().any(|(n, a)| *n == k && *a != 0);
+            o.other.push((k.into(), if takes { opt() } else { None }));
+        }
+    }
+    Ok(())
+}
+
+/// What HAProxy checks when it loads a `crt` file at parse time: it must
+/// exist; a PEM needs a certificate and a key (in the file or in FILE.key).
+/// A directory is loaded file by file at startup; it is accepted here.
+fn check_certificate(path: &str) -> Result<(), String> {
+    let meta = std::fs::metadata(path).map_err(|e| {
+        format!(
+            "unable to stat SSL certificate from file '{path}' : {}.",
+            strerror(&e)
+        )
+    })?;
+    if meta.is_dir() {
+        return Ok(());
+    }
+    let text = std::fs::read(path)
+        .map_err(|_| format!("unable to load certificate from file '{path}'."))?;
+    let has = |t: &[u8], what: &str| t.windows(what.len()).any(|w| w == what.as_bytes());
+    if !has(&text, "-----BEGIN CERTIFICATE-----")
+        && !has(&text, "-----BEGIN TRUSTED CERTIFICATE-----")
+    {
+        return Err(format!("unable to load certificate from file '{path}'."));
+    }
+    if !has(&text, "PRIVATE KEY-----") {
+        let key = format!("{path}.key");
+        let ok = std::fs::read(Path::new(&key))
+            .map(|k| has(&k, "PRIVATE KEY-----"))
+            .unwrap_or(false);
+        if !ok {
+            return Err(format!("No Private Key found in '{key}'."));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::haproxy::expr::render;
+
+    fn words(s: &str) -> Vec<String> {
+        s.split_whitespace().map(String::from).collect()
+    }
+
+    fn with_ctx<T>(section: &str, f: impl FnOnce(&mut Ctx) -> T) -> (T, Vec<String>) {
+        let mut warnings = Vec::new();
+        let acl_names = Vec::new();
+        let r = {
+            let mut ctx = Ctx {
+                file: "F",
+                line: 10,
+                section,
+                proxy: if section == "frontend" { "fe" } else { "be" },
+                http: true,
+                acl_names: &acl_names,
+                warnings: &mut warnings,
+            };
+            f(&mut ctx)
+        };
+        (r, warnings)
+    }
+
+    fn server(line: &str) -> Result<Vec<Server>, String> {
+        with_ctx("backend", |ctx| parse_server(&words(line), None, ctx)).0
+    }
+
+    /// The rendered alert text(s), after `config : `.
+    fn server_err(line: &str) -> String {
+        let e = server(line).unwrap_err();
+        render(&e, "F", 10)
+            .lines
+            .iter()
+            .map(|l| l.trim_start_matches("config : ").to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    fn bind_err(line: &str) -> String {
+        let e = with_ctx("frontend", |ctx| parse_bind(&words(line), ctx))
+            .0
+            .unwrap_err();
+        render(&e, "F", 10)
+            .lines
+            .iter()
+            .map(|l| l.trim_start_matches("config : ").to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    #[test]
+    fn server_ok() {
+        let s = server(
+            "server s1 127.0.0.1:80 check inter 2000 fastinter 1s downinter 3000 rise 2 fall 3 \
+             port 81 addr 127.0.0.2 weight 6 maxconn 100 backup cookie c1 ssl verify none \
+             sni str(foo) check-ssl send-proxy send-proxy-v2 disabled init-addr last,libc,none \
+             on-marked-down shutdown-sessions resolvers dns",
+        )
+        .unwrap();
+        let o = &s[0].opts;
+        assert!(o.check && o.backup && o.ssl && o.disabled && o.send_proxy_v2);
+        assert_eq!(o.inter, Some(2000));
+        assert_eq!(o.fastinter, Some(1000));
+        assert_eq!((o.rise, o.fall, o.weight), (Some(2), Some(3), Some(6)));
+        assert_eq!(o.init_addr, ["last", "libc", "none"]);
+        assert_eq!(o.cookie.as_deref(), Some("c1"));
+        // HAProxy 2.6.12 accepts these (atol)
+        assert!(server("server s5 127.0.0.1:80 weight 256 maxconn x port 70000").is_ok());
+    }
+
+    #[test]
+    fn server_template_and_defaults() {
+        let v = server("server-template web 3 127.0.0.1:80 check").unwrap();
+        let names: Vec<_> = v.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["web1", "web2", "web3"]);
+        let v = server("server-template web 2-3 127.0.0.1:80").unwrap();
+        assert_eq!(v.len(), 2);
+        let d = with_ctx("backend", |ctx| {
+            parse_server(&words("default-server inter 3s maxconn 5"), None, ctx)
+        })
+        .0
+        .unwrap();
+        let s = with_ctx("backend", |ctx| {
+            parse_server(&words("server a 1.2.3.4:80 check"), d.first(), ctx)
+        })
+        .0
+        .unwrap();
+        assert_eq!(s[0].opts.inter, Some(3000));
+        assert_eq!(s[0].opts.maxconn, Some(5));
+        assert!(s[0].opts.check);
+    }
+
+    #[test]
+    fn server_errors_as_haproxy() {
+        // All expected texts are HAProxy 2.6.12's, after `[ALERT]    (PID) : config : `.
+        let cases = [
+            (
+                "server s1 127.0.0.1:80 chek",
+                "[F:10] : 'server be/s1' : unknown keyword 'chek'; did you mean 'check' maybe ?",
+            ),
+            (
+                "server s1 127.0.0.1:80 zzzzzzzzzzzzz",
+                "[F:10] : 'server be/s1' : unknown keyword 'zzzzzzzzzzzzz'.",
+            ),
+            (
+                "default-server chek",
+                "[F:10] : unknown keyword 'chek'; did you mean 'check' maybe ? Hint: no address was expected for this server.",
+            ),
+            (
+                "default-server zzzzzzzzzzzz",
+                "[F:10] : unknown keyword 'zzzzzzzzzzzz'. Hint: no address was expected for this server.",
+            ),
+            (
+                "server-template web 1-3 127.0.0.1:80 chek",
+                "[F:10] : 'server be/(null)' : unknown keyword 'chek'; did you mean 'check' maybe ?",
+            ),
+            (
+                "server-template web 0 127.0.0.1:80",
+                "[F:10] : Wrong server-template number or range arg '0'.",
+            ),
+            (
+                "server-template web 3-1 1.2.3.4:80",
+                "[F:10] : Wrong server-template number or range arg '3-1'.",
+            ),
+            (
+                "server-template web",
+                "[F:10] : 'server-template' expects <prefix> <nb | range> <addr>[:<port>] as arguments.",
+            ),
+            (
+                "server s9",
+                "[F:10] : 'server' expects <name> and <addr>[:<port>] as arguments.",
+            ),
+            (
+                "server s2 1.2.3.4:99999",
+                "[F:10] : 'server be/s2' : invalid port '99999'",
+            ),
+            (
+                "server s3 1.2.3.4:80-81",
+                "[F:10] : 'server be/s3' : port range not permitted here in '1.2.3.4:80-81'",
+            ),
+            (
+                "server s5 1.2.3.4:x",
+                "[F:10] : 'server be/s5' : invalid character 'x' in port number 'x' in '1.2.3.4:x'",
+            ),
+            (
+                "server s13 fd@3",
+                "[F:10] : 'server be/s13' : a file descriptor is not acceptable here in 'fd@3'",
+            ),
+            (
+                "server s2 127.0.0.1:80 inter",
+                "[F:10] : 'server be/s2' : 'inter' expects a delay as argument..",
+            ),
+            (
+                "server s3 127.0.0.1:80 inter 10x",
+                "[F:10] : 'server be/s3' : unexpected character 'x' in 'agent-inter' argument of server s3..",
+            ),
+            (
+                "server a2 127.0.0.1:80 fastinter 0",
+                "[F:10] : 'server be/a2' : invalid value 0 for argument 'fastinter' of server a2..",
+            ),
+            (
+                "server a3 127.0.0.1:80 inter 25d",
+                "[F:10] : 'server be/a3' : timer overflow in argument <25d> to <inter> of server a3, maximum value is 2147483647 ms (~24.8 days)..",
+            ),
+            (
+                "server a4 127.0.0.1:80 slowstart",
+                "[F:10] : 'server be/a4' : unexpected character '.",
+            ),
+            (
+                "default-server inter 3x",
+                "[F:10] : unexpected character 'x' in 'agent-inter' argument of server default-server..",
+            ),
+            (
+                "server s4 127.0.0.1:80 weight 300",
+                "[F:10] : 'server be/s4' : weight of server s4 is not within 0 and 256 (300)..",
+            ),
+            (
+                "server a24 127.0.0.1:80 weight -1",
+                "[F:10] : 'server be/a24' : weight of server a24 is not within 0 and 256 (-1)..",
+            ),
+            (
+                "server s5 127.0.0.1:80 rise 0",
+                "[F:10] : 'server be/s5' : 'rise' has to be > 0..",
+            ),
+            (
+                "server a5 127.0.0.1:80 rise",
+                "[F:10] : 'server be/a5' : 'rise' expects an integer argument..",
+            ),
+            (
+                "server a7 127.0.0.1:80 fall x",
+                "[F:10] : 'server be/a7' : 'fall' has to be > 0..",
+            ),
+            (
+                "server a8 127.0.0.1:80 port",
+                "[F:10] : 'server be/a8' : 'port' expects a port number as argument..",
+            ),
+            (
+                "server a10 127.0.0.1:80 addr",
+                "[F:10] : 'server be/a10' : 'addr' expects <ipv4|ipv6> as argument..",
+            ),
+            (
+                "server s12 127.0.0.1:80 addr 1.2.3.4:x",
+                "[F:10] : 'server be/s12' : 'addr' : invalid character 'x' in port number 'x' in '1.2.3.4:x'.",
+            ),
+            (
+                "server a16 127.0.0.1:80 cookie",
+                "[F:10] : 'server be/a16' : 'cookie' expects <value> as argument..",
+            ),
+            (
+                "server s6 127.0.0.1:80 ssl verify foo",
+                "[F:10] : 'server be/s6' : 'verify' : unknown verify method 'foo', only 'none' and 'required' are supported.",
+            ),
+            (
+                "server a17 127.0.0.1:80 verify",
+                "[F:10] : 'server be/a17' : 'verify' : missing verify method.",
+            ),
+            (
+                "server a18 127.0.0.1:80 ca-file",
+                "[F:10] : 'server be/a18' : 'ca-file' : missing CAfile path.",
+            ),
+            (
+                "server s7 127.0.0.1:80 ca-file /nonexist",
+                "[F:10] : 'server be/s7' : Couldn't open the ca-file '/nonexist' (No such file or directory).\n'ca-file' : unable to load /nonexist.",
+            ),
+            (
+                "server a19 127.0.0.1:80 sni",
+                "[F:10] : 'server be/a19' : 'sni' : missing sni expression.",
+            ),
+            (
+                "server s9 127.0.0.1:80 init-addr foo",
+                "[F:10] : 'server be/s9' : 'init-addr' : unknown init-addr method 'foo', supported methods are 'libc', 'last', 'none'..",
+            ),
+            (
+                "server s10 127.0.0.1:80 on-marked-down foo",
+                "[F:10] : 'server be/s10' : 'on-marked-down' expects 'shutdown-sessions' but got 'foo'.",
+            ),
+            (
+                "server a22 127.0.0.1:80 on-marked-down",
+                "[F:10] : 'server be/a22' : 'on-marked-down' expects 'shutdown-sessions' but got ''.",
+            ),
+            (
+                "server a29 127.0.0.1:80 on-marked-up foo",
+                "[F:10] : 'server be/a29' : 'on-marked-up' expects 'shutdown-backup-sessions' but got 'foo'.",
+            ),
+            (
+                "server a6 127.0.0.1:80 crt",
+                "[F:10] : 'server be/a6' : 'crt' : missing certificate file path.",
+            ),
+            (
+                "server a7 127.0.0.1:80 ssl-min-ver x",
+                "[F:10] : 'server be/a7' : 'x' : unknown ssl/tls version.",
+            ),
+            (
+                "server a8 127.0.0.1:80 alpn",
+                "[F:10] : 'server be/a8' : 'alpn' : missing the comma-delimited ALPN protocol suite.",
+            ),
+            (
+                "server a9 127.0.0.1:80 observe x",
+                "[F:10] : 'server be/a9' : 'observe' expects one of 'none', 'layer4', 'layer7' but got 'x'.",
+            ),
+            (
+                "server a10 127.0.0.1:80 on-error x",
+                "[F:10] : 'server be/a10' : 'on-error' expects one of 'fastinter', 'fail-check', 'sudden-death' or 'mark-down' but got 'x'.",
+            ),
+            (
+                "server a12 127.0.0.1:80 resolve-prefer x",
+                "[F:10] : 'server be/a12' : 'resolve-prefer' expects either ipv4 or ipv6 as argument..",
+            ),
+            (
+                "server a13 127.0.0.1:80 track",
+                "[F:10] : 'server be/a13' : 'track' expects [<proxy>/]<server> as argument..",
+            ),
+            (
+                "server a19 127.0.0.1:80 proto x",
+                "[F:10] : 'server be/a19' : 'proto' :  unknown MUX protocol 'x'.",
+            ),
+            (
+                "server a20 127.0.0.1:80 ssl-max-ver",
+                "[F:10] : 'server be/a20' : 'ssl-max-ver' : missing the ssl/tls version.",
+            ),
+            (
+                "server a22 127.0.0.1:80 check-sni",
+                "[F:10] : 'server be/a22' : 'check-sni' : missing SNI.",
+            ),
+            (
+                "server a25 127.0.0.1:80 id",
+                "[F:10] : 'server be/a25' : 'id' : expects an integer argument.",
+            ),
+            (
+                "server s4 127.0.0.1:80 id x",
+                "[F:10] : 'server be/s4' : 'id' : custom id has to be > 0.",
+            ),
+            (
+                "default-server id 5",
+                "[F:10] : 'id' option is not accepted in default-server sections",
+            ),
+            (
+                "server s5 127.0.0.1:80 check track x",
+                "[F:10] : 'server be/s5' : unable to enable checks and tracking at the same time!",
+            ),
+        ];
+        for (line, want) in cases {
+            assert_eq!(server_err(line), want, "for `{line}`");
+        }
+        let e = with_ctx("frontend", |ctx| {
+            parse_server(&words("server s1 1.2.3.4:80"), None, ctx)
+        })
+        .0
+        .unwrap_err();
+        assert_eq!(
+            render(&e, "F", 8).lines,
+            [
+                "config : [F:10] : parsing [F:10] : 'server' not allowed because frontend 'fe' has no backend capability."
+            ]
+        );
+    }
+
+    #[test]
+    fn server_fqdn_kept_for_init() {
+        let s = server("server s1 nosuchhost.invalid:80").unwrap();
+        let a = s[0].address.as_ref().unwrap();
+        assert_eq!(a.fqdn.as_deref(), Some("nosuchhost.invalid"));
+        assert_eq!(a.port, 80);
+    }
+
+    #[test]
+    fn server_init_addr() {
+        // HAProxy 2.6.12: `server s1 nosuchhost.invalid:80` ->
+        // `[F:10] : 'server be/s1' : could not resolve address 'nosuchhost.invalid'.`
+        // (256.1.1.1 is not an IP, so it is a host name too). No DNS is
+        // queried for these: `none` and literal IPs never resolve.
+        let s = server("server s4 other.invalid:80 init-addr none").unwrap();
+        assert!(resolve_init_addr(&s[0]).is_ok());
+        let s = server("server s6 y.invalid init-addr 1.2.3.4").unwrap();
+        assert!(resolve_init_addr(&s[0]).is_ok());
+        let s = server("server s7 127.0.0.1:80").unwrap();
+        assert!(resolve_init_addr(&s[0]).is_ok());
+        let mut s = server("server s2 256.1.1.1:80 init-addr last").unwrap();
+        s[0].file = "F".into();
+        let e = resolve_init_addr(&s[0]).unwrap_err();
+        assert_eq!(
+            render(&e, "F", 11).lines,
+            ["config : [F:10] : 'server be/s2' : could not resolve address '256.1.1.1'."]
+        );
+    }
+
+    #[test]
+    fn bind_ok() {
+        let (b, w) = with_ctx("frontend", |ctx| {
+            parse_bind(
+                &words(
+                    "bind :85 accept-proxy transparent v4v6 v6only name x no-sslv3 no-tlsv10 alpn h2,http/1.1 process 1",
+                ),
+                ctx,
+            )
+        });
+        let b = b.unwrap();
+        assert!(b.opts.accept_proxy && b.opts.v6only && b.opts.no_tlsv10);
+        assert_eq!(b.opts.name.as_deref(), Some("x"));
+        // HAProxy 2.6.12's warning, after `parsing [F:L] : `
+        assert_eq!(
+            w,
+            [
+                "'bind :85' in section 'frontend' : 'process 1' on 'bind' lines is deprecated and will be removed in 2.7."
+            ]
+        );
+    }
+
+    #[test]
+    fn bind_errors_as_haproxy() {
+        // HAProxy 2.6.12's texts, after `config : `
+        let cases = [
+            (
+                "bind",
+                "parsing [F:10] : 'bind' expects {<path>|[addr1]:port1[-end1]}{,[addr]:port[-end]}... as arguments.",
+            ),
+            (
+                "bind 127.0.0.1",
+                "parsing [F:10] : 'bind' : missing port specification in '127.0.0.1'",
+            ),
+            (
+                "bind :81 foo",
+                "parsing [F:10] : 'bind :81' in section 'frontend': unknown keyword 'foo'; did you mean 'tfo' maybe ?",
+            ),
+            (
+                "bind :87 chek",
+                "parsing [F:10] : 'bind :87' in section 'frontend': unknown keyword 'chek'.",
+            ),
+            (
+                "bind :82 crt",
+                "parsing [F:10] : 'bind :82' in section 'frontend' : 'crt' : missing certificate location",
+            ),
+            (
+                "bind :83 ssl crt /nonexist.pem",
+                "parsing [F:10] : 'bind :83' in section 'frontend' : unable to stat SSL certificate from file '/nonexist.pem' : No such file or directory.",
+            ),
+            (
+                "bind :84 alpn",
+                "parsing [F:10] : 'bind :84' in section 'frontend' : 'alpn' : missing the comma-delimited ALPN protocol suite",
+            ),
+            (
+                "bind :85 ssl-min-ver TLSv1.4",
+                "parsing [F:10] : 'bind :85' in section 'frontend' : 'TLSv1.4' : unknown ssl/tls version",
+            ),
+            (
+                "bind :86 name",
+                "parsing [F:10] : 'bind :86' in section 'frontend' : 'name' : missing name",
+            ),
+            (
+                "bind :82 ciphers",
+                "parsing [F:10] : 'bind :82' in section 'frontend' : 'ciphers' : missing cipher suite",
+            ),
+            (
+                "bind :86 maxconn",
+                "parsing [F:10] : 'bind :86' in section 'frontend' : 'maxconn' : missing value",
+            ),
+            (
+                "bind :92 ssl crt-list /nonexist",
+                "parsing [F:10] : 'bind :92' in section 'frontend' : 'crt-list' : cannot open file '/nonexist' : No such file or directory",
+            ),
+            (
+                "bind :93 verify x",
+                "parsing [F:10] : 'bind :93' in section 'frontend' : 'verify' : unknown verify method 'x', only 'none', 'optional', and 'required' are supported",
+            ),
+            (
+                "bind :94 ca-file /nonexist",
+                "Couldn't open the ca-file '/nonexist' (No such file or directory).\nparsing [F:10] : 'bind :94' in section 'frontend' : 'ca-file' : unable to load /nonexist",
+            ),
+            (
+                "bind :96 id 0",
+                "parsing [F:10] : 'bind :96' in section 'frontend' : 'id' : custom id has to be > 0",
+            ),
+            (
+                "bind :98 mode x",
+                "parsing [F:10] : 'bind :98' in section 'frontend' : 'mode' : missing or invalid mode 'x' (octal integer expected)",
+            ),
+            (
+                "bind :102 thread",
+                "parsing [F:10] : 'bind :102' in section 'frontend' : '' : '' is not a valid number/range. It supports numbers from 1 to 64.",
+            ),
+            (
+                "bind :103 level x",
+                "parsing [F:10] : 'bind :103' in section 'frontend' : 'level' only supports 'user', 'operator', and 'admin' (got 'x')",
+            ),
+        ];
+        for (line, want) in cases {
+            assert_eq!(bind_err(line), want, "for `{line}`");
+        }
+    }
+
+    #[test]
+    fn bind_crt_base() {
+        let dir = std::env::temp_dir().join(format!("tandem-h3-crt-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let pem = dir.join("site.pem");
+        std::fs::write(
+            &pem,
+            "-----BEGIN CERTIFICATE-----\nx\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\ny\n-----END PRIVATE KEY-----\n",
+        )
+        .unwrap();
+        set_ssl_bases(SslBases {
+            crt_base: Some(dir.to_string_lossy().into_owned()),
+            ca_base: None,
+        });
+        let (b, _) = with_ctx("frontend", |ctx| {
+            parse_bind(&words("bind :443 ssl crt site.pem"), ctx)
+        });
+        assert_eq!(b.unwrap().opts.crt, [pem.to_string_lossy().into_owned()]);
+        set_ssl_bases(SslBases::default());
+        let e = bind_err("bind :443 ssl crt tandem-no-such.pem");
+        assert_eq!(
+            e,
+            "parsing [F:10] : 'bind :443' in section 'frontend' : unable to stat SSL certificate from file 'tandem-no-such.pem' : No such file or directory."
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

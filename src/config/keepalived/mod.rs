@@ -1,1 +1,722 @@
-//! keepalived.conf front end.
+//! keepalived.conf front end: reads a config the way keepalived 2.2.7 does
+//! (`lexer`), runs its four parsing passes (`parser`) with the keyword
+//! tables of `global`, `vrrp` and `lvs`, then the checks keepalived makes
+//! once the file is read. The result is the IR plus keepalived's `-t`
+//! output and exit code.
+
+pub mod global;
+pub mod lexer;
+pub mod lvs;
+#[cfg(test)]
+mod oracle_cases;
+pub mod parser;
+pub mod sys;
+pub mod vrrp;
+
+use parser::{Ctx, Fatal, Kw, PASSES, Pass, Weight};
+
+use crate::ir::keepalived::Config;
+
+/// `-t` exit codes as keepalived 2.2.7 returns them (measured; its man page
+/// numbers them one lower).
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_MISSING_PARAMETER: i32 = 2;
+pub const EXIT_CONFIG: i32 = 5;
+pub const EXIT_SECURITY: i32 = 6;
+
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `-i ID`; keepalived's default is the node name.
+    pub config_id: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Outcome {
+    /// keepalived's stderr lines, in order.
+    pub lines: Vec<String>,
+    pub exit_code: i32,
+    pub config: Config,
+}
+
+const G: &[Pass] = &[Pass::Global];
+const C: &[Pass] = &[Pass::Check];
+const V: &[Pass] = &[Pass::Vrrp];
+const CV: &[Pass] = &[Pass::Check, Pass::Vrrp];
+const CVB: &[Pass] = &[Pass::Check, Pass::Vrrp, Pass::Bfd];
+
+fn nop(_c: &mut Ctx, _w: &[String]) -> parser::Res {
+    Ok(())
+}
+
+static ROOTS: &[Kw] = &[
+    Kw::block("global_defs", None, global::GLOBAL, None).root(G),
+    Kw::h("static_ipaddress", vrrp::static_ips).root(V),
+    Kw::h("static_routes", vrrp::static_routes).root(V),
+    Kw::h("static_rules", vrrp::static_routes).root(V),
+    Kw::block(
+        "vrrp_script",
+        Some(vrrp::vrrp_script),
+        vrrp::VRRP_SCRIPT,
+        Some(vrrp::vs_close),
+    )
+    .root(V),
+    // track_file is read by the checker process too (FILE_CHECK).
+    Kw::block(
+        "track_file",
+        Some(vrrp::track_file),
+        vrrp::TRACK_FILE,
+        Some(vrrp::track_file_close),
+    )
+    .root(CV),
+    Kw::block(
+        "vrrp_track_file",
+        Some(vrrp::track_file),
+        vrrp::TRACK_FILE,
+        Some(vrrp::track_file_close),
+    )
+    .root(CV),
+    Kw::block(
+        "vrrp_sync_group",
+        Some(vrrp::sync_group),
+        vrrp::SYNC_GROUP,
+        Some(vrrp::sync_close),
+    )
+    .root(V),
+    Kw::block(
+        "vrrp_instance",
+        Some(vrrp::vrrp_instance),
+        vrrp::VRRP_INSTANCE,
+        None,
+    )
+    .root(V),
+    Kw::h("virtual_server_group", lvs::virtual_server_group).root(C),
+    Kw::block(
+        "virtual_server",
+        Some(lvs::virtual_server),
+        lvs::VIRTUAL_SERVER,
+        Some(lvs::virtual_server_close),
+    )
+    .root(C),
+    Kw::block(
+        "bfd_instance",
+        Some(lvs::bfd_instance),
+        lvs::BFD,
+        Some(lvs::bfd_close),
+    )
+    .root(CVB),
+    // Top-level keywords tandem accepts without acting on them.
+    Kw::h("net_namespace", nop).root(G),
+    Kw::h("net_namespace_ipvs", nop).root(G),
+    Kw::h("namespace_with_ipsets", nop).root(G),
+    Kw::h("instance", nop).root(G),
+    Kw::h("use_pid_dir", nop).root(G),
+    Kw::h("linkbeat_use_polling", nop).root(G),
+];
+
+/// Every keyword the parser knows, with the block it is valid in (`top`
+/// for the top level). `grammar/keepalived.tbl` must list each of them.
+pub fn all_keywords() -> Vec<(&'static str, &'static str)> {
+    let mut v: Vec<(&'static str, &'static str)> = ROOTS.iter().map(|k| (k.name, "top")).collect();
+    let tables: [(&'static str, &'static [Kw]); 6] = [
+        ("global_defs", global::GLOBAL),
+        ("vrrp_script", vrrp::VRRP_SCRIPT),
+        ("track_file", vrrp::TRACK_FILE),
+        ("vrrp_instance", vrrp::VRRP_INSTANCE),
+        ("authentication", vrrp::AUTH),
+        ("vrrp_sync_group", vrrp::SYNC_GROUP),
+    ];
+    for (sec, t) in tables {
+        v.extend(t.iter().map(|k| (k.name, sec)));
+    }
+    v.extend(lvs::names());
+    v
+}
+
+/// `keepalived -t -f PATH`.
+pub fn check_file(path: &str, opts: &Options) -> Outcome {
+    let config_id = opts.config_id.clone().unwrap_or_else(sys::hostname);
+    let lexed = lexer::read(path, &config_id);
+    let mut ctx = Ctx::new(&lexed);
+    let res = run(&mut ctx);
+    let exit_code = match res {
+        Err(Fatal(code)) => code,
+        Ok(()) => match ctx.worst {
+            Some(Weight::Security) => EXIT_SECURITY,
+            Some(Weight::Error) => EXIT_CONFIG,
+            _ => EXIT_OK,
+        },
+    };
+    Outcome {
+        lines: std::mem::take(&mut ctx.out),
+        exit_code,
+        config: std::mem::take(&mut ctx.cfg),
+    }
+}
+
+fn run(ctx: &mut Ctx) -> Result<(), Fatal> {
+    for pass in PASSES {
+        ctx.start_pass(pass);
+        if pass == Pass::Vrrp {
+            // The checker pass read the track files too; keep one copy.
+            ctx.cfg.track_files.clear();
+        }
+        ctx.process_stream(ROOTS, false)?;
+        ctx.end_pass();
+        match pass {
+            Pass::Check => lvs::validate(ctx),
+            Pass::Vrrp => validate_vrrp(ctx),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// An instance whose unicast addresses make it IPv6 (its VIPs, when it has
+/// any, have the same family).
+fn v6_instance(i: &crate::ir::keepalived::VrrpInstance) -> bool {
+    i.unicast_src_ip.as_deref().is_some_and(|a| a.contains(':'))
+        || i.unicast_peer.first().is_some_and(|a| a.contains(':'))
+        || i.virtual_ipaddress.first().is_some_and(|a| a.ipv6)
+}
+
+/// What keepalived's VRRP process checks once the file is read, in its
+/// order (measured with keepalived 2.2.7).
+fn validate_vrrp(ctx: &mut Ctx) {
+    if ctx.st.missing_interface {
+        // keepalived stops checking the VRRP side here.
+        ctx.err_noloc("Non-existent interface specified in configuration");
+        return;
+    }
+
+    // Without any vrrp_instance keepalived does not start its VRRP
+    // process, so nothing below is checked.
+    if ctx.cfg.vrrp_instances.is_empty() {
+        return;
+    }
+
+    // Scripts: the command must be found; script security.
+    let secure_mode = ctx.cfg.global.enable_script_security;
+    let mut insecure = false;
+    let mut active_scripts = 0usize;
+    let mut disabled = Vec::new();
+    for s in &ctx.cfg.vrrp_scripts {
+        let cmd = s
+            .script
+            .as_ref()
+            .and_then(|sc| sc.args.first())
+            .cloned()
+            .unwrap_or_default();
+        match sys::find_command(&cmd) {
+            Some(p) => {
+                if sys::insecure(&p) {
+                    insecure = true;
+                    if secure_mode {
+                        disabled.push(format!("Disabling track script {} due to insecure", s.name));
+                        continue;
+                    }
+                }
+                active_scripts += 1;
+            }
+            None => disabled.push(format!(
+                "Disabling track script {} since not found/accessible",
+                s.name
+            )),
+        }
+    }
+    for m in disabled {
+        ctx.err_noloc(m);
+    }
+    for i in &ctx.cfg.vrrp_instances {
+        for sc in [
+            &i.notify_master,
+            &i.notify_backup,
+            &i.notify_fault,
+            &i.notify_stop,
+            &i.notify,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if let Some(p) = sc.args.first().and_then(|c| sys::find_command(c)) {
+                active_scripts += 1;
+                if sys::insecure(&p) {
+                    insecure = true;
+                }
+            }
+        }
+    }
+    if active_scripts > 0 && !ctx.cfg.global.enable_script_security {
+        let extra = if insecure {
+            " There are insecure scripts."
+        } else {
+            ""
+        };
+        ctx.security(format!(
+            "SECURITY VIOLATION - scripts are being executed but script_security not enabled.{extra}"
+        ));
+    }
+
+    // Per instance.
+    let mut msgs = Vec::new();
+    for i in &ctx.cfg.vrrp_instances {
+        let n = &i.name;
+        if i.virtual_router_id.is_none() {
+            msgs.push(format!("({n}) the virtual router id must be set"));
+            continue;
+        }
+        if i.interface.is_none() {
+            msgs.push(format!("({n}) Unknown interface!"));
+            continue;
+        }
+        let version = i.version.or(ctx.cfg.global.vrrp_version).unwrap_or(2);
+        if i.virtual_ipaddress.is_empty() {
+            if version == 3 || v6_instance(i) {
+                // keepalived 2.2.7 refuses such an instance: one message.
+                msgs.push(format!("({n}) No VIP specified; at least one is required"));
+                continue;
+            }
+            msgs.push(format!("({n}) No VIP specified; at least one is sensible"));
+        }
+        let unicast_kw =
+            i.unicast_src_ip.is_some() || i.other.iter().any(|(k, _)| k.starts_with("unicast_"));
+        if unicast_kw && i.unicast_peer.is_empty() {
+            msgs.push(format!(
+                "({n}) A unicast keyword has been specified without any unicast peers. \
+                 Defaulting to multicast. This usage is deprecated - please update your configuration."
+            ));
+        }
+        if i.state == crate::ir::keepalived::State::Master
+            && i.authentication
+                .as_ref()
+                .is_some_and(|a| a.auth_type == Some(crate::ir::keepalived::AuthType::Ah))
+        {
+            msgs.push(format!(
+                "({n}) Initial state master is incompatible with AH authentication - clearing"
+            ));
+        }
+        if i.nopreempt && i.priority == 255 {
+            msgs.push(format!(
+                "({n}) nopreempt is incompatible with priority 255. resetting nopreempt"
+            ));
+        }
+        if ctx.cfg.global.vrrp_strict || i.strict_mode {
+            if (i.state == crate::ir::keepalived::State::Master) != (i.priority == 255) {
+                msgs.push(format!("({n}) State MASTER must match being address owner"));
+            }
+            if i.authentication.is_some() {
+                msgs.push(format!(
+                    "({n}) Strict mode does not support authentication. Ignoring."
+                ));
+            }
+        }
+        if i.nopreempt && i.preempt_delay.is_some() {
+            msgs.push(format!(
+                "({n}) preempt_delay is incompatible with nopreempt mode - resetting"
+            ));
+        }
+        if version == 2 && i.advert_int.fract() != 0.0 {
+            msgs.push(format!(
+                "({n}) VRRPv2 advertisement interval {:.6}s must be an integer. rounding",
+                i.advert_int
+            ));
+        }
+        let own = i.interface.clone().unwrap_or_default();
+        for t in &i.track_interface {
+            if t.name == own {
+                msgs.push(format!(
+                    "({n}) Ignoring track_interface {} since own interface",
+                    t.name
+                ));
+            }
+        }
+    }
+    // Instances of a sync group cannot use weighted tracking (unless the
+    // group says sync_group_tracking_weight, which tandem records only).
+    for g in &ctx.cfg.vrrp_sync_groups {
+        if g.group.len() == 1 {
+            msgs.push(format!(
+                "Sync group {} has only 1 virtual router(s) - this probably isn't what you want",
+                g.name
+            ));
+        }
+    }
+    for i in &ctx.cfg.vrrp_instances {
+        if !ctx
+            .cfg
+            .vrrp_sync_groups
+            .iter()
+            .any(|g| g.group.contains(&i.name))
+        {
+            continue;
+        }
+        let n = &i.name;
+        for t in &i.track_script {
+            let w = t.weight.unwrap_or_else(|| {
+                ctx.cfg
+                    .vrrp_scripts
+                    .iter()
+                    .find(|s| s.name == t.name)
+                    .map(|s| s.weight)
+                    .unwrap_or(0)
+            });
+            if w != 0 {
+                msgs.push(format!(
+                    "({n}) ignoring tracked script {} with weights due to SYNC group",
+                    t.name
+                ));
+            }
+        }
+        for t in &i.track_file {
+            let w = t.weight.unwrap_or_else(|| {
+                ctx.cfg
+                    .track_files
+                    .iter()
+                    .find(|f| f.name == t.name)
+                    .map(|f| f.weight)
+                    .unwrap_or(0)
+            });
+            if w != 0 {
+                msgs.push(format!(
+                    "({n}) ignoring tracked file {} with weight {w} due to SYNC group",
+                    t.name
+                ));
+            }
+        }
+    }
+    // keepalived checks the VIPs a second time when it sets the instances up.
+    for i in &ctx.cfg.vrrp_instances {
+        let version = i.version.or(ctx.cfg.global.vrrp_version).unwrap_or(2);
+        if i.virtual_router_id.is_some()
+            && i.interface.is_some()
+            && i.virtual_ipaddress.is_empty()
+            && version == 2
+            && !v6_instance(i)
+        {
+            msgs.push(format!(
+                "({}) No VIP specified; at least one is sensible",
+                i.name
+            ));
+        }
+    }
+    let inst = &ctx.cfg.vrrp_instances;
+    for (a_idx, a) in inst.iter().enumerate() {
+        for b in inst.iter().skip(a_idx + 1) {
+            let fam = |i: &crate::ir::keepalived::VrrpInstance| {
+                i.virtual_ipaddress.first().map(|v| v.ipv6).unwrap_or(false)
+            };
+            if a.virtual_router_id.is_some()
+                && a.virtual_router_id == b.virtual_router_id
+                && a.interface == b.interface
+                && fam(a) == fam(b)
+            {
+                msgs.push(format!(
+                    "{} and {} both use VRID {} with {} on interface {}",
+                    a.name,
+                    b.name,
+                    a.virtual_router_id.unwrap_or(0),
+                    if fam(a) { "IPv6" } else { "IPv4" },
+                    a.interface.clone().unwrap_or_default()
+                ));
+            }
+        }
+    }
+    for m in msgs {
+        ctx.err_noloc(m);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_text(name: &str, text: &str) -> Outcome {
+        let dir = std::env::temp_dir().join(format!("tandem-kal-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let f = dir.join(name);
+        let _ = std::fs::write(&f, text);
+        let path = f.to_string_lossy().into_owned();
+        let mut out = check_file(&path, &Options::default());
+        // Tests compare with the oracle run on the bare file name.
+        let prefix = format!("({}:", path);
+        let short = format!("({}:", name);
+        out.lines = out
+            .lines
+            .iter()
+            .map(|l| l.replace(&prefix, &short))
+            .collect();
+        out
+    }
+
+    /// keepalived 2.2.7, `keepalived -t -f a1.conf`, exit 5.
+    #[test]
+    fn unknown_keywords_in_every_pass() {
+        let o = run_text(
+            "a1.conf",
+            "foo bar\nglobal_defs {\n  router_id x\n  bogus_kw 1\n}\nvrrp_instance V {\n  state MASTER\n  interface eth0\n  virtual_router_id 51\n  priority 100\n  blah 3\n  virtual_ipaddress {\n    10.0.0.1/24\n  }\n}\n",
+        );
+        assert_eq!(
+            o.lines,
+            vec![
+                "(Line 1) Unknown keyword 'foo'",
+                "(Line 4) Unknown keyword 'bogus_kw'",
+                "(a1.conf: Line 1) Unknown keyword 'foo'",
+                "(a1.conf: Line 1) Unknown keyword 'foo'",
+                "(a1.conf: Line 11) Unknown keyword 'blah'",
+                "(a1.conf: Line 1) Unknown keyword 'foo'",
+            ]
+        );
+        assert_eq!(o.exit_code, 5);
+    }
+
+    /// keepalived 2.2.7, `keepalived -t -f a2.conf`, exit 5.
+    #[test]
+    fn ranges() {
+        let o = run_text(
+            "a2.conf",
+            "vrrp_instance V {\n  state MASTER\n  interface eth0\n  virtual_router_id 300\n  priority 0\n  advert_int 0\n  virtual_ipaddress {\n    10.0.0.1/24\n  }\n}\n",
+        );
+        assert_eq!(
+            o.lines,
+            vec![
+                "(a2.conf: Line 4) number '300' outside range [1, 255]",
+                "(a2.conf: Line 4) (V): VRID '300' not valid - must be between 1 & 255",
+                "(a2.conf: Line 5) number '0' outside range [1, 255]",
+                "(a2.conf: Line 5) (V) Priority not valid! must be between 1 & 255. Using default 100",
+                "(a2.conf: Line 6) number '0' outside range [0.010000, 255.000000]",
+                "(a2.conf: Line 6) (V) Advert interval (0) not valid! Must be > 0 - ignoring",
+                "(V) the virtual router id must be set",
+            ]
+        );
+        assert_eq!(o.exit_code, 5);
+    }
+
+    /// keepalived 2.2.7, `keepalived -t -f a3.conf`, exit 2.
+    #[test]
+    fn missing_parameter_exits_2() {
+        let o = run_text(
+            "a3.conf",
+            "vrrp_instance V {\n  state MASTER\n  interface eth0\n  virtual_router_id\n  priority 100\n}\n",
+        );
+        assert_eq!(
+            o.lines,
+            vec![
+                "(a3.conf: Line 4) *** Configuration line starting `virtual_router_id` is missing a parameter after keyword `virtual_router_id` at word position 2"
+            ]
+        );
+        assert_eq!(o.exit_code, 2);
+    }
+
+    /// keepalived 2.2.7, `keepalived -t -f f4.conf`, exit 5.
+    #[test]
+    fn braces() {
+        let o = run_text(
+            "f4.conf",
+            "global_defs {\n router_id x\n\n}\n}\nvrrp_instance V {\n interface eth0\n",
+        );
+        let per_pass = [
+            "(f4.conf: Line 5) Extra '}' found",
+            "(f4.conf: Line 5) Unknown keyword '}'",
+            "There are 1 missing '}'s or extra '{'s",
+        ];
+        let mut want: Vec<String> = vec![
+            "(Line 5) Extra '}' found".into(),
+            "(Line 5) Unknown keyword '}'".into(),
+            "There are 1 missing '}'s or extra '{'s".into(),
+        ];
+        want.extend(per_pass.iter().map(|s| s.to_string()));
+        want.extend(per_pass.iter().map(|s| s.to_string()));
+        want.push("(V) the virtual router id must be set".into());
+        want.extend(per_pass.iter().map(|s| s.to_string()));
+        assert_eq!(o.lines, want);
+        assert_eq!(o.exit_code, 5);
+    }
+
+    /// keepalived 2.2.7 on a missing include only: exit 0.
+    #[test]
+    fn missing_include_is_not_an_error() {
+        let o = run_text("d1.conf", "include nofile-tandem.conf\n");
+        assert_eq!(
+            o.lines,
+            vec!["(Line 1) Config files missing 'nofile-tandem.conf'."]
+        );
+        assert_eq!(o.exit_code, 0);
+    }
+
+    /// keepalived 2.2.7 on a missing main file: exit 0.
+    #[test]
+    fn missing_main_file() {
+        let o = check_file("/nonexistent-tandem/k.conf", &Options::default());
+        assert_eq!(
+            o.lines,
+            vec!["Config files missing '/nonexistent-tandem/k.conf'."]
+        );
+        assert_eq!(o.exit_code, 0);
+    }
+
+    /// keepalived 2.2.7, `keepalived -t -f d3.conf`, exit 5.
+    #[test]
+    fn state_duplicate_and_instance_checks() {
+        let o = run_text(
+            "d3.conf",
+            "vrrp_instance V {\n interface eth0\n virtual_router_id 5\n priority 100\n state FOO\n advert_int 1.5\n nopreempt\n preempt_delay 10\n garp_master_delay 5\n virtual_ipaddress {\n 10.0.0.1/24\n }\n virtual_ipaddress_excluded {\n fe80::1/64\n }\n}\nvrrp_instance V {\n interface eth0\n virtual_router_id 5\n priority 100\n virtual_ipaddress {\n 10.0.0.9/24\n }\n}\n",
+        );
+        assert_eq!(
+            o.lines,
+            vec![
+                "(d3.conf: Line 5) (V) unknown state 'FOO', defaulting to BACKUP",
+                "(d3.conf: Line 17) vrrp instance V already defined",
+                "(V) preempt_delay is incompatible with nopreempt mode - resetting",
+                "(V) VRRPv2 advertisement interval 1.500000s must be an integer. rounding",
+            ]
+        );
+        assert_eq!(o.exit_code, 5);
+    }
+
+    /// keepalived 2.2.7, `keepalived -t -f f3.conf` crashes (SIGSEGV, 139)
+    /// after these lines; tandem stops with a clear message instead.
+    #[test]
+    fn unterminated_script_quote_does_not_crash() {
+        let o = run_text(
+            "f3.conf",
+            "global_defs {\n router_id \"abc\n}\nvrrp_script s {\n script \"killall -0 haproxy\n}\n",
+        );
+        let want_prefix = [
+            "(Line 2) Unterminated quote 'router_id \"abc'",
+            "(Line 2) Unmatched quote: 'router_id \"abc'",
+            "(Line 2) routerid name missing - ignoring",
+            "(Line 5) Unterminated quote 'script \"killall -0 haproxy'",
+            "(Line 5) Unmatched quote: 'script \"killall -0 haproxy'",
+        ];
+        assert_eq!(&o.lines[..5], &want_prefix);
+        assert!(o.lines.iter().any(|l| l
+            == "(f3.conf: Line 5) String 'script \"killall -0 haproxy': missing terminating \""));
+        assert!(o.lines.last().is_some_and(|l| l.contains("crashes")));
+        assert_eq!(o.exit_code, 5);
+    }
+
+    /// keepalived 2.2.7, `keepalived -t -f b1.conf` (LVS part), exit 5.
+    #[test]
+    fn lvs_defaults_and_bfd() {
+        let o = run_text(
+            "b1.conf",
+            "global_defs {\n  vrrp_garp_master_delay abc\n  router_id\n}\nvirtual_server 10.0.0.1 80 {\n  bogus_vs 1\n  delay_loop abc\n  real_server 10.0.0.2 80 {\n    TCP_CHECK {\n      connect_timeout 3\n      nope 1\n    }\n  }\n}\nbfd_instance b1 {\n  zzz 1\n}\n",
+        );
+        assert_eq!(
+            o.lines,
+            vec![
+                "(Line 2) invalid number 'abc'",
+                "(Line 2) vrrp_garp_master_delay 'abc' invalid - ignoring",
+                "(Line 3) routerid name missing - ignoring",
+                "(b1.conf: Line 6) Unknown keyword 'bogus_vs'",
+                "(b1.conf: Line 7) invalid number 'abc'",
+                "(b1.conf: Line 7) virtual server delay loop 'abc' invalid - ignoring",
+                "(b1.conf: Line 11) Unknown keyword 'nope'",
+                "(b1.conf: Line 16) Unknown keyword 'zzz'",
+                "Virtual server [10.0.0.1]:none:80: no protocol set - defaulting to UDP",
+                "Virtual server [10.0.0.1]:udp:80: no scheduler set, setting default 'wlc'",
+                "Virtual server [10.0.0.1]:udp:80: no forwarding method set, setting default NAT",
+                "(b1.conf: Line 16) Unknown keyword 'zzz'",
+                "(b1.conf: Line 16) Unknown keyword 'zzz'",
+                "(b1.conf: Line 17) Configuration error: BFD instance b1 has no neighbor address set, disabling instance",
+            ]
+        );
+        assert_eq!(o.exit_code, 5);
+        assert!(o.config.has_lvs());
+        assert_eq!(
+            o.config.virtual_servers[0].real_servers[0].checkers[0].kind,
+            "TCP_CHECK"
+        );
+    }
+
+    /// Every recorded oracle case gives the same stderr and exit code.
+    #[test]
+    fn oracle_cases() {
+        if sys::interface("eth0") != sys::Iface::Ok || sys::find_command("killall").is_none() {
+            return;
+        }
+        let mut bad = Vec::new();
+        for (name, text, stderr, code) in super::oracle_cases::CASES {
+            let o = run_text(name, text);
+            let got: String = o.lines.iter().map(|l| format!("{l}\n")).collect();
+            if got != *stderr || o.exit_code != *code {
+                bad.push(format!(
+                    "{name}: want rc {code}\n{stderr}got rc {}\n{got}",
+                    o.exit_code
+                ));
+            }
+        }
+        assert!(bad.is_empty(), "{}", bad.join("\n"));
+    }
+
+    /// grammar/keepalived.tbl lists every keyword the parser knows, in the
+    /// block where the parser accepts it.
+    #[test]
+    fn grammar_table_covers_parser() {
+        let g = crate::grammar::grammar();
+        let missing: Vec<String> = all_keywords()
+            .into_iter()
+            .filter(|(k, s)| {
+                !g.table("keepalived")
+                    .any(|e| e.keyword == *k && e.valid_in(s))
+            })
+            .map(|(k, s)| format!("{k} in {s}"))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "not in grammar/keepalived.tbl: {missing:?}"
+        );
+    }
+
+    /// The golden configs (shared/golden/keepalived): exit code and first
+    /// line as keepalived 2.2.7 recorded them. They depend on this machine
+    /// having eth0 and killall, as the oracle's did.
+    #[test]
+    fn golden() {
+        let dir =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/golden/keepalived");
+        if !dir.exists() || sys::interface("eth0") != sys::Iface::Ok {
+            return;
+        }
+        let cases = [
+            (
+                "01-zb-master.conf",
+                6,
+                "SECURITY VIOLATION - scripts are being executed but script_security not enabled.",
+            ),
+            (
+                "02-pg-master.conf",
+                5,
+                "(02-pg-master.conf: Line 16) WARNING - interface enp1s0 for vrrp_instance VI_1 doesn't exist",
+            ),
+            (
+                "03-web-master.conf",
+                5,
+                "(03-web-master.conf: Line 30) (VI_1) track script chk_http_port not found, ignoring...",
+            ),
+            (
+                "04-web-backup.conf",
+                5,
+                "(04-web-backup.conf: Line 28) (VI_1) track script chk_http_port not found, ignoring...",
+            ),
+        ];
+        for (f, code, first) in cases {
+            let text = std::fs::read_to_string(dir.join(f)).unwrap_or_default();
+            let o = run_text(f, &text);
+            assert_eq!(o.exit_code, code, "{f}: {:?}", o.lines);
+            assert_eq!(o.lines.first().map(String::as_str), Some(first), "{f}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod dump {
+    /// `cargo test --lib config::keepalived::dump -- --ignored --nocapture`
+    /// prints the keyword list that grammar/keepalived.tbl is built from.
+    #[test]
+    #[ignore]
+    fn print_keywords() {
+        for (k, s) in super::all_keywords() {
+            println!("KW {k} {s}");
+        }
+    }
+}

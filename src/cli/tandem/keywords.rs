@@ -1,0 +1,256 @@
+//! The support table, rendered from the grammar tables: `tandem keywords`,
+//! docs/support-matrix.md, README's summary and the section-5 man pages.
+
+use std::fmt::Write as _;
+
+use crate::grammar::{self, Dialect, Keyword, Status};
+
+use super::{KeywordsArgs, TableFormat};
+
+pub fn run(args: &KeywordsArgs) -> i32 {
+    let dialect = args.dialect.map(Dialect::from);
+    let status = args.status.map(Status::from);
+    let out = match args.format {
+        TableFormat::Text => text(dialect, status),
+        TableFormat::Markdown => markdown(dialect, status, 3),
+    };
+    super::out(&out);
+    0
+}
+
+/// The keywords of each table, tables in their fixed order, empty ones left out.
+pub fn grouped(
+    dialect: Option<Dialect>,
+    status: Option<Status>,
+) -> Vec<(&'static str, Vec<&'static Keyword>)> {
+    let g = grammar::grammar();
+    grammar::tables()
+        .filter(|(d, _)| dialect.is_none_or(|want| want == *d))
+        .map(|(_, t)| {
+            let kws: Vec<&Keyword> = g
+                .table(t)
+                .filter(|k| status.is_none_or(|s| s == k.status))
+                .collect();
+            (t, kws)
+        })
+        .filter(|(_, k)| !k.is_empty())
+        .collect()
+}
+
+pub fn text(dialect: Option<Dialect>, status: Option<Status>) -> String {
+    let groups = grouped(dialect, status);
+    if groups.is_empty() {
+        return "no keywords match\n".to_string();
+    }
+    let mut s = String::new();
+    for (i, (table, kws)) in groups.iter().enumerate() {
+        if i > 0 {
+            s.push('\n');
+        }
+        let _ = writeln!(s, "{} ({table})", grammar::table_title(table));
+        let w = kws.iter().map(|k| k.keyword.len()).max().unwrap_or(0);
+        for k in kws {
+            let mut line = format!(
+                "  {:<w$}  {:<11}  {}",
+                k.keyword,
+                k.status.as_str(),
+                k.sections.join(",")
+            );
+            if !k.note.is_empty() {
+                let _ = write!(line, "  ({})", k.note);
+            }
+            let _ = writeln!(s, "{}", line.trim_end());
+        }
+    }
+    s
+}
+
+/// A markdown cell: pipes escaped, line breaks impossible (tables are one
+/// line per entry).
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+/// Inline code that survives backticks inside.
+fn code(s: &str) -> String {
+    if s.is_empty() {
+        String::new()
+    } else if s.contains('`') {
+        format!("`` {} ``", cell(s))
+    } else {
+        format!("`{}`", cell(s))
+    }
+}
+
+/// One markdown table per keyword table, under headings of level `h`.
+pub fn markdown(dialect: Option<Dialect>, status: Option<Status>, h: usize) -> String {
+    let hashes = "#".repeat(h);
+    let mut s = String::new();
+    for (table, kws) in grouped(dialect, status) {
+        let _ = writeln!(s, "{hashes} {}\n", grammar::table_title(table));
+        s.push_str("| keyword | arguments | valid in | status | note |\n");
+        s.push_str("|---|---|---|---|---|\n");
+        for k in kws {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} | {} | {} |",
+                code(k.keyword),
+                code(k.args),
+                cell(&k.sections.join(", ")),
+                k.status.as_str(),
+                cell(k.note)
+            );
+        }
+        s.push('\n');
+    }
+    if s.is_empty() {
+        s.push_str("No keywords match.\n\n");
+    }
+    s
+}
+
+/// Counts per table and status: README's support matrix.
+pub fn summary_markdown() -> String {
+    let mut s = String::from("| table |");
+    for st in Status::ALL {
+        let _ = write!(s, " {} |", st.as_str());
+    }
+    s.push_str(" total |\n|---|");
+    for _ in Status::ALL {
+        s.push_str("---:|");
+    }
+    s.push_str("---:|\n");
+    let mut totals = [0usize; Status::ALL.len()];
+    for (table, kws) in grouped(None, None) {
+        let _ = write!(s, "| {} |", grammar::table_title(table));
+        for (i, st) in Status::ALL.iter().enumerate() {
+            let n = kws.iter().filter(|k| k.status == *st).count();
+            totals[i] += n;
+            let _ = write!(s, " {n} |");
+        }
+        let _ = writeln!(s, " {} |", kws.len());
+    }
+    s.push_str("| **all** |");
+    for n in totals {
+        let _ = write!(s, " **{n}** |");
+    }
+    let _ = writeln!(s, " **{}** |", totals.iter().sum::<usize>());
+    s
+}
+
+/// The legend shared by the markdown docs.
+pub fn legend_markdown() -> String {
+    let mut s = String::new();
+    for st in Status::ALL {
+        let _ = writeln!(s, "- `{}`: {}", st.as_str(), st.meaning());
+    }
+    s
+}
+
+/// roff text: backslashes and hyphens escaped, no line may start with a
+/// control character.
+pub fn roff_escape(s: &str) -> String {
+    let e = s.replace('\\', "\\e").replace('-', "\\-");
+    if e.starts_with('.') || e.starts_with('\'') {
+        format!("\\&{e}")
+    } else {
+        e
+    }
+}
+
+/// A section-5 man page listing one dialect's keywords.
+pub fn roff_page(dialect: Dialect, version: &str) -> String {
+    let (name, file, what) = match dialect {
+        Dialect::Haproxy => ("tandem-haproxy", "haproxy.cfg", "HAProxy 2.6"),
+        Dialect::Keepalived => ("tandem-keepalived", "keepalived.conf", "keepalived 2.2"),
+    };
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        ".\\\" Generated by `tandem gen-docs` from grammar/*.tbl; do not edit.\n\
+         .TH {} 5 \"\" \"tandem {}\" \"tandem manual\"\n\
+         .SH NAME\n{} \\- the {} keywords tandem supports\n\
+         .SH DESCRIPTION\n\
+         tandem reads {} files written for {} unchanged. This page lists every keyword \
+         of its grammar tables with the sections where it is valid, its arguments and \
+         its status.\n\
+         .SH STATUS",
+        name.to_uppercase(),
+        roff_escape(version),
+        name,
+        file,
+        file,
+        what
+    );
+    for st in Status::ALL {
+        let _ = writeln!(s, ".TP\n.B {}\n{}", st.as_str(), roff_escape(st.meaning()));
+    }
+    let groups = grouped(Some(dialect), None);
+    if groups.is_empty() {
+        s.push_str(".SH KEYWORDS\nThe grammar tables are empty in this build.\n");
+    }
+    for (table, kws) in groups {
+        let _ = writeln!(
+            s,
+            ".SH \"{}\"",
+            roff_escape(&grammar::table_title(table).to_uppercase())
+        );
+        for k in kws {
+            let _ = writeln!(
+                s,
+                ".TP\n.B \"{}\"",
+                roff_escape(k.keyword).replace('"', "\\(dq")
+            );
+            if !k.args.is_empty() {
+                let _ = writeln!(s, "{}\n.br", roff_escape(k.args));
+            }
+            let _ = writeln!(
+                s,
+                "Valid in: {}. Status: {}.",
+                roff_escape(&k.sections.join(", ")),
+                k.status.as_str()
+            );
+            if !k.note.is_empty() {
+                let _ = writeln!(s, ".br\n{}", roff_escape(k.note));
+            }
+        }
+    }
+    let _ = writeln!(s, ".SH SEE ALSO\n.BR tandem (1), \n.BR tandem\\-check (1)");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes() {
+        assert_eq!(cell("a|b"), "a\\|b");
+        assert_eq!(code("x`y"), "`` x`y ``");
+        assert_eq!(code(""), "");
+        assert_eq!(roff_escape(".if a-b \\n"), "\\&.if a\\-b \\en");
+        assert_eq!(roff_escape("'q"), "\\&'q");
+    }
+
+    #[test]
+    fn summary_counts_every_keyword() {
+        let g = grammar::grammar();
+        let s = summary_markdown();
+        let last = s.lines().last().unwrap_or_default();
+        assert!(
+            last.ends_with(&format!(" **{}** |", g.keywords.len())),
+            "{last}"
+        );
+    }
+
+    #[test]
+    fn roff_page_is_well_formed() {
+        let p = roff_page(Dialect::Haproxy, "0.1.0");
+        assert!(p.contains(".TH TANDEM-HAPROXY 5"));
+        for l in p.lines() {
+            // A line that starts with a quote or a dot not meant as a
+            // request would be eaten by troff.
+            assert!(!l.starts_with('\''), "{l}");
+        }
+    }
+}

@@ -1,0 +1,1856 @@
+//! `defaults`, `frontend`, `backend` and `listen` sections.
+
+use super::global::{parse_log, time_err_msg};
+use super::util::{TimeErr, atol, best_match, parse_time};
+use super::check::{ProxyNotes, ServerNote, TrackNote};
+use super::{Parser, Section};
+use crate::config::haproxy::expr::{self, Ctx};
+use crate::config::haproxy::lexer::Line;
+use crate::config::haproxy::{rules, server};
+use crate::grammar::{Status, grammar};
+use crate::ir::haproxy::{
+    Balance, Capture, Cookie, Defaults, Directive, ErrorFile, HashType, Located, Mode, Named, Proxy,
+    ProxyKind, ProxyOption, ProxySettings, StickTable, UseBackend,
+};
+
+/// Parse state of the current proxy or defaults section.
+#[derive(Debug, Default)]
+pub struct State {
+    /// The settings of the defaults section the current section started
+    /// from (HAProxy compares with them to warn about overwritten timeouts).
+    base: Option<ProxySettings>,
+}
+
+/// Characters HAProxy accepts in proxy names (`invalid_char`).
+fn invalid_char(name: &str) -> Option<char> {
+    name.chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':')))
+}
+
+fn cap_str(kind: ProxyKind) -> &'static str {
+    // proxy_cap_str(): listen proxies are "proxy".
+    match kind {
+        ProxyKind::Frontend => "frontend",
+        ProxyKind::Backend => "backend",
+        ProxyKind::Listen => "proxy",
+    }
+}
+
+pub fn begin(p: &mut Parser, line: &Line) {
+    let args = &line.args;
+    let kw = args[0].as_str();
+    let a = |i: usize| args.get(i).map(String::as_str).unwrap_or("");
+    if kw == "defaults" {
+        let (name, from_idx) = if a(1) == "from" && !a(2).is_empty() && a(3).is_empty() {
+            ("", 1)
+        } else {
+            (a(1), 2)
+        };
+        let mut from = None;
+        let mut base = None;
+        if a(from_idx) == "from" {
+            let target = a(from_idx + 1);
+            match find_defaults(p, target) {
+                Some(i) => {
+                    base = Some(p.cfg.defaults[i].settings.clone());
+                    from = Some(target.to_string());
+                }
+                None => {
+                    p.abort(
+                        line,
+                        format!("defaults section '{target}' not found for defaults '{name}'."),
+                    );
+                    return;
+                }
+            }
+        }
+        if let Some(c) = invalid_char(name) {
+            p.alert(
+                line,
+                format!("character '{c}' is not permitted in 'defaults' name '{name}'."),
+            );
+        }
+        let d = Defaults {
+            span: p.span(line),
+            name: name.to_string(),
+            from,
+            settings: base.clone().unwrap_or_default(),
+            acls: Vec::new(),
+            rules: Vec::new(),
+        };
+        p.cfg.defaults.push(d);
+        let idx = p.cfg.defaults.len() - 1;
+        p.last_defaults = Some(idx);
+        p.proxy_state = State { base };
+        p.section = Section::Defaults(idx);
+        return;
+    }
+    let kind = match kw {
+        "frontend" => ProxyKind::Frontend,
+        "backend" => ProxyKind::Backend,
+        _ => ProxyKind::Listen,
+    };
+    let name = a(1);
+    if name.is_empty() {
+        p.abort(line, format!("'{kw}' expects an <id> argument"));
+        return;
+    }
+    if let Some(c) = invalid_char(name) {
+        p.alert(
+            line,
+            format!("character '{c}' is not permitted in '{kw}' name '{name}'."),
+        );
+    }
+    let clash = p
+        .cfg
+        .proxies
+        .iter()
+        .find(|px| {
+            px.name == name
+                && if kind.is_frontend() {
+                    px.kind.is_frontend()
+                } else {
+                    px.kind.is_backend()
+                }
+        })
+        .map(|px| (px.kind, px.span.clone()));
+    if let Some((okind, ospan)) = clash {
+        p.alert_text(
+            line,
+            format!(
+                "Parsing [{}:{}]: {} '{}' has the same name as {} '{}' declared at {}:{}.",
+                line.file,
+                line.line,
+                cap_str(kind),
+                name,
+                okind.as_str(),
+                name,
+                ospan.file,
+                ospan.line
+            ),
+        );
+    }
+    if (!a(2).is_empty() && (a(3).is_empty() || a(2) != "from")) || !a(4).is_empty() {
+        if !a(4).is_empty() {
+            p.alert(
+                line,
+                format!("'{kw}' cannot handle unexpected argument '{}'.", a(4)),
+            );
+        }
+        if kind.is_frontend() {
+            p.alert_nonfatal(line, "please use the 'bind' keyword for listening addresses.");
+        }
+        p.section = Section::DeadProxy;
+        return;
+    }
+    let mut defaults_name = None;
+    let base = if a(2) == "from" {
+        match find_defaults(p, a(3)) {
+            Some(i) => {
+                defaults_name = Some(a(3).to_string());
+                Some(p.cfg.defaults[i].settings.clone())
+            }
+            None => {
+                p.abort(
+                    line,
+                    format!(
+                        "defaults section '{}' not found for {} '{}'.",
+                        a(3),
+                        cap_str(kind),
+                        name
+                    ),
+                );
+                return;
+            }
+        }
+    } else if let Some(i) = p.last_defaults {
+        defaults_name = Some(p.cfg.defaults[i].name.clone());
+        Some(p.cfg.defaults[i].settings.clone())
+    } else {
+        None
+    };
+    let px = Proxy {
+        span: p.span(line),
+        kind,
+        name: name.to_string(),
+        defaults: defaults_name,
+        disabled: false,
+        settings: base.clone().unwrap_or_default(),
+        binds: Vec::new(),
+        servers: Vec::new(),
+        acls: Vec::new(),
+        rules: Vec::new(),
+        use_backends: Vec::new(),
+        stick_table: None,
+        captures: Vec::new(),
+    };
+    p.cfg.proxies.push(px);
+    p.notes.push(ProxyNotes::default());
+    p.proxy_state = State { base };
+    p.section = Section::Proxy(p.cfg.proxies.len() - 1);
+}
+
+fn find_defaults(p: &Parser, name: &str) -> Option<usize> {
+    p.cfg.defaults.iter().rposition(|d| d.name == name)
+}
+
+/// What the current section is, for capability checks and messages.
+#[derive(Clone)]
+struct Cur {
+    /// None for a defaults section.
+    kind: Option<ProxyKind>,
+    name: String,
+    anonymous_defaults: bool,
+}
+
+impl Cur {
+    fn fe(&self) -> bool {
+        self.kind.is_none_or(ProxyKind::is_frontend)
+    }
+    fn be(&self) -> bool {
+        self.kind.is_none_or(ProxyKind::is_backend)
+    }
+    fn type_str(&self) -> &'static str {
+        self.kind.map(ProxyKind::as_str).unwrap_or("defaults")
+    }
+    fn section_str(&self) -> &'static str {
+        self.kind.map(ProxyKind::as_str).unwrap_or("defaults")
+    }
+}
+
+fn cur(p: &Parser) -> Option<Cur> {
+    match p.section {
+        Section::Defaults(i) => {
+            let d = p.cfg.defaults.get(i)?;
+            Some(Cur {
+                kind: None,
+                name: d.name.clone(),
+                anonymous_defaults: d.name.is_empty(),
+            })
+        }
+        Section::Proxy(i) => {
+            let px = p.cfg.proxies.get(i)?;
+            Some(Cur {
+                kind: Some(px.kind),
+                name: px.name.clone(),
+                anonymous_defaults: false,
+            })
+        }
+        _ => None,
+    }
+}
+
+fn settings<'a>(p: &'a mut Parser) -> Option<&'a mut ProxySettings> {
+    match p.section {
+        Section::Defaults(i) => p.cfg.defaults.get_mut(i).map(|d| &mut d.settings),
+        Section::Proxy(i) => p.cfg.proxies.get_mut(i).map(|px| &mut px.settings),
+        _ => None,
+    }
+}
+
+fn proxy_mut<'a>(p: &'a mut Parser) -> Option<&'a mut Proxy> {
+    match p.section {
+        Section::Proxy(i) => p.cfg.proxies.get_mut(i),
+        _ => None,
+    }
+}
+
+/// `'KW' ignored because TYPE 'NAME' has no frontend|backend capability.`
+/// Returns true when it warned (HAProxy goes on parsing the line anyway).
+fn warnif_cap(p: &mut Parser, line: &Line, c: &Cur, need_fe: bool, what: &str) -> bool {
+    let ok = if need_fe { c.fe() } else { c.be() };
+    if ok {
+        return false;
+    }
+    p.warn(
+        line,
+        format!(
+            "'{what}' ignored because {} '{}' has no {} capability.",
+            c.type_str(),
+            c.name,
+            if need_fe { "frontend" } else { "backend" }
+        ),
+    );
+    true
+}
+
+fn directive(p: &Parser, line: &Line) -> Directive {
+    Directive {
+        span: p.span(line),
+        keyword: line.args.first().cloned().unwrap_or_default(),
+        args: line.args.iter().skip(1).cloned().collect(),
+    }
+}
+
+fn too_many(p: &mut Parser, line: &Line, max: usize) -> bool {
+    super::global::too_many(p, line, max)
+}
+
+fn is_http(p: &Parser) -> bool {
+    match p.section {
+        Section::Defaults(i) => p
+            .cfg
+            .defaults
+            .get(i)
+            .is_some_and(|d| d.settings.mode == Some(Mode::Http)),
+        Section::Proxy(i) => p
+            .cfg
+            .proxies
+            .get(i)
+            .is_some_and(|px| px.settings.mode == Some(Mode::Http)),
+        _ => false,
+    }
+}
+
+fn acl_names(p: &Parser) -> Vec<String> {
+    match p.section {
+        Section::Defaults(i) => p
+            .cfg
+            .defaults
+            .get(i)
+            .map(|d| d.acls.iter().map(|a| a.value.name.clone()).collect())
+            .unwrap_or_default(),
+        Section::Proxy(i) => p
+            .cfg
+            .proxies
+            .get(i)
+            .map(|px| px.acls.iter().map(|a| a.value.name.clone()).collect())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
+/// Run a sub-parser of `expr`/`rules`/`server` with a context for this line;
+/// its warnings become `parsing [FILE:LINE] : ...` warnings, its error an alert.
+fn with_ctx<T>(
+    p: &mut Parser,
+    line: &Line,
+    c: &Cur,
+    f: impl FnOnce(&mut Ctx) -> Result<T, String>,
+) -> Option<T> {
+    let http = is_http(p);
+    let acls = acl_names(p);
+    let mut warnings = Vec::new();
+    let res = {
+        let mut ctx = Ctx {
+            file: &line.file,
+            line: line.line,
+            section: c.section_str(),
+            proxy: &c.name,
+            http,
+            acl_names: &acls,
+            warnings: &mut warnings,
+        };
+        f(&mut ctx)
+    };
+    for w in warnings {
+        p.warn(line, w);
+    }
+    match res {
+        Ok(v) => Some(v),
+        Err(e) => {
+            p.alert(line, e);
+            None
+        }
+    }
+}
+
+/// Take the facts the post-parse checks need from the raw line.
+fn take_notes(p: &mut Parser, line: &Line) {
+    let Section::Proxy(i) = p.section else {
+        return;
+    };
+    let span = p.span(line);
+    let args = &line.args;
+    let a = |i: usize| args.get(i).map(String::as_str).unwrap_or("");
+    let mut new_servers = Vec::new();
+    let value_after = |k: &str| {
+        args.iter()
+            .position(|w| w == k)
+            .and_then(|j| args.get(j + 1))
+            .cloned()
+    };
+    let has_check = args.iter().any(|w| w == "check" || w == "agent-check");
+    let init_addr_none = value_after("init-addr").is_some_and(|v| v.split(',').any(|x| x == "none"));
+    match a(0) {
+        "server" if !a(1).is_empty() => new_servers.push(ServerNote {
+            name: a(1).to_string(),
+            span: span.clone(),
+            addr: a(2).to_string(),
+            track: value_after("track"),
+            has_check,
+            init_addr_none,
+            template: false,
+        }),
+        "server-template" if !a(1).is_empty() => {
+            let range = a(2);
+            let (lo, hi) = match range.split_once('-') {
+                Some((l, h)) => (l.parse::<u32>().unwrap_or(1), h.parse::<u32>().unwrap_or(0)),
+                None => (1, range.parse::<u32>().unwrap_or(0)),
+            };
+            // Bounded: a huge range is H3's error to report, not a reason to allocate.
+            for k in lo..=hi.min(lo.saturating_add(100_000)) {
+                new_servers.push(ServerNote {
+                    name: format!("{}{k}", a(1)),
+                    span: span.clone(),
+                    addr: a(3).to_string(),
+                    track: value_after("track"),
+                    has_check,
+                    init_addr_none,
+                    template: true,
+                });
+            }
+        }
+        "tcp-request" if a(1) == "inspect-delay" => {
+            if let Some(n) = p.notes.get_mut(i) {
+                n.inspect_delay = true;
+            }
+        }
+        "tcp-request" if a(1) == "content" && a(2).starts_with("track-sc") => {
+            let mut table = None;
+            let mut cond = Vec::new();
+            let mut j = 4;
+            while let Some(w) = args.get(j) {
+                if w == "table" {
+                    table = args.get(j + 1).cloned();
+                    j += 2;
+                } else if w == "if" || w == "unless" {
+                    cond = args[j + 1..].to_vec();
+                    break;
+                } else {
+                    j += 1;
+                }
+            }
+            let t = TrackNote {
+                sc: a(2).to_string(),
+                key: a(3).to_string(),
+                table,
+                cond,
+            };
+            if let Some(n) = p.notes.get_mut(i) {
+                n.tcp_content_track.push(t);
+            }
+        }
+        _ => {}
+    }
+    for w in args.iter() {
+        for f in ["http_auth_group(", "http_auth("] {
+            if let Some(rest) = w.split(f).nth(1) {
+                let name = rest.split([')', ',']).next().unwrap_or("").to_string();
+                if !name.is_empty()
+                    && let Some(n) = p.notes.get_mut(i)
+                {
+                    n.userlists.push((name, span.clone()));
+                }
+                break;
+            }
+        }
+    }
+    if !new_servers.is_empty()
+        && p.cfg.proxies.get(i).is_some_and(|px| px.kind.is_backend())
+        && let Some(n) = p.notes.get_mut(i)
+    {
+        n.servers.extend(new_servers);
+    }
+}
+
+pub fn keyword(p: &mut Parser, line: &Line) {
+    let Some(c) = cur(p) else {
+        return;
+    };
+    take_notes(p, line);
+    let args = &line.args;
+    let kw = args[0].as_str();
+    let a = |i: usize| args.get(i).map(String::as_str).unwrap_or("");
+    let is_def = c.kind.is_none();
+    match kw {
+        "mode" => {
+            if too_many(p, line, 1) {
+                return;
+            }
+            let m = match a(1) {
+                "http" => Mode::Http,
+                "tcp" => Mode::Tcp,
+                "log" => Mode::Log,
+                "health" => {
+                    p.alert(
+                        line,
+                        "'mode health' doesn't exist anymore. Please use 'http-request return status 200' instead.",
+                    );
+                    return;
+                }
+                other => {
+                    p.alert(line, format!("unknown proxy mode '{other}'."));
+                    return;
+                }
+            };
+            if let Some(s) = settings(p) {
+                s.mode = Some(m);
+            }
+        }
+        "log" => {
+            if let Some(t) = parse_log(p, line, false)
+                && let Some(s) = settings(p)
+            {
+                s.log.push(t);
+            }
+        }
+        "no" | "default" => {
+            if a(1) != "option" {
+                unknown(p, line, &c);
+                return;
+            }
+            parse_option(p, line, &c, 2, false);
+        }
+        "option" => parse_option(p, line, &c, 1, true),
+        "timeout" | "clitimeout" | "contimeout" | "srvtimeout" => parse_timeout(p, line, &c),
+        "retries" => {
+            warnif_cap(p, line, &c, false, "retries");
+            if too_many(p, line, 1) {
+                return;
+            }
+            if a(1).is_empty() {
+                p.alert(
+                    line,
+                    "'retries' expects an integer argument (dispatch counts for one).",
+                );
+                return;
+            }
+            let v = atol(a(1));
+            if let Some(s) = settings(p) {
+                s.retries = Some(v);
+            }
+        }
+        "maxconn" => {
+            warnif_cap(p, line, &c, true, "maxconn");
+            if too_many(p, line, 1) {
+                return;
+            }
+            if a(1).is_empty() {
+                p.alert(line, "'maxconn' expects an integer argument.");
+                return;
+            }
+            let v = atol(a(1));
+            if let Some(s) = settings(p) {
+                s.maxconn = Some(v);
+            }
+        }
+        "fullconn" => {
+            if !c.be() {
+                p.warn(
+                    line,
+                    format!(
+                        "'fullconn' ignored because {} '{}' has no backend capability. Maybe you want 'maxconn' instead ?",
+                        c.type_str(),
+                        c.name
+                    ),
+                );
+            }
+            if too_many(p, line, 1) {
+                return;
+            }
+            if a(1).is_empty() {
+                p.alert(line, "'fullconn' expects an integer argument.");
+                return;
+            }
+            let v = atol(a(1));
+            if let Some(s) = settings(p) {
+                s.fullconn = Some(v);
+            }
+        }
+        "backlog" => {
+            warnif_cap(p, line, &c, true, "backlog");
+            if too_many(p, line, 1) {
+                return;
+            }
+            if a(1).is_empty() {
+                p.alert(line, "'backlog' expects an integer argument.");
+                return;
+            }
+            let v = atol(a(1));
+            if let Some(s) = settings(p) {
+                s.backlog = Some(v);
+            }
+        }
+        "balance" => {
+            warnif_cap(p, line, &c, false, "balance");
+            match parse_balance(&args[1..]) {
+                Ok(b) => {
+                    if let Some(s) = settings(p) {
+                        s.balance = Some(b);
+                    }
+                }
+                Err(e) => p.alert(line, e),
+            }
+        }
+        "hash-type" => {
+            warnif_cap(p, line, &c, false, "hash-type");
+            let method = a(1);
+            if method != "consistent" && method != "map-based" {
+                p.alert(line, "'hash-type' only supports 'consistent' and 'map-based'.");
+                return;
+            }
+            let function = args.get(2).cloned();
+            if let Some(f) = &function
+                && !matches!(f.as_str(), "sdbm" | "djb2" | "wt6" | "crc32" | "none")
+            {
+                p.alert(
+                    line,
+                    format!(
+                        "'hash-type {method}' only supports 'sdbm', 'djb2', 'wt6', 'crc32' and 'none' hash functions."
+                    ),
+                );
+                return;
+            }
+            let modifier = args.get(3).cloned();
+            if let Some(m) = &modifier
+                && m != "avalanche"
+            {
+                p.alert(
+                    line,
+                    format!("'hash-type {method} {}' only supports 'avalanche' as a modifier for hash functions.", a(2)),
+                );
+                return;
+            }
+            let ht = HashType {
+                method: method.to_string(),
+                function,
+                modifier,
+            };
+            if let Some(s) = settings(p) {
+                s.hash_type = Some(ht);
+            }
+        }
+        "cookie" => parse_cookie(p, line, &c),
+        "bind" => {
+            if is_def {
+                p.alert(line, "'bind' not allowed in 'defaults' section.");
+                return;
+            }
+            if warnif_cap(p, line, &c, true, "bind") {
+                return;
+            }
+            let args = args.clone();
+            if let Some(b) = with_ctx(p, line, &c, |ctx| server::parse_bind(&args, ctx)) {
+                let span = p.span(line);
+                if let Some(px) = proxy_mut(p) {
+                    px.binds.push(Located { span, value: b });
+                }
+            }
+        }
+        "server" | "default-server" | "server-template" => {
+            if is_def && kw != "default-server" {
+                p.alert_text(
+                    line,
+                    format!(
+                        "[{}:{}] : '{kw}' not allowed in 'defaults' section.",
+                        line.file, line.line
+                    ),
+                );
+                return;
+            }
+            if !c.be() {
+                p.alert_text(
+                    line,
+                    format!(
+                        "[{f}:{l}] : parsing [{f}:{l}] : '{kw}' not allowed because {} '{}' has no backend capability.",
+                        c.type_str(),
+                        c.name,
+                        f = line.file,
+                        l = line.line
+                    ),
+                );
+                return;
+            }
+            let defaults = settings(p).and_then(|s| s.default_server.clone());
+            let args = args.clone();
+            let Some(servers) = with_ctx(p, line, &c, |ctx| {
+                server::parse_server(&args, defaults.as_ref(), ctx)
+            }) else {
+                return;
+            };
+            let span = p.span(line);
+            if kw == "default-server" {
+                if let (Some(s), Some(first)) = (settings(p), servers.into_iter().next()) {
+                    s.default_server = Some(first);
+                }
+            } else if let Some(px) = proxy_mut(p) {
+                for s in servers {
+                    px.servers.push(Located {
+                        span: span.clone(),
+                        value: s,
+                    });
+                }
+            }
+        }
+        "acl" => {
+            if c.anonymous_defaults {
+                p.alert(line, "'acl' not allowed in anonymous 'defaults' section.");
+                return;
+            }
+            let args = args.clone();
+            if let Some(acl) = with_ctx(p, line, &c, |ctx| expr::parse_acl(&args, ctx)) {
+                let span = p.span(line);
+                match p.section {
+                    Section::Defaults(i) => {
+                        if let Some(d) = p.cfg.defaults.get_mut(i) {
+                            d.acls.push(Located { span, value: acl });
+                        }
+                    }
+                    _ => {
+                        if let Some(px) = proxy_mut(p) {
+                            px.acls.push(Located { span, value: acl });
+                        }
+                    }
+                }
+            }
+        }
+        "use_backend" => {
+            if is_def {
+                p.alert(line, "'use_backend' not allowed in 'defaults' section.");
+                return;
+            }
+            if warnif_cap(p, line, &c, true, "use_backend") {
+                return;
+            }
+            if a(1).is_empty() {
+                p.alert(line, "'use_backend' expects a backend name.");
+                return;
+            }
+            let mut cond = None;
+            if !a(2).is_empty() {
+                if a(2) != "if" && a(2) != "unless" {
+                    p.alert(
+                        line,
+                        format!(
+                            "unexpected keyword '{}' after switching rule, only 'if' and 'unless' are allowed.",
+                            a(2)
+                        ),
+                    );
+                    return;
+                }
+                let rest = args[2..].to_vec();
+                match with_ctx(p, line, &c, |ctx| expr::parse_condition(&rest, ctx)) {
+                    Some(co) => cond = Some(co),
+                    None => return,
+                }
+            }
+            let backend = a(1).to_string();
+            let ub = UseBackend {
+                span: p.span(line),
+                dynamic: backend.contains("%["),
+                backend,
+                cond,
+            };
+            if let Some(px) = proxy_mut(p) {
+                px.use_backends.push(ub);
+            }
+        }
+        "default_backend" => {
+            if warnif_cap(p, line, &c, true, "default_backend") {
+                return;
+            }
+            if a(1).is_empty() {
+                p.alert(line, "'default_backend' expects a backend name.");
+                return;
+            }
+            if too_many(p, line, 1) {
+                return;
+            }
+            let n = Named {
+                span: p.span(line),
+                name: a(1).to_string(),
+            };
+            if let Some(s) = settings(p) {
+                s.default_backend = Some(n);
+            }
+        }
+        "http-request" | "http-response" | "http-after-response" | "tcp-request"
+        | "tcp-response" | "redirect" | "stick" | "http-check" | "tcp-check" | "use-server"
+        | "monitor" | "http-error" | "force-persist" | "ignore-persist" => {
+            let anon_forbidden = matches!(
+                kw,
+                "http-request" | "http-response" | "http-after-response" | "tcp-request"
+                    | "tcp-response"
+            );
+            if c.anonymous_defaults && anon_forbidden {
+                p.alert(
+                    line,
+                    format!("'{kw}' not allowed in anonymous 'defaults' section."),
+                );
+                return;
+            }
+            if is_def && matches!(kw, "redirect" | "stick" | "use-server" | "force-persist" | "ignore-persist") {
+                p.alert(line, format!("'{kw}' not allowed in 'defaults' section."));
+                return;
+            }
+            let args = args.clone();
+            if let Some(r) = with_ctx(p, line, &c, |ctx| rules::parse_rule(&args, ctx)) {
+                let span = p.span(line);
+                match p.section {
+                    Section::Defaults(i) => {
+                        if let Some(d) = p.cfg.defaults.get_mut(i) {
+                            d.rules.push(Located { span, value: r });
+                        }
+                    }
+                    _ => {
+                        if let Some(px) = proxy_mut(p) {
+                            px.rules.push(Located { span, value: r });
+                        }
+                    }
+                }
+            }
+        }
+        "stick-table" => {
+            if is_def {
+                p.alert(line, "'stick-table' is not supported in 'defaults' section.");
+                return;
+            }
+            if !args[1..].iter().any(|w| w == "size") {
+                p.alert(line, "stick-table: missing size.");
+                return;
+            }
+            if !args[1..].iter().any(|w| w == "type") {
+                p.alert(line, "stick-table: missing type.");
+                return;
+            }
+            let st = StickTable {
+                span: p.span(line),
+                args: args[1..].to_vec(),
+            };
+            if let Some(px) = proxy_mut(p) {
+                px.stick_table = Some(st);
+            }
+        }
+        "capture" => parse_capture(p, line, &c),
+        "errorfile" => {
+            if a(1).is_empty() || a(2).is_empty() {
+                p.alert(
+                    line,
+                    "errorfile : expects <status_code> and <file> as arguments.\n",
+                );
+                return;
+            }
+            let Some(status) = handled_status(a(1)) else {
+                p.alert(
+                    line,
+                    format!("errorfile : status code '{}' not handled.", a(1)),
+                );
+                return;
+            };
+            if std::fs::read(a(2)).is_err() {
+                p.alert(
+                    line,
+                    format!("errorfile : error opening file '{}'.", a(2)),
+                );
+                return;
+            }
+            let ef = ErrorFile {
+                keyword: kw.to_string(),
+                status,
+                target: a(2).to_string(),
+            };
+            if let Some(s) = settings(p) {
+                s.errorfiles.push(ef);
+            }
+        }
+        "errorloc" | "errorloc302" | "errorloc303" => {
+            if a(1).is_empty() || a(2).is_empty() {
+                p.alert(
+                    line,
+                    format!("{kw} : expects <status_code> and <url> as arguments.\n"),
+                );
+                return;
+            }
+            let Some(status) = handled_status(a(1)) else {
+                p.alert(
+                    line,
+                    format!("{kw} : status code '{}' not handled.", a(1)),
+                );
+                return;
+            };
+            let ef = ErrorFile {
+                keyword: kw.to_string(),
+                status,
+                target: a(2).to_string(),
+            };
+            if let Some(s) = settings(p) {
+                s.errorfiles.push(ef);
+            }
+        }
+        "log-format" | "unique-id-format" => {
+            if a(1).is_empty() {
+                p.alert(line, format!("{kw} expects an argument."));
+                return;
+            }
+            if let Some(extra) = args.get(2) {
+                p.alert(
+                    line,
+                    format!("{kw} expects only one argument, don't forget to escape spaces! (got '{extra}')"),
+                );
+                return;
+            }
+            if kw == "log-format" && c.kind == Some(ProxyKind::Backend) {
+                p.warn(
+                    line,
+                    format!(
+                        "backend '{}' : 'log-format' directive is ignored in backends.",
+                        c.name
+                    ),
+                );
+            }
+            let v = a(1).to_string();
+            if let Some(s) = settings(p) {
+                if kw == "log-format" {
+                    s.log_format = Some(v);
+                } else {
+                    s.unique_id_format = Some(v);
+                }
+            }
+        }
+        "unique-id-header" => {
+            if a(1).is_empty() {
+                p.alert(line, "unique-id-header expects an argument.");
+                return;
+            }
+            let v = a(1).to_string();
+            if let Some(s) = settings(p) {
+                s.unique_id_header = Some(v);
+            }
+        }
+        "monitor-uri" => {
+            warnif_cap(p, line, &c, true, "monitor-uri");
+            if a(1).is_empty() {
+                p.alert(line, "'monitor-uri' expects an URI.");
+                return;
+            }
+            let v = a(1).to_string();
+            if let Some(s) = settings(p) {
+                s.monitor_uri = Some(v);
+            }
+        }
+        "stats" => parse_stats(p, line, &c),
+        "compression" => parse_compression(p, line),
+        "http-reuse" => {
+            warnif_cap(p, line, &c, false, "http-reuse");
+            match a(1) {
+                "never" | "safe" | "aggressive" | "always" => {
+                    let v = a(1).to_string();
+                    if let Some(s) = settings(p) {
+                        s.http_reuse = Some(v);
+                    }
+                }
+                _ => p.alert(
+                    line,
+                    "'http-reuse' only supports 'never', 'safe', 'aggressive', 'always'",
+                ),
+            }
+        }
+        "description" => {
+            if a(1).is_empty() {
+                p.alert_nospace(line, "'description' expects a string argument.");
+                return;
+            }
+            let d = directive(p, line);
+            if let Some(s) = settings(p) {
+                s.other.push(d);
+            }
+        }
+        "disabled" | "enabled" => {
+            if too_many(p, line, 0) {
+                return;
+            }
+            let dis = kw == "disabled";
+            if let Some(px) = proxy_mut(p) {
+                px.disabled = dis;
+            }
+        }
+        _ => other_keyword(p, line, &c),
+    }
+}
+
+/// A keyword HAProxy 2.6 removed: its error, or with `--legacy` a warning
+/// naming the modern replacement (the line is otherwise ignored).
+fn removed(p: &mut Parser, line: &Line, msg: &str, modern: &str) {
+    if p.opts.legacy {
+        p.warn(
+            line,
+            format!(
+                "'{}' was removed from HAProxy; accepted by --legacy and ignored, use '{modern}' instead.",
+                line.args.join(" ")
+            ),
+        );
+    } else {
+        p.alert(line, msg);
+    }
+}
+
+/// The modern replacement named in a removal message (`Use 'X'`), or advice
+/// to remove the line when HAProxy names none.
+fn replacement(note: &str) -> String {
+    match note.split_once("Use '") {
+        Some((_, rest)) => rest.split('\'').next().unwrap_or("").to_string(),
+        None => "nothing (remove the line)".to_string(),
+    }
+}
+
+/// Keywords without a dedicated parser: accepted from the grammar table, or
+/// unknown with HAProxy's suggestion.
+fn other_keyword(p: &mut Parser, line: &Line, c: &Cur) {
+    let kw = line.args[0].as_str();
+    match grammar().get("haproxy-proxy", kw) {
+        Some(k) if k.status == Status::Unsupported => {
+            p.alert(
+                line,
+                format!(
+                    "'{kw}' in '{}' section is not supported by tandem yet ({}).",
+                    c.section_str(),
+                    k.note
+                ),
+            );
+        }
+        Some(k) if k.status == Status::Removed => {
+            let note = k.note;
+            let modern = replacement(note);
+            if kw == "grace" && !p.opts.legacy {
+                p.alert_nospace(line, note);
+            } else {
+                removed(p, line, note, &modern);
+            }
+        }
+        Some(_) => {
+            let d = directive(p, line);
+            if let Some(s) = settings(p) {
+                s.other.push(d);
+            }
+        }
+        None => unknown(p, line, c),
+    }
+}
+
+fn unknown(p: &mut Parser, line: &Line, c: &Cur) {
+    let kw = line.args[0].as_str();
+    let best = best_match(
+        kw,
+        grammar()
+            .table("haproxy-proxy")
+            .filter(|k| !k.keyword.contains(' ') && k.status != Status::Removed)
+            .map(|k| k.keyword),
+    );
+    let sect = c.section_str();
+    match best {
+        Some(b) => p.alert(
+            line,
+            format!("unknown keyword '{kw}' in '{sect}' section; did you mean '{b}' maybe ?"),
+        ),
+        None => p.alert(line, format!("unknown keyword '{kw}' in '{sect}' section")),
+    }
+}
+
+fn handled_status(s: &str) -> Option<u16> {
+    const CODES: &[u16] = &[
+        200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504,
+    ];
+    let v = atol(s);
+    CODES.iter().copied().find(|c| i64::from(*c) == v)
+}
+
+/// Options of `cfg_opts`/`cfg_opts2`: (name, needs frontend, needs backend).
+/// Order matters: it is HAProxy's, used for "did you mean" ties.
+const SIMPLE_OPTIONS: &[(&str, bool, bool)] = &[
+    ("abortonclose", false, true),
+    ("allbackups", false, true),
+    ("checkcache", false, true),
+    ("clitcpka", true, false),
+    ("contstats", true, false),
+    ("dontlognull", true, false),
+    ("http-buffer-request", true, true),
+    ("http-ignore-probes", true, false),
+    ("idle-close-on-response", true, false),
+    ("prefer-last-server", false, true),
+    ("logasap", true, false),
+    ("nolinger", true, true),
+    ("persist", false, true),
+    ("srvtcpka", false, true),
+    ("transparent", false, true),
+    ("splice-request", true, true),
+    ("splice-response", true, true),
+    ("splice-auto", true, true),
+    ("accept-invalid-http-request", true, false),
+    ("accept-invalid-http-response", false, true),
+    ("dontlog-normal", true, false),
+    ("log-separate-errors", true, false),
+    ("log-health-checks", false, true),
+    ("socket-stats", true, false),
+    ("tcp-smart-accept", true, false),
+    ("tcp-smart-connect", false, true),
+    ("independent-streams", true, true),
+    ("http-use-proxy-header", true, false),
+    ("http-pretend-keepalive", false, true),
+    ("http-no-delay", true, true),
+    ("h1-case-adjust-bogus-client", true, false),
+    ("h1-case-adjust-bogus-server", false, true),
+    ("disable-h2-upgrade", true, false),
+];
+
+/// `common_options` of cfgparse-listen.c (HAProxy 2.6.12).
+const COMMON_OPTIONS: &[&str] = &[
+    "httpclose",
+    "http-server-close",
+    "http-keep-alive",
+    "redispatch",
+    "httplog",
+    "tcplog",
+    "tcpka",
+    "httpchk",
+    "ssl-hello-chk",
+    "smtpchk",
+    "pgsql-check",
+    "redis-check",
+    "mysql-check",
+    "ldap-check",
+    "spop-check",
+    "tcp-check",
+    "external-check",
+    "forwardfor",
+    "original-to",
+];
+
+fn parse_option(p: &mut Parser, line: &Line, c: &Cur, idx: usize, std: bool) {
+    let args = &line.args;
+    let a = |i: usize| args.get(i).map(String::as_str).unwrap_or("");
+    let name = a(idx);
+    if name.is_empty() {
+        p.alert_nospace(line, "'option' expects an option name.");
+        return;
+    }
+    let extra_after = |n: usize| args.get(idx + n).cloned();
+    let push = |p: &mut Parser, enabled: bool, opt_args: Vec<String>| {
+        if let Some(s) = settings(p) {
+            s.options.push(ProxyOption {
+                name: name.to_string(),
+                enabled,
+                args: opt_args,
+            });
+        }
+    };
+    if let Some(&(_, fe, be)) = SIMPLE_OPTIONS.iter().find(|o| o.0 == name) {
+        if let Some(x) = extra_after(1) {
+            p.alert(
+                line,
+                format!("'option {name}' cannot handle unexpected argument '{x}'."),
+            );
+            return;
+        }
+        if fe && !c.fe() && !be || be && !c.be() && !fe {
+            warnif_cap(p, line, c, fe, name);
+            return;
+        }
+        push(p, std, Vec::new());
+        return;
+    }
+    // Negatable options handled outside the tables.
+    if matches!(name, "httpclose" | "http-server-close" | "http-keep-alive") {
+        if let Some(x) = extra_after(1) {
+            p.alert(
+                line,
+                format!("'option {name}' cannot handle unexpected argument '{x}'."),
+            );
+            return;
+        }
+        push(p, std, Vec::new());
+        return;
+    }
+    if name == "redispatch" {
+        if warnif_cap(p, line, c, false, name) {
+            return;
+        }
+        let rest: Vec<String> = args[idx + 1..].to_vec();
+        push(p, std, rest);
+        return;
+    }
+    if name == "http-tunnel" {
+        p.alert_nospace(
+            line,
+            "option 'http-tunnel' is not supported any more since HAProxy 2.1, please just remove it, it shouldn't be needed.",
+        );
+        return;
+    }
+    if !std {
+        p.alert_nospace(
+            line,
+            format!("negation/default is not supported for option '{name}'."),
+        );
+        return;
+    }
+    let rest: Vec<String> = args[idx + 1..].to_vec();
+    match name {
+        "httplog" => {
+            if !rest.is_empty() && rest[0] != "clf" {
+                p.alert(line, "keyword 'httplog' only supports option 'clf'.");
+                return;
+            }
+            if let Some(x) = rest.get(1) {
+                p.alert(
+                    line,
+                    format!("'option httplog' cannot handle unexpected argument '{x}'."),
+                );
+                return;
+            }
+            warn_log_override(p, line, c, "httplog", &rest);
+            push(p, true, rest);
+        }
+        "tcplog" => {
+            warn_log_override(p, line, c, "tcplog", &rest);
+            if let Some(x) = rest.first() {
+                p.alert(
+                    line,
+                    format!("'option tcplog' cannot handle unexpected argument '{x}'."),
+                );
+                return;
+            }
+            push(p, true, rest);
+        }
+        "tcpka" => {
+            if let Some(x) = rest.first() {
+                p.alert(
+                    line,
+                    format!("'option tcpka' cannot handle unexpected argument '{x}'."),
+                );
+                return;
+            }
+            push(p, true, rest);
+        }
+        "httpchk" => {
+            if warnif_cap(p, line, c, false, name) {
+                return;
+            }
+            if let Some(x) = rest.get(3) {
+                p.alert(
+                    line,
+                    format!("'option httpchk' cannot handle unexpected argument '{x}'."),
+                );
+                return;
+            }
+            push(p, true, rest);
+        }
+        "ssl-hello-chk" | "smtpchk" | "redis-check" | "ldap-check" | "spop-check"
+        | "tcp-check" | "external-check" => {
+            if warnif_cap(p, line, c, false, name) {
+                return;
+            }
+            push(p, true, rest);
+        }
+        "mysql-check" => {
+            if warnif_cap(p, line, c, false, name) {
+                return;
+            }
+            push(p, true, rest);
+        }
+        "pgsql-check" => {
+            warnif_cap(p, line, c, false, name);
+            if rest.first().map(String::as_str) != Some("user") || rest.get(1).is_none() {
+                p.alert(line, "'option pgsql-check' expects 'user <username>' as argument.");
+                return;
+            }
+            push(p, true, rest);
+        }
+        "forwardfor" | "originalto" => {
+            let mut i = 0;
+            while let Some(w) = rest.get(i) {
+                match w.as_str() {
+                    "except" => {
+                        if rest.get(i + 1).is_none() {
+                            p.alert(
+                                line,
+                                format!(
+                                    "'option {name} except' expects <address>[/mask] as argument."
+                                ),
+                            );
+                            return;
+                        }
+                        i += 2;
+                    }
+                    "header" => {
+                        if rest.get(i + 1).is_none() {
+                            p.alert(
+                                line,
+                                format!("'option {name} header' requires a header name."),
+                            );
+                            return;
+                        }
+                        i += 2;
+                    }
+                    "if-none" if name == "forwardfor" => i += 1,
+                    _ => {
+                        let msg = if name == "forwardfor" {
+                            "'option forwardfor' only supports optional values: 'except', 'header' and 'if-none'."
+                        } else {
+                            "'option originalto' only supports optional values: 'except' and 'header'."
+                        };
+                        p.alert(line, msg);
+                        return;
+                    }
+                }
+            }
+            push(p, true, rest);
+        }
+        "http-restrict-req-hdr-names" => {
+            if !matches!(rest.first().map(String::as_str), Some("preserve" | "delete" | "reject")) {
+                p.alert(
+                    line,
+                    "'option http-restrict-req-hdr-names' expects 'preserve', 'delete' or 'reject' as argument.",
+                );
+                return;
+            }
+            push(p, true, rest);
+        }
+        _ => {
+            let cands = SIMPLE_OPTIONS
+                .iter()
+                .map(|o| o.0)
+                .chain(COMMON_OPTIONS.iter().copied());
+            match best_match(name, cands) {
+                Some(b) => p.alert(
+                    line,
+                    format!("unknown option '{name}'; did you mean '{b}' maybe ?"),
+                ),
+                None => p.alert(line, format!("unknown option '{name}'.")),
+            }
+        }
+    }
+}
+
+/// `'option tcplog' overrides previous 'option httplog clf' in 'defaults' section.`
+fn warn_log_override(p: &mut Parser, line: &Line, c: &Cur, name: &str, rest: &[String]) {
+    let prev = settings(p).and_then(|s| {
+        s.options
+            .iter()
+            .rev()
+            .find(|o| o.enabled && (o.name == "httplog" || o.name == "tcplog"))
+            .cloned()
+    });
+    let Some(prev) = prev else {
+        return;
+    };
+    // Only options set in this very section count, not inherited ones.
+    let inherited = p
+        .proxy_state
+        .base
+        .as_ref()
+        .map(|b| b.options.len())
+        .unwrap_or(0);
+    let own = settings(p)
+        .map(|s| {
+            s.options
+                .iter()
+                .skip(inherited)
+                .any(|o| o.enabled && (o.name == "httplog" || o.name == "tcplog"))
+        })
+        .unwrap_or(false);
+    if !own {
+        return;
+    }
+    let mut prev_s = format!("option {}", prev.name);
+    for a in &prev.args {
+        prev_s.push(' ');
+        prev_s.push_str(a);
+    }
+    // HAProxy names the new option without its arguments.
+    let _ = rest;
+    let new_s = format!("option {name}");
+    let where_ = match c.kind {
+        None => "'defaults' section".to_string(),
+        Some(k) => format!("{} '{}'", k.as_str(), c.name),
+    };
+    p.warn_nospace(
+        line,
+        format!("'{new_s}' overrides previous '{prev_s}' in {where_}."),
+    );
+}
+
+fn parse_timeout(p: &mut Parser, line: &Line, c: &Cur) {
+    let args = &line.args;
+    let kw = args[0].as_str();
+    if kw != "timeout" {
+        let modern = match kw {
+            "clitimeout" => "timeout client",
+            "srvtimeout" => "timeout server",
+            _ => "timeout connect",
+        };
+        let msg = format!(
+            "the '{kw}' directive is not supported anymore since HAProxy 2.1. Use '{modern}'."
+        );
+        removed(p, line, &msg, modern);
+        return;
+    }
+    let name = args.get(1).map(String::as_str).unwrap_or("");
+    let (fe_cap, be_cap) = match name {
+        "client" | "client-fin" => (true, false),
+        "tarpit" | "http-keep-alive" | "http-request" => (true, true),
+        "server" | "connect" | "check" | "queue" | "tunnel" | "server-fin" => (false, true),
+        _ => {
+            p.alert(
+                line,
+                format!(
+                    "'timeout' supports 'client', 'server', 'connect', 'check', 'queue', 'http-keep-alive', 'http-request', 'tunnel', 'tarpit', 'client-fin' and 'server-fin' (got '{name}')"
+                ),
+            );
+            return;
+        }
+    };
+    let Some(value) = args.get(2) else {
+        p.alert(
+            line,
+            format!("'timeout {name}' expects an integer value (in milliseconds)"),
+        );
+        return;
+    };
+    let ms = match parse_time(value, 1) {
+        Ok(v) => v,
+        Err(TimeErr::Over) => {
+            p.alert(
+                line,
+                format!(
+                    "timer overflow in argument '{value}' to 'timeout {name}' (maximum value is 2147483647 ms or ~24.8 days)"
+                ),
+            );
+            return;
+        }
+        Err(TimeErr::Under) => {
+            p.alert(
+                line,
+                format!(
+                    "timer underflow in argument '{value}' to 'timeout {name}' (minimum non-null value is 1 ms)"
+                ),
+            );
+            return;
+        }
+        Err(TimeErr::BadChar(ch)) => {
+            p.alert(
+                line,
+                format!("unexpected character '{ch}' in 'timeout {name}'"),
+            );
+            return;
+        }
+        Err(TimeErr::Empty) => {
+            p.alert(
+                line,
+                format!("'timeout {name}' expects an integer value (in milliseconds)"),
+            );
+            return;
+        }
+    };
+    let cap_ok = (fe_cap && c.fe()) || (be_cap && c.be());
+    let base_val = p
+        .proxy_state
+        .base
+        .as_ref()
+        .map(|b| timeout_slot_get(&b.timeouts, name));
+    let cur_val = settings(p).map(|s| timeout_slot_get(&s.timeouts, name));
+    let mut warned = false;
+    if !cap_ok {
+        p.warn(
+            line,
+            format!(
+                "'timeout {name}' will be ignored because {} '{}' has no {} capability",
+                c.type_str(),
+                c.name,
+                if be_cap { "backend" } else { "frontend" }
+            ),
+        );
+        warned = true;
+    } else if let (Some(b), Some(cv)) = (base_val, cur_val)
+        && b != cv
+    {
+        p.warn(
+            line,
+            format!("overwriting 'timeout {name}' which was already specified"),
+        );
+        warned = true;
+    }
+    let _ = warned;
+    if let Some(x) = args.get(3) {
+        p.alert(
+            line,
+            format!("'timeout {name}' : unexpected extra argument '{x}' after value '{value}'."),
+        );
+    }
+    // A zero timeout means "unset" to HAProxy.
+    let v = if ms == 0 { None } else { Some(ms) };
+    if let Some(s) = settings(p) {
+        timeout_slot_set(&mut s.timeouts, name, v);
+    }
+}
+
+fn timeout_slot_get(t: &crate::ir::haproxy::Timeouts, name: &str) -> Option<u64> {
+    match name {
+        "client" => t.client,
+        "server" => t.server,
+        "connect" => t.connect,
+        "check" => t.check,
+        "queue" => t.queue,
+        "http-request" => t.http_request,
+        "http-keep-alive" => t.http_keep_alive,
+        "tunnel" => t.tunnel,
+        "tarpit" => t.tarpit,
+        "client-fin" => t.client_fin,
+        _ => t.server_fin,
+    }
+}
+
+fn timeout_slot_set(t: &mut crate::ir::haproxy::Timeouts, name: &str, v: Option<u64>) {
+    let slot = match name {
+        "client" => &mut t.client,
+        "server" => &mut t.server,
+        "connect" => &mut t.connect,
+        "check" => &mut t.check,
+        "queue" => &mut t.queue,
+        "http-request" => &mut t.http_request,
+        "http-keep-alive" => &mut t.http_keep_alive,
+        "tunnel" => &mut t.tunnel,
+        "tarpit" => &mut t.tarpit,
+        "client-fin" => &mut t.client_fin,
+        _ => &mut t.server_fin,
+    };
+    *slot = v;
+}
+
+const BALANCE_ERR: &str = "balance only supports 'roundrobin', 'static-rr', 'leastconn', 'source', 'uri', 'url_param', 'hdr(name)' and 'rdp-cookie(name)' options.";
+
+fn parse_balance(args: &[String]) -> Result<Balance, String> {
+    let algo = args.first().map(String::as_str).unwrap_or("");
+    let rest: Vec<String> = args.iter().skip(1).cloned().collect();
+    Ok(match algo {
+        "roundrobin" => Balance::RoundRobin,
+        "static-rr" => Balance::StaticRr,
+        "leastconn" => Balance::LeastConn,
+        "first" => Balance::First,
+        "source" => Balance::Source,
+        "uri" => Balance::Uri { args: rest },
+        "url_param" => {
+            let Some(param) = rest.first() else {
+                return Err("balance url_param requires an URL parameter name.".into());
+            };
+            Balance::UrlParam {
+                param: param.clone(),
+                args: rest[1..].to_vec(),
+            }
+        }
+        "random" => {
+            let draws = match algo.strip_prefix("random(") {
+                Some(_) => None,
+                None => None,
+            };
+            Balance::Random { draws }
+        }
+        a if a.starts_with("random(") && a.ends_with(')') => {
+            let n = &a[7..a.len() - 1];
+            Balance::Random {
+                draws: n.parse().ok(),
+            }
+        }
+        a if a.starts_with("hdr(") && a.ends_with(')') => {
+            let name = a[4..a.len() - 1].to_string();
+            if name.is_empty() {
+                return Err("hdr() requires a header name.".into());
+            }
+            let use_domain_only = rest.first().is_some_and(|w| w == "use_domain_only");
+            Balance::Hdr {
+                name,
+                use_domain_only,
+            }
+        }
+        a if a.starts_with("rdp-cookie") => {
+            let name = a
+                .strip_prefix("rdp-cookie(")
+                .and_then(|n| n.strip_suffix(')'))
+                .map(str::to_string);
+            Balance::RdpCookie { name }
+        }
+        "hash" => {
+            let Some(e) = rest.first() else {
+                return Err("'balance hash' requires a sample expression.".into());
+            };
+            Balance::Hash { expr: e.clone() }
+        }
+        _ => return Err(BALANCE_ERR.into()),
+    })
+}
+
+fn parse_cookie(p: &mut Parser, line: &Line, c: &Cur) {
+    let args = &line.args;
+    warnif_cap(p, line, c, false, "cookie");
+    let Some(name) = args.get(1) else {
+        p.alert(line, "'cookie' expects <cookie_name> as argument.");
+        return;
+    };
+    const OPTS: &[&str] = &[
+        "rewrite", "insert", "prefix", "indirect", "nocache", "postonly", "preserve", "httponly",
+        "secure", "domain", "maxidle", "maxlife", "dynamic", "attr",
+    ];
+    let mut i = 2;
+    while let Some(w) = args.get(i) {
+        if !OPTS.contains(&w.as_str()) {
+            p.alert(
+                line,
+                "'cookie' supports 'rewrite', 'insert', 'prefix', 'indirect', 'nocache', 'postonly', 'domain', 'maxidle', 'dynamic', 'maxlife' and 'attr' options.",
+            );
+            return;
+        }
+        if matches!(w.as_str(), "domain" | "maxidle" | "maxlife" | "attr") {
+            if args.get(i + 1).is_none() {
+                p.alert(
+                    line,
+                    format!("'cookie' '{w}' option requires a value."),
+                );
+                return;
+            }
+            i += 1;
+        }
+        i += 1;
+    }
+    let ck = Cookie {
+        name: name.clone(),
+        options: args[2..].to_vec(),
+    };
+    if let Some(s) = settings(p) {
+        s.cookie = Some(ck);
+    }
+}
+
+fn parse_capture(p: &mut Parser, line: &Line, c: &Cur) {
+    let args = &line.args;
+    let a = |i: usize| args.get(i).map(String::as_str).unwrap_or("");
+    if c.kind.is_none() {
+        let what = match a(1) {
+            "cookie" => "capture cookie".to_string(),
+            "request" | "response" => format!("capture {}", a(1)),
+            _ => "capture".to_string(),
+        };
+        p.alert(line, format!("'{what}' not allowed in 'defaults' section."));
+        return;
+    }
+    if warnif_cap(p, line, c, true, "capture") {
+        return;
+    }
+    match a(1) {
+        "cookie" => {
+            if a(2).is_empty() || a(3) != "len" || a(4).is_empty() {
+                p.alert(
+                    line,
+                    "'capture' expects 'cookie' <cookie_name> 'len' <len>.",
+                );
+                return;
+            }
+            let cap = Capture {
+                direction: "cookie".into(),
+                header: a(2).into(),
+                len: atol(a(4)).max(0) as u32,
+            };
+            if let Some(px) = proxy_mut(p) {
+                px.captures.push(cap);
+            }
+        }
+        "request" | "response" => {
+            let dir = a(1);
+            if a(2) != "header" || a(3).is_empty() || a(4) != "len" || a(5).is_empty() {
+                p.alert(
+                    line,
+                    format!("'capture {dir}' expects 'header' <header_name> 'len' <len>."),
+                );
+                return;
+            }
+            let cap = Capture {
+                direction: dir.into(),
+                header: a(3).into(),
+                len: atol(a(5)).max(0) as u32,
+            };
+            if let Some(px) = proxy_mut(p) {
+                px.captures.push(cap);
+            }
+        }
+        _ => p.alert(
+            line,
+            "'capture' expects 'cookie' or 'request header' or 'response header'.",
+        ),
+    }
+}
+
+const STATS_KWS: &str = "expects 'admin', 'uri', 'realm', 'auth', 'scope', 'enable', 'hide-version', 'show-node', 'show-desc' or 'show-legends'.";
+
+fn parse_stats(p: &mut Parser, line: &Line, c: &Cur) {
+    let args = &line.args;
+    let a = |i: usize| args.get(i).map(String::as_str).unwrap_or("");
+    match a(1) {
+        "" => {
+            p.alert_nospace(line, format!("missing keyword in 'stats', {STATS_KWS}"));
+        }
+        "admin" => {
+            if c.kind.is_none() {
+                p.alert(line, "'stats admin' not allowed in 'defaults' section.");
+                return;
+            }
+            if a(2) != "if" && a(2) != "unless" {
+                p.alert(
+                    line,
+                    "'stats admin' requires either 'if' or 'unless' followed by a condition.",
+                );
+                return;
+            }
+            let rest = args[2..].to_vec();
+            if let Some(cond) = with_ctx(p, line, c, |ctx| expr::parse_condition(&rest, ctx))
+                && let Some(s) = settings(p)
+            {
+                s.stats.admin.push(cond);
+            }
+        }
+        "http-request" => {
+            if c.kind.is_none() {
+                p.alert(line, "'stats http-request' not allowed in 'defaults' section.");
+                return;
+            }
+            let rest: Vec<String> = args[1..].to_vec();
+            if let Some(r) = with_ctx(p, line, c, |ctx| rules::parse_rule(&rest, ctx))
+                && let Some(s) = settings(p)
+            {
+                s.stats.http_request.push(r);
+            }
+        }
+        "uri" => {
+            if a(2).is_empty() {
+                p.alert(line, "'uri' needs an URI prefix.");
+                return;
+            }
+            let v = a(2).to_string();
+            if let Some(s) = settings(p) {
+                s.stats.enabled = true;
+                s.stats.uri = Some(v);
+            }
+        }
+        "realm" => {
+            if a(2).is_empty() {
+                p.alert(line, "'realm' needs an realm name.");
+                return;
+            }
+            let v = a(2).to_string();
+            if let Some(s) = settings(p) {
+                s.stats.enabled = true;
+                s.stats.realm = Some(v);
+            }
+        }
+        "auth" => {
+            if a(2).is_empty() {
+                p.alert(line, "'auth' needs a user:password account.");
+                return;
+            }
+            let v = a(2).to_string();
+            if let Some(s) = settings(p) {
+                s.stats.enabled = true;
+                s.stats.auth.push(v);
+            }
+        }
+        "scope" => {
+            if a(2).is_empty() {
+                p.alert(line, "'scope' needs a proxy name.");
+                return;
+            }
+            let v = a(2).to_string();
+            if let Some(s) = settings(p) {
+                s.stats.enabled = true;
+                s.stats.scope.push(v);
+            }
+        }
+        "refresh" => {
+            let v = a(2);
+            match parse_time(v, 1000) {
+                Ok(ms) => {
+                    if let Some(s) = settings(p) {
+                        s.stats.enabled = true;
+                        s.stats.refresh_ms = Some(ms);
+                    }
+                }
+                Err(TimeErr::BadChar(ch)) => p.alert_nospace(
+                    line,
+                    format!("unexpected character '{ch}' in argument to stats refresh interval."),
+                ),
+                Err(TimeErr::Empty) => p.alert_nospace(line, "unexpected character '"),
+                Err(e) => p.alert(line, time_err_msg(e, v, "stats refresh")),
+            }
+        }
+        "enable" | "hide-version" | "show-legends" | "show-node" | "show-desc" => {
+            let which = a(1).to_string();
+            let val = args.get(2).cloned();
+            if let Some(s) = settings(p) {
+                s.stats.enabled = true;
+                match which.as_str() {
+                    "hide-version" => s.stats.hide_version = true,
+                    "show-legends" => s.stats.show_legends = true,
+                    "show-node" => s.stats.show_node = Some(val),
+                    "show-desc" => s.stats.show_desc = Some(val),
+                    _ => {}
+                }
+            }
+        }
+        other => {
+            p.alert_nospace(
+                line,
+                format!("unknown stats parameter '{other}', {STATS_KWS}"),
+            );
+        }
+    }
+}
+
+fn parse_compression(p: &mut Parser, line: &Line) {
+    let args = &line.args;
+    let a = |i: usize| args.get(i).map(String::as_str).unwrap_or("");
+    match a(1) {
+        "algo" => {
+            if a(2).is_empty() {
+                p.alert(
+                    line,
+                    format!(
+                        "parsing [{}:{}] : 'compression' expects <algorithm>.",
+                        line.file, line.line
+                    ),
+                );
+                return;
+            }
+            for alg in &args[2..] {
+                if !matches!(
+                    alg.as_str(),
+                    "identity" | "gzip" | "deflate" | "raw-deflate"
+                ) {
+                    p.alert(
+                        line,
+                        format!(
+                            "parsing [{}:{}] : '{alg}' is not a supported algorithm.",
+                            line.file, line.line
+                        ),
+                    );
+                    return;
+                }
+            }
+            let v = args[2..].to_vec();
+            if let Some(s) = settings(p) {
+                s.compression.algo = v;
+            }
+        }
+        "type" => {
+            if a(2).is_empty() {
+                p.alert(line, "'compression' expects <type>.");
+                return;
+            }
+            let v = args[2..].to_vec();
+            if let Some(s) = settings(p) {
+                s.compression.types.extend(v);
+            }
+        }
+        "offload" => {
+            if let Some(s) = settings(p) {
+                s.compression.offload = true;
+            }
+        }
+        _ => p.alert(line, "'compression' expects 'algo', 'type' or 'offload'"),
+    }
+}

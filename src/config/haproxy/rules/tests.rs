@@ -1,0 +1,381 @@
+//! Expected texts are HAProxy 2.6.12's (`haproxy -c`), as printed after
+//! `[ALERT]    (PID) : config : `.
+
+use super::*;
+use crate::config::haproxy::expr::render;
+
+fn words(s: &str) -> Vec<String> {
+    s.split_whitespace().map(String::from).collect()
+}
+
+fn run(section: &str, line: &str) -> (Result<Rule, String>, Vec<String>) {
+    let mut warnings = Vec::new();
+    let acl_names = vec!["a".to_string(), "b".to_string()];
+    let r = {
+        let mut ctx = Ctx {
+            file: "F",
+            line: 10,
+            section,
+            proxy: if section == "frontend" { "fe" } else { "be" },
+            http: true,
+            acl_names: &acl_names,
+            warnings: &mut warnings,
+        };
+        parse_rule(&words(line), &mut ctx)
+    };
+    (r, warnings)
+}
+
+/// The alert line(s) and whether parsing stops.
+fn err(section: &str, line: &str) -> (String, bool) {
+    let e = run(section, line).0.unwrap_err();
+    let r = render(&e, "F", 10);
+    let text = r
+        .lines
+        .iter()
+        .map(|l| l.trim_start_matches("config : ").to_string())
+        .collect::<Vec<_>>()
+        .join("\n");
+    (text, r.abort)
+}
+
+#[test]
+fn rules_ok() {
+    for (sec, l) in [
+        ("backend", "http-request deny if a !b"),
+        (
+            "backend",
+            "http-request deny deny_status 403 if { path_beg /admin }",
+        ),
+        ("backend", "http-request allow"),
+        ("backend", "http-request auth realm Admin if !a"),
+        (
+            "backend",
+            "http-request redirect scheme https code 301 if !{ ssl_fc }",
+        ),
+        (
+            "backend",
+            "http-request redirect prefix /x drop-query append-slash set-cookie A=b",
+        ),
+        (
+            "backend",
+            "http-request set-header X-Forwarded-Proto https if { ssl_fc }",
+        ),
+        ("backend", "http-request add-header X-Src %[src]"),
+        ("backend", "http-request del-header X-Foo"),
+        (
+            "backend",
+            "http-request replace-header Host (.*) %[req.hdr(host)]",
+        ),
+        ("backend", "http-request set-path /x/%[path]"),
+        ("backend", "http-request set-var(txn.x) req.hdr(host),lower"),
+        ("backend", "http-request set-var-fmt(txn.x)"),
+        (
+            "backend",
+            "http-request return status 200 content-type text/plain string ok",
+        ),
+        (
+            "backend",
+            "http-request return status 200 content-type text/plain lf-string %[src]",
+        ),
+        (
+            "backend",
+            "http-request use-service prometheus-exporter if { path /metrics }",
+        ),
+        ("backend", "http-request track-sc0 src table t"),
+        ("backend", "http-request set-log-level silent"),
+        ("backend", "http-request tarpit"),
+        ("backend", "http-response set-header X %{+Q}[src]"),
+        ("frontend", "tcp-request connection accept if a"),
+        ("frontend", "tcp-request content track-sc0 src table abuse"),
+        ("backend", "tcp-request content track-sc0 src table"),
+        ("frontend", "tcp-request inspect-delay 5s"),
+        (
+            "frontend",
+            "tcp-request content accept if { req.ssl_hello_type 1 }",
+        ),
+        ("backend", "tcp-response content accept"),
+        ("backend", "redirect location /x code 302 if a"),
+        ("backend", "use-server s1 if a"),
+        ("backend", "stick on src table t"),
+        ("backend", "stick match src"),
+        ("backend", "http-check send meth GET uri /health"),
+        ("backend", "http-check expect status 200"),
+        ("backend", "tcp-check connect port 80"),
+        ("frontend", "monitor fail if a"),
+        ("frontend", "capture request header Host len 64"),
+        ("frontend", "capture request header X len 0"),
+    ] {
+        assert!(run(sec, l).0.is_ok(), "{l}: {:?}", run(sec, l).0);
+    }
+}
+
+#[test]
+fn http_rule_errors_as_haproxy() {
+    let ctx_err = |a: &str, m: &str| {
+        format!(
+            "parsing [F:10] : error detected in backend 'be' while parsing 'http-request {a}' rule : {m}"
+        )
+    };
+    let cases = [
+        ("http-request deny deny_status 999", ctx_err("deny", "Unexpected status code '999'.")),
+        ("http-request deny deny_status", ctx_err("deny", "'status' expects <status_code> as argument.")),
+        ("http-request deny foo", "parsing [F:10]: 'http-request deny' expects either 'if' or 'unless' followed by a condition but found 'foo'.".to_string()),
+        ("http-request auth realm", ctx_err("auth", "missing realm value.\n.")),
+        ("http-request redirect", ctx_err("redirect", "redirection type expected ('prefix', 'location', or 'scheme').")),
+        ("http-request redirect location", ctx_err("redirect", "missing argument for 'location'.")),
+        ("http-request redirect foo /x", ctx_err("redirect", "expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was 'foo').")),
+        ("http-request redirect location /x code 999", ctx_err("redirect", "'code': unsupported HTTP code '999' (must be one of 301, 302, 303, 307 or 308).")),
+        ("http-request set-header X", ctx_err("set-header", "expects exactly 2 arguments.")),
+        ("http-request del-header", ctx_err("del-header", "expects at least 1 argument.")),
+        ("http-request replace-header X a", ctx_err("replace-header", "expects exactly 3 arguments.")),
+        ("http-request replace-value X ( b", ctx_err("replace-value", "regex '(' is invalid (error=missing closing parenthesis, erroffset=1).")),
+        ("http-request set-path", ctx_err("set-path", "expects exactly 1 argument <format>.")),
+        ("http-request set-var(txn.x)", ctx_err("set-var(txn.x)", "missing fetch method.")),
+        ("http-request set-var(x) str(a)", ctx_err("set-var(x)", "invalid variable name 'x'. A variable name must be start by its scope. The scope can be 'proc', 'sess', 'txn', 'req', 'res' or 'check'.")),
+        ("http-request set-var(txn.x) foo", ctx_err("set-var(txn.x)", "unknown fetch method 'foo'.")),
+        ("http-request set-var", ctx_err("set-var", "invalid or incomplete action 'set-var'. Expects 'set-var(<var-name>)', 'set-var-fmt(<var-name>)' or 'unset-var(<var-name>)'.")),
+        ("http-request return status 999", ctx_err("return", "Unexpected status code '999'.")),
+        ("http-request return content-type", ctx_err("return", "'content-type' expects <ctype> as argument.")),
+        ("http-request return string", ctx_err("return", "'string' expects <str> as argument.")),
+        ("http-request return file /nonexist", ctx_err("return", "error opening file '/nonexist'.")),
+        ("http-request use-service foo", ctx_err("use-service", "'foo' unknown service name..")),
+        ("http-request use-service", ctx_err("use-service", "'use-service' expects a service name..")),
+        ("http-request track-sc0", ctx_err("track-sc0", "missing fetch method.")),
+        ("http-request track-sc0 foo", ctx_err("track-sc0", "unknown fetch method 'foo'.")),
+        ("http-request track-sc3 src", ctx_err("track-sc3", "3 track-sc number exceeding 2 (MAX_SESS_STKCTR-1) value.")),
+        ("http-request track-sc0 src table", ctx_err("track-sc0", "missing table name.")),
+        ("http-request set-log-level foo", ctx_err("set-log-level", "expects exactly 1 argument (log level name or 'silent').")),
+        ("http-request capture", ctx_err("capture", "expects <expression> [ 'len' <length> | id <idx> ].")),
+        ("http-request capture req.hdr(host) len x", ctx_err("capture", "proxy 'be' has no frontend capability.")),
+        ("http-request set-header X %[foo]", ctx_err("set-header", "failed to parse sample expression <foo]> : unknown fetch method 'foo'.")),
+        ("http-request set-header X %[req.hdr(host)", ctx_err("set-header", "missing ']' after 'req.hdr(host)'.")),
+        ("http-request set-header X %Z", ctx_err("set-header", "no such format variable 'Z'. If you wanted to emit the '%' character verbatim, you need to use '%%'.")),
+        ("http-request deny if TRUE foo", "parsing [F:10] : error detected while parsing an 'http-request deny' condition : no such ACL : 'foo'.".to_string()),
+        ("http-response deny if nosuch", "parsing [F:10] : error detected while parsing an 'http-response deny' condition : no such ACL : 'nosuch'.".to_string()),
+        ("http-request set-heade X y", "parsing [F:10]: 'http-request' expects 'wait-for-handshake', 'ot-group', 'set-log-level', 'set-nice', 'use-service', 'sc-inc-gpc(*)', 'sc-inc-gpc0(*)', 'sc-inc-gpc1(*)', 'sc-set-gpt(*)', 'sc-set-gpt0(*)', 'send-spoe-group', 'do-resolve(*)', 'cache-use', 'add-acl(*)', 'add-header', 'allow', 'auth', 'capture', 'del-acl(*)', 'del-header', 'del-map(*)', 'deny', 'disable-l7-retry', 'early-hint', 'normalize-uri', 'redirect', 'reject', 'replace-header', 'replace-path', 'replace-pathq', 'replace-uri', 'replace-value', 'return', 'set-header', 'set-map(*)', 'set-method', 'set-path', 'set-pathq', 'set-query', 'set-uri', 'strict-mode', 'tarpit', 'track-sc(*)', 'set-timeout', 'wait-for-body', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)', 'set-dst', 'set-dst-port', 'set-mark', 'set-src', 'set-src-port', 'set-tos', 'silent-drop', 'set-priority-class', 'set-priority-offset', but got 'set-heade'. Did you mean 'set-header' maybe ?".to_string()),
+        ("http-request", "parsing [F:10]: 'http-request' expects 'wait-for-handshake', 'ot-group', 'set-log-level', 'set-nice', 'use-service', 'sc-inc-gpc(*)', 'sc-inc-gpc0(*)', 'sc-inc-gpc1(*)', 'sc-set-gpt(*)', 'sc-set-gpt0(*)', 'send-spoe-group', 'do-resolve(*)', 'cache-use', 'add-acl(*)', 'add-header', 'allow', 'auth', 'capture', 'del-acl(*)', 'del-header', 'del-map(*)', 'deny', 'disable-l7-retry', 'early-hint', 'normalize-uri', 'redirect', 'reject', 'replace-header', 'replace-path', 'replace-pathq', 'replace-uri', 'replace-value', 'return', 'set-header', 'set-map(*)', 'set-method', 'set-path', 'set-pathq', 'set-query', 'set-uri', 'strict-mode', 'tarpit', 'track-sc(*)', 'set-timeout', 'wait-for-body', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)', 'set-dst', 'set-dst-port', 'set-mark', 'set-src', 'set-src-port', 'set-tos', 'silent-drop', 'set-priority-class', 'set-priority-offset', but got '' (missing argument).".to_string()),
+        ("http-response foo", "parsing [F:10]: 'http-response' expects 'ot-group', 'set-log-level', 'set-nice', 'sc-inc-gpc(*)', 'sc-inc-gpc0(*)', 'sc-inc-gpc1(*)', 'sc-set-gpt(*)', 'sc-set-gpt0(*)', 'send-spoe-group', 'cache-store', 'add-acl(*)', 'add-header', 'allow', 'capture', 'del-acl(*)', 'del-header', 'del-map(*)', 'deny', 'redirect', 'replace-header', 'replace-value', 'return', 'set-header', 'set-map(*)', 'set-status', 'strict-mode', 'track-sc(*)', 'wait-for-body', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)', 'set-mark', 'set-tos', 'silent-drop', but got 'foo'.".to_string()),
+        ("http-after-response foo", "parsing [F:10]: 'http-after-response' expects 'ot-group', 'add-header', 'allow', 'capture', 'del-header', 'replace-header', 'replace-value', 'set-header', 'set-status', 'strict-mode', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)', but got 'foo'.".to_string()),
+    ];
+    for (line, want) in cases {
+        let (got, abort) = err("backend", line);
+        assert_eq!(got, want, "for `{line}`");
+        assert!(abort, "HAProxy stops parsing after `{line}`");
+    }
+}
+
+#[test]
+fn other_rule_errors_as_haproxy() {
+    let cases = [
+        (
+            "frontend",
+            "tcp-request connection foo",
+            "parsing [F:10] : 'tcp-request connection' expects 'accept', 'reject', 'capture', 'expect-proxy', 'expect-netscaler-cip', 'track-sc0' ... 'track-sc2', 'sc-inc-gpc(*)', 'sc-inc-gpc0(*)', 'sc-inc-gpc1(*)', 'sc-set-gpt(*)', 'sc-set-gpt0(*)', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)', 'set-dst', 'set-dst-port', 'set-mark', 'set-src', 'set-src-port', 'set-tos', 'silent-drop' in frontend 'fe' (got 'foo').",
+        ),
+        (
+            "backend",
+            "tcp-request content foo",
+            "parsing [F:10] : 'tcp-request content' expects 'accept', 'reject', 'capture', 'expect-proxy', 'expect-netscaler-cip', 'track-sc0' ... 'track-sc2', 'ot-group', 'set-log-level', 'set-nice', 'switch-mode', 'use-service', 'sc-inc-gpc(*)', 'sc-inc-gpc0(*)', 'sc-inc-gpc1(*)', 'sc-set-gpt(*)', 'sc-set-gpt0(*)', 'send-spoe-group', 'do-resolve(*)', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)', 'set-src', 'set-src-port', 'set-dst', 'set-dst-port', 'set-mark', 'set-tos', 'silent-drop', 'set-priority-class', 'set-priority-offset' in backend 'be' (got 'foo').",
+        ),
+        (
+            "backend",
+            "tcp-response content foo",
+            "parsing [F:10] : 'tcp-response content' expects 'accept', 'close', 'reject', 'ot-group', 'set-log-level', 'set-nice', 'sc-inc-gpc(*)', 'sc-inc-gpc0(*)', 'sc-inc-gpc1(*)', 'sc-set-gpt(*)', 'sc-set-gpt0(*)', 'send-spoe-group', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)', 'set-mark', 'set-tos', 'silent-drop' in backend 'be' (got 'foo').",
+        ),
+        (
+            "backend",
+            "tcp-request connection foo",
+            "parsing [F:10] : tcp-request connection is not allowed because backend be is not a frontend",
+        ),
+        (
+            "backend",
+            "tcp-request session foo",
+            "parsing [F:10] : tcp-request session is not allowed because backend be is not a frontend",
+        ),
+        (
+            "backend",
+            "tcp-request foo",
+            "parsing [F:10] : 'tcp-request' expects 'inspect-delay', 'connection', or 'content' in backend 'be' (got 'foo')",
+        ),
+        (
+            "frontend",
+            "tcp-request foo",
+            "parsing [F:10] : 'tcp-request' expects 'inspect-delay', 'connection', or 'content' in frontend 'fe' (got 'foo')",
+        ),
+        (
+            "backend",
+            "tcp-request inspect-delay",
+            "parsing [F:10] : 'tcp-request inspect-delay' expects a positive delay in milliseconds, in backend 'be'",
+        ),
+        (
+            "frontend",
+            "tcp-request inspect-delay x",
+            "parsing [F:10] : 'tcp-request inspect-delay' expects a positive delay in milliseconds, in frontend 'fe' (unexpected character 'x')",
+        ),
+        (
+            "backend",
+            "tcp-request inspect-delay 25d",
+            "parsing [F:10] : 'tcp-request inspect-delay' expects a positive delay in milliseconds, in backend 'be' (timer overflow in '25d', maximum value is 2147483647 ms or ~24.8 days)",
+        ),
+        (
+            "frontend",
+            "tcp-request content track-sc0",
+            "parsing [F:10] : 'tcp-request content track-sc0' : missing fetch method",
+        ),
+        (
+            "frontend",
+            "tcp-request content track-sc0 foo",
+            "parsing [F:10] : 'tcp-request content track-sc0' : unknown fetch method 'foo'",
+        ),
+        (
+            "backend",
+            "tcp-request content track-sc3 src",
+            "parsing [F:10] : 'tcp-request content track-sc3' : 3 track-sc number exceeding 2 (MAX_SESS_STKCTR-1) value",
+        ),
+        (
+            "frontend",
+            "tcp-request content accept foo",
+            "parsing [F:10] : 'tcp-request content accept' only accepts 'if' or 'unless', in frontend 'fe' (got 'foo')",
+        ),
+        (
+            "frontend",
+            "tcp-request content capture",
+            "parsing [F:10] : 'tcp-request content capture' : missing fetch method",
+        ),
+        (
+            "frontend",
+            "tcp-request content capture req.hdr(host) len x",
+            "parsing [F:10] : 'tcp-request content capture' : length must be > 0",
+        ),
+        (
+            "frontend",
+            "tcp-request connection accept if nosuch",
+            "parsing [F:10] : 'tcp-request connection accept' : error detected in frontend 'fe' while parsing 'if' condition : no such ACL : 'nosuch'",
+        ),
+        (
+            "frontend",
+            "tcp-request content reject if { foo }",
+            "parsing [F:10] : 'tcp-request content reject' : error detected in frontend 'fe' while parsing 'if' condition : unknown fetch method 'foo' in ACL expression 'foo'",
+        ),
+        (
+            "frontend",
+            "tcp-response content accept",
+            "parsing [F:10] : tcp-response content is only allowed in 'backend' sections or 'defaults' section with a name",
+        ),
+        (
+            "backend",
+            "tcp-response foo",
+            "parsing [F:10] : 'tcp-response' expects 'inspect-delay' or 'content' in backend 'be' (got 'foo')",
+        ),
+        (
+            "backend",
+            "redirect foo",
+            "parsing [F:10] : error detected in backend 'be' while parsing redirect rule : expects 'code', 'prefix', 'location', 'scheme', 'set-cookie', 'clear-cookie', 'drop-query', 'ignore-empty' or 'append-slash' (was 'foo').",
+        ),
+        (
+            "backend",
+            "redirect location /x if nosuch",
+            "parsing [F:10] : error detected in backend 'be' while parsing redirect rule : error in condition: no such ACL : 'nosuch'.",
+        ),
+        (
+            "backend",
+            "use-server",
+            "parsing [F:10] : 'use-server' expects a server name.",
+        ),
+        (
+            "backend",
+            "use-server s1",
+            "parsing [F:10] : 'use-server' requires either 'if' or 'unless' followed by a condition.",
+        ),
+        (
+            "backend",
+            "use-server s1 if nosuch",
+            "parsing [F:10] : error detected while parsing switching rule : no such ACL : 'nosuch'.",
+        ),
+        (
+            "backend",
+            "stick foo",
+            "parsing [F:10] : 'stick' expects 'on', 'match', or 'store'.",
+        ),
+        (
+            "backend",
+            "stick on foo",
+            "parsing [F:10] : 'stick': unknown fetch method 'foo'",
+        ),
+        (
+            "backend",
+            "stick match",
+            "parsing [F:10] : 'stick' expects a fetch method.",
+        ),
+        (
+            "backend",
+            "stick on src if nosuch",
+            "parsing [F:10] : 'stick': error detected while parsing sticking condition : no such ACL : 'nosuch'.",
+        ),
+        (
+            "backend",
+            "http-check foo",
+            "parsing [F:10] : 'http-check' only supports 'disable-on-404', 'send-state', 'comment', 'connect', 'send', 'expect', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)'. but got 'foo'",
+        ),
+        (
+            "backend",
+            "tcp-check foo",
+            "parsing [F:10] : 'tcp-check' only supports 'comment', 'connect', 'send', 'send-binary', 'expect', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)'. but got 'foo'",
+        ),
+        (
+            "frontend",
+            "monitor fail",
+            "parsing [F:10] : 'monitor fail' requires either 'if' or 'unless' followed by a condition.",
+        ),
+        (
+            "frontend",
+            "monitor foo",
+            "parsing [F:10] : 'monitor' only supports 'fail'.",
+        ),
+        (
+            "frontend",
+            "monitor fail if nosuch",
+            "parsing [F:10] : error detected while parsing a 'monitor fail' condition : no such ACL : 'nosuch'.",
+        ),
+        (
+            "frontend",
+            "capture request header X",
+            "parsing [F:10] : 'capture request' expects 'header' <header_name> 'len' <len>.",
+        ),
+        (
+            "frontend",
+            "capture foo",
+            "parsing [F:10] : 'capture' expects 'cookie' or 'request header' or 'response header'.",
+        ),
+    ];
+    for (sec, line, want) in cases {
+        let (got, abort) = err(sec, line);
+        assert_eq!(got, want, "for `{line}` in {sec}");
+        assert!(!abort, "HAProxy goes on after `{line}`");
+    }
+    // HAProxy 2.6.12's warning, after `parsing [F:L] : `
+    let (r, w) = run("backend", "monitor fail if a");
+    assert!(r.is_ok());
+    assert_eq!(
+        w,
+        ["'monitor' ignored because backend 'be' has no frontend capability."]
+    );
+}
+
+#[test]
+fn track_sc_session_level_warning() {
+    // golden 10-track-sc0-local.cfg: HAProxy 2.6.12 prints (no location)
+    let (r, _) = run("frontend", "tcp-request content track-sc0 src table abuse");
+    assert_eq!(
+        track_sc_session_warning("web_front", &r.unwrap()).as_deref(),
+        Some(
+            "frontend 'web_front' : a 'tcp-request content track-sc*' rule not depending on request contents for an HTTP frontend should be executed at the session level, using a 'tcp-request session' rule (mandatory to track invalid HTTP requests)."
+        )
+    );
+    let (r, _) = run(
+        "frontend",
+        "tcp-request content track-sc0 req.hdr(host) table abuse",
+    );
+    assert_eq!(track_sc_session_warning("web_front", &r.unwrap()), None);
+}

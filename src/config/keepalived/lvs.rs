@@ -1,0 +1,540 @@
+//! The checker pass: `virtual_server_group`, `virtual_server`,
+//! `real_server` and the health checkers, plus the SSL block. tandem does
+//! not run IPVS: these are parsed into IR (keyword + arguments) so that a
+//! config using them is checked, dumped and refused clearly at run time.
+//! Also `bfd_instance`, which keepalived parses in three passes.
+
+use super::parser::read_unsigned;
+use super::parser::{Ctx, Kw, Res, read_double};
+use crate::ir::keepalived::{Checker, Directive, RealServer, VirtualServer, VirtualServerGroup};
+
+/// Any keyword inside an LVS block: appended to the innermost open block.
+fn rec(ctx: &mut Ctx, w: &[String]) -> Res {
+    if let Some(top) = ctx.st.lvs_stack.last_mut() {
+        top.children.push(Directive {
+            keyword: w[0].clone(),
+            args: w[1..].to_vec(),
+            children: Vec::new(),
+        });
+    }
+    Ok(())
+}
+
+/// A nested block keyword (`real_server`, `HTTP_GET`, `url`, ...).
+fn open(ctx: &mut Ctx, w: &[String]) -> Res {
+    let src = ctx.src();
+    ctx.st.lvs_stack.push(Directive {
+        keyword: w[0].clone(),
+        args: w[1..].to_vec(),
+        children: Vec::new(),
+    });
+    ctx.st.lvs_src.push(src);
+    Ok(())
+}
+
+fn close(ctx: &mut Ctx) -> Res {
+    if let (Some(d), Some(_)) = (ctx.st.lvs_stack.pop(), ctx.st.lvs_src.pop())
+        && let Some(parent) = ctx.st.lvs_stack.last_mut()
+    {
+        parent.children.push(d);
+    }
+    Ok(())
+}
+
+fn delay_loop(ctx: &mut Ctx, w: &[String]) -> Res {
+    let v = ctx.slot(w, 1)?.to_string();
+    if read_double(ctx, &v, 0.000001, u32::MAX as f64 / 1_000_000.0).is_none() {
+        ctx.err(format!(
+            "virtual server delay loop '{v}' invalid - ignoring"
+        ));
+        return Ok(());
+    }
+    rec(ctx, w)
+}
+
+fn lb_algo(ctx: &mut Ctx, w: &[String]) -> Res {
+    let a = ctx.slot(w, 1)?.to_string();
+    const SCHEDULERS: [&str; 14] = [
+        "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "mh", "sed", "nq", "fo", "ovf",
+        "twos",
+    ];
+    if !SCHEDULERS.contains(&a.as_str()) {
+        ctx.err(format!("Invalid lvs_scheduler '{a}' - ignoring"));
+        return Ok(());
+    }
+    rec(ctx, w)
+}
+
+fn protocol(ctx: &mut Ctx, w: &[String]) -> Res {
+    let p = ctx.slot(w, 1)?.to_string();
+    if !matches!(p.as_str(), "TCP" | "UDP" | "SCTP") {
+        ctx.err(format!("Unknown protocol {p} - ignoring"));
+        return Ok(());
+    }
+    rec(ctx, w)
+}
+
+fn persistence_timeout(ctx: &mut Ctx, w: &[String]) -> Res {
+    // A bare persistence_timeout means keepalived's default (6 minutes).
+    if let Some(v) = w.get(1).cloned()
+        && read_unsigned(ctx, &v, 1, u32::MAX as u64).is_none()
+    {
+        ctx.err("persistence_timeout invalid");
+        return Ok(());
+    }
+    rec(ctx, w)
+}
+
+fn rs_weight(ctx: &mut Ctx, w: &[String]) -> Res {
+    let v = ctx.slot(w, 1)?.to_string();
+    if read_unsigned(ctx, &v, 0, i32::MAX as u64).is_none() {
+        ctx.err(format!(
+            "Real server weight {v} is outside range 0-2147483647"
+        ));
+        return Ok(());
+    }
+    rec(ctx, w)
+}
+
+fn connect_timeout(ctx: &mut Ctx, w: &[String]) -> Res {
+    let v = ctx.slot(w, 1)?.to_string();
+    if read_double(ctx, &v, 0.000001, u32::MAX as f64 / 1_000_000.0).is_none() {
+        ctx.err(format!("connect_timeout {v} invalid - ignoring"));
+        return Ok(());
+    }
+    rec(ctx, w)
+}
+
+fn digest(ctx: &mut Ctx, w: &[String]) -> Res {
+    let d = ctx.slot(w, 1)?.to_string();
+    if d.len() != 32 {
+        ctx.err(format!(
+            "digest '{d}' character length should be 32 rather than {}",
+            d.len()
+        ));
+        return Ok(());
+    }
+    rec(ctx, w)
+}
+
+/// A url block without `path` is dropped.
+fn url_close(ctx: &mut Ctx) -> Res {
+    let has_path = ctx
+        .st
+        .lvs_stack
+        .last()
+        .is_some_and(|d| d.children.iter().any(|c| c.keyword == "path"));
+    if has_path {
+        return close(ctx);
+    }
+    ctx.err("HTTP/SSL_GET checker url has no path - ignoring");
+    ctx.st.lvs_stack.pop();
+    ctx.st.lvs_src.pop();
+    Ok(())
+}
+
+fn http_close(ctx: &mut Ctx) -> Res {
+    let has_url = ctx
+        .st
+        .lvs_stack
+        .last()
+        .is_some_and(|d| d.children.iter().any(|c| c.keyword == "url"));
+    if has_url {
+        return close(ctx);
+    }
+    ctx.err("HTTP/SSL_GET checker has no urls specified - ignoring");
+    ctx.st.lvs_stack.pop();
+    ctx.st.lvs_src.pop();
+    Ok(())
+}
+
+fn misc_close(ctx: &mut Ctx) -> Res {
+    let has_path = ctx
+        .st
+        .lvs_stack
+        .last()
+        .is_some_and(|d| d.children.iter().any(|c| c.keyword == "misc_path"));
+    if has_path {
+        return close(ctx);
+    }
+    ctx.err("No script path has been specified for MISC_CHECKER - skipping");
+    ctx.st.lvs_stack.pop();
+    ctx.st.lvs_src.pop();
+    Ok(())
+}
+
+/// keepalived 2.2.7: `PARSER : unknown [BRIDGE] routing method for virtual server.`
+fn lb_kind(ctx: &mut Ctx, w: &[String]) -> Res {
+    let k = ctx.slot(w, 1)?.to_string();
+    if !matches!(k.as_str(), "NAT" | "DR" | "TUN") {
+        ctx.err(format!(
+            "PARSER : unknown [{k}] routing method for virtual server."
+        ));
+        return Ok(());
+    }
+    rec(ctx, w)
+}
+
+fn vs_open(ctx: &mut Ctx, w: &[String]) -> Res {
+    ctx.slot(w, 1)?;
+    open(ctx, w)
+}
+
+fn to_checker(d: Directive, src: crate::ir::keepalived::Src) -> Checker {
+    Checker {
+        kind: d.keyword,
+        src,
+        options: d.children,
+    }
+}
+
+fn vs_close(ctx: &mut Ctx) -> Res {
+    let (Some(d), Some(src)) = (ctx.st.lvs_stack.pop(), ctx.st.lvs_src.pop()) else {
+        return Ok(());
+    };
+    let mut vs = VirtualServer {
+        src: src.clone(),
+        target: d.args.clone(),
+        ..Default::default()
+    };
+    for c in d.children {
+        match c.keyword.as_str() {
+            "lb_algo" | "lvs_sched" => vs.lb_algo = c.args.first().cloned(),
+            "lb_kind" | "lvs_method" => vs.lb_kind = c.args.first().cloned(),
+            "protocol" => vs.protocol = c.args.first().cloned(),
+            "delay_loop" => vs.delay_loop = c.args.first().and_then(|a| a.parse().ok()),
+            "persistence_timeout" => {
+                vs.persistence_timeout = c.args.first().and_then(|a| a.parse().ok())
+            }
+            "sorry_server" => vs.sorry_server = Some(c.args.clone()),
+            "real_server" => {
+                let mut rs = RealServer {
+                    src: src.clone(),
+                    addr: c.args.first().cloned().unwrap_or_default(),
+                    port: c.args.get(1).and_then(|p| p.parse().ok()),
+                    ..Default::default()
+                };
+                for o in c.children {
+                    if o.keyword.ends_with("_CHECK")
+                        || o.keyword == "HTTP_GET"
+                        || o.keyword == "SSL_GET"
+                    {
+                        rs.checkers.push(to_checker(o, src.clone()));
+                    } else {
+                        if o.keyword == "weight" {
+                            rs.weight = o.args.first().and_then(|a| a.parse().ok());
+                        }
+                        rs.options.push(o);
+                    }
+                }
+                vs.real_servers.push(rs);
+            }
+            _ => vs.options.push(c),
+        }
+    }
+    ctx.cfg.virtual_servers.push(vs);
+    Ok(())
+}
+
+fn vsg(ctx: &mut Ctx, w: &[String]) -> Res {
+    let name = ctx.slot(w, 1)?.to_string();
+    let src = ctx.src();
+    // The group name is not a block parameter.
+    let members: Vec<Vec<String>> = ctx
+        .value_block(&w[..1])
+        .into_iter()
+        .map(|(_, l)| l)
+        .collect();
+    ctx.cfg
+        .virtual_server_groups
+        .push(VirtualServerGroup { name, src, members });
+    Ok(())
+}
+
+static URL: &[Kw] = &[
+    Kw::h("path", rec),
+    Kw::h("digest", digest),
+    Kw::h("status_code", rec),
+    Kw::h("virtualhost", rec),
+    Kw::h("regex", rec),
+    Kw::h("regex_no_match", rec),
+    Kw::h("regex_options", rec),
+    Kw::h("regex_stack", rec),
+    Kw::h("regex_min_offset", rec),
+    Kw::h("regex_max_offset", rec),
+];
+
+/// Keywords every checker takes (keepalived's `install_checker_common_keywords`).
+macro_rules! common {
+    ($($extra:expr),* $(,)?) => {
+        &[
+            Kw::h("connect_ip", rec),
+            Kw::h("connect_port", rec),
+            Kw::h("bindto", rec),
+            Kw::h("bind_if", rec),
+            Kw::h("bind_port", rec),
+            Kw::h("connect_timeout", connect_timeout),
+            Kw::h("fwmark", rec),
+            Kw::h("warmup", rec),
+            Kw::h("retry", rec),
+            Kw::h("nb_get_retry", rec),
+            Kw::h("delay_before_retry", rec),
+            Kw::h("log_all_failures", rec),
+            Kw::h("alpha", rec),
+            Kw::h("delay_loop", rec),
+            $($extra),*
+        ]
+    };
+}
+
+static HTTP: &[Kw] = common![
+    Kw::h("http_protocol", rec),
+    Kw::h("fast_recovery", rec),
+    Kw::h("virtualhost", rec),
+    Kw::h("enable_sni", rec),
+    Kw::block("url", Some(open), URL, Some(url_close)),
+];
+static TCP: &[Kw] = common![];
+static SMTP: &[Kw] = common![Kw::h("helo_name", rec), Kw::h("host", rec)];
+static DNS: &[Kw] = common![Kw::h("type", rec), Kw::h("name", rec)];
+static MISC: &[Kw] = &[
+    Kw::h("misc_path", rec),
+    Kw::h("misc_timeout", rec),
+    Kw::h("misc_dynamic", rec),
+    Kw::h("user", rec),
+    Kw::h("warmup", rec),
+    Kw::h("delay_loop", rec),
+    Kw::h("retry", rec),
+    Kw::h("delay_before_retry", rec),
+    Kw::h("log_all_failures", rec),
+    Kw::h("alpha", rec),
+];
+static UDP: &[Kw] = common![
+    Kw::h("payload", rec),
+    Kw::h("require_reply", rec),
+    Kw::h("min_reply_length", rec),
+    Kw::h("max_reply_length", rec),
+];
+static PING: &[Kw] = common![];
+static FILE_CHECK: &[Kw] = &[Kw::h("track_file", rec), Kw::h("weight", rec)];
+static BFD_CHECK: &[Kw] = &[
+    Kw::h("name", rec),
+    Kw::h("weight", rec),
+    Kw::h("alpha", rec),
+];
+
+static REAL_SERVER: &[Kw] = &[
+    Kw::h("weight", rs_weight),
+    Kw::h("lvs_method", rec),
+    Kw::h("notify_up", rec),
+    Kw::h("notify_down", rec),
+    Kw::h("uthreshold", rec),
+    Kw::h("lthreshold", rec),
+    Kw::h("inhibit_on_failure", rec),
+    Kw::h("smtp_alert", rec),
+    Kw::h("alpha", rec),
+    Kw::h("retry", rec),
+    Kw::h("delay_before_retry", rec),
+    Kw::h("warmup", rec),
+    Kw::h("delay_loop", rec),
+    Kw::h("connect_timeout", rec),
+    Kw::h("virtualhost", rec),
+    Kw::block("HTTP_GET", Some(open), HTTP, Some(http_close)),
+    Kw::block("SSL_GET", Some(open), HTTP, Some(http_close)),
+    Kw::block("TCP_CHECK", Some(open), TCP, Some(close)),
+    Kw::block("SMTP_CHECK", Some(open), SMTP, Some(close)),
+    Kw::block("DNS_CHECK", Some(open), DNS, Some(close)),
+    Kw::block("MISC_CHECK", Some(open), MISC, Some(misc_close)),
+    Kw::block("UDP_CHECK", Some(open), UDP, Some(close)),
+    Kw::block("PING_CHECK", Some(open), PING, Some(close)),
+    Kw::block("FILE_CHECK", Some(open), FILE_CHECK, Some(close)),
+    Kw::block("BFD_CHECK", Some(open), BFD_CHECK, Some(close)),
+];
+
+pub(super) static VIRTUAL_SERVER: &[Kw] = &[
+    Kw::h("delay_loop", delay_loop),
+    Kw::h("lvs_sched", lb_algo),
+    Kw::h("lb_algo", lb_algo),
+    Kw::h("lvs_method", lb_kind),
+    Kw::h("lb_kind", lb_kind),
+    Kw::h("flag-1", rec),
+    Kw::h("flag-2", rec),
+    Kw::h("flag-3", rec),
+    Kw::h("sh-port", rec),
+    Kw::h("sh-fallback", rec),
+    Kw::h("mh-port", rec),
+    Kw::h("mh-fallback", rec),
+    Kw::h("ops", rec),
+    Kw::h("persistence_engine", rec),
+    Kw::h("persistence_timeout", persistence_timeout),
+    Kw::h("persistence_granularity", rec),
+    Kw::h("protocol", protocol),
+    Kw::h("ha_suspend", rec),
+    Kw::h("smtp_alert", rec),
+    Kw::h("virtualhost", rec),
+    Kw::h("snmp_name", rec),
+    Kw::h("alpha", rec),
+    Kw::h("omega", rec),
+    Kw::h("quorum", rec),
+    Kw::h("hysteresis", rec),
+    Kw::h("quorum_up", rec),
+    Kw::h("quorum_down", rec),
+    Kw::h("ip_family", rec),
+    Kw::h("sorry_server", rec),
+    Kw::h("sorry_server_inhibit", rec),
+    Kw::h("sorry_server_lvs_method", rec),
+    Kw::h("connect_timeout", connect_timeout),
+    Kw::h("retry", rec),
+    Kw::h("delay_before_retry", rec),
+    Kw::h("warmup", rec),
+    Kw::h("inhibit_on_failure", rec),
+    Kw::block("real_server", Some(vs_open), REAL_SERVER, Some(close)),
+];
+
+pub(super) fn virtual_server(ctx: &mut Ctx, w: &[String]) -> Res {
+    ctx.slot(w, 1)?;
+    open(ctx, w)
+}
+
+pub(super) fn virtual_server_close(ctx: &mut Ctx) -> Res {
+    vs_close(ctx)
+}
+
+pub(super) fn virtual_server_group(ctx: &mut Ctx, w: &[String]) -> Res {
+    vsg(ctx, w)
+}
+
+/// After the checker pass, keepalived completes each virtual server with
+/// defaults and says so (keepalived 2.2.7:
+/// `Virtual server [10.0.0.1]:none:80: no protocol set - defaulting to UDP`).
+pub(super) fn validate(ctx: &mut Ctx) {
+    let mut msgs = Vec::new();
+    for vs in &mut ctx.cfg.virtual_servers {
+        let fwmark = vs.target.first().is_some_and(|a| a == "fwmark");
+        let group = vs.target.first().is_some_and(|a| a == "group");
+        let arg = |k: usize| vs.target.get(k).cloned().unwrap_or_default();
+        let proto = |vs: &VirtualServer| {
+            vs.protocol
+                .clone()
+                .map(|p| p.to_ascii_lowercase())
+                .unwrap_or_else(|| "none".into())
+        };
+        // keepalived 2.2.7 names a virtual server `FWM N`, `[GROUP]:0` or
+        // `[ADDR]:PROTO:PORT` (the address bracketed for both families).
+        let name = |vs: &VirtualServer| {
+            if fwmark {
+                format!("FWM {}", arg(1))
+            } else if group {
+                format!("[{}]:0", arg(1))
+            } else {
+                let port = vs.target.get(1).cloned().unwrap_or_else(|| "0".into());
+                format!("[{}]:{}:{port}", arg(0), proto(vs))
+            }
+        };
+        if vs.real_servers.is_empty() {
+            if !group {
+                msgs.push(format!(
+                    "Virtual server {} has no real servers - ignoring",
+                    name(vs)
+                ));
+            }
+            continue;
+        }
+        if vs.protocol.is_none() && !fwmark {
+            msgs.push(format!(
+                "Virtual server {}: no protocol set - defaulting to UDP",
+                name(vs)
+            ));
+            vs.protocol = Some("UDP".into());
+        }
+        if vs.lb_algo.is_none() {
+            msgs.push(format!(
+                "Virtual server {}: no scheduler set, setting default 'wlc'",
+                name(vs)
+            ));
+            vs.lb_algo = Some("wlc".into());
+        }
+        if vs.lb_kind.is_none() {
+            msgs.push(format!(
+                "Virtual server {}: no forwarding method set, setting default NAT",
+                name(vs)
+            ));
+            vs.lb_kind = Some("NAT".into());
+        }
+    }
+    for m in msgs {
+        ctx.err_noloc(m);
+    }
+}
+
+// ------------------------------------------------------------------- BFD
+
+pub(super) fn bfd_instance(ctx: &mut Ctx, w: &[String]) -> Res {
+    ctx.st.bfd_name = w.get(1).cloned().unwrap_or_default();
+    ctx.st.bfd_has_neighbor = false;
+    Ok(())
+}
+
+fn bfd_neighbor(ctx: &mut Ctx, _w: &[String]) -> Res {
+    ctx.st.bfd_has_neighbor = true;
+    Ok(())
+}
+
+pub(super) fn bfd_close(ctx: &mut Ctx) -> Res {
+    // keepalived 2.2.7 reports this from the BFD process's pass only.
+    if ctx.pass == super::parser::Pass::Bfd && !ctx.st.bfd_has_neighbor {
+        let n = ctx.st.bfd_name.clone();
+        ctx.err(format!(
+            "Configuration error: BFD instance {n} has no neighbor address set, disabling instance"
+        ));
+    }
+    Ok(())
+}
+
+fn nop(_ctx: &mut Ctx, _w: &[String]) -> Res {
+    Ok(())
+}
+
+pub(super) static BFD: &[Kw] = &[
+    Kw::h("neighbor_ip", bfd_neighbor),
+    Kw::h("source_ip", nop),
+    Kw::h("min_rx", nop),
+    Kw::h("min_tx", nop),
+    Kw::h("idle_tx", nop),
+    Kw::h("multiplier", nop),
+    Kw::h("passive", nop),
+    Kw::h("ttl", nop),
+    Kw::h("hoplimit", nop),
+    Kw::h("max_hops", nop),
+    Kw::h("weight", nop),
+    Kw::h("vrrp", nop),
+    Kw::h("checker", nop),
+];
+
+/// Names of every keyword the LVS/BFD tables know, with the block they are
+/// valid in, for the grammar table test.
+pub fn names() -> Vec<(&'static str, &'static str)> {
+    let mut v = Vec::new();
+    let tables: [(&str, &[Kw]); 14] = [
+        ("virtual_server", VIRTUAL_SERVER),
+        ("real_server", REAL_SERVER),
+        ("HTTP_GET", HTTP),
+        ("SSL_GET", HTTP),
+        ("url", URL),
+        ("TCP_CHECK", TCP),
+        ("SMTP_CHECK", SMTP),
+        ("DNS_CHECK", DNS),
+        ("MISC_CHECK", MISC),
+        ("UDP_CHECK", UDP),
+        ("PING_CHECK", PING),
+        ("FILE_CHECK", FILE_CHECK),
+        ("BFD_CHECK", BFD_CHECK),
+        ("bfd_instance", BFD),
+    ];
+    for (sec, t) in tables {
+        for k in t {
+            v.push((k.name, sec));
+        }
+    }
+    v
+}

@@ -1,0 +1,1202 @@
+//! The VRRP pass: `vrrp_script`, `vrrp_instance`, `vrrp_sync_group`,
+//! `track_file`, `static_*`. Messages are keepalived 2.2.7's, measured with
+//! `keepalived -t -f` (see the tests in `super::tests`).
+
+use std::net::IpAddr;
+
+use super::lexer::split_quoted_escaped;
+use super::parser::{Ctx, Fatal, Kw, Res, read_double, read_int, read_unsigned};
+use super::sys::{self, Iface};
+use crate::ir::keepalived::{
+    AuthType, Authentication, IpAddress, Route, Rule, Script, State, SyncGroup, TrackFile,
+    TrackInterface, TrackScript, VrrpInstance, VrrpScript,
+};
+
+// ---------------------------------------------------------------- scripts
+
+/// A script command line: keepalived re-reads the raw line with quote and
+/// escape handling. keepalived 2.2.7 crashes (SIGSEGV) on an unterminated
+/// quote here; tandem stops with a clear error instead.
+fn script_of(ctx: &mut Ctx, w: &[String]) -> Result<Script, Fatal> {
+    let raw = ctx.raw.clone();
+    match split_quoted_escaped(&raw) {
+        Ok(mut words) => {
+            if words.len() < 2 {
+                if w[0] != "script" {
+                    ctx.slot(w, 1)?;
+                }
+                // A bare `script`: keepalived leaves the script as it was
+                // (unset: the vrrp_script is removed when its block closes).
+                return Ok(Script::default());
+            }
+            let args: Vec<String> = words.drain(1..).collect();
+            // `script "cmd args"`: the single quoted word is itself the
+            // command line, which keepalived splits again.
+            let args = if args.len() == 1 {
+                split_quoted_escaped(&args[0]).unwrap_or(args)
+            } else {
+                args
+            };
+            let rest = raw
+                .trim_start()
+                .strip_prefix(w[0].as_str())
+                .unwrap_or(&raw)
+                .trim_start()
+                .to_string();
+            Ok(Script { args, raw: rest })
+        }
+        Err(m) if w[0] != "script" => {
+            // keepalived reports it and leaves the notify script unset.
+            ctx.err(m);
+            Ok(Script::default())
+        }
+        Err(m) => {
+            ctx.err(m);
+            ctx.err_noloc(
+                "tandem: unterminated quote in a script command line; keepalived 2.2.7 crashes \
+                 (SIGSEGV) on this line, fix the quoting",
+            );
+            Err(Fatal(EXIT_UNTERMINATED))
+        }
+    }
+}
+
+/// Exit code for the line keepalived 2.2.7 crashes on: a configuration
+/// error, as `-t` reports others.
+const EXIT_UNTERMINATED: i32 = 5;
+
+fn cur_script<'c>(ctx: &'c mut Ctx<'_>) -> Option<&'c mut VrrpScript> {
+    ctx.cfg.vrrp_scripts.last_mut()
+}
+
+pub(super) fn vrrp_script(ctx: &mut Ctx, w: &[String]) -> Res {
+    let name = ctx.slot(w, 1)?.to_string();
+    let src = ctx.src();
+    ctx.st.script_has_user = false;
+    ctx.st.remove_script = false;
+    ctx.cfg.vrrp_scripts.push(VrrpScript {
+        name,
+        src,
+        interval: 1.0,
+        rise: 1,
+        fall: 1,
+        ..Default::default()
+    });
+    Ok(())
+}
+
+fn vs_script(ctx: &mut Ctx, w: &[String]) -> Res {
+    let s = script_of(ctx, w)?;
+    if let Some(v) = cur_script(ctx)
+        && !s.args.is_empty()
+    {
+        v.script = Some(s);
+    }
+    Ok(())
+}
+
+fn vs_name(ctx: &Ctx) -> String {
+    ctx.cfg
+        .vrrp_scripts
+        .last()
+        .map(|s| s.name.clone())
+        .unwrap_or_default()
+}
+
+fn vs_interval(ctx: &mut Ctx, w: &[String]) -> Res {
+    let v = ctx.slot(w, 1)?.to_string();
+    let name = vs_name(ctx);
+    // Whole seconds: keepalived 2.2.7 reads `interval 1.5` as an invalid number.
+    match read_unsigned(ctx, &v, 0, 4294) {
+        Some(d) if d > 0 => {
+            if let Some(s) = cur_script(ctx) {
+                s.interval = d as f64;
+            }
+        }
+        Some(_) => ctx.err(format!(
+            "({name}): vrrp script interval must be greater than 0, setting to 1"
+        )),
+        None => ctx.err(format!(
+            "({name}): vrrp script interval '{v}' must be between 1 and 4294 - ignoring"
+        )),
+    }
+    Ok(())
+}
+
+fn vs_timeout(ctx: &mut Ctx, w: &[String]) -> Res {
+    let v = ctx.slot(w, 1)?.to_string();
+    let name = vs_name(ctx);
+    match read_unsigned(ctx, &v, 0, 4294) {
+        Some(d) if d > 0 => {
+            if let Some(s) = cur_script(ctx) {
+                s.timeout = Some(d as f64);
+            }
+        }
+        _ => ctx.err(format!(
+            "({name}): vrrp script timeout '{v}' invalid - ignoring"
+        )),
+    }
+    Ok(())
+}
+
+fn vs_weight(ctx: &mut Ctx, w: &[String]) -> Res {
+    let v = ctx.slot(w, 1)?.to_string();
+    let name = vs_name(ctx);
+    match read_int(ctx, &v, -253, 253) {
+        Some(n) => {
+            let rev = match w.get(2).map(String::as_str) {
+                None => false,
+                Some("reverse") => true,
+                Some(other) => {
+                    ctx.err(format!("vrrp_script {name} unknown weight option {other}"));
+                    false
+                }
+            };
+            if let Some(s) = cur_script(ctx) {
+                s.weight = n as i32;
+                s.weight_reverse = rev;
+            }
+        }
+        None => ctx.err(format!(
+            "vrrp_script {name} weight {v} must be in [-253, 253]"
+        )),
+    }
+    Ok(())
+}
+
+fn vs_rise_fall(ctx: &mut Ctx, w: &[String]) -> Res {
+    let v = ctx.slot(w, 1)?.to_string();
+    let name = vs_name(ctx);
+    let what = w[0].clone();
+    match read_unsigned(ctx, &v, 1, i32::MAX as u64) {
+        Some(n) => {
+            if let Some(s) = cur_script(ctx) {
+                if what == "rise" {
+                    s.rise = n as u32;
+                } else {
+                    s.fall = n as u32;
+                }
+            }
+        }
+        None => ctx.err(format!(
+            "({name}): vrrp script {what} value '{v}' invalid, defaulting to 1"
+        )),
+    }
+    Ok(())
+}
+
+fn vs_user(ctx: &mut Ctx, w: &[String]) -> Res {
+    let u = ctx.slot(w, 1)?.to_string();
+    let g = w.get(2).cloned();
+    ctx.st.script_has_user = true;
+    let ok = sys::user(&u).is_some() && g.as_deref().is_none_or(|g| sys::group(g).is_some());
+    if !ok {
+        let cmd = ctx
+            .cfg
+            .vrrp_scripts
+            .last()
+            .and_then(|s| s.script.as_ref())
+            .map(|s| s.args.join(" "))
+            .unwrap_or_default();
+        ctx.err(format!("Unable to set uid/gid for script '{cmd}'"));
+        // keepalived drops the script when its block closes.
+        ctx.st.remove_script = true;
+    }
+    if let Some(s) = cur_script(ctx) {
+        s.user = Some(u);
+        s.group = g;
+    }
+    Ok(())
+}
+
+fn vs_init_fail(ctx: &mut Ctx, _w: &[String]) -> Res {
+    if let Some(s) = cur_script(ctx) {
+        s.init_fail = true;
+    }
+    Ok(())
+}
+
+/// Whether scripts can run as the default script user. Without
+/// `script_user`, keepalived looks for `keepalived_script`; when that user
+/// is missing it falls back to root unless script security is enabled.
+fn default_user_ok(ctx: &mut Ctx) -> bool {
+    if ctx.cfg.global.script_user.is_some() || !ctx.cfg.global.enable_script_security {
+        return true;
+    }
+    if sys::user("keepalived_script").is_some() {
+        return true;
+    }
+    if !ctx.st.default_user_reported {
+        ctx.st.default_user_reported = true;
+        ctx.err("Unable to set default user keepalived_script for script");
+    }
+    false
+}
+
+pub(super) fn vs_close(ctx: &mut Ctx) -> Res {
+    let name = vs_name(ctx);
+    if std::mem::take(&mut ctx.st.remove_script) {
+        ctx.cfg.vrrp_scripts.pop();
+        ctx.st.removed_scripts.push(name);
+        return Ok(());
+    }
+    if !ctx.st.script_has_user && !default_user_ok(ctx) {
+        ctx.err(format!(
+            "Unable to set default user for vrrp script {name} - removing"
+        ));
+        ctx.cfg.vrrp_scripts.pop();
+        ctx.st.removed_scripts.push(name);
+        return Ok(());
+    }
+    if ctx
+        .cfg
+        .vrrp_scripts
+        .last()
+        .is_some_and(|s| s.script.is_none())
+    {
+        ctx.err(format!("No script set for vrrp_script {name} - removing"));
+        ctx.cfg.vrrp_scripts.pop();
+        ctx.st.removed_scripts.push(name);
+    }
+    Ok(())
+}
+
+pub static VRRP_SCRIPT: &[Kw] = &[
+    Kw::h("script", vs_script),
+    Kw::h("interval", vs_interval),
+    Kw::h("timeout", vs_timeout),
+    Kw::h("weight", vs_weight),
+    Kw::h("rise", vs_rise_fall),
+    Kw::h("fall", vs_rise_fall),
+    Kw::h("user", vs_user),
+    Kw::h("init_fail", vs_init_fail),
+];
+
+// ------------------------------------------------------------- track_file
+
+pub(super) fn track_file(ctx: &mut Ctx, w: &[String]) -> Res {
+    let name = ctx.slot(w, 1)?.to_string();
+    let src = ctx.src();
+    ctx.cfg.track_files.push(TrackFile {
+        name,
+        src,
+        weight: 1,
+        ..Default::default()
+    });
+    Ok(())
+}
+
+fn tf_file(ctx: &mut Ctx, w: &[String]) -> Res {
+    let f = ctx.slot(w, 1)?.to_string();
+    if let Some(t) = ctx.cfg.track_files.last_mut() {
+        t.file = Some(f);
+    }
+    Ok(())
+}
+
+fn tf_weight(ctx: &mut Ctx, w: &[String]) -> Res {
+    let v = ctx.slot(w, 1)?.to_string();
+    if let Some(n) = read_int(ctx, &v, -254, 254) {
+        let rev = w.get(2).is_some_and(|r| r == "reverse");
+        if let Some(t) = ctx.cfg.track_files.last_mut() {
+            t.weight = n as i32;
+            t.weight_reverse = rev;
+        }
+    }
+    Ok(())
+}
+
+fn tf_init(ctx: &mut Ctx, w: &[String]) -> Res {
+    let mut val = 0i64;
+    let mut overwrite = false;
+    for a in &w[1..] {
+        if a == "overwrite" {
+            overwrite = true;
+        } else if let Some(n) = read_int(ctx, a, i32::MIN as i64, i32::MAX as i64) {
+            val = n;
+        }
+    }
+    if let Some(t) = ctx.cfg.track_files.last_mut() {
+        t.init_file = Some((val, overwrite));
+    }
+    Ok(())
+}
+
+pub(super) fn track_file_close(ctx: &mut Ctx) -> Res {
+    if ctx.cfg.track_files.last().is_some_and(|t| t.file.is_none()) {
+        let n = ctx
+            .cfg
+            .track_files
+            .pop()
+            .map(|t| t.name)
+            .unwrap_or_default();
+        ctx.err(format!("No file set for track_file {n} - ignoring"));
+    }
+    Ok(())
+}
+
+pub static TRACK_FILE: &[Kw] = &[
+    Kw::h("file", tf_file),
+    Kw::h("weight", tf_weight),
+    Kw::h("init_file", tf_init),
+];
+
+// ---------------------------------------------------------- vrrp_instance
+
+fn inst<'c>(ctx: &'c mut Ctx<'_>) -> Option<&'c mut VrrpInstance> {
+    ctx.cfg.vrrp_instances.last_mut()
+}
+
+fn iname(ctx: &Ctx) -> String {
+    ctx.cfg
+        .vrrp_instances
+        .last()
+        .map(|i| i.name.clone())
+        .unwrap_or_default()
+}
+
+pub(super) fn vrrp_instance(ctx: &mut Ctx, w: &[String]) -> Res {
+    if w.len() != 2 {
+        ctx.err("vrrp_instance must have a name");
+        ctx.skip_block();
+        return Ok(());
+    }
+    let name = w[1].clone();
+    if ctx.st.seen_instances.contains(&name) {
+        ctx.err(format!("vrrp instance {name} already defined"));
+        ctx.skip_block();
+        return Ok(());
+    }
+    ctx.st.seen_instances.push(name.clone());
+    let src = ctx.src();
+    ctx.cfg.vrrp_instances.push(VrrpInstance {
+        name,
+        src,
+        priority: 100,
+        advert_int: 1.0,
+        ..Default::default()
+    });
+    Ok(())
+}
+
+fn vi_state(ctx: &mut Ctx, w: &[String]) -> Res {
+    let s = ctx.slot(w, 1)?.to_string();
+    let n = iname(ctx);
+    let cur = inst(ctx).map(|i| i.state);
+    let new = match s.as_str() {
+        "MASTER" => State::Master,
+        "BACKUP" => {
+            if cur == Some(State::Master) {
+                ctx.err(format!(
+                    "({n}) state previously set as MASTER - ignoring BACKUP"
+                ));
+                State::Master
+            } else {
+                State::Backup
+            }
+        }
+        _ => {
+            ctx.err(format!("({n}) unknown state '{s}', defaulting to BACKUP"));
+            State::Backup
+        }
+    };
+    if let Some(i) = inst(ctx) {
+        i.state = new;
+    }
+    Ok(())
+}
+
+fn vi_interface(ctx: &mut Ctx, w: &[String]) -> Res {
+    let ifn = ctx.slot(w, 1)?.to_string();
+    let n = iname(ctx);
+    match sys::interface(&ifn) {
+        Iface::Missing => {
+            ctx.err(format!(
+                "WARNING - interface {ifn} for vrrp_instance {n} doesn't exist"
+            ));
+            ctx.st.missing_interface = true;
+            if let Some(i) = inst(ctx) {
+                i.interface = Some(ifn);
+            }
+        }
+        Iface::Loopback => {
+            ctx.err(format!(
+                "({n}) cannot use a loopback interface ({ifn}) for vrrp - ignoring"
+            ));
+        }
+        Iface::Ok => {
+            if let Some(i) = inst(ctx) {
+                i.interface = Some(ifn);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn vi_vrid(ctx: &mut Ctx, w: &[String]) -> Res {
+    let v = ctx.slot(w, 1)?.to_string();
+    let n = iname(ctx);
+    match read_unsigned(ctx, &v, 1, 255) {
+        Some(id) => {
+            if let Some(i) = inst(ctx) {
+                i.virtual_router_id = Some(id as u8);
+            }
+        }
+        None => ctx.err(format!(
+            "({n}): VRID '{v}' not valid - must be between 1 & 255"
+        )),
+    }
+    Ok(())
+}
+
+fn vi_priority(ctx: &mut Ctx, w: &[String]) -> Res {
+    let v = ctx.slot(w, 1)?.to_string();
+    let n = iname(ctx);
+    match read_unsigned(ctx, &v, 1, 255) {
+        Some(p) => {
+            if let Some(i) = inst(ctx) {
+                i.priority = p as u8;
+            }
+        }
+        None => ctx.err(format!(
+            "({n}) Priority not valid! must be between 1 & 255. Using default 100"
+        )),
+    }
+    Ok(())
+}
+
+fn vi_advert(ctx: &mut Ctx, w: &[String]) -> Res {
+    let v = ctx.slot(w, 1)?.to_string();
+    let n = iname(ctx);
+    match read_double(ctx, &v, 0.01, 255.0) {
+        Some(d) => {
+            if let Some(i) = inst(ctx) {
+                i.advert_int = d;
+            }
+        }
+        None => ctx.err(format!(
+            "({n}) Advert interval ({v}) not valid! Must be > 0 - ignoring"
+        )),
+    }
+    Ok(())
+}
+
+fn vi_version(ctx: &mut Ctx, w: &[String]) -> Res {
+    let v = ctx.slot(w, 1)?.to_string();
+    let n = iname(ctx);
+    match read_unsigned(ctx, &v, 2, 3) {
+        Some(x) => {
+            if let Some(i) = inst(ctx) {
+                i.version = Some(x as u8);
+            }
+        }
+        None => ctx.err(format!("({n}): Version must be either 2 or 3")),
+    }
+    Ok(())
+}
+
+fn vi_auth(ctx: &mut Ctx, _w: &[String]) -> Res {
+    if let Some(i) = inst(ctx) {
+        i.authentication.get_or_insert_with(Authentication::default);
+    }
+    Ok(())
+}
+
+fn vi_auth_type(ctx: &mut Ctx, w: &[String]) -> Res {
+    let t = ctx.slot(w, 1)?.to_string();
+    let n = iname(ctx);
+    let at = match t.as_str() {
+        "PASS" => Some(AuthType::Pass),
+        "AH" => Some(AuthType::Ah),
+        _ => {
+            ctx.err(format!("({n}) unknown authentication type '{t}'"));
+            None
+        }
+    };
+    if let Some(i) = inst(ctx) {
+        i.authentication
+            .get_or_insert_with(Authentication::default)
+            .auth_type = at;
+    }
+    Ok(())
+}
+
+fn vi_auth_pass(ctx: &mut Ctx, w: &[String]) -> Res {
+    let mut p = ctx.slot(w, 1)?.to_string();
+    if p.len() > 8 {
+        ctx.err("Truncating auth_pass to 8 characters");
+        let mut cut = 8;
+        while !p.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        p.truncate(cut);
+    }
+    if let Some(i) = inst(ctx) {
+        i.authentication
+            .get_or_insert_with(Authentication::default)
+            .auth_pass = Some(p);
+    }
+    Ok(())
+}
+
+pub(super) static AUTH: &[Kw] = &[
+    Kw::h("auth_type", vi_auth_type),
+    Kw::h("auth_pass", vi_auth_pass),
+];
+
+/// One address line: `ADDR[/PREFIX] [dev IF] [brd ADDR] [scope S] [label L]
+/// ...`. Returns None when keepalived skips the line.
+fn parse_ip_line(ctx: &mut Ctx, words: &[String]) -> Option<IpAddress> {
+    let first = words.first()?;
+    let (addr_s, prefix_s) = match first.split_once('/') {
+        Some((a, p)) => (a, Some(p)),
+        None => (first.as_str(), None),
+    };
+    let Ok(addr) = addr_s.parse::<IpAddr>() else {
+        ctx.err(format!("VRRP parsed invalid IP {first}. skipping IP..."));
+        return None;
+    };
+    let max = if addr.is_ipv4() { 32 } else { 128 };
+    let prefix = match prefix_s {
+        // keepalived 2.2.7 says nothing about an empty prefix (`10.0.0.4/`).
+        None | Some("") => max,
+        Some(p) => match read_unsigned(ctx, p, 0, max as u64) {
+            Some(n) => n as u8,
+            None => {
+                ctx.err(format!(
+                    "Invalid address prefix len {p} for address {first} - using {max}"
+                ));
+                max
+            }
+        },
+    };
+    let mut ip = IpAddress {
+        src: ctx.src(),
+        addr: addr.to_string(),
+        prefix,
+        ipv6: addr.is_ipv6(),
+        ..Default::default()
+    };
+    let mut i = 1;
+    while let Some(k) = words.get(i) {
+        let val = words.get(i + 1).cloned();
+        let takes_value = matches!(
+            k.as_str(),
+            "dev"
+                | "scope"
+                | "brd"
+                | "broadcast"
+                | "label"
+                | "peer"
+                | "preferred_lft"
+                | "track_group"
+        );
+        if takes_value && val.is_none() {
+            ctx.err(format!("No {k} parameter specified for {first}"));
+            return None;
+        }
+        match k.as_str() {
+            "dev" => {
+                let d = val.unwrap_or_default();
+                if sys::interface(&d) == Iface::Missing {
+                    ctx.err(format!(
+                        "WARNING - interface {d} for ip address {first} doesn't exist"
+                    ));
+                    ctx.st.missing_interface = true;
+                }
+                ip.dev = Some(d);
+            }
+            "scope" => {
+                let s = val.unwrap_or_default();
+                let known = matches!(s.as_str(), "site" | "link" | "host" | "nowhere" | "global")
+                    || s.parse::<u8>().is_ok();
+                if addr.is_ipv6() {
+                    ctx.err(format!(
+                        "Cannot specify scope for IPv6 addresses ({first}) - ignoring scope"
+                    ));
+                } else if known {
+                    ip.scope = Some(s);
+                } else {
+                    ctx.err(format!(
+                        "Invalid scope '{s}' specified for {first} - ignoring"
+                    ));
+                }
+            }
+            "brd" | "broadcast" => {
+                let b = val.unwrap_or_default();
+                if addr.is_ipv6() {
+                    ctx.err(format!(
+                        "VRRP is trying to assign a broadcast {k} to the IPv6 address {first} !!?? WTF... skipping VIP..."
+                    ));
+                    return None;
+                }
+                if b != "+" && b != "-" && b.parse::<std::net::Ipv4Addr>().is_err() {
+                    ctx.err(format!(
+                        "VRRP is trying to assign invalid broadcast {b}. skipping VIP..."
+                    ));
+                    return None;
+                }
+                ip.brd = Some(b);
+            }
+            "label" => {
+                let l = val.unwrap_or_default();
+                // IFNAMSIZ - 1.
+                if l.len() > 15 {
+                    ctx.err(format!(
+                        "Address label {l} is longer than maximum length 15 - removing address"
+                    ));
+                    return None;
+                }
+                ip.label = Some(l);
+            }
+            "peer" => ip.peer = val,
+            "preferred_lft" => ip.preferred_lft = val,
+            "track_group" => {}
+            "no_track" => ip.no_track = true,
+            "home" | "-nodad" | "noprefixroute" | "autojoin" => {}
+            other => {
+                ctx.err(format!(
+                    "Unknown configuration entry '{other}' for ip address - ignoring"
+                ));
+            }
+        }
+        i += if takes_value { 2 } else { 1 };
+    }
+    Some(ip)
+}
+
+/// The address family of the current instance (true: IPv6), fixed by
+/// its first VIP, unicast_src_ip or unicast peer.
+fn family(ctx: &Ctx) -> Option<bool> {
+    let i = ctx.cfg.vrrp_instances.last()?;
+    let fam = |a: &String| a.parse::<IpAddr>().ok().map(|x| x.is_ipv6());
+    i.virtual_ipaddress
+        .first()
+        .map(|a| a.ipv6)
+        .or_else(|| i.unicast_src_ip.as_ref().and_then(fam))
+        .or_else(|| i.unicast_peer.first().and_then(fam))
+}
+
+fn vi_vips(ctx: &mut Ctx, w: &[String]) -> Res {
+    let excluded = w[0] == "virtual_ipaddress_excluded";
+    let n = iname(ctx);
+    for (pos, line) in ctx.value_block(w) {
+        ctx.pos = Some(pos);
+        let Some(ip) = parse_ip_line(ctx, &line) else {
+            continue;
+        };
+        if !excluded && family(ctx).is_some_and(|v6| v6 != ip.ipv6) {
+            ctx.err(format!(
+                "({n}): address family must match VRRP instance [{}] - ignoring",
+                line[0]
+            ));
+            continue;
+        }
+        if let Some(i) = inst(ctx) {
+            if excluded {
+                i.virtual_ipaddress_excluded.push(ip);
+            } else {
+                i.virtual_ipaddress.push(ip);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn vi_routes(ctx: &mut Ctx, w: &[String]) -> Res {
+    let rules = w[0] == "virtual_rules";
+    for (pos, line) in ctx.value_block(w) {
+        ctx.pos = Some(pos);
+        if !rules && !line.iter().any(|x| x == "dev" || x == "no_track") {
+            const TYPES: [&str; 10] = [
+                "unicast",
+                "blackhole",
+                "unreachable",
+                "prohibit",
+                "throw",
+                "local",
+                "broadcast",
+                "anycast",
+                "multicast",
+                "nat",
+            ];
+            let dest = line
+                .iter()
+                .find(|x| !TYPES.contains(&x.as_str()))
+                .map(String::as_str)
+                .unwrap_or("");
+            ctx.err(format!(
+                "Warning - cannot track route {dest} with no interface specified, not tracking"
+            ));
+        }
+        if rules
+            && !line
+                .iter()
+                .any(|x| matches!(x.as_str(), "preference" | "prio" | "priority" | "order"))
+        {
+            ctx.err(
+                "Rule has no preference specified - setting to 16384. This is probably not what you want.",
+            );
+        }
+        let src = ctx.src();
+        if let Some(i) = inst(ctx) {
+            if rules {
+                i.virtual_rules.push(Rule { src, words: line });
+            } else {
+                i.virtual_routes.push(Route { src, words: line });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn vi_unicast_src(ctx: &mut Ctx, w: &[String]) -> Res {
+    let a = ctx.slot(w, 1)?.to_string();
+    let n = iname(ctx);
+    if a.parse::<IpAddr>().is_err() {
+        ctx.err(format!(
+            "Configuration error: VRRP instance[{n}] malformed src address[{a}]. Skipping..."
+        ));
+        return Ok(());
+    }
+    let mcast = w[0] == "mcast_src_ip";
+    let v6 = a.parse::<IpAddr>().map(|x| x.is_ipv6()).unwrap_or(false);
+    if !mcast && family(ctx).is_some_and(|f| f != v6) {
+        ctx.err(format!(
+            "Configuration error: VRRP instance[{n}] and src address[{a}] MUST be of the same family !!! Skipping..."
+        ));
+        return Ok(());
+    }
+    if let Some(i) = inst(ctx) {
+        if mcast {
+            i.mcast_src_ip = Some(a);
+        } else {
+            i.unicast_src_ip = Some(a);
+        }
+    }
+    Ok(())
+}
+
+fn vi_unicast_peer(ctx: &mut Ctx, w: &[String]) -> Res {
+    let n = iname(ctx);
+    for (pos, line) in ctx.value_block(w) {
+        ctx.pos = Some(pos);
+        let a = &line[0];
+        if a.parse::<IpAddr>().is_err() {
+            ctx.err(format!(
+                "Configuration error: VRRP instance[{n}] malformed unicast peer address[{a}]. Skipping..."
+            ));
+            continue;
+        }
+        let v6 = a.parse::<IpAddr>().map(|x| x.is_ipv6()).unwrap_or(false);
+        if family(ctx).is_some_and(|f| f != v6) {
+            ctx.err(format!(
+                "Configuration error: VRRP instance[{n}] and unicast peer address[{a}] MUST be of the same family !!! Skipping..."
+            ));
+            continue;
+        }
+        if let Some(i) = inst(ctx) {
+            i.unicast_peer.push(a.clone());
+        }
+    }
+    Ok(())
+}
+
+/// `NAME [weight N [reverse]]` as track_script / track_interface take it.
+fn weight_of(ctx: &mut Ctx, line: &[String], n: &str, what: &str) -> Option<(Option<i32>, bool)> {
+    match line.get(1).map(String::as_str) {
+        None => Some((None, false)),
+        Some("weight") => {
+            let Some(v) = line.get(2).cloned() else {
+                ctx.err(format!(
+                    "({n}) weight without value specified for {what} {} - ignoring",
+                    line[0]
+                ));
+                return None;
+            };
+            let rev = line.get(3).is_some_and(|r| r == "reverse");
+            match read_int(ctx, &v, -254, 254) {
+                Some(x) if (-253..=253).contains(&x) => Some((Some(x as i32), rev)),
+                _ if what == "track interface" => {
+                    // keepalived 2.2.7 keeps tracking the interface, without
+                    // the weight.
+                    ctx.err(format!(
+                        "({n}) weight {v} for {} must be between [-253..253] inclusive. Ignoring...",
+                        line[0]
+                    ));
+                    Some((None, false))
+                }
+                _ => {
+                    ctx.err(format!(
+                        "({n}) {what} {}: weight must be between [-253..253] inclusive, ignoring...",
+                        line[0]
+                    ));
+                    None
+                }
+            }
+        }
+        Some(other) => {
+            ctx.err(format!("({n}) unknown {what} option {other} - ignoring"));
+            None
+        }
+    }
+}
+
+fn vi_track_script(ctx: &mut Ctx, w: &[String]) -> Res {
+    let n = iname(ctx);
+    let sync = w.first().is_some_and(|_| ctx.st.in_sync_group);
+    for (pos, line) in ctx.value_block(w) {
+        ctx.pos = Some(pos);
+        let name = line[0].clone();
+        if !ctx.cfg.vrrp_scripts.iter().any(|s| s.name == name) {
+            ctx.err(format!("({n}) track script {name} not found, ignoring..."));
+            continue;
+        }
+        let Some((weight, weight_reverse)) = weight_of(ctx, &line, &n, "track script") else {
+            continue;
+        };
+        let t = TrackScript {
+            name,
+            weight,
+            weight_reverse,
+        };
+        if sync {
+            if let Some(g) = ctx.cfg.vrrp_sync_groups.last_mut() {
+                g.track_script.push(t);
+            }
+        } else if let Some(i) = inst(ctx) {
+            i.track_script.push(t);
+        }
+    }
+    Ok(())
+}
+
+fn vi_track_file(ctx: &mut Ctx, w: &[String]) -> Res {
+    let n = iname(ctx);
+    let sync = ctx.st.in_sync_group;
+    for (pos, line) in ctx.value_block(w) {
+        ctx.pos = Some(pos);
+        let name = line[0].clone();
+        if !ctx.cfg.track_files.iter().any(|s| s.name == name) {
+            ctx.err(format!("({n}) track file {name} not found, ignoring..."));
+            continue;
+        }
+        let Some((weight, weight_reverse)) = weight_of(ctx, &line, &n, "track file") else {
+            continue;
+        };
+        let t = TrackScript {
+            name,
+            weight,
+            weight_reverse,
+        };
+        if sync {
+            if let Some(g) = ctx.cfg.vrrp_sync_groups.last_mut() {
+                g.track_file.push(t);
+            }
+        } else if let Some(i) = inst(ctx) {
+            i.track_file.push(t);
+        }
+    }
+    Ok(())
+}
+
+fn vi_track_interface(ctx: &mut Ctx, w: &[String]) -> Res {
+    let n = if ctx.st.in_sync_group {
+        ctx.cfg
+            .vrrp_sync_groups
+            .last()
+            .map(|g| g.name.clone())
+            .unwrap_or_default()
+    } else {
+        iname(ctx)
+    };
+    let sync = ctx.st.in_sync_group;
+    for (pos, line) in ctx.value_block(w) {
+        ctx.pos = Some(pos);
+        let name = line[0].clone();
+        if sys::interface(&name) == Iface::Missing {
+            ctx.err(format!("({n}) tracked interface {name} doesn't exist"));
+            ctx.st.missing_interface = true;
+            continue;
+        }
+        let Some((weight, weight_reverse)) = weight_of(ctx, &line, &n, "track interface") else {
+            continue;
+        };
+        let t = TrackInterface {
+            name,
+            weight,
+            weight_reverse,
+        };
+        if sync {
+            if let Some(g) = ctx.cfg.vrrp_sync_groups.last_mut() {
+                g.track_interface.push(t);
+            }
+        } else if let Some(i) = inst(ctx) {
+            i.track_interface.push(t);
+        }
+    }
+    Ok(())
+}
+
+fn vi_flag(ctx: &mut Ctx, w: &[String]) -> Res {
+    let kw = w[0].clone();
+    let arg = w.get(1).cloned();
+    if let Some(i) = inst(ctx) {
+        match kw.as_str() {
+            "nopreempt" => i.nopreempt = true,
+            "preempt" => i.nopreempt = false,
+            "smtp_alert" => i.smtp_alert = true,
+            "dont_track_primary" => i.dont_track_primary = true,
+            "skip_check_adv_addr" => i.skip_check_adv_addr = true,
+            "strict_mode" => i.strict_mode = true,
+            "vmac_xmit_base" => i.vmac_xmit_base = true,
+            "use_vmac" => i.use_vmac = Some(arg.unwrap_or_default()),
+            _ => i.other.push((kw, w[1..].to_vec())),
+        }
+    }
+    Ok(())
+}
+
+fn vi_preempt_delay(ctx: &mut Ctx, w: &[String]) -> Res {
+    let v = ctx.slot(w, 1)?.to_string();
+    let n = iname(ctx);
+    match read_double(ctx, &v, 0.0, 1000.0) {
+        Some(d) => {
+            if let Some(i) = inst(ctx) {
+                i.preempt_delay = Some(d);
+            }
+        }
+        None => ctx.err(format!(
+            "({n}) Preempt_delay not valid! must be between 0-1000"
+        )),
+    }
+    Ok(())
+}
+
+fn vi_garp(ctx: &mut Ctx, w: &[String]) -> Res {
+    let kw = w[0].clone();
+    let v = ctx.slot(w, 1)?.to_string();
+    let n = iname(ctx);
+    match read_unsigned(ctx, &v, 0, u32::MAX as u64) {
+        Some(x) => {
+            let x = Some(x as u32);
+            if let Some(i) = inst(ctx) {
+                match kw.as_str() {
+                    "garp_master_delay" => i.garp_master_delay = x,
+                    "garp_master_repeat" => i.garp_master_repeat = x,
+                    "garp_master_refresh" => i.garp_master_refresh = x,
+                    _ => i.garp_master_refresh_repeat = x,
+                }
+            }
+        }
+        None => ctx.err(format!("({n}): {kw} '{v}' invalid - ignoring")),
+    }
+    Ok(())
+}
+
+fn vi_notify(ctx: &mut Ctx, w: &[String]) -> Res {
+    let kw = w[0].clone();
+    let s = script_of(ctx, w)?;
+    if s.args.is_empty() {
+        return Ok(());
+    }
+    if ctx.st.in_sync_group {
+        if let Some(g) = ctx.cfg.vrrp_sync_groups.last_mut() {
+            match kw.as_str() {
+                "notify_master" => g.notify_master = Some(s),
+                "notify_backup" => g.notify_backup = Some(s),
+                "notify_fault" => g.notify_fault = Some(s),
+                "notify_stop" => g.notify_stop = Some(s),
+                _ => g.notify = Some(s),
+            }
+        }
+        return Ok(());
+    }
+    if let Some(i) = inst(ctx) {
+        match kw.as_str() {
+            "notify_master" => i.notify_master = Some(s),
+            "notify_backup" => i.notify_backup = Some(s),
+            "notify_fault" => i.notify_fault = Some(s),
+            "notify_stop" => i.notify_stop = Some(s),
+            "notify" => i.notify = Some(s),
+            _ => i.other.push((kw, w[1..].to_vec())),
+        }
+    }
+    Ok(())
+}
+
+fn vi_other(ctx: &mut Ctx, w: &[String]) -> Res {
+    let kw = w[0].clone();
+    if let Some(i) = inst(ctx) {
+        i.other.push((kw, w[1..].to_vec()));
+    }
+    Ok(())
+}
+
+/// Accepted keywords whose block content is recorded as-is.
+fn vi_other_block(ctx: &mut Ctx, w: &[String]) -> Res {
+    let kw = w[0].clone();
+    let lines = ctx.value_block(w);
+    if let Some(i) = inst(ctx) {
+        for (_, l) in lines {
+            i.other.push((kw.clone(), l));
+        }
+    }
+    Ok(())
+}
+
+pub static VRRP_INSTANCE: &[Kw] = &[
+    Kw::h("state", vi_state),
+    Kw::h("interface", vi_interface),
+    Kw::h("virtual_router_id", vi_vrid),
+    Kw::h("priority", vi_priority),
+    Kw::h("advert_int", vi_advert),
+    Kw::h("version", vi_version),
+    Kw::block("authentication", Some(vi_auth), AUTH, None),
+    Kw::h("virtual_ipaddress", vi_vips),
+    Kw::h("virtual_ipaddress_excluded", vi_vips),
+    Kw::h("virtual_routes", vi_routes),
+    Kw::h("virtual_rules", vi_routes),
+    Kw::h("unicast_src_ip", vi_unicast_src),
+    Kw::h("mcast_src_ip", vi_unicast_src),
+    Kw::h("unicast_peer", vi_unicast_peer),
+    Kw::h("track_script", vi_track_script),
+    Kw::h("track_interface", vi_track_interface),
+    Kw::h("track_file", vi_track_file),
+    Kw::h("track_process", vi_other_block),
+    Kw::h("track_bfd", vi_other_block),
+    Kw::h("nopreempt", vi_flag),
+    Kw::h("preempt", vi_flag),
+    Kw::h("preempt_delay", vi_preempt_delay),
+    Kw::h("notify_master", vi_notify),
+    Kw::h("notify_backup", vi_notify),
+    Kw::h("notify_fault", vi_notify),
+    Kw::h("notify_stop", vi_notify),
+    Kw::h("notify", vi_notify),
+    Kw::h("notify_deleted", vi_notify),
+    Kw::h("notify_master_rx_lower_pri", vi_notify),
+    Kw::h("smtp_alert", vi_flag),
+    Kw::h("garp_master_delay", vi_garp),
+    Kw::h("garp_master_repeat", vi_garp),
+    Kw::h("garp_master_refresh", vi_garp),
+    Kw::h("garp_master_refresh_repeat", vi_garp),
+    Kw::h("garp_lower_prio_delay", vi_other),
+    Kw::h("garp_lower_prio_repeat", vi_other),
+    Kw::h("garp_extra_if", vi_other),
+    Kw::h("use_vmac", vi_flag),
+    Kw::h("vmac_xmit_base", vi_flag),
+    Kw::h("use_vmac_addr", vi_other),
+    Kw::h("use_ipvlan", vi_other),
+    Kw::h("native_ipv6", vi_other),
+    Kw::h("dont_track_primary", vi_flag),
+    Kw::h("skip_check_adv_addr", vi_flag),
+    Kw::h("strict_mode", vi_flag),
+    Kw::h("mcast_dst_ip", vi_other),
+    Kw::h("track_src_ip", vi_other),
+    Kw::h("check_unicast_src", vi_other),
+    Kw::h("unicast_fault_no_peer", vi_other),
+    Kw::h("unicast_ttl", vi_other),
+    Kw::h("old_unicast_checksum", vi_other),
+    Kw::h("down_timer_adverts", vi_other),
+    Kw::h("lower_prio_no_advert", vi_other),
+    Kw::h("higher_prio_send_advert", vi_other),
+    Kw::h("promote_secondaries", vi_other),
+    Kw::h("debug", vi_other),
+    Kw::h("notify_priority_changes", vi_other),
+    Kw::h("kernel_rx_buf_size", vi_other),
+    Kw::h("linkbeat_use_polling", vi_other),
+    Kw::h("vrf", vi_other),
+    Kw::h("accept", vi_other),
+    Kw::h("no_accept", vi_other),
+];
+
+// -------------------------------------------------------- vrrp_sync_group
+
+pub(super) fn sync_group(ctx: &mut Ctx, w: &[String]) -> Res {
+    if w.len() != 2 {
+        ctx.err("vrrp_sync_group must have a name - skipping");
+        ctx.skip_block();
+        return Ok(());
+    }
+    if ctx.cfg.vrrp_sync_groups.iter().any(|g| g.name == w[1]) {
+        ctx.err(format!("vrrp sync group {} already defined", w[1]));
+        ctx.skip_block();
+        return Ok(());
+    }
+    let src = ctx.src();
+    ctx.st.in_sync_group = true;
+    ctx.cfg.vrrp_sync_groups.push(SyncGroup {
+        name: w[1].clone(),
+        src,
+        ..Default::default()
+    });
+    Ok(())
+}
+
+pub(super) fn sync_close(ctx: &mut Ctx) -> Res {
+    ctx.st.in_sync_group = false;
+    Ok(())
+}
+
+fn sg_group(ctx: &mut Ctx, w: &[String]) -> Res {
+    let lines = ctx.value_block(w);
+    if let Some(g) = ctx.cfg.vrrp_sync_groups.last_mut() {
+        for (_, l) in lines {
+            g.group.extend(l);
+        }
+    }
+    Ok(())
+}
+
+fn sg_flag(ctx: &mut Ctx, _w: &[String]) -> Res {
+    if let Some(g) = ctx.cfg.vrrp_sync_groups.last_mut() {
+        g.smtp_alert = true;
+    }
+    Ok(())
+}
+
+fn sg_other(_ctx: &mut Ctx, _w: &[String]) -> Res {
+    Ok(())
+}
+
+pub static SYNC_GROUP: &[Kw] = &[
+    Kw::h("group", sg_group),
+    Kw::h("track_interface", vi_track_interface),
+    Kw::h("track_script", vi_track_script),
+    Kw::h("track_file", vi_track_file),
+    Kw::h("notify_master", vi_notify),
+    Kw::h("notify_backup", vi_notify),
+    Kw::h("notify_fault", vi_notify),
+    Kw::h("notify_stop", vi_notify),
+    Kw::h("notify", vi_notify),
+    Kw::h("smtp_alert", sg_flag),
+    Kw::h("global_tracking", sg_other),
+    Kw::h("sync_group_tracking_weight", sg_other),
+    Kw::h("notify_priority_changes", sg_other),
+];
+
+// ------------------------------------------------------------- static_*
+
+pub(super) fn static_ips(ctx: &mut Ctx, w: &[String]) -> Res {
+    for (pos, line) in ctx.value_block(w) {
+        ctx.pos = Some(pos);
+        if let Some(ip) = parse_ip_line(ctx, &line) {
+            ctx.cfg.static_ipaddress.push(ip);
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn static_routes(ctx: &mut Ctx, w: &[String]) -> Res {
+    let rules = w[0] == "static_rules";
+    for (pos, line) in ctx.value_block(w) {
+        ctx.pos = Some(pos);
+        let src = ctx.src();
+        if rules {
+            ctx.cfg.static_rules.push(Rule { src, words: line });
+        } else {
+            ctx.cfg.static_routes.push(Route { src, words: line });
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,201 @@
+//! `tandem keepalived ...` end to end: the golden keepalived configs give
+//! keepalived 2.2.7's exit code and first line (as recorded in
+//! shared/golden/keepalived/*.expected), and, when the real keepalived is
+//! installed, exactly its `-t` output on this machine.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn tandem() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_tandem"));
+    c.arg("keepalived");
+    c
+}
+
+fn golden_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/golden/keepalived")
+}
+
+fn text(o: &Output) -> (String, String, i32) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+        o.status.code().unwrap_or(-1),
+    )
+}
+
+/// (exit code, first stderr line) from a `.expected` file.
+fn expected(path: &Path) -> Option<(i32, String)> {
+    let t = std::fs::read_to_string(path).ok()?;
+    let code = t
+        .lines()
+        .find_map(|l| l.strip_prefix("exit_code: "))?
+        .trim()
+        .parse()
+        .ok()?;
+    let mut lines = t.lines().skip_while(|l| *l != "==== stderr ====");
+    lines.next();
+    let first = lines.next().unwrap_or("").to_string();
+    Some((code, first))
+}
+
+/// The recorded verdicts depend on the oracle machine having eth0 and
+/// killall (see shared/golden/README.md); skip where that is not so.
+fn machine_like_oracle() -> bool {
+    Path::new("/sys/class/net/eth0").exists()
+        && std::env::var("PATH")
+            .unwrap_or_default()
+            .split(':')
+            .any(|d| Path::new(d).join("killall").exists())
+}
+
+#[test]
+fn golden_configs_match_recorded_verdicts() {
+    let dir = golden_dir();
+    if !dir.exists() || !machine_like_oracle() {
+        eprintln!("skipped: no golden dir or machine unlike the oracle's");
+        return;
+    }
+    let mut n = 0;
+    for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.extension().is_none_or(|x| x != "conf") {
+            continue;
+        }
+        let name = p
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let Some((code, first)) = expected(&dir.join(format!("{name}.expected"))) else {
+            continue;
+        };
+        let o = tandem()
+            .args(["-t", "-f", &name])
+            .current_dir(&dir)
+            .output()
+            .expect("run tandem");
+        let (_, err, rc) = text(&o);
+        assert_eq!(rc, code, "{name}: {err}");
+        assert_eq!(err.lines().next().unwrap_or(""), first, "{name}");
+        n += 1;
+    }
+    assert_eq!(n, 4, "the four golden keepalived configs");
+}
+
+#[test]
+fn golden_configs_match_live_oracle() {
+    let oracle = Path::new("/usr/sbin/keepalived");
+    let dir = golden_dir();
+    if !oracle.exists() || !dir.exists() {
+        eprintln!("skipped: keepalived or golden dir missing");
+        return;
+    }
+    for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.extension().is_none_or(|x| x != "conf") {
+            continue;
+        }
+        let name = p
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let want = Command::new(oracle)
+            .args(["-t", "-f", &name])
+            .current_dir(&dir)
+            .output()
+            .expect("run keepalived");
+        let got = tandem()
+            .args(["-t", "-f", &name])
+            .current_dir(&dir)
+            .output()
+            .expect("run tandem");
+        assert_eq!(text(&got), text(&want), "{name}");
+    }
+}
+
+/// keepalived 2.2.7: `keepalived -Z` prints `Unknown option -Z` on stderr, exit 1.
+#[test]
+fn unknown_flag() {
+    let (out, err, rc) = text(&tandem().arg("-Z").output().expect("run"));
+    assert_eq!(
+        (out.as_str(), err.as_str(), rc),
+        ("", "Unknown option -Z\n", 1)
+    );
+    let (_, err, rc) = text(&tandem().arg("-f").output().expect("run"));
+    assert_eq!((err.as_str(), rc), ("Missing parameter for option -f\n", 1));
+}
+
+#[test]
+fn version_and_help() {
+    let (out, err, rc) = text(&tandem().arg("-v").output().expect("run"));
+    assert_eq!((out.as_str(), rc), ("", 0));
+    let first = err.lines().next().unwrap_or("");
+    assert!(first.starts_with("Keepalived v2.2.7 (tandem "), "{first}");
+    let (_, err, rc) = text(&tandem().arg("--help").output().expect("run"));
+    assert_eq!(rc, 0);
+    assert!(err.starts_with("Usage: keepalived [OPTION...]\n"));
+}
+
+fn write_tmp(name: &str, body: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tandem-kcli-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let p = dir.join(name);
+    let _ = std::fs::write(&p, body);
+    p
+}
+
+/// A run (not `-t`) checks the config, then says the engine is missing.
+#[test]
+fn run_without_engine_says_so() {
+    let p = write_tmp(
+        "lvs.conf",
+        "virtual_server 10.0.0.1 80 {\n  protocol TCP\n  lb_algo rr\n  lb_kind DR\n}\n",
+    );
+    let (_, err, rc) = text(
+        &tandem()
+            .args(["-n", "-l", "-f"])
+            .arg(&p)
+            .output()
+            .expect("run"),
+    );
+    assert_eq!(rc, 1);
+    assert!(err.contains("tandem does not run IPVS"), "{err}");
+    assert!(err.contains("VRRP engine is not available"), "{err}");
+}
+
+/// keepalived 2.2.7 exits 0 with only `Config files missing '...'.`
+#[test]
+fn missing_config_file() {
+    let (_, err, rc) = text(
+        &tandem()
+            .args(["-t", "-f", "/nonexistent-tandem.conf"])
+            .output()
+            .expect("run"),
+    );
+    assert_eq!(
+        (err.as_str(), rc),
+        ("Config files missing '/nonexistent-tandem.conf'.\n", 0)
+    );
+}
+
+/// `--config-test=FILE` writes the report to FILE instead of stderr.
+#[test]
+fn config_test_log_file() {
+    let conf = write_tmp("bad.conf", "bogus_top 1\n");
+    let log = conf.with_file_name("t.log");
+    let _ = std::fs::remove_file(&log);
+    let (_, err, rc) = text(
+        &tandem()
+            .arg(format!("--config-test={}", log.display()))
+            .arg("-f")
+            .arg(&conf)
+            .output()
+            .expect("run"),
+    );
+    assert_eq!((err.as_str(), rc), ("", 5));
+    let logged = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        logged.starts_with("(Line 1) Unknown keyword 'bogus_top'\n"),
+        "{logged}"
+    );
+}
