@@ -7,3 +7,5 @@ pub mod cli;
 pub mod config;
 pub mod grammar;
 pub mod ir;
+pub mod proxy;
+pub mod vrrp;

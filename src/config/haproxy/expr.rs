@@ -95,6 +95,8 @@ pub fn parse_acl(args: &[String], ctx: &mut Ctx) -> Result<Acl, String> {
     let mut acl = parse_acl_expr(words, ctx, name)
         .map_err(|e| format!("error detected while parsing ACL '{name}' : {e}."))?;
     acl.name = name.to_string();
+    let (kw, places) = acl_usage(&acl);
+    with_registry(ctx, |r| r.acls.push((name.to_string(), kw, places)));
     Ok(acl)
 }
 
@@ -195,9 +197,7 @@ pub fn parse_acl_expr(words: &[String], ctx: &mut Ctx, acl_name: &str) -> Result
     }
 
     for f in pending_files {
-        if std::fs::File::open(&f).is_err() {
-            return Err(format!("failed to open pattern file <{f}>"));
-        }
+        load_pattern_file(&f, method, &mut acl)?;
         acl.files.push(f);
     }
     // patterns
@@ -208,30 +208,15 @@ pub fn parse_acl_expr(words: &[String], ctx: &mut Ctx, acl_name: &str) -> Result
             break;
         }
         i += 1;
-        match method {
-            MatchMethod::Found | MatchMethod::Bool => {}
-            MatchMethod::Int | MatchMethod::Len => {
-                if matches!(w, "eq" | "ge" | "gt" | "le" | "lt") && op.is_none() {
-                    op = Some(w);
-                    continue;
-                }
-                acl.patterns.push(parse_int_pattern(w, op.take())?);
-            }
-            MatchMethod::Ip => acl.patterns.push(parse_ip_pattern(w, acl.no_dns)?),
-            MatchMethod::Reg => {
-                pcre::check(w)?;
-                acl.patterns.push(Pattern::Regex(w.to_string()));
-            }
-            MatchMethod::Bin => {
-                if let Some(c) = w.chars().find(|c| !c.is_ascii_hexdigit()) {
-                    return Err(format!("an hex digit is expected (found '{c}')"));
-                }
-                if w.len() % 2 != 0 {
-                    return Err("an even number of hex digit is expected".into());
-                }
-                acl.patterns.push(Pattern::Bin(w.to_string()));
-            }
-            _ => acl.patterns.push(Pattern::Str(w.to_string())),
+        if matches!(method, MatchMethod::Int | MatchMethod::Len)
+            && matches!(w, "eq" | "ge" | "gt" | "le" | "lt")
+            && op.is_none()
+        {
+            op = Some(w);
+            continue;
+        }
+        if let Some(p) = parse_pattern(method, w, op.take(), acl.no_dns)? {
+            acl.patterns.push(p);
         }
     }
     // A pattern starting with '(' right after a parenthesis-less keyword is
@@ -248,6 +233,71 @@ pub fn parse_acl_expr(words: &[String], ctx: &mut Ctx, acl_name: &str) -> Result
             )]));
     }
     Ok(acl)
+}
+
+/// One pattern for `method` (`None` for found/bool, which take none).
+fn parse_pattern(
+    method: MatchMethod,
+    w: &str,
+    op: Option<&str>,
+    no_dns: bool,
+) -> Result<Option<Pattern>, String> {
+    Ok(Some(match method {
+        MatchMethod::Found | MatchMethod::Bool => return Ok(None),
+        MatchMethod::Int | MatchMethod::Len => parse_int_pattern(w, op)?,
+        MatchMethod::Ip => parse_ip_pattern(w, no_dns)?,
+        MatchMethod::Reg => {
+            pcre::check(w)?;
+            Pattern::Regex(w.to_string())
+        }
+        MatchMethod::Bin => {
+            if let Some(c) = w.chars().find(|c| !c.is_ascii_hexdigit()) {
+                return Err(format!("an hex digit is expected (found '{c}')"));
+            }
+            if !w.len().is_multiple_of(2) {
+                return Err("an even number of hex digit is expected".into());
+            }
+            Pattern::Bin(w.to_string())
+        }
+        _ => Pattern::Str(w.to_string()),
+    }))
+}
+
+/// `-f FILE`: one pattern per line, leading blanks dropped, trailing ones
+/// kept, `#` comment lines and empty lines skipped; with `-M` only the first
+/// word (the key) is a pattern. Errors name the line as HAProxy does.
+fn load_pattern_file(f: &str, method: MatchMethod, acl: &mut Acl) -> Result<(), String> {
+    let text = match std::fs::read(f) {
+        Ok(t) => String::from_utf8_lossy(&t).into_owned(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound || f.is_empty() => {
+            return Err(format!("failed to open pattern file <{f}>"));
+        }
+        Err(e) => {
+            let s = e.to_string();
+            let reason = s.split(" (os error").next().unwrap_or(&s).to_string();
+            if std::path::Path::new(f).is_dir() {
+                return Err(format!("error encountered while reading  <{f}> : {reason}"));
+            }
+            return Err(format!("failed to open pattern file <{f}>"));
+        }
+    };
+    for (n, line) in text.lines().enumerate() {
+        let l = line.trim_start_matches([' ', '\t']);
+        if l.is_empty() || l.starts_with('#') {
+            continue;
+        }
+        let pat = if acl.map_files {
+            l.split([' ', '\t']).next().unwrap_or(l)
+        } else {
+            l
+        };
+        if let Some(p) = parse_pattern(method, pat, None, acl.no_dns)
+            .map_err(|e| format!("{e} at line {} of file '{f}'", n + 1))?
+        {
+            acl.patterns.push(p);
+        }
+    }
+    Ok(())
 }
 
 fn match_method(m: &str) -> Option<MatchMethod> {
@@ -353,6 +403,104 @@ fn parse_ip_pattern(w: &str, no_dns: bool) -> Result<Pattern, String> {
         },
     };
     Ok(Pattern::Ip { addr, prefix })
+}
+
+/// The fetches of the ACLs declared so far in the proxy being parsed, for
+/// the "will never match" warnings of rules (HAProxy checks them while
+/// parsing each rule). Per thread; reset whenever another proxy section (or
+/// another load, seen as a line number going back) starts, since a proxy's
+/// ACLs and rules sit in one contiguous section.
+#[derive(Default)]
+struct AclRegistry {
+    owner: (String, String, String),
+    last_line: u32,
+    /// (ACL name, keyword as written, places where its fetch is usable)
+    acls: Vec<(String, String, Vec<&'static str>)>,
+}
+
+thread_local! {
+    static REGISTRY: std::cell::RefCell<AclRegistry> = std::cell::RefCell::new(AclRegistry::default());
+}
+
+fn with_registry<T>(ctx: &Ctx, f: impl FnOnce(&mut AclRegistry) -> T) -> T {
+    REGISTRY.with(|r| {
+        let mut r = r.borrow_mut();
+        let owner = (
+            ctx.file.to_string(),
+            ctx.section.to_string(),
+            ctx.proxy.to_string(),
+        );
+        if r.owner != owner || ctx.line < r.last_line {
+            *r = AclRegistry {
+                owner,
+                ..AclRegistry::default()
+            };
+        }
+        r.last_line = ctx.line;
+        f(&mut r)
+    })
+}
+
+/// The keyword an ACL was written with and where its fetch is usable.
+fn acl_usage(acl: &Acl) -> (String, Vec<&'static str>) {
+    let kw = acl
+        .keyword
+        .clone()
+        .unwrap_or_else(|| acl.sample.fetch.clone());
+    let places = tables()
+        .fetches
+        .get(acl.sample.fetch.as_str())
+        .map(|s| s.places.clone())
+        .unwrap_or_default();
+    (kw, places)
+}
+
+/// HAProxy's `warnif_cond_conflicts()`: the warning (text after
+/// `parsing [FILE:LINE] : `) when the condition uses a fetch that is not
+/// available at `place` (one of [`sample::PLACES`]). `rule` names the tcp
+/// rule sets (`tcp-request connection`...), which HAProxy mentions.
+pub fn cond_conflict_warning(
+    cond: &Condition,
+    place: &str,
+    rule: Option<&str>,
+    ctx: &Ctx,
+) -> Option<String> {
+    let where_ = sample::place_name(place);
+    let in_rule = rule.map(|r| format!(" in '{r}'")).unwrap_or_default();
+    for term in cond.any_of.iter().flatten() {
+        match &term.acl {
+            AclRef::Anonymous(acl) => {
+                let (kw, places) = acl_usage(acl);
+                if !places.contains(&place) {
+                    return Some(format!(
+                        "anonymous acl will never match{in_rule} because it uses keyword '{kw}' which is incompatible with '{where_}'"
+                    ));
+                }
+            }
+            AclRef::Named(name) => {
+                let decls: Vec<(String, Vec<&'static str>)> = with_registry(ctx, |r| {
+                    r.acls
+                        .iter()
+                        .filter(|(n, _, _)| n == name)
+                        .map(|(_, k, p)| (k.clone(), p.clone()))
+                        .collect()
+                });
+                let bad = decls.iter().find(|(_, p)| !p.contains(&place));
+                if let Some((kw, _)) = bad {
+                    if decls.iter().all(|(_, p)| !p.contains(&place)) {
+                        return Some(format!(
+                            "acl '{name}' will never match{in_rule} because it only involves keywords that are incompatible with '{where_}'"
+                        ));
+                    }
+                    return Some(format!(
+                        "acl '{name}' involves keywords '{kw}' which is incompatible with '{where_}'"
+                    ));
+                }
+            }
+            AclRef::Predefined(_) => {}
+        }
+    }
+    None
 }
 
 /// HAProxy 2.6's predefined ACLs (`acl.c`, `default_acl_list`).

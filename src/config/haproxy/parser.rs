@@ -161,6 +161,8 @@ pub(crate) struct Parser<'o> {
     proxy_state: proxy::State,
     /// Per proxy (same index as `cfg.proxies`): facts for the post-parse checks.
     notes: Vec<check::ProxyNotes>,
+    /// Per defaults section: (explicitly referenced by `from`, implicitly used).
+    defaults_refs: Vec<(bool, bool)>,
 }
 
 impl<'o> Parser<'o> {
@@ -178,6 +180,7 @@ impl<'o> Parser<'o> {
             global_state: global::State::default(),
             proxy_state: proxy::State::default(),
             notes: Vec::new(),
+            defaults_refs: Vec::new(),
         }
     }
 
@@ -198,13 +201,13 @@ impl<'o> Parser<'o> {
         }
     }
 
-    fn mark_error(&mut self, file: &str) {
+    pub(crate) fn mark_error(&mut self, file: &str) {
         if !self.err_files.iter().any(|f| f == file) {
             self.err_files.push(file.to_string());
         }
     }
 
-    fn push(&mut self, level: Level, line: Option<&Line>, text: String) {
+    pub(crate) fn push(&mut self, level: Level, line: Option<&Line>, text: String) {
         let loc = line.map(|l| Loc::new(l.file.to_string(), l.line));
         self.diags.push(Diag::new(level, loc, text));
     }

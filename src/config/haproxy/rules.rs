@@ -9,7 +9,7 @@
 pub mod logfmt;
 
 use super::expr::sample::{parse_sample, tables};
-use super::expr::{ABORT, Ctx, parse_condition, raw};
+use super::expr::{ABORT, Ctx, cond_conflict_warning, parse_condition, raw};
 use super::values::{TimeError, TimeUnit, best_match, parse_time};
 use crate::ir::haproxy::expr::{Action, Condition, HttpReply, Redirect, Rule, Sample};
 
@@ -297,6 +297,13 @@ fn parse_http(args: &[String], ctx: &mut Ctx) -> Result<Rule, String> {
         ctx.proxy.to_string(),
     );
     let nospace = |m: String| -> String { abort(raw(&[format!("parsing [{file}:{line}]: {m}")])) };
+    if action == "normalize-uri" {
+        // Experimental in 2.6; tandem does not take `expose-experimental-directives`.
+        return Err(abort(
+            "'normalize-uri' action is experimental, must be allowed via a global 'expose-experimental-directives'"
+                .into(),
+        ));
+    }
     if !known(action, list) {
         let got = if action.is_empty() {
             "'' (missing argument)".to_string()
@@ -336,6 +343,17 @@ fn parse_http(args: &[String], ctx: &mut Ctx) -> Result<Rule, String> {
                 "error detected while parsing an {rule_name} condition : {e}."
             ))
         })?;
+        let fe = matches!(ctx.section, "frontend" | "listen" | "defaults");
+        let be = matches!(ctx.section, "backend" | "listen" | "defaults");
+        let place = match kw {
+            "http-request" if fe => "fe-http-req",
+            "http-request" => "be-http-req",
+            _ if be => "be-http-res",
+            _ => "fe-http-res",
+        };
+        if let Some(w) = cond_conflict_warning(&c, place, None, ctx) {
+            ctx.warnings.push(w);
+        }
         cond = Some(c);
     }
     Ok(Rule {
@@ -481,6 +499,24 @@ fn http_action(
             };
             (Action::Capture { expr, len, id }, 3)
         }
+        "set-src"
+        | "set-dst"
+        | "set-src-port"
+        | "set-dst-port"
+        | "set-priority-class"
+        | "set-priority-offset" => {
+            if w(0).is_empty() {
+                return Err("missing fetch method".into());
+            }
+            let expr = parse_sample(w(0))?;
+            (
+                Action::SetVar {
+                    var: String::new(),
+                    expr,
+                },
+                1,
+            )
+        }
         _ if action.starts_with("track-sc") => {
             let (t, used) = track_sc(action, a, true)?;
             (t, used)
@@ -532,7 +568,9 @@ fn http_reply(action: &str, a: &[String]) -> Result<(HttpReply, usize), String> 
                 }
                 let v = w(i + 1);
                 if matches!(k, "file" | "lf-file" | "errorfile") && std::fs::metadata(v).is_err() {
-                    return Err(format!("error opening file '{v}'"));
+                    // (sic) HAProxy ends the errorfile variant with two dots.
+                    let dot = if k == "errorfile" { "." } else { "" };
+                    return Err(format!("error opening file '{v}'{dot}"));
                 }
                 if k == "lf-string" {
                     logfmt::check(v)?;
@@ -682,7 +720,19 @@ fn set_var(action: &str, a: &[String], _kw: &str) -> Result<(Action, usize), Str
             ));
         }
     };
-    let var = rest.split([')', ',']).next().unwrap_or("");
+    // The name must be followed by ')' closing the word (`set-var(a)b`
+    // and `set-var(a` are refused).
+    let var = match rest.find(')') {
+        Some(k) if k + 1 == rest.len() => rest[..k].split(',').next().unwrap_or(""),
+        _ => {
+            return Err(format!(
+                "incomplete argument after action '{action}'. Expects 'set-var(<var-name>)', 'set-var-fmt(<var-name>)' or 'unset-var(<var-name>)'"
+            ));
+        }
+    };
+    if var.is_empty() {
+        return Err("Empty variable name cannot be accepted".into());
+    }
     var_name(var)?;
     match base {
         "unset-var" => Ok((Action::UnsetVar { var: var.into() }, 0)),
@@ -812,15 +862,29 @@ fn tcp_rule(
     let a = &args[3..end];
     let w = |i: usize| a.get(i).map(String::as_str).unwrap_or("");
     let (action_args, used) = match action {
-        "accept" | "reject" | "close" | "expect-proxy" | "silent-drop" => (Action::None, 0),
-        "expect-netscaler-cip" => (
-            Action::Words(a.iter().take(1).cloned().collect()),
-            a.len().min(1),
-        ),
+        "accept" | "reject" | "close" | "silent-drop" => (Action::None, 0),
+        "expect-proxy" | "expect-netscaler-cip" => {
+            if set != "connection" {
+                return Err(format!(
+                    "'{action} {}' is not allowed in '{kw} {set}' rules {where_}",
+                    w(0)
+                ));
+            }
+            (
+                Action::Words(a.iter().take(1).cloned().collect()),
+                a.len().min(1),
+            )
+        }
         _ if track => track_sc(action, a, false).map_err(|e| format!("{name} : {e}"))?,
         "capture" => {
             if w(0).is_empty() {
                 return Err(format!("{name} : missing fetch method"));
+            }
+            if set == "connection" {
+                return Err(format!(
+                    "'capture {}' is not allowed in '{kw} {set}' rules {where_}",
+                    w(0)
+                ));
             }
             let expr = parse_sample(w(0)).map_err(|e| format!("{name} : {e}"))?;
             if w(1) != "len" {
@@ -839,15 +903,42 @@ fn tcp_rule(
                 3,
             )
         }
+        // The errors of registered (non built-in) actions are printed as
+        // they are, without the rule's name.
         "use-service" => {
             if w(0).is_empty() {
-                return Err(format!("{name} : 'use-service' expects a service name."));
+                return Err("'use-service' expects a service name.".into());
+            }
+            if !tables().services.contains(&w(0)) {
+                // (sic) HAProxy 2.6 names the rule set word here.
+                return Err(format!("'{set}' unknown service name."));
             }
             (Action::UseService { name: w(0).into() }, 1)
         }
-        "set-log-level" => (Action::SetLogLevel { level: w(0).into() }, 1),
+        "set-log-level" => {
+            const LEVELS: &[&str] = &[
+                "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug", "silent",
+            ];
+            if !LEVELS.contains(&w(0)) {
+                return Err("expects exactly 1 argument (log level name or 'silent')".into());
+            }
+            (Action::SetLogLevel { level: w(0).into() }, 1)
+        }
+        "switch-mode" => {
+            if w(0) != "http" {
+                return Err(format!(
+                    "'tcp-request switch-mode' expects a valid mode (got '{}').",
+                    w(0)
+                ));
+            }
+            let used = if w(1) == "proto" { 3 } else { 1 };
+            (
+                Action::Words(a.iter().take(used).cloned().collect()),
+                used.min(a.len()),
+            )
+        }
         _ if action.starts_with("set-var") || action.starts_with("unset-var") => {
-            set_var(action, a, kw).map_err(|e| format!("{name} : {e}"))?
+            set_var(action, a, kw)?
         }
         _ => (Action::Words(a.to_vec()), a.len()),
     };
@@ -862,6 +953,17 @@ fn tcp_rule(
         let c = parse_condition(&args[next..], ctx).map_err(|e| {
             format!("{name} : error detected {where_} while parsing '{wd}' condition : {e}")
         })?;
+        let fe = matches!(ctx.section, "frontend" | "listen" | "defaults");
+        let place = match (kw, set) {
+            ("tcp-request", "connection") => "fe-tcp-conn",
+            ("tcp-request", "session") => "fe-tcp-sess",
+            ("tcp-request", _) if fe => "fe-tcp-content",
+            ("tcp-request", _) => "be-tcp-content",
+            _ => "be-tcp-res",
+        };
+        if let Some(w) = cond_conflict_warning(&c, place, Some(&format!("{kw} {set}")), ctx) {
+            ctx.warnings.push(w);
+        }
         cond = Some(c);
     }
     Ok(Rule {
@@ -901,6 +1003,17 @@ fn parse_redirect_rule(args: &[String], ctx: &mut Ctx) -> Result<Rule, String> {
     let cond = trailing_cond(args, end, ctx, |e| {
         format!("{head}error in condition: {e}.")
     })?;
+    let place = if ctx.section == "backend" {
+        "be-http-req"
+    } else {
+        "fe-http-req"
+    };
+    if let Some(w) = cond
+        .as_ref()
+        .and_then(|c| cond_conflict_warning(c, place, None, ctx))
+    {
+        ctx.warnings.push(w);
+    }
     Ok(Rule {
         keyword: "redirect".into(),
         action: r.kind.clone(),
@@ -924,6 +1037,12 @@ fn parse_use_server(args: &[String], ctx: &mut Ctx) -> Result<Rule, String> {
     let cond = trailing_cond(args, 2, ctx, |e| {
         format!("error detected while parsing switching rule : {e}.")
     })?;
+    if let Some(w) = cond
+        .as_ref()
+        .and_then(|c| cond_conflict_warning(c, "be-use-server", None, ctx))
+    {
+        ctx.warnings.push(w);
+    }
     Ok(Rule {
         keyword: "use-server".into(),
         action: name.into(),
@@ -948,6 +1067,12 @@ fn parse_stick(args: &[String], ctx: &mut Ctx) -> Result<Rule, String> {
     if arg(args, i) == "table" {
         table = Some(arg(args, i + 1).to_string());
         i += 2;
+    }
+    if let Some(w) = args
+        .get(i)
+        .filter(|w| !w.is_empty() && *w != "if" && *w != "unless")
+    {
+        return Err(format!("'stick': unknown keyword '{w}'."));
     }
     let cond = trailing_cond(args, i, ctx, |m| {
         format!("'stick': error detected while parsing sticking condition : {m}.")
@@ -985,12 +1110,197 @@ fn parse_check(args: &[String], _ctx: &mut Ctx, http: bool) -> Result<Rule, Stri
         };
         return Err(format!("'{kw}' only supports {list}. but got '{a}'"));
     }
+    let rest = args.get(2..).unwrap_or(&[]);
+    let pfx = format!("'{kw} {a}' : ");
+    match a {
+        "disable-on-404" | "send-state" => {
+            if let Some(x) = rest.first() {
+                return Err(format!("'{kw}' cannot handle unexpected argument '{x}'."));
+            }
+        }
+        "connect" => check_connect(rest).map_err(|e| format!("{pfx}{e}"))?,
+        "send" if http => check_http_send(rest).map_err(|e| format!("{pfx}{e}"))?,
+        "send" if rest.first().is_none_or(|w| w.is_empty()) => {
+            return Err(format!("{pfx}'string' expects a send as argument."));
+        }
+        "send-binary" => {
+            let v = rest.first().map(String::as_str).unwrap_or("");
+            let bad = if let Some(c) = v.chars().find(|c| !c.is_ascii_hexdigit()) {
+                Some(format!("an hex digit is expected (found '{c}')"))
+            } else if !v.len().is_multiple_of(2) {
+                Some("an even number of hex digit is expected".to_string())
+            } else {
+                None
+            };
+            if let Some(b) = bad {
+                // HAProxy's text ends with a line holding only '.'.
+                return Err(format!("{pfx}'{v}' invalid binary string ({b}).\n."));
+            }
+        }
+        "expect" => check_expect(rest, http).map_err(|e| format!("{pfx}{e}"))?,
+        _ => {}
+    }
     Ok(Rule {
         keyword: kw.into(),
         action: a.into(),
-        action_args: Action::Words(args.iter().skip(2).cloned().collect()),
+        action_args: Action::Words(rest.to_vec()),
         ..Rule::default()
     })
+}
+
+/// `http-check connect` / `tcp-check connect` options.
+fn check_connect(a: &[String]) -> Result<(), String> {
+    let mut i = 0;
+    while let Some(w) = a.get(i).map(String::as_str) {
+        match w {
+            "send-proxy" | "ssl" | "via-socks4" | "linger" | "default" => i += 1,
+            "comment" | "addr" | "sni" | "alpn" | "proto" => i += 2,
+            "port" => {
+                let v = a.get(i + 1).map(String::as_str).unwrap_or("");
+                if !v.is_empty() && v.bytes().all(|c| c.is_ascii_digit()) {
+                    let n = super::values::atol(v);
+                    if !(1..=65535).contains(&n) {
+                        return Err(format!(
+                            "expects a valid TCP port (from range 1 to 65535) or a sample expression, got {n}.."
+                        ));
+                    }
+                } else {
+                    parse_sample(v).map_err(|e| {
+                        format!("error detected while parsing port expression : {e}.")
+                    })?;
+                }
+                i += 2;
+            }
+            _ => {
+                return Err(format!(
+                    "expects 'comment', 'port', 'addr', 'send-proxy', 'ssl', 'sni', 'alpn' or 'via-socks4', 'linger', 'default' but got '{w}' as argument.."
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `http-check send` options.
+fn check_http_send(a: &[String]) -> Result<(), String> {
+    let mut i = 0;
+    let v = |i: usize| a.get(i).map(String::as_str).unwrap_or("");
+    while i < a.len() {
+        let w = v(i);
+        match w {
+            "comment" | "meth" | "uri" | "uri-lf" | "ver" | "body" | "body-lf" => {
+                if v(i + 1).is_empty() {
+                    return Err(format!("'{w}' expects a string as argument.."));
+                }
+                if w.ends_with("-lf") {
+                    logfmt::check(v(i + 1)).map_err(|e| format!("{e}."))?;
+                }
+                i += 2;
+            }
+            "hdr" => {
+                if v(i + 1).is_empty() || v(i + 2).is_empty() {
+                    return Err("'hdr' expects <name> and <value> as arguments.".into());
+                }
+                i += 3;
+            }
+            _ => {
+                return Err(format!(
+                    "expects 'comment', 'meth', 'uri', 'uri-lf', 'ver', 'hdr', 'body' or 'body-lf' but got '{w}' as argument.."
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `http-check expect` / `tcp-check expect`: `[!] MATCH PATTERN` and options.
+fn check_expect(a: &[String], http: bool) -> Result<(), String> {
+    let v = |i: usize| a.get(i).map(String::as_str).unwrap_or("");
+    if a.is_empty() {
+        return Err("expects at least a matching pattern as arguments.".into());
+    }
+    let unknown = |w: &str| -> String {
+        if http {
+            format!(
+                "'only supports min-recv, [!]string', '[!]rstring', '[!]string-lf', '[!]status', '[!]rstatus', [!]hdr, [!]fhdr or comment but got '{w}' as argument.."
+            )
+        } else {
+            format!(
+                "'only supports min-recv, '[!]binary', '[!]string', '[!]rstring', '[!]string-lf''[!]rbinary', '[!]binary-lf' or comment but got '{w}' as argument.."
+            )
+        }
+    };
+    let matchers: &[&str] = if http {
+        &[
+            "string",
+            "rstring",
+            "string-lf",
+            "status",
+            "rstatus",
+            "hdr",
+            "fhdr",
+        ]
+    } else {
+        &[
+            "binary",
+            "string",
+            "rstring",
+            "string-lf",
+            "rbinary",
+            "binary-lf",
+        ]
+    };
+    let options = [
+        "comment",
+        "min-recv",
+        "ok-status",
+        "error-status",
+        "tout-status",
+        "on-success",
+        "on-error",
+        "status-code",
+    ];
+    let mut i = 0;
+    let mut have_match = false;
+    while i < a.len() {
+        let mut w = v(i);
+        if w == "!" {
+            i += 1;
+            w = v(i);
+        }
+        let m = w.trim_start_matches('!');
+        if matchers.contains(&m) && !have_match {
+            have_match = true;
+            if m == "hdr" || m == "fhdr" {
+                // `hdr name [-m meth] NAME [value [-m meth] VALUE]`: the rest
+                // belongs to it up to a known option.
+                i += 1;
+                while i < a.len() && !options.contains(&v(i)) {
+                    i += 1;
+                }
+                continue;
+            }
+            let p = v(i + 1);
+            if p.is_empty() {
+                return Err(format!("'{m}' expects a <pattern> as argument."));
+            }
+            if m.starts_with('r') {
+                super::expr::pcre::check(p).map_err(|e| format!("{e}."))?;
+            }
+            if m.ends_with("-lf") {
+                logfmt::check(p).map_err(|e| format!("{e}."))?;
+            }
+            i += 2;
+        } else if options.contains(&m) {
+            i += 2;
+        } else {
+            return Err(unknown(w));
+        }
+    }
+    if !have_match {
+        return Err("expects at least a matching pattern as arguments.".into());
+    }
+    Ok(())
 }
 
 fn parse_monitor(args: &[String], ctx: &mut Ctx) -> Result<Rule, String> {

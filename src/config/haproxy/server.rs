@@ -534,6 +534,32 @@ fn server_keyword(
             }
             o.proto = opt();
         }
+        "ws" => {
+            if !matches!(v, "auto" | "h1" | "h2") {
+                return Err(KwErr::Msg("'ws' has to be 'auto', 'h1' or 'h2'".into()));
+            }
+            o.other.push((k.into(), opt()));
+        }
+        "log-proto" => {
+            if !matches!(v, "legacy" | "octet-count") {
+                return Err(KwErr::Msg(format!(
+                    "'log-proto' expects one of 'legacy' or 'octet-count' but got '{v}'"
+                )));
+            }
+            o.other.push((k.into(), opt()));
+        }
+        "socks4" => {
+            let opts = AddrOpts {
+                port_mand: true,
+                ..AddrOpts::SERVER_ADDR
+            };
+            parse_address(v, opts).map_err(|e| KwErr::Msg(format!("'socks4 {v}' : {}", e.msg)))?;
+            o.other.push((k.into(), opt()));
+        }
+        "namespace" => {
+            missing("'namespace' : expects <name> as argument")?;
+            o.other.push((k.into(), opt()));
+        }
         _ => {
             let takes = server_keywords().iter().any(|(n, a)| *n == k && *a != 0);
             o.other.push((k.into(), if takes { opt() } else { None }));
@@ -561,11 +587,15 @@ pub fn resolve_init_addr(server: &Server) -> Result<(), String> {
     } else {
         &server.opts.init_addr[..]
     };
+    let mut tried_libc = false;
     for m in methods {
         let ok = match m.as_str() {
             // No server-state file is loaded in check mode.
             "last" => false,
-            "libc" => super::values::resolve_host(fqdn, addr.family).is_some(),
+            "libc" => {
+                tried_libc = true;
+                super::values::resolve_host(fqdn, addr.family).is_some()
+            }
             // `none` starts the server down; an IP is used as is.
             _ => true,
         };
@@ -573,10 +603,75 @@ pub fn resolve_init_addr(server: &Server) -> Result<(), String> {
             return Ok(());
         }
     }
+    let what = if tried_libc {
+        "could not resolve address"
+    } else {
+        "no method found to resolve address"
+    };
     Err(raw(&[format!(
-        "[{}:{}] : 'server {}/{}' : could not resolve address '{fqdn}'.",
+        "[{}:{}] : 'server {}/{}' : {what} '{fqdn}'.",
         server.file, server.line, server.proxy, server.name
     )]))
+}
+
+/// The checks HAProxy makes on a server's SSL settings when it initializes
+/// SSL, after parsing (`ssl_sock_prepare_srv_ctx()`), as [`RAW`] lines:
+/// a `crt` that cannot be read, and a verified connection (`ssl` or
+/// `check-ssl` without `verify none`) without `ca-file`, unless the global
+/// `ssl-server-verify none` is set (`global_verify_none`). The whole text of
+/// each alert (after `config : `) is returned; any of them is a fatal error.
+pub fn ssl_init_errors(server: &Server, global_verify_none: bool) -> Vec<String> {
+    let o = &server.opts;
+    let loc = format!(
+        "[{}:{}] : 'server {}/{}' : ",
+        server.file, server.line, server.proxy, server.name
+    );
+    let mut out = Vec::new();
+    if !(o.ssl || o.check_ssl) {
+        return out;
+    }
+    let mut crt_failed = false;
+    if let Some(crt) = &o.crt
+        && let Err(e) = std::fs::metadata(crt)
+    {
+        out.push(format!(
+            "{loc}unable to stat SSL certificate from file '{crt}' : {}.",
+            strerror(&e)
+        ));
+        crt_failed = true;
+    }
+    let verify = match o.verify.as_deref() {
+        Some(v) => v != "none",
+        None => !global_verify_none,
+    };
+    if verify && o.ca_file.is_none() {
+        let msg = "verify is enabled by default but no CA file specified. If you're running on a LAN where you're certain to trust the server's certificate, please set an explicit 'verify none' statement on the 'server' line, or use 'ssl-server-verify none' in the global section to disable server-side verifications by default.";
+        // After a certificate error HAProxy prints this one without location.
+        if crt_failed {
+            out.push(msg.to_string());
+        } else {
+            out.push(format!("{loc}{msg}"));
+        }
+    }
+    out
+}
+
+/// HAProxy's post-parse message for a `track` naming no such server
+/// (after `config : `).
+pub fn track_error(server: &Server, tracked: &str) -> String {
+    format!(
+        "[{}:{}] : 'server {}/{}' : unable to find required server '{tracked}' for tracking.",
+        server.file, server.line, server.proxy, server.name
+    )
+}
+
+/// HAProxy's post-parse message for `resolvers` naming no such section
+/// (after `config : `; it has no location).
+pub fn resolvers_error(server: &Server, resolvers: &str) -> String {
+    format!(
+        "backend '{}', server '{}': unable to find required resolvers '{resolvers}'",
+        server.proxy, server.name
+    )
 }
 
 /// `bind ADDR[:PORT][,...] [PARAMS]`; `args[0]` is "bind".
@@ -657,11 +752,20 @@ fn bind_keyword(b: &mut Bind, k: &str, v: &str, who: &str, ctx: &mut Ctx) -> Res
         "crt-list" => {
             missing("'crt-list' : missing certificate location")?;
             let path = with_base(v, |b| b.crt_base.clone());
-            if let Err(e) = std::fs::File::open(&path) {
-                return Err(format!(
-                    "'crt-list' : cannot open file '{path}' : {}",
-                    strerror(&e)
-                ));
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                format!("'crt-list' : cannot open file '{path}' : {}", strerror(&e))
+            })?;
+            // Each line: `CERT [[ssl options] filters]`; the certificate is
+            // loaded (relative to crt-base) like a `crt` argument.
+            for line in text.lines() {
+                let line = line.trim();
+                if line.is_empty() || line.starts_with('#') {
+                    continue;
+                }
+                if let Some(cert) = line.split_whitespace().next() {
+                    let cert = with_base(cert, |b| b.crt_base.clone());
+                    check_certificate(&cert).map_err(|e| format!("'crt-list' : {e}"))?;
+                }
             }
             o.crt_list.push(path);
         }
@@ -741,7 +845,27 @@ fn bind_keyword(b: &mut Bind, k: &str, v: &str, who: &str, ctx: &mut Ctx) -> Res
             missing("'interface' : missing interface name")?;
             o.interface = opt();
         }
-        "namespace" => o.namespace = opt(),
+        "namespace" => {
+            // HAProxy opens the named network namespace while parsing.
+            if !v.is_empty() && !Path::new(&format!("/var/run/netns/{v}")).exists() {
+                return Err(raw(&[
+                    format!("Cannot open namespace '{v}'."),
+                    format!(
+                        "parsing [{}:{}] : {who} : error encountered while processing 'namespace'.",
+                        ctx.file, ctx.line
+                    ),
+                ]));
+            }
+            o.namespace = opt();
+        }
+        "severity-output" => {
+            if !matches!(v, "none" | "number" | "string") {
+                return Err(format!(
+                    "'severity-output' only supports 'none', 'number', and 'string' (got '{v}')"
+                ));
+            }
+            o.other.push((k.into(), opt()));
+        }
         "mode" => {
             let m = u32::from_str_radix(v, 8).ok().filter(|_| !v.is_empty());
             match m {
@@ -772,14 +896,15 @@ fn bind_keyword(b: &mut Bind, k: &str, v: &str, who: &str, ctx: &mut Ctx) -> Res
             o.process = opt();
         }
         "thread" => {
-            if v.is_empty() {
-                return Err(
-                    "'' : '' is not a valid number/range. It supports numbers from 1 to 64.".into(),
-                );
-            }
+            check_thread_set(v)?;
             o.thread = opt();
         }
-        "proto" => o.proto = opt(),
+        "proto" => {
+            if !matches!(v, "h1" | "h2" | "none") {
+                return Err(format!("'proto' :  unknown MUX protocol '{v}'"));
+            }
+            o.proto = opt();
+        }
         _ => {
             let takes = bind_keywords().iter().any(|(n, a)| *n == k && *a != 0);
             o.other.push((k.into(), if takes { opt() } else { None }));
@@ -788,9 +913,61 @@ fn bind_keyword(b: &mut Bind, k: &str, v: &str, who: &str, ctx: &mut Ctx) -> Res
     Ok(())
 }
 
-/// What HAProxy checks when it loads a `crt` file at parse time: it must
-/// exist; a PEM needs a certificate and a key (in the file or in FILE.key).
-/// A directory is loaded file by file at startup; it is accepted here.
+/// Checks HAProxy makes on a bind line once the proxy is complete
+/// (`check_config_validity()` / SSL init), as (warnings, alerts), each the
+/// text after `config : ` (no location prefix of its own; they name the file
+/// and line inside).
+pub fn bind_post_parse(bind: &Bind, proxy: &str) -> (Vec<String>, Vec<String>) {
+    let (mut warnings, mut alerts) = (Vec::new(), Vec::new());
+    let o = &bind.opts;
+    let at = format!("bind '{}' at [{}:{}]", bind.text, bind.file, bind.line);
+    if o.ssl && o.crt.is_empty() && o.crt_list.is_empty() {
+        alerts.push(format!(
+            "Proxy '{proxy}': no SSL certificate specified for {at} (use 'crt')."
+        ));
+    }
+    let no_x = o.no_sslv3 || o.no_tlsv10 || o.no_tlsv11 || o.no_tlsv12 || o.no_tlsv13;
+    if o.ssl && no_x && (o.ssl_min_ver.is_some() || o.ssl_max_ver.is_some()) {
+        warnings.push(format!(
+            "Proxy '{proxy}': no-sslv3/no-tlsv1x are ignored for {at}. Use only 'ssl-min-ver' and 'ssl-max-ver' to fix."
+        ));
+    }
+    (warnings, alerts)
+}
+
+/// `thread [GROUP/]SET`: `all`, `odd`, `even`, `N` or `N-M` with thread
+/// numbers from 1 to 64 (this build's MAX_THREADS).
+fn check_thread_set(v: &str) -> Result<(), String> {
+    let set = v.rsplit('/').next().unwrap_or(v);
+    if matches!(set, "all" | "odd" | "even") {
+        return Ok(());
+    }
+    for part in set.split(',') {
+        let (a, b) = part.split_once('-').unwrap_or((part, part));
+        let num = |t: &str| super::values::parse_uint(t);
+        match (num(a), num(b)) {
+            (Some(x), Some(y)) if (1..=64).contains(&x) && (1..=64).contains(&y) => {}
+            (Some(_), Some(_)) => {
+                return Err(format!(
+                    "'{v}' : '{part}' is not a valid number/range. It supports numbers from 1 to 64."
+                ));
+            }
+            _ if part.is_empty() => {
+                return Err(format!(
+                    "'{v}' : '{part}' is not a valid number/range. It supports numbers from 1 to 64."
+                ));
+            }
+            _ => return Err(format!("'{v}' : '{part}' is not a valid number/range.")),
+        }
+    }
+    Ok(())
+}
+
+/// What HAProxy checks when it loads a `crt` at parse time: it must exist; a
+/// PEM needs a certificate and a key (in the file or in FILE.key); a
+/// directory is loaded file by file in name order, skipping hidden files and
+/// the `.key`/`.ocsp`/`.issuer`/`.sctl` companions, and stops at the first
+/// bad one.
 fn check_certificate(path: &str) -> Result<(), String> {
     let meta = std::fs::metadata(path).map_err(|e| {
         format!(
@@ -799,8 +976,31 @@ fn check_certificate(path: &str) -> Result<(), String> {
         )
     })?;
     if meta.is_dir() {
+        let mut names: Vec<String> = std::fs::read_dir(path)
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .filter(|e| e.path().is_file())
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.sort();
+        let dir = path.trim_end_matches('/');
+        for n in names {
+            let skip = n.starts_with('.')
+                || [".key", ".ocsp", ".issuer", ".sctl"]
+                    .iter()
+                    .any(|e| n.ends_with(e));
+            if !skip {
+                check_pem(&format!("{dir}/{n}"))?;
+            }
+        }
         return Ok(());
     }
+    check_pem(path)
+}
+
+fn check_pem(path: &str) -> Result<(), String> {
     let text = std::fs::read(path)
         .map_err(|_| format!("unable to load certificate from file '{path}'."))?;
     let has = |t: &[u8], what: &str| t.windows(what.len()).any(|w| w == what.as_bytes());
@@ -1122,6 +1322,22 @@ mod tests {
                 "[F:10] : 'id' option is not accepted in default-server sections",
             ),
             (
+                "server s1 127.0.0.1:80 ws x",
+                "[F:10] : 'server be/s1' : 'ws' has to be 'auto', 'h1' or 'h2'.",
+            ),
+            (
+                "server s1 127.0.0.1:80 log-proto x",
+                "[F:10] : 'server be/s1' : 'log-proto' expects one of 'legacy' or 'octet-count' but got 'x'.",
+            ),
+            (
+                "server s1 127.0.0.1:80 socks4 x",
+                "[F:10] : 'server be/s1' : 'socks4 x' : missing port specification in 'x'.",
+            ),
+            (
+                "server s1 127.0.0.1:80 namespace",
+                "[F:10] : 'server be/s1' : 'namespace' : expects <name> as argument.",
+            ),
+            (
                 "server s5 127.0.0.1:80 check track x",
                 "[F:10] : 'server be/s5' : unable to enable checks and tracking at the same time!",
             ),
@@ -1154,8 +1370,9 @@ mod tests {
     fn server_init_addr() {
         // HAProxy 2.6.12: `server s1 nosuchhost.invalid:80` ->
         // `[F:10] : 'server be/s1' : could not resolve address 'nosuchhost.invalid'.`
+        // and with `init-addr last` only: `no method found to resolve address`
         // (256.1.1.1 is not an IP, so it is a host name too). No DNS is
-        // queried for these: `none` and literal IPs never resolve.
+        // queried here: `none`, `last` and literal IPs never resolve.
         let s = server("server s4 other.invalid:80 init-addr none").unwrap();
         assert!(resolve_init_addr(&s[0]).is_ok());
         let s = server("server s6 y.invalid init-addr 1.2.3.4").unwrap();
@@ -1167,7 +1384,56 @@ mod tests {
         let e = resolve_init_addr(&s[0]).unwrap_err();
         assert_eq!(
             render(&e, "F", 11).lines,
-            ["config : [F:10] : 'server be/s2' : could not resolve address '256.1.1.1'."]
+            ["config : [F:10] : 'server be/s2' : no method found to resolve address '256.1.1.1'."]
+        );
+    }
+
+    #[test]
+    fn server_post_parse_messages() {
+        // HAProxy 2.6.12's texts, after `config : `
+        let s = server("server s1 127.0.0.1:80 check-ssl send-proxy-v2 disabled").unwrap();
+        let mut s = s[0].clone();
+        s.file = "F".into();
+        assert_eq!(
+            ssl_init_errors(&s, false),
+            [
+                "[F:10] : 'server be/s1' : verify is enabled by default but no CA file specified. If you're running on a LAN where you're certain to trust the server's certificate, please set an explicit 'verify none' statement on the 'server' line, or use 'ssl-server-verify none' in the global section to disable server-side verifications by default."
+            ]
+        );
+        assert!(ssl_init_errors(&s, true).is_empty());
+        let mut s = server("server s3 127.0.0.1:80 ssl crt /nonexist").unwrap()[0].clone();
+        s.file = "F".into();
+        let e = ssl_init_errors(&s, false);
+        assert_eq!(
+            e[0],
+            "[F:10] : 'server be/s3' : unable to stat SSL certificate from file '/nonexist' : No such file or directory."
+        );
+        assert!(e[1].starts_with("verify is enabled by default"));
+        assert!(
+            ssl_init_errors(
+                &server("server s 1.2.3.4:80 ssl verify none").unwrap()[0],
+                false
+            )
+            .is_empty()
+        );
+        let mut s = server("server s1 127.0.0.1:80 track be/s2").unwrap()[0].clone();
+        s.file = "F".into();
+        assert_eq!(
+            track_error(&s, "s2"),
+            "[F:10] : 'server be/s1' : unable to find required server 's2' for tracking."
+        );
+        assert_eq!(
+            resolvers_error(&s, "dns"),
+            "backend 'be', server 's1': unable to find required resolvers 'dns'"
+        );
+        let mut s = server("server s1 foo.invalid:80 init-addr last").unwrap()[0].clone();
+        s.file = "F".into();
+        assert_eq!(
+            resolve_init_addr(&s).unwrap_err(),
+            raw(&[
+                "[F:10] : 'server be/s1' : no method found to resolve address 'foo.invalid'."
+                    .to_string()
+            ])
         );
     }
 
@@ -1269,10 +1535,58 @@ mod tests {
                 "bind :103 level x",
                 "parsing [F:10] : 'bind :103' in section 'frontend' : 'level' only supports 'user', 'operator', and 'admin' (got 'x')",
             ),
+            (
+                "bind :80 thread 100",
+                "parsing [F:10] : 'bind :80' in section 'frontend' : '100' : '100' is not a valid number/range. It supports numbers from 1 to 64.",
+            ),
+            (
+                "bind :80 thread x",
+                "parsing [F:10] : 'bind :80' in section 'frontend' : 'x' : 'x' is not a valid number/range.",
+            ),
+            (
+                "bind :80 severity-output x",
+                "parsing [F:10] : 'bind :80' in section 'frontend' : 'severity-output' only supports 'none', 'number', and 'string' (got 'x')",
+            ),
+            (
+                "bind :80 proto x",
+                "parsing [F:10] : 'bind :80' in section 'frontend' : 'proto' :  unknown MUX protocol 'x'",
+            ),
+            (
+                "bind :80 namespace tandem-no-such-ns",
+                "Cannot open namespace 'tandem-no-such-ns'.\nparsing [F:10] : 'bind :80' in section 'frontend' : error encountered while processing 'namespace'.",
+            ),
         ];
         for (line, want) in cases {
             assert_eq!(bind_err(line), want, "for `{line}`");
         }
+    }
+
+    #[test]
+    fn bind_post_parse_messages() {
+        // HAProxy 2.6.12's texts, after `config : `
+        let (b, _) = with_ctx("frontend", |ctx| parse_bind(&words("bind :80 ssl"), ctx));
+        let (w, a) = bind_post_parse(&b.unwrap(), "fe");
+        assert!(w.is_empty());
+        assert_eq!(
+            a,
+            ["Proxy 'fe': no SSL certificate specified for bind ':80' at [F:10] (use 'crt')."]
+        );
+        let (b, _) = with_ctx("frontend", |ctx| {
+            parse_bind(
+                &words("bind :443 ssl crt-ignore-err all ssl-min-ver TLSv1.2 no-sslv3"),
+                ctx,
+            )
+        });
+        let mut b = b.unwrap();
+        b.opts.crt.push("x.pem".into());
+        let (w, a) = bind_post_parse(&b, "fe");
+        assert!(a.is_empty());
+        assert_eq!(
+            w,
+            [
+                "Proxy 'fe': no-sslv3/no-tlsv1x are ignored for bind ':443' at [F:10]. Use only 'ssl-min-ver' and 'ssl-max-ver' to fix."
+            ]
+        );
     }
 
     #[test]
@@ -1298,6 +1612,17 @@ mod tests {
         assert_eq!(
             e,
             "parsing [F:10] : 'bind :443' in section 'frontend' : unable to stat SSL certificate from file 'tandem-no-such.pem' : No such file or directory."
+        );
+        // A directory: files in name order, `.key` companions skipped; HAProxy
+        // 2.6.12 on golden/certs: `No Private Key found in '.../localhost.crt.key'.`
+        std::fs::write(dir.join("a.crt"), "-----BEGIN CERTIFICATE-----\nx\n").unwrap();
+        std::fs::write(dir.join("a.key"), "junk").unwrap();
+        let d = dir.to_string_lossy().into_owned();
+        assert_eq!(
+            bind_err(&format!("bind :443 ssl crt {d}")),
+            format!(
+                "parsing [F:10] : 'bind :443' in section 'frontend' : No Private Key found in '{d}/a.crt.key'."
+            )
         );
         let _ = std::fs::remove_dir_all(&dir);
     }

@@ -79,6 +79,12 @@ struct Seq {
     text: String,
 }
 
+/// keepalived's line buffer size.
+const MAXBUF: usize = 1024;
+const MAX_SUBST_ROUNDS: usize = 64;
+/// Logical lines tandem reads at most from one configuration.
+const MAX_ITEMS: usize = 1_000_000;
+
 struct Reader<'a> {
     config_id: &'a str,
     out: Lexed,
@@ -247,6 +253,9 @@ impl Reader<'_> {
 
     /// The body of keepalived's `read_line()` loop for one file.
     fn read_stream(&mut self, file: usize, text: &str, dir: &Path) {
+        if self.out.items.len() > MAX_ITEMS {
+            return;
+        }
         let mut line_no: u32 = 0;
         // Lines still to be processed before reading the next physical
         // line: multiline definition expansions, ~SEQ repetitions and the
@@ -254,12 +263,34 @@ impl Reader<'_> {
         let mut pending: std::collections::VecDeque<String> = Default::default();
         let mut seqs: Vec<Seq> = Vec::new();
         let mut multiline_def: Option<String> = None;
+        let mut seq_steps: usize = 0;
         let mut phys = text.split_inclusive('\n');
 
         loop {
             let (mut buf, from_file) = if let Some(b) = pending.pop_front() {
                 (b, false)
+            } else if seq_steps > MAX_ITEMS {
+                // An endless ~SEQ (say 1 to 2^63): keepalived would spin;
+                // tandem drops the rest of the sequence.
+                let last = seqs.pop();
+                if let Some(s) = last {
+                    self.push_msg(
+                        Pos {
+                            file,
+                            line: line_no,
+                        },
+                        format!(
+                            "tandem: ~SEQ({}) runs for more than {MAX_ITEMS} steps - stopping it",
+                            s.var
+                        ),
+                        true,
+                        false,
+                    );
+                }
+                seq_steps = 0;
+                continue;
             } else if let Some(seq) = seqs.last_mut() {
+                seq_steps += 1;
                 let val = if seq.hex {
                     format!("{:x}", seq.next)
                 } else {
@@ -267,9 +298,16 @@ impl Reader<'_> {
                 };
                 let var = seq.var.clone();
                 let text = seq.text.clone();
-                seq.next += seq.step;
-                if (seq.step > 0 && seq.next > seq.last) || (seq.step < 0 && seq.next < seq.last) {
-                    seqs.pop();
+                let next = seq.next.checked_add(seq.step);
+                match next {
+                    Some(n)
+                        if !((seq.step > 0 && n > seq.last) || (seq.step < 0 && n < seq.last)) =>
+                    {
+                        seq.next = n;
+                    }
+                    _ => {
+                        seqs.pop();
+                    }
                 }
                 self.set_def(&var, &val, false);
                 (text, false)
@@ -327,8 +365,15 @@ impl Reader<'_> {
             // substitution can produce a new '@' or '$' so it loops.
             let mut expanded: Vec<String> = Vec::new();
             let mut keep = true;
+            // A definition that expands to itself would loop for ever;
+            // keepalived stops when the line outgrows its 1024-byte buffer.
+            let mut rounds = 0;
             loop {
                 let mut recheck = false;
+                rounds += 1;
+                if rounds > MAX_SUBST_ROUNDS || buf.len() > MAXBUF {
+                    break;
+                }
                 if let Some(rest) = buf.strip_prefix('@') {
                     let (rev, rest) = match rest.strip_prefix('^') {
                         Some(r) => (true, r),
@@ -407,12 +452,12 @@ impl Reader<'_> {
             // `include PATTERN`: keepalived 2.2.7 takes the rest of the line
             // as it stands (no quote handling, spaces included); a bare
             // `include` is an unknown keyword.
-            if let Some(rest) = buf.strip_prefix("include") {
-                if rest.starts_with([' ', '\t']) {
-                    let pattern = rest.trim_matches([' ', '\t']).to_string();
-                    self.read_conf(&pattern, dir, Some(pos), false);
-                    continue;
-                }
+            if let Some(rest) = buf.strip_prefix("include")
+                && rest.starts_with([' ', '\t'])
+            {
+                let pattern = rest.trim_matches([' ', '\t']).to_string();
+                self.read_conf(&pattern, dir, Some(pos), false);
+                continue;
             }
 
             // Split off a brace (outside double quotes) onto a line of its own.
@@ -425,6 +470,17 @@ impl Reader<'_> {
                 continue;
             }
             self.out.items.push(Item::Line { pos, text: line });
+            if self.out.items.len() > MAX_ITEMS {
+                // ~SEQ and multiline definitions can multiply lines without
+                // bound; keepalived would grind on, tandem stops reading.
+                self.push_msg(
+                    pos,
+                    format!("tandem: configuration expands to more than {MAX_ITEMS} lines - stopping here"),
+                    true,
+                    false,
+                );
+                return;
+            }
         }
         if let Some(name) = multiline_def.take() {
             self.end_multiline(&name);
@@ -602,8 +658,15 @@ fn parse_seq(buf: &str) -> Result<Seq, Option<String>> {
     if var.is_empty() || rest.is_empty() || rest.starts_with(')') {
         return Err(bad_def());
     }
-    let rest = &rest[1..];
-    let close = rest.find(')').ok_or_else(bad_def)?;
+    let mut after_sep = rest.chars();
+    after_sep.next();
+    let rest = after_sep.as_str();
+    // keepalived copies up to the ')' into a 64-byte buffer; without a ')'
+    // (or with a longer list) it reports the parameters as too long.
+    let close = rest
+        .find(')')
+        .filter(|c| *c + 2 <= 64)
+        .ok_or_else(|| Some(format!("~SEQ parameter strings too long '{buf}'")))?;
     let text = rest[close + 1..]
         .trim_start_matches([' ', '\t'])
         .to_string();

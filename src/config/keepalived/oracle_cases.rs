@@ -1491,12 +1491,7 @@ vrrp_instance A {
 "#,
         5,
     ),
-    (
-        "e0.conf",
-        r#""#,
-        r#""#,
-        0,
-    ),
+    ("e0.conf", r#""#, r#""#, 0),
     (
         "e2.conf",
         r#"global_defs {

@@ -150,6 +150,8 @@ pub struct Timeouts {
 /// `option NAME [ARGS]` / `no option NAME`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProxyOption {
+    /// Where it was set (possibly in the defaults section it came from).
+    pub span: Span,
     pub name: String,
     pub enabled: bool,
     pub args: Vec<String>,

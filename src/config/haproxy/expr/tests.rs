@@ -459,3 +459,54 @@ fn argument_references() {
     let a = acl("acl x sc0_conn_cnt gt 1").0.unwrap();
     assert!(sample_refs(&a.sample).is_empty());
 }
+
+#[test]
+fn pattern_files() {
+    let dir = std::env::temp_dir().join(format!("tandem-h3-pat-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.lst");
+    std::fs::write(&bad, "10.0.0.1\n# comment\n\n  1.2.3.400  \n").unwrap();
+    let re = dir.join("re.lst");
+    std::fs::write(&re, "^/a(\n").unwrap();
+    let map = dir.join("map.lst");
+    std::fs::write(&map, "x y\n").unwrap();
+    let good = dir.join("good.lst");
+    std::fs::write(&good, "10.0.0.0/8\n  192.168.0.1\n#x\n").unwrap();
+    let (b, r, m, g, d) = (
+        bad.display().to_string(),
+        re.display().to_string(),
+        map.display().to_string(),
+        good.display().to_string(),
+        dir.display().to_string(),
+    );
+    // HAProxy 2.6.12's texts
+    assert_eq!(
+        acl_err(&format!("acl x src -f {b}")),
+        format!(
+            "error detected while parsing ACL 'x' : '1.2.3.400  ' is not a valid IPv4 or IPv6 address at line 4 of file '{b}'."
+        )
+    );
+    assert_eq!(
+        acl_err(&format!("acl x path_reg -f {r}")),
+        format!(
+            "error detected while parsing ACL 'x' : regex '^/a(' is invalid (error=missing closing parenthesis, erroffset=4) at line 1 of file '{r}'."
+        )
+    );
+    assert_eq!(
+        acl_err(&format!("acl x be_conn -f {m}")),
+        format!(
+            "error detected while parsing ACL 'x' : 'x y' is not a number at line 1 of file '{m}'."
+        )
+    );
+    assert_eq!(
+        acl_err(&format!("acl x src -f {d}")),
+        format!(
+            "error detected while parsing ACL 'x' : error encountered while reading  <{d}> : Is a directory."
+        )
+    );
+    assert!(acl(&format!("acl x path -M -f {m}")).0.is_ok());
+    let a = acl(&format!("acl x src -f {g}")).0.unwrap();
+    assert_eq!(a.patterns.len(), 2);
+    assert_eq!(a.files, [g]);
+    let _ = std::fs::remove_dir_all(&dir);
+}

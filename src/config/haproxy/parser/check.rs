@@ -7,7 +7,7 @@
 
 use super::Parser;
 use crate::config::diag::{Diag, Level};
-use crate::ir::haproxy::{Mode, Proxy, ProxyKind, Span};
+use crate::ir::haproxy::{Balance, LogTarget, Mode, Proxy, ProxyKind, Span};
 
 use super::Verdict;
 
@@ -38,6 +38,11 @@ pub struct ProxyNotes {
     pub servers: Vec<ServerNote>,
     pub tcp_content_track: Vec<TrackNote>,
     pub inspect_delay: bool,
+    /// The first rule whose condition or expression uses a layer-6 fetch
+    /// (directly or through an ACL).
+    pub l6_rule: Option<Span>,
+    /// ACL names whose criterion is a layer-6 fetch.
+    pub l6_acls: Vec<String>,
     /// `userlist` names referenced (http_auth(NAME), `auth realm` rules).
     pub userlists: Vec<(String, Span)>,
 }
@@ -58,10 +63,52 @@ fn is_l4_fetch(expr: &str) -> bool {
     let name = expr.split(['(', ',']).next().unwrap_or("");
     matches!(
         name,
-        "src" | "dst" | "src_port" | "dst_port" | "so_id" | "so_name" | "fe_id" | "fe_name"
-            | "dst_is_local" | "src_is_local" | "bc_src" | "fc_src" | "fc_dst" | "fc_src_port"
-            | "fc_dst_port" | "ipv4" | "ipv6" | "int" | "str" | "always_true" | "always_false"
+        "src"
+            | "dst"
+            | "src_port"
+            | "dst_port"
+            | "so_id"
+            | "so_name"
+            | "fe_id"
+            | "fe_name"
+            | "dst_is_local"
+            | "src_is_local"
+            | "bc_src"
+            | "fc_src"
+            | "fc_dst"
+            | "fc_src_port"
+            | "fc_dst_port"
+            | "ipv4"
+            | "ipv6"
+            | "int"
+            | "str"
+            | "always_true"
+            | "always_false"
     )
+}
+
+/// Fetches that read layer-6 request/response contents (payload, TLS hello).
+pub fn is_l6_fetch(word: &str) -> bool {
+    let w = word.trim_start_matches(['{', '!']);
+    let name = w.split(['(', ',', ' ']).next().unwrap_or("");
+    name.starts_with("req.ssl_")
+        || name.starts_with("req_ssl_")
+        || name.starts_with("req.payload")
+        || name.starts_with("res.payload")
+        || name.starts_with("req.rdp_cookie")
+        || name.starts_with("rdp_cookie")
+        || matches!(
+            name,
+            "req.len"
+                | "req_len"
+                | "res.len"
+                | "payload"
+                | "payload_lv"
+                | "res.ssl_hello_type"
+                | "rep_ssl_hello_type"
+                | "req.proto_http"
+                | "req_proto_http"
+        )
 }
 
 fn find_backend<'a>(proxies: &'a [Proxy], name: &str) -> Option<&'a Proxy> {
@@ -79,16 +126,56 @@ pub fn run(p: &mut Parser) -> Verdict {
             continue;
         }
         let notes = p.notes.get(i).cloned().unwrap_or_default();
-        if px.kind == ProxyKind::Frontend && px.binds.is_empty() {
+        let mode = px.settings.mode.unwrap_or(Mode::Tcp);
+        if px.kind.is_backend()
+            && mode != Mode::Http
+            && matches!(
+                px.settings.balance,
+                Some(Balance::Uri { .. } | Balance::UrlParam { .. } | Balance::Hdr { .. })
+            )
+        {
             warn(
                 p,
                 format!(
-                    "frontend '{}' has no 'bind' directive. Please declare it as a backend if this was intended.",
+                    "Layer 7 hash not possible for {} '{}' (needs 'mode http'). Falling back to round robin.",
+                    type_str(px.kind),
                     px.name
                 ),
             );
         }
-        let mode = px.settings.mode.unwrap_or(Mode::Tcp);
+        let log_opt = px
+            .settings
+            .options
+            .iter()
+            .rev()
+            .find(|o| o.name == "httplog" || o.name == "tcplog")
+            .cloned();
+        if mode != Mode::Http
+            && let Some(o) = &log_opt
+            && o.enabled
+            && o.name == "httplog"
+        {
+            warn(
+                p,
+                format!(
+                    "parsing [{}:{}] : 'option httplog' not usable with {} '{}' (needs 'mode http'). Falling back to 'option tcplog'.",
+                    o.span.file,
+                    o.span.line,
+                    type_str(px.kind),
+                    px.name
+                ),
+            );
+        }
+        if px.kind.is_frontend() && px.binds.is_empty() {
+            warn(
+                p,
+                format!(
+                    "{} '{}' has no 'bind' directive. Please declare it as a backend if this was intended.",
+                    type_str(px.kind),
+                    px.name
+                ),
+            );
+        }
         if px.kind.is_frontend() {
             if let Some(db) = &px.settings.default_backend {
                 match find_backend(&p.cfg.proxies, &db.name) {
@@ -103,12 +190,18 @@ pub fn run(p: &mut Parser) -> Verdict {
                         errors = true;
                     }
                     Some(be) => {
-                        if mode == Mode::Http && be.settings.mode.unwrap_or(Mode::Tcp) != Mode::Http {
+                        if mode == Mode::Http && be.settings.mode.unwrap_or(Mode::Tcp) != Mode::Http
+                        {
                             alert(
                                 p,
                                 format!(
                                     "http frontend '{}' ({}:{}) tries to use incompatible tcp backend '{}' ({}:{}) as its default backend (see 'mode').",
-                                    px.name, px.span.file, px.span.line, be.name, be.span.file, be.span.line
+                                    px.name,
+                                    px.span.file,
+                                    px.span.line,
+                                    be.name,
+                                    be.span.file,
+                                    be.span.line
                                 ),
                             );
                             errors = true;
@@ -132,18 +225,35 @@ pub fn run(p: &mut Parser) -> Verdict {
                         errors = true;
                     }
                     Some(be) => {
-                        if mode == Mode::Http && be.settings.mode.unwrap_or(Mode::Tcp) != Mode::Http {
+                        if mode == Mode::Http && be.settings.mode.unwrap_or(Mode::Tcp) != Mode::Http
+                        {
                             alert(
                                 p,
                                 format!(
                                     "http frontend '{}' ({}:{}) tries to use incompatible tcp backend '{}' ({}:{}) in a 'use_backend' rule (see 'mode').",
-                                    px.name, px.span.file, px.span.line, be.name, be.span.file, be.span.line
+                                    px.name,
+                                    px.span.file,
+                                    px.span.line,
+                                    be.name,
+                                    be.span.file,
+                                    be.span.line
                                 ),
                             );
                             errors = true;
                         }
                     }
                 }
+            }
+            if mode == Mode::Http
+                && let Some(sp) = &notes.l6_rule
+            {
+                warn(
+                    p,
+                    format!(
+                        "Proxy '{}': L6 sample fetches ignored on HTTP proxies (declared at {}:{}).",
+                        px.name, sp.file, sp.line
+                    ),
+                );
             }
             for t in &notes.tcp_content_track {
                 let table = t.table.clone().unwrap_or_else(|| px.name.clone());
@@ -206,6 +316,22 @@ pub fn run(p: &mut Parser) -> Verdict {
                     ),
                 );
             }
+        }
+        let has_log_format =
+            px.settings.log_format.is_some() || log_opt.as_ref().is_some_and(|o| o.enabled);
+        let has_log_target = px.settings.log.iter().any(|t| match t {
+            LogTarget::Global => !p.cfg.global.log.is_empty(),
+            LogTarget::Target { .. } => true,
+        });
+        if px.kind.is_frontend() && has_log_format && !has_log_target {
+            warn(
+                p,
+                format!(
+                    "log format ignored for {} '{}' since it has no log address.",
+                    type_str(px.kind),
+                    px.name
+                ),
+            );
         }
     }
 
@@ -290,11 +416,16 @@ pub fn run(p: &mut Parser) -> Verdict {
                     Some((b, s)) => (b.to_string(), s.to_string()),
                     None => (cur.0.clone(), next.clone()),
                 };
-                let found = p.cfg.proxies.iter().position(|q| q.name == nb).and_then(|qi| {
-                    p.notes
-                        .get(qi)
-                        .and_then(|nn| nn.servers.iter().find(|t| t.name == ns).cloned())
-                });
+                let found = p
+                    .cfg
+                    .proxies
+                    .iter()
+                    .position(|q| q.name == nb)
+                    .and_then(|qi| {
+                        p.notes
+                            .get(qi)
+                            .and_then(|nn| nn.servers.iter().find(|t| t.name == ns).cloned())
+                    });
                 match found {
                     Some(t) => cur = (nb, t),
                     None => break,
@@ -384,8 +515,12 @@ pub fn run(p: &mut Parser) -> Verdict {
     Verdict::Valid
 }
 
+/// proxy_type_str(): listen sections are "proxy" in HAProxy's messages.
 fn type_str(k: ProxyKind) -> &'static str {
-    k.as_str()
+    match k {
+        ProxyKind::Listen => "proxy",
+        k => k.as_str(),
+    }
 }
 
 /// The host part of a server address when it is a name that does not resolve.
@@ -421,5 +556,9 @@ fn unresolvable(addr: &str) -> Option<String> {
         .to_socket_addrs()
         .map(|mut it| it.next().is_some())
         .unwrap_or(false);
-    if resolved { None } else { Some(host.to_string()) }
+    if resolved {
+        None
+    } else {
+        Some(host.to_string())
+    }
 }

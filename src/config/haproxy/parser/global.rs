@@ -113,10 +113,7 @@ pub fn keyword(p: &mut Parser, line: &Line) {
                             id,
                         })
                     }
-                    None => p.alert(
-                        line,
-                        format!("cannot find user id for '{a1}' (0:Success)"),
-                    ),
+                    None => p.alert(line, format!("cannot find user id for '{a1}' (0:Success)")),
                 }
             }
         }
@@ -156,10 +153,7 @@ pub fn keyword(p: &mut Parser, line: &Line) {
                             id,
                         })
                     }
-                    None => p.alert(
-                        line,
-                        format!("cannot find group id for '{a1}' (0:Success)"),
-                    ),
+                    None => p.alert(line, format!("cannot find group id for '{a1}' (0:Success)")),
                 }
             }
         }
@@ -291,7 +285,10 @@ pub fn keyword(p: &mut Parser, line: &Line) {
             }
             let v = atol(a1);
             if !(0..=50).contains(&v) {
-                p.alert_nospace(line, "'spread-checks' needs a positive value in range 0..50.");
+                p.alert_nospace(
+                    line,
+                    "'spread-checks' needs a positive value in range 0..50.",
+                );
                 return;
             }
             p.cfg.global.spread_checks = Some(v as u32);
@@ -396,11 +393,17 @@ pub(super) fn parse_log(p: &mut Parser, line: &Line, global_section: bool) -> Op
     let a1 = args.get(1).map(String::as_str).unwrap_or("");
     if a1 == "global" {
         if global_section {
-            p.alert(line, "log : 'global' is not supported for a global syslog server");
+            p.alert(
+                line,
+                "log : 'global' is not supported for a global syslog server",
+            );
             return None;
         }
         if let Some(extra) = args.get(2) {
-            p.alert(line, format!("log : cannot handle unexpected argument '{extra}'"));
+            p.alert(
+                line,
+                format!("log : cannot handle unexpected argument '{extra}'"),
+            );
             return None;
         }
         return Some(LogTarget::Global);
@@ -476,13 +479,19 @@ pub(super) fn parse_log(p: &mut Parser, line: &Line, global_section: bool) -> Op
     }
     if let Some(l) = args.get(i + 2) {
         if !LEVELS.contains(&l.as_str()) {
-            p.alert(line, format!("log : unknown optional minimum log level '{l}'"));
+            p.alert(
+                line,
+                format!("log : unknown optional minimum log level '{l}'"),
+            );
             return None;
         }
         min_level = Some(l.clone());
     }
     if let Some(extra) = args.get(i + 3) {
-        p.alert(line, format!("log : cannot handle unexpected argument '{extra}'"));
+        p.alert(
+            line,
+            format!("log : cannot handle unexpected argument '{extra}'"),
+        );
         return None;
     }
     Some(LogTarget::Target {
@@ -681,9 +690,17 @@ fn parse_tune(p: &mut Parser, line: &Line) {
     let kw = line.args[0].as_str();
     let a1 = line.args.get(1).map(String::as_str).unwrap_or("");
     match kw {
-        "tune.bufsize" | "tune.maxrewrite" | "tune.http.maxhdr" | "tune.ssl.cachesize"
-        | "tune.maxaccept" | "tune.maxpollevents" | "tune.chksize" | "tune.http.cookielen"
-        | "tune.http.logurilen" | "tune.pipesize" | "tune.ssl.maxrecord" => {
+        "tune.bufsize"
+        | "tune.maxrewrite"
+        | "tune.http.maxhdr"
+        | "tune.ssl.cachesize"
+        | "tune.maxaccept"
+        | "tune.maxpollevents"
+        | "tune.chksize"
+        | "tune.http.cookielen"
+        | "tune.http.logurilen"
+        | "tune.pipesize"
+        | "tune.ssl.maxrecord" => {
             if too_many(p, line, 1) {
                 return;
             }

@@ -64,10 +64,7 @@ pub fn userlist_keyword(p: &mut Parser, idx: usize, line: &Line) {
                     }
                     i += 2;
                 } else {
-                    p.alert_nospace(
-                        line,
-                        "'group' only supports 'users' option.",
-                    );
+                    p.alert_nospace(line, "'group' only supports 'users' option.");
                     return;
                 }
             }
@@ -114,8 +111,9 @@ pub fn userlist_keyword(p: &mut Parser, idx: usize, line: &Line) {
                     }
                     "groups" => {
                         if let Some(list) = args.get(i + 1) {
-                            user.groups
-                                .extend(list.split(',').filter(|s| !s.is_empty()).map(String::from));
+                            user.groups.extend(
+                                list.split(',').filter(|s| !s.is_empty()).map(String::from),
+                            );
                         }
                         i += 2;
                     }

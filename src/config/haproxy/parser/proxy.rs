@@ -1,24 +1,105 @@
 //! `defaults`, `frontend`, `backend` and `listen` sections.
 
+use super::check::{ProxyNotes, ServerNote, TrackNote, is_l6_fetch};
 use super::global::{parse_log, time_err_msg};
 use super::util::{TimeErr, atol, best_match, parse_time};
-use super::check::{ProxyNotes, ServerNote, TrackNote};
 use super::{Parser, Section};
+use crate::config::diag::Level;
 use crate::config::haproxy::expr::{self, Ctx};
 use crate::config::haproxy::lexer::Line;
 use crate::config::haproxy::{rules, server};
 use crate::grammar::{Status, grammar};
 use crate::ir::haproxy::{
-    Balance, Capture, Cookie, Defaults, Directive, ErrorFile, HashType, Located, Mode, Named, Proxy,
-    ProxyKind, ProxyOption, ProxySettings, StickTable, UseBackend,
+    Balance, Capture, Cookie, Defaults, Directive, ErrorFile, HashType, Located, Mode, Named,
+    Proxy, ProxyKind, ProxyOption, ProxySettings, StickTable, UseBackend,
 };
 
 /// Parse state of the current proxy or defaults section.
 #[derive(Debug, Default)]
 pub struct State {
+    /// Rule kinds already present in this section, for HAProxy's
+    /// "rule placed after ... will still be processed before" warnings.
+    seen_rules: Vec<RuleKind>,
     /// The settings of the defaults section the current section started
     /// from (HAProxy compares with them to warn about overwritten timeouts).
     base: Option<ProxySettings>,
+}
+
+/// The rule lists whose evaluation order HAProxy warns about, in the order
+/// they are evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum RuleKind {
+    TcpSession,
+    TcpContent,
+    MonitorFail,
+    HttpRequest,
+    Redirect,
+    UseBackend,
+    UseServer,
+}
+
+const RULE_CHAIN: &[(RuleKind, &str)] = &[
+    (RuleKind::TcpSession, "a 'tcp-request session'"),
+    (RuleKind::TcpContent, "a 'tcp-request content'"),
+    (RuleKind::MonitorFail, "a 'monitor fail'"),
+    (RuleKind::HttpRequest, "an 'http-request'"),
+    (RuleKind::Redirect, "a 'redirect'"),
+    (RuleKind::UseBackend, "a 'use_backend'"),
+    (RuleKind::UseServer, "a 'use-server'"),
+];
+
+/// Which list a rule line goes to, and from where in the chain HAProxy
+/// looks for rules that will be evaluated after it.
+fn rule_kind(args: &[String]) -> Option<(RuleKind, Option<RuleKind>)> {
+    let a1 = args.get(1).map(String::as_str).unwrap_or("");
+    Some(match (args.first().map(String::as_str)?, a1) {
+        ("tcp-request", "connection") => (RuleKind::TcpSession, Some(RuleKind::TcpSession)),
+        ("tcp-request", "session") => (RuleKind::TcpSession, Some(RuleKind::TcpContent)),
+        ("tcp-request", "content") => (RuleKind::TcpContent, Some(RuleKind::MonitorFail)),
+        ("monitor", "fail") => (RuleKind::MonitorFail, Some(RuleKind::HttpRequest)),
+        ("http-request", _) => (RuleKind::HttpRequest, Some(RuleKind::Redirect)),
+        ("redirect", _) => (RuleKind::Redirect, Some(RuleKind::UseBackend)),
+        ("use_backend", _) => (RuleKind::UseBackend, None),
+        ("use-server", _) => (RuleKind::UseServer, None),
+        _ => return None,
+    })
+}
+
+/// After a rule line parsed: warn when a rule evaluated later is already
+/// present, then remember this rule's kind.
+fn rule_order(p: &mut Parser, line: &Line) {
+    let Some((kind, from)) = rule_kind(&line.args) else {
+        return;
+    };
+    if let Some(from) = from {
+        let start = RULE_CHAIN.iter().position(|(k, _)| *k == from).unwrap_or(0);
+        let what = if kind == RuleKind::MonitorFail {
+            "monitor fail".to_string()
+        } else {
+            line.args[0].clone()
+        };
+        let hit = RULE_CHAIN[start..]
+            .iter()
+            .find(|(k, _)| p.proxy_state.seen_rules.contains(k))
+            .map(|(_, name)| *name);
+        if let Some(name) = hit {
+            p.warn(
+                line,
+                format!("a '{what}' rule placed after {name} rule will still be processed before."),
+            );
+        }
+    }
+    // `tcp-request connection` rules are the first list; nothing to remember
+    // that could be misplaced before them except session rules.
+    let remembered = match (line.args[0].as_str(), line.args.get(1).map(String::as_str)) {
+        ("tcp-request", Some("connection")) => None,
+        _ => Some(kind),
+    };
+    if let Some(k) = remembered
+        && !p.proxy_state.seen_rules.contains(&k)
+    {
+        p.proxy_state.seen_rules.push(k);
+    }
 }
 
 /// Characters HAProxy accepts in proxy names (`invalid_char`).
@@ -54,6 +135,7 @@ pub fn begin(p: &mut Parser, line: &Line) {
                 Some(i) => {
                     base = Some(p.cfg.defaults[i].settings.clone());
                     from = Some(target.to_string());
+                    mark_ref(p, line, i, true);
                 }
                 None => {
                     p.abort(
@@ -79,9 +161,13 @@ pub fn begin(p: &mut Parser, line: &Line) {
             rules: Vec::new(),
         };
         p.cfg.defaults.push(d);
+        p.defaults_refs.push((false, false));
         let idx = p.cfg.defaults.len() - 1;
         p.last_defaults = Some(idx);
-        p.proxy_state = State { base };
+        p.proxy_state = State {
+            base,
+            ..State::default()
+        };
         p.section = Section::Defaults(idx);
         return;
     }
@@ -138,7 +224,10 @@ pub fn begin(p: &mut Parser, line: &Line) {
             );
         }
         if kind.is_frontend() {
-            p.alert_nonfatal(line, "please use the 'bind' keyword for listening addresses.");
+            p.alert_nonfatal(
+                line,
+                "please use the 'bind' keyword for listening addresses.",
+            );
         }
         p.section = Section::DeadProxy;
         return;
@@ -148,6 +237,7 @@ pub fn begin(p: &mut Parser, line: &Line) {
         match find_defaults(p, a(3)) {
             Some(i) => {
                 defaults_name = Some(a(3).to_string());
+                mark_ref(p, line, i, true);
                 Some(p.cfg.defaults[i].settings.clone())
             }
             None => {
@@ -165,6 +255,7 @@ pub fn begin(p: &mut Parser, line: &Line) {
         }
     } else if let Some(i) = p.last_defaults {
         defaults_name = Some(p.cfg.defaults[i].name.clone());
+        mark_ref(p, line, i, false);
         Some(p.cfg.defaults[i].settings.clone())
     } else {
         None
@@ -186,8 +277,32 @@ pub fn begin(p: &mut Parser, line: &Line) {
     };
     p.cfg.proxies.push(px);
     p.notes.push(ProxyNotes::default());
-    p.proxy_state = State { base };
+    p.proxy_state = State {
+        base,
+        ..State::default()
+    };
     p.section = Section::Proxy(p.cfg.proxies.len() - 1);
+}
+
+/// HAProxy refuses to guess when one defaults section is both named by
+/// `from` and used implicitly (an ALERT that does not fail the check).
+fn mark_ref(p: &mut Parser, line: &Line, i: usize, explicit: bool) {
+    let Some(r) = p.defaults_refs.get_mut(i) else {
+        return;
+    };
+    if explicit {
+        r.0 = true;
+    } else {
+        r.1 = true;
+    }
+    if r.0 && r.1 {
+        let d = &p.cfg.defaults[i];
+        let msg = format!(
+            "defaults section '{}' (declared at {}:{}) is explicitly referenced by another proxy and implicitly used here. To avoid any ambiguity don't mix both usage. Add a last defaults section not explicitly used or always use explicit references.",
+            d.name, d.span.file, d.span.line
+        );
+        p.alert_nonfatal(line, msg);
+    }
 }
 
 fn find_defaults(p: &Parser, name: &str) -> Option<usize> {
@@ -344,14 +459,40 @@ fn with_ctx<T>(
         f(&mut ctx)
     };
     for w in warnings {
-        p.warn(line, w);
+        let r = expr::render(&w, &line.file, line.line);
+        for text in r.lines {
+            p.push(Level::Warning, Some(line), text);
+        }
     }
     match res {
         Ok(v) => Some(v),
         Err(e) => {
-            p.alert(line, e);
+            sub_error(p, line, &e);
             None
         }
+    }
+}
+
+/// Report an error of a sub-parser (see `expr::render` for its markers).
+fn sub_error(p: &mut Parser, line: &Line, e: &str) {
+    let r = expr::render(e, &line.file, line.line);
+    for text in r.lines {
+        p.push(Level::Alert, Some(line), text);
+    }
+    let f = line.file.to_string();
+    p.mark_error(&f);
+    if r.abort {
+        p.aborted = true;
+    }
+}
+
+/// Wrap a plain condition error in the sentence HAProxy puts around it;
+/// marked (raw/abort) messages are already complete.
+fn wrap_cond_err(e: String, before: &str) -> String {
+    if e.starts_with(expr::RAW) || e.starts_with(expr::ABORT) {
+        e
+    } else {
+        format!("{before}{e}.")
     }
 }
 
@@ -371,7 +512,8 @@ fn take_notes(p: &mut Parser, line: &Line) {
             .cloned()
     };
     let has_check = args.iter().any(|w| w == "check" || w == "agent-check");
-    let init_addr_none = value_after("init-addr").is_some_and(|v| v.split(',').any(|x| x == "none"));
+    let init_addr_none =
+        value_after("init-addr").is_some_and(|v| v.split(',').any(|x| x == "none"));
     match a(0) {
         "server" if !a(1).is_empty() => new_servers.push(ServerNote {
             name: a(1).to_string(),
@@ -432,6 +574,32 @@ fn take_notes(p: &mut Parser, line: &Line) {
             }
         }
         _ => {}
+    }
+    if a(0) == "acl" && args.get(2).is_some_and(|w| is_l6_fetch(w)) {
+        if let Some(n) = p.notes.get_mut(i) {
+            n.l6_acls.push(a(1).to_string());
+        }
+    } else if matches!(
+        a(0),
+        "tcp-request"
+            | "http-request"
+            | "http-response"
+            | "use_backend"
+            | "redirect"
+            | "use-server"
+    ) && a(1) != "inspect-delay"
+    {
+        let uses_l6 = p.notes.get(i).is_some_and(|n| {
+            args.iter().any(|w| {
+                is_l6_fetch(w) || n.l6_acls.iter().any(|acl| acl == w.trim_start_matches('!'))
+            })
+        });
+        if uses_l6
+            && let Some(n) = p.notes.get_mut(i)
+            && n.l6_rule.is_none()
+        {
+            n.l6_rule = Some(span.clone());
+        }
     }
     for w in args.iter() {
         for f in ["http_auth_group(", "http_auth("] {
@@ -587,7 +755,10 @@ pub fn keyword(p: &mut Parser, line: &Line) {
             warnif_cap(p, line, &c, false, "hash-type");
             let method = a(1);
             if method != "consistent" && method != "map-based" {
-                p.alert(line, "'hash-type' only supports 'consistent' and 'map-based'.");
+                p.alert(
+                    line,
+                    "'hash-type' only supports 'consistent' and 'map-based'.",
+                );
                 return;
             }
             let function = args.get(2).cloned();
@@ -730,11 +901,16 @@ pub fn keyword(p: &mut Parser, line: &Line) {
                     return;
                 }
                 let rest = args[2..].to_vec();
-                match with_ctx(p, line, &c, |ctx| expr::parse_condition(&rest, ctx)) {
+                match with_ctx(p, line, &c, |ctx| {
+                    expr::parse_condition(&rest, ctx).map_err(|e| {
+                        wrap_cond_err(e, "error detected while parsing switching rule : ")
+                    })
+                }) {
                     Some(co) => cond = Some(co),
                     None => return,
                 }
             }
+            rule_order(p, line);
             let backend = a(1).to_string();
             let ub = UseBackend {
                 span: p.span(line),
@@ -765,12 +941,26 @@ pub fn keyword(p: &mut Parser, line: &Line) {
                 s.default_backend = Some(n);
             }
         }
-        "http-request" | "http-response" | "http-after-response" | "tcp-request"
-        | "tcp-response" | "redirect" | "stick" | "http-check" | "tcp-check" | "use-server"
-        | "monitor" | "http-error" | "force-persist" | "ignore-persist" => {
+        "http-request"
+        | "http-response"
+        | "http-after-response"
+        | "tcp-request"
+        | "tcp-response"
+        | "redirect"
+        | "stick"
+        | "http-check"
+        | "tcp-check"
+        | "use-server"
+        | "monitor"
+        | "http-error"
+        | "force-persist"
+        | "ignore-persist" => {
             let anon_forbidden = matches!(
                 kw,
-                "http-request" | "http-response" | "http-after-response" | "tcp-request"
+                "http-request"
+                    | "http-response"
+                    | "http-after-response"
+                    | "tcp-request"
                     | "tcp-response"
             );
             if c.anonymous_defaults && anon_forbidden {
@@ -780,12 +970,18 @@ pub fn keyword(p: &mut Parser, line: &Line) {
                 );
                 return;
             }
-            if is_def && matches!(kw, "redirect" | "stick" | "use-server" | "force-persist" | "ignore-persist") {
+            if is_def
+                && matches!(
+                    kw,
+                    "redirect" | "stick" | "use-server" | "force-persist" | "ignore-persist"
+                )
+            {
                 p.alert(line, format!("'{kw}' not allowed in 'defaults' section."));
                 return;
             }
             let args = args.clone();
             if let Some(r) = with_ctx(p, line, &c, |ctx| rules::parse_rule(&args, ctx)) {
+                rule_order(p, line);
                 let span = p.span(line);
                 match p.section {
                     Section::Defaults(i) => {
@@ -803,7 +999,10 @@ pub fn keyword(p: &mut Parser, line: &Line) {
         }
         "stick-table" => {
             if is_def {
-                p.alert(line, "'stick-table' is not supported in 'defaults' section.");
+                p.alert(
+                    line,
+                    "'stick-table' is not supported in 'defaults' section.",
+                );
                 return;
             }
             if !args[1..].iter().any(|w| w == "size") {
@@ -839,10 +1038,7 @@ pub fn keyword(p: &mut Parser, line: &Line) {
                 return;
             };
             if std::fs::read(a(2)).is_err() {
-                p.alert(
-                    line,
-                    format!("errorfile : error opening file '{}'.", a(2)),
-                );
+                p.alert(line, format!("errorfile : error opening file '{}'.", a(2)));
                 return;
             }
             let ef = ErrorFile {
@@ -863,10 +1059,7 @@ pub fn keyword(p: &mut Parser, line: &Line) {
                 return;
             }
             let Some(status) = handled_status(a(1)) else {
-                p.alert(
-                    line,
-                    format!("{kw} : status code '{}' not handled.", a(1)),
-                );
+                p.alert(line, format!("{kw} : status code '{}' not handled.", a(1)));
                 return;
             };
             let ef = ErrorFile {
@@ -1126,8 +1319,10 @@ fn parse_option(p: &mut Parser, line: &Line, c: &Cur, idx: usize, std: bool) {
     }
     let extra_after = |n: usize| args.get(idx + n).cloned();
     let push = |p: &mut Parser, enabled: bool, opt_args: Vec<String>| {
+        let span = p.span(line);
         if let Some(s) = settings(p) {
             s.options.push(ProxyOption {
+                span,
                 name: name.to_string(),
                 enabled,
                 args: opt_args,
@@ -1198,6 +1393,7 @@ fn parse_option(p: &mut Parser, line: &Line, c: &Cur, idx: usize, std: bool) {
                 return;
             }
             warn_log_override(p, line, c, "httplog", &rest);
+            warn_ignored_in_backend(p, line, c, "option httplog");
             push(p, true, rest);
         }
         "tcplog" => {
@@ -1209,6 +1405,7 @@ fn parse_option(p: &mut Parser, line: &Line, c: &Cur, idx: usize, std: bool) {
                 );
                 return;
             }
+            warn_ignored_in_backend(p, line, c, "option tcplog");
             push(p, true, rest);
         }
         "tcpka" => {
@@ -1234,8 +1431,8 @@ fn parse_option(p: &mut Parser, line: &Line, c: &Cur, idx: usize, std: bool) {
             }
             push(p, true, rest);
         }
-        "ssl-hello-chk" | "smtpchk" | "redis-check" | "ldap-check" | "spop-check"
-        | "tcp-check" | "external-check" => {
+        "ssl-hello-chk" | "smtpchk" | "redis-check" | "ldap-check" | "spop-check" | "tcp-check"
+        | "external-check" => {
             if warnif_cap(p, line, c, false, name) {
                 return;
             }
@@ -1250,7 +1447,10 @@ fn parse_option(p: &mut Parser, line: &Line, c: &Cur, idx: usize, std: bool) {
         "pgsql-check" => {
             warnif_cap(p, line, c, false, name);
             if rest.first().map(String::as_str) != Some("user") || rest.get(1).is_none() {
-                p.alert(line, "'option pgsql-check' expects 'user <username>' as argument.");
+                p.alert(
+                    line,
+                    "'option pgsql-check' expects 'user <username>' as argument.",
+                );
                 return;
             }
             push(p, true, rest);
@@ -1296,7 +1496,10 @@ fn parse_option(p: &mut Parser, line: &Line, c: &Cur, idx: usize, std: bool) {
             push(p, true, rest);
         }
         "http-restrict-req-hdr-names" => {
-            if !matches!(rest.first().map(String::as_str), Some("preserve" | "delete" | "reject")) {
+            if !matches!(
+                rest.first().map(String::as_str),
+                Some("preserve" | "delete" | "reject")
+            ) {
                 p.alert(
                     line,
                     "'option http-restrict-req-hdr-names' expects 'preserve', 'delete' or 'reject' as argument.",
@@ -1318,6 +1521,19 @@ fn parse_option(p: &mut Parser, line: &Line, c: &Cur, idx: usize, std: bool) {
                 None => p.alert(line, format!("unknown option '{name}'.")),
             }
         }
+    }
+}
+
+/// `backend 'b' : 'option httplog' directive is ignored in backends.`
+fn warn_ignored_in_backend(p: &mut Parser, line: &Line, c: &Cur, what: &str) {
+    if c.kind == Some(ProxyKind::Backend) {
+        p.warn(
+            line,
+            format!(
+                "backend '{}' : '{what}' directive is ignored in backends.",
+                c.name
+            ),
+        );
     }
 }
 
@@ -1600,10 +1816,7 @@ fn parse_cookie(p: &mut Parser, line: &Line, c: &Cur) {
         }
         if matches!(w.as_str(), "domain" | "maxidle" | "maxlife" | "attr") {
             if args.get(i + 1).is_none() {
-                p.alert(
-                    line,
-                    format!("'cookie' '{w}' option requires a value."),
-                );
+                p.alert(line, format!("'cookie' '{w}' option requires a value."));
                 return;
             }
             i += 1;
@@ -1699,15 +1912,21 @@ fn parse_stats(p: &mut Parser, line: &Line, c: &Cur) {
                 return;
             }
             let rest = args[2..].to_vec();
-            if let Some(cond) = with_ctx(p, line, c, |ctx| expr::parse_condition(&rest, ctx))
-                && let Some(s) = settings(p)
+            if let Some(cond) = with_ctx(p, line, c, |ctx| {
+                expr::parse_condition(&rest, ctx).map_err(|e| {
+                    wrap_cond_err(e, "error detected while parsing a 'stats admin' rule : ")
+                })
+            }) && let Some(s) = settings(p)
             {
                 s.stats.admin.push(cond);
             }
         }
         "http-request" => {
             if c.kind.is_none() {
-                p.alert(line, "'stats http-request' not allowed in 'defaults' section.");
+                p.alert(
+                    line,
+                    "'stats http-request' not allowed in 'defaults' section.",
+                );
                 return;
             }
             let rest: Vec<String> = args[1..].to_vec();

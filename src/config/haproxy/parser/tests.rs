@@ -142,21 +142,23 @@ fn proxy_headers() {
     );
     check(
         "frontend f x\n",
-        &["[ALERT]    (P) : config : parsing [t.cfg:1] : please use the 'bind' keyword for listening addresses."],
+        &[
+            "[ALERT]    (P) : config : parsing [t.cfg:1] : please use the 'bind' keyword for listening addresses.",
+        ],
         Verdict::NoListener,
     );
     check(
         "defaults d1\nfrontend h from nod\n",
-        &["[ALERT]    (P) : config : parsing [t.cfg:2] : defaults section 'nod' not found for frontend 'h'."],
+        &[
+            "[ALERT]    (P) : config : parsing [t.cfg:2] : defaults section 'nod' not found for frontend 'h'.",
+        ],
         Verdict::Aborted(vec!["t.cfg".into()]),
     );
 }
 
 #[test]
 fn duplicate_proxy_names() {
-    let cfg = format!(
-        "{TIMEOUTS}frontend f\n bind :8080\nbackend b\nbackend b\nfrontend f\n"
-    );
+    let cfg = format!("{TIMEOUTS}frontend f\n bind :8080\nbackend b\nbackend b\nfrontend f\n");
     check(
         &cfg,
         &[
@@ -279,7 +281,10 @@ fn legacy_mode_accepts_removed_keywords_with_warnings() {
     );
     assert_eq!(v, Verdict::Valid);
     assert_eq!(lines.len(), 3, "{lines:?}");
-    assert!(lines.iter().all(|l| l.starts_with("[WARNING]")), "{lines:?}");
+    assert!(
+        lines.iter().all(|l| l.starts_with("[WARNING]")),
+        "{lines:?}"
+    );
     assert!(lines[1].contains("'http-request add-header'"), "{lines:?}");
     assert!(lines[2].contains("'timeout client'"), "{lines:?}");
 }
@@ -326,7 +331,11 @@ fn missing_timeouts_and_no_bind() {
 fn no_listener() {
     check("", &[], Verdict::NoListener);
     check("# only a comment\n", &[], Verdict::NoListener);
-    check("frontend f\n bind :80\n disabled\n", &[], Verdict::NoListener);
+    check(
+        "frontend f\n bind :80\n disabled\n",
+        &[],
+        Verdict::NoListener,
+    );
 }
 
 #[test]

@@ -87,6 +87,11 @@ fn rules_ok() {
         ("backend", "http-request tarpit"),
         ("backend", "http-response set-header X %{+Q}[src]"),
         ("frontend", "tcp-request connection accept if a"),
+        (
+            "frontend",
+            "tcp-request connection expect-proxy layer4 if { src 1.2.3.4 }",
+        ),
+        ("frontend", "tcp-request content switch-mode http"),
         ("frontend", "tcp-request content track-sc0 src table abuse"),
         ("backend", "tcp-request content track-sc0 src table"),
         ("frontend", "tcp-request inspect-delay 5s"),
@@ -102,6 +107,23 @@ fn rules_ok() {
         ("backend", "http-check send meth GET uri /health"),
         ("backend", "http-check expect status 200"),
         ("backend", "tcp-check connect port 80"),
+        ("backend", "http-check expect ! status 200"),
+        ("backend", "http-check expect rstring ^OK"),
+        ("backend", "http-check expect status 200-399"),
+        (
+            "backend",
+            "http-check expect hdr name -m str X value -m beg y",
+        ),
+        (
+            "backend",
+            "http-check send meth GET uri /health ver HTTP/1.1 hdr Host www",
+        ),
+        ("backend", "tcp-check expect string +OK"),
+        ("backend", "tcp-check expect rstring ^\\+OK"),
+        ("backend", "tcp-check send PING"),
+        ("backend", "tcp-check send-binary 0a0b"),
+        ("backend", "tcp-check connect port 6379 ssl"),
+        ("backend", "http-check connect port src_port"),
         ("frontend", "monitor fail if a"),
         ("frontend", "capture request header Host len 64"),
         ("frontend", "capture request header X len 0"),
@@ -151,6 +173,12 @@ fn http_rule_errors_as_haproxy() {
         ("http-request set-header X %[foo]", ctx_err("set-header", "failed to parse sample expression <foo]> : unknown fetch method 'foo'.")),
         ("http-request set-header X %[req.hdr(host)", ctx_err("set-header", "missing ']' after 'req.hdr(host)'.")),
         ("http-request set-header X %Z", ctx_err("set-header", "no such format variable 'Z'. If you wanted to emit the '%' character verbatim, you need to use '%%'.")),
+        ("http-request set-var(txn.x)foo", ctx_err("set-var(txn.x)foo", "incomplete argument after action 'set-var(txn.x)foo'. Expects 'set-var(<var-name>)', 'set-var-fmt(<var-name>)' or 'unset-var(<var-name>)'.")),
+        ("http-request set-var(txn.x", ctx_err("set-var(txn.x", "incomplete argument after action 'set-var(txn.x'. Expects 'set-var(<var-name>)', 'set-var-fmt(<var-name>)' or 'unset-var(<var-name>)'.")),
+        ("http-request set-var()", ctx_err("set-var()", "Empty variable name cannot be accepted.")),
+        ("http-request set-dst-port 80", ctx_err("set-dst-port", "unknown fetch method '80'.")),
+        ("http-request return errorfile /nonexist", ctx_err("return", "error opening file '/nonexist'..")),
+        ("http-request normalize-uri path-merge-slashes", "parsing [F:10] : 'normalize-uri' action is experimental, must be allowed via a global 'expose-experimental-directives'".to_string()),
         ("http-request deny if TRUE foo", "parsing [F:10] : error detected while parsing an 'http-request deny' condition : no such ACL : 'foo'.".to_string()),
         ("http-response deny if nosuch", "parsing [F:10] : error detected while parsing an 'http-response deny' condition : no such ACL : 'nosuch'.".to_string()),
         ("http-request set-heade X y", "parsing [F:10]: 'http-request' expects 'wait-for-handshake', 'ot-group', 'set-log-level', 'set-nice', 'use-service', 'sc-inc-gpc(*)', 'sc-inc-gpc0(*)', 'sc-inc-gpc1(*)', 'sc-set-gpt(*)', 'sc-set-gpt0(*)', 'send-spoe-group', 'do-resolve(*)', 'cache-use', 'add-acl(*)', 'add-header', 'allow', 'auth', 'capture', 'del-acl(*)', 'del-header', 'del-map(*)', 'deny', 'disable-l7-retry', 'early-hint', 'normalize-uri', 'redirect', 'reject', 'replace-header', 'replace-path', 'replace-pathq', 'replace-uri', 'replace-value', 'return', 'set-header', 'set-map(*)', 'set-method', 'set-path', 'set-pathq', 'set-query', 'set-uri', 'strict-mode', 'tarpit', 'track-sc(*)', 'set-timeout', 'wait-for-body', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)', 'set-dst', 'set-dst-port', 'set-mark', 'set-src', 'set-src-port', 'set-tos', 'silent-drop', 'set-priority-class', 'set-priority-offset', but got 'set-heade'. Did you mean 'set-header' maybe ?".to_string()),
@@ -324,6 +352,91 @@ fn other_rule_errors_as_haproxy() {
             "parsing [F:10] : 'tcp-check' only supports 'comment', 'connect', 'send', 'send-binary', 'expect', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)'. but got 'foo'",
         ),
         (
+            "backend",
+            "http-check expect",
+            "parsing [F:10] : 'http-check expect' : expects at least a matching pattern as arguments.",
+        ),
+        (
+            "backend",
+            "http-check expect status",
+            "parsing [F:10] : 'http-check expect' : 'status' expects a <pattern> as argument.",
+        ),
+        (
+            "backend",
+            "http-check expect foo 200",
+            "parsing [F:10] : 'http-check expect' : 'only supports min-recv, [!]string', '[!]rstring', '[!]string-lf', '[!]status', '[!]rstatus', [!]hdr, [!]fhdr or comment but got 'foo' as argument..",
+        ),
+        (
+            "backend",
+            "http-check expect status 200 foo",
+            "parsing [F:10] : 'http-check expect' : 'only supports min-recv, [!]string', '[!]rstring', '[!]string-lf', '[!]status', '[!]rstatus', [!]hdr, [!]fhdr or comment but got 'foo' as argument..",
+        ),
+        (
+            "backend",
+            "http-check expect rstatus (",
+            "parsing [F:10] : 'http-check expect' : regex '(' is invalid (error=missing closing parenthesis, erroffset=1).",
+        ),
+        (
+            "backend",
+            "http-check send meth",
+            "parsing [F:10] : 'http-check send' : 'meth' expects a string as argument..",
+        ),
+        (
+            "backend",
+            "http-check send foo",
+            "parsing [F:10] : 'http-check send' : expects 'comment', 'meth', 'uri', 'uri-lf', 'ver', 'hdr', 'body' or 'body-lf' but got 'foo' as argument..",
+        ),
+        (
+            "backend",
+            "http-check send hdr X",
+            "parsing [F:10] : 'http-check send' : 'hdr' expects <name> and <value> as arguments.",
+        ),
+        (
+            "backend",
+            "http-check connect port x",
+            "parsing [F:10] : 'http-check connect' : error detected while parsing port expression : unknown fetch method 'x'.",
+        ),
+        (
+            "backend",
+            "http-check connect foo",
+            "parsing [F:10] : 'http-check connect' : expects 'comment', 'port', 'addr', 'send-proxy', 'ssl', 'sni', 'alpn' or 'via-socks4', 'linger', 'default' but got 'foo' as argument..",
+        ),
+        (
+            "backend",
+            "http-check disable-on-404 x",
+            "parsing [F:10] : 'http-check' cannot handle unexpected argument 'x'.",
+        ),
+        (
+            "backend",
+            "tcp-check expect string",
+            "parsing [F:10] : 'tcp-check expect' : 'string' expects a <pattern> as argument.",
+        ),
+        (
+            "backend",
+            "tcp-check expect foo x",
+            "parsing [F:10] : 'tcp-check expect' : 'only supports min-recv, '[!]binary', '[!]string', '[!]rstring', '[!]string-lf''[!]rbinary', '[!]binary-lf' or comment but got 'foo' as argument..",
+        ),
+        (
+            "backend",
+            "tcp-check send",
+            "parsing [F:10] : 'tcp-check send' : 'string' expects a send as argument.",
+        ),
+        (
+            "backend",
+            "tcp-check send-binary zz",
+            "parsing [F:10] : 'tcp-check send-binary' : 'zz' invalid binary string (an hex digit is expected (found 'z')).\n.",
+        ),
+        (
+            "backend",
+            "tcp-check connect port 0",
+            "parsing [F:10] : 'tcp-check connect' : expects a valid TCP port (from range 1 to 65535) or a sample expression, got 0..",
+        ),
+        (
+            "backend",
+            "tcp-check connect port 99999",
+            "parsing [F:10] : 'tcp-check connect' : expects a valid TCP port (from range 1 to 65535) or a sample expression, got 99999..",
+        ),
+        (
             "frontend",
             "monitor fail",
             "parsing [F:10] : 'monitor fail' requires either 'if' or 'unless' followed by a condition.",
@@ -349,7 +462,44 @@ fn other_rule_errors_as_haproxy() {
             "parsing [F:10] : 'capture' expects 'cookie' or 'request header' or 'response header'.",
         ),
     ];
-    for (sec, line, want) in cases {
+    let cases2 = [
+        (
+            "frontend",
+            "tcp-request connection capture src len 10",
+            "parsing [F:10] : 'capture src' is not allowed in 'tcp-request connection' rules in frontend 'fe'",
+        ),
+        (
+            "frontend",
+            "tcp-request content expect-netscaler-cip layer4",
+            "parsing [F:10] : 'expect-netscaler-cip layer4' is not allowed in 'tcp-request content' rules in frontend 'fe'",
+        ),
+        (
+            "frontend",
+            "tcp-request content switch-mode x",
+            "parsing [F:10] : 'tcp-request switch-mode' expects a valid mode (got 'x').",
+        ),
+        (
+            "frontend",
+            "tcp-request content use-service foo",
+            "parsing [F:10] : 'content' unknown service name.",
+        ),
+        (
+            "frontend",
+            "tcp-request content set-log-level x",
+            "parsing [F:10] : expects exactly 1 argument (log level name or 'silent')",
+        ),
+        (
+            "frontend",
+            "tcp-request content set-var(x) src",
+            "parsing [F:10] : invalid variable name 'x'. A variable name must be start by its scope. The scope can be 'proc', 'sess', 'txn', 'req', 'res' or 'check'",
+        ),
+        (
+            "backend",
+            "stick on src foo",
+            "parsing [F:10] : 'stick': unknown keyword 'foo'.",
+        ),
+    ];
+    for (sec, line, want) in cases.into_iter().chain(cases2) {
         let (got, abort) = err(sec, line);
         assert_eq!(got, want, "for `{line}` in {sec}");
         assert!(!abort, "HAProxy goes on after `{line}`");
@@ -378,4 +528,76 @@ fn track_sc_session_level_warning() {
         "tcp-request content track-sc0 req.hdr(host) table abuse",
     );
     assert_eq!(track_sc_session_warning("web_front", &r.unwrap()), None);
+}
+
+#[test]
+fn never_match_warnings() {
+    // HAProxy 2.6.12's warnings (after `parsing [F:L] : `), one rule each
+    let mut warnings = Vec::new();
+    let names = vec!["m1".to_string(), "m2".to_string()];
+    {
+        let mut ctx = Ctx {
+            file: "W",
+            line: 1,
+            section: "backend",
+            proxy: "be",
+            http: true,
+            acl_names: &names,
+            warnings: &mut warnings,
+        };
+        for (i, l) in [
+            "acl m1 res.hdr(x) y",
+            "acl m1 path /x",
+            "acl m2 res.hdr(x) y",
+        ]
+        .iter()
+        .enumerate()
+        {
+            ctx.line = 10 + i as u32;
+            crate::config::haproxy::expr::parse_acl(&words(l), &mut ctx).unwrap();
+        }
+        for (i, l) in [
+            "http-request deny if m1",
+            "http-request deny if m2",
+            "http-request deny if { res.hdr(x) y } { path /x }",
+            "http-response deny if { path /x }",
+            "use-server s1 if { res.hdr(x) y }",
+            "redirect location /x if { res.hdr(x) y }",
+            "http-request deny if m2 || { path /y }",
+            "http-request deny if { path /y }",
+        ]
+        .iter()
+        .enumerate()
+        {
+            ctx.line = 20 + i as u32;
+            parse_rule(&words(l), &mut ctx).unwrap();
+        }
+    }
+    assert_eq!(
+        warnings,
+        [
+            "acl 'm1' involves keywords 'res.hdr' which is incompatible with 'backend http-request header rule'",
+            "acl 'm2' will never match because it only involves keywords that are incompatible with 'backend http-request header rule'",
+            "anonymous acl will never match because it uses keyword 'res.hdr' which is incompatible with 'backend http-request header rule'",
+            "anonymous acl will never match because it uses keyword 'path' which is incompatible with 'backend http-response header rule'",
+            "anonymous acl will never match because it uses keyword 'res.hdr' which is incompatible with 'backend use-server, balance or stick-match rule'",
+            "anonymous acl will never match because it uses keyword 'res.hdr' which is incompatible with 'backend http-request header rule'",
+            "acl 'm2' will never match because it only involves keywords that are incompatible with 'backend http-request header rule'",
+        ]
+    );
+    let (r, w) = run("frontend", "tcp-request connection reject if { path /x }");
+    assert!(r.is_ok());
+    assert_eq!(
+        w,
+        [
+            "anonymous acl will never match in 'tcp-request connection' because it uses keyword 'path' which is incompatible with 'frontend tcp-request connection rule'"
+        ]
+    );
+    let (_, w) = run("frontend", "tcp-request content reject if { res.hdr(x) y }");
+    assert_eq!(
+        w,
+        [
+            "anonymous acl will never match in 'tcp-request content' because it uses keyword 'res.hdr' which is incompatible with 'frontend tcp-request content rule'"
+        ]
+    );
 }

@@ -1,0 +1,1 @@
+//! Proxy engine (sans-IO cores first: balancers).

@@ -1,0 +1,1 @@
+//! VRRP engine (sans-IO core first: packet codec and state machine).
