@@ -239,51 +239,63 @@ pub fn grammar() -> &'static Grammar {
     })
 }
 
-/// HAProxy's word fingerprint (tools.c `make_word_fingerprint()`): a 32x32
-/// matrix of transition counts between character classes, indexed
-/// `32*from + to`, classes 1..=26 letters (case-folded), 27 digits, 28
-/// anything else and also begin/end of word; row 0 marks which classes occur.
+/// HAProxy's character classes for fingerprints: 1..=26 letters
+/// (case-folded), 27 digits, 28 anything else and also begin/end of word.
 /// Bytes, not chars: HAProxy works on bytes with C-locale `tolower`, so a
 /// non-ASCII byte is class 28 like punctuation.
-fn word_fingerprint(word: &str) -> [u8; 1024] {
-    let mut fp = [0u8; 1024];
-    let mut from = 28usize;
-    for b in word.bytes() {
-        let to = match b.to_ascii_lowercase() {
-            c @ b'a'..=b'z' => usize::from(c - b'a') + 1,
-            b'0'..=b'9' => 27,
-            _ => 28,
-        };
-        fp[to] = 1;
-        // uint8_t in HAProxy: counts wrap at 256 on absurdly repetitive words.
-        fp[32 * from + to] = fp[32 * from + to].wrapping_add(1);
-        from = to;
+fn char_class(b: u8) -> usize {
+    match b.to_ascii_lowercase() {
+        c @ b'a'..=b'z' => usize::from(c - b'a') + 1,
+        b'0'..=b'9' => 27,
+        _ => 28,
     }
-    fp[32 * from + 28] = fp[32 * from + 28].wrapping_add(1);
-    fp
 }
 
-/// tools.c `word_fingerprint_distance()`: sum of absolute differences.
-fn fingerprint_distance(a: &[u8; 1024], b: &[u8; 1024]) -> usize {
-    a.iter()
-        .zip(b.iter())
-        .map(|(&x, &y)| usize::from(x.abs_diff(y)))
-        .sum()
+/// Calls `f(index, is_presence_cell)` for each cell update of HAProxy's
+/// word fingerprint (tools.c `make_word_fingerprint()`): a 32x32 matrix of
+/// transition counts between classes, indexed `32*from + to`, where row 0
+/// marks which classes occur (set to 1, not counted).
+fn fingerprint_cells(word: &str, mut f: impl FnMut(usize, bool)) {
+    let mut from = 28usize;
+    for b in word.bytes() {
+        let to = char_class(b);
+        f(to, true);
+        f(32 * from + to, false);
+        from = to;
+    }
+    f(32 * from + 28, false);
+}
+
+fn apply(fp: &mut [u8; 1024], i: usize, presence: bool) {
+    // uint8_t in HAProxy: counts wrap at 256 on absurdly repetitive words.
+    fp[i] = if presence { 1 } else { fp[i].wrapping_add(1) };
+}
+
+fn word_fingerprint(word: &str) -> [u8; 1024] {
+    let mut fp = [0u8; 1024];
+    fingerprint_cells(word, |i, p| apply(&mut fp, i, p));
+    fp
 }
 
 /// HAProxy's "did you mean" (cfgparse.c `cfg_find_best_match()`,
 /// proxy.c `proxy_find_best_option()`, server.c `srv_find_best_kw()`): the
-/// candidate with the smallest fingerprint distance, the first one on ties
-/// (so pass candidates in HAProxy's registration order to get its answer),
-/// and none when the best distance exceeds twice the length of either word.
+/// candidate with the smallest fingerprint distance (tools.c
+/// `word_fingerprint_distance()`, the sum of absolute differences of the
+/// 1024 cells), the first one on ties (so pass candidates in HAProxy's
+/// registration order to get its answer), and none when the best distance
+/// exceeds twice the length of either word.
+///
+/// A word touches at most 2*len+1 cells, so each candidate's distance is
+/// computed from the cells it touches rather than from all 1024: the
+/// parsers call this for every unknown keyword and fuzzing makes many.
 pub fn best_match<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let word_fp = word_fingerprint(word);
+    let mut fp = Fingerprinter::new(word);
     let mut best: Option<(&'a str, usize)> = None;
     for cand in candidates {
-        let dist = fingerprint_distance(&word_fp, &word_fingerprint(cand));
+        let dist = fp.distance(cand);
         if best.is_none_or(|(_, d)| dist < d) {
             best = Some((cand, dist));
         }
@@ -293,6 +305,55 @@ pub fn best_match<'a>(
         return None;
     }
     Some(cand)
+}
+
+/// One word's fingerprint and the scratch space to measure candidates.
+struct Fingerprinter {
+    w: [u8; 1024],
+    w_total: usize,
+    c: [u8; 1024],
+    seen: [bool; 1024],
+    touched: Vec<usize>,
+}
+
+impl Fingerprinter {
+    fn new(word: &str) -> Self {
+        let w = word_fingerprint(word);
+        Fingerprinter {
+            w,
+            w_total: w.iter().map(|&x| usize::from(x)).sum(),
+            c: [0; 1024],
+            seen: [false; 1024],
+            touched: Vec::with_capacity(64),
+        }
+    }
+
+    /// `word_fingerprint_distance()` between the word and `cand`.
+    fn distance(&mut self, cand: &str) -> usize {
+        let Fingerprinter {
+            w,
+            w_total,
+            c,
+            seen,
+            touched,
+        } = self;
+        fingerprint_cells(cand, |i, p| {
+            if !seen[i] {
+                seen[i] = true;
+                touched.push(i);
+            }
+            apply(c, i, p);
+        });
+        // Cells the candidate leaves at 0 contribute w[i] each.
+        let mut dist = *w_total;
+        for &i in touched.iter() {
+            dist = dist - usize::from(w[i]) + usize::from(w[i].abs_diff(c[i]));
+            c[i] = 0;
+            seen[i] = false;
+        }
+        touched.clear();
+        dist
+    }
 }
 
 #[cfg(test)]
@@ -498,6 +559,62 @@ mod tests {
                 want,
                 "server {typo}"
             );
+        }
+    }
+
+    /// tools.c `word_fingerprint_distance()` as written: all 1024 cells.
+    fn dense_distance(a: &str, b: &str) -> usize {
+        let (x, y) = (word_fingerprint(a), word_fingerprint(b));
+        x.iter()
+            .zip(y.iter())
+            .map(|(&p, &q)| usize::from(p.abs_diff(q)))
+            .sum()
+    }
+
+    /// The reference `best_match`, straight from HAProxy's loop.
+    fn dense_best<'a>(word: &str, cands: &[&'a str]) -> Option<&'a str> {
+        let mut best: Option<(&'a str, usize)> = None;
+        for &c in cands {
+            let d = dense_distance(word, c);
+            if best.is_none_or(|(_, bd)| d < bd) {
+                best = Some((c, d));
+            }
+        }
+        best.filter(|&(c, d)| d <= 2 * word.len() && d <= 2 * c.len())
+            .map(|(c, _)| c)
+    }
+
+    #[test]
+    fn sparse_distance_equals_dense() {
+        // Every word against every other, plus repetitive and odd words.
+        let long = "a".repeat(300);
+        let mut words: Vec<&str> = OPTIONS
+            .iter()
+            .chain(PROXY_KWS)
+            .chain(SERVER_KWS)
+            .copied()
+            .collect();
+        words.extend([
+            "",
+            "a",
+            "aa",
+            "a-a",
+            "A1b2",
+            "é",
+            "x..y",
+            "tcp-request",
+            long.as_str(),
+        ]);
+        for &w in &words {
+            assert_eq!(
+                best_match(w, words.iter().copied()),
+                dense_best(w, &words),
+                "{w}"
+            );
+            let mut fp = Fingerprinter::new(w);
+            for &c in &words {
+                assert_eq!(fp.distance(c), dense_distance(w, c), "{w} vs {c}");
+            }
         }
     }
 

@@ -62,6 +62,7 @@ fn snapshot_text(r: &Run) -> String {
 #[test]
 fn golden_config_dumps() {
     let mut seen = 0;
+    let mut unserializable = Vec::new();
     for (sub, flag, ext) in [("haproxy", "-f", ".cfg"), ("keepalived", "-k", ".conf")] {
         let dir = root().join("fixtures/golden").join(sub);
         for f in files(&dir, ext) {
@@ -70,11 +71,21 @@ fn golden_config_dumps() {
                 &dir,
                 &["config", "dump", flag, &f, "--format", "json", "--force"],
             );
+            // Every IR must serialize; checked after the snapshots so that
+            // those still show the whole picture.
+            if r.stderr.contains("cannot serialize") || r.stdout.is_empty() {
+                unserializable.push(format!("{sub}/{f}: {}", r.stderr.trim_end()));
+            }
             insta::assert_snapshot!(format!("dump_{sub}_{f}"), snapshot_text(&r));
             seen += 1;
         }
     }
     assert!(seen >= 20, "golden configs missing: only {seen} found");
+    assert!(
+        unserializable.is_empty(),
+        "no IR dumped for:\n{}",
+        unserializable.join("\n")
+    );
 }
 
 #[test]

@@ -26,10 +26,11 @@ fuzz_target!(|data: &[u8]| {
     let _ = lexer::lex_file("fuzz.cfg", data);
     let path = scratch();
     if std::fs::write(path, data).is_ok() {
-        let _ = parser::load(std::slice::from_ref(path), &parser::LoadOptions::default());
-        let _ = parser::load(
-            std::slice::from_ref(path),
-            &parser::LoadOptions { legacy: true },
-        );
+        // One load per input (they are slow enough): the input's length
+        // picks `--legacy` or not, so that both paths get explored.
+        let opts = parser::LoadOptions {
+            legacy: data.len() % 2 == 1,
+        };
+        let _ = parser::load(std::slice::from_ref(path), &opts);
     }
 });

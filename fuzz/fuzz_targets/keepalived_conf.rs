@@ -18,7 +18,10 @@ fn scratch() -> &'static PathBuf {
         } else {
             std::env::temp_dir()
         };
-        dir.join(format!("tandem-fuzz-keepalived-{}.conf", std::process::id()))
+        dir.join(format!(
+            "tandem-fuzz-keepalived-{}.conf",
+            std::process::id()
+        ))
     })
 }
 

@@ -293,8 +293,10 @@ fn run(cmd: &Cmd) -> i32 {
         eprint!("{}", version_text());
         return 0;
     }
+    let code = check_or_run(cmd);
     if !cmd.unexpected.is_empty() {
-        // keepalived 2.2.7 prints this on stdout and carries on.
+        // keepalived 2.2.7 prints this on stdout and carries on; its stdout
+        // is block-buffered, so the line comes out last.
         let mut s = String::from("Unexpected argument(s): ");
         for a in &cmd.unexpected {
             s.push_str(a);
@@ -302,6 +304,10 @@ fn run(cmd: &Cmd) -> i32 {
         }
         println!("{s}");
     }
+    code
+}
+
+fn check_or_run(cmd: &Cmd) -> i32 {
     let mut early = Vec::new();
     if let Some(f) = &cmd.log_facility
         && !valid_facility(f)

@@ -1,1 +1,4 @@
-//! Proxy engine (sans-IO cores first: balancers).
+//! Proxy engine (sans-IO cores first: balancers, health-check state).
+
+pub mod balance;
+pub mod checks;

@@ -210,7 +210,6 @@ pub fn parse_acl_expr(words: &[String], ctx: &mut Ctx, acl_name: &str) -> Result
         i += 1;
         if matches!(method, MatchMethod::Int | MatchMethod::Len)
             && matches!(w, "eq" | "ge" | "gt" | "le" | "lt")
-            && op.is_none()
         {
             op = Some(w);
             continue;
@@ -391,13 +390,9 @@ fn parse_ip_pattern(w: &str, no_dns: bool) -> Result<Pattern, String> {
             Ok(n) if n <= max => n,
             Ok(_) => return Err(bad()),
             Err(_) => match (addr, m.parse::<std::net::Ipv4Addr>()) {
-                (IpAddr::V4(_), Ok(mask)) => {
-                    let bits = u32::from(mask);
-                    if bits.leading_ones() + bits.trailing_zeros() != 32 {
-                        return Err(bad());
-                    }
-                    bits.leading_ones() as u8
-                }
+                // Any dotted mask is taken, even a non-contiguous one
+                // (HAProxy 2.6.12 accepts 255.0.255.0); its bit count is kept.
+                (IpAddr::V4(_), Ok(mask)) => u32::from(mask).count_ones() as u8,
                 _ => return Err(bad()),
             },
         },

@@ -61,7 +61,13 @@ pub fn load(files: &[PathBuf], opts: &LoadOptions) -> Outcome {
         let name = path.to_string_lossy().into_owned();
         match std::fs::read(path) {
             Ok(bytes) => {
-                let items = lexer::lex_file(&name, &bytes);
+                let mut items = lexer::lex_file(&name, &bytes);
+                // HAProxy applies `setenv`/`presetenv` while it reads, so later
+                // lines of the same file already see the variables: apply them
+                // and lex the file again.
+                if apply_global_env(&items) {
+                    items = lexer::lex_file(&name, &bytes);
+                }
                 lexed.push((name, items));
             }
             Err(e) => {
@@ -86,6 +92,41 @@ pub fn load(files: &[PathBuf], opts: &LoadOptions) -> Outcome {
     load_items(lexed, opts)
 }
 
+/// Put the `setenv`/`presetenv` of `global` sections into the environment
+/// the lexer expands from. Returns true when it set anything.
+fn apply_global_env(items: &[Item]) -> bool {
+    let mut in_global = false;
+    let mut changed = false;
+    for item in items {
+        let Item::Line(l) = item else {
+            continue;
+        };
+        let kw = l.args.first().map(String::as_str).unwrap_or("");
+        if is_section_keyword(kw) {
+            in_global = kw == "global";
+            continue;
+        }
+        if !in_global {
+            continue;
+        }
+        let (Some(name), Some(value)) = (l.args.get(1), l.args.get(2)) else {
+            continue;
+        };
+        match kw {
+            "setenv" => {
+                lexer::set_env_overlay(name, value.as_bytes());
+                changed = true;
+            }
+            "presetenv" if lexer::env_lookup(name).is_none() => {
+                lexer::set_env_overlay(name, value.as_bytes());
+                changed = true;
+            }
+            _ => {}
+        }
+    }
+    changed
+}
+
 /// strerror() text of an I/O error, without Rust's " (os error N)" suffix.
 fn io_error_text(e: &std::io::Error) -> String {
     let s = e.to_string();
@@ -99,12 +140,26 @@ fn io_error_text(e: &std::io::Error) -> String {
 /// run the post-parse checks.
 pub fn load_items(files: Vec<(String, Vec<Item>)>, opts: &LoadOptions) -> Outcome {
     let mut p = Parser::new(opts);
+    crate::config::haproxy::server::set_ssl_bases(Default::default());
     'files: for (name, items) in files {
         p.begin_file(&name);
+        // HAProxy gives up on a file after 50 lines with fatal errors.
+        let mut fatal_lines = 0u32;
         for item in items {
             match item {
                 Item::Line(line) => {
+                    if fatal_lines >= 50 {
+                        p.alert_nospace(
+                            &line,
+                            format!("too many fatal errors ({fatal_lines}), stopping now."),
+                        );
+                        break;
+                    }
+                    let before = p.error_count;
                     p.line(&line);
+                    if p.error_count > before {
+                        fatal_lines += 1;
+                    }
                     if p.aborted {
                         break 'files;
                     }
@@ -116,9 +171,11 @@ pub fn load_items(files: Vec<(String, Vec<Item>)>, opts: &LoadOptions) -> Outcom
                     p.diags.push(d);
                 }
                 Item::Fatal(d) => {
+                    // HAProxy aborts: `Error(s) found in configuration
+                    // file : FILE` follows, without `Fatal errors found`.
                     p.diags.push(d);
                     p.mark_error(&name);
-                    p.fatal_stop = true;
+                    p.aborted = true;
                     break 'files;
                 }
             }
@@ -150,8 +207,6 @@ pub(crate) struct Parser<'o> {
     err_files: Vec<String>,
     /// An error that stops reading at once (ERR_ABORT).
     aborted: bool,
-    /// A lexer `Fatal` item.
-    fatal_stop: bool,
     section: Section,
     file: String,
     /// The defaults section that proxies declared from now on inherit.
@@ -161,6 +216,8 @@ pub(crate) struct Parser<'o> {
     proxy_state: proxy::State,
     /// Per proxy (same index as `cfg.proxies`): facts for the post-parse checks.
     notes: Vec<check::ProxyNotes>,
+    /// Fatal errors reported so far (HAProxy stops a file after 50).
+    error_count: u32,
     /// Per defaults section: (explicitly referenced by `from`, implicitly used).
     defaults_refs: Vec<(bool, bool)>,
 }
@@ -173,7 +230,6 @@ impl<'o> Parser<'o> {
             diags: Vec::new(),
             err_files: Vec::new(),
             aborted: false,
-            fatal_stop: false,
             section: Section::None,
             file: String::new(),
             last_defaults: None,
@@ -181,6 +237,7 @@ impl<'o> Parser<'o> {
             proxy_state: proxy::State::default(),
             notes: Vec::new(),
             defaults_refs: Vec::new(),
+            error_count: 0,
         }
     }
 
@@ -202,6 +259,7 @@ impl<'o> Parser<'o> {
     }
 
     pub(crate) fn mark_error(&mut self, file: &str) {
+        self.error_count += 1;
         if !self.err_files.iter().any(|f| f == file) {
             self.err_files.push(file.to_string());
         }
@@ -317,13 +375,6 @@ impl<'o> Parser<'o> {
     }
 
     fn finish(mut self) -> Outcome {
-        if self.fatal_stop {
-            return Outcome {
-                config: None,
-                diags: self.diags,
-                verdict: Verdict::Stopped,
-            };
-        }
         if self.aborted {
             return Outcome {
                 config: None,

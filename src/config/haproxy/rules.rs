@@ -212,6 +212,18 @@ pub const TCP_RES_CONTENT_ACTIONS: &[&str] = &[
     "silent-drop",
 ];
 
+thread_local! {
+    static EXPERIMENTAL: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+/// Whether the global `expose-experimental-directives` is in effect (it
+/// gates `http-request normalize-uri`). The section parser sets it false at
+/// the start of a load and true when it sees the directive; left alone it is
+/// true, so a valid config is never refused. Per thread, like the parse.
+pub fn set_experimental_allowed(allowed: bool) {
+    EXPERIMENTAL.with(|e| e.set(allowed));
+}
+
 /// How HAProxy lists them: `'a', 'b', ...`; the tcp lists fold the three
 /// track-sc actions into `'track-sc0' ... 'track-sc2'`.
 fn quoted_list(list: &[&str]) -> String {
@@ -261,7 +273,7 @@ pub fn parse_rule(args: &[String], ctx: &mut Ctx) -> Result<Rule, String> {
         _ => Ok(Rule {
             keyword: kw.to_string(),
             action: args.get(1).cloned().unwrap_or_default(),
-            action_args: Action::Words(args.iter().skip(2).cloned().collect()),
+            action_args: Action::Words { words: args.iter().skip(2).cloned().collect() },
             ..Rule::default()
         }),
     }
@@ -297,7 +309,7 @@ fn parse_http(args: &[String], ctx: &mut Ctx) -> Result<Rule, String> {
         ctx.proxy.to_string(),
     );
     let nospace = |m: String| -> String { abort(raw(&[format!("parsing [{file}:{line}]: {m}")])) };
-    if action == "normalize-uri" {
+    if action == "normalize-uri" && !EXPERIMENTAL.with(std::cell::Cell::get) {
         // Experimental in 2.6; tandem does not take `expose-experimental-directives`.
         return Err(abort(
             "'normalize-uri' action is experimental, must be allowed via a global 'expose-experimental-directives'"
@@ -420,6 +432,11 @@ fn http_action(
                 return Err("expects at least 1 argument".into());
             }
             let method = (w(1) == "-m").then(|| w(2).to_string());
+            if let Some(m) = &method
+                && !matches!(m.as_str(), "str" | "beg" | "end" | "sub" | "reg")
+            {
+                return Err(format!("-m with unsupported matching method '{m}'"));
+            }
             (
                 Action::DelHeader {
                     name: w(0).into(),
@@ -445,7 +462,9 @@ fn http_action(
         }
         "replace-path" | "replace-pathq" | "replace-uri" => {
             if n != 2 {
-                return Err("expects exactly 2 arguments".into());
+                return Err(
+                    "expects exactly 2 arguments <match-regex> and <replace-format>".into(),
+                );
             }
             super::expr::pcre::check(w(0))?;
             logfmt::check(w(1))?;
@@ -517,6 +536,66 @@ fn http_action(
                 1,
             )
         }
+        "strict-mode" => {
+            if !matches!(w(0), "on" | "off") {
+                return Err(format!(
+                    "Unexpected value '{}'. Only 'on' and 'off' are supported",
+                    w(0)
+                ));
+            }
+            (Action::Words { words: vec![w(0).into()] }, 1)
+        }
+        "set-mark" | "set-tos" => {
+            let v = w(0);
+            let ok = match v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
+                Some(h) => !h.is_empty() && h.bytes().all(|c| c.is_ascii_hexdigit()),
+                None => !v.is_empty() && v.bytes().all(|c| c.is_ascii_digit()),
+            };
+            if !ok {
+                return Err(format!(
+                    "invalid character starting at '{v}' (integer/hex value expected)"
+                ));
+            }
+            (Action::Words { words: vec![v.into()] }, 1)
+        }
+        "wait-for-body" => {
+            if w(0) != "time" || w(1).is_empty() {
+                return Err("expects time <time> [ at-least <bytes> ]".into());
+            }
+            let used = if w(2) == "at-least" { 4 } else { 2 };
+            (
+                Action::Words { words: a.iter().take(used).cloned().collect() },
+                used.min(n),
+            )
+        }
+        _ if action.starts_with("sc-inc-gpc0")
+            || action.starts_with("sc-inc-gpc1")
+            || action.starts_with("sc-set-gpt0") =>
+        {
+            let rest = &action[11..];
+            if !rest.is_empty() {
+                let id = rest
+                    .strip_prefix('(')
+                    .and_then(|r| r.strip_suffix(')'))
+                    .and_then(super::values::parse_uint);
+                match id {
+                    None => {
+                        return Err(format!(
+                            "invalid stick table track ID. Expects {action}(<Track ID>)"
+                        ));
+                    }
+                    Some(i) if i > 2 => {
+                        return Err("invalid stick table track ID. The max allowed ID is 2".into());
+                    }
+                    Some(_) => {}
+                }
+            }
+            let used = usize::from(action.starts_with("sc-set-gpt0"));
+            (
+                Action::Words { words: a.iter().take(used).cloned().collect() },
+                used.min(n),
+            )
+        }
         _ if action.starts_with("track-sc") => {
             let (t, used) = track_sc(action, a, true)?;
             (t, used)
@@ -524,7 +603,7 @@ fn http_action(
         _ if action.starts_with("set-var") || action.starts_with("unset-var") => {
             set_var(action, a, kw)?
         }
-        _ => (Action::Words(a.to_vec()), n),
+        _ => (Action::Words { words: a.to_vec() }, n),
     })
 }
 
@@ -545,6 +624,7 @@ fn http_reply(action: &str, a: &[String]) -> Result<(HttpReply, usize), String> 
                 }
                 r.status = u16::try_from(code).ok();
                 i += 2;
+                continue;
             }
             "content-type" => {
                 if w(i + 1).is_empty() {
@@ -588,6 +668,24 @@ fn http_reply(action: &str, a: &[String]) -> Result<(HttpReply, usize), String> 
             }
             _ => break,
         }
+    }
+    // Without a body of its own, deny/tarpit use HAProxy's default error
+    // pages, which exist for these codes only.
+    const DEFAULT_ERRORS: &[u16] = &[
+        200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504,
+    ];
+    let default_body = r
+        .body
+        .as_ref()
+        .is_none_or(|(k, _)| k == "default-errorfiles");
+    if action != "return"
+        && default_body
+        && let Some(code) = r.status
+        && !DEFAULT_ERRORS.contains(&code)
+    {
+        return Err(format!(
+            "status code '{code}' not handled by default with 'default-errorfiles' argument."
+        ));
     }
     Ok((r, i))
 }
@@ -667,7 +765,12 @@ fn redirect(a: &[String]) -> Result<(Redirect, usize), String> {
 fn track_sc(action: &str, a: &[String], strict_table: bool) -> Result<(Action, usize), String> {
     let w = |i: usize| a.get(i).map(String::as_str).unwrap_or("");
     let num = action.trim_start_matches("track-sc");
-    let counter = super::values::parse_uint(num).unwrap_or(u64::MAX);
+    // `track-sc` alone is counter 0 (strtol of an empty string).
+    let counter = if num.is_empty() {
+        0
+    } else {
+        super::values::parse_uint(num).unwrap_or(u64::MAX)
+    };
     if counter > 2 {
         return Err(format!(
             "{num} track-sc number exceeding 2 (MAX_SESS_STKCTR-1) value"
@@ -871,7 +974,7 @@ fn tcp_rule(
                 ));
             }
             (
-                Action::Words(a.iter().take(1).cloned().collect()),
+                Action::Words { words: a.iter().take(1).cloned().collect() },
                 a.len().min(1),
             )
         }
@@ -933,14 +1036,14 @@ fn tcp_rule(
             }
             let used = if w(1) == "proto" { 3 } else { 1 };
             (
-                Action::Words(a.iter().take(used).cloned().collect()),
+                Action::Words { words: a.iter().take(used).cloned().collect() },
                 used.min(a.len()),
             )
         }
         _ if action.starts_with("set-var") || action.starts_with("unset-var") => {
             set_var(action, a, kw)?
         }
-        _ => (Action::Words(a.to_vec()), a.len()),
+        _ => (Action::Words { words: a.to_vec() }, a.len()),
     };
     let next = 3 + used;
     let mut cond = None;
@@ -1143,7 +1246,7 @@ fn parse_check(args: &[String], _ctx: &mut Ctx, http: bool) -> Result<Rule, Stri
     Ok(Rule {
         keyword: kw.into(),
         action: a.into(),
-        action_args: Action::Words(rest.to_vec()),
+        action_args: Action::Words { words: rest.to_vec() },
         ..Rule::default()
     })
 }
@@ -1360,8 +1463,20 @@ fn parse_capture(args: &[String]) -> Result<Rule, String> {
         keyword: "capture".into(),
         ruleset: Some(dir.into()),
         action: arg(args, 2).into(),
-        action_args: Action::Words(args.iter().skip(3).cloned().collect()),
+        action_args: Action::Words { words: args.iter().skip(3).cloned().collect() },
         ..Rule::default()
+    })
+}
+
+/// A `use_backend` name holding `%[...]` is a log-format string evaluated
+/// at run time; HAProxy checks it while parsing. On error returns the
+/// [`RAW`](super::expr::RAW) message (HAProxy writes `Parsing` with a capital
+/// P and no space before the colon here).
+pub fn check_dynamic_backend(name: &str, file: &str, line: u32) -> Result<(), String> {
+    logfmt::check(name).map_err(|e| {
+        raw(&[format!(
+            "Parsing [{file}:{line}]: failed to parse use_backend rule '{name}' : {e}."
+        )])
     })
 }
 
@@ -1380,6 +1495,112 @@ pub fn track_sc_session_warning(proxy: &str, rule: &Rule) -> Option<String> {
         format!(
             "frontend '{proxy}' : a 'tcp-request content track-sc*' rule not depending on request contents for an HTTP frontend should be executed at the session level, using a 'tcp-request session' rule (mandatory to track invalid HTTP requests)."
         )
+    })
+}
+
+/// Fetches that read the raw request (resp. response) buffer: HAProxy's
+/// SMP_USE_L6REQ / SMP_USE_L6RES (configuration.txt section 7.3.5).
+const L6_REQ_FETCHES: &[&str] = &[
+    "distcc_body",
+    "distcc_param",
+    "payload",
+    "payload_lv",
+    "rdp_cookie",
+    "rdp_cookie_cnt",
+    "req.len",
+    "req.payload",
+    "req.payload_lv",
+    "req.proto_http",
+    "req.rdp_cookie",
+    "req.rdp_cookie_cnt",
+    "req.ssl_alpn",
+    "req.ssl_ec_ext",
+    "req.ssl_hello_type",
+    "req.ssl_sni",
+    "req.ssl_st_ext",
+    "req.ssl_ver",
+    "req_len",
+    "req_proto_http",
+    "req_ssl_hello_type",
+    "req_ssl_sni",
+    "req_ssl_ver",
+    "wait_end",
+];
+const L6_RES_FETCHES: &[&str] = &[
+    "rep_ssl_hello_type",
+    "res.len",
+    "res.payload",
+    "res.payload_lv",
+    "res.ssl_hello_type",
+];
+
+/// HAProxy's post-parse warnings on one `tcp-request content` rule of a
+/// proxy with a frontend side (`check_config_validity()`), in its order:
+/// a `track-sc*` or `capture` that reads the request contents without any
+/// `tcp-request inspect-delay`, or, for an HTTP frontend, a `track-sc*` that
+/// does not read them (see [`track_sc_session_warning`]). Texts are what
+/// follows `config : `. `kind` is "frontend"/"listen"/"defaults".
+pub fn tcp_content_warning(
+    rule: &Rule,
+    kind: &str,
+    proxy: &str,
+    http: bool,
+    inspect_delay: bool,
+) -> Option<String> {
+    if rule.keyword != "tcp-request" || rule.ruleset.as_deref() != Some("content") {
+        return None;
+    }
+    let content = |s: &Sample| -> bool {
+        tables()
+            .fetches
+            .get(s.fetch.as_str())
+            .is_some_and(|f| !f.places.contains(&"fe-tcp-sess"))
+    };
+    let what = match &rule.action_args {
+        Action::TrackSc { key, .. } if content(key) => "tcp-request content track-sc*",
+        Action::TrackSc { .. } if http && kind != "defaults" => {
+            return track_sc_session_warning(proxy, rule);
+        }
+        Action::Capture { expr, .. } if content(expr) => "tcp-request capture",
+        _ => return None,
+    };
+    (!inspect_delay).then(|| {
+        format!(
+            "{kind} '{proxy}' : a '{what}' rule explicitly depending on request contents without any 'tcp-request inspect-delay' setting. This means that this rule will randomly find its contents. This can be fixed by setting the tcp-request inspect-delay."
+        )
+    })
+}
+
+/// HAProxy's post-parse warning for a `tcp-request content` (or
+/// `tcp-response content`) rule of an HTTP proxy whose condition reads the
+/// raw buffer: `Proxy 'fe': L6 sample fetches ignored on HTTP proxies
+/// (declared at FILE:LINE).` `acls` are the proxy's declared ACLs (named
+/// ACLs in the condition are looked up there).
+pub fn l6_warning(
+    rule: &Rule,
+    file: &str,
+    line: u32,
+    proxy: &str,
+    acls: &[crate::ir::haproxy::expr::Acl],
+) -> Option<String> {
+    let list = match (rule.keyword.as_str(), rule.ruleset.as_deref()) {
+        ("tcp-request", Some("content")) => L6_REQ_FETCHES,
+        ("tcp-response", Some("content")) => L6_RES_FETCHES,
+        _ => return None,
+    };
+    let cond = rule.cond.as_ref()?;
+    let uses = cond.any_of.iter().flatten().any(|t| match &t.acl {
+        crate::ir::haproxy::expr::AclRef::Anonymous(a) => list.contains(&a.sample.fetch.as_str()),
+        crate::ir::haproxy::expr::AclRef::Named(n) => acls
+            .iter()
+            .any(|a| &a.name == n && list.contains(&a.sample.fetch.as_str())),
+        crate::ir::haproxy::expr::AclRef::Predefined(n) => {
+            matches!(n.as_str(), "REQ_CONTENT" | "RDP_COOKIE" | "WAIT_END")
+                && std::ptr::eq(list, L6_REQ_FETCHES)
+        }
+    });
+    uses.then(|| {
+        format!("Proxy '{proxy}': L6 sample fetches ignored on HTTP proxies (declared at {file}:{line}).")
     })
 }
 

@@ -10,7 +10,8 @@ use std::sync::OnceLock;
 
 use super::expr::{Ctx, RAW, raw};
 use super::values::{
-    AddrOpts, TimeError, TimeUnit, atol, best_match, parse_address, parse_address_list, parse_time,
+    AddrOpts, TimeError, TimeUnit, atoi, atol, best_match, parse_address, parse_address_list,
+    parse_time,
 };
 use crate::grammar::grammar;
 use crate::ir::haproxy::expr::{Bind, Server, ServerKind};
@@ -207,7 +208,7 @@ pub fn parse_server(
     }
     match range {
         None => Ok(vec![server]),
-        Some((lo, hi)) => Ok((lo..=hi)
+        Some((lo, hi)) => Ok((lo..=hi.min(lo.saturating_add(TEMPLATE_CAP - 1)))
             .map(|n| {
                 let mut s = server.clone();
                 s.name = format!("{}{n}", server.name);
@@ -218,19 +219,20 @@ pub fn parse_server(
 }
 
 /// `N` (1..N) or `A-B`, as `server-template` takes it.
-fn template_range(s: &str) -> Option<(u64, u64)> {
-    let num = |t: &str| -> Option<u64> {
-        if t.is_empty() || !t.bytes().all(|c| c.is_ascii_digit()) {
-            return None;
-        }
-        t.parse().ok()
-    };
+fn template_range(s: &str) -> Option<(i64, i64)> {
+    // HAProxy's srv_tmpl_parse_range(): atoi() on both sides, so `x` is 0
+    // and `0-3` is allowed; low < 0 or high < low is refused.
     let (lo, hi) = match s.split_once('-') {
-        Some((a, b)) => (num(a)?, num(b)?),
-        None => (1, num(s)?),
+        Some((a, b)) => (atoi(a), atoi(b)),
+        None => (1, atoi(s)),
     };
-    (lo >= 1 && lo <= hi).then_some((lo, hi))
+    (lo >= 0 && hi >= lo).then_some((i64::from(lo), i64::from(hi)))
 }
+
+/// More servers than this from one `server-template` line are not
+/// materialized (HAProxy would need gigabytes for them); the IR keeps the
+/// first ones. Configs never come near it; fuzzers do.
+pub const TEMPLATE_CAP: i64 = 100_000;
 
 enum KwErr {
     /// Message that gets the line's prefix and a final '.'.
@@ -654,6 +656,25 @@ pub fn ssl_init_errors(server: &Server, global_verify_none: bool) -> Vec<String>
         }
     }
     out
+}
+
+/// HAProxy's warnings at SSL init for a server (text after `config : `):
+/// `no-sslv3`/`no-tlsv1x` next to `ssl-min-ver`/`ssl-max-ver` on an `ssl` server.
+pub fn ssl_init_warnings(server: &Server) -> Vec<String> {
+    let o = &server.opts;
+    let no_x = o.other.iter().any(|(k, _)| {
+        matches!(
+            k.as_str(),
+            "no-sslv3" | "no-tlsv10" | "no-tlsv11" | "no-tlsv12" | "no-tlsv13"
+        )
+    });
+    if o.ssl && no_x && (o.ssl_min_ver.is_some() || o.ssl_max_ver.is_some()) {
+        return vec![format!(
+            "[{}:{}] : 'server {}/{}' : no-sslv3/no-tlsv1x are ignored for this server. Use only 'ssl-min-ver' and 'ssl-max-ver' to fix.",
+            server.file, server.line, server.proxy, server.name
+        )];
+    }
+    Vec::new()
 }
 
 /// HAProxy's post-parse message for a `track` naming no such server
@@ -1102,6 +1123,22 @@ mod tests {
         assert_eq!(names, ["web1", "web2", "web3"]);
         let v = server("server-template web 2-3 127.0.0.1:80").unwrap();
         assert_eq!(v.len(), 2);
+        // atoi() as in HAProxy 2.6.12: `0-1` gives web0 and web1; `4294967297`
+        // is 1 in 32 bits; `1-99999999999` is accepted (capped here).
+        let v = server("server-template web 0-1 127.0.0.1:80").unwrap();
+        assert_eq!(v[0].name, "web0");
+        assert_eq!(
+            server("server-template w 4294967297 1.2.3.4:80")
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            server("server-template w 1-99999999999 1.2.3.4:80")
+                .unwrap()
+                .len() as i64,
+            TEMPLATE_CAP
+        );
         let d = with_ctx("backend", |ctx| {
             parse_server(&words("default-server inter 3s maxconn 5"), None, ctx)
         })
@@ -1144,6 +1181,14 @@ mod tests {
             (
                 "server-template web 0 127.0.0.1:80",
                 "[F:10] : Wrong server-template number or range arg '0'.",
+            ),
+            (
+                "server-template w 2147483648 1.2.3.4:80",
+                "[F:10] : Wrong server-template number or range arg '2147483648'.",
+            ),
+            (
+                "server-template web x 1.2.3.4:80",
+                "[F:10] : Wrong server-template number or range arg 'x'.",
             ),
             (
                 "server-template web 3-1 1.2.3.4:80",
@@ -1386,6 +1431,23 @@ mod tests {
             render(&e, "F", 11).lines,
             ["config : [F:10] : 'server be/s2' : no method found to resolve address '256.1.1.1'."]
         );
+    }
+
+    #[test]
+    fn server_ssl_warnings() {
+        // HAProxy 2.6.12 (fixture 33-server-ssl.cfg), after `config : `
+        let mut s = server("server b 127.0.0.1:80 ssl verify none ssl-min-ver TLSv1.2 no-sslv3")
+            .unwrap()[0]
+            .clone();
+        s.file = "F".into();
+        assert_eq!(
+            ssl_init_warnings(&s),
+            [
+                "[F:10] : 'server be/b' : no-sslv3/no-tlsv1x are ignored for this server. Use only 'ssl-min-ver' and 'ssl-max-ver' to fix."
+            ]
+        );
+        let s = server("server c 127.0.0.1:80 no-sslv3 ssl-min-ver TLSv1.2").unwrap();
+        assert!(ssl_init_warnings(&s[0]).is_empty());
     }
 
     #[test]

@@ -590,13 +590,14 @@ fn parse_ip_part(str_: &str, s: &str, opts: AddrOpts, addr: &mut Address) -> Res
         }
     }
     if let Some(ip) = addr.ip
-        && addr.family == AddrFamily::Unspec {
-            addr.family = if ip.is_ipv4() {
-                AddrFamily::Ipv4
-            } else {
-                AddrFamily::Ipv6
-            };
-        }
+        && addr.family == AddrFamily::Unspec
+    {
+        addr.family = if ip.is_ipv4() {
+            AddrFamily::Ipv4
+        } else {
+            AddrFamily::Ipv6
+        };
+    }
     Ok(())
 }
 
@@ -617,14 +618,12 @@ fn str2ip(host: &str, family: AddrFamily, resolve: bool) -> Option<IpAddr> {
         .unwrap_or(host);
     let want4 = family != AddrFamily::Ipv6;
     let want6 = family != AddrFamily::Ipv4;
-    if want4
-        && let Ok(a) = lit.parse::<Ipv4Addr>() {
-            return Some(IpAddr::V4(a));
-        }
-    if want6
-        && let Ok(a) = lit.parse::<Ipv6Addr>() {
-            return Some(IpAddr::V6(a));
-        }
+    if want4 && let Ok(a) = lit.parse::<Ipv4Addr>() {
+        return Some(IpAddr::V4(a));
+    }
+    if want6 && let Ok(a) = lit.parse::<Ipv6Addr>() {
+        return Some(IpAddr::V6(a));
+    }
     if !resolve {
         return None;
     }

@@ -1,7 +1,7 @@
 //! `global_defs` (acted on by the parent's pass only; the children inherit
 //! what it read).
 
-use super::parser::{Ctx, Kw, Res, read_unsigned};
+use super::parser::{Ctx, Kw, Res, read_int, read_unsigned};
 
 fn router_id(ctx: &mut Ctx, w: &[String]) -> Res {
     match w.get(1) {
@@ -100,8 +100,11 @@ fn vrrp_strict(ctx: &mut Ctx, _w: &[String]) -> Res {
     Ok(())
 }
 
-fn dynamic_interfaces(ctx: &mut Ctx, _w: &[String]) -> Res {
-    ctx.cfg.global.dynamic_interfaces = true;
+fn dynamic_interfaces(ctx: &mut Ctx, w: &[String]) -> Res {
+    match w.get(1).map(String::as_str) {
+        None | Some("allow_if_changes") => ctx.cfg.global.dynamic_interfaces = true,
+        Some(o) => ctx.err(format!("Unknown dynamic_interfaces option '{o}'")),
+    }
     Ok(())
 }
 
@@ -213,15 +216,207 @@ fn prio(ctx: &mut Ctx, w: &[String]) -> Res {
                 _ => ctx.cfg.global.max_auto_priority = n,
             }
         }
+        None if kw == "vrrp_priority" => ctx.err("Invalid vrrp process priority specified"),
+        None if kw == "checker_priority" => ctx.err("Invalid checker process priority specified"),
+        None if kw == "max_auto_priority" => ctx.err(format!(
+            "max_auto_priority '{v}' must be in [0, 99] (or -1 to disable) - ignoring"
+        )),
         None => ctx.err(format!("Invalid {kw} '{v}' - ignoring")),
     }
     Ok(())
 }
 
-/// Keywords tandem accepts and records without a type of their own.
+/// Keywords tandem accepts and records without a type of their own. Their
+/// values are still checked the way keepalived 2.2.7 checks them (its
+/// messages, measured one by one), so that `-t` reports the same problems.
 fn other(ctx: &mut Ctx, w: &[String]) -> Res {
-    ctx.cfg.global.other.push((w[0].clone(), w[1..].to_vec()));
+    let kw = w[0].as_str();
+    let arg = w.get(1).map(String::as_str);
+    let is_bool = |a: &str| matches!(a, "true" | "on" | "yes" | "false" | "off" | "no");
+    let ok = match (kw, arg) {
+        (
+            "smtp_alert"
+            | "smtp_alert_vrrp"
+            | "smtp_alert_checker"
+            | "no_checker_emails"
+            | "rs_init_notifies"
+            | "vrrp_notify_priority_changes",
+            Some(a),
+        ) if !is_bool(a) => {
+            ctx.err(format!("Invalid value '{a}' for global {kw} specified"));
+            false
+        }
+        (k, Some(a)) if k.ends_with("_rcv_bufs_force") && !is_bool(a) => {
+            ctx.err(format!("Invalid value '{a}' for global {kw} specified"));
+            false
+        }
+        (
+            "vrrp_min_garp"
+            | "vrrp_lower_prio_no_advert"
+            | "vrrp_higher_prio_send_advert"
+            | "checker_log_all_failures",
+            Some(a),
+        ) if !is_bool(a) => {
+            ctx.err(format!("Invalid value for {kw} specified"));
+            false
+        }
+        ("lvs_flush_on_stop", Some(a)) if !matches!(a, "VS" | "ALL") => {
+            ctx.err(format!("Unknown lvs_flush_on_stop type {a}"));
+            false
+        }
+        ("include_check", Some(a)) if !matches!(a, "warn" | "strict") => {
+            ctx.err(format!("Unknown include_check type '{a}' - ignoring"));
+            false
+        }
+        ("lvs_sync_daemon", None) => {
+            ctx.err("lvs_sync_daemon requires interface");
+            false
+        }
+        ("umask", Some(a)) => {
+            let numeric = a.parse::<u32>().is_ok()
+                || a.split('|').all(|b| {
+                    matches!(
+                        b,
+                        "IRUSR"
+                            | "IWUSR"
+                            | "IXUSR"
+                            | "IRGRP"
+                            | "IWGRP"
+                            | "IXGRP"
+                            | "IROTH"
+                            | "IWOTH"
+                            | "IXOTH"
+                    )
+                });
+            if !numeric {
+                ctx.err(format!("Unknown umask bit {a}"));
+            }
+            numeric
+        }
+        ("vrrp_rx_bufs_policy", Some("MTU" | "ADVERT")) => true,
+        ("vrrp_rt_priority" | "checker_rt_priority" | "bfd_rt_priority", None) => {
+            let proc_name = kw.trim_end_matches("_rt_priority");
+            ctx.err(format!(
+                "No {proc_name} process real-time priority specified"
+            ));
+            false
+        }
+        ("vrrp_rt_priority" | "checker_rt_priority" | "bfd_rt_priority", Some(a)) => {
+            let proc_name = kw.trim_end_matches("_rt_priority");
+            match read_int(ctx, a, i32::MIN as i64, i32::MAX as i64) {
+                Some(n) if n < 1 => {
+                    ctx.err(format!(
+                        "{proc_name} process real-time priority {n} less than minimum 1 - setting to minimum"
+                    ));
+                    true
+                }
+                Some(n) if n > 99 => {
+                    ctx.err(format!(
+                        "{proc_name} process real-time priority {n} greater than maximum 99 - setting to maximum"
+                    ));
+                    true
+                }
+                Some(_) => true,
+                None => {
+                    ctx.err(format!(
+                        "{proc_name} process real-time priority '{a}' invalid"
+                    ));
+                    false
+                }
+            }
+        }
+        (_, Some(a)) => match number_rule(kw) {
+            Some((lo, hi, msg)) => {
+                // Most are read as unsigned (`negative number '-5'`); the
+                // nftables priority is signed.
+                let ok = if lo < 0 {
+                    read_int(ctx, a, lo, hi).is_some()
+                } else {
+                    read_unsigned(ctx, a, lo as u64, hi as u64).is_some()
+                };
+                if !ok {
+                    ctx.err(msg.replace("{v}", a));
+                    false
+                } else {
+                    true
+                }
+            }
+            None => true,
+        },
+        _ => true,
+    };
+    if ok {
+        ctx.cfg.global.other.push((w[0].clone(), w[1..].to_vec()));
+    }
     Ok(())
+}
+
+/// Numeric global keywords: keepalived's range and its second message
+/// (`{v}` is the value as written), after `invalid number '...'`.
+fn number_rule(kw: &str) -> Option<(i64, i64, &'static str)> {
+    Some(match kw {
+        "vrrp_garp_lower_prio_repeat" => (
+            0,
+            i32::MAX as i64,
+            "Invalid vrrp_garp_lower_prio_repeat '{v}'",
+        ),
+        "vrrp_garp_lower_prio_delay" => (
+            0,
+            4294,
+            "vrrp_garp_lower_prio_delay '{v}' invalid - ignoring",
+        ),
+        "vrrp_down_timer_adverts" => (1, 100, "Invalid vrrp_down_timer_adverts [1:100] '{v}'"),
+        "vrrp_rt_priority" => (1, 99, "vrrp process real-time priority '{v}' invalid"),
+        "checker_rt_priority" => (1, 99, "checker process real-time priority '{v}' invalid"),
+        "bfd_rt_priority" => (1, 99, "bfd process real-time priority '{v}' invalid"),
+        "vrrp_netlink_cmd_rcv_bufs" => (
+            0,
+            u32::MAX as i64,
+            "vrrp_netlink_cmd_rcv_bufs size ({v}) invalid",
+        ),
+        "vrrp_netlink_monitor_rcv_bufs" => (
+            0,
+            u32::MAX as i64,
+            "vrrp_netlink_monitor_rcv_bufs size ({v}) invalid",
+        ),
+        "lvs_netlink_cmd_rcv_bufs" => (
+            0,
+            u32::MAX as i64,
+            "lvs_netlink_cmd_rcv_bufs size ({v}) invalid",
+        ),
+        "lvs_netlink_monitor_rcv_bufs" => (
+            0,
+            u32::MAX as i64,
+            "lvs_netlink_monitor_rcv_bufs size ({v}) invalid",
+        ),
+        "process_monitor_rcv_bufs" => (
+            0,
+            u32::MAX as i64,
+            "process_monitor_rcv_bufs size ({v}) invalid",
+        ),
+        "random_seed" => (0, u32::MAX as i64, "random_seed {v} invalid"),
+        "vrrp_rlimit_rttime" => (1, u32::MAX as i64, "Invalid vrrp real-time limit - {v}"),
+        "checker_rlimit_rttime" => (1, u32::MAX as i64, "Invalid checker real-time limit - {v}"),
+        "bfd_rlimit_rttime" => (1, u32::MAX as i64, "Invalid bfd real-time limit - {v}"),
+        "nftables_priority" => (
+            i32::MIN as i64,
+            i32::MAX as i64,
+            "invalid nftables chain priority '{v}'",
+        ),
+        "startup_script_timeout" => (
+            1,
+            1000,
+            "startup_script_timeout '{v}' must be in [1, 1000] - ignoring",
+        ),
+        "shutdown_script_timeout" => (
+            1,
+            1000,
+            "shutdown_script_timeout '{v}' must be in [1, 1000] - ignoring",
+        ),
+        "vrrp_startup_delay" => (0, 4294, "vrrp_startup_delay '{v}' is invalid"),
+        "vrrp_rx_bufs_policy" => (0, u32::MAX as i64, "Invalid vrrp_rx_bufs_policy {v}"),
+        _ => return None,
+    })
 }
 
 /// The `global_defs` keyword table: typed keywords, then those recorded

@@ -17,10 +17,14 @@ use nom::sequence::{delimited, preceded};
 
 /// Where a line came from: index into [`Lexed::files`] and the line number
 /// keepalived counts (it only counts lines that end with a newline).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Pos {
     pub file: usize,
     pub line: u32,
+    /// The file's last line had no newline. keepalived's parent does not
+    /// count such a line; its children read a copy of the configuration
+    /// where every line ends with one, so they report it one line further.
+    pub unterminated: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -83,7 +87,7 @@ struct Seq {
 const MAXBUF: usize = 1024;
 const MAX_SUBST_ROUNDS: usize = 64;
 /// Logical lines tandem reads at most from one configuration.
-const MAX_ITEMS: usize = 1_000_000;
+const MAX_ITEMS: usize = 50_000;
 
 struct Reader<'a> {
     config_id: &'a str,
@@ -170,7 +174,7 @@ impl Reader<'_> {
         } else {
             // keepalived 2.2.7 reports a missing literal file once, from the
             // parent's pass, and it does not make the check fail.
-            let pos = from.unwrap_or(Pos { file: 0, line: 0 });
+            let pos = from.unwrap_or(Pos::default());
             self.push_msg(
                 pos,
                 format!("Config files missing '{pattern}'."),
@@ -185,8 +189,9 @@ impl Reader<'_> {
             // keepalived 2.2.7 reports skipped files from the parent's
             // pass only, and they do not change the exit code.
             if p.is_dir() {
-                let pos = from.unwrap_or(Pos { file: 0, line: 0 });
-                let shown = format!("{}/", shown.trim_end_matches('/'));
+                let pos = from.unwrap_or(Pos::default());
+                // GLOB_MARK appends a '/' even to `dir/` (keepalived prints `dir//`).
+                let shown = format!("{shown}/");
                 self.push_msg(
                     pos,
                     format!("Configuration file '{shown}' is a directory - skipping"),
@@ -198,7 +203,7 @@ impl Reader<'_> {
             let meta = match std::fs::metadata(&p) {
                 Ok(m) => m,
                 Err(e) => {
-                    let pos = from.unwrap_or(Pos { file: 0, line: 0 });
+                    let pos = from.unwrap_or(Pos::default());
                     self.push_msg(
                         pos,
                         format!("Configuration file '{shown}' open problem ({e}) - skipping"),
@@ -210,7 +215,7 @@ impl Reader<'_> {
             };
             use std::os::unix::fs::PermissionsExt;
             if !meta.is_file() || meta.permissions().mode() & 0o111 != 0 {
-                let pos = from.unwrap_or(Pos { file: 0, line: 0 });
+                let pos = from.unwrap_or(Pos::default());
                 self.push_msg(
                     pos,
                     format!(
@@ -224,7 +229,7 @@ impl Reader<'_> {
             let bytes = match std::fs::read(&p) {
                 Ok(b) => b,
                 Err(e) => {
-                    let pos = from.unwrap_or(Pos { file: 0, line: 0 });
+                    let pos = from.unwrap_or(Pos::default());
                     self.push_msg(
                         pos,
                         format!("Configuration file '{shown}' open problem ({e}) - skipping"),
@@ -264,6 +269,7 @@ impl Reader<'_> {
         let mut seqs: Vec<Seq> = Vec::new();
         let mut multiline_def: Option<String> = None;
         let mut seq_steps: usize = 0;
+        let mut unterminated = false;
         let mut phys = text.split_inclusive('\n');
 
         loop {
@@ -278,6 +284,7 @@ impl Reader<'_> {
                         Pos {
                             file,
                             line: line_no,
+                            unterminated,
                         },
                         format!(
                             "tandem: ~SEQ({}) runs for more than {MAX_ITEMS} steps - stopping it",
@@ -315,6 +322,8 @@ impl Reader<'_> {
                 let Some(raw) = phys.next() else { break };
                 if raw.ends_with('\n') {
                     line_no += 1;
+                } else {
+                    unterminated = true;
                 }
                 let trimmed = raw.trim_end_matches(['\n', '\r']);
                 if trimmed.is_empty() {
@@ -328,6 +337,7 @@ impl Reader<'_> {
             let pos = Pos {
                 file,
                 line: line_no,
+                unterminated,
             };
             if from_file {
                 if let Some(msg) = decomment(&mut buf) {

@@ -163,6 +163,11 @@ fn misc_close(ctx: &mut Ctx) -> Res {
     Ok(())
 }
 
+fn nb_get_retry(ctx: &mut Ctx, w: &[String]) -> Res {
+    ctx.err("nb_get_retry is deprecated - please use 'retry'");
+    rec(ctx, w)
+}
+
 /// keepalived 2.2.7: `PARSER : unknown [BRIDGE] routing method for virtual server.`
 fn lb_kind(ctx: &mut Ctx, w: &[String]) -> Res {
     let k = ctx.slot(w, 1)?.to_string();
@@ -277,7 +282,7 @@ macro_rules! common {
             Kw::h("fwmark", rec),
             Kw::h("warmup", rec),
             Kw::h("retry", rec),
-            Kw::h("nb_get_retry", rec),
+            Kw::h("nb_get_retry", nb_get_retry),
             Kw::h("delay_before_retry", rec),
             Kw::h("log_all_failures", rec),
             Kw::h("alpha", rec),
@@ -295,7 +300,11 @@ static HTTP: &[Kw] = common![
     Kw::block("url", Some(open), URL, Some(url_close)),
 ];
 static TCP: &[Kw] = common![];
-static SMTP: &[Kw] = common![Kw::h("helo_name", rec), Kw::h("host", rec)];
+static SMTP_HOST: &[Kw] = common![];
+static SMTP: &[Kw] = common![
+    Kw::h("helo_name", rec),
+    Kw::block("host", Some(open), SMTP_HOST, Some(close)),
+];
 static DNS: &[Kw] = common![Kw::h("type", rec), Kw::h("name", rec)];
 static MISC: &[Kw] = &[
     Kw::h("misc_path", rec),
@@ -409,6 +418,17 @@ pub(super) fn virtual_server_group(ctx: &mut Ctx, w: &[String]) -> Res {
 /// `Virtual server [10.0.0.1]:none:80: no protocol set - defaulting to UDP`).
 pub(super) fn validate(ctx: &mut Ctx) {
     let mut msgs = Vec::new();
+    let fwmark_groups: Vec<String> = ctx
+        .cfg
+        .virtual_server_groups
+        .iter()
+        .filter(|g| {
+            g.members
+                .iter()
+                .any(|m| m.first().is_some_and(|w| w == "fwmark"))
+        })
+        .map(|g| g.name.clone())
+        .collect();
     for vs in &mut ctx.cfg.virtual_servers {
         let fwmark = vs.target.first().is_some_and(|a| a == "fwmark");
         let group = vs.target.first().is_some_and(|a| a == "group");
@@ -440,6 +460,44 @@ pub(super) fn validate(ctx: &mut Ctx) {
             }
             continue;
         }
+        // A group with fwmark entries: ports and ha_suspend do not apply.
+        if group && fwmark_groups.contains(&arg(1)) {
+            let vname = name(vs);
+            if vs.options.iter().any(|o| o.keyword == "ha_suspend") {
+                msgs.push(format!(
+                    "Virtual server {vname}: cannot use ha_suspend with fwmarks - clearing ha_suspend"
+                ));
+            }
+            let proto = proto(vs);
+            // With NAT the real server port is used; DR and TUN ignore it.
+            let nat = vs.lb_kind.as_deref().is_none_or(|k| k == "NAT");
+            for rs in vs.real_servers.iter().filter(|_| !nat) {
+                if rs.port.is_some_and(|p| p != 0) {
+                    msgs.push(format!(
+                        "WARNING - fwmark virtual server {vname}, real server [{}]:{proto}:{} has port specified - port will be ignored",
+                        rs.addr,
+                        rs.port.unwrap_or(0)
+                    ));
+                }
+            }
+            if !nat
+                && vs
+                    .sorry_server
+                    .as_ref()
+                    .and_then(|s| s.get(1))
+                    .is_some_and(|p| p != "0")
+            {
+                msgs.push(format!(
+                    "WARNING - fwmark virtual server {vname}, sorry server has port specified - port will be ignored"
+                ));
+            }
+        }
+        if fwmark && vs.protocol.is_some() {
+            msgs.push(format!(
+                "Warning: Virtual server {}: protocol specified for fwmark - protocol will be ignored",
+                name(vs)
+            ));
+        }
         if vs.protocol.is_none() && !fwmark {
             msgs.push(format!(
                 "Virtual server {}: no protocol set - defaulting to UDP",
@@ -464,6 +522,32 @@ pub(super) fn validate(ctx: &mut Ctx) {
     }
     for m in msgs {
         ctx.err_noloc(m);
+    }
+    // Scripts the checker process would run (quorum_up/down, notify_up/down,
+    // MISC_CHECK's misc_path); only those whose command exists count.
+    fn has_script(d: &[Directive]) -> bool {
+        d.iter().any(|c| {
+            let runs = matches!(
+                c.keyword.as_str(),
+                "quorum_up" | "quorum_down" | "notify_up" | "notify_down" | "misc_path"
+            ) && c
+                .args
+                .first()
+                .and_then(|a| a.split_whitespace().next())
+                .is_some_and(|cmd| super::sys::find_command(cmd).is_some());
+            runs || has_script(&c.children)
+        })
+    }
+    let scripts = ctx.cfg.virtual_servers.iter().any(|vs| {
+        has_script(&vs.options)
+            || vs.real_servers.iter().any(|rs| {
+                has_script(&rs.options) || rs.checkers.iter().any(|c| has_script(&c.options))
+            })
+    });
+    if scripts && !ctx.cfg.global.enable_script_security {
+        ctx.security(
+            "SECURITY VIOLATION - check scripts are being executed but script_security not enabled.",
+        );
     }
 }
 
@@ -515,7 +599,7 @@ pub(super) static BFD: &[Kw] = &[
 /// valid in, for the grammar table test.
 pub fn names() -> Vec<(&'static str, &'static str)> {
     let mut v = Vec::new();
-    let tables: [(&str, &[Kw]); 14] = [
+    let tables: [(&str, &[Kw]); 15] = [
         ("virtual_server", VIRTUAL_SERVER),
         ("real_server", REAL_SERVER),
         ("HTTP_GET", HTTP),
@@ -523,6 +607,7 @@ pub fn names() -> Vec<(&'static str, &'static str)> {
         ("url", URL),
         ("TCP_CHECK", TCP),
         ("SMTP_CHECK", SMTP),
+        ("host", SMTP_HOST),
         ("DNS_CHECK", DNS),
         ("MISC_CHECK", MISC),
         ("UDP_CHECK", UDP),

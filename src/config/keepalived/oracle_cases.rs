@@ -1735,4 +1735,2904 @@ vrrp_instance V {
 "#,
         2,
     ),
+    (
+        "HTTP_GET.port.conf",
+        r#"! Configuration File for keepalived
+
+global_defs {
+   notification_email {
+     acassen
+   }
+   notification_email_from Alexandre.Cassen@firewall.loc
+   smtp_server 192.168.200.1
+   smtp_connect_timeout 30
+   router_id LVS_DEVEL
+}
+
+virtual_server 192.168.200.100 443 {
+    delay_loop 6
+    lb_algo rr
+    lb_kind NAT
+    persistence_timeout 50
+    protocol TCP
+
+    real_server 192.168.201.100 443 {
+        weight 1
+        SSL_GET {
+            url {
+              path /
+              digest ff20ad2481f97b1754ef3e12ecd3a9cc
+            }
+            connect_port    444
+            connect_timeout 3
+            retry 3
+            delay_before_retry 3
+        }
+    }
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "IPv6.conf",
+        r#"# Configuration File for keepalived
+
+global_defs {
+   router_id LVS_DEVEL
+}
+
+virtual_server_group IPv6_group {
+    ae00::2-9 80
+    ae00::1   80
+}
+
+# virtual_server group IPv6_group {
+virtual_server ae00::1 80 {
+    delay_loop 6
+    lb_algo rr
+    lb_kind NAT
+    persistence_timeout 50
+    protocol TCP
+
+#   real_server ae00::10 80 {
+    real_server ae00::10 25 {
+        weight 1
+
+        SMTP_CHECK {
+            connect_timeout 3
+            retry 3
+            helo_name "foo.bar.com"
+
+#           host {
+#               bindto ae00::2
+#               connect_ip ae00::10
+#               connect_port 25
+#           }
+        }
+
+#       TCP_CHECK {
+#          connect_port 80
+#          bind_to ae00::2
+#       }
+
+#       HTTP_GET {
+#           url {
+#             path /ind.html
+#             status_code 200
+#           }
+#           bindto ae00::2
+#           connect_timeout 3
+#           retry 3
+#           delay_before_retry 3
+#       }
+    }
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "PING_CHECK.conf",
+        r#"! Configuration File for keepalived
+! This example demonstrates PING_CHECK, a component of LVS configuration.
+
+global_defs {
+   notification_email {
+     acassen
+   }
+   notification_email_from Alexandre.Cassen@firewall.loc
+   smtp_server 192.168.200.1
+   smtp_connect_timeout 30
+   router_id LVS_DEVEL
+}
+
+virtual_server 10.10.10.2 1358 {
+    delay_loop 6
+    lb_algo rr
+    lb_kind NAT
+    persistence_timeout 50
+    protocol UDP
+
+    real_server 192.168.200.6 1358 {
+        weight 1
+	PING_CHECK {
+		retry 4
+	}
+    }
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "SMTP_CHECK.conf",
+        r#"! Configuration File for keepalived
+!
+! The SMTP_CHECK connects to a smtp server
+! and checks with the following dialogue:
+!
+! 220 mta1.somecompany.com ESMTP
+! HELO foo.bar.com
+! 250 mta1.somecompany.com Hello foo.bar.com [192.168.1.45], pleased to meet you
+! QUIT
+! 221 2.0.0 mta1.somecompany.com closing connection
+!
+! It specifically checks the numeric codes returned (220, 250, and 221).
+!
+
+global_defs {
+   notification_email {
+     acassen
+   }
+   notification_email_from Alexandre.Cassen@firewall.loc
+   smtp_server 192.168.200.1
+   smtp_connect_timeout 30
+   router_id LVS_DEVEL
+}
+
+virtual_server 192.168.200.100 25 {
+    delay_loop 60
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+
+! In this real_server example we will simply check
+! the ip address of the real_server. This could be
+! the case where the real server only has a single
+! interface that keepalived is balancing traffic
+! to.
+
+    real_server 172.16.1.10 25 {
+        weight 1
+        SMTP_CHECK {
+            connect_timeout 30
+            retry 2
+            delay_before_retry 5
+            helo_name "foo.bar.com"
+        }
+    }
+
+! In this complex example, the real_server has
+! multiple interfaces. Keepalived is sending traffic
+! to 172.16.1.11 but the smtp server also routes
+! traffic to some additional subnets. We do not
+! want to dispatch traffic unless all the interfaces
+! appear to be up. Note: The main ip of the real
+! server that we are dispatching traffic to must
+! explicitly be checked by a host directive.
+
+    real_server 172.16.1.11 25 {
+        weight 1
+        SMTP_CHECK {
+            connect_timeout 10
+            retry 2
+            delay_before_retry 5
+            helo_name foo.bar.com
+
+            host {
+                connect_ip 172.16.1.11
+            }
+
+            host {
+                connect_ip  192.168.155.10
+            }
+
+            host {
+                connect_ip  64.233.167.99
+            }
+        }
+    }
+
+! Final example showing some of the more extended
+! features.
+!
+! Use connect_port to provide an alternate port
+! other than the default 25.
+!
+! Use bindto to force the connection to originate
+! from a specific interface.
+
+    real_server 172.16.1.12 25 {
+        weight 1
+        SMTP_CHECK {
+            connect_timeout 10
+            retry 2
+            delay_before_retry 5
+            helo_name "foo.bar.com"
+
+            host {
+                connect_ip 172.16.1.12
+                connect_port 25
+                bindto 172.16.1.2
+            }
+
+            host {
+                connect_ip  192.168.155.11
+                connect_port 25
+                bindto 192.168.155.2
+            }
+
+            host {
+                connect_ip  64.233.167.100
+                connect_port 587
+            }
+        }
+    }
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "SSL_GET.conf",
+        r#"! Configuration File for keepalived
+
+global_defs {
+   notification_email {
+     acassen
+   }
+   notification_email_from Alexandre.Cassen@firewall.loc
+   smtp_server 192.168.200.1
+   smtp_connect_timeout 30
+   router_id LVS_DEVEL
+}
+
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0
+    virtual_router_id 51
+    priority 100
+    advert_int 1
+    authentication {
+        auth_type AH
+        auth_pass 1111
+    }
+    virtual_ipaddress {
+        192.168.200.16
+        192.168.200.17
+        192.168.200.18
+    }
+}
+
+virtual_server 192.168.200.100 443 {
+    delay_loop 6
+    lb_algo rr
+    lb_kind NAT
+    persistence_timeout 50
+    protocol TCP
+
+    real_server 192.168.201.100 443 {
+        weight 1
+        SSL_GET {
+            url {
+              path /
+              digest ff20ad2481f97b1754ef3e12ecd3a9cc
+            }
+            url {
+              path /mrtg/
+              digest 9b3a0c85a887a256d6939da88aabd8cd
+            }
+            connect_timeout 3
+            retry 3
+            delay_before_retry 3
+        }
+    }
+}
+
+virtual_server 192.168.200.100 80 {
+    delay_loop 6
+    lb_algo rr
+    lb_kind NAT
+    persistence_timeout 50
+    protocol TCP
+
+    real_server 192.168.201.100 80 {
+        weight 1
+        HTTP_GET {
+            url {
+              path /
+              digest ff20ad2481f97b1754ef3e12ecd3a9cc
+            }
+            url {
+              path /mrtg/
+              digest 9b3a0c85a887a256d6939da88aabd8cd
+            }
+            connect_timeout 3
+            retry 3
+            delay_before_retry 3
+        }
+    }
+}
+"#,
+        r#"(VI_1) Initial state master is incompatible with AH authentication - clearing
+"#,
+        5,
+    ),
+    (
+        "UDP_CHECK.conf",
+        r#"! Configuration File for keepalived
+! This example demonstrates UDP_CHECK, a component of LVS configuration.
+
+global_defs {
+   notification_email {
+     acassen
+   }
+   notification_email_from Alexandre.Cassen@firewall.loc
+   smtp_server 192.168.200.1
+   smtp_connect_timeout 30
+   router_id LVS_DEVEL
+}
+
+virtual_server 10.10.10.2 1358 {
+    delay_loop 6
+    lb_algo rr
+    lb_kind NAT
+    persistence_timeout 50
+    protocol UDP
+
+    real_server 192.168.200.6 1358 {
+        weight 1
+        UDP_CHECK {
+		connect_timeout 3
+		retry 3
+		delay_before_retry 3
+!		require_reply
+        }
+    }
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "conditional_conf.conf",
+        r#"# Run keepalived with either '-i high' or '-i low'
+
+@high net_namespace high
+@low net_namespace low
+
+vrrp_script check_VI_0 {
+@high	script /etc/keepalived/scripts/check_high_VI_0.sh
+@low	script /etc/keepalived/scripts/check_low_VI_0.sh
+	interval 1
+	timeout 10
+	rise 3
+	fall 3
+}
+
+vrrp_instance VI_0 {
+	state BACKUP
+	interface eth0
+	virtual_router_id 1
+@high	priority 170
+@low	priority 85
+	advert_int 12
+	version 3
+	use_vmac
+	track_script {
+		check_VI_0
+	}
+	track_interface {
+		eth3
+		eth2 weight 20
+	}
+	virtual_ipaddress {
+		10.1.0.254/32
+	}
+}
+"#,
+        r#"(conditional_conf.conf: Line 13) No script set for vrrp_script check_VI_0 - removing
+(conditional_conf.conf: Line 25) (VI_0) track script check_VI_0 not found, ignoring...
+(conditional_conf.conf: Line 28) (VI_0) tracked interface eth3 doesn't exist
+(conditional_conf.conf: Line 29) (VI_0) tracked interface eth2 doesn't exist
+Non-existent interface specified in configuration
+"#,
+        5,
+    ),
+    (
+        "etc-sample.conf",
+        r#"! Configuration File for keepalived
+
+global_defs {
+   notification_email {
+     acassen@firewall.loc
+     failover@firewall.loc
+     sysadmin@firewall.loc
+   }
+   notification_email_from Alexandre.Cassen@firewall.loc
+   smtp_server 192.168.200.1
+   smtp_connect_timeout 30
+   router_id LVS_DEVEL
+   vrrp_skip_check_adv_addr
+   vrrp_strict
+   vrrp_garp_interval 0
+   vrrp_gna_interval 0
+}
+
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0
+    virtual_router_id 51
+    priority 100
+    advert_int 1
+    authentication {
+        auth_type PASS
+        auth_pass 1111
+    }
+    virtual_ipaddress {
+        192.168.200.16
+        192.168.200.17
+        192.168.200.18
+    }
+}
+
+virtual_server 192.168.200.100 443 {
+    delay_loop 6
+    lb_algo rr
+    lb_kind NAT
+    persistence_timeout 50
+    protocol TCP
+
+    real_server 192.168.201.100 443 {
+        weight 1
+        SSL_GET {
+            url {
+              path /
+              digest ff20ad2481f97b1754ef3e12ecd3a9cc
+            }
+            url {
+              path /mrtg/
+              digest 9b3a0c85a887a256d6939da88aabd8cd
+            }
+            connect_timeout 3
+            retry 3
+            delay_before_retry 3
+        }
+    }
+}
+
+virtual_server 10.10.10.2 1358 {
+    delay_loop 6
+    lb_algo rr
+    lb_kind NAT
+    persistence_timeout 50
+    protocol TCP
+
+    sorry_server 192.168.200.200 1358
+
+    real_server 192.168.200.2 1358 {
+        weight 1
+        HTTP_GET {
+            url {
+              path /testurl/test.jsp
+              digest 640205b7b0fc66c1ea91c463fac6334d
+            }
+            url {
+              path /testurl2/test.jsp
+              digest 640205b7b0fc66c1ea91c463fac6334d
+            }
+            url {
+              path /testurl3/test.jsp
+              digest 640205b7b0fc66c1ea91c463fac6334d
+            }
+            connect_timeout 3
+            retry 3
+            delay_before_retry 3
+        }
+    }
+
+    real_server 192.168.200.3 1358 {
+        weight 1
+        HTTP_GET {
+            url {
+              path /testurl/test.jsp
+              digest 640205b7b0fc66c1ea91c463fac6334c
+            }
+            url {
+              path /testurl2/test.jsp
+              digest 640205b7b0fc66c1ea91c463fac6334c
+            }
+            connect_timeout 3
+            retry 3
+            delay_before_retry 3
+        }
+    }
+}
+
+virtual_server 10.10.10.3 1358 {
+    delay_loop 3
+    lb_algo rr
+    lb_kind NAT
+    persistence_timeout 50
+    protocol TCP
+
+    real_server 192.168.200.4 1358 {
+        weight 1
+        HTTP_GET {
+            url {
+              path /testurl/test.jsp
+              digest 640205b7b0fc66c1ea91c463fac6334d
+            }
+            url {
+              path /testurl2/test.jsp
+              digest 640205b7b0fc66c1ea91c463fac6334d
+            }
+            url {
+              path /testurl3/test.jsp
+              digest 640205b7b0fc66c1ea91c463fac6334d
+            }
+            connect_timeout 3
+            retry 3
+            delay_before_retry 3
+        }
+    }
+
+    real_server 192.168.200.5 1358 {
+        weight 1
+        HTTP_GET {
+            url {
+              path /testurl/test.jsp
+              digest 640205b7b0fc66c1ea91c463fac6334d
+            }
+            url {
+              path /testurl2/test.jsp
+              digest 640205b7b0fc66c1ea91c463fac6334d
+            }
+            url {
+              path /testurl3/test.jsp
+              digest 640205b7b0fc66c1ea91c463fac6334d
+            }
+            connect_timeout 3
+            retry 3
+            delay_before_retry 3
+        }
+    }
+}
+"#,
+        r#"(Line 15) number '0' outside range [0.000001, 4294.967295]
+(Line 15) vrrp_garp_interval '0' is invalid
+(Line 16) number '0' outside range [0.000001, 4294.967295]
+(Line 16) vrrp_gna_interval '0' is invalid
+(VI_1) State MASTER must match being address owner
+(VI_1) Strict mode does not support authentication. Ignoring.
+"#,
+        5,
+    ),
+    (
+        "fwmark.conf",
+        r#"! Sample configuration for use Linux FWMARK
+
+global_defs {
+  router_id io
+}
+
+virtual_server fwmark 1 {
+  delay_loop 6
+  lb_algo rr
+  lb_kind NAT
+  persistence_timeout 900
+  protocol TCP
+
+  real_server 192.168.201.100 {
+    weight 1
+    TCP_CHECK {
+      connect_port    80
+      connect_timeout 3
+    }
+  }
+
+  real_server 192.168.201.101 {
+    weight 1
+    TCP_CHECK {
+      connect_port    80
+      connect_timeout 3
+    }
+  }
+}
+
+
+
+"#,
+        r#"Warning: Virtual server FWM 1: protocol specified for fwmark - protocol will be ignored
+"#,
+        5,
+    ),
+    (
+        "gx.conf",
+        r#"global_defs {
+ startup_script_timeout x
+}
+"#,
+        r#"(Line 2) invalid number 'x'
+(Line 2) startup_script_timeout 'x' must be in [1, 1000] - ignoring
+"#,
+        5,
+    ),
+    (
+        "gx_checker_priority_-5.conf",
+        r#"global_defs {
+ checker_priority -5
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "gx_checker_priority_0.conf",
+        r#"global_defs {
+ checker_priority 0
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "gx_checker_priority_5000000000.conf",
+        r#"global_defs {
+ checker_priority 5000000000
+}
+"#,
+        r#"(Line 2) number '5000000000' outside integer range
+(Line 2) Invalid checker process priority specified
+"#,
+        5,
+    ),
+    (
+        "gx_checker_priority_x.conf",
+        r#"global_defs {
+ checker_priority x
+}
+"#,
+        r#"(Line 2) invalid number 'x'
+(Line 2) Invalid checker process priority specified
+"#,
+        5,
+    ),
+    (
+        "gx_dynamic_interfaces_-5.conf",
+        r#"global_defs {
+ dynamic_interfaces -5
+}
+"#,
+        r#"(Line 2) Unknown dynamic_interfaces option '-5'
+"#,
+        5,
+    ),
+    (
+        "gx_dynamic_interfaces_0.conf",
+        r#"global_defs {
+ dynamic_interfaces 0
+}
+"#,
+        r#"(Line 2) Unknown dynamic_interfaces option '0'
+"#,
+        5,
+    ),
+    (
+        "gx_dynamic_interfaces_5000000000.conf",
+        r#"global_defs {
+ dynamic_interfaces 5000000000
+}
+"#,
+        r#"(Line 2) Unknown dynamic_interfaces option '5000000000'
+"#,
+        5,
+    ),
+    (
+        "gx_dynamic_interfaces_x.conf",
+        r#"global_defs {
+ dynamic_interfaces x
+}
+"#,
+        r#"(Line 2) Unknown dynamic_interfaces option 'x'
+"#,
+        5,
+    ),
+    (
+        "gx_enable_traps_-5.conf",
+        r#"global_defs {
+ enable_traps -5
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "gx_enable_traps_0.conf",
+        r#"global_defs {
+ enable_traps 0
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "gx_enable_traps_5000000000.conf",
+        r#"global_defs {
+ enable_traps 5000000000
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "gx_enable_traps_x.conf",
+        r#"global_defs {
+ enable_traps x
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "gx_fifo_write_vrrp_states_on_reload_-5.conf",
+        r#"global_defs {
+ fifo_write_vrrp_states_on_reload -5
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "gx_fifo_write_vrrp_states_on_reload_0.conf",
+        r#"global_defs {
+ fifo_write_vrrp_states_on_reload 0
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "gx_fifo_write_vrrp_states_on_reload_5000000000.conf",
+        r#"global_defs {
+ fifo_write_vrrp_states_on_reload 5000000000
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "gx_fifo_write_vrrp_states_on_reload_x.conf",
+        r#"global_defs {
+ fifo_write_vrrp_states_on_reload x
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "gx_lvs_flush_on_stop_-5.conf",
+        r#"global_defs {
+ lvs_flush_on_stop -5
+}
+"#,
+        r#"(Line 2) Unknown lvs_flush_on_stop type -5
+"#,
+        5,
+    ),
+    (
+        "gx_lvs_flush_on_stop_0.conf",
+        r#"global_defs {
+ lvs_flush_on_stop 0
+}
+"#,
+        r#"(Line 2) Unknown lvs_flush_on_stop type 0
+"#,
+        5,
+    ),
+    (
+        "gx_lvs_flush_on_stop_5000000000.conf",
+        r#"global_defs {
+ lvs_flush_on_stop 5000000000
+}
+"#,
+        r#"(Line 2) Unknown lvs_flush_on_stop type 5000000000
+"#,
+        5,
+    ),
+    (
+        "gx_lvs_flush_on_stop_x.conf",
+        r#"global_defs {
+ lvs_flush_on_stop x
+}
+"#,
+        r#"(Line 2) Unknown lvs_flush_on_stop type x
+"#,
+        5,
+    ),
+    (
+        "gx_max_auto_priority_-5.conf",
+        r#"global_defs {
+ max_auto_priority -5
+}
+"#,
+        r#"(Line 2) number '-5' outside range [-1, 99]
+(Line 2) max_auto_priority '-5' must be in [0, 99] (or -1 to disable) - ignoring
+"#,
+        5,
+    ),
+    (
+        "gx_max_auto_priority_0.conf",
+        r#"global_defs {
+ max_auto_priority 0
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "gx_max_auto_priority_5000000000.conf",
+        r#"global_defs {
+ max_auto_priority 5000000000
+}
+"#,
+        r#"(Line 2) number '5000000000' outside integer range
+(Line 2) max_auto_priority '5000000000' must be in [0, 99] (or -1 to disable) - ignoring
+"#,
+        5,
+    ),
+    (
+        "gx_max_auto_priority_x.conf",
+        r#"global_defs {
+ max_auto_priority x
+}
+"#,
+        r#"(Line 2) invalid number 'x'
+(Line 2) max_auto_priority 'x' must be in [0, 99] (or -1 to disable) - ignoring
+"#,
+        5,
+    ),
+    (
+        "gx_nftables_priority_-5.conf",
+        r#"global_defs {
+ nftables_priority -5
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "gx_nftables_priority_0.conf",
+        r#"global_defs {
+ nftables_priority 0
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "gx_nftables_priority_5000000000.conf",
+        r#"global_defs {
+ nftables_priority 5000000000
+}
+"#,
+        r#"(Line 2) number '5000000000' outside integer range
+(Line 2) invalid nftables chain priority '5000000000'
+"#,
+        5,
+    ),
+    (
+        "gx_nftables_priority_x.conf",
+        r#"global_defs {
+ nftables_priority x
+}
+"#,
+        r#"(Line 2) invalid number 'x'
+(Line 2) invalid nftables chain priority 'x'
+"#,
+        5,
+    ),
+    (
+        "gx_no_checker_emails_-5.conf",
+        r#"global_defs {
+ no_checker_emails -5
+}
+"#,
+        r#"(Line 2) Invalid value '-5' for global no_checker_emails specified
+"#,
+        5,
+    ),
+    (
+        "gx_no_checker_emails_0.conf",
+        r#"global_defs {
+ no_checker_emails 0
+}
+"#,
+        r#"(Line 2) Invalid value '0' for global no_checker_emails specified
+"#,
+        5,
+    ),
+    (
+        "gx_no_checker_emails_5000000000.conf",
+        r#"global_defs {
+ no_checker_emails 5000000000
+}
+"#,
+        r#"(Line 2) Invalid value '5000000000' for global no_checker_emails specified
+"#,
+        5,
+    ),
+    (
+        "gx_no_checker_emails_x.conf",
+        r#"global_defs {
+ no_checker_emails x
+}
+"#,
+        r#"(Line 2) Invalid value 'x' for global no_checker_emails specified
+"#,
+        5,
+    ),
+    (
+        "gx_random_seed_-5.conf",
+        r#"global_defs {
+ random_seed -5
+}
+"#,
+        r#"(Line 2) negative number '-5'
+(Line 2) random_seed -5 invalid
+"#,
+        5,
+    ),
+    (
+        "gx_random_seed_0.conf",
+        r#"global_defs {
+ random_seed 0
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "gx_random_seed_5000000000.conf",
+        r#"global_defs {
+ random_seed 5000000000
+}
+"#,
+        r#"(Line 2) number '5000000000' outside unsigned integer range
+(Line 2) random_seed 5000000000 invalid
+"#,
+        5,
+    ),
+    (
+        "gx_random_seed_x.conf",
+        r#"global_defs {
+ random_seed x
+}
+"#,
+        r#"(Line 2) invalid number 'x'
+(Line 2) random_seed x invalid
+"#,
+        5,
+    ),
+    (
+        "gx_rs_init_notifies_-5.conf",
+        r#"global_defs {
+ rs_init_notifies -5
+}
+"#,
+        r#"(Line 2) Invalid value '-5' for global rs_init_notifies specified
+"#,
+        5,
+    ),
+    (
+        "gx_rs_init_notifies_0.conf",
+        r#"global_defs {
+ rs_init_notifies 0
+}
+"#,
+        r#"(Line 2) Invalid value '0' for global rs_init_notifies specified
+"#,
+        5,
+    ),
+    (
+        "gx_rs_init_notifies_5000000000.conf",
+        r#"global_defs {
+ rs_init_notifies 5000000000
+}
+"#,
+        r#"(Line 2) Invalid value '5000000000' for global rs_init_notifies specified
+"#,
+        5,
+    ),
+    (
+        "gx_rs_init_notifies_x.conf",
+        r#"global_defs {
+ rs_init_notifies x
+}
+"#,
+        r#"(Line 2) Invalid value 'x' for global rs_init_notifies specified
+"#,
+        5,
+    ),
+    (
+        "gx_smtp_alert_checker_-5.conf",
+        r#"global_defs {
+ smtp_alert_checker -5
+}
+"#,
+        r#"(Line 2) Invalid value '-5' for global smtp_alert_checker specified
+"#,
+        5,
+    ),
+    (
+        "gx_smtp_alert_checker_0.conf",
+        r#"global_defs {
+ smtp_alert_checker 0
+}
+"#,
+        r#"(Line 2) Invalid value '0' for global smtp_alert_checker specified
+"#,
+        5,
+    ),
+    (
+        "gx_smtp_alert_checker_5000000000.conf",
+        r#"global_defs {
+ smtp_alert_checker 5000000000
+}
+"#,
+        r#"(Line 2) Invalid value '5000000000' for global smtp_alert_checker specified
+"#,
+        5,
+    ),
+    (
+        "gx_smtp_alert_checker_x.conf",
+        r#"global_defs {
+ smtp_alert_checker x
+}
+"#,
+        r#"(Line 2) Invalid value 'x' for global smtp_alert_checker specified
+"#,
+        5,
+    ),
+    (
+        "gx_smtp_alert_vrrp_-5.conf",
+        r#"global_defs {
+ smtp_alert_vrrp -5
+}
+"#,
+        r#"(Line 2) Invalid value '-5' for global smtp_alert_vrrp specified
+"#,
+        5,
+    ),
+    (
+        "gx_smtp_alert_vrrp_0.conf",
+        r#"global_defs {
+ smtp_alert_vrrp 0
+}
+"#,
+        r#"(Line 2) Invalid value '0' for global smtp_alert_vrrp specified
+"#,
+        5,
+    ),
+    (
+        "gx_smtp_alert_vrrp_5000000000.conf",
+        r#"global_defs {
+ smtp_alert_vrrp 5000000000
+}
+"#,
+        r#"(Line 2) Invalid value '5000000000' for global smtp_alert_vrrp specified
+"#,
+        5,
+    ),
+    (
+        "gx_smtp_alert_vrrp_x.conf",
+        r#"global_defs {
+ smtp_alert_vrrp x
+}
+"#,
+        r#"(Line 2) Invalid value 'x' for global smtp_alert_vrrp specified
+"#,
+        5,
+    ),
+    (
+        "gx_startup_script_timeout_-5.conf",
+        r#"global_defs {
+ startup_script_timeout -5
+}
+"#,
+        r#"(Line 2) negative number '-5'
+(Line 2) startup_script_timeout '-5' must be in [1, 1000] - ignoring
+"#,
+        5,
+    ),
+    (
+        "gx_startup_script_timeout_0.conf",
+        r#"global_defs {
+ startup_script_timeout 0
+}
+"#,
+        r#"(Line 2) number '0' outside range [1, 1000]
+(Line 2) startup_script_timeout '0' must be in [1, 1000] - ignoring
+"#,
+        5,
+    ),
+    (
+        "gx_startup_script_timeout_5000000000.conf",
+        r#"global_defs {
+ startup_script_timeout 5000000000
+}
+"#,
+        r#"(Line 2) number '5000000000' outside unsigned integer range
+(Line 2) startup_script_timeout '5000000000' must be in [1, 1000] - ignoring
+"#,
+        5,
+    ),
+    (
+        "gx_startup_script_timeout_x.conf",
+        r#"global_defs {
+ startup_script_timeout x
+}
+"#,
+        r#"(Line 2) invalid number 'x'
+(Line 2) startup_script_timeout 'x' must be in [1, 1000] - ignoring
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_down_timer_adverts_-5.conf",
+        r#"global_defs {
+ vrrp_down_timer_adverts -5
+}
+"#,
+        r#"(Line 2) negative number '-5'
+(Line 2) Invalid vrrp_down_timer_adverts [1:100] '-5'
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_down_timer_adverts_0.conf",
+        r#"global_defs {
+ vrrp_down_timer_adverts 0
+}
+"#,
+        r#"(Line 2) number '0' outside range [1, 100]
+(Line 2) Invalid vrrp_down_timer_adverts [1:100] '0'
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_down_timer_adverts_5000000000.conf",
+        r#"global_defs {
+ vrrp_down_timer_adverts 5000000000
+}
+"#,
+        r#"(Line 2) number '5000000000' outside unsigned integer range
+(Line 2) Invalid vrrp_down_timer_adverts [1:100] '5000000000'
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_down_timer_adverts_x.conf",
+        r#"global_defs {
+ vrrp_down_timer_adverts x
+}
+"#,
+        r#"(Line 2) invalid number 'x'
+(Line 2) Invalid vrrp_down_timer_adverts [1:100] 'x'
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_garp_lower_prio_delay_-5.conf",
+        r#"global_defs {
+ vrrp_garp_lower_prio_delay -5
+}
+"#,
+        r#"(Line 2) negative number '-5'
+(Line 2) vrrp_garp_lower_prio_delay '-5' invalid - ignoring
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_garp_lower_prio_delay_0.conf",
+        r#"global_defs {
+ vrrp_garp_lower_prio_delay 0
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "gx_vrrp_garp_lower_prio_delay_5000000000.conf",
+        r#"global_defs {
+ vrrp_garp_lower_prio_delay 5000000000
+}
+"#,
+        r#"(Line 2) number '5000000000' outside unsigned integer range
+(Line 2) vrrp_garp_lower_prio_delay '5000000000' invalid - ignoring
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_garp_lower_prio_delay_x.conf",
+        r#"global_defs {
+ vrrp_garp_lower_prio_delay x
+}
+"#,
+        r#"(Line 2) invalid number 'x'
+(Line 2) vrrp_garp_lower_prio_delay 'x' invalid - ignoring
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_garp_lower_prio_repeat_-5.conf",
+        r#"global_defs {
+ vrrp_garp_lower_prio_repeat -5
+}
+"#,
+        r#"(Line 2) negative number '-5'
+(Line 2) Invalid vrrp_garp_lower_prio_repeat '-5'
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_garp_lower_prio_repeat_0.conf",
+        r#"global_defs {
+ vrrp_garp_lower_prio_repeat 0
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "gx_vrrp_garp_lower_prio_repeat_5000000000.conf",
+        r#"global_defs {
+ vrrp_garp_lower_prio_repeat 5000000000
+}
+"#,
+        r#"(Line 2) number '5000000000' outside unsigned integer range
+(Line 2) Invalid vrrp_garp_lower_prio_repeat '5000000000'
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_garp_lower_prio_repeat_x.conf",
+        r#"global_defs {
+ vrrp_garp_lower_prio_repeat x
+}
+"#,
+        r#"(Line 2) invalid number 'x'
+(Line 2) Invalid vrrp_garp_lower_prio_repeat 'x'
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_higher_prio_send_advert_-5.conf",
+        r#"global_defs {
+ vrrp_higher_prio_send_advert -5
+}
+"#,
+        r#"(Line 2) Invalid value for vrrp_higher_prio_send_advert specified
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_higher_prio_send_advert_0.conf",
+        r#"global_defs {
+ vrrp_higher_prio_send_advert 0
+}
+"#,
+        r#"(Line 2) Invalid value for vrrp_higher_prio_send_advert specified
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_higher_prio_send_advert_5000000000.conf",
+        r#"global_defs {
+ vrrp_higher_prio_send_advert 5000000000
+}
+"#,
+        r#"(Line 2) Invalid value for vrrp_higher_prio_send_advert specified
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_higher_prio_send_advert_x.conf",
+        r#"global_defs {
+ vrrp_higher_prio_send_advert x
+}
+"#,
+        r#"(Line 2) Invalid value for vrrp_higher_prio_send_advert specified
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_netlink_cmd_rcv_bufs_-5.conf",
+        r#"global_defs {
+ vrrp_netlink_cmd_rcv_bufs -5
+}
+"#,
+        r#"(Line 2) negative number '-5'
+(Line 2) vrrp_netlink_cmd_rcv_bufs size (-5) invalid
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_netlink_cmd_rcv_bufs_0.conf",
+        r#"global_defs {
+ vrrp_netlink_cmd_rcv_bufs 0
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "gx_vrrp_netlink_cmd_rcv_bufs_5000000000.conf",
+        r#"global_defs {
+ vrrp_netlink_cmd_rcv_bufs 5000000000
+}
+"#,
+        r#"(Line 2) number '5000000000' outside unsigned integer range
+(Line 2) vrrp_netlink_cmd_rcv_bufs size (5000000000) invalid
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_netlink_cmd_rcv_bufs_force_-5.conf",
+        r#"global_defs {
+ vrrp_netlink_cmd_rcv_bufs_force -5
+}
+"#,
+        r#"(Line 2) Invalid value '-5' for global vrrp_netlink_cmd_rcv_bufs_force specified
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_netlink_cmd_rcv_bufs_force_0.conf",
+        r#"global_defs {
+ vrrp_netlink_cmd_rcv_bufs_force 0
+}
+"#,
+        r#"(Line 2) Invalid value '0' for global vrrp_netlink_cmd_rcv_bufs_force specified
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_netlink_cmd_rcv_bufs_force_5000000000.conf",
+        r#"global_defs {
+ vrrp_netlink_cmd_rcv_bufs_force 5000000000
+}
+"#,
+        r#"(Line 2) Invalid value '5000000000' for global vrrp_netlink_cmd_rcv_bufs_force specified
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_netlink_cmd_rcv_bufs_force_x.conf",
+        r#"global_defs {
+ vrrp_netlink_cmd_rcv_bufs_force x
+}
+"#,
+        r#"(Line 2) Invalid value 'x' for global vrrp_netlink_cmd_rcv_bufs_force specified
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_netlink_cmd_rcv_bufs_x.conf",
+        r#"global_defs {
+ vrrp_netlink_cmd_rcv_bufs x
+}
+"#,
+        r#"(Line 2) invalid number 'x'
+(Line 2) vrrp_netlink_cmd_rcv_bufs size (x) invalid
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_priority_-5.conf",
+        r#"global_defs {
+ vrrp_priority -5
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "gx_vrrp_priority_-50.conf",
+        r#"global_defs {
+ vrrp_priority -50
+}
+"#,
+        r#"(Line 2) number '-50' outside range [-20, 19]
+(Line 2) Invalid vrrp process priority specified
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_priority_0.conf",
+        r#"global_defs {
+ vrrp_priority 0
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "gx_vrrp_priority_150.conf",
+        r#"global_defs {
+ vrrp_priority 150
+}
+"#,
+        r#"(Line 2) number '150' outside range [-20, 19]
+(Line 2) Invalid vrrp process priority specified
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_priority_5000000000.conf",
+        r#"global_defs {
+ vrrp_priority 5000000000
+}
+"#,
+        r#"(Line 2) number '5000000000' outside integer range
+(Line 2) Invalid vrrp process priority specified
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_priority_x.conf",
+        r#"global_defs {
+ vrrp_priority x
+}
+"#,
+        r#"(Line 2) invalid number 'x'
+(Line 2) Invalid vrrp process priority specified
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_rlimit_rttime_-5.conf",
+        r#"global_defs {
+ vrrp_rlimit_rttime -5
+}
+"#,
+        r#"(Line 2) negative number '-5'
+(Line 2) Invalid vrrp real-time limit - -5
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_rlimit_rttime_0.conf",
+        r#"global_defs {
+ vrrp_rlimit_rttime 0
+}
+"#,
+        r#"(Line 2) number '0' outside range [1, 4294967295]
+(Line 2) Invalid vrrp real-time limit - 0
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_rlimit_rttime_5000000000.conf",
+        r#"global_defs {
+ vrrp_rlimit_rttime 5000000000
+}
+"#,
+        r#"(Line 2) number '5000000000' outside unsigned integer range
+(Line 2) Invalid vrrp real-time limit - 5000000000
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_rlimit_rttime_x.conf",
+        r#"global_defs {
+ vrrp_rlimit_rttime x
+}
+"#,
+        r#"(Line 2) invalid number 'x'
+(Line 2) Invalid vrrp real-time limit - x
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_rt_priority_-5.conf",
+        r#"global_defs {
+ vrrp_rt_priority -5
+}
+"#,
+        r#"(Line 2) vrrp process real-time priority -5 less than minimum 1 - setting to minimum
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_rt_priority_-50.conf",
+        r#"global_defs {
+ vrrp_rt_priority -50
+}
+"#,
+        r#"(Line 2) vrrp process real-time priority -50 less than minimum 1 - setting to minimum
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_rt_priority_0.conf",
+        r#"global_defs {
+ vrrp_rt_priority 0
+}
+"#,
+        r#"(Line 2) vrrp process real-time priority 0 less than minimum 1 - setting to minimum
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_rt_priority_150.conf",
+        r#"global_defs {
+ vrrp_rt_priority 150
+}
+"#,
+        r#"(Line 2) vrrp process real-time priority 150 greater than maximum 99 - setting to maximum
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_rt_priority_5000000000.conf",
+        r#"global_defs {
+ vrrp_rt_priority 5000000000
+}
+"#,
+        r#"(Line 2) number '5000000000' outside integer range
+(Line 2) vrrp process real-time priority '5000000000' invalid
+"#,
+        5,
+    ),
+    (
+        "gx_vrrp_rt_priority_x.conf",
+        r#"global_defs {
+ vrrp_rt_priority x
+}
+"#,
+        r#"(Line 2) invalid number 'x'
+(Line 2) vrrp process real-time priority 'x' invalid
+"#,
+        5,
+    ),
+    (
+        "inhibit.conf",
+        r#"! Configuration File for keepalived
+
+global_defs {
+   notification_email {
+     acassen
+   }
+   notification_email_from Alexandre.Cassen@firewall.loc
+   smtp_server 192.168.200.1
+   smtp_connect_timeout 30
+   router_id LVS_DEVEL
+}
+
+virtual_server 10.10.10.2 1358 {
+    delay_loop 6
+    lb_algo rr
+    lb_kind NAT
+    persistence_timeout 50
+    protocol TCP
+
+    real_server 192.168.200.2 1358 {
+        weight 1
+        inhibit_on_failure        ! set weight to 0 instead of removing service
+        HTTP_GET {
+            url {
+              path /testurl3/test.jsp
+              digest 640205b7b0fc66c1ea91c463fac6334d
+            }
+            connect_timeout 3
+            retry 3
+            delay_before_retry 3
+        }
+    }
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "misc_check.conf",
+        r#"! Configuration File for keepalived
+! This example demonstrates MISC_CHECK, a component of LVS configuration.
+
+global_defs {
+   notification_email {
+     acassen
+   }
+   notification_email_from Alexandre.Cassen@firewall.loc
+   smtp_server 192.168.200.1
+   smtp_connect_timeout 30
+   router_id LVS_DEVEL
+}
+
+virtual_server 10.10.10.2 1358 {
+    delay_loop 6
+    lb_algo rr
+    lb_kind NAT
+    persistence_timeout 50
+    protocol TCP
+
+    real_server 192.168.200.6 1358 {
+        weight 1
+        MISC_CHECK {
+          misc_path /usr/local/bin/script.sh
+!         misc_dynamic
+        }
+    }
+
+}
+
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "misc_check_arg.conf",
+        r#"! Configuration File for keepalived
+
+global_defs {
+   notification_email {
+     acassen
+   }
+   notification_email_from Alexandre.Cassen@firewall.loc
+   smtp_server 192.168.200.1
+   smtp_connect_timeout 30
+   router_id LVS_DEVEL
+}
+
+virtual_server 10.10.10.2 1358 {
+    delay_loop 6
+    lb_algo rr
+    lb_kind NAT
+    persistence_timeout 50
+    protocol TCP
+
+    real_server 192.168.200.6 1358 {
+        weight 1
+        MISC_CHECK {
+          misc_path "/usr/local/bin/script.sh arg1 arg2"
+        }
+    }
+
+}
+
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "quorum.conf",
+        r#"! Sample configuration for quorum/hysteresis setup.
+! The server pool below consists of 10 servers. After
+! start, the quorum will not be reached until 9 (7+2)
+! live servers are present in the pool (all servers are
+! equally weighted, and quorum is the sum of weights).
+! Once this happens, a custom script will be executed,
+! which supposedly invokes some actions to start
+! announcing IP address of the virtual server to the
+! world. After that the quorum will not break until
+! the pool has 5 (7-2) or more live servers. Pool size
+! change from 7 to 6 and back will not trigger a quorum
+! flap this way. Once there are less than 5 servers,
+! the quorum is considered lost and corresponding
+! script is executed, supposedly propagating the
+! failure, so necessary actions can be taken.
+!
+! Due to the alpha mode, all real servers are considered
+! down on server start, so the quorum is initially lost.
+! Due to the omega mode, quorum_down notifier is executed
+! on keepalived shutdown as well (see keepalived.conf
+! manpage for details).
+
+virtual_server 10.0.1.1 80 {
+  delay_loop 6
+  lb_algo wrr
+  lb_kind NAT
+  persistence_timeout 900
+  protocol TCP
+  alpha
+  omega
+  quorum 7
+  hysteresis 2
+  quorum_up /usr/local/sbin/quorum-up.sh
+  quorum_down /usr/local/sbin/quorum-down.sh
+
+  real_server 10.0.0.1 8080 {
+    weight 1
+    TCP_CHECK {
+      connect_port    80
+      connect_timeout 3
+    }
+  }
+  real_server 10.0.0.2 8080 {
+    weight 1
+    TCP_CHECK {
+      connect_port    80
+      connect_timeout 3
+    }
+  }
+  real_server 10.0.0.3 8080 {
+    weight 1
+    TCP_CHECK {
+      connect_port    80
+      connect_timeout 3
+    }
+  }
+  real_server 10.0.0.4 8080 {
+    weight 1
+    TCP_CHECK {
+      connect_port    80
+      connect_timeout 3
+    }
+  }
+  real_server 10.0.0.5 8080 {
+    weight 1
+    TCP_CHECK {
+      connect_port    80
+      connect_timeout 3
+    }
+  }
+  real_server 10.0.0.6 8080 {
+    weight 1
+    TCP_CHECK {
+      connect_port    80
+      connect_timeout 3
+    }
+  }
+  real_server 10.0.0.7 8080 {
+    weight 1
+    TCP_CHECK {
+      connect_port    80
+      connect_timeout 3
+    }
+  }
+  real_server 10.0.0.8 8080 {
+    weight 1
+    TCP_CHECK {
+      connect_port    80
+      connect_timeout 3
+    }
+  }
+  real_server 10.0.0.9 8080 {
+    weight 1
+    TCP_CHECK {
+      connect_port    80
+      connect_timeout 3
+    }
+  }
+  real_server 10.0.0.10 8080 {
+    weight 1
+    TCP_CHECK {
+      connect_port    80
+      connect_timeout 3
+    }
+  }
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "sample.conf",
+        r#"! Configuration File for keepalived
+
+global_defs {
+   notification_email {
+     acassen
+   }
+   notification_email_from Alexandre.Cassen@firewall.loc
+   smtp_server 192.168.200.1
+   smtp_connect_timeout 30
+   router_id LVS_DEVEL
+}
+
+vrrp_instance VI_1 {
+    interface eth0
+    virtual_router_id 50
+    nopreempt
+    priority 100
+    advert_int 1
+    virtual_ipaddress {
+        192.168.200.11
+        192.168.200.12
+        192.168.200.13
+    }
+}
+
+virtual_server 10.10.10.2 1358 {
+    delay_loop 6
+    lb_algo rr
+    lb_kind NAT
+    persistence_timeout 50
+    protocol TCP
+
+    sorry_server 192.168.200.200 1358
+
+    real_server 192.168.200.2 1358 {
+        weight 1
+        HTTP_GET {
+            url {
+              path /testurl3/test.jsp
+              digest 640205b7b0fc66c1ea91c463fac6334d
+            }
+            connect_timeout 3
+            retry 3
+            delay_before_retry 3
+        }
+    }
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "status_code.conf",
+        r#"! Configuration File for keepalived
+! This example demonstrates status_code, a component of LVS configuration.
+
+global_defs {
+   notification_email {
+     acassen
+   }
+   notification_email_from Alexandre.Cassen@firewall.loc
+   smtp_server 192.168.200.1
+   smtp_connect_timeout 30
+   router_id LVS_DEVEL
+}
+
+virtual_server 192.168.200.100 443 {
+    delay_loop 6
+    lb_algo rr
+    lb_kind NAT
+    persistence_timeout 50
+    protocol TCP
+
+    real_server 192.168.201.100 443 {
+        weight 1
+        SSL_GET {
+            url {
+              path /
+              status_code 200-299 400-499 503 505 # Can specify a HTTP status_code or a section separated by '-' or both
+            }
+            url {
+              path /mrtg/
+              digest 9b3a0c85a887a256d6939da88aabd8cd
+              status_code 200  # Can mix digest and status_code
+            }
+            connect_timeout 3
+            retry 3
+            delay_before_retry 3
+        }
+    }
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "track_interface.conf",
+        r#"! Configuration File for keepalived
+
+global_defs {
+   router_id LVS_DEVEL
+}
+
+static_routes {
+    192.168.210.0/24 via 192.168.200.254 dev eth0
+    192.168.211.0/24 via 192.168.200.254 dev eth0
+    192.168.212.0/24 dev eth3
+    192.168.213.0/24 dev eth1
+}
+
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0.1		# Vlaned interface
+    track_interface {		# Interface state we monitor
+      eth0
+      eth1
+    }
+    virtual_router_id 51
+    priority 100
+    virtual_ipaddress {
+        192.168.200.16
+        192.168.200.17 dev eth1
+        192.168.200.18 dev eth2
+    }
+    virtual_routes {
+        192.168.110.0/24 via 192.168.200.254 dev eth1
+        192.168.111.0/24 dev eth2
+        192.168.112.0/24 via 192.168.100.254
+    }
+}
+"#,
+        r#"(track_interface.conf: Line 10) WARNING - interface eth3 for VROUTE nexthop doesn't exist
+(track_interface.conf: Line 11) WARNING - interface eth1 for VROUTE nexthop doesn't exist
+(track_interface.conf: Line 16) WARNING - interface eth0.1 for vrrp_instance VI_1 doesn't exist
+(track_interface.conf: Line 19) (VI_1) tracked interface eth1 doesn't exist
+(track_interface.conf: Line 25) WARNING - interface eth1 for ip address 192.168.200.17 doesn't exist
+(track_interface.conf: Line 26) WARNING - interface eth2 for ip address 192.168.200.18 doesn't exist
+(track_interface.conf: Line 29) WARNING - interface eth1 for VROUTE nexthop doesn't exist
+(track_interface.conf: Line 30) WARNING - interface eth2 for VROUTE nexthop doesn't exist
+(track_interface.conf: Line 31) Warning - cannot track route 192.168.112.0/24 with no interface specified, not tracking
+Non-existent interface specified in configuration
+"#,
+        5,
+    ),
+    (
+        "virtual_server_group.conf",
+        r#"! Configuration File for keepalived
+
+global_defs {
+   notification_email {
+     acassen
+   }
+   notification_email_from Alexandre.Cassen@firewall.loc
+   smtp_server 192.168.200.1
+   smtp_connect_timeout 30
+   router_id LVS_DEVEL
+}
+
+virtual_server_group VSG_1 {
+	10.0.0.1 8080
+	10.0.0.2 80
+	192.168.200.1 1358
+	192.168.200.3-10 80
+	fwmark 1
+	fwmark 2
+}
+
+virtual_server group VSG_1 {
+    delay_loop 6
+    lb_algo rr
+    lb_kind NAT
+    persistence_timeout 50
+    protocol TCP
+
+    real_server 192.168.200.1 1358 {
+        weight 1
+        HTTP_GET {
+            url {
+              path /testurl3/test.jsp
+              digest 640205b7b0fc66c1ea91c463fac6334d
+            }
+            connect_timeout 3
+            retry 3
+            delay_before_retry 3
+        }
+    }
+
+    real_server 192.168.200.2 1358 {
+        weight 1
+        HTTP_GET {
+            url {
+              path /testurl3/test.jsp
+              digest 640205b7b0fc66c1ea91c463fac6334d
+            }
+            connect_timeout 3
+            retry 3
+            delay_before_retry 3
+        }
+    }
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "virtualhost.conf",
+        r#"! Configuration File for keepalived
+
+global_defs {
+   notification_email {
+     acassen
+   }
+   notification_email_from Alexandre.Cassen@firewall.loc
+   smtp_server 192.168.200.1
+   smtp_connect_timeout 30
+   router_id LVS_DEVEL
+}
+
+virtual_server 192.168.200.100 80 {
+    delay_loop 6
+    lb_algo rr
+    lb_kind NAT
+    persistence_timeout 50
+    protocol TCP
+    virtualhost www.firewall.loc    # The VirtualHost string to use
+                                    # in the GET query.
+
+    real_server 192.168.201.100 80 {
+        weight 1
+        SSL_GET {
+            url {
+              path /
+              digest ff20ad2481f97b1754ef3e12ecd3a9cc
+            }
+            url {
+              path /mrtg/
+              digest 9b3a0c85a887a256d6939da88aabd8cd
+            }
+            connect_timeout 3
+            retry 3
+            delay_before_retry 3
+        }
+    }
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "vrrp.conf",
+        r#"! Configuration File for keepalived
+
+global_defs {
+   notification_email {
+     acassen
+   }
+   notification_email_from Alexandre.Cassen@firewall.loc
+   smtp_server 192.168.200.1
+   smtp_connect_timeout 30
+   router_id LVS_DEVEL
+}
+
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0
+    garp_master_delay 10
+    smtp_alert
+    virtual_router_id 51
+    priority 100
+    advert_int 1
+    authentication {
+        auth_type PASS
+        auth_pass 1111
+    }
+    virtual_ipaddress {
+        192.168.200.16
+        192.168.200.17
+        192.168.200.18
+
+        # optional label. should be of the form "realdev:sometext" for
+        # compatibility with ifconfig.
+        192.168.200.18 label eth0:1
+    }
+}
+
+vrrp_instance VI_2 {
+    interface eth0
+    smtp_alert
+    virtual_router_id 50
+    priority 50
+    advert_int 1
+    virtual_ipaddress {
+        192.168.200.13
+        192.168.200.14
+        192.168.200.15
+    }
+}
+
+vrrp_instance VI_3 {
+    state MASTER
+    interface eth1
+    smtp_alert
+    virtual_router_id 52
+    priority 100
+    advert_int 1
+    authentication {
+        auth_type PASS
+        auth_pass 1111
+    }
+    virtual_ipaddress {
+        192.168.201.13
+        192.168.201.14
+        192.168.201.15
+    }
+}
+
+vrrp_instance VI_4 {
+    interface eth1
+    smtp_alert
+    virtual_router_id 53
+    priority 50
+    advert_int 1
+    virtual_ipaddress {
+        192.168.201.16
+        192.168.201.17
+        192.168.201.18
+    }
+}
+"#,
+        r#"(vrrp.conf: Line 51) WARNING - interface eth1 for vrrp_instance VI_3 doesn't exist
+(vrrp.conf: Line 68) WARNING - interface eth1 for vrrp_instance VI_4 doesn't exist
+Non-existent interface specified in configuration
+"#,
+        5,
+    ),
+    (
+        "vrrp.localcheck.conf",
+        r#"! Configuration File for keepalived
+
+# Note: The "</dev/tcp/127.0.0.1/80" syntax for a script
+# requires that /bin/sh is Bash.
+# On systems where /bin/sh is not Bash (e.g. Debian, Ubuntu),
+# then the following alternatives should be used:
+#   script "bash -c '</dev/tcp/127.0.0.1/80'"
+# or
+#   script "nc -z 127.0.0.1 80"
+
+vrrp_script chk_sshd {
+       script "killall -0 sshd"        # cheaper than pidof
+       interval 2                      # check every 2 seconds
+       weight -4                       # default prio: -4 if KO
+       fall 2                          # require 2 failures for KO
+       rise 2                          # require 2 successes for OK
+}
+
+vrrp_script chk_haproxy {
+       script "killall -0 haproxy"     # cheaper than pidof
+       interval 2                      # check every 2 seconds
+}
+
+vrrp_script chk_http_port {
+       script "</dev/tcp/127.0.0.1/80" # connects and exits
+       interval 1                      # check every second
+       weight -2                       # default prio: -2 if connect fails
+}
+
+vrrp_script chk_https_port {
+       script "</dev/tcp/127.0.0.1/443"
+       interval 1
+       weight -2
+}
+
+vrrp_script chk_smtp_port {
+       script "</dev/tcp/127.0.0.1/25"
+       interval 1
+       weight -2
+}
+
+vrrp_instance VI_1 {
+    interface eth0
+    state MASTER
+    virtual_router_id 51
+    priority 100
+    virtual_ipaddress {
+        192.168.200.18/25
+    }
+    track_interface {
+       eth1 weight 2   # prio = +2 if UP
+       eth2 weight -2  # prio = -2 if DOWN
+       eth3            # no weight, fault if down
+    }
+    track_script {
+       chk_sshd                # use default weight from the script
+       chk_haproxy weight 2    # +2 if process is present
+       chk_http_port
+       chk_https_port
+       chk_smtp_port
+    }
+}
+
+vrrp_instance VI_2 {
+    interface eth1
+    state MASTER
+    virtual_router_id 52
+    priority 100
+    virtual_ipaddress {
+        192.168.201.18/26
+    }
+    track_interface {
+       eth0 weight 2   # prio = +2 if UP
+       eth2 weight -2  # prio = -2 if DOWN
+       eth3            # no weight, fault if down
+    }
+    track_script {
+       chk_haproxy weight 2
+       chk_http_port
+       chk_https_port
+       chk_smtp_port
+    }
+}
+
+vrrp_instance VI_3 {
+    interface eth0
+    virtual_router_id 53
+    priority 100
+    virtual_ipaddress {
+        192.168.200.19/27
+    }
+}
+
+vrrp_instance VI_4 {
+    interface eth1
+    virtual_router_id 54
+    priority 100
+    virtual_ipaddress {
+        192.168.201.19/28
+    }
+}
+
+vrrp_instance VI_5 {
+    state MASTER
+    interface eth0
+    virtual_router_id 55
+    priority 100
+    virtual_ipaddress {
+        192.168.200.20/27
+    }
+}
+
+
+vrrp_instance VI_6 {
+    state MASTER
+    interface eth0
+    virtual_router_id 56
+    priority 100
+    virtual_ipaddress {
+        192.168.200.21/27
+    }
+}
+
+vrrp_instance VI_7 {
+    state MASTER
+    interface eth0
+    virtual_router_id 57
+    priority 100
+    virtual_ipaddress {
+        192.168.200.22/27
+    }
+}
+
+vrrp_instance VI_8 {
+    state MASTER
+    interface eth0
+    virtual_router_id 58
+    priority 100
+    virtual_ipaddress {
+        192.168.200.23/27
+    }
+}
+
+vrrp_instance VI_9 {
+    state MASTER
+    interface eth0
+    virtual_router_id 59
+    priority 100
+    virtual_ipaddress {
+        192.168.200.24/27
+    }
+}
+"#,
+        r#"(vrrp.localcheck.conf: Line 51) (VI_1) tracked interface eth1 doesn't exist
+(vrrp.localcheck.conf: Line 52) (VI_1) tracked interface eth2 doesn't exist
+(vrrp.localcheck.conf: Line 53) (VI_1) tracked interface eth3 doesn't exist
+(vrrp.localcheck.conf: Line 65) WARNING - interface eth1 for vrrp_instance VI_2 doesn't exist
+(vrrp.localcheck.conf: Line 74) (VI_2) tracked interface eth2 doesn't exist
+(vrrp.localcheck.conf: Line 75) (VI_2) tracked interface eth3 doesn't exist
+(vrrp.localcheck.conf: Line 95) WARNING - interface eth1 for vrrp_instance VI_4 doesn't exist
+Non-existent interface specified in configuration
+"#,
+        5,
+    ),
+    (
+        "vrrp.lvs_syncd.conf",
+        r#"! Configuration File for keepalived
+
+vrrp_sync_group VG1 {
+  VI_2
+  VI_3
+}
+
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0
+    lvs_sync_daemon_interface eth1
+    virtual_router_id 51
+    priority 150
+    advert_int 1
+    authentication {
+        auth_type PASS
+        auth_pass grr02
+    }
+    virtual_ipaddress {
+        192.168.200.16
+        192.168.200.17
+        192.168.200.18
+    }
+}
+
+vrrp_instance VI_2 {
+    interface eth0
+    virtual_router_id 52
+    priority 100
+    advert_int 1
+    virtual_ipaddress {
+        192.168.200.19
+        192.168.200.20
+        192.168.200.21
+    }
+}
+
+vrrp_instance VI_3 {
+    interface eth1
+    virtual_router_id 53
+    priority 100
+    advert_int 1
+    virtual_ipaddress {
+        192.168.201.19
+        192.168.201.20
+        192.168.201.21
+    }
+}
+
+virtual_server 192.168.200.19 80 {
+    delay_loop 20
+    lb_algo rr
+    lb_kind NAT
+    persistence_timeout 50
+    protocol TCP
+
+    real_server 192.168.201.100 80 {
+        weight 1
+        TCP_CHECK {
+            connect_timeout 3
+        }
+    }
+}
+"#,
+        r#"(vrrp.lvs_syncd.conf: Line 4) Unknown keyword 'VI_2'
+(vrrp.lvs_syncd.conf: Line 5) Unknown keyword 'VI_3'
+(vrrp.lvs_syncd.conf: Line 11) (VI_1) Specifying lvs_sync_daemon_interface against a vrrp is deprecated.
+(vrrp.lvs_syncd.conf: Line 11)         Please use global lvs_sync_daemon
+(vrrp.lvs_syncd.conf: Line 39) WARNING - interface eth1 for vrrp_instance VI_3 doesn't exist
+Non-existent interface specified in configuration
+"#,
+        5,
+    ),
+    (
+        "vrrp.routes.conf",
+        r#"! Configuration File for keepalived
+
+global_defs {
+   router_id LVS_DEVEL
+}
+
+static_routes {
+    src 192.168.100.1 192.168.209.0/24 via 192.168.200.254 dev eth0
+    192.168.210.0/24 via 192.168.200.254 dev eth0
+    192.168.211.0/24 via 192.168.200.254 dev eth0
+    192.168.212.0/24 dev eth3 scope site
+    192.168.213.0/24 dev eth1 scope link
+}
+
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0
+    virtual_router_id 51
+    priority 100
+    virtual_ipaddress {
+        192.168.200.16
+        192.168.200.17 dev eth1
+        192.168.200.18 dev eth2
+    }
+    virtual_routes {
+        src 192.168.100.1 192.168.109.0/24 via 192.168.200.254 dev eth1
+        192.168.110.0/24 via 192.168.200.254 dev eth1
+        192.168.111.0/24 dev eth2
+        192.168.112.0/24 via 192.168.100.254
+        192.168.113.0/24 via 192.168.100.252 or 192.168.100.253
+	blackhole 192.168.113.1/32
+        0.0.0.0/0 gw 192.168.0.1 table 100  # To set a default gateway into table 100.
+    }
+}
+"#,
+        r#"(vrrp.routes.conf: Line 11) WARNING - interface eth3 for VROUTE nexthop doesn't exist
+(vrrp.routes.conf: Line 12) WARNING - interface eth1 for VROUTE nexthop doesn't exist
+(vrrp.routes.conf: Line 22) WARNING - interface eth1 for ip address 192.168.200.17 doesn't exist
+(vrrp.routes.conf: Line 23) WARNING - interface eth2 for ip address 192.168.200.18 doesn't exist
+(vrrp.routes.conf: Line 26) WARNING - interface eth1 for VROUTE nexthop doesn't exist
+(vrrp.routes.conf: Line 27) WARNING - interface eth1 for VROUTE nexthop doesn't exist
+(vrrp.routes.conf: Line 28) WARNING - interface eth2 for VROUTE nexthop doesn't exist
+(vrrp.routes.conf: Line 29) Warning - cannot track route 192.168.112.0/24 with no interface specified, not tracking
+(vrrp.routes.conf: Line 30) "or" for routes is deprecated. Please use "nexthop"
+(vrrp.routes.conf: Line 30) Warning - cannot track route 192.168.113.0/24 with no interface specified, not tracking
+(vrrp.routes.conf: Line 31) Warning - cannot track route 192.168.113.1/32 with no interface specified, not tracking
+(vrrp.routes.conf: Line 32) "gw" for routes is deprecated. Please use "via"
+(vrrp.routes.conf: Line 32) Warning - cannot track route 0.0.0.0/0 with no interface specified, not tracking
+Non-existent interface specified in configuration
+"#,
+        5,
+    ),
+    (
+        "vrrp.rules.conf",
+        r#"! Configuration File for keepalived
+! This example demonstrates static_rules and virtual_rules, components of IP
+! Tables configuration.
+
+global_defs {
+   router_id LVS_DEVEL
+}
+
+static_rules {
+    from 192.168.100.0/24 table 1
+    to 192.168.100./24 table 1
+}
+
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0
+    virtual_router_id 51
+    priority 100
+    virtual_ipaddress {
+        192.168.200.16
+        192.168.200.17 dev eth1
+        192.168.200.18 dev eth2
+    }
+    virtual_rules {
+        from 192.168.200.0/24 table 2
+        to 192.168.200./24 table 2
+    }
+}
+"#,
+        r#"(vrrp.rules.conf: Line 10) Rule has no preference specified - setting to 16384. This is probably not what you want.
+(vrrp.rules.conf: Line 11) VRRP parsed invalid IP 192.168.100./24. skipping IP...
+(vrrp.rules.conf: Line 11) Invalid rule to address 192.168.100./24
+(vrrp.rules.conf: Line 21) WARNING - interface eth1 for ip address 192.168.200.17 doesn't exist
+(vrrp.rules.conf: Line 22) WARNING - interface eth2 for ip address 192.168.200.18 doesn't exist
+(vrrp.rules.conf: Line 25) Rule has no preference specified - setting to 16383. This is probably not what you want.
+(vrrp.rules.conf: Line 26) VRRP parsed invalid IP 192.168.200./24. skipping IP...
+(vrrp.rules.conf: Line 26) Invalid rule to address 192.168.200./24
+Non-existent interface specified in configuration
+"#,
+        5,
+    ),
+    (
+        "vrrp.scripts.conf",
+        r#"! Configuration File for keepalived
+! extra script call demonstration
+! scripts are supported in Instance and groups
+! declarations.
+
+vrrp_sync_group G1 {
+  group {
+    VI_2
+    VI_3
+  }
+  notify_backup "/usr/local/bin/vrrp.back arg1 arg2"
+  notify_master "/usr/local/bin/vrrp.mast arg1 arg2"
+  notify_fault "/usr/local/bin/vrrp.fault arg1 arg2"
+}
+
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0
+    smtp_alert
+    virtual_router_id 51
+    priority 100
+    advert_int 1
+    authentication {
+        auth_type PASS
+        auth_pass 1111
+    }
+    virtual_ipaddress {
+        192.168.200.16
+        192.168.200.17
+        192.168.200.18
+    }
+    notify_backup "/usr/local/bin/vrrp.sh  BACKUP   VI_1"
+    notify_master "/usr/local/bin/vrrp.sh  MASTER  VI_1"
+    notify_fault  "/usr/local/bin/vrrp.sh  FAULT  VI_1"
+}
+
+
+vrrp_instance VI_2 {
+    interface eth0
+    state MASTER
+    virtual_router_id 52
+    priority 150
+    virtual_ipaddress {
+        192.168.200.100/27
+    }
+}
+
+vrrp_instance VI_3 {
+    interface eth0
+    state MASTER
+    virtual_router_id 53
+    priority 150
+    virtual_ipaddress {
+        192.168.200.101/27
+    }
+}
+
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "vrrp.static_ipaddress.conf",
+        r#"! Configuration File for keepalived
+
+global_defs {
+   router_id LVS_DEVEL
+}
+
+static_ipaddress {
+    192.168.200.16 dev eth0 scope link
+    192.168.200.17 dev eth1 scope link
+    192.168.200.18 dev eth2
+}
+
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0
+    virtual_router_id 51
+    priority 100
+    virtual_ipaddress {
+        192.168.200.20
+    }
+    virtual_routes {
+        src 192.168.100.1 192.168.109.0/24 via 192.168.200.254 dev eth1
+        192.168.110.0/24 via 192.168.200.254 dev eth1
+        192.168.111.0/24 dev eth2
+        192.168.112.0/24 via 192.168.100.254
+    }
+}
+"#,
+        r#"(vrrp.static_ipaddress.conf: Line 9) WARNING - interface eth1 for ip address 192.168.200.17 doesn't exist
+(vrrp.static_ipaddress.conf: Line 10) WARNING - interface eth2 for ip address 192.168.200.18 doesn't exist
+(vrrp.static_ipaddress.conf: Line 22) WARNING - interface eth1 for VROUTE nexthop doesn't exist
+(vrrp.static_ipaddress.conf: Line 23) WARNING - interface eth1 for VROUTE nexthop doesn't exist
+(vrrp.static_ipaddress.conf: Line 24) WARNING - interface eth2 for VROUTE nexthop doesn't exist
+(vrrp.static_ipaddress.conf: Line 25) Warning - cannot track route 192.168.112.0/24 with no interface specified, not tracking
+Non-existent interface specified in configuration
+"#,
+        5,
+    ),
+    (
+        "vrrp.sync.conf",
+        r#"! Configuration File for keepalived
+
+vrrp_sync_group G1 {
+  group {
+    VI_1
+    VI_2
+    VI_5
+    VI_6
+    VI_7
+    VI_8
+    VI_9
+  }
+  notify_backup "/usr/local/bin/vrrp.back arg1 arg2"
+  notify_master "/usr/local/bin/vrrp.mast arg1 arg2"
+  notify_fault "/usr/local/bin/vrrp.fault arg1 arg2"
+}
+
+vrrp_sync_group G2 {
+  group {
+    VI_3
+    VI_4
+  }
+}
+
+vrrp_instance VI_1 {
+    interface eth0
+    state MASTER
+    virtual_router_id 51
+    priority 100
+    virtual_ipaddress {
+        192.168.200.18/25
+    }
+}
+
+vrrp_instance VI_2 {
+    interface eth1
+    state MASTER
+    virtual_router_id 52
+    priority 100
+    virtual_ipaddress {
+        192.168.201.18/26
+    }
+}
+
+vrrp_instance VI_3 {
+    interface eth0
+    virtual_router_id 53
+    priority 100
+    virtual_ipaddress {
+        192.168.200.19/27
+    }
+}
+
+vrrp_instance VI_4 {
+    interface eth1
+    virtual_router_id 54
+    priority 100
+    virtual_ipaddress {
+        192.168.201.19/28
+    }
+}
+
+vrrp_instance VI_5 {
+    state MASTER
+    interface eth0
+    virtual_router_id 55
+    priority 100
+    virtual_ipaddress {
+        192.168.200.20/27
+    }
+}
+
+vrrp_instance VI_6 {
+    state MASTER
+    interface eth0
+    virtual_router_id 56
+    priority 100
+    virtual_ipaddress {
+        192.168.200.21/27
+    }
+}
+
+vrrp_instance VI_7 {
+    state MASTER
+    interface eth0
+    virtual_router_id 57
+    priority 100
+    virtual_ipaddress {
+        192.168.200.22/27
+    }
+}
+
+vrrp_instance VI_8 {
+    state MASTER
+    interface eth0
+    virtual_router_id 58
+    priority 100
+    virtual_ipaddress {
+        192.168.200.23/27
+    }
+}
+
+vrrp_instance VI_9 {
+    state MASTER
+    interface eth0
+    virtual_router_id 59
+    priority 100
+    virtual_ipaddress {
+        192.168.200.24/27
+    }
+}
+"#,
+        r#"(vrrp.sync.conf: Line 36) WARNING - interface eth1 for vrrp_instance VI_2 doesn't exist
+(vrrp.sync.conf: Line 55) WARNING - interface eth1 for vrrp_instance VI_4 doesn't exist
+Non-existent interface specified in configuration
+"#,
+        5,
+    ),
+    (
+        "n1.conf",
+        r#"global_defs {
+   router_id nginx_01
+   script_user root
+   enable_script_security
+}
+vrrp_script chk_nginx {
+    script "/usr/bin/pgrep nginx"
+    interval 2
+    weight -5
+    fall 3
+    rise 2
+}
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0
+    mcast_src_ip 10.0.0.5
+    virtual_router_id 51
+    priority 101
+    nopreempt
+    advert_int 1
+    authentication {
+        auth_type PASS
+        auth_pass 1111
+    }
+    virtual_ipaddress {
+        10.0.0.100/24 dev eth0 label eth0:1
+    }
+    track_script {
+       chk_nginx
+    }
+    notify_master "/etc/keepalived/notify.sh master"
+    notify_backup "/etc/keepalived/notify.sh backup"
+    notify_fault "/etc/keepalived/notify.sh fault"
+}
+"#,
+        r#"(VI_1) Warning - nopreempt will not work with initial state MASTER - clearing
+"#,
+        5,
+    ),
+    (
+        "n2.conf",
+        r#"vrrp_instance VI_1 {
+    state MASTER
+    interface eth0
+    virtual_router_id 51
+    priority 100
+    advert_int 1
+    unicast_src_ip 10.0.0.1
+    unicast_peer {
+        10.0.0.2
+        10.0.0.1
+    }
+    virtual_ipaddress {
+        10.0.0.100
+    }
+    virtual_ipaddress_excluded {
+        10.0.0.100
+    }
+}
+vrrp_instance VI_2 {
+    state BACKUP
+    interface eth0
+    virtual_router_id 52
+    priority 100
+    virtual_ipaddress {
+        10.0.0.100
+    }
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "n3.conf",
+        r#"global_defs {
+ vrrp_strict
+}
+vrrp_instance V {
+ state MASTER
+ interface eth0
+ virtual_router_id 51
+ priority 255
+ nopreempt
+ preempt_delay 5
+ advert_int 1.5
+ authentication {
+ auth_type PASS
+ auth_pass 1
+ }
+ unicast_src_ip 10.0.0.1
+ virtual_ipaddress {
+ 10.0.0.100
+ }
+ track_interface {
+ eth0
+ }
+}
+vrrp_instance W {
+ state MASTER
+ interface eth0
+ virtual_router_id 52
+ priority 100
+ nopreempt
+ preempt_delay 5
+ virtual_ipaddress {
+ 10.0.0.101
+ }
+}
+"#,
+        r#"(V) Strict mode does not support authentication. Ignoring.
+(V) A unicast keyword has been specified without any unicast peers. Defaulting to multicast. This usage is deprecated - please update your configuration.
+(V) nopreempt is incompatible with priority 255. resetting nopreempt
+(V) Warning - preempt delay will not work with initial state MASTER - clearing
+(V) VRRPv2 advertisement interval 1.500000s must be an integer. rounding
+(V) Ignoring track_interface eth0 since own interface
+(W) State MASTER must match being address owner
+(W) preempt_delay is incompatible with strict mode - resetting
+(W) preempt_delay is incompatible with nopreempt mode - resetting
+"#,
+        5,
+    ),
+    (
+        "lv1.conf",
+        r#"global_defs {
+  router_id LVS1
+  lvs_sync_daemon eth0 VI_1
+}
+virtual_server_group WEB {
+  10.0.0.10 80
+  10.0.0.20-30 80
+  fwmark 5
+}
+virtual_server group WEB {
+  delay_loop 3
+  lb_algo wrr
+  lb_kind DR
+  protocol TCP
+  persistence_timeout 300
+  persistence_granularity 255.255.255.0
+  ha_suspend
+  alpha
+  omega
+  quorum 2
+  hysteresis 1
+  quorum_up "/bin/true"
+  sorry_server 10.0.0.99 80
+  sorry_server_inhibit
+  real_server 10.0.1.1 80 {
+    weight 100
+    inhibit_on_failure
+    notify_up "/bin/true up"
+    notify_down "/bin/true down"
+    HTTP_GET {
+      url {
+        path /health
+        status_code 200
+        status_code 200-299 301
+      }
+      url {
+        path /x
+        digest 0123456789abcdef0123456789abcdef
+      }
+      connect_port 8080
+      connect_timeout 3
+      nb_get_retry 3
+      delay_before_retry 2
+    }
+  }
+  real_server 10.0.1.2 80 {
+    weight 100
+    SSL_GET {
+      url {
+        path /
+        status_code 200
+      }
+      connect_timeout 3
+    }
+    TCP_CHECK {
+      connect_port 80
+    }
+  }
+  real_server 10.0.1.3 80 {
+    DNS_CHECK {
+      type A
+      name example.com
+    }
+    SMTP_CHECK {
+      helo_name x
+    }
+    PING_CHECK {
+    }
+    UDP_CHECK {
+      payload 00aa
+    }
+  }
+}
+"#,
+        r#"(lv1.conf: Line 42) nb_get_retry is deprecated - please use 'retry'
+Virtual server [WEB]:0: cannot use ha_suspend with fwmarks - clearing ha_suspend
+WARNING - fwmark virtual server [WEB]:0, real server [10.0.1.1]:tcp:80 has port specified - port will be ignored
+WARNING - fwmark virtual server [WEB]:0, real server [10.0.1.2]:tcp:80 has port specified - port will be ignored
+WARNING - fwmark virtual server [WEB]:0, real server [10.0.1.3]:tcp:80 has port specified - port will be ignored
+WARNING - fwmark virtual server [WEB]:0, sorry server has port specified - port will be ignored
+SECURITY VIOLATION - check scripts are being executed but script_security not enabled.
+"#,
+        6,
+    ),
 ];

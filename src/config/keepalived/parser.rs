@@ -33,6 +33,10 @@ pub enum Weight {
 pub struct Fatal(pub i32);
 
 pub type Res = Result<(), Fatal>;
+/// A keyword handler. Its word list is never empty: word 0 is the keyword
+/// itself (process_stream() only dispatches on a line's first word), so
+/// handlers index `w[0]` freely; every other word is looked up with
+/// `get()` or `Ctx::slot()`.
 pub type Handler = fn(&mut Ctx, &[String]) -> Res;
 pub type Close = fn(&mut Ctx) -> Res;
 
@@ -92,6 +96,8 @@ pub struct State {
     pub bfd_name: String,
     /// vrrp_instance names seen in this pass (duplicates are skipped).
     pub seen_instances: Vec<String>,
+    /// Rules given keepalived's default preference so far (16384 down).
+    pub rules_defaulted: u32,
     /// The current vrrp_script is dropped when its block closes.
     pub remove_script: bool,
     /// Inside a `vrrp_sync_group` block (its track_*/notify* go there).
@@ -136,14 +142,19 @@ impl<'a> Ctx<'a> {
         let Some(p) = pos else {
             return String::new();
         };
-        if p.line == 0 {
+        if p.line == 0 && !(p.unterminated && self.pass != Pass::Global) {
             return String::new();
         }
         match self.lexed.files.get(p.file) {
             // The parent's pass names only included files (keepalived sets
             // the file name it prints when it opens a second file).
             Some(f) if !(self.pass == Pass::Global && f.is_main) => {
-                format!("({}: Line {}) ", f.name, p.line)
+                let line = if p.unterminated && self.pass != Pass::Global {
+                    p.line + 1
+                } else {
+                    p.line
+                };
+                format!("({}: Line {line}) ", f.name)
             }
             _ => format!("(Line {}) ", p.line),
         }
@@ -222,6 +233,7 @@ impl<'a> Ctx<'a> {
         self.skip_sublevel = 0;
         self.kw_level = 0;
         self.st.seen_instances.clear();
+        self.st.rules_defaulted = 0;
     }
 
     /// Messages for what is left open at the end of a pass.
@@ -282,6 +294,7 @@ impl<'a> Ctx<'a> {
 
     /// `alloc_value_block()`: the words of each line of a `{ ... }` value
     /// block, for keywords such as `virtual_ipaddress` and `track_script`.
+    /// Every returned line has at least one word.
     pub fn value_block(&mut self, words: &[String]) -> Vec<(Pos, Vec<String>)> {
         let mut need_bob = true;
         let mut out = Vec::new();
@@ -296,7 +309,7 @@ impl<'a> Ctx<'a> {
             }
         }
         while let Some(mut v) = self.next_words() {
-            let pos = self.pos.unwrap_or(Pos { file: 0, line: 0 });
+            let pos = self.pos.unwrap_or(Pos::default());
             if need_bob {
                 need_bob = false;
                 if v.first().is_some_and(|w| w == "{") {

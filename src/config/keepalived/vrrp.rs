@@ -240,14 +240,6 @@ pub(super) fn vs_close(ctx: &mut Ctx) -> Res {
         ctx.st.removed_scripts.push(name);
         return Ok(());
     }
-    if !ctx.st.script_has_user && !default_user_ok(ctx) {
-        ctx.err(format!(
-            "Unable to set default user for vrrp script {name} - removing"
-        ));
-        ctx.cfg.vrrp_scripts.pop();
-        ctx.st.removed_scripts.push(name);
-        return Ok(());
-    }
     if ctx
         .cfg
         .vrrp_scripts
@@ -255,6 +247,14 @@ pub(super) fn vs_close(ctx: &mut Ctx) -> Res {
         .is_some_and(|s| s.script.is_none())
     {
         ctx.err(format!("No script set for vrrp_script {name} - removing"));
+        ctx.cfg.vrrp_scripts.pop();
+        ctx.st.removed_scripts.push(name);
+        return Ok(());
+    }
+    if !ctx.st.script_has_user && !default_user_ok(ctx) {
+        ctx.err(format!(
+            "Unable to set default user for vrrp script {name} - removing"
+        ));
         ctx.cfg.vrrp_scripts.pop();
         ctx.st.removed_scripts.push(name);
     }
@@ -409,6 +409,11 @@ fn vi_state(ctx: &mut Ctx, w: &[String]) -> Res {
 fn vi_interface(ctx: &mut Ctx, w: &[String]) -> Res {
     let ifn = ctx.slot(w, 1)?.to_string();
     let n = iname(ctx);
+    // IFNAMSIZ - 1.
+    if ifn.len() > 15 {
+        ctx.err(format!("Interface name '{ifn}' too long - ignoring"));
+        return Ok(());
+    }
     match sys::interface(&ifn) {
         Iface::Missing => {
             ctx.err(format!(
@@ -703,40 +708,130 @@ fn vi_vips(ctx: &mut Ctx, w: &[String]) -> Res {
     Ok(())
 }
 
+/// Checks one route line (ip-route syntax) as keepalived does while
+/// parsing it; `tracked`: a virtual route, which keepalived wants to tie
+/// to an interface. Returns false when the route is dropped.
+fn check_route(ctx: &mut Ctx, line: &[String], tracked: bool) -> bool {
+    const TYPES: [&str; 10] = [
+        "unicast",
+        "blackhole",
+        "unreachable",
+        "prohibit",
+        "throw",
+        "local",
+        "broadcast",
+        "anycast",
+        "multicast",
+        "nat",
+    ];
+    let mut has_dev = false;
+    let mut k = 0;
+    while let Some(t) = line.get(k) {
+        match t.as_str() {
+            "dev" | "oif" => {
+                // Only the first dev of a route is looked at.
+                let first_dev = !has_dev;
+                has_dev = true;
+                if let Some(d) = line.get(k + 1)
+                    && first_dev
+                    && sys::interface(d) == Iface::Missing
+                {
+                    ctx.err(format!(
+                        "WARNING - interface {d} for VROUTE nexthop doesn't exist"
+                    ));
+                    ctx.st.missing_interface = true;
+                }
+                k += 1;
+            }
+            "or" => ctx.err("\"or\" for routes is deprecated. Please use \"nexthop\""),
+            "gw" | "via" => {
+                if t == "gw" {
+                    ctx.err("\"gw\" for routes is deprecated. Please use \"via\"");
+                }
+                if let Some(a) = line.get(k + 1) {
+                    // `via inet6 ADDR` names the family first.
+                    let a = if a == "inet" || a == "inet6" {
+                        k += 1;
+                        line.get(k + 1).map(String::as_str).unwrap_or("")
+                    } else {
+                        a.as_str()
+                    };
+                    if a.parse::<IpAddr>().is_err() {
+                        ctx.err(format!("VRRP parsed invalid IP {a}. skipping IP..."));
+                        ctx.err(format!("invalid route via address {a}"));
+                        return false;
+                    }
+                }
+                k += 1;
+            }
+            "no_track" => has_dev = true,
+            _ => {}
+        }
+        k += 1;
+    }
+    if tracked && !has_dev {
+        let mut words = line.iter().map(String::as_str).peekable();
+        let mut dest = "";
+        while let Some(x) = words.next() {
+            if TYPES.contains(&x) {
+                continue;
+            }
+            if x == "src" {
+                words.next();
+                continue;
+            }
+            dest = x;
+            break;
+        }
+        ctx.err(format!(
+            "Warning - cannot track route {dest} with no interface specified, not tracking"
+        ));
+    }
+    true
+}
+
+/// Checks one rule line (ip-rule syntax). keepalived gives a rule without
+/// a preference one counting down from 16384, and says so.
+fn check_rule(ctx: &mut Ctx, line: &[String]) -> bool {
+    let mut k = 0;
+    while let Some(t) = line.get(k) {
+        if matches!(t.as_str(), "from" | "to") {
+            if let Some(a) = line.get(k + 1) {
+                let addr = a.split_once('/').map(|(x, _)| x).unwrap_or(a);
+                if a != "all" && addr.parse::<IpAddr>().is_err() {
+                    ctx.err(format!("VRRP parsed invalid IP {a}. skipping IP..."));
+                    ctx.err(format!("Invalid rule {t} address {a}"));
+                    return false;
+                }
+            }
+            k += 1;
+        }
+        k += 1;
+    }
+    let has_pref = line
+        .iter()
+        .any(|x| matches!(x.as_str(), "preference" | "prio" | "priority" | "order"));
+    if !has_pref {
+        let p = 16384 - ctx.st.rules_defaulted;
+        ctx.st.rules_defaulted += 1;
+        ctx.err(format!(
+            "Rule has no preference specified - setting to {p}. This is probably not what you want."
+        ));
+    }
+    true
+}
+
 fn vi_routes(ctx: &mut Ctx, w: &[String]) -> Res {
     let rules = w[0] == "virtual_rules";
     for (pos, line) in ctx.value_block(w) {
         ctx.pos = Some(pos);
-        if !rules && !line.iter().any(|x| x == "dev" || x == "no_track") {
-            const TYPES: [&str; 10] = [
-                "unicast",
-                "blackhole",
-                "unreachable",
-                "prohibit",
-                "throw",
-                "local",
-                "broadcast",
-                "anycast",
-                "multicast",
-                "nat",
-            ];
-            let dest = line
-                .iter()
-                .find(|x| !TYPES.contains(&x.as_str()))
-                .map(String::as_str)
-                .unwrap_or("");
-            ctx.err(format!(
-                "Warning - cannot track route {dest} with no interface specified, not tracking"
-            ));
-        }
-        if rules
-            && !line
-                .iter()
-                .any(|x| matches!(x.as_str(), "preference" | "prio" | "priority" | "order"))
-        {
-            ctx.err(
-                "Rule has no preference specified - setting to 16384. This is probably not what you want.",
-            );
+        let keep = if rules {
+            check_rule(ctx, &line)
+        } else {
+            check_route(ctx, &line, true)
+        };
+        if !keep {
+            continue;
         }
         let src = ctx.src();
         if let Some(i) = inst(ctx) {
@@ -1012,6 +1107,27 @@ fn vi_notify(ctx: &mut Ctx, w: &[String]) -> Res {
         }
         return Ok(());
     }
+    let n = iname(ctx);
+    let dup = inst(ctx).is_some_and(|i| match kw.as_str() {
+        "notify_master" => i.notify_master.is_some(),
+        "notify_backup" => i.notify_backup.is_some(),
+        "notify_fault" => i.notify_fault.is_some(),
+        "notify_stop" => i.notify_stop.is_some(),
+        "notify" => i.notify.is_some(),
+        _ => false,
+    });
+    if dup {
+        let what = if kw == "notify" {
+            "notify"
+        } else {
+            kw.as_str()
+        };
+        ctx.err(format!(
+            "({n}) {what} script already specified - ignoring {}",
+            w.get(1).map(String::as_str).unwrap_or("")
+        ));
+        return Ok(());
+    }
     if let Some(i) = inst(ctx) {
         match kw.as_str() {
             "notify_master" => i.notify_master = Some(s),
@@ -1023,6 +1139,21 @@ fn vi_notify(ctx: &mut Ctx, w: &[String]) -> Res {
         }
     }
     Ok(())
+}
+
+/// keepalived 2.2.7 still reads it, with a two-line deprecation notice
+/// (the second line indented past the instance name).
+fn vi_lvs_sync_if(ctx: &mut Ctx, w: &[String]) -> Res {
+    let n = iname(ctx);
+    ctx.err(format!(
+        "({n}) Specifying lvs_sync_daemon_interface against a vrrp is deprecated."
+    ));
+    ctx.err(format!(
+        "{:width$}Please use global lvs_sync_daemon",
+        "",
+        width = n.len() + 4
+    ));
+    vi_other(ctx, w)
 }
 
 fn vi_other(ctx: &mut Ctx, w: &[String]) -> Res {
@@ -1107,6 +1238,7 @@ pub static VRRP_INSTANCE: &[Kw] = &[
     Kw::h("linkbeat_use_polling", vi_other),
     Kw::h("vrf", vi_other),
     Kw::h("accept", vi_other),
+    Kw::h("lvs_sync_daemon_interface", vi_lvs_sync_if),
     Kw::h("no_accept", vi_other),
 ];
 
@@ -1191,6 +1323,14 @@ pub(super) fn static_routes(ctx: &mut Ctx, w: &[String]) -> Res {
     let rules = w[0] == "static_rules";
     for (pos, line) in ctx.value_block(w) {
         ctx.pos = Some(pos);
+        let keep = if rules {
+            check_rule(ctx, &line)
+        } else {
+            check_route(ctx, &line, true)
+        };
+        if !keep {
+            continue;
+        }
         let src = ctx.src();
         if rules {
             ctx.cfg.static_rules.push(Rule { src, words: line });

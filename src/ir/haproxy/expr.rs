@@ -252,7 +252,7 @@ pub enum Action {
         len: i64,
     },
     /// Anything else accepted: the words between the action and the condition.
-    Words(Vec<String>),
+    Words { words: Vec<String> },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

@@ -85,6 +85,8 @@ pub struct Global {
     pub group: Option<Identity>,
     pub chroot: Option<String>,
     pub daemon: bool,
+    /// `quiet`: like `-q`, `haproxy -c` then prints nothing on success.
+    pub quiet: bool,
     pub master_worker: bool,
     pub master_worker_no_exit_on_failure: bool,
     pub pidfile: Option<String>,
@@ -119,7 +121,6 @@ pub enum EnvDirective {
 pub enum Mode {
     Tcp,
     Http,
-    Log,
 }
 
 impl Mode {
@@ -127,7 +128,6 @@ impl Mode {
         match self {
             Mode::Tcp => "tcp",
             Mode::Http => "http",
-            Mode::Log => "log",
         }
     }
 }

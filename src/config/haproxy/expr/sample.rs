@@ -238,11 +238,28 @@ pub fn parse_args(text: &str, sig: &Sig) -> Result<(Vec<String>, usize), ArgErr>
                 pos: args.len() + 1,
             });
         }
-        let start = i;
-        while i < b.len() && b[i] != b',' && b[i] != b')' {
+        // An argument ends at ',' or ')'; a backslash makes the next
+        // character literal and quotes protect their contents (`field(1,\,)`).
+        let mut v = String::new();
+        let mut quote: Option<u8> = None;
+        while i < b.len() {
+            let c = b[i];
+            match quote {
+                Some(q) if c == q => quote = None,
+                Some(_) => v.push(char::from(c)),
+                None if c == b',' || c == b')' => break,
+                None if c == b'\'' || c == b'"' => quote = Some(c),
+                None if c == b'\\' && i + 1 < b.len() => {
+                    i += 1;
+                    v.push(char::from(b[i]));
+                }
+                None => v.push(char::from(c)),
+            }
             i += 1;
         }
-        let v = &text[start..i];
+        // Bytes were pushed one by one; rebuild the text for non-ASCII input.
+        let v = String::from_utf8(v.chars().map(|c| c as u8).collect()).unwrap_or(v);
+        let v = v.as_str();
         let pos = args.len() + 1;
         let ty = sig.args.get(pos - 1).copied().unwrap_or("string");
         check_empty(v, ty, pos)?;

@@ -97,6 +97,11 @@ fn acl_ok() {
         "acl t base /x",
         "acl t dst 127.0.0.1",
         "acl t dst_port 80 443",
+        "acl x src 10.0.0.1/255.0.255.0",
+        "acl first_field req.hdr(x-list),field(1,\\,) -m str alpha",
+        "acl q req.hdr(x),field(1,',') -m str a",
+        "acl x be_conn eq eq 1",
+        "acl x dst_port lt 1024 ge 80",
     ] {
         assert!(acl(l).0.is_ok(), "{l}: {:?}", acl(l).0);
     }

@@ -22,11 +22,19 @@ pub struct ServerNote {
     pub has_check: bool,
     pub init_addr_none: bool,
     pub template: bool,
+    /// `cookie VALUE` on the server line.
+    pub cookie: bool,
+    /// `port N` on the server line (the check port).
+    pub check_port: bool,
 }
 
-/// `tcp-request content track-scN KEY [table T] [if|unless ...]`.
+/// `tcp-request connection|session|content track-scN KEY [table T] [if|unless ...]`,
+/// `http-request|http-response track-scN KEY [table T] [...]`.
 #[derive(Debug, Clone)]
 pub struct TrackNote {
+    /// The rule list, in HAProxy's check order: 0 tcp-request connection,
+    /// 1 session, 2 content, 3 http-request, 4 http-response.
+    pub list: u8,
     pub sc: String,
     pub key: String,
     pub table: Option<String>,
@@ -36,15 +44,30 @@ pub struct TrackNote {
 #[derive(Debug, Clone, Default)]
 pub struct ProxyNotes {
     pub servers: Vec<ServerNote>,
-    pub tcp_content_track: Vec<TrackNote>,
+    pub tracks: Vec<TrackNote>,
+    /// `stick on|match|store-*` rules: the table named (None: the proxy's own).
+    pub sticks: Vec<Option<String>>,
     pub inspect_delay: bool,
     /// The first rule whose condition or expression uses a layer-6 fetch
     /// (directly or through an ACL).
     pub l6_rule: Option<Span>,
     /// ACL names whose criterion is a layer-6 fetch.
     pub l6_acls: Vec<String>,
-    /// `userlist` names referenced (http_auth(NAME), `auth realm` rules).
-    pub userlists: Vec<(String, Span)>,
+    /// Rule keywords present (`http-request`, `http-response`,
+    /// `http-after-response`, `redirect`), in first-seen order.
+    pub rule_keywords: Vec<String>,
+    /// The last line of this proxy that set a log-format string (HAProxy's
+    /// `conf.lfs_line`: log options, `log-format` and rules whose argument
+    /// is a log-format string); HAProxy reports the httplog fallback there.
+    pub lfs_span: Option<Span>,
+    /// `http-check`/`tcp-check` rule lines (not the flag-only forms).
+    pub http_check_rules: bool,
+    pub tcp_check_rules: bool,
+    /// `errorfiles NAME` references.
+    pub errorfiles: Vec<(String, Span)>,
+    /// `userlist` names referenced by `http_auth(NAME)`/`http_auth_group(NAME)`:
+    /// (name, fetch keyword, where).
+    pub userlists: Vec<(String, String, Span)>,
 }
 
 fn alert(p: &mut Parser, text: String) {
@@ -118,6 +141,37 @@ fn find_backend<'a>(proxies: &'a [Proxy], name: &str) -> Option<&'a Proxy> {
 }
 
 pub fn run(p: &mut Parser) -> Verdict {
+    // Userlists are checked first; HAProxy stops at the first error there.
+    for ul in p.cfg.userlists.clone() {
+        for u in &ul.users {
+            for g in &u.groups {
+                if !ul.groups.iter().any(|x| &x.name == g) {
+                    alert(
+                        p,
+                        format!(
+                            "userlist '{}': no such group '{}' specified in user '{}'",
+                            ul.name, g, u.name
+                        ),
+                    );
+                    return Verdict::PostParseErrors;
+                }
+            }
+        }
+        for g in &ul.groups {
+            for u in &g.users {
+                if !ul.users.iter().any(|x| &x.name == u) {
+                    alert(
+                        p,
+                        format!(
+                            "userlist '{}': no such user '{}' specified in group '{}'",
+                            ul.name, u, g.name
+                        ),
+                    );
+                    return Verdict::PostParseErrors;
+                }
+            }
+        }
+    }
     let mut errors = false;
     let n = p.cfg.proxies.len();
     for i in 0..n {
@@ -127,6 +181,26 @@ pub fn run(p: &mut Parser) -> Verdict {
         }
         let notes = p.notes.get(i).cloned().unwrap_or_default();
         let mode = px.settings.mode.unwrap_or(Mode::Tcp);
+        if mode != Mode::Http && px.kind.is_backend() && px.settings.cookie.is_some() {
+            warn(
+                p,
+                format!(
+                    "cookie will be ignored for {} '{}' (needs 'mode http').",
+                    type_str(px.kind),
+                    px.name
+                ),
+            );
+        }
+        if mode != Mode::Http && px.kind.is_frontend() && px.settings.monitor_uri.is_some() {
+            warn(
+                p,
+                format!(
+                    "monitor-uri will be ignored for {} '{}' (needs 'mode http').",
+                    type_str(px.kind),
+                    px.name
+                ),
+            );
+        }
         if px.kind.is_backend()
             && mode != Mode::Http
             && matches!(
@@ -159,8 +233,8 @@ pub fn run(p: &mut Parser) -> Verdict {
                 p,
                 format!(
                     "parsing [{}:{}] : 'option httplog' not usable with {} '{}' (needs 'mode http'). Falling back to 'option tcplog'.",
-                    o.span.file,
-                    o.span.line,
+                    notes.lfs_span.as_ref().unwrap_or(&o.span).file,
+                    notes.lfs_span.as_ref().unwrap_or(&o.span).line,
                     type_str(px.kind),
                     px.name
                 ),
@@ -176,9 +250,30 @@ pub fn run(p: &mut Parser) -> Verdict {
                 ),
             );
         }
-        if px.kind.is_frontend() {
+        if notes.http_check_rules && !px.settings.option("httpchk").is_some_and(|o| o.enabled) {
+            warn(
+                p,
+                format!(
+                    "{} '{}' uses http-check rules without 'option httpchk', so the rules are ignored.",
+                    type_str(px.kind),
+                    px.name
+                ),
+            );
+        }
+        // Backends keep an (ignored) default_backend and HAProxy still resolves it.
+        {
             if let Some(db) = &px.settings.default_backend {
                 match find_backend(&p.cfg.proxies, &db.name) {
+                    Some(be) if be.name == px.name && be.span == px.span => {
+                        alert(
+                            p,
+                            format!(
+                                "Proxy '{}': loop detected for default_backend: '{}'.",
+                                px.name, db.name
+                            ),
+                        );
+                        errors = true;
+                    }
                     None => {
                         alert(
                             p,
@@ -205,6 +300,15 @@ pub fn run(p: &mut Parser) -> Verdict {
                                 ),
                             );
                             errors = true;
+                        }
+                        if px.kind == ProxyKind::Listen && !px.servers.is_empty() {
+                            warn(
+                                p,
+                                format!(
+                                    "In proxy '{}', the 'default_backend' rule always has precedence over the servers, which will never be used.",
+                                    px.name
+                                ),
+                            );
                         }
                     }
                 }
@@ -244,60 +348,82 @@ pub fn run(p: &mut Parser) -> Verdict {
                     }
                 }
             }
-            if mode == Mode::Http
-                && let Some(sp) = &notes.l6_rule
-            {
-                warn(
-                    p,
-                    format!(
-                        "Proxy '{}': L6 sample fetches ignored on HTTP proxies (declared at {}:{}).",
-                        px.name, sp.file, sp.line
-                    ),
-                );
-            }
-            for t in &notes.tcp_content_track {
-                let table = t.table.clone().unwrap_or_else(|| px.name.clone());
-                let has_table = p
-                    .cfg
-                    .proxies
-                    .iter()
-                    .any(|q| q.name == table && q.stick_table.is_some());
-                if !has_table {
+        }
+        if px.kind.is_frontend()
+            && mode == Mode::Http
+            && let Some(sp) = &notes.l6_rule
+        {
+            warn(
+                p,
+                format!(
+                    "Proxy '{}': L6 sample fetches ignored on HTTP proxies (declared at {}:{}).",
+                    px.name, sp.file, sp.line
+                ),
+            );
+        }
+        let has_table = |p: &Parser, name: &str| {
+            p.cfg
+                .proxies
+                .iter()
+                .any(|q| q.name == name && q.stick_table.is_some())
+        };
+        if px.kind.is_backend() {
+            for st in &notes.sticks {
+                let table = st.clone().unwrap_or_else(|| px.name.clone());
+                if !has_table(p, &table) {
                     alert(
                         p,
                         format!(
-                            "Proxy '{}': unable to find table '{}' referenced by {}.",
-                            px.name, table, t.sc
+                            "Proxy '{}': unable to find stick-table '{}'.",
+                            px.name, table
                         ),
                     );
                     errors = true;
-                    continue;
                 }
-                let cond_l4 = t
-                    .cond
-                    .iter()
-                    .all(|w| !w.contains('(') && !w.starts_with("req") && !w.starts_with("hdr"));
-                if is_l4_fetch(&t.key) && cond_l4 {
-                    if mode == Mode::Http {
-                        warn(
-                            p,
-                            format!(
-                                "{} '{}' : a 'tcp-request content track-sc*' rule not depending on request contents for an HTTP frontend should be executed at the session level, using a 'tcp-request session' rule (mandatory to track invalid HTTP requests).",
-                                type_str(px.kind),
-                                px.name
-                            ),
-                        );
-                    }
-                } else if !notes.inspect_delay {
+            }
+        }
+        let mut tracks = notes.tracks.clone();
+        tracks.sort_by_key(|t| t.list);
+        for t in &tracks {
+            let table = t.table.clone().unwrap_or_else(|| px.name.clone());
+            if !has_table(p, &table) {
+                alert(
+                    p,
+                    format!(
+                        "Proxy '{}': unable to find table '{}' referenced by {}.",
+                        px.name, table, t.sc
+                    ),
+                );
+                errors = true;
+                continue;
+            }
+            if t.list != 2 || !px.kind.is_frontend() {
+                continue;
+            }
+            let cond_l4 = t
+                .cond
+                .iter()
+                .all(|w| !w.contains('(') && !w.starts_with("req") && !w.starts_with("hdr"));
+            if is_l4_fetch(&t.key) && cond_l4 {
+                if mode == Mode::Http {
                     warn(
                         p,
                         format!(
-                            "{} '{}' : a 'tcp-request content track-sc*' rule explicitly depending on request contents without any 'tcp-request inspect-delay' setting. This means that this rule will randomly find its contents. This can be fixed by setting the tcp-request inspect-delay.",
+                            "{} '{}' : a 'tcp-request content track-sc*' rule not depending on request contents for an HTTP frontend should be executed at the session level, using a 'tcp-request session' rule (mandatory to track invalid HTTP requests).",
                             type_str(px.kind),
                             px.name
                         ),
                     );
                 }
+            } else if !notes.inspect_delay {
+                warn(
+                    p,
+                    format!(
+                        "{} '{}' : a 'tcp-request content track-sc*' rule explicitly depending on request contents without any 'tcp-request inspect-delay' setting. This means that this rule will randomly find its contents. This can be fixed by setting the tcp-request inspect-delay.",
+                        type_str(px.kind),
+                        px.name
+                    ),
+                );
             }
         }
         if matches!(mode, Mode::Tcp | Mode::Http) {
@@ -333,9 +459,46 @@ pub fn run(p: &mut Parser) -> Verdict {
                 ),
             );
         }
+        if mode != Mode::Http {
+            http_only_warnings(p, &px, &notes, false);
+        }
+        if notes.tcp_check_rules && !px.settings.option("tcp-check").is_some_and(|o| o.enabled) {
+            warn(
+                p,
+                format!(
+                    "{} '{}' uses tcp-check rules without 'option tcp-check', so the rules are ignored.",
+                    type_str(px.kind),
+                    px.name
+                ),
+            );
+        }
+        if mode != Mode::Http {
+            http_only_warnings(p, &px, &notes, true);
+        }
+        for (name, sp) in &notes.errorfiles {
+            let known = p
+                .cfg
+                .other_sections
+                .iter()
+                .any(|o| o.kind == "http-errors" && &o.name == name);
+            if !known {
+                alert(
+                    p,
+                    format!(
+                        "{} '{}': unknown http-errors section '{}' (at {}:{}).",
+                        type_str(px.kind),
+                        px.name,
+                        name,
+                        sp.file,
+                        sp.line
+                    ),
+                );
+                errors = true;
+            }
+        }
     }
 
-    // Server names must be unique per backend.
+    // Per server, in order: unique names, then tracking.
     for i in 0..n {
         let px = p.cfg.proxies[i].clone();
         let notes = p.notes.get(i).cloned().unwrap_or_default();
@@ -355,14 +518,6 @@ pub fn run(p: &mut Parser) -> Verdict {
                 );
                 errors = true;
             }
-        }
-    }
-
-    // Server tracking.
-    for i in 0..n {
-        let px = p.cfg.proxies[i].clone();
-        let notes = p.notes.get(i).cloned().unwrap_or_default();
-        for s in &notes.servers {
             let Some(track) = &s.track else {
                 continue;
             };
@@ -453,17 +608,51 @@ pub fn run(p: &mut Parser) -> Verdict {
         }
     }
 
+    // Health checks need a port: the server's or `port`. HAProxy 2.6
+    // alternates between two wordings from one proxy to the next.
+    let mut port_msgs = 0usize;
+    for i in 0..n {
+        let px = p.cfg.proxies[i].clone();
+        let notes = p.notes.get(i).cloned().unwrap_or_default();
+        let mut reported = false;
+        for s in &notes.servers {
+            if !s.has_check || s.check_port || s.track.is_some() || s.template || has_port(&s.addr)
+            {
+                continue;
+            }
+            let tail = if port_msgs % 2 == 1 {
+                " nor tcp_check rule 'connect' with port information"
+            } else {
+                ""
+            };
+            alert(
+                p,
+                format!(
+                    "config: {} '{}': server '{}' has neither service port nor check port{tail}.",
+                    type_str(px.kind),
+                    px.name,
+                    s.name
+                ),
+            );
+            errors = true;
+            reported = true;
+        }
+        if reported {
+            port_msgs += 1;
+        }
+    }
+
     // Userlist references.
     for i in 0..n {
         let notes = p.notes.get(i).cloned().unwrap_or_default();
         let pxname = p.cfg.proxies[i].name.clone();
-        for (ul, span) in &notes.userlists {
+        for (ul, kw, span) in &notes.userlists {
             if !p.cfg.userlists.iter().any(|u| &u.name == ul) {
                 alert(
                     p,
                     format!(
-                        "parsing [{}:{}] : unable to find userlist '{}' referenced in proxy '{}'.",
-                        span.file, span.line, ul, pxname
+                        "parsing [{}:{}]: unable to find userlist '{}' referenced in arg 1 of ACL keyword '{}' in proxy '{}'.",
+                        span.file, span.line, ul, kw, pxname
                     ),
                 );
                 errors = true;
@@ -515,12 +704,87 @@ pub fn run(p: &mut Parser) -> Verdict {
     Verdict::Valid
 }
 
+/// What a proxy not in HTTP mode ignores, in HAProxy's order.
+/// `servers` false: the proxy-level ones; true: the per-server ones, which
+/// HAProxy reports after the tcp-check warning.
+fn http_only_warnings(p: &mut Parser, px: &Proxy, notes: &ProxyNotes, servers: bool) {
+    let t = type_str(px.kind);
+    if servers {
+        if px.kind.is_backend() {
+            for s in &notes.servers {
+                if s.cookie {
+                    warn(
+                        p,
+                        format!(
+                            "{t} '{}' : ignoring cookie for server '{}' as HTTP mode is disabled.",
+                            px.name, s.name
+                        ),
+                    );
+                }
+            }
+        }
+        return;
+    }
+    if px.settings.stats.enabled || px.settings.stats.uri.is_some() {
+        warn(
+            p,
+            format!(
+                "'stats' statement ignored for {t} '{}' as it requires HTTP mode.",
+                px.name
+            ),
+        );
+    }
+    for kw in [
+        "http-request",
+        "http-response",
+        "http-after-response",
+        "redirect",
+    ] {
+        if notes.rule_keywords.iter().any(|k| k == kw) {
+            warn(
+                p,
+                format!(
+                    "'{kw}' rules ignored for {t} '{}' as they require HTTP mode.",
+                    px.name
+                ),
+            );
+        }
+    }
+    for opt in ["forwardfor", "originalto"] {
+        if px.settings.option(opt).is_some_and(|o| o.enabled) {
+            warn(
+                p,
+                format!(
+                    "'option {opt}' ignored for {t} '{}' as it requires HTTP mode.",
+                    px.name
+                ),
+            );
+        }
+    }
+}
+
 /// proxy_type_str(): listen sections are "proxy" in HAProxy's messages.
 fn type_str(k: ProxyKind) -> &'static str {
     match k {
         ProxyKind::Listen => "proxy",
         k => k.as_str(),
     }
+}
+
+/// Whether a server address carries a (non-empty) port.
+fn has_port(addr: &str) -> bool {
+    let body = addr.split_once('@').map(|(_, b)| b).unwrap_or(addr);
+    if body.starts_with('/') {
+        return true;
+    }
+    let port = if let Some(rest) = body.strip_prefix('[') {
+        rest.split_once("]:").map(|(_, p)| p)
+    } else if body.matches(':').count() == 1 {
+        body.split_once(':').map(|(_, p)| p)
+    } else {
+        None
+    };
+    port.is_some_and(|p| !p.is_empty())
 }
 
 /// The host part of a server address when it is a name that does not resolve.

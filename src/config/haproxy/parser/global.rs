@@ -274,6 +274,13 @@ pub fn keyword(p: &mut Parser, line: &Line) {
             } else {
                 p.cfg.global.crt_base = Some(a1.to_string());
             }
+            // Later `bind`/`server` lines resolve relative paths with them.
+            crate::config::haproxy::server::set_ssl_bases(
+                crate::config::haproxy::server::SslBases {
+                    crt_base: p.cfg.global.crt_base.clone(),
+                    ca_base: p.cfg.global.ca_base.clone(),
+                },
+            );
         }
         "spread-checks" => {
             if too_many(p, line, 1) {
@@ -313,6 +320,27 @@ pub fn keyword(p: &mut Parser, line: &Line) {
             let names = args[1..].to_vec();
             p.cfg.global.env.push(EnvDirective::Unset { names });
         }
+        "ssl-server-verify" => {
+            if too_many(p, line, 1) {
+                return;
+            }
+            match a1 {
+                "none" | "required" => {
+                    let d = directive(p, line);
+                    p.cfg.global.other.push(d);
+                }
+                "" => p.alert(line, "'ssl-server-verify' expects an integer argument."),
+                _ => p.alert(
+                    line,
+                    "'ssl-server-verify' expects 'none' or 'required' as argument.",
+                ),
+            }
+        }
+        "quiet" => {
+            if !too_many(p, line, 0) {
+                p.cfg.global.quiet = true;
+            }
+        }
         "resetenv" => {
             let keep = args[1..].to_vec();
             p.cfg.global.env.push(EnvDirective::Reset { keep });
@@ -334,7 +362,10 @@ pub fn keyword(p: &mut Parser, line: &Line) {
                 );
             }
             Some(k) if k.status == Status::Removed => {
-                p.alert(line, k.note);
+                p.alert(
+                    line,
+                    k.note.trim_end_matches(super::proxy::NO_SUGGEST).trim_end(),
+                );
             }
             Some(_) => {
                 let d = directive(p, line);
@@ -352,7 +383,7 @@ fn unknown(p: &mut Parser, line: &Line) {
         kw,
         grammar()
             .table("haproxy-global")
-            .filter(|k| !k.keyword.contains(' '))
+            .filter(|k| !k.keyword.contains(' ') && !k.note.contains(super::proxy::NO_SUGGEST))
             .map(|k| k.keyword),
     );
     match best {
@@ -368,9 +399,6 @@ pub(super) fn time_err_msg(e: TimeErr, arg: &str, kw: &str) -> String {
     match e {
         TimeErr::Over => format!(
             "timer overflow in argument '{arg}' to '{kw}' (maximum value is 2147483647 ms or ~24.8 days)"
-        ),
-        TimeErr::Under => format!(
-            "timer underflow in argument '{arg}' to '{kw}' (minimum non-null value is 1 ms)"
         ),
         TimeErr::BadChar(c) => format!("unexpected character '{c}' in argument to <{kw}>.\n"),
         TimeErr::Empty => format!("unexpected character '' in argument to <{kw}>.\n"),
@@ -400,10 +428,15 @@ pub(super) fn parse_log(p: &mut Parser, line: &Line, global_section: bool) -> Op
             return None;
         }
         if let Some(extra) = args.get(2) {
-            p.alert(
-                line,
-                format!("log : cannot handle unexpected argument '{extra}'"),
-            );
+            // HAProxy then reads the words as `<address> <facility>`.
+            if FACILITIES.contains(&extra.as_str()) {
+                p.alert(
+                    line,
+                    format!("log : cannot handle unexpected argument '{extra}'"),
+                );
+            } else {
+                p.alert(line, format!("log : unknown log facility '{extra}'"));
+            }
             return None;
         }
         return Some(LogTarget::Global);
@@ -668,7 +701,7 @@ fn parse_stats(p: &mut Parser, line: &Line) {
         "maxconn" => {
             let v = atol(a2);
             if v <= 0 {
-                p.alert(line, "'stats maxconn' : bad value");
+                p.alert(line, "'stats maxconn' expects a positive value");
                 return;
             }
             p.cfg.global.stats_maxconn = Some(v);
@@ -770,6 +803,30 @@ fn parse_ssl_default(p: &mut Parser, line: &Line) {
                 return;
             }
             if w == "ssl-min-ver" || w == "ssl-max-ver" {
+                match line.args.get(i + 1).map(String::as_str) {
+                    None => {
+                        p.alert(
+                            line,
+                            format!(
+                                "'{w}' : missing the ssl/tls version on global statement '{kw}'."
+                            ),
+                        );
+                        return;
+                    }
+                    Some(v)
+                        if !matches!(
+                            v,
+                            "SSLv3" | "TLSv1.0" | "TLSv1.1" | "TLSv1.2" | "TLSv1.3"
+                        ) =>
+                    {
+                        p.alert(
+                            line,
+                            format!("'{v}' : unknown ssl/tls version on global statement '{kw}'."),
+                        );
+                        return;
+                    }
+                    Some(_) => {}
+                }
                 i += 1;
             }
             i += 1;

@@ -260,13 +260,18 @@ pub fn begin(p: &mut Parser, line: &Line) {
     } else {
         None
     };
+    let mut settings = base.clone().unwrap_or_default();
+    // HAProxy copies the default backend only into frontend-capable proxies.
+    if !kind.is_frontend() {
+        settings.default_backend = None;
+    }
     let px = Proxy {
         span: p.span(line),
         kind,
         name: name.to_string(),
         defaults: defaults_name,
         disabled: false,
-        settings: base.clone().unwrap_or_default(),
+        settings,
         binds: Vec::new(),
         servers: Vec::new(),
         acls: Vec::new(),
@@ -511,7 +516,12 @@ fn take_notes(p: &mut Parser, line: &Line) {
             .and_then(|j| args.get(j + 1))
             .cloned()
     };
-    let has_check = args.iter().any(|w| w == "check" || w == "agent-check");
+    // Options start after `server NAME ADDR` / `server-template PFX NUM ADDR`.
+    let first_opt = if a(0) == "server-template" { 4 } else { 3 };
+    let opts = || args.iter().skip(first_opt);
+    let has_check = opts().any(|w| w == "check" || w == "agent-check");
+    let cookie = opts().any(|w| w == "cookie");
+    let check_port = opts().any(|w| w == "port");
     let init_addr_none =
         value_after("init-addr").is_some_and(|v| v.split(',').any(|x| x == "none"));
     match a(0) {
@@ -523,6 +533,8 @@ fn take_notes(p: &mut Parser, line: &Line) {
             has_check,
             init_addr_none,
             template: false,
+            cookie,
+            check_port,
         }),
         "server-template" if !a(1).is_empty() => {
             let range = a(2);
@@ -540,7 +552,33 @@ fn take_notes(p: &mut Parser, line: &Line) {
                     has_check,
                     init_addr_none,
                     template: true,
+                    cookie,
+                    check_port,
                 });
+            }
+        }
+        "log-format" => {
+            if let Some(n) = p.notes.get_mut(i) {
+                n.lfs_span = Some(span.clone());
+            }
+        }
+        "http-check" | "tcp-check" if !matches!(a(1), "disable-on-404" | "send-state" | "") => {
+            if let Some(n) = p.notes.get_mut(i) {
+                if a(0) == "http-check" {
+                    n.http_check_rules = true;
+                } else {
+                    n.tcp_check_rules = true;
+                }
+            }
+        }
+        "errorfiles" if !a(1).is_empty() => {
+            if let Some(n) = p.notes.get_mut(i) {
+                n.errorfiles.push((a(1).to_string(), span.clone()));
+            }
+        }
+        "option" if matches!(a(1), "httplog" | "tcplog") => {
+            if let Some(n) = p.notes.get_mut(i) {
+                n.lfs_span = Some(span.clone());
             }
         }
         "tcp-request" if a(1) == "inspect-delay" => {
@@ -548,32 +586,72 @@ fn take_notes(p: &mut Parser, line: &Line) {
                 n.inspect_delay = true;
             }
         }
-        "tcp-request" if a(1) == "content" && a(2).starts_with("track-sc") => {
-            let mut table = None;
-            let mut cond = Vec::new();
-            let mut j = 4;
-            while let Some(w) = args.get(j) {
-                if w == "table" {
-                    table = args.get(j + 1).cloned();
-                    j += 2;
-                } else if w == "if" || w == "unless" {
-                    cond = args[j + 1..].to_vec();
-                    break;
-                } else {
-                    j += 1;
-                }
-            }
-            let t = TrackNote {
-                sc: a(2).to_string(),
-                key: a(3).to_string(),
-                table,
-                cond,
-            };
+        "stick" if matches!(a(1), "on" | "match" | "store-request" | "store-response") => {
+            let table = value_after("table");
             if let Some(n) = p.notes.get_mut(i) {
-                n.tcp_content_track.push(t);
+                n.sticks.push(table);
+            }
+        }
+        "http-request" | "http-response" | "http-after-response" | "redirect" => {
+            if matches!(
+                a(1),
+                "add-header"
+                    | "set-header"
+                    | "replace-header"
+                    | "replace-value"
+                    | "set-path"
+                    | "set-pathq"
+                    | "set-query"
+                    | "set-uri"
+                    | "set-method"
+                    | "early-hint"
+                    | "set-var-fmt"
+            ) && let Some(n) = p.notes.get_mut(i)
+            {
+                n.lfs_span = Some(span.clone());
+            }
+            if let Some(n) = p.notes.get_mut(i)
+                && !n.rule_keywords.iter().any(|k| k == a(0))
+            {
+                n.rule_keywords.push(a(0).to_string());
             }
         }
         _ => {}
+    }
+    // track-sc rules of every list.
+    let track = match (a(0), a(1)) {
+        ("tcp-request", "connection") if a(2).starts_with("track-sc") => Some((0u8, 2usize)),
+        ("tcp-request", "session") if a(2).starts_with("track-sc") => Some((1, 2)),
+        ("tcp-request", "content") if a(2).starts_with("track-sc") => Some((2, 2)),
+        ("http-request", w) if w.starts_with("track-sc") => Some((3, 1)),
+        ("http-response", w) if w.starts_with("track-sc") => Some((4, 1)),
+        _ => None,
+    };
+    if let Some((list, at)) = track {
+        let mut table = None;
+        let mut cond = Vec::new();
+        let mut j = at + 2;
+        while let Some(w) = args.get(j) {
+            if w == "table" {
+                table = args.get(j + 1).cloned();
+                j += 2;
+            } else if w == "if" || w == "unless" {
+                cond = args[j + 1..].to_vec();
+                break;
+            } else {
+                j += 1;
+            }
+        }
+        let t = TrackNote {
+            list,
+            sc: a(at).to_string(),
+            key: a(at + 1).to_string(),
+            table,
+            cond,
+        };
+        if let Some(n) = p.notes.get_mut(i) {
+            n.tracks.push(t);
+        }
     }
     if a(0) == "acl" && args.get(2).is_some_and(|w| is_l6_fetch(w)) {
         if let Some(n) = p.notes.get_mut(i) {
@@ -608,7 +686,8 @@ fn take_notes(p: &mut Parser, line: &Line) {
                 if !name.is_empty()
                     && let Some(n) = p.notes.get_mut(i)
                 {
-                    n.userlists.push((name, span.clone()));
+                    n.userlists
+                        .push((name, f.trim_end_matches('(').to_string(), span.clone()));
                 }
                 break;
             }
@@ -639,7 +718,7 @@ pub fn keyword(p: &mut Parser, line: &Line) {
             let m = match a(1) {
                 "http" => Mode::Http,
                 "tcp" => Mode::Tcp,
-                "log" => Mode::Log,
+
                 "health" => {
                     p.alert(
                         line,
@@ -661,6 +740,16 @@ pub fn keyword(p: &mut Parser, line: &Line) {
                 && let Some(s) = settings(p)
             {
                 s.log.push(t);
+            }
+        }
+        "no" if a(1) == "log" => {
+            if let Some(x) = args.get(2) {
+                let _ = x;
+                p.alert(line, "log : 'no log' does not expect arguments");
+                return;
+            }
+            if let Some(s) = settings(p) {
+                s.log.clear();
             }
         }
         "no" | "default" => {
@@ -763,13 +852,11 @@ pub fn keyword(p: &mut Parser, line: &Line) {
             }
             let function = args.get(2).cloned();
             if let Some(f) = &function
-                && !matches!(f.as_str(), "sdbm" | "djb2" | "wt6" | "crc32" | "none")
+                && !matches!(f.as_str(), "sdbm" | "djb2" | "wt6" | "crc32")
             {
                 p.alert(
                     line,
-                    format!(
-                        "'hash-type {method}' only supports 'sdbm', 'djb2', 'wt6', 'crc32' and 'none' hash functions."
-                    ),
+                    "'hash-type' only supports 'sdbm', 'djb2', 'crc32', or 'wt6' hash functions.",
                 );
                 return;
             }
@@ -779,7 +866,7 @@ pub fn keyword(p: &mut Parser, line: &Line) {
             {
                 p.alert(
                     line,
-                    format!("'hash-type {method} {}' only supports 'avalanche' as a modifier for hash functions.", a(2)),
+                    "'hash-type' only supports 'avalanche' as a modifier for hash functions.",
                 );
                 return;
             }
@@ -923,9 +1010,7 @@ pub fn keyword(p: &mut Parser, line: &Line) {
             }
         }
         "default_backend" => {
-            if warnif_cap(p, line, &c, true, "default_backend") {
-                return;
-            }
+            warnif_cap(p, line, &c, true, "default_backend");
             if a(1).is_empty() {
                 p.alert(line, "'default_backend' expects a backend name.");
                 return;
@@ -979,6 +1064,13 @@ pub fn keyword(p: &mut Parser, line: &Line) {
                 p.alert(line, format!("'{kw}' not allowed in 'defaults' section."));
                 return;
             }
+            if matches!(kw, "http-check" | "tcp-check") && !c.be() {
+                warnif_cap(p, line, &c, false, kw);
+                if kw == "tcp-check" {
+                    // HAProxy 2.6 prints its empty message pointer here.
+                    p.warn(line, "(null)");
+                }
+            }
             let args = args.clone();
             if let Some(r) = with_ctx(p, line, &c, |ctx| rules::parse_rule(&args, ctx)) {
                 rule_order(p, line);
@@ -1011,6 +1103,26 @@ pub fn keyword(p: &mut Parser, line: &Line) {
             }
             if !args[1..].iter().any(|w| w == "type") {
                 p.alert(line, "stick-table: missing type.");
+                return;
+            }
+            let clash = p
+                .cfg
+                .proxies
+                .iter()
+                .find(|q| q.name == c.name && q.stick_table.is_some())
+                .map(|q| (q.kind, q.stick_table.as_ref().map(|t| t.span.clone())));
+            if let Some((okind, Some(osp))) = clash {
+                p.alert(
+                    line,
+                    format!(
+                        "stick-table name '{}' conflicts with table declared in {} '{}' at {}:{}.",
+                        c.name,
+                        okind.as_str(),
+                        c.name,
+                        osp.file,
+                        osp.line
+                    ),
+                );
                 return;
             }
             let st = StickTable {
@@ -1076,10 +1188,10 @@ pub fn keyword(p: &mut Parser, line: &Line) {
                 p.alert(line, format!("{kw} expects an argument."));
                 return;
             }
-            if let Some(extra) = args.get(2) {
+            if args.get(2).is_some() {
                 p.alert(
                     line,
-                    format!("{kw} expects only one argument, don't forget to escape spaces! (got '{extra}')"),
+                    format!("{kw} expects only one argument, don't forget to escape spaces!"),
                 );
                 return;
             }
@@ -1135,7 +1247,7 @@ pub fn keyword(p: &mut Parser, line: &Line) {
                 }
                 _ => p.alert(
                     line,
-                    "'http-reuse' only supports 'never', 'safe', 'aggressive', 'always'",
+                    "'http-reuse' only supports 'never', 'safe', 'aggressive', 'always'.",
                 ),
             }
         }
@@ -1147,6 +1259,40 @@ pub fn keyword(p: &mut Parser, line: &Line) {
             let d = directive(p, line);
             if let Some(s) = settings(p) {
                 s.other.push(d);
+            }
+        }
+        "id" => {
+            if c.kind.is_none() {
+                p.alert_nospace(line, "'id' not allowed in 'defaults' section.");
+                return;
+            }
+            if a(1).is_empty() {
+                p.alert_nospace(line, "'id' expects an integer argument.");
+                return;
+            }
+            if atol(a(1)) <= 0 {
+                p.alert_nospace(line, "custom id has to be > 0.");
+                return;
+            }
+            let d = directive(p, line);
+            if let Some(s) = settings(p) {
+                s.other.push(d);
+            }
+        }
+        "filter" => {
+            if a(1) == "compression" {
+                let d = directive(p, line);
+                if let Some(s) = settings(p) {
+                    s.other.push(d);
+                }
+            } else {
+                p.alert(
+                    line,
+                    format!(
+                        "'filter {}' is not supported by tandem yet (only the compression filter is).",
+                        a(1)
+                    ),
+                );
             }
         }
         "disabled" | "enabled" => {
@@ -1178,6 +1324,10 @@ fn removed(p: &mut Parser, line: &Line, msg: &str, modern: &str) {
     }
 }
 
+/// Marks table entries that HAProxy 2.6 never proposes in "did you mean"
+/// (keywords it parses inline without listing them).
+pub(crate) const NO_SUGGEST: &str = "(HAProxy never suggests it)";
+
 /// The modern replacement named in a removal message (`Use 'X'`), or advice
 /// to remove the line when HAProxy names none.
 fn replacement(note: &str) -> String {
@@ -1203,7 +1353,7 @@ fn other_keyword(p: &mut Parser, line: &Line, c: &Cur) {
             );
         }
         Some(k) if k.status == Status::Removed => {
-            let note = k.note;
+            let note = k.note.trim_end_matches(NO_SUGGEST).trim_end();
             let modern = replacement(note);
             if kw == "grace" && !p.opts.legacy {
                 p.alert_nospace(line, note);
@@ -1227,7 +1377,7 @@ fn unknown(p: &mut Parser, line: &Line, c: &Cur) {
         kw,
         grammar()
             .table("haproxy-proxy")
-            .filter(|k| !k.keyword.contains(' ') && k.status != Status::Removed)
+            .filter(|k| !k.keyword.contains(' ') && !k.note.contains(NO_SUGGEST))
             .map(|k| k.keyword),
     );
     let sect = c.section_str();
@@ -1365,10 +1515,34 @@ fn parse_option(p: &mut Parser, line: &Line, c: &Cur, idx: usize, std: bool) {
         return;
     }
     if name == "http-tunnel" {
-        p.alert_nospace(
+        if p.opts.legacy {
+            p.warn(
+                line,
+                "'option http-tunnel' was removed from HAProxy (2.1); accepted by --legacy and ignored: remove it, HTTP tunnels need no option.",
+            );
+        } else {
+            p.alert_nospace(
+                line,
+                "option 'http-tunnel' is not supported any more since HAProxy 2.1, please just remove it, it shouldn't be needed.",
+            );
+        }
+        return;
+    }
+    // The misspelling HAProxy accepted until 2.x; 2.6 only suggests the fix.
+    if name == "independant-streams" && p.opts.legacy {
+        p.warn(
             line,
-            "option 'http-tunnel' is not supported any more since HAProxy 2.1, please just remove it, it shouldn't be needed.",
+            "'option independant-streams' was removed from HAProxy; accepted by --legacy as 'option independent-streams', use that instead.",
         );
+        let span = p.span(line);
+        if let Some(s) = settings(p) {
+            s.options.push(ProxyOption {
+                span,
+                name: "independent-streams".to_string(),
+                enabled: std,
+                args: Vec::new(),
+            });
+        }
         return;
     }
     if !std {
@@ -1436,11 +1610,40 @@ fn parse_option(p: &mut Parser, line: &Line, c: &Cur, idx: usize, std: bool) {
             if warnif_cap(p, line, c, false, name) {
                 return;
             }
+            if name != "smtpchk"
+                && let Some(x) = rest.first()
+            {
+                p.alert(
+                    line,
+                    format!("'option {name}' cannot handle unexpected argument '{x}'."),
+                );
+                return;
+            }
             push(p, true, rest);
         }
         "mysql-check" => {
             if warnif_cap(p, line, c, false, name) {
                 return;
+            }
+            match rest.first().map(String::as_str) {
+                None => {}
+                Some("user") if rest.get(1).is_none() => {
+                    p.alert(
+                        line,
+                        "'option mysql-check user' expects <username> as argument.",
+                    );
+                    return;
+                }
+                Some("user") => {}
+                Some(other) => {
+                    p.alert(
+                        line,
+                        format!(
+                            "'option mysql-check' only supports optional values: 'user' (got '{other}')."
+                        ),
+                    );
+                    return;
+                }
             }
             push(p, true, rest);
         }
@@ -1567,6 +1770,9 @@ fn warn_log_override(p: &mut Parser, line: &Line, c: &Cur, name: &str, rest: &[S
     if !own {
         return;
     }
+    if prev.name == name && prev.args.as_slice() == rest {
+        return;
+    }
     let mut prev_s = format!("option {}", prev.name);
     for a in &prev.args {
         prev_s.push(' ');
@@ -1629,15 +1835,6 @@ fn parse_timeout(p: &mut Parser, line: &Line, c: &Cur) {
                 line,
                 format!(
                     "timer overflow in argument '{value}' to 'timeout {name}' (maximum value is 2147483647 ms or ~24.8 days)"
-                ),
-            );
-            return;
-        }
-        Err(TimeErr::Under) => {
-            p.alert(
-                line,
-                format!(
-                    "timer underflow in argument '{value}' to 'timeout {name}' (minimum non-null value is 1 ms)"
                 ),
             );
             return;
@@ -1738,7 +1935,7 @@ fn parse_balance(args: &[String]) -> Result<Balance, String> {
     let algo = args.first().map(String::as_str).unwrap_or("");
     let rest: Vec<String> = args.iter().skip(1).cloned().collect();
     Ok(match algo {
-        "roundrobin" => Balance::RoundRobin,
+        "roundrobin" | "" => Balance::RoundRobin,
         "static-rr" => Balance::StaticRr,
         "leastconn" => Balance::LeastConn,
         "first" => Balance::First,
@@ -1769,7 +1966,7 @@ fn parse_balance(args: &[String]) -> Result<Balance, String> {
         a if a.starts_with("hdr(") && a.ends_with(')') => {
             let name = a[4..a.len() - 1].to_string();
             if name.is_empty() {
-                return Err("hdr() requires a header name.".into());
+                return Err("balance hdr requires an http header field name.".into());
             }
             let use_domain_only = rest.first().is_some_and(|w| w == "use_domain_only");
             Balance::Hdr {
@@ -1815,13 +2012,44 @@ fn parse_cookie(p: &mut Parser, line: &Line, c: &Cur) {
             return;
         }
         if matches!(w.as_str(), "domain" | "maxidle" | "maxlife" | "attr") {
-            if args.get(i + 1).is_none() {
-                p.alert(line, format!("'cookie' '{w}' option requires a value."));
+            let Some(v) = args.get(i + 1) else {
+                let what = match w.as_str() {
+                    "domain" => "'domain' expects <domain> as argument.",
+                    "maxidle" => "'maxidle' expects <idletime> in seconds as argument.",
+                    "maxlife" => "'maxlife' expects <lifetime> in seconds as argument.",
+                    _ => "'attr' expects <value> as argument.",
+                };
+                p.alert_nospace(line, what);
+                return;
+            };
+            if (w == "maxidle" || w == "maxlife")
+                && let Err(e) = parse_time(v, 1000)
+            {
+                p.alert_nospace(line, time_err_msg(e, v, w).trim_end());
                 return;
             }
             i += 1;
         }
         i += 1;
+    }
+    let has = |k: &str| args[2..].iter().any(|w| w == k);
+    let modes = ["rewrite", "insert", "prefix"]
+        .iter()
+        .filter(|m| has(m))
+        .count();
+    if modes > 1 {
+        p.alert(
+            line,
+            "cookie 'rewrite', 'insert' and 'prefix' modes are incompatible.",
+        );
+        return;
+    }
+    if has("rewrite") && has("indirect") {
+        p.alert(
+            line,
+            "cookie 'rewrite' and 'indirect' modes are incompatible.",
+        );
+        return;
     }
     let ck = Cookie {
         name: name.clone(),
@@ -2042,10 +2270,7 @@ fn parse_compression(p: &mut Parser, line: &Line) {
                 ) {
                     p.alert(
                         line,
-                        format!(
-                            "parsing [{}:{}] : '{alg}' is not a supported algorithm.",
-                            line.file, line.line
-                        ),
+                        format!("'compression' : '{alg}' is not a supported algorithm."),
                     );
                     return;
                 }

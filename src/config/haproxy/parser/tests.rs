@@ -276,17 +276,22 @@ fn removed_keywords() {
 #[test]
 fn legacy_mode_accepts_removed_keywords_with_warnings() {
     let (lines, v) = super::run_test_opts(
-        "global\n nbproc 4\nlisten l\n bind :80\n reqadd X-Foo:\\ bar\n clitimeout 1\n timeout client 1s\n",
+        "global\n nbproc 4\nlisten l\n bind :80\n reqadd X-Foo:\\ bar\n clitimeout 1\n timeout client 1s\n option independant-streams\n block if TRUE\n",
         &super::LoadOptions { legacy: true },
     );
     assert_eq!(v, Verdict::Valid);
-    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert_eq!(lines.len(), 5, "{lines:?}");
     assert!(
         lines.iter().all(|l| l.starts_with("[WARNING]")),
         "{lines:?}"
     );
     assert!(lines[1].contains("'http-request add-header'"), "{lines:?}");
     assert!(lines[2].contains("'timeout client'"), "{lines:?}");
+    assert!(
+        lines[3].contains("'option independent-streams'"),
+        "{lines:?}"
+    );
+    assert!(lines[4].contains("'http-request deny'"), "{lines:?}");
 }
 
 #[test]
@@ -423,4 +428,193 @@ fn named_defaults_inheritance() {
     assert_eq!(b.defaults.as_deref(), Some("other"));
     assert_eq!(b.settings.mode, Some(crate::ir::haproxy::Mode::Tcp));
     assert_eq!(b.settings.timeouts.client, None);
+}
+
+#[test]
+fn defaults_explicit_and_implicit_use_is_a_nonfatal_alert() {
+    check(
+        "defaults d1\n mode http\n timeout connect 5s\n timeout client 30s\n timeout server 30s\ndefaults d2 from d1\n timeout client 10s\nfrontend f from d1\n bind :8080\n default_backend b\nbackend b from d2\n server s 127.0.0.1:80\n timeout server 5s\n timeout server 6s\nlisten l\n bind :8081\n mode tcp\n server s 127.0.0.1:81\n",
+        &[
+            "[WARNING]  (P) : config : parsing [t.cfg:14] : overwriting 'timeout server' which was already specified",
+            "[ALERT]    (P) : config : parsing [t.cfg:15] : defaults section 'd2' (declared at t.cfg:6) is explicitly referenced by another proxy and implicitly used here. To avoid any ambiguity don't mix both usage. Add a last defaults section not explicitly used or always use explicit references.",
+        ],
+        Verdict::Valid,
+    );
+}
+
+#[test]
+fn http_only_settings_in_tcp_backends() {
+    check(
+        "defaults\n timeout client 1s\n timeout server 1s\n timeout connect 1s\nbackend a\n http-request deny\n server s 1.1.1.1:80 cookie x\nbackend b\n http-request deny\n balance uri\n server s 1.1.1.1:80 cookie y\nfrontend f\n bind :80\n default_backend nob\n",
+        &[
+            "[WARNING]  (P) : config : 'http-request' rules ignored for backend 'a' as they require HTTP mode.",
+            "[WARNING]  (P) : config : backend 'a' : ignoring cookie for server 's' as HTTP mode is disabled.",
+            "[WARNING]  (P) : config : Layer 7 hash not possible for backend 'b' (needs 'mode http'). Falling back to round robin.",
+            "[WARNING]  (P) : config : 'http-request' rules ignored for backend 'b' as they require HTTP mode.",
+            "[WARNING]  (P) : config : backend 'b' : ignoring cookie for server 's' as HTTP mode is disabled.",
+            "[ALERT]    (P) : config : Proxy 'f': unable to find required default_backend: 'nob'.",
+        ],
+        Verdict::PostParseErrors,
+    );
+}
+
+#[test]
+fn stick_and_track_tables() {
+    check(
+        "defaults\n mode http\n timeout client 1s\n timeout server 1s\n timeout connect 1s\nlisten l\n bind :80\n stick on src\n stick match src table nob\n stick store-request src table l2\n http-request track-sc0 src\n http-request track-sc1 src table nob2\n tcp-request connection track-sc2 src table nob3\n default_backend nob4\nbackend l2\n",
+        &[
+            "[WARNING]  (P) : config : parsing [t.cfg:13] : a 'tcp-request' rule placed after an 'http-request' rule will still be processed before.",
+            "[ALERT]    (P) : config : Proxy 'l': unable to find required default_backend: 'nob4'.",
+            "[ALERT]    (P) : config : Proxy 'l': unable to find stick-table 'l'.",
+            "[ALERT]    (P) : config : Proxy 'l': unable to find stick-table 'nob'.",
+            "[ALERT]    (P) : config : Proxy 'l': unable to find stick-table 'l2'.",
+            "[ALERT]    (P) : config : Proxy 'l': unable to find table 'nob3' referenced by track-sc2.",
+            "[ALERT]    (P) : config : Proxy 'l': unable to find table 'l' referenced by track-sc0.",
+            "[ALERT]    (P) : config : Proxy 'l': unable to find table 'nob2' referenced by track-sc1.",
+        ],
+        Verdict::PostParseErrors,
+    );
+}
+
+#[test]
+fn check_port_messages_alternate_between_proxies() {
+    check(
+        "defaults\n timeout client 1s\n timeout server 1s\n timeout connect 1s\nbackend b\n option tcp-check\n server s 1.1.1.1 check\nbackend c\n option httpchk\n server s 1.1.1.1 check\nlisten l\n bind :80\n server x 1.1.1.1 check\nlisten m\n bind :81\n server x 1.1.1.1 check\n server y 1.1.1.1: check\n server z 1.1.1.1 check port 80\n",
+        &[
+            "[ALERT]    (P) : config : config: backend 'b': server 's' has neither service port nor check port.",
+            "[ALERT]    (P) : config : config: backend 'c': server 's' has neither service port nor check port nor tcp_check rule 'connect' with port information.",
+            "[ALERT]    (P) : config : config: proxy 'l': server 'x' has neither service port nor check port.",
+            "[ALERT]    (P) : config : config: proxy 'm': server 'x' has neither service port nor check port nor tcp_check rule 'connect' with port information.",
+            "[ALERT]    (P) : config : config: proxy 'm': server 'y' has neither service port nor check port nor tcp_check rule 'connect' with port information.",
+        ],
+        Verdict::PostParseErrors,
+    );
+}
+
+#[test]
+fn check_rules_without_their_option_and_unknown_errorfiles() {
+    check(
+        "http-errors he\n errorfile 503 /dev/null\nlisten l\n mode tcp\n http-check expect status 200\n tcp-check connect\n errorfiles foo\n errorfiles he\n default_backend nob\n cookie x\n server s 1.1.1.1:80 cookie a\n",
+        &[
+            "[WARNING]  (P) : config : cookie will be ignored for proxy 'l' (needs 'mode http').",
+            "[WARNING]  (P) : config : proxy 'l' has no 'bind' directive. Please declare it as a backend if this was intended.",
+            "[WARNING]  (P) : config : proxy 'l' uses http-check rules without 'option httpchk', so the rules are ignored.",
+            "[ALERT]    (P) : config : Proxy 'l': unable to find required default_backend: 'nob'.",
+            "[WARNING]  (P) : config : missing timeouts for proxy 'l'.",
+            "   | While not properly invalid, you will certainly encounter various problems",
+            "   | with such a configuration. To fix this, please ensure that all following",
+            "   | timeouts are set to a non-zero value: 'client', 'connect', 'server'.",
+            "[WARNING]  (P) : config : proxy 'l' uses tcp-check rules without 'option tcp-check', so the rules are ignored.",
+            "[WARNING]  (P) : config : proxy 'l' : ignoring cookie for server 's' as HTTP mode is disabled.",
+            "[ALERT]    (P) : config : proxy 'l': unknown http-errors section 'foo' (at t.cfg:7).",
+        ],
+        Verdict::PostParseErrors,
+    );
+}
+
+#[test]
+fn setenv_applies_to_later_lines_of_the_file() {
+    // HAProxy 2.6.12 accepts this file (`Configuration file is valid`).
+    let dir = std::env::temp_dir().join(format!("tandem-h2-setenv-{}", std::process::id()));
+    let _ = std::fs::create_dir_all(&dir);
+    let path = dir.join("s.cfg");
+    let text = "global\n setenv H2_TEST_ADDR 127.0.0.1\n setenv H2_TEST_PORT 28765\ndefaults\n timeout client 1s\n timeout server 1s\n timeout connect 1s\nfrontend f\n bind \"${H2_TEST_ADDR}:${H2_TEST_PORT}\"\n";
+    std::fs::write(&path, text).expect("write temp config");
+    let out = super::load(std::slice::from_ref(&path), &super::LoadOptions::default());
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(out.verdict, Verdict::Valid, "{:?}", out.diags);
+    assert!(out.diags.is_empty(), "{:?}", out.diags);
+}
+
+#[test]
+fn missing_file() {
+    // HAProxy 2.6.12: `[ALERT] ... : config : Cannot open configuration file/directory nonexist.cfg : No such file or directory`, exit 1.
+    let out = super::load(
+        &["/nonexistent-h2/nonexist.cfg".into()],
+        &super::LoadOptions::default(),
+    );
+    assert_eq!(out.verdict, Verdict::Stopped);
+    assert_eq!(
+        out.diags.first().map(|d| d.text.as_str()),
+        Some(
+            "config : Cannot open configuration file/directory /nonexistent-h2/nonexist.cfg : No such file or directory"
+        )
+    );
+}
+
+#[test]
+fn backend_default_backend_is_resolved_and_loops_detected() {
+    check(
+        "defaults\n timeout client 1s\n timeout server 1s\n timeout connect 1s\nbackend b\n default_backend nob\n server s 1.1.1.1:80\nfrontend f\n bind :80\n",
+        &[
+            "[WARNING]  (P) : config : parsing [t.cfg:6] : 'default_backend' ignored because backend 'b' has no frontend capability.",
+            "[ALERT]    (P) : config : Proxy 'b': unable to find required default_backend: 'nob'.",
+        ],
+        Verdict::PostParseErrors,
+    );
+    check(
+        "defaults\n timeout client 1s\n timeout server 1s\n timeout connect 1s\nlisten l\n bind :80\n default_backend l\n",
+        &["[ALERT]    (P) : config : Proxy 'l': loop detected for default_backend: 'l'."],
+        Verdict::PostParseErrors,
+    );
+    // A defaults section's default_backend does not reach backends.
+    check(
+        "defaults\n timeout client 1s\n timeout server 1s\n timeout connect 1s\n default_backend fallback\nfrontend f\n bind :80\nbackend fallback\n server s 1.1.1.1:80\n",
+        &[],
+        Verdict::Valid,
+    );
+}
+
+#[test]
+fn stick_table_name_conflict() {
+    check(
+        "frontend c\n bind :80\n stick-table type ip size 1k\nbackend c\n stick-table type ip size 1k\n",
+        &[
+            "[ALERT]    (P) : config : parsing [t.cfg:5] : stick-table name 'c' conflicts with table declared in frontend 'c' at t.cfg:3.",
+        ],
+        errs(),
+    );
+}
+
+#[test]
+fn check_rules_in_a_frontend() {
+    check(
+        "frontend c\n bind :80\n http-check expect status 200\n tcp-check connect\n",
+        &[
+            "[WARNING]  (P) : config : parsing [t.cfg:3] : 'http-check' ignored because frontend 'c' has no backend capability.",
+            "[WARNING]  (P) : config : parsing [t.cfg:4] : 'tcp-check' ignored because frontend 'c' has no backend capability.",
+            "[WARNING]  (P) : config : parsing [t.cfg:4] : (null)",
+            "[WARNING]  (P) : config : frontend 'c' uses http-check rules without 'option httpchk', so the rules are ignored.",
+            "[WARNING]  (P) : config : missing timeouts for frontend 'c'.",
+            "   | While not properly invalid, you will certainly encounter various problems",
+            "   | with such a configuration. To fix this, please ensure that all following",
+            "   | timeouts are set to a non-zero value: 'client', 'connect', 'server'.",
+            "[WARNING]  (P) : config : frontend 'c' uses tcp-check rules without 'option tcp-check', so the rules are ignored.",
+        ],
+        Verdict::Valid,
+    );
+}
+
+#[test]
+fn userlist_post_checks_stop_at_first_error() {
+    check(
+        "defaults\n mode http\n timeout client 1s\n timeout server 1s\n timeout connect 1s\nuserlist u\n user a insecure-password x groups g1\n group g2 users a,zz\nfrontend f\n bind :80\n default_backend nob\n",
+        &["[ALERT]    (P) : config : userlist 'u': no such group 'g1' specified in user 'a'"],
+        Verdict::PostParseErrors,
+    );
+}
+
+#[test]
+fn too_many_errors_stop_the_file() {
+    let mut cfg = String::from("global\n");
+    for i in 1..=60 {
+        cfg.push_str(&format!(" foo{i}\n"));
+    }
+    let (lines, v) = super::run_test(&cfg);
+    assert_eq!(v, errs());
+    assert_eq!(lines.len(), 51, "{lines:?}");
+    assert_eq!(
+        lines[50],
+        "[ALERT]    (P) : config : parsing [t.cfg:52]: too many fatal errors (50), stopping now."
+    );
 }

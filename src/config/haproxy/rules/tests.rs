@@ -85,6 +85,12 @@ fn rules_ok() {
         ("backend", "http-request track-sc0 src table t"),
         ("backend", "http-request set-log-level silent"),
         ("backend", "http-request tarpit"),
+        (
+            "backend",
+            "http-request deny deny_status 451 content-type text/plain string gone",
+        ),
+        ("backend", "http-request return status 451"),
+        ("backend", "http-request normalize-uri path-merge-slashes"),
         ("backend", "http-response set-header X %{+Q}[src]"),
         ("frontend", "tcp-request connection accept if a"),
         (
@@ -178,7 +184,14 @@ fn http_rule_errors_as_haproxy() {
         ("http-request set-var()", ctx_err("set-var()", "Empty variable name cannot be accepted.")),
         ("http-request set-dst-port 80", ctx_err("set-dst-port", "unknown fetch method '80'.")),
         ("http-request return errorfile /nonexist", ctx_err("return", "error opening file '/nonexist'..")),
-        ("http-request normalize-uri path-merge-slashes", "parsing [F:10] : 'normalize-uri' action is experimental, must be allowed via a global 'expose-experimental-directives'".to_string()),
+        ("http-request track-sc x", ctx_err("track-sc", "unknown fetch method 'x'.")),
+        ("http-request sc-inc-gpc0(x)", ctx_err("sc-inc-gpc0(x)", "invalid stick table track ID. Expects sc-inc-gpc0(x)(<Track ID>).")),
+        ("http-request wait-for-body", ctx_err("wait-for-body", "expects time <time> [ at-least <bytes> ].")),
+        ("http-request set-mark x", ctx_err("set-mark", "invalid character starting at 'x' (integer/hex value expected).")),
+        ("http-request strict-mode x", ctx_err("strict-mode", "Unexpected value 'x'. Only 'on' and 'off' are supported.")),
+        ("http-request del-header X -m foo", ctx_err("del-header", "-m with unsupported matching method 'foo'.")),
+        ("http-request replace-path x", ctx_err("replace-path", "expects exactly 2 arguments <match-regex> and <replace-format>.")),
+        ("http-request deny deny_status 451", ctx_err("deny", "status code '451' not handled by default with 'default-errorfiles' argument..")),
         ("http-request deny if TRUE foo", "parsing [F:10] : error detected while parsing an 'http-request deny' condition : no such ACL : 'foo'.".to_string()),
         ("http-response deny if nosuch", "parsing [F:10] : error detected while parsing an 'http-response deny' condition : no such ACL : 'nosuch'.".to_string()),
         ("http-request set-heade X y", "parsing [F:10]: 'http-request' expects 'wait-for-handshake', 'ot-group', 'set-log-level', 'set-nice', 'use-service', 'sc-inc-gpc(*)', 'sc-inc-gpc0(*)', 'sc-inc-gpc1(*)', 'sc-set-gpt(*)', 'sc-set-gpt0(*)', 'send-spoe-group', 'do-resolve(*)', 'cache-use', 'add-acl(*)', 'add-header', 'allow', 'auth', 'capture', 'del-acl(*)', 'del-header', 'del-map(*)', 'deny', 'disable-l7-retry', 'early-hint', 'normalize-uri', 'redirect', 'reject', 'replace-header', 'replace-path', 'replace-pathq', 'replace-uri', 'replace-value', 'return', 'set-header', 'set-map(*)', 'set-method', 'set-path', 'set-pathq', 'set-query', 'set-uri', 'strict-mode', 'tarpit', 'track-sc(*)', 'set-timeout', 'wait-for-body', 'set-var-fmt(*)', 'set-var(*)', 'unset-var(*)', 'set-dst', 'set-dst-port', 'set-mark', 'set-src', 'set-src-port', 'set-tos', 'silent-drop', 'set-priority-class', 'set-priority-offset', but got 'set-heade'. Did you mean 'set-header' maybe ?".to_string()),
@@ -600,4 +613,77 @@ fn never_match_warnings() {
             "anonymous acl will never match in 'tcp-request content' because it uses keyword 'res.hdr' which is incompatible with 'frontend tcp-request content rule'"
         ]
     );
+}
+
+#[test]
+fn dynamic_backend_names() {
+    assert!(check_dynamic_backend("%[req.hdr(host),lower]", "F", 8).is_ok());
+    assert!(check_dynamic_backend("be_static", "F", 8).is_ok());
+    // HAProxy 2.6.12's texts, after `config : `
+    let e = check_dynamic_backend("%[foo]", "F", 8).unwrap_err();
+    assert_eq!(
+        render(&e, "F", 8).lines,
+        [
+            "config : Parsing [F:8]: failed to parse use_backend rule '%[foo]' : failed to parse sample expression <foo]> : unknown fetch method 'foo'."
+        ]
+    );
+    let e = check_dynamic_backend("be_%[req.hdr(host)", "F", 8).unwrap_err();
+    assert_eq!(
+        render(&e, "F", 8).lines,
+        [
+            "config : Parsing [F:8]: failed to parse use_backend rule 'be_%[req.hdr(host)' : missing ']' after 'req.hdr(host)'."
+        ]
+    );
+}
+
+#[test]
+fn tcp_content_post_parse_warnings() {
+    // HAProxy 2.6.12's texts (after `config : `) on a tcp and an HTTP frontend
+    // without inspect-delay.
+    let rule = |l: &str| run("frontend", l).0.unwrap();
+    let t = rule("tcp-request content track-sc0 req.hdr(host) table be");
+    assert_eq!(
+        tcp_content_warning(&t, "frontend", "fe", false, false).as_deref(),
+        Some(
+            "frontend 'fe' : a 'tcp-request content track-sc*' rule explicitly depending on request contents without any 'tcp-request inspect-delay' setting. This means that this rule will randomly find its contents. This can be fixed by setting the tcp-request inspect-delay."
+        )
+    );
+    assert_eq!(tcp_content_warning(&t, "frontend", "fe", false, true), None);
+    let c = rule("tcp-request content capture req.payload(0,4) len 4");
+    assert_eq!(
+        tcp_content_warning(&c, "frontend", "fe", true, false).as_deref(),
+        Some(
+            "frontend 'fe' : a 'tcp-request capture' rule explicitly depending on request contents without any 'tcp-request inspect-delay' setting. This means that this rule will randomly find its contents. This can be fixed by setting the tcp-request inspect-delay."
+        )
+    );
+    let s = rule("tcp-request content track-sc1 src table be");
+    assert_eq!(
+        tcp_content_warning(&s, "frontend", "fe", false, false),
+        None
+    );
+    assert!(
+        tcp_content_warning(&s, "frontend", "fe", true, false)
+            .unwrap()
+            .contains("should be executed at the session level")
+    );
+    let r = rule("tcp-request content reject if { req.len gt 0 }");
+    assert_eq!(
+        l6_warning(&r, "l6h.cfg", 11, "fe", &[]).as_deref(),
+        Some("Proxy 'fe': L6 sample fetches ignored on HTTP proxies (declared at l6h.cfg:11).")
+    );
+    let r = rule("tcp-request content accept if { src 1.2.3.4 }");
+    assert_eq!(l6_warning(&r, "F", 1, "fe", &[]), None);
+}
+
+#[test]
+fn experimental_actions() {
+    set_experimental_allowed(false);
+    let (got, abort) = err("backend", "http-request normalize-uri path-merge-slashes");
+    set_experimental_allowed(true);
+    // HAProxy 2.6.12 without `expose-experimental-directives`
+    assert_eq!(
+        got,
+        "parsing [F:10] : 'normalize-uri' action is experimental, must be allowed via a global 'expose-experimental-directives'"
+    );
+    assert!(abort);
 }

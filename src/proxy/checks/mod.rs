@@ -1,0 +1,3 @@
+//! Health checks, sans-IO cores first.
+
+pub mod state;
