@@ -1,12 +1,21 @@
-//! VRRP engine (sans-IO core first: packet codec and state machine).
+//! VRRP engine: a sans-IO core (packet codec and state machine) and the I/O shell around it.
 //!
 //! - [`packet`]: VRRPv2/v3 advert encode/decode, IPv4/IPv6 header split, checksums.
 //! - [`validate`]: the RFC 3768 7.1 / RFC 5798 7.1 receive checks against an instance's
 //!   config, counted with keepalived's statistics names.
 //! - [`state`]: the per-instance state machine (Initialize, Backup, Master, Fault), driven
 //!   by a virtual clock passed in by the caller; it returns actions, it does no I/O.
+//! - [`from_ir`]: keepalived IR -> per-instance plans (core config + interface, VIPs, notify).
+//! - [`engine`]: the running daemon (raw sockets, timers, signals) - entry point [`run`].
+//! - [`netlink`]: VIPs added / removed through rtnetlink; [`arp`]: gratuitous ARP.
 
+pub mod arp;
 pub mod config;
+pub mod engine;
+pub mod from_ir;
+pub mod netlink;
 pub mod packet;
 pub mod state;
 pub mod validate;
+
+pub use engine::{RunOptions, run};

@@ -268,6 +268,11 @@ fn other(ctx: &mut Ctx, w: &[String]) -> Res {
             ctx.err(format!("Unknown include_check type '{a}' - ignoring"));
             false
         }
+        // keepalived reads random_seed's value without checking it is there.
+        ("random_seed", None) => {
+            ctx.slot(w, 1)?;
+            false
+        }
         ("lvs_sync_daemon", None) => {
             ctx.err("lvs_sync_daemon requires interface");
             false

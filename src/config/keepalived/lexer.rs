@@ -174,7 +174,7 @@ impl Reader<'_> {
         } else {
             // keepalived 2.2.7 reports a missing literal file once, from the
             // parent's pass, and it does not make the check fail.
-            let pos = from.unwrap_or(Pos::default());
+            let pos = from.unwrap_or_default();
             self.push_msg(
                 pos,
                 format!("Config files missing '{pattern}'."),
@@ -189,7 +189,7 @@ impl Reader<'_> {
             // keepalived 2.2.7 reports skipped files from the parent's
             // pass only, and they do not change the exit code.
             if p.is_dir() {
-                let pos = from.unwrap_or(Pos::default());
+                let pos = from.unwrap_or_default();
                 // GLOB_MARK appends a '/' even to `dir/` (keepalived prints `dir//`).
                 let shown = format!("{shown}/");
                 self.push_msg(
@@ -203,7 +203,7 @@ impl Reader<'_> {
             let meta = match std::fs::metadata(&p) {
                 Ok(m) => m,
                 Err(e) => {
-                    let pos = from.unwrap_or(Pos::default());
+                    let pos = from.unwrap_or_default();
                     self.push_msg(
                         pos,
                         format!("Configuration file '{shown}' open problem ({e}) - skipping"),
@@ -215,7 +215,7 @@ impl Reader<'_> {
             };
             use std::os::unix::fs::PermissionsExt;
             if !meta.is_file() || meta.permissions().mode() & 0o111 != 0 {
-                let pos = from.unwrap_or(Pos::default());
+                let pos = from.unwrap_or_default();
                 self.push_msg(
                     pos,
                     format!(
@@ -229,7 +229,7 @@ impl Reader<'_> {
             let bytes = match std::fs::read(&p) {
                 Ok(b) => b,
                 Err(e) => {
-                    let pos = from.unwrap_or(Pos::default());
+                    let pos = from.unwrap_or_default();
                     self.push_msg(
                         pos,
                         format!("Configuration file '{shown}' open problem ({e}) - skipping"),

@@ -245,11 +245,30 @@ fn vsg(ctx: &mut Ctx, w: &[String]) -> Res {
     let name = ctx.slot(w, 1)?.to_string();
     let src = ctx.src();
     // The group name is not a block parameter.
-    let members: Vec<Vec<String>> = ctx
-        .value_block(&w[..1])
-        .into_iter()
-        .map(|(_, l)| l)
-        .collect();
+    let mut members: Vec<Vec<String>> = Vec::new();
+    for (pos, m) in ctx.value_block(&w[..1]) {
+        ctx.pos = Some(pos);
+        let first = m[0].as_str();
+        // `IP PORT`, `IP-LAST PORT` (a range) or `fwmark N`.
+        let addr = first.split_once('-').map(|(x, _)| x).unwrap_or(first);
+        if first != "fwmark"
+            && let Some(p) = m.get(1)
+            && read_unsigned(ctx, p, 0, 65535).is_none()
+        {
+            ctx.err(format!(
+                "Invalid virtual server group IP address {first} /port/{p} - skipping"
+            ));
+            continue;
+        }
+        if first != "fwmark" && addr.parse::<std::net::IpAddr>().is_err() {
+            ctx.err(format!(
+                "Invalid virtual server group IP address {first} {} - skipping",
+                m.get(1).map(String::as_str).unwrap_or("")
+            ));
+            continue;
+        }
+        members.push(m);
+    }
     ctx.cfg
         .virtual_server_groups
         .push(VirtualServerGroup { name, src, members });
@@ -396,12 +415,28 @@ pub(super) static VIRTUAL_SERVER: &[Kw] = &[
     Kw::h("retry", rec),
     Kw::h("delay_before_retry", rec),
     Kw::h("warmup", rec),
+    // keepalived 2.2.7 also takes `weight` here.
+    Kw::h("weight", rec),
     Kw::h("inhibit_on_failure", rec),
     Kw::block("real_server", Some(vs_open), REAL_SERVER, Some(close)),
 ];
 
 pub(super) fn virtual_server(ctx: &mut Ctx, w: &[String]) -> Res {
-    ctx.slot(w, 1)?;
+    let a = ctx.slot(w, 1)?.to_string();
+    if a != "fwmark" && a != "group" {
+        // keepalived 2.2.7: `invalid number 'brd'` then
+        // `Invalid virtual server IP address/port 10.0.0./brd - skipping`.
+        let port = w.get(2).cloned().unwrap_or_else(|| "0".into());
+        let port_ok = w.get(2).is_none() || read_unsigned(ctx, &port, 0, 65535).is_some();
+        let addr_ok = a.parse::<std::net::IpAddr>().is_ok();
+        if !port_ok || !addr_ok {
+            ctx.err(format!(
+                "Invalid virtual server IP address/port {a}/{port} - skipping"
+            ));
+            ctx.skip_block();
+            return Ok(());
+        }
+    }
     open(ctx, w)
 }
 
@@ -418,6 +453,12 @@ pub(super) fn virtual_server_group(ctx: &mut Ctx, w: &[String]) -> Res {
 /// `Virtual server [10.0.0.1]:none:80: no protocol set - defaulting to UDP`).
 pub(super) fn validate(ctx: &mut Ctx) {
     let mut msgs = Vec::new();
+    let group_names: Vec<String> = ctx
+        .cfg
+        .virtual_server_groups
+        .iter()
+        .map(|g| g.name.clone())
+        .collect();
     let fwmark_groups: Vec<String> = ctx
         .cfg
         .virtual_server_groups
@@ -452,7 +493,7 @@ pub(super) fn validate(ctx: &mut Ctx) {
             }
         };
         if vs.real_servers.is_empty() {
-            if !group {
+            if !group || group_names.contains(&arg(1)) {
                 msgs.push(format!(
                     "Virtual server {} has no real servers - ignoring",
                     name(vs)

@@ -306,11 +306,11 @@ fn validate_vrrp(ctx: &mut Ctx) {
     groups.retain(|g| !g.group.is_empty());
     ctx.cfg.vrrp_sync_groups = groups;
 
-    // Per instance.
+    // A first round over all instances: a missing VRID or interface stops
+    // keepalived's VRRP checks altogether.
     let mut stop = false;
     for i in &ctx.cfg.vrrp_instances {
         let n = &i.name;
-        // Both stop keepalived's VRRP checks altogether.
         if i.virtual_router_id.is_none() {
             msgs.push(format!("({n}) the virtual router id must be set"));
             stop = true;
@@ -321,6 +321,10 @@ fn validate_vrrp(ctx: &mut Ctx) {
             stop = true;
             break;
         }
+    }
+    // Per instance.
+    for i in ctx.cfg.vrrp_instances.iter().filter(|_| !stop) {
+        let n = &i.name;
         let version = i.version.or(ctx.cfg.global.vrrp_version).unwrap_or(2);
         if i.virtual_ipaddress.is_empty() {
             let strict = ctx.cfg.global.vrrp_strict || i.strict_mode;
@@ -352,8 +356,9 @@ fn validate_vrrp(ctx: &mut Ctx) {
                 ));
             }
         }
-        let unicast_kw =
-            i.unicast_src_ip.is_some() || i.other.iter().any(|(k, _)| k.starts_with("unicast_"));
+        let unicast_kw = i.unicast_src_ip.is_some()
+            || ctx.st.unicast_blocks.contains(n)
+            || i.other.iter().any(|(k, _)| k.starts_with("unicast_"));
         if unicast_kw && i.unicast_peer.is_empty() {
             msgs.push(format!(
                 "({n}) A unicast keyword has been specified without any unicast peers. \
@@ -369,9 +374,10 @@ fn validate_vrrp(ctx: &mut Ctx) {
                 "({n}) Initial state master is incompatible with AH authentication - clearing"
             ));
         }
-        if i.authentication
-            .as_ref()
-            .is_some_and(|a| a.auth_type.is_some() && a.auth_pass.is_none())
+        if !(ctx.cfg.global.vrrp_strict || i.strict_mode)
+            && i.authentication
+                .as_ref()
+                .is_some_and(|a| a.auth_type.is_some() && a.auth_pass.is_none())
         {
             msgs.push(format!(
                 "({n}) Authentication specified but no password given. Ignoring"

@@ -4635,4 +4635,1957 @@ SECURITY VIOLATION - check scripts are being executed but script_security not en
 "#,
         6,
     ),
+    (
+        "fz1.conf",
+        r#"global_defs rp_priority  
+}"#,
+        r#"(Line 1) Extra '}' found
+(Line 1) Missing '{' at beginning of configuration block
+(fz1.conf: Line 2) Extra '}' found
+(fz1.conf: Line 2) Unknown keyword '}'
+(fz1.conf: Line 2) Extra '}' found
+(fz1.conf: Line 2) Unknown keyword '}'
+(fz1.conf: Line 2) Extra '}' found
+(fz1.conf: Line 2) Unknown keyword '}'
+"#,
+        5,
+    ),
+    (
+        "sg1.conf",
+        r#"vrrp_sync_group G1 {
+ group {
+ A
+ B
+ NOPE
+ }
+}
+vrrp_sync_group G2 {
+ group {
+ A
+ C
+ }
+}
+vrrp_sync_group G3 {
+}
+vrrp_instance A {
+ interface eth0
+ virtual_router_id 1
+ virtual_ipaddress {
+ 10.0.0.1
+ }
+}
+vrrp_instance B {
+ interface eth0
+ virtual_router_id 2
+ virtual_ipaddress {
+ 10.0.0.2
+ }
+}
+vrrp_instance C {
+ interface eth0
+ virtual_router_id 3
+ virtual_ipaddress {
+ 10.0.0.3
+ }
+}
+"#,
+        r#"Virtual router NOPE specified in sync group G1 doesn't exist - ignoring
+Virtual router A cannot exist in more than one sync group; ignoring G2
+Sync group G2 has only 1 virtual router(s) - this probably isn't what you want
+Sync group G3 has no virtual router(s). removing
+"#,
+        5,
+    ),
+    (
+        "sg2.conf",
+        r#"vrrp_sync_group G1 {
+ group {
+ A
+ NOPE
+ }
+}
+vrrp_instance A {
+ interface eth0
+ virtual_router_id 1
+ advert_int 1.5
+}
+"#,
+        r#"Virtual router NOPE specified in sync group G1 doesn't exist - ignoring
+Sync group G1 has only 1 virtual router(s) - this probably isn't what you want
+(A) No VIP specified; at least one is sensible
+(A) VRRPv2 advertisement interval 1.500000s must be an integer. rounding
+(A) No VIP specified; at least one is sensible
+"#,
+        5,
+    ),
+    (
+        "df1.conf",
+        r#"1.5"#,
+        r#"Unknown keyword '1.5'
+(df1.conf: Line 1) Unknown keyword '1.5'
+(df1.conf: Line 1) Unknown keyword '1.5'
+(df1.conf: Line 1) Unknown keyword '1.5'
+"#,
+        5,
+    ),
+    (
+        "df10.conf",
+        r#"global_defs {
+ vrrp_rt_priority# 0
+}
+"#,
+        r#"(Line 2) No vrrp process real-time priority specified
+"#,
+        5,
+    ),
+    (
+        "df11.conf",
+        r#"# Exercises: several `vrrp_script` blocks (interval, timeout, weight +/-, rise, fall,
+# user, init_fail) with commands found in PATH or at standard absolute paths (no
+# repository path, so the check passes on any clone), tracked with and without a
+# weight override; script security enabled with `script_user root`. Needs `eth0`.
+global_defs {
+    script_use-1r root
+    enable_script_security
+}
+
+vrrp_script chk_haproxy {
+    script "/usr/bin/killall -0 haproxy"
+    interval 2
+    timeout 3
+    weight 20
+    rise 2
+    fall 3
+}
+
+vrrp_script chk_true {
+    script "/bin/true"
+    interval 5
+    weight -10
+    user root
+}
+
+vrrp_script chk_pidof {
+    cript "pidof keepalived"
+    interval 10
+    init_fail
+}
+
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0
+    virtual_router_id 81
+    priority 100
+    advert_int 1
+    virtual_ipaddress {
+        192.168.200.81/24
+    }
+    track_script {
+        chk_haproxy
+        chk_true weight 5
+        chidof
+    }
+}
+"#,
+        r#"(Line 6) Unknown keyword 'script_use-1r'
+(df11.conf: Line 17) Unable to set default user keepalived_script for script
+(df11.conf: Line 17) Unable to set default user for vrrp script chk_haproxy - removing
+(df11.conf: Line 27) Unknown keyword 'cript'
+(df11.conf: Line 30) No script set for vrrp_script chk_pidof - removing
+(df11.conf: Line 42) (VI_1) track script chk_haproxy not found, ignoring...
+(df11.conf: Line 44) (VI_1) track script chidof not found, ignoring...
+"#,
+        5,
+    ),
+    (
+        "df12.conf",
+        r#"# Exercises: `HTTP_GET` and `SSL_GET` checkeabcrs with several `url` blocks (path,
+# status_code, digest), `connect_timeout`, `nb_get_retry`-era `retry`, `inhibit_on_failure`,
+# `lb_kind DR` with `lb_algo lc`. No VRRP: interface-independent.
+virtual_server 192.168.200.100 80 {
+    delay_loop 10
+    lb_algo lc
+    lb_kind DR
+    protocol TCP
+
+    real_ser"ver 192.168.201.10 80 {
+        weight 1
+        inhibit_on_failure
+        HTTP_GET {
+            url {
+                path /health
+                status_code 200
+            }
+            url {
+                path /index.html
+                digest 9b3a0c85a887a256d6939da88aabd8cd
+            }
+            connect_timeout 5
+            retry 3
+            delay_before_retry 3
+        }
+    }
+    real_server 192.168.201.11 80 {
+        weight 1
+        SSL_GET {
+            connect_port 443
+            url {
+                path /health
+                status_code 200
+            }
+            connect_timeout 5
+        }
+    }
+}
+"#,
+        r#"(Line 10) Unterminated quote 'real_ser"ver 192.168.201.10 80 {'
+(Line 10) Unmatched quote: 'real_ser"ver 192.168.201.10 80 {'
+(Line 27) Unknown keyword 'real_server'
+(Line 27) Unexpected '{' - ignoring
+(Line 28) Unknown keyword 'weight'
+(Line 29) Unknown keyword 'SSL_GET'
+(Line 29) Unexpected '{' - ignoring
+(Line 30) Unknown keyword 'connect_port'
+(Line 31) Unknown keyword 'url'
+(Line 31) Unexpected '{' - ignoring
+(Line 32) Unknown keyword 'path'
+(Line 33) Unknown keyword 'status_code'
+(Line 34) Unknown keyword '}'
+(Line 35) Unknown keyword 'connect_timeout'
+(Line 36) Unknown keyword '}'
+(Line 37) Unknown keyword '}'
+(Line 38) Extra '}' found
+(Line 38) Unknown keyword '}'
+(df12.conf: Line 10) Unterminated quote 'real_ser"ver 192.168.201.10 80 {'
+(df12.conf: Line 10) Unmatched quote: 'real_ser"ver 192.168.201.10 80 {'
+(df12.conf: Line 10) Unknown keyword 'real_ser'
+(df12.conf: Line 13) Unknown keyword 'HTTP_GET'
+(df12.conf: Line 13) Unexpected '{' - ignoring
+(df12.conf: Line 14) Unknown keyword 'url'
+(df12.conf: Line 14) Unexpected '{' - ignoring
+(df12.conf: Line 15) Unknown keyword 'path'
+(df12.conf: Line 16) Unknown keyword 'status_code'
+(df12.conf: Line 18) Unknown keyword 'url'
+(df12.conf: Line 18) Unexpected '{' - ignoring
+(df12.conf: Line 19) Unknown keyword 'path'
+(df12.conf: Line 20) Unknown keyword 'digest'
+(df12.conf: Line 21) Unknown keyword '}'
+(df12.conf: Line 22) Unknown keyword 'connect_timeout'
+(df12.conf: Line 23) Unknown keyword 'retry'
+(df12.conf: Line 24) Unknown keyword 'delay_before_retry'
+(df12.conf: Line 25) Unknown keyword '}'
+(df12.conf: Line 26) Unknown keyword '}'
+(df12.conf: Line 27) Unknown keyword 'real_server'
+(df12.conf: Line 27) Unexpected '{' - ignoring
+(df12.conf: Line 28) Unknown keyword 'weight'
+(df12.conf: Line 29) Unknown keyword 'SSL_GET'
+(df12.conf: Line 29) Unexpected '{' - ignoring
+(df12.conf: Line 30) Unknown keyword 'connect_port'
+(df12.conf: Line 31) Unknown keyword 'url'
+(df12.conf: Line 31) Unexpected '{' - ignoring
+(df12.conf: Line 32) Unknown keyword 'path'
+(df12.conf: Line 33) Unknown keyword 'status_code'
+(df12.conf: Line 34) Unknown keyword '}'
+(df12.conf: Line 35) Unknown keyword 'connect_timeout'
+(df12.conf: Line 36) Unknown keyword '}'
+(df12.conf: Line 37) Unknown keyword '}'
+(df12.conf: Line 38) Extra '}' found
+(df12.conf: Line 38) Unknown keyword '}'
+Virtual server [192.168.200.100]:tcp:80 has no real servers - ignoring
+(df12.conf: Line 10) Unterminated quote 'real_ser"ver 192.168.201.10 80 {'
+(df12.conf: Line 10) Unmatched quote: 'real_ser"ver 192.168.201.10 80 {'
+(df12.conf: Line 27) Unknown keyword 'real_server'
+(df12.conf: Line 27) Unexpected '{' - ignoring
+(df12.conf: Line 28) Unknown keyword 'weight'
+(df12.conf: Line 29) Unknown keyword 'SSL_GET'
+(df12.conf: Line 29) Unexpected '{' - ignoring
+(df12.conf: Line 30) Unknown keyword 'connect_port'
+(df12.conf: Line 31) Unknown keyword 'url'
+(df12.conf: Line 31) Unexpected '{' - ignoring
+(df12.conf: Line 32) Unknown keyword 'path'
+(df12.conf: Line 33) Unknown keyword 'status_code'
+(df12.conf: Line 34) Unknown keyword '}'
+(df12.conf: Line 35) Unknown keyword 'connect_timeout'
+(df12.conf: Line 36) Unknown keyword '}'
+(df12.conf: Line 37) Unknown keyword '}'
+(df12.conf: Line 38) Extra '}' found
+(df12.conf: Line 38) Unknown keyword '}'
+(df12.conf: Line 10) Unterminated quote 'real_ser"ver 192.168.201.10 80 {'
+(df12.conf: Line 10) Unmatched quote: 'real_ser"ver 192.168.201.10 80 {'
+(df12.conf: Line 27) Unknown keyword 'real_server'
+(df12.conf: Line 27) Unexpected '{' - ignoring
+(df12.conf: Line 28) Unknown keyword 'weight'
+(df12.conf: Line 29) Unknown keyword 'SSL_GET'
+(df12.conf: Line 29) Unexpected '{' - ignoring
+(df12.conf: Line 30) Unknown keyword 'connect_port'
+(df12.conf: Line 31) Unknown keyword 'url'
+(df12.conf: Line 31) Unexpected '{' - ignoring
+(df12.conf: Line 32) Unknown keyword 'path'
+(df12.conf: Line 33) Unknown keyword 'status_code'
+(df12.conf: Line 34) Unknown keyword '}'
+(df12.conf: Line 35) Unknown keyword 'connect_timeout'
+(df12.conf: Line 36) Unknown keyword '}'
+(df12.conf: Line 37) Unknown keyword '}'
+(df12.conf: Line 38) Extra '}' found
+(df12.conf: Line 38) Unknown keyword '}'
+"#,
+        5,
+    ),
+    (
+        "df13.conf",
+        r#"vrrp_instance V {
+ interface eth0
+ virtual_router_id 3
+ virtual_ipaddress {
+ 10.0.0.1
+ }
+}
+vrrp_instance W {
+ irface eth0
+ virtual_router_id 3
+ virtual_ipaddress {
+ fd00::1
+ }
+}
+vrrp_instance X {
+ interface eth0
+ virtual_router_id 3
+ virtual_ipaddress {
+ 10.0.0.2
+ }
+}
+"#,
+        r#"(df13.conf: Line 9) Unknown keyword 'irface'
+(W) Unknown interface!
+"#,
+        5,
+    ),
+    (
+        "df14.conf",
+        r#"global_defs {
+ vrrp_strict
+}
+vrrp_instance V {
+ state MASTER
+ interface eth0
+ virtual_router_id 51
+ priority 255
+ nopreempt
+ preempt_delay 5
+ advert_int 1.5
+ authentication {
+ auth_type PASS
+ auth_pass 1
+ }
+ unicast_src_ip 10.0.0.1rtual_ipaddress {
+ 10.0.0.100
+ }
+ track_interface {
+ eth0
+ }
+}
+vrrp_instance W {
+ state MASTER
+ interface eth0
+ virtual_router_id 52
+ unicast_src_ip 10.0.0.1
+ priority 100
+ nopreempt
+ preempt_delay 5
+ virtual_ipaddress {
+ 10.0.0.101
+ }
+}
+"#,
+        r#"(df14.conf: Line 16) Configuration error: VRRP instance[V] malformed src address[10.0.0.1rtual_ipaddress]. Skipping...
+(df14.conf: Line 16) Unexpected '{' - ignoring
+(df14.conf: Line 17) Unknown keyword '10.0.0.100'
+(df14.conf: Line 19) Unknown keyword 'track_interface'
+(df14.conf: Line 19) Unexpected '{' - ignoring
+(df14.conf: Line 20) Unknown keyword 'eth0'
+(df14.conf: Line 21) Unknown keyword '}'
+(df14.conf: Line 22) Unknown keyword '}'
+(V) No VIP specified; at least one is required
+"#,
+        5,
+    ),
+    (
+        "df15.conf",
+        r#"! Configuration File for keepalived
+
+global_defs {
+   router_id LVS_DEVEL
+}
+
+static_routes {
+    192.168.210.0/24 via 192.168.200.254 dev eth0
+        192.168.200.16
+    192.168.211.0/24 via 192.168.200.254 dev eth0
+    192.168.212.0/24 dev eth3
+    192.168.213.0/24 dev eth1
+}
+
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0.1		# Vlaned interface
+    track_interface {		# Interface state we monitor
+      eth0
+      eth1
+    }
+    virtual_router_id 51
+    priority 100
+    virtual_ipaddress {
+        192.168.200.16
+        192.168.200.17 dev eth1
+        192.168.200.18 dev eth2
+    }
+    virtual_routes {
+        192.168.110.0/24 via 192.168.200.254 dev eth1
+        192.168.111.0/24 dev eth2
+        192.168.112.0/24 via 192.168.100.254
+    }
+}
+"#,
+        r#"(df15.conf: Line 9) Warning - cannot track route 192.168.200.16 with no interface specified, not tracking
+(df15.conf: Line 11) WARNING - interface eth3 for VROUTE nexthop doesn't exist
+(df15.conf: Line 12) WARNING - interface eth1 for VROUTE nexthop doesn't exist
+(df15.conf: Line 17) WARNING - interface eth0.1 for vrrp_instance VI_1 doesn't exist
+(df15.conf: Line 20) (VI_1) tracked interface eth1 doesn't exist
+(df15.conf: Line 26) WARNING - interface eth1 for ip address 192.168.200.17 doesn't exist
+(df15.conf: Line 27) WARNING - interface eth2 for ip address 192.168.200.18 doesn't exist
+(df15.conf: Line 30) WARNING - interface eth1 for VROUTE nexthop doesn't exist
+(df15.conf: Line 31) WARNING - interface eth2 for VROUTE nexthop doesn't exist
+(df15.conf: Line 32) Warning - cannot track route 192.168.112.0/24 with no interface specified, not tracking
+Non-existent interface specified in configuration
+"#,
+        5,
+    ),
+    (
+        "df2.conf",
+        r#"vrrp_sync_group G1 {
+ group {
+ A
+ B
+ NO}
+}
+vrrp_sync_group G2 {
+ group {
+ A
+ C
+ }
+}
+vrrp_sync_group G3 {
+}
+vrrp_instance A {
+ interface eth0
+ virtual_router_id 1
+ virtual_ipaddress {
+ 10.0.0.1
+ }
+}
+vrrp_instance B {
+ interface eth0
+ virtual_router_id 2
+ virtual_ipaddress {
+ 10.0.0.2
+ }
+}
+$Xvrrp_instance C {
+ interface eth0
+ virtual_router_id 3
+ virtual_ipaddress {
+ 10.0.0.3
+ }
+}
+"#,
+        r#"(Line 29) Unknown keyword '$Xvrrp_instance'
+(Line 29) Unexpected '{' - ignoring
+(Line 30) Unknown keyword 'interface'
+(Line 31) Unknown keyword 'virtual_router_id'
+(Line 32) Unknown keyword 'virtual_ipaddress'
+(Line 32) Unexpected '{' - ignoring
+(Line 33) Unknown keyword '10.0.0.3'
+(Line 34) Unknown keyword '}'
+(Line 35) Unknown keyword '}'
+(df2.conf: Line 29) Unknown keyword '$Xvrrp_instance'
+(df2.conf: Line 29) Unexpected '{' - ignoring
+(df2.conf: Line 30) Unknown keyword 'interface'
+(df2.conf: Line 31) Unknown keyword 'virtual_router_id'
+(df2.conf: Line 32) Unknown keyword 'virtual_ipaddress'
+(df2.conf: Line 32) Unexpected '{' - ignoring
+(df2.conf: Line 33) Unknown keyword '10.0.0.3'
+(df2.conf: Line 34) Unknown keyword '}'
+(df2.conf: Line 35) Unknown keyword '}'
+(df2.conf: Line 29) Unknown keyword '$Xvrrp_instance'
+(df2.conf: Line 29) Unexpected '{' - ignoring
+(df2.conf: Line 30) Unknown keyword 'interface'
+(df2.conf: Line 31) Unknown keyword 'virtual_router_id'
+(df2.conf: Line 32) Unknown keyword 'virtual_ipaddress'
+(df2.conf: Line 32) Unexpected '{' - ignoring
+(df2.conf: Line 33) Unknown keyword '10.0.0.3'
+(df2.conf: Line 34) Unknown keyword '}'
+(df2.conf: Line 35) Unknown keyword '}'
+Virtual router NO specified in sync group G1 doesn't exist - ignoring
+Virtual router A cannot exist in more than one sync group; ignoring G2
+Virtual router C specified in sync group G2 doesn't exist - ignoring
+Sync group G2, no matching virtual router found in group declaration - removing
+Sync group G3 has no virtual router(s). removing
+(df2.conf: Line 29) Unknown keyword '$Xvrrp_instance'
+(df2.conf: Line 29) Unexpected '{' - ignoring
+(df2.conf: Line 30) Unknown keyword 'interface'
+(df2.conf: Line 31) Unknown keyword 'virtual_router_id'
+(df2.conf: Line 32) Unknown keyword 'virtual_ipaddress'
+(df2.conf: Line 32) Unexpected '{' - ignoring
+(df2.conf: Line 33) Unknown keyword '10.0.0.3'
+(df2.conf: Line 34) Unknown keyword '}'
+(df2.conf: Line 35) Unknown keyword '}'
+"#,
+        5,
+    ),
+    (
+        "df3.conf",
+        r#"! Configuration File for keepalived
+
+global_defs {
+   router_id LVS_DEVEL
+}
+
+static_ipaddress {
+    192.168.200.16 dev eth0 scope link
+    192.168.200.17 dev eth1 scope link
+    192.168.200.18 dev eth2
+}
+
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0
+    virtual_router_id 51
+    priority 100
+    virtual_ipaddress {
+        192.168.200.20
+    }
+    virtual_routes {
+        src 192.168.100.1 192.168.109.0/24 via 192.16 dev nosuch8.200.254 dev eth1
+        192.168.110.0/24 via 192.168.200.254 dev eth1
+        192.168.111.0/24 dev eth2
+        192.168.112.0/24 via 192.168.100.254
+    }
+}
+"#,
+        r#"(df3.conf: Line 9) WARNING - interface eth1 for ip address 192.168.200.17 doesn't exist
+(df3.conf: Line 10) WARNING - interface eth2 for ip address 192.168.200.18 doesn't exist
+(df3.conf: Line 22) VRRP parsed invalid IP 192.16. skipping IP...
+(df3.conf: Line 22) invalid route via address 192.16
+(df3.conf: Line 23) WARNING - interface eth1 for VROUTE nexthop doesn't exist
+(df3.conf: Line 24) WARNING - interface eth2 for VROUTE nexthop doesn't exist
+(df3.conf: Line 25) Warning - cannot track route 192.168.112.0/24 with no interface specified, not tracking
+Non-existent interface specified in configuration
+"#,
+        5,
+    ),
+    (
+        "df4.conf",
+        r#"# Exercises: `authentication` with `auth_type AH` (IPSEC-AH) on a VRRPv2 instance.
+# Needs `eth0`.
+vrrp_instance VI_AH {
+    state BACKUP
+    interface    virtual_router_id 72
+    priority 100
+    authentication {
+        auth_type AH
+        auth_pass ahsecret
+    }
+    virtual_ipaddress {
+        192.168.200.72/24
+    }
+}
+"#,
+        r#"(df4.conf: Line 5) Interface name 'virtual_router_id' too long - ignoring
+(VI_AH) the virtual router id must be set
+"#,
+        5,
+    ),
+    (
+        "df6.conf",
+        r#"global_defs {
+   router_id nginx_01
+   script_user root
+   enable_script_security
+}
+vrrp_script chk_nginx {
+    script "/usr/bin/pgrep nginx"
+    interval 2
+    weight -5
+    fall 3
+    rise 2
+}
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0
+    mcast_src_ip 10.0.0.5
+    virtual_router_id 51
+    priority 101
+    nopreempt
+    advert_int 1
+    authentication {
+        auth_type PASS
+        auth_pass 1111
+    }
+    notify_fault "/etc/keepalived/notify.sh fault"
+    virtual_ipaddress {
+        10.0.0.100/24 dev eth0 label eth0:1
+    }
+    track_script {
+       chk_nginx
+    }
+    notify_master "/etc/keepalived/notify.sh master"
+    notify_backup "/etc/keepalived/notify.sh backup"
+    notify_fault "/etc/keepalived/notify.sh fault"
+}
+"#,
+        r#"(df6.conf: Line 34) (VI_1) notify_fault script already specified - ignoring /etc/keepalived/notify.sh fault
+(VI_1) Warning - nopreempt will not work with initial state MASTER - clearing
+"#,
+        5,
+    ),
+    (
+        "df7.conf",
+        r#"! Configuration File for keepalived
+
+global_defs {
+   router_id LVS_DEVEL
+}
+static_ipaddress {
+
+static_ipaddress {
+    192.168.200.16 dev eth0 scope link
+    192.168.200.17 dev eth1 scope link
+    192.168.200.18 dev eth2
+}
+
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0
+    virtua!l_router_id 51
+    priority 100
+    virtual_ipaddress {
+        192.168.200.20
+    }
+    virtual_routes {
+        src 192.168.100.1 192.168.109.0/24 via 192.168.200.254 dev eth1        192.168.110.0/24 via 192.168.200.254 dev eth1
+        192.168.111.0/24 dev eth2
+        192.168.112.0/24 via 192.168.100.254
+    }
+}
+"#,
+        r#"There are 1 missing '}'s or extra '{'s
+There are 1 missing '}'s or extra '{'s
+(df7.conf: Line 8) VRRP parsed invalid IP static_ipaddress. skipping IP...
+(df7.conf: Line 8) VRRP parsed invalid IP {. skipping IP...
+(df7.conf: Line 10) WARNING - interface eth1 for ip address 192.168.200.17 doesn't exist
+(df7.conf: Line 11) WARNING - interface eth2 for ip address 192.168.200.18 doesn't exist
+(df7.conf: Line 17) Unknown keyword 'virtua'
+(df7.conf: Line 23) WARNING - interface eth1 for VROUTE nexthop doesn't exist
+(df7.conf: Line 24) WARNING - interface eth2 for VROUTE nexthop doesn't exist
+(df7.conf: Line 25) Warning - cannot track route 192.168.112.0/24 with no interface specified, not tracking
+There are 1 missing '}'s or extra '{'s
+Non-existent interface specified in configuration
+There are 1 missing '}'s or extra '{'s
+"#,
+        5,
+    ),
+    (
+        "df8.conf",
+        r#"vrrp_instance V {
+ interface eth0
+ vial_router_id 3
+ virtual_ipaddress {
+ 10.0.0.1
+ }
+}
+vrrp_instance W {
+ interface eth0
+ val_router_id 3
+ virtual_ipaddress {
+ fd00::1
+ }
+}
+vrrp_instance X {
+ interf dev eth0ace eth0
+ virtual_router_id 3
+ virtual_ipaddress {
+ 10.0.0.2
+ }
+}
+"#,
+        r#"(df8.conf: Line 3) Unknown keyword 'vial_router_id'
+(df8.conf: Line 10) Unknown keyword 'val_router_id'
+(df8.conf: Line 16) Unknown keyword 'interf'
+(V) the virtual router id must be set
+"#,
+        5,
+    ),
+    (
+        "df9.conf",
+        r#"global_defs {
+  vrrp_strict
+}
+vrrp_instance VI_1 {
+    state MASTER
+  ace eth0
+    virtual_router_id 51
+    priority 255
+    advert_int 1
+    nopreempt
+    }
+    unicast_peer {
+      10.0.0.9
+    }
+    virtual_ipaddress {
+     192.168.200.16
+    }
+    virtual_ipaddress_excluded {
+        192.168.200.17
+    }
+}
+vrrp_instance VI_2 {
+    state BACKUP
+    interface eth0
+    virtual_router_id 52
+    priority 255
+    advert_int 1.5
+    version 3
+    virtual_ipaddress {
+        192.168.200.18
+    }
+}
+"#,
+        r#"(Line 12) Unknown keyword 'unicast_peer'
+(Line 12) Unexpected '{' - ignoring
+(Line 13) Unknown keyword '10.0.0.9'
+(Line 14) Unknown keyword '}'
+(Line 15) Unknown keyword 'virtual_ipaddress'
+(Line 15) Unexpected '{' - ignoring
+(Line 16) Unknown keyword '192.168.200.16'
+(Line 17) Unknown keyword '}'
+(Line 18) Unknown keyword 'virtual_ipaddress_excluded'
+(Line 18) Unexpected '{' - ignoring
+(Line 19) Unknown keyword '192.168.200.17'
+(Line 20) Unknown keyword '}'
+(Line 21) Extra '}' found
+(Line 21) Unknown keyword '}'
+(df9.conf: Line 12) Unknown keyword 'unicast_peer'
+(df9.conf: Line 12) Unexpected '{' - ignoring
+(df9.conf: Line 13) Unknown keyword '10.0.0.9'
+(df9.conf: Line 14) Unknown keyword '}'
+(df9.conf: Line 15) Unknown keyword 'virtual_ipaddress'
+(df9.conf: Line 15) Unexpected '{' - ignoring
+(df9.conf: Line 16) Unknown keyword '192.168.200.16'
+(df9.conf: Line 17) Unknown keyword '}'
+(df9.conf: Line 18) Unknown keyword 'virtual_ipaddress_excluded'
+(df9.conf: Line 18) Unexpected '{' - ignoring
+(df9.conf: Line 19) Unknown keyword '192.168.200.17'
+(df9.conf: Line 20) Unknown keyword '}'
+(df9.conf: Line 21) Extra '}' found
+(df9.conf: Line 21) Unknown keyword '}'
+(df9.conf: Line 6) Unknown keyword 'ace'
+(df9.conf: Line 12) Unknown keyword 'unicast_peer'
+(df9.conf: Line 12) Unexpected '{' - ignoring
+(df9.conf: Line 13) Unknown keyword '10.0.0.9'
+(df9.conf: Line 14) Unknown keyword '}'
+(df9.conf: Line 15) Unknown keyword 'virtual_ipaddress'
+(df9.conf: Line 15) Unexpected '{' - ignoring
+(df9.conf: Line 16) Unknown keyword '192.168.200.16'
+(df9.conf: Line 17) Unknown keyword '}'
+(df9.conf: Line 18) Unknown keyword 'virtual_ipaddress_excluded'
+(df9.conf: Line 18) Unexpected '{' - ignoring
+(df9.conf: Line 19) Unknown keyword '192.168.200.17'
+(df9.conf: Line 20) Unknown keyword '}'
+(df9.conf: Line 21) Extra '}' found
+(df9.conf: Line 21) Unknown keyword '}'
+(VI_1) Unknown interface!
+(df9.conf: Line 12) Unknown keyword 'unicast_peer'
+(df9.conf: Line 12) Unexpected '{' - ignoring
+(df9.conf: Line 13) Unknown keyword '10.0.0.9'
+(df9.conf: Line 14) Unknown keyword '}'
+(df9.conf: Line 15) Unknown keyword 'virtual_ipaddress'
+(df9.conf: Line 15) Unexpected '{' - ignoring
+(df9.conf: Line 16) Unknown keyword '192.168.200.16'
+(df9.conf: Line 17) Unknown keyword '}'
+(df9.conf: Line 18) Unknown keyword 'virtual_ipaddress_excluded'
+(df9.conf: Line 18) Unexpected '{' - ignoring
+(df9.conf: Line 19) Unknown keyword '192.168.200.17'
+(df9.conf: Line 20) Unknown keyword '}'
+(df9.conf: Line 21) Extra '}' found
+(df9.conf: Line 21) Unknown keyword '}'
+"#,
+        5,
+    ),
+    (
+        "dg10.conf",
+        r#"global_defs {
+  vrrp_strict
+}
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0
+    virtual_router_id 51
+    priority 255
+    advert_int 1
+    nopreempt
+    unicast_peer {
+      10.0.0$X=a.9
+    }
+    virtual_ipaddress {
+        192.168.200.16
+    }
+    virtual_ipaddress_excluded {
+        192.168.200.17
+    }
+}
+vrrp_instance VI_2 {
+    state BACKUP
+    interface eth0
+    virtual_router_id 52
+    priority 255
+    advert_int 1.5
+    version 3
+    virtual10.0.0.1/33_ipaddress {
+        192.168.200.18
+    }
+}
+"#,
+        r#"(dg10.conf: Line 12) Configuration error: VRRP instance[VI_1] malformed unicast peer address[10.0.0$X=a.9]. Skipping...
+(dg10.conf: Line 28) Unknown keyword 'virtual10.0.0.1/33_ipaddress'
+(dg10.conf: Line 28) Unexpected '{' - ignoring
+(dg10.conf: Line 29) Unknown keyword '192.168.200.18'
+(dg10.conf: Line 31) Unknown keyword '}'
+(VI_1) A unicast keyword has been specified without any unicast peers. Defaulting to multicast. This usage is deprecated - please update your configuration.
+(VI_1) nopreempt is incompatible with priority 255. resetting nopreempt
+(VI_2) No VIP specified; at least one is required
+"#,
+        5,
+    ),
+    (
+        "dg12.conf",
+        r#"virtual_server fwmark 1 {
+ real_server 10.0.0.2 80 {
+ }
+}
+virtual_server_group G {
+ 10.0.0.5 80
+}
+virtual_server group G real_server 10.0.0.2 80 {
+ }
+}
+"#,
+        r#"(Line 10) Extra '}' found
+(Line 10) Unknown keyword '}'
+(dg12.conf: Line 10) Extra '}' found
+(dg12.conf: Line 10) Unknown keyword '}'
+Virtual server FWM 1: no scheduler set, setting default 'wlc'
+Virtual server FWM 1: no forwarding method set, setting default NAT
+Virtual server [G]:0 has no real servers - ignoring
+(dg12.conf: Line 10) Extra '}' found
+(dg12.conf: Line 10) Unknown keyword '}'
+(dg12.conf: Line 10) Extra '}' found
+(dg12.conf: Line 10) Unknown keyword '}'
+"#,
+        5,
+    ),
+    (
+        "dg13.conf",
+        r#"! Configuration File for keepalived
+
+global_defs {
+   router_id LVS_DEVEL
+}
+
+static_routes {
+    192.168.210.0/24 via 192.168.200.254 dev eth0
+        192.168.200.16
+    192.168.211.0/24 via 192.168.200.254 dev eth0
+    192.168.212.0/24 dev eth3
+    192.168.213.0/24 dev eth1
+}
+
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0.1		# Vlaned interface
+    track_interface {		# Interface state we monitor
+      eth0
+      eth1
+    }
+    virtual_router_id 51
+    priority 100
+    virtual_ipaddress {
+        192.168.200.16
+        192.168.200.17 dev eth1
+        192.168.200.18 dev eth2
+    }
+    virtual_routes {
+        192.168.110.04 via 192.168.200.254 dev eth1
+        192.168.111.0/24 dev eth2
+        192.168.112.0/24 via 192.168.100.254
+    }
+}
+"#,
+        r#"(dg13.conf: Line 9) Warning - cannot track route 192.168.200.16 with no interface specified, not tracking
+(dg13.conf: Line 11) WARNING - interface eth3 for VROUTE nexthop doesn't exist
+(dg13.conf: Line 12) WARNING - interface eth1 for VROUTE nexthop doesn't exist
+(dg13.conf: Line 17) WARNING - interface eth0.1 for vrrp_instance VI_1 doesn't exist
+(dg13.conf: Line 20) (VI_1) tracked interface eth1 doesn't exist
+(dg13.conf: Line 26) WARNING - interface eth1 for ip address 192.168.200.17 doesn't exist
+(dg13.conf: Line 27) WARNING - interface eth2 for ip address 192.168.200.18 doesn't exist
+(dg13.conf: Line 30) VRRP parsed invalid IP 192.168.110.04. skipping IP...
+(dg13.conf: Line 30) unknown route keyword 192.168.110.04
+(dg13.conf: Line 31) WARNING - interface eth2 for VROUTE nexthop doesn't exist
+(dg13.conf: Line 32) Warning - cannot track route 192.168.112.0/24 with no interface specified, not tracking
+Non-existent interface specified in configuration
+"#,
+        5,
+    ),
+    (
+        "dg14.conf",
+        r#"# Exercises: `HTTP_GET` and `SSL_GET` checkeabcrs with several `url` blocks (path,
+# status_code, di label eth0:1gest), `connect_timeout`, `nb_get_retry`-era `retry`, `inhibit_on_failure`,
+# `lb_kind DR` with `lb_algo lc`. No VRRP: interface-independent.
+virtual_server 192.168.200.100 80 {
+    delay_loop 10
+    lb_algo lc
+    lb_kind DR
+    protocol TCP
+
+    real_ser"ver 192.168.201.10 80 {
+        weight 1
+        inhibit_on_failure
+        HTTP_GET {
+            url {
+                path /health
+                status_code 200
+            }
+            url {
+                path /index.html
+                digest 9b3a0c85a887a256d6939da88aabd8cd
+            }
+            connect_timeout 5
+            retry 3
+            delay_before_retry 3
+        }
+    }
+    real_server 192.168.201.11 80 {
+        weight 1
+        SSL_GET {
+         connect_port 443
+            url {
+                path /health
+                status_code 200
+            }
+            conneout 5
+        }
+    }
+}
+"#,
+        r#"(Line 10) Unterminated quote 'real_ser"ver 192.168.201.10 80 {'
+(Line 10) Unmatched quote: 'real_ser"ver 192.168.201.10 80 {'
+(Line 27) Unknown keyword 'real_server'
+(Line 27) Unexpected '{' - ignoring
+(Line 28) Unknown keyword 'weight'
+(Line 29) Unknown keyword 'SSL_GET'
+(Line 29) Unexpected '{' - ignoring
+(Line 30) Unknown keyword 'connect_port'
+(Line 31) Unknown keyword 'url'
+(Line 31) Unexpected '{' - ignoring
+(Line 32) Unknown keyword 'path'
+(Line 33) Unknown keyword 'status_code'
+(Line 34) Unknown keyword '}'
+(Line 35) Unknown keyword 'conneout'
+(Line 36) Unknown keyword '}'
+(Line 37) Unknown keyword '}'
+(Line 38) Extra '}' found
+(Line 38) Unknown keyword '}'
+(dg14.conf: Line 10) Unterminated quote 'real_ser"ver 192.168.201.10 80 {'
+(dg14.conf: Line 10) Unmatched quote: 'real_ser"ver 192.168.201.10 80 {'
+(dg14.conf: Line 10) Unknown keyword 'real_ser'
+(dg14.conf: Line 13) Unknown keyword 'HTTP_GET'
+(dg14.conf: Line 13) Unexpected '{' - ignoring
+(dg14.conf: Line 14) Unknown keyword 'url'
+(dg14.conf: Line 14) Unexpected '{' - ignoring
+(dg14.conf: Line 15) Unknown keyword 'path'
+(dg14.conf: Line 16) Unknown keyword 'status_code'
+(dg14.conf: Line 18) Unknown keyword 'url'
+(dg14.conf: Line 18) Unexpected '{' - ignoring
+(dg14.conf: Line 19) Unknown keyword 'path'
+(dg14.conf: Line 20) Unknown keyword 'digest'
+(dg14.conf: Line 21) Unknown keyword '}'
+(dg14.conf: Line 22) Unknown keyword 'connect_timeout'
+(dg14.conf: Line 23) Unknown keyword 'retry'
+(dg14.conf: Line 24) Unknown keyword 'delay_before_retry'
+(dg14.conf: Line 25) Unknown keyword '}'
+(dg14.conf: Line 26) Unknown keyword '}'
+(dg14.conf: Line 27) Unknown keyword 'real_server'
+(dg14.conf: Line 27) Unexpected '{' - ignoring
+(dg14.conf: Line 28) Unknown keyword 'weight'
+(dg14.conf: Line 29) Unknown keyword 'SSL_GET'
+(dg14.conf: Line 29) Unexpected '{' - ignoring
+(dg14.conf: Line 30) Unknown keyword 'connect_port'
+(dg14.conf: Line 31) Unknown keyword 'url'
+(dg14.conf: Line 31) Unexpected '{' - ignoring
+(dg14.conf: Line 32) Unknown keyword 'path'
+(dg14.conf: Line 33) Unknown keyword 'status_code'
+(dg14.conf: Line 34) Unknown keyword '}'
+(dg14.conf: Line 35) Unknown keyword 'conneout'
+(dg14.conf: Line 36) Unknown keyword '}'
+(dg14.conf: Line 37) Unknown keyword '}'
+(dg14.conf: Line 38) Extra '}' found
+(dg14.conf: Line 38) Unknown keyword '}'
+Virtual server [192.168.200.100]:tcp:80 has no real servers - ignoring
+(dg14.conf: Line 10) Unterminated quote 'real_ser"ver 192.168.201.10 80 {'
+(dg14.conf: Line 10) Unmatched quote: 'real_ser"ver 192.168.201.10 80 {'
+(dg14.conf: Line 27) Unknown keyword 'real_server'
+(dg14.conf: Line 27) Unexpected '{' - ignoring
+(dg14.conf: Line 28) Unknown keyword 'weight'
+(dg14.conf: Line 29) Unknown keyword 'SSL_GET'
+(dg14.conf: Line 29) Unexpected '{' - ignoring
+(dg14.conf: Line 30) Unknown keyword 'connect_port'
+(dg14.conf: Line 31) Unknown keyword 'url'
+(dg14.conf: Line 31) Unexpected '{' - ignoring
+(dg14.conf: Line 32) Unknown keyword 'path'
+(dg14.conf: Line 33) Unknown keyword 'status_code'
+(dg14.conf: Line 34) Unknown keyword '}'
+(dg14.conf: Line 35) Unknown keyword 'conneout'
+(dg14.conf: Line 36) Unknown keyword '}'
+(dg14.conf: Line 37) Unknown keyword '}'
+(dg14.conf: Line 38) Extra '}' found
+(dg14.conf: Line 38) Unknown keyword '}'
+(dg14.conf: Line 10) Unterminated quote 'real_ser"ver 192.168.201.10 80 {'
+(dg14.conf: Line 10) Unmatched quote: 'real_ser"ver 192.168.201.10 80 {'
+(dg14.conf: Line 27) Unknown keyword 'real_server'
+(dg14.conf: Line 27) Unexpected '{' - ignoring
+(dg14.conf: Line 28) Unknown keyword 'weight'
+(dg14.conf: Line 29) Unknown keyword 'SSL_GET'
+(dg14.conf: Line 29) Unexpected '{' - ignoring
+(dg14.conf: Line 30) Unknown keyword 'connect_port'
+(dg14.conf: Line 31) Unknown keyword 'url'
+(dg14.conf: Line 31) Unexpected '{' - ignoring
+(dg14.conf: Line 32) Unknown keyword 'path'
+(dg14.conf: Line 33) Unknown keyword 'status_code'
+(dg14.conf: Line 34) Unknown keyword '}'
+(dg14.conf: Line 35) Unknown keyword 'conneout'
+(dg14.conf: Line 36) Unknown keyword '}'
+(dg14.conf: Line 37) Unknown keyword '}'
+(dg14.conf: Line 38) Extra '}' found
+(dg14.conf: Line 38) Unknown keyword '}'
+"#,
+        5,
+    ),
+    (
+        "dg15.conf",
+        r#"! Configuration File for keepalived
+! This example demonstrates MISC_CHECK, a component of LVS configuration.
+
+global_defs {
+   notification_email {
+     acassen
+   }
+   notification_email_from Alexandre.Cassen@firewall.loc
+   smtp_server 192.168.200.1
+   smtp_connect_timeout 30
+   router_id LVS_DEVEL
+}
+
+virtual_server 10.10.10.2 1358 {
+    delay_loop 6
+    lb_algo rr
+    lb_kind NAT
+    persistence_timeout 50
+    protocol TCP
+
+  server 192.168.200.6 1358 {
+        weight 1
+        MISC_CHECK {
+          misc_path /usr/local/bin/script.sh
+!         misc_dynamic
+        }
+    }
+
+}
+
+"#,
+        r#"(dg15.conf: Line 21) Unknown keyword 'server'
+(dg15.conf: Line 21) Unexpected '{' - ignoring
+(dg15.conf: Line 23) Unknown keyword 'MISC_CHECK'
+(dg15.conf: Line 23) Unexpected '{' - ignoring
+(dg15.conf: Line 24) Unknown keyword 'misc_path'
+(dg15.conf: Line 27) Unknown keyword '}'
+(dg15.conf: Line 29) Unknown keyword '}'
+Virtual server [10.10.10.2]:tcp:1358 has no real servers - ignoring
+"#,
+        5,
+    ),
+    (
+        "dg2.conf",
+        r#"virtual_server 10.0.0. brd 1.2.3.41 80 {
+ real_server 10.0.0.3 80 {
+  }
+}
+"#,
+        r#"(dg2.conf: Line 1) invalid number 'brd'
+(dg2.conf: Line 1) Invalid virtual server IP address/port 10.0.0./brd - skipping
+"#,
+        5,
+    ),
+    (
+        "dg3.conf",
+        r#"! Configuration File for keepalived
+
+global_defs {
+   router_id LVS_DEVEL
+}
+
+static_routes {
+    192.168.210.0/24 via 192.168.200.254 dev eth0
+        192.168.200.16
+    192.168.211.0/24 via 192.168.200.25410.0.0.1/33 dev eth0
+    192.168.212.0/24 dev eth3
+    192.168.213.0/24 dev eth1
+}
+
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0.1		# Vlaned interface
+    track_interface {		# Interface state we monitor
+      eth0
+      eth1
+    }
+    virtual_router_id 51
+    priority 100
+    virtual_ipaddress {
+        192.168.200.16
+        192.168.200.17 dev eth1
+        192.168.200.18 
+dev eth2
+    }
+    virtual_routes {
+        19$X2.168.110.0/24 via 192.168.200.254 dev eth1
+        192.168.111.0/24 dev eth2
+        192.168.112.0/24 via 192.168.100.254
+    }
+}
+"#,
+        r#"(dg3.conf: Line 9) Warning - cannot track route 192.168.200.16 with no interface specified, not tracking
+(dg3.conf: Line 10) VRRP parsed invalid IP 192.168.200.25410.0.0.1/33. skipping IP...
+(dg3.conf: Line 10) invalid route via address 192.168.200.25410.0.0.1/33
+(dg3.conf: Line 11) WARNING - interface eth3 for VROUTE nexthop doesn't exist
+(dg3.conf: Line 12) WARNING - interface eth1 for VROUTE nexthop doesn't exist
+(dg3.conf: Line 17) WARNING - interface eth0.1 for vrrp_instance VI_1 doesn't exist
+(dg3.conf: Line 20) (VI_1) tracked interface eth1 doesn't exist
+(dg3.conf: Line 26) WARNING - interface eth1 for ip address 192.168.200.17 doesn't exist
+(dg3.conf: Line 28) VRRP parsed invalid IP dev. skipping IP...
+(dg3.conf: Line 31) VRRP parsed invalid IP 19$X2.168.110.0/24. skipping IP...
+(dg3.conf: Line 31) unknown route keyword 19$X2.168.110.0/24
+(dg3.conf: Line 32) WARNING - interface eth2 for VROUTE nexthop doesn't exist
+(dg3.conf: Line 33) Warning - cannot track route 192.168.112.0/24 with no interface specified, not tracking
+Non-existent interface specified in configuration
+"#,
+        5,
+    ),
+    (
+        "dg4.conf",
+        r#"# Configuration File for keepalived
+
+global_defs {
+   router_id LVS_DEVEL
+}
+
+virtual_server_group IP{v6_group {
+    ae00::2-9 80
+    ae00::1   80
+}
+
+# virtual_server group IPv6_group {
+virtual_server ae00::1 80 {
+    delay_loop 6
+    lb_algo rr
+    lb_kind NAT
+    persistence_timeout 50
+    protocol TCP
+
+#   real_server ae00::10 80 {
+   router_id LVS_DEVEL
+    real_server ae00::10 25 {
+        weight 1
+
+        SMTP_CHECK {
+            connect_timeout 3
+            retry 3
+            helo_name "foo.bar.com"
+
+#           host {
+#               bindto ae00::2
+#               connect_ip ae00::10
+#               connect_port 25
+#           }
+        }
+
+#       TCP_CHECK {
+#          connect_port 80
+#          bind_to ae00::2
+#       }
+
+#       HTTP_GET {
+#           url {
+#             path /ind.html
+#             status_code 200
+#           }
+#           bindto ae00::2
+#           connect_timeout 3
+#           retry 3
+#           delay_before_retry 3
+#       }
+    }
+}
+"#,
+        r#"There are 1 missing '}'s or extra '{'s
+(dg4.conf: Line 7) Invalid virtual server group IP address v6_group  - skipping
+(dg4.conf: Line 7) Invalid virtual server group IP address {  - skipping
+(dg4.conf: Line 21) Unknown keyword 'router_id'
+There are 1 missing '}'s or extra '{'s
+There are 1 missing '}'s or extra '{'s
+There are 1 missing '}'s or extra '{'s
+"#,
+        5,
+    ),
+    (
+        "dg5.conf",
+        r#"! Configuration File for keepalived
+
+global_defs {
+   router_id LVS_DEVEL
+}
+
+static_routes {
+    192.168.210.0/24 via 192.168.200.254 dev eth0
+        192.168.200.16
+    192.168.211.0/24 via 192.168.200.254 dev eth0
+    192.168.212.0/24 dev eth3
+    192.168.213.0/24 dev eth1
+}
+
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0.1		# Vlaned interface
+    track_interface {		# Interface state we monitor
+      eth0
+      eth1
+    }
+    virtual_router_id 51
+    priority 100
+    virtual_ipaddress {
+        192.168.200.16
+weight        192.168.200.17 dev eth1
+        192.168.200.18 dev eth2
+    }
+    virtual_routes {
+        192.168.110.0/24 via 192.168.200.254 dev eth1
+        192.168.1110.0.0.1/331.0/24 dev eth2
+       $X=a 192.168.112.0/24 via 192.168.100.254
+    }
+}
+"#,
+        r#"(dg5.conf: Line 9) Warning - cannot track route 192.168.200.16 with no interface specified, not tracking
+(dg5.conf: Line 11) WARNING - interface eth3 for VROUTE nexthop doesn't exist
+(dg5.conf: Line 12) WARNING - interface eth1 for VROUTE nexthop doesn't exist
+(dg5.conf: Line 17) WARNING - interface eth0.1 for vrrp_instance VI_1 doesn't exist
+(dg5.conf: Line 20) (VI_1) tracked interface eth1 doesn't exist
+(dg5.conf: Line 26) VRRP parsed invalid IP weight. skipping IP...
+(dg5.conf: Line 27) WARNING - interface eth2 for ip address 192.168.200.18 doesn't exist
+(dg5.conf: Line 30) WARNING - interface eth1 for VROUTE nexthop doesn't exist
+(dg5.conf: Line 31) invalid number '331.0/24'
+(dg5.conf: Line 31) Invalid address prefix len 331.0/24 for address 192.168.1110.0.0.1/331.0/24 - using 32
+(dg5.conf: Line 31) VRRP parsed invalid IP 192.168.1110.0.0.1/331.0/24. skipping IP...
+(dg5.conf: Line 31) unknown route keyword 192.168.1110.0.0.1/331.0/24
+Non-existent interface specified in configuration
+"#,
+        5,
+    ),
+    (
+        "dg6.conf",
+        r#"! Configuration File for keepalived
+
+global_defs {
+   router_id LVS_DEVEL
+}
+
+static_ipaddress {
+    192.168.200.16 dev eth0 scope link
+    192.168.200.17 dev eth1 scope link
+    192.168.200.18 dev eth2
+}
+
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0
+    virtual_router_id 51
+    priority 100
+    virtual_ipaddress {
+        192.168.200.20
+    }
+    virtual_routes {
+        src 192.168.100.1 192.168.109.0/24 via 192.16 dev nosuch8.200.254 dev eth1
+        192.168.110. dev eth00/24 via 192.168.200.254 dev eth1
+        192.168.111.0/24 dev eth2
+        192.168.112.0/24 via 192.154
+    }
+}
+"#,
+        r#"(dg6.conf: Line 9) WARNING - interface eth1 for ip address 192.168.200.17 doesn't exist
+(dg6.conf: Line 10) WARNING - interface eth2 for ip address 192.168.200.18 doesn't exist
+(dg6.conf: Line 22) VRRP parsed invalid IP 192.16. skipping IP...
+(dg6.conf: Line 22) invalid route via address 192.16
+(dg6.conf: Line 23) VRRP parsed invalid IP 192.168.110.. skipping IP...
+(dg6.conf: Line 23) unknown route keyword 192.168.110.
+(dg6.conf: Line 24) WARNING - interface eth2 for VROUTE nexthop doesn't exist
+(dg6.conf: Line 25) VRRP parsed invalid IP 192.154. skipping IP...
+(dg6.conf: Line 25) invalid route via address 192.154
+Non-existent interface specified in configuration
+"#,
+        5,
+    ),
+    (
+        "dg7.conf",
+        r#"# Exercises: `HTTP_GET` and `SSL_GET` checkeabcrs with several `url` blocks (path,
+# status_code, digest), `connect_timeout`, `nb_get_retry`-era `retry`, `inhibit_on_failure`,
+# `lb_kind DR` with `lb_algo lc`. No VRRP: interface-independent.
+virtual_server 192.168.200.100 80 {
+    delay_loop 10
+    lb_algo lc
+    lb_kind DR
+    protocol TCP
+
+    real_ser"ver 192.168.201.10 80 {
+        weight 1
+        inhibit_on_failure
+        HTT{P_GET {
+            url {
+                path /health
+                status_code 200
+            }
+            url {
+                path /index.html
+                digest 9b3a0c85a887a256d6939da88aabd8cd
+            }
+            connect_timeout 5
+            retry 3
+            delay_before_retry 3
+        }
+    }
+    real_server 192.168.201.11 80 {
+        weight 1
+        SSL_GET {
+            connect_port 443
+            url {
+                path /health
+                status_code 200
+            }
+            connect_timeout 5
+        }
+    }
+}
+"#,
+        r#"(Line 10) Unterminated quote 'real_ser"ver 192.168.201.10 80 {'
+(Line 10) Unmatched quote: 'real_ser"ver 192.168.201.10 80 {'
+(dg7.conf: Line 10) Unterminated quote 'real_ser"ver 192.168.201.10 80 {'
+(dg7.conf: Line 10) Unmatched quote: 'real_ser"ver 192.168.201.10 80 {'
+(dg7.conf: Line 10) Unknown keyword 'real_ser'
+(dg7.conf: Line 13) Unknown keyword 'HTT'
+(dg7.conf: Line 13) Unexpected '{' - ignoring
+(dg7.conf: Line 13) Unknown keyword 'P_GET'
+(dg7.conf: Line 13) Unexpected '{' - ignoring
+(dg7.conf: Line 14) Unknown keyword 'url'
+(dg7.conf: Line 14) Unexpected '{' - ignoring
+(dg7.conf: Line 15) Unknown keyword 'path'
+(dg7.conf: Line 16) Unknown keyword 'status_code'
+(dg7.conf: Line 18) Unknown keyword 'url'
+(dg7.conf: Line 18) Unexpected '{' - ignoring
+(dg7.conf: Line 19) Unknown keyword 'path'
+(dg7.conf: Line 20) Unknown keyword 'digest'
+(dg7.conf: Line 21) Unknown keyword '}'
+(dg7.conf: Line 22) Unknown keyword 'connect_timeout'
+(dg7.conf: Line 23) Unknown keyword 'retry'
+(dg7.conf: Line 24) Unknown keyword 'delay_before_retry'
+(dg7.conf: Line 25) Unknown keyword '}'
+(dg7.conf: Line 26) Unknown keyword '}'
+(dg7.conf: Line 27) Unknown keyword 'real_server'
+(dg7.conf: Line 27) Unexpected '{' - ignoring
+(dg7.conf: Line 28) Unknown keyword 'weight'
+(dg7.conf: Line 29) Unknown keyword 'SSL_GET'
+(dg7.conf: Line 29) Unexpected '{' - ignoring
+(dg7.conf: Line 30) Unknown keyword 'connect_port'
+(dg7.conf: Line 31) Unknown keyword 'url'
+(dg7.conf: Line 31) Unexpected '{' - ignoring
+(dg7.conf: Line 32) Unknown keyword 'path'
+(dg7.conf: Line 33) Unknown keyword 'status_code'
+(dg7.conf: Line 34) Unknown keyword '}'
+(dg7.conf: Line 35) Unknown keyword 'connect_timeout'
+(dg7.conf: Line 36) Unknown keyword '}'
+(dg7.conf: Line 37) Unknown keyword '}'
+(dg7.conf: Line 38) Unknown keyword '}'
+Virtual server [192.168.200.100]:tcp:80 has no real servers - ignoring
+(dg7.conf: Line 10) Unterminated quote 'real_ser"ver 192.168.201.10 80 {'
+(dg7.conf: Line 10) Unmatched quote: 'real_ser"ver 192.168.201.10 80 {'
+(dg7.conf: Line 10) Unterminated quote 'real_ser"ver 192.168.201.10 80 {'
+(dg7.conf: Line 10) Unmatched quote: 'real_ser"ver 192.168.201.10 80 {'
+"#,
+        5,
+    ),
+    (
+        "dg8.conf",
+        r#"# Exercises: `HTTP_GET` and `SSL_GET` checkeabcrs with several `url` blocks (path,
+# status_code, digest), `connect_timeout`, `nb_get_retry`-era `retry`, `inhibit_on_failure`,
+# `lb_kind DR` with `lb_algo lc`. No VRRP: interface-independent.
+virtual_server 192.168.200.100 80 {
+    delay_loop 10
+    lb_algo lc
+    lb_kind DR
+    protocol TCP
+
+    real_ser"ver 192.168.201.10 80 {
+        weight 1
+        inhibit_on_failure
+        HTTP_GET {
+            url {
+            path /health
+                status_code 200
+            }
+            url {
+                path /index.html
+                digest 9b3a0c85a887a256d6939da88aabd8cd
+            }
+            connect_timeout 5
+            retry 3
+            delay_before_retry 3
+        }
+    }
+    real_server 192.168.201.11 80 {
+        weight 1
+        SSL_GET {
+            connect_port 443
+            url {
+                path /health
+                status_code 200
+            }
+            connect_timeout 5
+        }
+    }
+}
+"#,
+        r#"(Line 10) Unterminated quote 'real_ser"ver 192.168.201.10 80 {'
+(Line 10) Unmatched quote: 'real_ser"ver 192.168.201.10 80 {'
+(Line 27) Unknown keyword 'real_server'
+(Line 27) Unexpected '{' - ignoring
+(Line 28) Unknown keyword 'weight'
+(Line 29) Unknown keyword 'SSL_GET'
+(Line 29) Unexpected '{' - ignoring
+(Line 30) Unknown keyword 'connect_port'
+(Line 31) Unknown keyword 'url'
+(Line 31) Unexpected '{' - ignoring
+(Line 32) Unknown keyword 'path'
+(Line 33) Unknown keyword 'status_code'
+(Line 34) Unknown keyword '}'
+(Line 35) Unknown keyword 'connect_timeout'
+(Line 36) Unknown keyword '}'
+(Line 37) Unknown keyword '}'
+(Line 38) Extra '}' found
+(Line 38) Unknown keyword '}'
+(dg8.conf: Line 10) Unterminated quote 'real_ser"ver 192.168.201.10 80 {'
+(dg8.conf: Line 10) Unmatched quote: 'real_ser"ver 192.168.201.10 80 {'
+(dg8.conf: Line 10) Unknown keyword 'real_ser'
+(dg8.conf: Line 13) Unknown keyword 'HTTP_GET'
+(dg8.conf: Line 13) Unexpected '{' - ignoring
+(dg8.conf: Line 14) Unknown keyword 'url'
+(dg8.conf: Line 14) Unexpected '{' - ignoring
+(dg8.conf: Line 15) Unknown keyword 'path'
+(dg8.conf: Line 16) Unknown keyword 'status_code'
+(dg8.conf: Line 18) Unknown keyword 'url'
+(dg8.conf: Line 18) Unexpected '{' - ignoring
+(dg8.conf: Line 19) Unknown keyword 'path'
+(dg8.conf: Line 20) Unknown keyword 'digest'
+(dg8.conf: Line 21) Unknown keyword '}'
+(dg8.conf: Line 22) Unknown keyword 'connect_timeout'
+(dg8.conf: Line 23) Unknown keyword 'retry'
+(dg8.conf: Line 24) Unknown keyword 'delay_before_retry'
+(dg8.conf: Line 25) Unknown keyword '}'
+(dg8.conf: Line 26) Unknown keyword '}'
+(dg8.conf: Line 27) Unknown keyword 'real_server'
+(dg8.conf: Line 27) Unexpected '{' - ignoring
+(dg8.conf: Line 28) Unknown keyword 'weight'
+(dg8.conf: Line 29) Unknown keyword 'SSL_GET'
+(dg8.conf: Line 29) Unexpected '{' - ignoring
+(dg8.conf: Line 30) Unknown keyword 'connect_port'
+(dg8.conf: Line 31) Unknown keyword 'url'
+(dg8.conf: Line 31) Unexpected '{' - ignoring
+(dg8.conf: Line 32) Unknown keyword 'path'
+(dg8.conf: Line 33) Unknown keyword 'status_code'
+(dg8.conf: Line 34) Unknown keyword '}'
+(dg8.conf: Line 35) Unknown keyword 'connect_timeout'
+(dg8.conf: Line 36) Unknown keyword '}'
+(dg8.conf: Line 37) Unknown keyword '}'
+(dg8.conf: Line 38) Extra '}' found
+(dg8.conf: Line 38) Unknown keyword '}'
+Virtual server [192.168.200.100]:tcp:80 has no real servers - ignoring
+(dg8.conf: Line 10) Unterminated quote 'real_ser"ver 192.168.201.10 80 {'
+(dg8.conf: Line 10) Unmatched quote: 'real_ser"ver 192.168.201.10 80 {'
+(dg8.conf: Line 27) Unknown keyword 'real_server'
+(dg8.conf: Line 27) Unexpected '{' - ignoring
+(dg8.conf: Line 28) Unknown keyword 'weight'
+(dg8.conf: Line 29) Unknown keyword 'SSL_GET'
+(dg8.conf: Line 29) Unexpected '{' - ignoring
+(dg8.conf: Line 30) Unknown keyword 'connect_port'
+(dg8.conf: Line 31) Unknown keyword 'url'
+(dg8.conf: Line 31) Unexpected '{' - ignoring
+(dg8.conf: Line 32) Unknown keyword 'path'
+(dg8.conf: Line 33) Unknown keyword 'status_code'
+(dg8.conf: Line 34) Unknown keyword '}'
+(dg8.conf: Line 35) Unknown keyword 'connect_timeout'
+(dg8.conf: Line 36) Unknown keyword '}'
+(dg8.conf: Line 37) Unknown keyword '}'
+(dg8.conf: Line 38) Extra '}' found
+(dg8.conf: Line 38) Unknown keyword '}'
+(dg8.conf: Line 10) Unterminated quote 'real_ser"ver 192.168.201.10 80 {'
+(dg8.conf: Line 10) Unmatched quote: 'real_ser"ver 192.168.201.10 80 {'
+(dg8.conf: Line 27) Unknown keyword 'real_server'
+(dg8.conf: Line 27) Unexpected '{' - ignoring
+(dg8.conf: Line 28) Unknown keyword 'weight'
+(dg8.conf: Line 29) Unknown keyword 'SSL_GET'
+(dg8.conf: Line 29) Unexpected '{' - ignoring
+(dg8.conf: Line 30) Unknown keyword 'connect_port'
+(dg8.conf: Line 31) Unknown keyword 'url'
+(dg8.conf: Line 31) Unexpected '{' - ignoring
+(dg8.conf: Line 32) Unknown keyword 'path'
+(dg8.conf: Line 33) Unknown keyword 'status_code'
+(dg8.conf: Line 34) Unknown keyword '}'
+(dg8.conf: Line 35) Unknown keyword 'connect_timeout'
+(dg8.conf: Line 36) Unknown keyword '}'
+(dg8.conf: Line 37) Unknown keyword '}'
+(dg8.conf: Line 38) Extra '}' found
+(dg8.conf: Line 38) Unknown keyword '}'
+"#,
+        5,
+    ),
+    (
+        "dh1.conf",
+        r#"vrrp_instance V {
+ interface eth0
+ virtual_router_id 3
+ virtual_ip label eth0:1address {
+ 10.0.0.1
+ }
+}
+vrrp_instance W {
+ irface eth0
+ virtual_router_id 3
+ virtual_ipaddress {
+ fd00::1
+ }
+}
+vrrp_instance X {
+ interface eth0
+ virtual_router_id 3
+ virtual_ipaddress {
+ fd00::1
+ 10.0.0.2
+ }
+ virtual_ipaddress {
+}
+"#,
+        r#"There are 1 missing '}'s or extra '{'s
+There are 1 missing '}'s or extra '{'s
+(dh1.conf: Line 4) Unknown keyword 'virtual_ip'
+(dh1.conf: Line 4) Unexpected '{' - ignoring
+(dh1.conf: Line 5) Unknown keyword '10.0.0.1'
+(dh1.conf: Line 7) Unknown keyword '}'
+(dh1.conf: Line 9) Unknown keyword 'irface'
+(dh1.conf: Line 20) (X): address family must match VRRP instance [10.0.0.2] - ignoring
+There are 1 missing '}'s or extra '{'s
+(W) Unknown interface!
+There are 1 missing '}'s or extra '{'s
+"#,
+        5,
+    ),
+    (
+        "dh11.conf",
+        r#"# Exercises: warnings keepalived gives and still runs (exit 5 in -t mode): a blackhole
+# virtual route without an interface (cannot be tracked), virtual rules without a
+# `preference`. Needs `eth0`.
+vrrp_instance VI_1 {
+    state BACKUP
+    interface eth0
+    virtual_router_id 27
+    priority 100
+    virtual_ipaddress {
+        192.168.200.27/24
+    }
+    virtual_routes {
+        blackhole 10.99.0.0/16
+   virtual_rules {
+        from 192.168.200.27 table 100
+    }
+}
+"#,
+        r#"There are 1 missing '}'s or extra '{'s
+There are 1 missing '}'s or extra '{'s
+(dh11.conf: Line 13) Warning - cannot track route 10.99.0.0/16 with no interface specified, not tracking
+(dh11.conf: Line 14) VRRP parsed invalid IP virtual_rules. skipping IP...
+(dh11.conf: Line 14) unknown route keyword virtual_rules
+(dh11.conf: Line 14) VRRP parsed invalid IP {. skipping IP...
+(dh11.conf: Line 14) unknown route keyword {
+(dh11.conf: Line 15) route from address only supported with IPv6 (192.168.200.27)
+There are 1 missing '}'s or extra '{'s
+There are 1 missing '}'s or extra '{'s
+"#,
+        5,
+    ),
+    (
+        "dh12.conf",
+        r#"! Configuration File for keepalived
+
+global_defs {
+   router_id LVS_DEVEL
+}
+
+static_routes {
+    src 192.168.100.1 192.168.209.0/24 via 192.168.200.254 dev eth0
+    192.168.210.0/24 via 192.168.200.254 dev eth0
+    192.168.211.0/24 via 192.168.200.254 v eth0
+    192.168.212.0/24 dev eth3 scope site
+    192.168.213.0/24 dev eth1 scope link
+}
+
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0
+    virtual_router_id 51
+    priority 100
+    virtual_ipaddress {
+        192.168.200.16
+        192.168.200.17 dev eth1
+        192.168.200.18 dev eth2
+    }
+    virtual_routes {
+        src 192.168.100.1 192.168.109.0/24 via 192.168.200.254 dev eth1
+        192.168.110.0/24 via 192.168.200.254 dev eth1
+        192.168.111.0/24 dev$X=a eth2
+    interface eth0
+        192.168.112.0/24 via 192.168.100.254
+        192.168.113.0/24 via 192.168.100.252 or 192.168.100.253
+	blackhole 192.168.113.1/32
+        0.0.0.0/0 gw 192.168.0.1 table 100  # To set a default gateway into table 100.
+    }
+}
+"#,
+        r#"(dh12.conf: Line 10) VRRP parsed invalid IP v. skipping IP...
+(dh12.conf: Line 10) unknown route keyword v
+(dh12.conf: Line 11) WARNING - interface eth3 for VROUTE nexthop doesn't exist
+(dh12.conf: Line 12) WARNING - interface eth1 for VROUTE nexthop doesn't exist
+(dh12.conf: Line 22) WARNING - interface eth1 for ip address 192.168.200.17 doesn't exist
+(dh12.conf: Line 23) WARNING - interface eth2 for ip address 192.168.200.18 doesn't exist
+(dh12.conf: Line 26) WARNING - interface eth1 for VROUTE nexthop doesn't exist
+(dh12.conf: Line 27) WARNING - interface eth1 for VROUTE nexthop doesn't exist
+(dh12.conf: Line 28) VRRP parsed invalid IP dev$X=a. skipping IP...
+(dh12.conf: Line 28) unknown route keyword dev$X=a
+(dh12.conf: Line 29) VRRP parsed invalid IP interface. skipping IP...
+(dh12.conf: Line 29) unknown route keyword interface
+(dh12.conf: Line 30) Warning - cannot track route 192.168.112.0/24 with no interface specified, not tracking
+(dh12.conf: Line 31) "or" for routes is deprecated. Please use "nexthop"
+(dh12.conf: Line 31) Warning - cannot track route 192.168.113.0/24 with no interface specified, not tracking
+(dh12.conf: Line 32) Warning - cannot track route 192.168.113.1/32 with no interface specified, not tracking
+(dh12.conf: Line 33) "gw" for routes is deprecated. Please use "via"
+(dh12.conf: Line 33) Warning - cannot track route 0.0.0.0/0 with no interface specified, not tracking
+Non-existent interface specified in configuration
+"#,
+        5,
+    ),
+    (
+        "dh13.conf",
+        r#"global_defs $X{
+ random_seed
+}
+"#,
+        r#"(Line 2) *** Configuration line starting `random_seed` is missing a parameter after keyword `random_seed` at word position 2
+"#,
+        2,
+    ),
+    (
+        "dh14.conf",
+        r#"# Exercises: `virtual_ipaddress` entry forms (bare address, /prefix, `brd`, `dev`,
+# `scope`, `label`), `virtualddress_excluded`, `virtual_routes` (src, via, dev,
+# metric, blackhole + no_track), `virtual_rules` (from/to, table, preference). Needs `eth0`.
+vrrp_instance VI_1 {
+    state BACKUP
+    interface eth0
+    virtual_router_id 131
+    priority 100
+    virtual_ipaddress {
+        192.168.200.131
+        192.168.200.132/24
+        192.168.200.133/24 brd 192.168.200.255 dev eth0 scope global
+        192.168.200.134/24 dev eth0 label eth0:vip
+        192.168.200.135/32 dev lo scope host
+    }
+    virtual_ipaddress_excluded {
+        192.168.210.131/24
+        fd00:210::131/64
+    }
+    virtual_routes {
+        10.20.0.0/16 via 192.168.200.1 dev eth0 metric 100
+        10.30.0.0/16 src 192.168.200.131 dev eth0
+        blackhole 10.99.0.0/16 no_track
+    }
+    virtual_rules {
+        fr#om 192.168.200.131 table 100 preference 100
+        to 10.20.0.0/16 table 100 preference 101
+    }
+}
+"#,
+        r#"(dh14.conf: Line 26) Unknown rule option fr
+"#,
+        5,
+    ),
+    (
+        "dh15.conf",
+        r#"global_defs {
+ vrrp_strict
+}
+vrrp_instance V {
+ state MASTER
+ interface eth0
+ virtual_router_id 51
+ priority  label eth0:1255
+ nopreempt
+ preempt_delay 5
+ advert_int 1.5
+ authentication {
+ auth_type PASS
+ auth_pa0ss 1
+ }
+ unicast_src_ip 10.0.0.1
+ virtual_ipaddress {
+ 10.0.0.100
+ }
+ track_interface {
+ eth0
+ }
+}
+vrrp_instance W {
+ state MASTER
+ interface eth0
+ virtual_router_id 52
+ priority 100
+preempt
+ preempt_delay 5
+ virtual_ipaddress {
+ 10.0.0.101
+ }
+}
+"#,
+        r#"(dh15.conf: Line 8) invalid number 'label'
+(dh15.conf: Line 8) (V) Priority not valid! must be between 1 & 255. Using default 100
+(dh15.conf: Line 14) Unknown keyword 'auth_pa0ss'
+(V) State MASTER must match being address owner
+(V) Strict mode does not support authentication. Ignoring.
+(V) A unicast keyword has been specified without any unicast peers. Defaulting to multicast. This usage is deprecated - please update your configuration.
+(V) preempt_delay is incompatible with strict mode - resetting
+(V) preempt_delay is incompatible with nopreempt mode - resetting
+(V) VRRPv2 advertisement interval 1.500000s must be an integer. rounding
+(V) Ignoring track_interface eth0 since own interface
+(W) State MASTER must match being address owner
+(W) preempt_delay is incompatible with strict mode - resetting
+"#,
+        5,
+    ),
+    (
+        "dh4.conf",
+        r#"! Configuration File for keepalived
+
+global_defs {
+   router_id LVS_DEVEL
+}
+static_ipaddress {
+
+static_ipaddress {
+    192.168.200.16 dev eth0 scope lin92.168.200.17 dev eth1 scope link
+    192.168.200.18 th2
+}
+
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0
+    virtua!l_router_id 51
+    priority 100
+    virtual_ipaddress {
+        192.168.200.20
+    }
+    virtual_routes {
+        src 192.168.100.1 192.168.109.0/24 via 192.168.200.254 dev eth1        192.168.110.0/24 via 192.168.200.254 dev eth1
+        192.168.111.0/24 dev eth2
+        192.168.112.0/24 via 192.168.100.254
+    }
+}
+"#,
+        r#"There are 1 missing '}'s or extra '{'s
+There are 1 missing '}'s or extra '{'s
+(dh4.conf: Line 8) VRRP parsed invalid IP static_ipaddress. skipping IP...
+(dh4.conf: Line 8) VRRP parsed invalid IP {. skipping IP...
+(dh4.conf: Line 9) Invalid scope 'lin92.168.200.17' specified for 192.168.200.16 - ignoring
+(dh4.conf: Line 9) Cannot specify ipaddress device more than once for 192.168.200.16
+(dh4.conf: Line 10) Unknown configuration entry 'th2' for ip address - ignoring
+(dh4.conf: Line 16) Unknown keyword 'virtua'
+(dh4.conf: Line 22) WARNING - interface eth1 for VROUTE nexthop doesn't exist
+(dh4.conf: Line 23) WARNING - interface eth2 for VROUTE nexthop doesn't exist
+(dh4.conf: Line 24) Warning - cannot track route 192.168.112.0/24 with no interface specified, not tracking
+There are 1 missing '}'s or extra '{'s
+Non-existent interface specified in configuration
+There are 1 missing '}'s or extra '{'s
+"#,
+        5,
+    ),
+    (
+        "dh8.conf",
+        r#"# Configuration File for keepalived
+
+global_defs {
+   router_id LVS_DEVEL
+}
+
+virtual_server_group IPv6_group {
+    ae00::2-9 80
+    ae00 dev nosuch::1   80
+}
+
+# virtual_server group IPv6_group {
+virtual_server ae00::1 80 {
+    delay_loop 6
+    lb_algo rr
+    lb_kind NAT
+    persistence_timeout 50
+    protocol TCP
+
+#   real_server ae00::10 80 {
+    real_server ae00::10 25 {
+        weight 1
+
+        SMTP_CHECK {
+            connect_timeout 3
+            retry 3
+            helo_name "foo.bar.com"
+
+#           host {
+#               bindto ae00::2
+#               connect_ip ae00::10
+#               connect_port 25
+#           }
+        }
+
+#       TCP_CHECK {
+#          connect_port 80
+#           ae00::2
+#       }
+
+#       HTTP_GET {
+#           u0rl {
+#             path /ind.html
+#             status_code 200
+#           }
+#           bindto ae00::2
+#           connect_timeout 3
+#           retry 3
+#           delay_before_retry 3
+#       }
+    }
+}
+"#,
+        r#"(dh8.conf: Line 9) invalid number 'dev'
+(dh8.conf: Line 9) Invalid virtual server group IP address ae00 /port/dev - skipping
+"#,
+        5,
+    ),
+    (
+        "dh9.conf",
+        r#"global_defs {
+ vrrp_strict
+}
+vrrp_instance V {
+ state MASTER
+ interface eth0
+ virtual_router_id 51
+ priority 255
+ nopreempt
+ preempt_delay 5
+ advert_int 1.5
+ authentication {
+ auth_type PASS
+ auth_pass 1
+ }
+ unicast_src_ip 10.0.0.1rtual_ipaddress {.100
+ }
+ track_interface {
+ eth0}
+}
+vrrp_instance W {
+ state MASTER
+ interface eth0
+ virtual_rouabcter_id 52
+ unicast_src_ip 10.0.0.1
+ priority 100
+ nopreempt
+ preempt_delay 5
+ virtual_ipaddress {
+ 10.0.0.101
+ }
+}
+"#,
+        r#"(dh9.conf: Line 16) Configuration error: VRRP instance[V] malformed src address[10.0.0.1rtual_ipaddress]. Skipping...
+(dh9.conf: Line 16) Unexpected '{' - ignoring
+(dh9.conf: Line 16) Unknown keyword '.100'
+(dh9.conf: Line 18) Unknown keyword 'track_interface'
+(dh9.conf: Line 18) Unexpected '{' - ignoring
+(dh9.conf: Line 19) Unknown keyword 'eth0'
+(dh9.conf: Line 19) Unknown keyword '}'
+(dh9.conf: Line 20) Unknown keyword '}'
+(dh9.conf: Line 24) Unknown keyword 'virtual_rouabcter_id'
+(W) the virtual router id must be set
+"#,
+        5,
+    ),
+    (
+        "vsk.conf",
+        r#"virtual_server 10.0.0.1 80 {
+ protocol TCP
+ weight 1
+ notify_up /bin/true
+ notify_down /bin/true
+ uthreshold 5
+ lthreshold 1
+ smtp_alert
+ retry 1
+ delay_before_retry 1
+ warmup 1
+ connect_timeout 1
+ virtualhost x
+ alpha
+ lvs_method DR
+ real_server 10.0.0.2 80 {
+  weight 1
+ }
+}
+"#,
+        r#"(vsk.conf: Line 4) Unknown keyword 'notify_up'
+(vsk.conf: Line 5) Unknown keyword 'notify_down'
+(vsk.conf: Line 6) Unknown keyword 'uthreshold'
+(vsk.conf: Line 7) Unknown keyword 'lthreshold'
+Virtual server [10.0.0.1]:tcp:80: no scheduler set, setting default 'wlc'
+"#,
+        5,
+    ),
 ];

@@ -98,6 +98,8 @@ pub struct State {
     pub seen_instances: Vec<String>,
     /// Rules given keepalived's default preference so far (16384 down).
     pub rules_defaulted: u32,
+    /// vrrp_instances that have a `unicast_peer` block.
+    pub unicast_blocks: Vec<String>,
     /// The current vrrp_script is dropped when its block closes.
     pub remove_script: bool,
     /// Inside a `vrrp_sync_group` block (its track_*/notify* go there).
@@ -309,7 +311,7 @@ impl<'a> Ctx<'a> {
             }
         }
         while let Some(mut v) = self.next_words() {
-            let pos = self.pos.unwrap_or(Pos::default());
+            let pos = self.pos.unwrap_or_default();
             if need_bob {
                 need_bob = false;
                 if v.first().is_some_and(|w| w == "{") {

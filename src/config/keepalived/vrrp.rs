@@ -601,6 +601,12 @@ fn parse_ip_line(ctx: &mut Ctx, words: &[String]) -> Option<IpAddress> {
             return None;
         }
         match k.as_str() {
+            "dev" if ip.dev.is_some() => {
+                ctx.err(format!(
+                    "Cannot specify ipaddress device more than once for {first}"
+                ));
+                return None;
+            }
             "dev" => {
                 let d = val.unwrap_or_default();
                 if sys::interface(&d) == Iface::Missing {
@@ -724,7 +730,40 @@ fn check_route(ctx: &mut Ctx, line: &[String], tracked: bool) -> bool {
         "multicast",
         "nat",
     ];
+    // ip-route keywords that take one argument.
+    const WITH_ARG: [&str; 29] = [
+        "src",
+        "table",
+        "metric",
+        "priority",
+        "preference",
+        "scope",
+        "protocol",
+        "proto",
+        "realms",
+        "mtu",
+        "advmss",
+        "rtt",
+        "rttvar",
+        "reordering",
+        "window",
+        "cwnd",
+        "ssthresh",
+        "initcwnd",
+        "initrwnd",
+        "features",
+        "quickack",
+        "congctl",
+        "pref",
+        "expires",
+        "tos",
+        "dsfield",
+        "weight",
+        "fastopen_no_cookie",
+        "ttl-propagate",
+    ];
     let mut has_dev = false;
+    let mut has_dest = false;
     let mut k = 0;
     while let Some(t) = line.get(k) {
         match t.as_str() {
@@ -743,7 +782,10 @@ fn check_route(ctx: &mut Ctx, line: &[String], tracked: bool) -> bool {
                 }
                 k += 1;
             }
-            "or" => ctx.err("\"or\" for routes is deprecated. Please use \"nexthop\""),
+            "or" => {
+                ctx.err("\"or\" for routes is deprecated. Please use \"nexthop\"");
+                k += 1;
+            }
             "gw" | "via" => {
                 if t == "gw" {
                     ctx.err("\"gw\" for routes is deprecated. Please use \"via\"");
@@ -765,6 +807,54 @@ fn check_route(ctx: &mut Ctx, line: &[String], tracked: bool) -> bool {
                 k += 1;
             }
             "no_track" => has_dev = true,
+            w if WITH_ARG.contains(&w) => k += 1,
+            w if TYPES.contains(&w) || matches!(w, "onlink" | "nexthop" | "lock") => {}
+            "from" => {
+                let a = line.get(k + 1).map(String::as_str).unwrap_or("");
+                let addr = a.split_once('/').map(|(x, _)| x).unwrap_or(a);
+                if !addr.contains(':') {
+                    ctx.err(format!(
+                        "route from address only supported with IPv6 ({addr})"
+                    ));
+                    return false;
+                }
+                k += 1;
+            }
+            w if has_dest
+                && w.split_once('/')
+                    .map(|(x, _)| x)
+                    .unwrap_or(w)
+                    .parse::<IpAddr>()
+                    .is_err() =>
+            {
+                // A stray address is let through; anything else ends
+                // the route (keepalived first tries it as an address).
+                ctx.err(format!("VRRP parsed invalid IP {w}. skipping IP..."));
+                ctx.err(format!("unknown route keyword {w}"));
+                return false;
+            }
+            w if !has_dest => {
+                has_dest = true;
+                if w != "default" {
+                    let (a, p) = match w.split_once('/') {
+                        Some((a, p)) => (a, Some(p)),
+                        None => (w, None),
+                    };
+                    let max = if a.contains(':') { 128 } else { 32 };
+                    if let Some(p) = p
+                        && read_unsigned(ctx, p, 0, max).is_none()
+                    {
+                        ctx.err(format!(
+                            "Invalid address prefix len {p} for address {w} - using {max}"
+                        ));
+                    }
+                    if a.parse::<IpAddr>().is_err() {
+                        ctx.err(format!("VRRP parsed invalid IP {w}. skipping IP..."));
+                        ctx.err(format!("unknown route keyword {w}"));
+                        return false;
+                    }
+                }
+            }
             _ => {}
         }
         k += 1;
@@ -793,8 +883,54 @@ fn check_route(ctx: &mut Ctx, line: &[String], tracked: bool) -> bool {
 /// Checks one rule line (ip-rule syntax). keepalived gives a rule without
 /// a preference one counting down from 16384, and says so.
 fn check_rule(ctx: &mut Ctx, line: &[String]) -> bool {
+    const WITH_ARG: [&str; 22] = [
+        "preference",
+        "prio",
+        "priority",
+        "order",
+        "table",
+        "lookup",
+        "tos",
+        "dsfield",
+        "fwmark",
+        "iif",
+        "oif",
+        "suppress_prefixlength",
+        "suppress_ifgroup",
+        "realms",
+        "goto",
+        "uidrange",
+        "protocol",
+        "ipproto",
+        "sport",
+        "dport",
+        "track_group",
+        "type",
+    ];
+    const FLAGS: [&str; 8] = [
+        "not",
+        "l3mdev",
+        "no_track",
+        "nop",
+        "unreachable",
+        "prohibit",
+        "blackhole",
+        "tunnel_id",
+    ];
     let mut k = 0;
     while let Some(t) = line.get(k) {
+        if WITH_ARG.contains(&t.as_str()) {
+            k += 2;
+            continue;
+        }
+        if FLAGS.contains(&t.as_str()) {
+            k += 1;
+            continue;
+        }
+        if !matches!(t.as_str(), "from" | "to") {
+            ctx.err(format!("Unknown rule option {t}"));
+            return false;
+        }
         if matches!(t.as_str(), "from" | "to") {
             if let Some(a) = line.get(k + 1) {
                 let addr = a.split_once('/').map(|(x, _)| x).unwrap_or(a);
@@ -874,6 +1010,8 @@ fn vi_unicast_src(ctx: &mut Ctx, w: &[String]) -> Res {
 
 fn vi_unicast_peer(ctx: &mut Ctx, w: &[String]) -> Res {
     let n = iname(ctx);
+    // The block alone makes the instance "unicast", valid peers or not.
+    ctx.st.unicast_blocks.push(n.clone());
     for (pos, line) in ctx.value_block(w) {
         ctx.pos = Some(pos);
         let a = &line[0];

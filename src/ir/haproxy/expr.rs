@@ -252,7 +252,9 @@ pub enum Action {
         len: i64,
     },
     /// Anything else accepted: the words between the action and the condition.
-    Words { words: Vec<String> },
+    Words {
+        words: Vec<String>,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

@@ -260,6 +260,23 @@ pub fn run(p: &mut Parser) -> Verdict {
                 ),
             );
         }
+        let email: Vec<&str> = px
+            .settings
+            .other
+            .iter()
+            .filter(|d| d.keyword == "email-alert")
+            .filter_map(|d| d.args.first().map(String::as_str))
+            .collect();
+        if !email.is_empty() && !["from", "mailers", "to"].iter().all(|k| email.contains(k)) {
+            warn(
+                p,
+                format!(
+                    "'email-alert' will be ignored for {} '{}' (the presence any of 'email-alert from', 'email-alert level' 'email-alert mailers', 'email-alert myhostname', or 'email-alert to' requires each of 'email-alert from', 'email-alert mailers' and 'email-alert to' to be present).",
+                    type_str(px.kind),
+                    px.name
+                ),
+            );
+        }
         // Backends keep an (ignored) default_backend and HAProxy still resolves it.
         {
             if let Some(db) = &px.settings.default_backend {

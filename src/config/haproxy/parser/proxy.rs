@@ -17,6 +17,8 @@ use crate::ir::haproxy::{
 /// Parse state of the current proxy or defaults section.
 #[derive(Debug, Default)]
 pub struct State {
+    /// Names of the ACLs declared so far in this section (for references).
+    acl_names: Vec<String>,
     /// Rule kinds already present in this section, for HAProxy's
     /// "rule placed after ... will still be processed before" warnings.
     seen_rules: Vec<RuleKind>,
@@ -422,24 +424,6 @@ fn is_http(p: &Parser) -> bool {
     }
 }
 
-fn acl_names(p: &Parser) -> Vec<String> {
-    match p.section {
-        Section::Defaults(i) => p
-            .cfg
-            .defaults
-            .get(i)
-            .map(|d| d.acls.iter().map(|a| a.value.name.clone()).collect())
-            .unwrap_or_default(),
-        Section::Proxy(i) => p
-            .cfg
-            .proxies
-            .get(i)
-            .map(|px| px.acls.iter().map(|a| a.value.name.clone()).collect())
-            .unwrap_or_default(),
-        _ => Vec::new(),
-    }
-}
-
 /// Run a sub-parser of `expr`/`rules`/`server` with a context for this line;
 /// its warnings become `parsing [FILE:LINE] : ...` warnings, its error an alert.
 fn with_ctx<T>(
@@ -449,7 +433,8 @@ fn with_ctx<T>(
     f: impl FnOnce(&mut Ctx) -> Result<T, String>,
 ) -> Option<T> {
     let http = is_http(p);
-    let acls = acl_names(p);
+    // Taken out for the call (the context borrows it while `p` stays mutable).
+    let acls = std::mem::take(&mut p.proxy_state.acl_names);
     let mut warnings = Vec::new();
     let res = {
         let mut ctx = Ctx {
@@ -463,6 +448,7 @@ fn with_ctx<T>(
         };
         f(&mut ctx)
     };
+    p.proxy_state.acl_names = acls;
     for w in warnings {
         let r = expr::render(&w, &line.file, line.line);
         for text in r.lines {
@@ -948,6 +934,7 @@ pub fn keyword(p: &mut Parser, line: &Line) {
             }
             let args = args.clone();
             if let Some(acl) = with_ctx(p, line, &c, |ctx| expr::parse_acl(&args, ctx)) {
+                p.proxy_state.acl_names.push(acl.name.clone());
                 let span = p.span(line);
                 match p.section {
                     Section::Defaults(i) => {

@@ -618,3 +618,35 @@ fn too_many_errors_stop_the_file() {
         "[ALERT]    (P) : config : parsing [t.cfg:52]: too many fatal errors (50), stopping now."
     );
 }
+
+#[test]
+fn ir_of_a_typical_config_serializes() {
+    let out = super::load_items(
+        vec![(
+            "t.cfg".into(),
+            super::test_items(
+                "t.cfg",
+                "global\n log 127.0.0.1 local0 info\n maxconn 4096\n daemon\n nbthread 2\n stats socket /run/h.sock mode 660 level admin\n stats timeout 30s\ndefaults\n mode http\n log global\n option httplog\n option dontlognull\n retries 3\n timeout connect 5s\n timeout client 30s\n timeout server 30s\nfrontend www\n bind :80\n default_backend app\nbackend app\n balance roundrobin\n cookie SERVERID insert indirect nocache\n option httpchk GET /health\n server a1 127.0.0.1:8080 check\nuserlist admins\n user bob insecure-password pw\n",
+            ),
+        )],
+        &super::LoadOptions::default(),
+    );
+    assert_eq!(out.verdict, Verdict::Valid, "{:?}", out.diags);
+    let cfg = out.config.expect("config");
+    let json = serde_json::to_value(&cfg).expect("serialize");
+    assert_eq!(json["global"]["maxconn"], 4096);
+    assert_eq!(json["global"]["stats_timeout_ms"], 30000);
+    assert_eq!(json["global"]["nbthread"], 2);
+    assert_eq!(json["proxies"][0]["name"], "www");
+    assert_eq!(json["proxies"][0]["settings"]["mode"], "Http");
+    assert_eq!(json["proxies"][0]["settings"]["timeouts"]["client"], 30000);
+    assert_eq!(json["proxies"][1]["settings"]["balance"], "RoundRobin");
+    assert_eq!(json["proxies"][1]["settings"]["cookie"]["name"], "SERVERID");
+    assert_eq!(json["proxies"][1]["settings"]["retries"], 3);
+    assert_eq!(json["userlists"][0]["users"][0]["name"], "bob");
+    // Deterministic: serializing twice gives the same text.
+    assert_eq!(
+        serde_json::to_string(&cfg).expect("serialize"),
+        serde_json::to_string(&cfg).expect("serialize")
+    );
+}
