@@ -243,3 +243,37 @@ fn warnings_and_zero_warning_mode() {
     assert_eq!(o.status.code(), Some(1));
     assert!(text(&o.stderr).contains("has no proxy engine yet"));
 }
+
+/// Global `quiet` silences everything HAProxy would print after the line,
+/// success lines included; what came before it is still printed; `-V` wins.
+#[test]
+fn global_quiet() {
+    let valid = temp_file(
+        "quiet-valid.cfg",
+        b"global\n    quiet\nfrontend f\n    timeout client 5s\n    bind :8080\n",
+    );
+    let valid = valid.to_string_lossy().into_owned();
+    let o = tandem(&["-c", "-f", &valid]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(o.stdout.is_empty() && o.stderr.is_empty());
+
+    // HAProxy 2.6.12 on this file: only the alert of line 3, exit 1.
+    let before = temp_file(
+        "quiet-after.cfg",
+        b"frontend f\n    bind :8080\n    bogus\nglobal\n    quiet\n",
+    );
+    let before = before.to_string_lossy().into_owned();
+    let o = tandem(&["-c", "-f", &before]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    assert_eq!(
+        masked_stderr(&o),
+        vec![format!(
+            "[ALERT]    (PID) : config : parsing [{before}:3] : unknown keyword 'bogus' in 'frontend' section"
+        )]
+    );
+
+    // With -V everything is printed again.
+    let o = tandem(&["-V", "-c", "-f", &valid]);
+    assert_eq!(text(&o.stdout), "Configuration file is valid\n");
+}

@@ -20,6 +20,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 const VIP: &str = "192.0.2.100";
+const VIP6: &str = "2001:db8::100";
 
 /// Not a test: the daemon side of this file. Runs the engine when `TANDEM_VRRP_CONF` is set
 /// (the lab starts this binary with `daemon_entry --exact --nocapture`), returns otherwise.
@@ -62,7 +63,10 @@ fn sh(args: &[&str]) -> Result<String, String> {
 fn can_run() -> bool {
     let root = sh(&["id", "-u"]).is_ok_and(|s| s.trim() == "0");
     let ka = Path::new("/usr/sbin/keepalived").exists();
-    let probe = format!("tdm-{}-probe", std::process::id());
+    // Tests run in parallel: each probe needs its own name.
+    static PROBES: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = PROBES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let probe = format!("tdm-{}-probe{n}", std::process::id());
     let netns = sh(&["ip", "netns", "add", &probe]).is_ok();
     if netns {
         let _ = sh(&["ip", "netns", "del", &probe]);
@@ -81,6 +85,8 @@ fn can_run() -> bool {
 /// The lab; dropping it stops the daemons and deletes the namespaces.
 struct Lab {
     tag: String,
+    /// The VIP: 192.0.2.100, or 2001:db8::100 for an IPv6 lab (documentation ranges).
+    vip: &'static str,
     dir: PathBuf,
     daemons: Vec<(String, Child)>,
 }
@@ -90,13 +96,14 @@ impl Lab {
         format!("tdm-{}-{n}", self.tag)
     }
 
-    fn new(tag: &str) -> Lab {
+    fn new(tag: &str, ipv6: bool) -> Lab {
         let tag = format!("{}{tag}", std::process::id());
         let dir = std::env::temp_dir().join(format!("tdm-vrrp-lab-{tag}"));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let lab = Lab {
             tag,
+            vip: if ipv6 { VIP6 } else { VIP },
             dir,
             daemons: Vec::new(),
         };
@@ -105,6 +112,20 @@ impl Lab {
             let ns = lab.ns(n);
             sh(&["ip", "netns", "add", &ns]).unwrap();
             sh(&["ip", "-n", &ns, "link", "set", "lo", "up"]).unwrap();
+            // IPv6 off keeps an IPv4 lab quiet; an IPv6 lab skips DAD so that link-local
+            // addresses are usable at once.
+            let v6 = if ipv6 {
+                [
+                    "net.ipv6.conf.all.accept_dad=0",
+                    "net.ipv6.conf.default.accept_dad=0",
+                ]
+            } else {
+                [
+                    "net.ipv6.conf.all.disable_ipv6=1",
+                    "net.ipv6.conf.default.disable_ipv6=1",
+                ]
+            };
+            sh(&["ip", "netns", "exec", &ns, "sysctl", "-qw", v6[0], v6[1]]).unwrap();
             sh(&[
                 "ip",
                 "netns",
@@ -112,8 +133,6 @@ impl Lab {
                 &ns,
                 "sysctl",
                 "-qw",
-                "net.ipv6.conf.all.disable_ipv6=1",
-                "net.ipv6.conf.default.disable_ipv6=1",
                 "net.ipv4.conf.all.rp_filter=0",
                 "net.ipv4.conf.default.rp_filter=0",
             ])
@@ -153,17 +172,34 @@ impl Lab {
         lab
     }
 
-    fn write_conf(&self, node: &str, version: u8, priority: u8) -> PathBuf {
+    fn write_conf(&self, node: &str, version: u8, priority: u8, unicast: bool) -> PathBuf {
         let auth = if version == 2 {
             "authentication {\n    auth_type PASS\n    auth_pass 1111\n  }"
         } else {
             ""
         };
+        let (me, peer) = if node == "n1" {
+            ("192.0.2.11", "192.0.2.12")
+        } else {
+            ("192.0.2.12", "192.0.2.11")
+        };
+        let (prefix, version) = if self.vip == VIP6 {
+            (64, 3)
+        } else {
+            (24, version)
+        };
+        let auth = if version == 2 { auth } else { "" };
+        let uni = if unicast {
+            format!("unicast_src_ip {me}\n  unicast_peer {{\n    {peer}\n  }}")
+        } else {
+            String::new()
+        };
         let text = format!(
             "global_defs {{\n  router_id {node}\n}}\n\
              vrrp_instance VI_1 {{\n  state BACKUP\n  interface eth0\n  version {version}\n\
-             virtual_router_id 51\n  priority {priority}\n  advert_int 1\n  {auth}\n\
-             virtual_ipaddress {{\n    {VIP}/24 dev eth0\n  }}\n}}\n"
+             virtual_router_id 51\n  priority {priority}\n  advert_int 1\n  {auth}\n  {uni}\n\
+             virtual_ipaddress {{\n    {vip}/{prefix} dev eth0\n  }}\n}}\n",
+            vip = self.vip
         );
         let p = self.dir.join(format!("{node}.conf"));
         std::fs::write(&p, text).unwrap();
@@ -253,17 +289,8 @@ impl Lab {
     }
 
     fn has_vip(&self, node: &str) -> bool {
-        sh(&[
-            "ip",
-            "-n",
-            &self.ns(node),
-            "-4",
-            "addr",
-            "show",
-            "dev",
-            "eth0",
-        ])
-        .is_ok_and(|s| s.contains(&format!(" {VIP}/")))
+        sh(&["ip", "-n", &self.ns(node), "addr", "show", "dev", "eth0"])
+            .is_ok_and(|s| s.contains(&format!(" {}/", self.vip)))
     }
 
     fn holders(&self) -> Vec<&'static str> {
@@ -365,13 +392,25 @@ fn cli_runs_engine() -> bool {
 }
 
 /// tandem on n1, keepalived on n2; `tandem_prio` vs `ka_prio` decides who should be master.
-fn pair(version: u8, tandem_prio: u8, ka_prio: u8) {
+fn pair(version: u8, tandem_prio: u8, ka_prio: u8, unicast: bool) {
+    pair_family(version, tandem_prio, ka_prio, unicast, false);
+}
+
+fn pair_family(version: u8, tandem_prio: u8, ka_prio: u8, unicast: bool, ipv6: bool) {
     if !can_run() {
         return;
     }
-    let mut lab = Lab::new(&format!("v{version}{}", u8::from(tandem_prio > ka_prio)));
-    let c1 = lab.write_conf("n1", version, tandem_prio);
-    let c2 = lab.write_conf("n2", version, ka_prio);
+    let mut lab = Lab::new(
+        &format!(
+            "v{version}{}{}{}",
+            u8::from(tandem_prio > ka_prio),
+            if unicast { "u" } else { "" },
+            if ipv6 { "6" } else { "" }
+        ),
+        ipv6,
+    );
+    let c1 = lab.write_conf("n1", version, tandem_prio, unicast);
+    let c2 = lab.write_conf("n2", version, ka_prio, unicast);
     lab.start_keepalived("n2", &c2);
     lab.start_tandem("n1", &c1);
     let (master, backup) = if tandem_prio > ka_prio {
@@ -391,6 +430,7 @@ fn pair(version: u8, tandem_prio: u8, ka_prio: u8) {
     lab.wait_holder(master, Duration::from_secs(12)).unwrap();
     lab.stays(master, Duration::from_secs(3)).unwrap();
     // SIGTERM: priority 0 advert, the backup takes over after Skew_Time (< 1 s).
+    let sent = Instant::now();
     let st = lab.stop(master);
     if master == "n1" {
         assert!(
@@ -399,7 +439,8 @@ fn pair(version: u8, tandem_prio: u8, ka_prio: u8) {
             lab.logs()
         );
     }
-    let took = lab.wait_holder(backup, Duration::from_secs(3)).unwrap();
+    lab.wait_holder(backup, Duration::from_secs(3)).unwrap();
+    let took = sent.elapsed();
     eprintln!("v{version}: {master} SIGTERM -> {backup} holds the VIP after {took:?}");
     lab.stays(backup, Duration::from_secs(2)).unwrap();
     // Restart: the higher priority preempts once its Master_Down_Interval has passed.
@@ -416,15 +457,35 @@ fn pair(version: u8, tandem_prio: u8, ka_prio: u8) {
 
 #[test]
 fn tandem_master_keepalived_backup_v2() {
-    pair(2, 100, 90);
+    pair(2, 100, 90, false);
 }
 
 #[test]
 fn tandem_master_keepalived_backup_v3() {
-    pair(3, 100, 90);
+    pair(3, 100, 90, false);
 }
 
 #[test]
 fn keepalived_master_tandem_backup_v2() {
-    pair(2, 90, 100);
+    pair(2, 90, 100, false);
+}
+
+#[test]
+fn tandem_master_keepalived_backup_unicast_v2() {
+    pair(2, 100, 90, true);
+}
+
+#[test]
+fn keepalived_master_tandem_backup_unicast_v3() {
+    pair(3, 90, 100, true);
+}
+
+#[test]
+fn tandem_master_keepalived_backup_ipv6() {
+    pair_family(3, 100, 90, false, true);
+}
+
+#[test]
+fn keepalived_master_tandem_backup_ipv6() {
+    pair_family(3, 90, 100, false, true);
 }

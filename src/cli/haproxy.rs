@@ -564,7 +564,10 @@ pub fn render_outcome(
         ));
         printed.push(name.to_string());
     };
-    for d in &outcome.diags {
+    for (i, d) in outcome.diags.iter().enumerate() {
+        if outcome.quiet_from == Some(i) {
+            p.quiet = true;
+        }
         if !closing_files.is_empty()
             && let Some(l) = &d.loc
             && let Some(j) = (cur..n).find(|&j| order[j] == l.file)
@@ -580,6 +583,9 @@ pub fn render_outcome(
         if d.level == Level::Alert && cur < n {
             had_err[cur] = true;
         }
+    }
+    if outcome.quiet_from.is_some() {
+        p.quiet = true;
     }
     let finish_files = |p: &mut Printer, printed: &mut Vec<String>| {
         for k in cur..n {
@@ -838,6 +844,7 @@ mod tests {
     fn valid_with_warnings() {
         let mut p = printer();
         let out = Outcome {
+            quiet_from: None,
             config: None,
             diags: vec![
                 diag(
@@ -883,6 +890,7 @@ mod tests {
     #[test]
     fn quiet_and_verbose() {
         let out = Outcome {
+            quiet_from: None,
             config: None,
             diags: vec![diag(
                 Level::Warning,
@@ -918,6 +926,7 @@ mod tests {
         // HAProxy 2.6.12 with `-f base.cfg -f dd/a.cfg -f dd/b.cfg` (second
         // copy of a proxy): each file's closing line follows its messages.
         let out = Outcome {
+            quiet_from: None,
             config: None,
             diags: vec![
                 diag(
@@ -962,6 +971,7 @@ mod tests {
             config: None,
             diags: vec![],
             verdict: v,
+            quiet_from: None,
         };
         let mut p = printer();
         assert_eq!(
@@ -1023,6 +1033,7 @@ mod tests {
         assert!(p.out.stderr.ends_with("[ALERT]    (42) : [haproxy.main()] No enabled listener found (check for 'bind' directives) ! Exiting.\n"));
         // .diag lines only with -dD.
         let d = Outcome {
+            quiet_from: None,
             config: None,
             diags: vec![diag(
                 Level::Diag,

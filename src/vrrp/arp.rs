@@ -3,7 +3,7 @@
 //! hardware address ff:ff:ff:ff:ff:ff, so that every neighbour updates its cache.
 
 use std::io;
-use std::net::Ipv4Addr;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddrV6};
 
 use socket2::{Domain, Protocol, SockAddr, SockAddrStorage, Socket, Type};
 
@@ -77,9 +77,69 @@ impl GarpSender {
     }
 }
 
+/// An unsolicited Neighbour Advertisement (RFC 4861 4.4, as keepalived sends for IPv6 VIPs):
+/// override flag set, target = the VIP, option target link-layer address = our MAC. The
+/// kernel fills in the ICMPv6 checksum on raw ICMPv6 sockets.
+pub fn na_message(mac: [u8; 6], vip: Ipv6Addr) -> Vec<u8> {
+    let mut m = vec![136, 0, 0, 0, 0x20, 0, 0, 0];
+    m.extend_from_slice(&vip.octets());
+    m.extend_from_slice(&[2, 1]);
+    m.extend_from_slice(&mac);
+    m
+}
+
+/// A raw ICMPv6 socket for unsolicited NAs to all-nodes (ff02::1) on one interface.
+pub struct NaSender {
+    sock: Socket,
+    dest: SockAddr,
+    mac: [u8; 6],
+}
+
+impl NaSender {
+    pub fn open(ifindex: u32, mac: &[u8]) -> io::Result<NaSender> {
+        let mac: [u8; 6] = mac
+            .try_into()
+            .map_err(|_| io::Error::other("interface has no Ethernet address"))?;
+        let sock = Socket::new(Domain::IPV6, Type::RAW, Some(Protocol::ICMPV6))?;
+        sock.bind_device_by_index_v6(std::num::NonZeroU32::new(ifindex))?;
+        sock.set_multicast_if_v6(ifindex)?;
+        // RFC 4861 7.1.2: receivers drop NAs whose hop limit is not 255.
+        sock.set_multicast_hops_v6(255)?;
+        sock.set_multicast_loop_v6(false)?;
+        let all_nodes = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 0, 0, 1);
+        Ok(NaSender {
+            sock,
+            dest: SockAddr::from(SocketAddrV6::new(all_nodes, 0, 0, ifindex)),
+            mac,
+        })
+    }
+
+    pub fn send(&self, vip: Ipv6Addr) -> io::Result<()> {
+        self.sock
+            .send_to(&na_message(self.mac, vip), &self.dest)
+            .map(|_| ())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hop_limit_from_control_messages() {
+        let w = std::mem::size_of::<usize>();
+        let mut c = Vec::new();
+        // an unrelated message first (IPV6_TCLASS), then IPV6_HOPLIMIT = 255
+        for (kind, val) in [(libc::IPV6_TCLASS, 0xc0i32), (libc::IPV6_HOPLIMIT, 255)] {
+            c.extend_from_slice(&(w + 12).to_ne_bytes());
+            c.extend_from_slice(&libc::IPPROTO_IPV6.to_ne_bytes());
+            c.extend_from_slice(&kind.to_ne_bytes());
+            c.extend_from_slice(&val.to_ne_bytes());
+            c.resize((c.len()).div_ceil(w) * w, 0);
+        }
+        assert_eq!(crate::vrrp::engine::cmsg_hoplimit(&c), Some(255));
+        assert_eq!(crate::vrrp::engine::cmsg_hoplimit(&c[..w + 12]), None);
+    }
 
     #[test]
     fn frame_layout() {
@@ -91,5 +151,15 @@ mod tests {
         assert_eq!(&f[28..32], &[192, 0, 2, 100], "sender IP");
         assert_eq!(&f[32..38], &[0xff; 6]);
         assert_eq!(&f[38..42], &[192, 0, 2, 100], "target IP");
+    }
+
+    #[test]
+    fn na_layout() {
+        let m = na_message([2, 0, 0, 0, 0, 0x11], "2001:db8::100".parse().unwrap());
+        assert_eq!(m.len(), 32);
+        assert_eq!(m[0], 136, "neighbour advertisement");
+        assert_eq!(m[4], 0x20, "override, not solicited");
+        assert_eq!(&m[24..26], &[2, 1], "target link-layer address option");
+        assert_eq!(&m[26..], &[2, 0, 0, 0, 0, 0x11]);
     }
 }

@@ -36,6 +36,74 @@ pub struct Notify {
     pub generic: Option<Vec<String>>,
 }
 
+/// An interface whose link state affects the instance (`track_interface`, and the
+/// instance's own interface unless `dont_track_primary`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackIf {
+    pub name: String,
+    /// None: link down puts the instance in FAULT. Some(w): w > 0 is added while the link
+    /// is up, w < 0 while it is down (`reverse` swaps up and down), as keepalived.
+    pub weight: Option<i32>,
+    pub reverse: bool,
+}
+
+/// A `vrrp_script` the engine runs (only those some instance tracks).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScriptPlan {
+    pub name: String,
+    pub args: Vec<String>,
+    pub interval: Duration,
+    /// keepalived's default timeout is the interval.
+    pub timeout: Duration,
+    pub rise: u32,
+    pub fall: u32,
+    /// `init_fail`: the script starts failed instead of good.
+    pub init_fail: bool,
+}
+
+/// A `track_script` entry of an instance, with the weight already chosen (the instance's
+/// `weight` overrides the script's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackScriptRef {
+    pub name: String,
+    /// 0: a failed script puts the instance in FAULT. w < 0 is added while failed, w > 0
+    /// while good (`reverse` swaps them), as keepalived.
+    pub weight: i32,
+    pub reverse: bool,
+}
+
+/// Every `vrrp_script` tracked by at least one instance.
+pub fn scripts(cfg: &ir::Config) -> Vec<ScriptPlan> {
+    let used = |name: &str| {
+        cfg.vrrp_instances
+            .iter()
+            .any(|i| i.track_script.iter().any(|t| t.name == name))
+    };
+    let secs = |v: f64, default: f64| {
+        Duration::from_secs_f64(if v.is_finite() && v > 0.0 { v } else { default })
+    };
+    cfg.vrrp_scripts
+        .iter()
+        .filter(|s| used(&s.name))
+        .filter_map(|s| {
+            let args = s.script.as_ref()?.args.clone();
+            if args.is_empty() {
+                return None;
+            }
+            let interval = secs(s.interval, 1.0);
+            Some(ScriptPlan {
+                name: s.name.clone(),
+                args,
+                interval,
+                timeout: s.timeout.map(|t| secs(t, 1.0)).unwrap_or(interval),
+                rise: s.rise.max(1),
+                fall: s.fall.max(1),
+                init_fail: s.init_fail,
+            })
+        })
+        .collect()
+}
+
 /// Everything the engine needs to run one `vrrp_instance`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
@@ -46,6 +114,8 @@ pub struct Plan {
     /// The source address was configured (`unicast_src_ip` / `mcast_src_ip`), not picked.
     pub src_configured: bool,
     pub notify: Notify,
+    pub track_ifaces: Vec<TrackIf>,
+    pub track_scripts: Vec<TrackScriptRef>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -254,6 +324,21 @@ pub fn plan(
         core.validate()?;
         let mut vips = vips_in;
         vips.extend(excluded);
+        let mut track_ifaces = Vec::new();
+        if !inst.dont_track_primary {
+            track_ifaces.push(TrackIf {
+                name: iface.clone(),
+                weight: None,
+                reverse: false,
+            });
+        }
+        for t in &inst.track_interface {
+            track_ifaces.push(TrackIf {
+                name: t.name.clone(),
+                weight: t.weight.filter(|w| *w != 0),
+                reverse: t.weight_reverse,
+            });
+        }
         out.push(Plan {
             core,
             interface: iface,
@@ -266,6 +351,23 @@ pub fn plan(
                 stop: script_args(&inst.notify_stop),
                 generic: script_args(&inst.notify),
             },
+            track_ifaces,
+            track_scripts: inst
+                .track_script
+                .iter()
+                .filter_map(|t| {
+                    let script = cfg.vrrp_scripts.iter().find(|s| s.name == t.name)?;
+                    Some(TrackScriptRef {
+                        name: t.name.clone(),
+                        weight: t.weight.unwrap_or(script.weight),
+                        reverse: if t.weight.is_some() {
+                            t.weight_reverse
+                        } else {
+                            script.weight_reverse
+                        },
+                    })
+                })
+                .collect(),
         });
     }
     Ok(out)
@@ -322,6 +424,31 @@ mod tests {
         assert_eq!(
             p.notify.generic.as_deref(),
             Some(&["/bin/echo".to_string(), "hi".to_string()][..])
+        );
+    }
+
+    #[test]
+    fn tracked_scripts() {
+        let c = parse(
+            "vrrp_script chk {\n script \"/bin/true x\"\n interval 2\n weight -20\n fall 3\n rise 2\n}\n\
+             vrrp_script unused {\n script /bin/false\n}\n\
+             vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n priority 100\n\
+             virtual_ipaddress {\n 192.0.2.100/24\n }\n track_script {\n chk\n }\n}\n",
+        );
+        let s = scripts(&c);
+        assert_eq!(s.len(), 1, "only tracked scripts run");
+        assert_eq!(s[0].args, ["/bin/true", "x"]);
+        assert_eq!(s[0].interval, Duration::from_secs(2));
+        assert_eq!(s[0].timeout, Duration::from_secs(2));
+        assert_eq!((s[0].rise, s[0].fall), (2, 3));
+        let p = plan(&c, &primary).unwrap();
+        assert_eq!(
+            p[0].track_scripts,
+            [TrackScriptRef {
+                name: "chk".into(),
+                weight: -20,
+                reverse: false
+            }]
         );
     }
 

@@ -25,6 +25,10 @@ pub const RAW: char = '\u{1}';
 pub const ABORT: char = '\u{2}';
 /// Separates the ALERT lines of a [`RAW`] message.
 pub const SEP: char = '\u{1e}';
+/// Marks a `ctx.warnings` entry that HAProxy prints as an `[ALERT]` without
+/// counting it as an error (e.g. a server's `observe layer7` in a TCP
+/// proxy). Comes before [`RAW`] if both; see [`Rendered::alert`].
+pub const SOFT_ALERT: char = '\u{3}';
 
 /// An error/warning message from this module family, ready to print.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +38,9 @@ pub struct Rendered {
     pub lines: Vec<String>,
     /// HAProxy stops parsing after this error.
     pub abort: bool,
+    /// A `ctx.warnings` entry to print at the ALERT level (the
+    /// configuration stays valid): see [`SOFT_ALERT`].
+    pub alert: bool,
 }
 
 /// Turn an `Err` string (or a `ctx.warnings` entry) from `parse_acl`,
@@ -44,11 +51,19 @@ pub fn render(msg: &str, file: &str, line: u32) -> Rendered {
         Some(r) => (true, r),
         None => (false, msg),
     };
+    let (alert, rest) = match rest.strip_prefix(SOFT_ALERT) {
+        Some(r) => (true, r),
+        None => (false, rest),
+    };
     let lines = match rest.strip_prefix(RAW) {
         Some(r) => r.split(SEP).map(|l| format!("config : {l}")).collect(),
         None => vec![format!("config : parsing [{file}:{line}] : {rest}")],
     };
-    Rendered { lines, abort }
+    Rendered {
+        lines,
+        abort,
+        alert,
+    }
 }
 
 /// Build a [`RAW`] message from full texts (each after `config : `).
@@ -185,14 +200,14 @@ pub fn parse_acl_expr(words: &[String], ctx: &mut Ctx, acl_name: &str) -> Result
     };
     acl.method = method;
     // Only when nothing at all follows the criterion: `path -i` does not
-    // warn (as in HAProxy).
+    // warn (as in HAProxy). HAProxy's text ends in `\n`: an empty line follows.
     let no_pattern = words.get(1).is_none_or(|w| w.is_empty());
     if no_pattern && acl.sample.output != "bool" {
         ctx.warnings.push(raw(&[format!(
             "parsing acl keyword '{word}' :\n  no pattern to match against were provided, so this ACL will never match.\n  \
              If this is what you intended, please add '--' to get rid of this warning.\n  \
              If you intended to match only for existence, please use '-m found'.\n  \
-             If you wanted to force an int to match as a bool, please use '-m bool'."
+             If you wanted to force an int to match as a bool, please use '-m bool'.\n"
         )]));
     }
 
@@ -338,23 +353,35 @@ fn strict_i64(s: &str) -> Option<i64> {
     s.parse().ok()
 }
 
-/// `N`, `N:M`, `:M`, `N:`, with a pending `eq/ge/gt/le/lt` operator.
+/// `N`, `N:M`, `:M`, `N:` (or with `-` as the separator), with a pending
+/// `eq/ge/gt/le/lt` operator: HAProxy 2.6's `pat_parse_int()`.
 fn parse_int_pattern(w: &str, op: Option<&str>) -> Result<Pattern, String> {
-    if let Some((a, b)) = w.split_once(':') {
+    if let Some(k) = w.find([':', '-']) {
         let bad = || format!("'{w}' is not a valid number range");
-        let min = if a.is_empty() {
-            None
-        } else {
-            Some(strict_i64(a).ok_or_else(bad)?)
-        };
-        let max = if b.is_empty() {
-            None
-        } else {
-            Some(strict_i64(b).ok_or_else(bad)?)
+        let (a, b) = (&w[..k], &w[k + 1..]);
+        let (min, max) = match (a.is_empty(), b.is_empty()) {
+            (true, false) => (None, Some(strict_i64(b).ok_or_else(bad)?)),
+            // `N:`, and `:` alone (an empty number is not valid)
+            (_, true) => (Some(strict_i64(a).ok_or_else(bad)?), None),
+            (false, false) => {
+                let lo = strict_i64(a).ok_or_else(bad)?;
+                let hi = strict_i64(b).ok_or_else(bad)?;
+                if lo > hi {
+                    return Err(bad());
+                }
+                (Some(lo), Some(hi))
+            }
         };
         return Ok(Pattern::Int { min, max });
     }
-    let v = strict_i64(w).ok_or_else(|| format!("'{w}' is not a number"))?;
+    // acl.c converts a value after a non-`eq` operator itself, with its own
+    // message.
+    let v = strict_i64(w).ok_or_else(|| match op {
+        Some("ge" | "gt" | "le" | "lt") => {
+            format!("'{w}' is neither a number nor a supported operator")
+        }
+        _ => format!("'{w}' is not a number"),
+    })?;
     let (min, max) = match op {
         Some("ge") => (Some(v), None),
         Some("gt") => (Some(v.saturating_add(1)), None),

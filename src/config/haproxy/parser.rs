@@ -52,6 +52,10 @@ pub struct Outcome {
     pub config: Option<Config>,
     pub diags: Vec<Diag>,
     pub verdict: Verdict,
+    /// The global `quiet` took effect before diagnostic number N: HAProxy
+    /// prints what came before it and nothing after (as `-q` does, `-V`
+    /// still wins).
+    pub quiet_from: Option<usize>,
 }
 
 /// Load and check configuration files (directories already expanded by the caller).
@@ -85,11 +89,23 @@ pub fn load(files: &[PathBuf], opts: &LoadOptions) -> Outcome {
                     config: None,
                     diags: vec![diag],
                     verdict: Verdict::Stopped,
+                    quiet_from: None,
                 };
             }
         }
     }
     load_items(lexed, opts)
+}
+
+/// Load and check one configuration held in memory, as if read from a file
+/// called `name` (for fuzzing and tests: no file system access for the
+/// configuration itself).
+pub fn load_from_memory(name: &str, bytes: &[u8], opts: &LoadOptions) -> Outcome {
+    let mut items = lexer::lex_file(name, bytes);
+    if apply_global_env(&items) {
+        items = lexer::lex_file(name, bytes);
+    }
+    load_items(vec![(name.to_string(), items)], opts)
 }
 
 /// Put the `setenv`/`presetenv` of `global` sections into the environment
@@ -141,6 +157,8 @@ fn io_error_text(e: &std::io::Error) -> String {
 pub fn load_items(files: Vec<(String, Vec<Item>)>, opts: &LoadOptions) -> Outcome {
     let mut p = Parser::new(opts);
     crate::config::haproxy::server::set_ssl_bases(Default::default());
+    // Experimental actions are refused until `expose-experimental-directives`.
+    crate::config::haproxy::rules::set_experimental_allowed(false);
     'files: for (name, items) in files {
         p.begin_file(&name);
         // HAProxy gives up on a file after 50 lines with fatal errors.
@@ -156,7 +174,19 @@ pub fn load_items(files: Vec<(String, Vec<Item>)>, opts: &LoadOptions) -> Outcom
                         break;
                     }
                     let before = p.error_count;
+                    let first_diag = p.diags.len();
+                    util::take_timer_warnings();
                     p.line(&line);
+                    // Timer values are parsed before anything else is
+                    // reported for the line.
+                    let timer: Vec<Diag> = util::take_timer_warnings()
+                        .into_iter()
+                        .map(|t| Diag::new(Level::Warning, None, t))
+                        .collect();
+                    if !timer.is_empty() {
+                        let at = first_diag.min(p.diags.len());
+                        p.diags.splice(at..at, timer);
+                    }
                     if p.error_count > before {
                         fatal_lines += 1;
                     }
@@ -220,6 +250,8 @@ pub(crate) struct Parser<'o> {
     error_count: u32,
     /// Per defaults section: (explicitly referenced by `from`, implicitly used).
     defaults_refs: Vec<(bool, bool)>,
+    /// See [`Outcome::quiet_from`].
+    pub(crate) quiet_from: Option<usize>,
 }
 
 impl<'o> Parser<'o> {
@@ -238,6 +270,7 @@ impl<'o> Parser<'o> {
             notes: Vec::new(),
             defaults_refs: Vec::new(),
             error_count: 0,
+            quiet_from: None,
         }
     }
 
@@ -349,6 +382,53 @@ impl<'o> Parser<'o> {
             return;
         };
         let kw = kw.as_str();
+        if kw == "no" || kw == "default" {
+            // HAProxy strips the prefix for every keyword; only a few take it.
+            let sub = line.args.get(1).map(String::as_str);
+            let supported = matches!(
+                sub,
+                Some(
+                    "option"
+                        | "log"
+                        | "busy-polling"
+                        | "set-dumpable"
+                        | "strict-limits"
+                        | "insecure-fork-wanted"
+                        | "numa-cpu-mapping"
+                )
+            );
+            let keeps_prefix = matches!(self.section, Section::Defaults(_) | Section::Proxy(_))
+                || (matches!(self.section, Section::Other(_)) && sub == Some("option"));
+            if !supported || !keeps_prefix {
+                if !supported {
+                    self.alert_nospace(
+                        line,
+                        "negation/default currently supported only for options, log, busy-polling, set-dumpable, strict-limits, insecure-fork-wanted and numa-cpu-mapping.",
+                    );
+                }
+                if sub.is_none() {
+                    // HAProxy 2.6.12 shifts a lone `no` (leaving an empty
+                    // keyword) but not a lone `default`.
+                    if kw == "no" {
+                        let empty = Line {
+                            args: vec![String::new()],
+                            ..line.clone()
+                        };
+                        return self.section_line(&empty, "");
+                    }
+                    return self.section_line(line, kw);
+                }
+                let shifted = Line {
+                    args: line.args[1..].to_vec(),
+                    ..line.clone()
+                };
+                return self.line(&shifted);
+            }
+        }
+        self.section_line(line, kw);
+    }
+
+    fn section_line(&mut self, line: &Line, kw: &str) {
         if is_section_keyword(kw) {
             other::end_section(self);
         }
@@ -380,6 +460,7 @@ impl<'o> Parser<'o> {
                 config: None,
                 diags: self.diags,
                 verdict: Verdict::Aborted(self.err_files),
+                quiet_from: self.quiet_from,
             };
         }
         if !self.err_files.is_empty() {
@@ -387,6 +468,7 @@ impl<'o> Parser<'o> {
                 config: Some(self.cfg),
                 diags: self.diags,
                 verdict: Verdict::ParseErrors(self.err_files),
+                quiet_from: self.quiet_from,
             };
         }
         let verdict = check::run(&mut self);
@@ -394,6 +476,7 @@ impl<'o> Parser<'o> {
             config: Some(self.cfg),
             diags: self.diags,
             verdict,
+            quiet_from: self.quiet_from,
         }
     }
 }

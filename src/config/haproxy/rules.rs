@@ -251,14 +251,36 @@ fn known(word: &str, list: &[&str]) -> bool {
     })
 }
 
-/// The proxy type word HAProxy prints ("frontend", "backend", "listen", "defaults").
+/// The proxy type word HAProxy prints (its `proxy_type_str()`: "frontend",
+/// "backend", "defaults", and "proxy" for a `listen` section).
 fn ptype<'a>(ctx: &Ctx<'a>) -> &'a str {
-    ctx.section
+    match ctx.section {
+        "listen" => "proxy",
+        s => s,
+    }
 }
 
 /// Parse one rule line; `args[0]` is the keyword (e.g. "http-request").
 pub fn parse_rule(args: &[String], ctx: &mut Ctx) -> Result<Rule, String> {
     let kw = args.first().map(String::as_str).unwrap_or("");
+    // HAProxy's warnifnotcap(): these backend keywords are ignored in a
+    // frontend with a warning; `stick` then stops, the others are still parsed.
+    if ctx.section == "frontend"
+        && matches!(kw, "use-server" | "stick" | "force-persist" | "ignore-persist")
+    {
+        ctx.warnings.push(format!(
+            "'{kw}' ignored because frontend '{}' has no backend capability.",
+            ctx.proxy
+        ));
+        if kw == "stick" {
+            return Ok(Rule {
+                keyword: kw.into(),
+                action: "ignored".into(),
+                action_args: Action::None,
+                ..Rule::default()
+            });
+        }
+    }
     match kw {
         "http-request" | "http-response" | "http-after-response" => parse_http(args, ctx),
         "tcp-request" => parse_tcp_request(args, ctx),
@@ -340,7 +362,7 @@ fn parse_http(args: &[String], ctx: &mut Ctx) -> Result<Rule, String> {
     };
     let end = cond_start(args, 2);
     let a = &args[2..end];
-    let (action_args, used) = http_action(kw, action, a, ctx).map_err(ctx_err)?;
+    let (action_args, used) = http_action(kw, action, a, arg(args, 2), ctx).map_err(ctx_err)?;
     // Words the action did not take must be a condition.
     let mut cond = None;
     let next = 2 + used;
@@ -383,6 +405,7 @@ fn http_action(
     kw: &str,
     action: &str,
     a: &[String],
+    next_word: &str,
     ctx: &mut Ctx,
 ) -> Result<(Action, usize), String> {
     let n = a.len();
@@ -392,7 +415,7 @@ fn http_action(
             (Action::None, 0)
         }
         "deny" | "tarpit" | "return" => {
-            let (reply, used) = http_reply(action, a)?;
+            let (reply, used) = http_reply(action, a, ctx.warnings)?;
             (Action::Reply(reply), used)
         }
         "auth" => {
@@ -558,6 +581,70 @@ fn http_action(
             }
             (Action::Words { words: vec![v.into()] }, 1)
         }
+        "set-timeout" => {
+            // HAProxy 2.6's parse_http_set_timeout() and
+            // cfg_parse_rule_set_timeout().
+            if w(0).is_empty() || w(1).is_empty() {
+                return Err("expects exactly 2 arguments".into());
+            }
+            if !matches!(ctx.section, "backend" | "listen" | "defaults") {
+                return Err(format!("proxy '{}' has no backend capability", ctx.proxy));
+            }
+            let name = w(0);
+            if name != "server" && name != "tunnel" {
+                return Err(format!(
+                    "'set-timeout' rule supports 'server'/'tunnel' (got '{name}')"
+                ));
+            }
+            match parse_time(w(1), TimeUnit::Ms) {
+                Ok(t) if t.value == 0 => {
+                    return Err(format!(
+                        "null value is not valid for a 'set-timeout {name}' rule"
+                    ));
+                }
+                Ok(_) => {}
+                Err(TimeError::Overflow) => {
+                    return Err(format!(
+                        "timer overflow in argument '{}' to rule 'set-timeout {name}' (maximum value is 2147483647 ms or ~24.8 days)",
+                        w(1)
+                    ));
+                }
+                Err(TimeError::Underflow) => {
+                    return Err(format!(
+                        "timer underflow in argument '{}' to rule 'set-timeout {name}' (minimum value is 1 ms)",
+                        w(1)
+                    ));
+                }
+                // Not a time: an expression, else the time's error.
+                Err(e) => {
+                    if parse_sample(w(1)).is_err() {
+                        let c = match e {
+                            TimeError::UnexpectedChar(c) => c,
+                            _ => ' ',
+                        };
+                        return Err(format!(
+                            "unexpected character '{c}' in rule 'set-timeout {name}'"
+                        ));
+                    }
+                }
+            }
+            (Action::Words { words: a[..2].to_vec() }, 2)
+        }
+        "set-status" => {
+            // HAProxy 2.6's parse_http_set_status(); it reads an `if` there
+            // as the status.
+            if next_word.is_empty() {
+                return Err(
+                    "expects 1 argument: <status>; or 3 arguments: <status> reason <fmt>".into(),
+                );
+            }
+            let (code, rest) = strtol(next_word);
+            if !rest.is_empty() || !(100..=999).contains(&code) {
+                return Err("expects an integer status code between 100 and 999".into());
+            }
+            let used = if w(1) == "reason" && !w(2).is_empty() { 3 } else { 1 };
+            (Action::Words { words: a[..used].to_vec() }, used)
+        }
         "wait-for-body" => {
             if w(0) != "time" || w(1).is_empty() {
                 return Err("expects time <time> [ at-least <bytes> ]".into());
@@ -568,33 +655,8 @@ fn http_action(
                 used.min(n),
             )
         }
-        _ if action.starts_with("sc-inc-gpc0")
-            || action.starts_with("sc-inc-gpc1")
-            || action.starts_with("sc-set-gpt0") =>
-        {
-            let rest = &action[11..];
-            if !rest.is_empty() {
-                let id = rest
-                    .strip_prefix('(')
-                    .and_then(|r| r.strip_suffix(')'))
-                    .and_then(super::values::parse_uint);
-                match id {
-                    None => {
-                        return Err(format!(
-                            "invalid stick table track ID. Expects {action}(<Track ID>)"
-                        ));
-                    }
-                    Some(i) if i > 2 => {
-                        return Err("invalid stick table track ID. The max allowed ID is 2".into());
-                    }
-                    Some(_) => {}
-                }
-            }
-            let used = usize::from(action.starts_with("sc-set-gpt0"));
-            (
-                Action::Words { words: a.iter().take(used).cloned().collect() },
-                used.min(n),
-            )
+        _ if action.starts_with("sc-inc-gpc") || action.starts_with("sc-set-gpt") => {
+            gpc_action(action, a, next_word)?
         }
         _ if action.starts_with("track-sc") => {
             let (t, used) = track_sc(action, a, true)?;
@@ -607,24 +669,71 @@ fn http_action(
     })
 }
 
-/// `deny`/`tarpit`/`return` options (HAProxy's `http_parse_http_reply()`).
-fn http_reply(action: &str, a: &[String]) -> Result<(HttpReply, usize), String> {
+/// Read a reply payload file as `http_parse_http_reply()` does (open, fstat,
+/// size against the default `tune.bufsize`, read).
+fn reply_file(path: &str) -> Result<Vec<u8>, String> {
+    const BUFSIZE: u64 = 16384;
+    let meta = std::fs::metadata(path).map_err(|_| format!("error opening file '{path}'"))?;
+    if meta.len() > BUFSIZE {
+        return Err(format!(
+            "file '{path}' exceeds the buffer size ({} > {BUFSIZE})",
+            meta.len()
+        ));
+    }
+    std::fs::read(path).map_err(|_| format!("error reading file '{path}'"))
+}
+
+/// `deny`/`tarpit`/`return` options (HAProxy 2.6's `parse_http_deny()` /
+/// `parse_http_return()` around `http_parse_http_reply()`). Warnings go to
+/// `warnings` (they print with `parsing [FILE:LINE] : `).
+fn http_reply(
+    action: &str,
+    a: &[String],
+    warnings: &mut Vec<String>,
+) -> Result<(HttpReply, usize), String> {
+    // Without a body of their own, replies use HAProxy's default error
+    // pages, which exist for these codes only.
+    const DEFAULT_ERRORS: &[u16] = &[
+        200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504,
+    ];
     let mut r = HttpReply::default();
-    let mut i = 0;
     let w = |i: usize| a.get(i).map(String::as_str).unwrap_or("");
+    // deny/tarpit: nothing, or a lone `deny_status CODE`, is the legacy form
+    // with the default error pages; otherwise a leading `deny_status` is
+    // read as `status`.
+    let mut i = 0;
+    let mut legacy_default = false;
+    if action != "return" {
+        if a.is_empty() {
+            return Ok((r, 0));
+        }
+        if w(0) == "deny_status" && a.len() <= 2 {
+            legacy_default = true;
+        }
+    }
+    // The body keyword seen (HAProxy's `act_arg`); payload bytes for the
+    // raw forms; whether the body is a log-format.
+    let mut act_arg: Option<&str> = None;
+    let mut payload_len = 0usize;
+    let mut logfmt_body = false;
     while i < a.len() {
-        match w(i) {
-            "status" | "deny_status" if action != "return" || w(i) == "status" => {
+        let k = if i == 0 && action != "return" && w(0) == "deny_status" {
+            "status"
+        } else {
+            w(i)
+        };
+        match k {
+            "status" => {
                 if w(i + 1).is_empty() {
                     return Err("'status' expects <status_code> as argument".into());
                 }
-                let code = super::values::atol(w(i + 1));
+                // HAProxy prints the (int) value it read, not the word.
+                let code = super::values::atol(w(i + 1)) as i32;
                 if !(200..=599).contains(&code) {
-                    return Err(format!("Unexpected status code '{}'", w(i + 1)));
+                    return Err(format!("Unexpected status code '{code}'"));
                 }
                 r.status = u16::try_from(code).ok();
                 i += 2;
-                continue;
             }
             "content-type" => {
                 if w(i + 1).is_empty() {
@@ -633,27 +742,51 @@ fn http_reply(action: &str, a: &[String]) -> Result<(HttpReply, usize), String> 
                 r.content_type = Some(w(i + 1).into());
                 i += 2;
             }
-            "default-errorfiles" => {
-                r.body = Some(("default-errorfiles".into(), String::new()));
-                i += 1;
-            }
-            k @ ("string" | "lf-string" | "file" | "lf-file" | "errorfile" | "errorfiles") => {
+            k @ ("default-errorfiles" | "string" | "lf-string" | "file" | "lf-file"
+            | "errorfile" | "errorfiles") => {
+                if let Some(prev) = act_arg {
+                    return Err(format!(
+                        "unexpected '{k}' argument, '{prev}' already defined"
+                    ));
+                }
+                act_arg = Some(k);
+                if k == "default-errorfiles" {
+                    r.body = Some(("default-errorfiles".into(), String::new()));
+                    i += 1;
+                    continue;
+                }
                 let what = match k {
-                    "string" | "lf-string" => "<str>",
+                    "string" => "<str>",
+                    "lf-string" | "errorfile" => "<fmt>",
                     "errorfiles" => "<name>",
                     _ => "<file>",
                 };
-                if w(i + 1).is_empty() {
+                let v = w(i + 1);
+                if v.is_empty() {
                     return Err(format!("'{k}' expects {what} as argument"));
                 }
-                let v = w(i + 1);
-                if matches!(k, "file" | "lf-file" | "errorfile") && std::fs::metadata(v).is_err() {
-                    // (sic) HAProxy ends the errorfile variant with two dots.
-                    let dot = if k == "errorfile" { "." } else { "" };
-                    return Err(format!("error opening file '{v}'{dot}"));
-                }
-                if k == "lf-string" {
-                    logfmt::check(v)?;
+                match k {
+                    "string" => payload_len = v.len(),
+                    "lf-string" => {
+                        logfmt::check(v)?;
+                        logfmt_body = true;
+                    }
+                    "file" => payload_len = reply_file(v)?.len(),
+                    "lf-file" => {
+                        let data = reply_file(v)?;
+                        logfmt::check(&String::from_utf8_lossy(&data))?;
+                        logfmt_body = true;
+                    }
+                    "errorfile" => {
+                        if std::fs::metadata(v).is_err() {
+                            // (sic) HAProxy ends this one with two dots.
+                            return Err(format!("error opening file '{v}'."));
+                        }
+                        if std::fs::read(v).is_err() {
+                            return Err(format!("error reading file '{v}'."));
+                        }
+                    }
+                    _ => {}
                 }
                 r.body = Some((k.into(), v.into()));
                 i += 2;
@@ -662,29 +795,77 @@ fn http_reply(action: &str, a: &[String]) -> Result<(HttpReply, usize), String> 
                 if w(i + 1).is_empty() || w(i + 2).is_empty() {
                     return Err("'hdr' expects <name> and <value> as arguments".into());
                 }
+                let name = w(i + 1);
+                if ["content-length", "transfer-encoding", "content-type"]
+                    .iter()
+                    .any(|h| h.eq_ignore_ascii_case(name))
+                {
+                    warnings.push(format!(
+                        "header '{name}' always ignored by the http reply."
+                    ));
+                    i += 3;
+                    continue;
+                }
                 logfmt::check(w(i + 2))?;
-                r.headers.push((w(i + 1).into(), w(i + 2).into()));
+                r.headers.push((name.into(), w(i + 2).into()));
                 i += 3;
             }
             _ => break,
         }
     }
-    // Without a body of its own, deny/tarpit use HAProxy's default error
-    // pages, which exist for these codes only.
-    const DEFAULT_ERRORS: &[u16] = &[
-        200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504,
-    ];
-    let default_body = r
-        .body
-        .as_ref()
-        .is_none_or(|(k, _)| k == "default-errorfiles");
-    if action != "return"
-        && default_body
-        && let Some(code) = r.status
-        && !DEFAULT_ERRORS.contains(&code)
+    let status = r.status.unwrap_or(match action {
+        "tarpit" => 500,
+        "return" => 200,
+        _ => 403,
+    });
+    match act_arg {
+        None => {
+            if let Some(ct) = r.content_type.take() {
+                warnings.push(format!(
+                    "content-type '{ct}' ignored by the http reply because neither errorfile nor payload defined."
+                ));
+            }
+        }
+        Some("default-errorfiles" | "errorfile" | "errorfiles") => {
+            // (sic) "erorrfile" is HAProxy's spelling.
+            if let Some(ct) = r.content_type.take() {
+                warnings.push(format!(
+                    "content-type '{ct}' ignored by the http reply when used with an erorrfile."
+                ));
+            }
+            if !r.headers.is_empty() {
+                r.headers.clear();
+                warnings.push(
+                    "hdr parameters ignored by the http reply when used with an erorrfile.".into(),
+                );
+            }
+        }
+        Some(_) => {
+            if (status == 204 || status == 304) && (logfmt_body || payload_len > 0) {
+                return Err(format!("No body expected for {status} responses"));
+            }
+            if logfmt_body {
+                if r.content_type.is_none() {
+                    return Err("a content type must be defined with a log-format payload".into());
+                }
+            } else if r.content_type.is_none() && payload_len > 0 {
+                return Err(
+                    "a content type must be defined when non-empty payload is configured".into(),
+                );
+            } else if payload_len == 0
+                && let Some(ct) = r.content_type.take()
+            {
+                warnings.push(format!(
+                    "content-type '{ct}' ignored by the http reply when used with an empty payload."
+                ));
+            }
+        }
+    }
+    if (legacy_default || act_arg == Some("default-errorfiles"))
+        && !DEFAULT_ERRORS.contains(&status)
     {
         return Err(format!(
-            "status code '{code}' not handled by default with 'default-errorfiles' argument."
+            "status code '{status}' not handled by default with 'default-errorfiles' argument."
         ));
     }
     Ok((r, i))
@@ -799,6 +980,107 @@ fn track_sc(action: &str, a: &[String], strict_table: bool) -> Result<(Action, u
     ))
 }
 
+/// C's `strtol(s, &end, 10)`: the value (saturated) and the rest after the
+/// digits; no digits gives 0 and `s` itself.
+fn strtol(s: &str) -> (i64, &str) {
+    let t = s.trim_start_matches([' ', '\t', '\n', '\r', '\x0b', '\x0c']);
+    let (neg, u) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let digits = u.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 {
+        return (0, s);
+    }
+    let v = u[..digits]
+        .bytes()
+        .fold(0i64, |acc, d| acc.saturating_mul(10).saturating_add(i64::from(d - b'0')));
+    (if neg { -v } else { v }, &u[digits..])
+}
+
+/// `sc-inc-gpc(IDX,SC)`, `sc-inc-gpc0[(SC)]`, `sc-inc-gpc1[(SC)]`,
+/// `sc-set-gpt(IDX,SC) VALUE`, `sc-set-gpt0[(SC)] VALUE`: HAProxy 2.6's
+/// `parse_inc_gpc()` / `parse_set_gpt()` (their texts, without the final
+/// period the http rule wrapper adds).
+/// `a` stops before any `if`/`unless`; `next` is the word after the action
+/// whatever it is (HAProxy takes an `if` there as the value's expression).
+fn gpc_action(action: &str, a: &[String], next: &str) -> Result<(Action, usize), String> {
+    const MAX_SC: i64 = 2;
+    let gpt = action.starts_with("sc-set-gpt");
+    let (what, usage) = if gpt {
+        ("gpt", "sc-set-gpt(<GPT ID>,<Track ID>)")
+    } else {
+        ("gpc", "sc-inc-gpc(<GPC ID>,<Track ID>)")
+    };
+    let tail = action.get(10..).unwrap_or("");
+    if let Some(inner) = tail.strip_prefix('(') {
+        let (_, rest) = strtol(inner);
+        let Some(rest) = rest.strip_prefix(',') else {
+            return Err(format!("Missing {what} ID '{action}'. Expects {usage}"));
+        };
+        let (sc, rest) = strtol(rest);
+        if !rest.starts_with(')') {
+            return Err(format!(
+                "invalid stick table track ID '{action}'. Expects {usage}"
+            ));
+        }
+        if sc > MAX_SC {
+            return Err(format!(
+                "invalid stick table track ID '{action}'. The max allowed ID is {MAX_SC}"
+            ));
+        }
+    } else if gpt && tail.starts_with('0') {
+        let legacy = &tail[1..];
+        if !legacy.is_empty() {
+            let (sc, rest) = match legacy.strip_prefix('(') {
+                Some(inner) => strtol(inner),
+                None => (0, legacy),
+            };
+            if !rest.starts_with(')') {
+                return Err(format!(
+                    "invalid stick table track ID '{action}'. Expects sc-set-gpt0(<Track ID>)"
+                ));
+            }
+            if sc > MAX_SC {
+                return Err(format!(
+                    "invalid stick table track ID '{action}'. The max allowed ID is {MAX_SC}"
+                ));
+            }
+        }
+    } else if !gpt && (tail.starts_with('0') || tail.starts_with('1')) {
+        let legacy = &tail[1..];
+        if !legacy.is_empty() {
+            let (sc, rest) = match legacy.strip_prefix('(') {
+                Some(inner) => strtol(inner),
+                None => (0, legacy),
+            };
+            if !rest.starts_with(')') {
+                return Err(format!(
+                    "invalid stick table track ID. Expects {action}(<Track ID>)"
+                ));
+            }
+            if sc > MAX_SC {
+                return Err(format!(
+                    "invalid stick table track ID. The max allowed ID is {MAX_SC}"
+                ));
+            }
+        }
+    } else {
+        return Err(format!("invalid {what} ID '{action}'. Expects {usage}"));
+    }
+    if !gpt {
+        return Ok((Action::Words { words: Vec::new() }, 0));
+    }
+    // The value: an integer, else a sample expression (an empty word is
+    // strtoll's 0, so a missing value is accepted).
+    let v = next;
+    if !v.is_empty() && !matches!(strtol(v), (_, "")) {
+        parse_sample(v)?;
+    }
+    Ok((Action::Words { words: a.iter().take(1).cloned().collect() }, a.len().min(1)))
+}
+
 /// The variable of `set-var(NAME)`: scope-prefixed.
 fn var_name(name: &str) -> Result<(), String> {
     let ok = ["proc.", "sess.", "txn.", "req.", "res.", "check."]
@@ -870,38 +1152,30 @@ fn set_var(action: &str, a: &[String], _kw: &str) -> Result<(Action, usize), Str
 
 fn parse_tcp_request(args: &[String], ctx: &mut Ctx) -> Result<Rule, String> {
     let set = arg(args, 1);
-    let where_ = format!("in {} '{}'", ptype(ctx), ctx.proxy);
+    // (sic) HAProxy 2.6 names any defaults section so in these two messages.
+    let set_where = if ctx.section == "defaults" {
+        "in defaults section".to_string()
+    } else {
+        format!("in {} '{}'", ptype(ctx), ctx.proxy)
+    };
     let is_fe = matches!(ctx.section, "frontend" | "listen" | "defaults");
+    let anonymous_defaults = ctx.section == "defaults" && ctx.proxy.is_empty();
+    if set.is_empty() {
+        return Err(format!("missing argument for 'tcp-request' {set_where}"));
+    }
+    if !matches!(set, "inspect-delay" | "connection" | "session" | "content") {
+        return Err(format!(
+            "'tcp-request' expects 'inspect-delay', 'connection', or 'content' {set_where} (got '{set}')"
+        ));
+    }
+    if anonymous_defaults {
+        return Err(format!(
+            "tcp-request {set} is not allowed in anonymous 'defaults' sections"
+        ));
+    }
     match set {
-        "inspect-delay" => {
-            let v = arg(args, 2);
-            let ms = match parse_time(v, TimeUnit::Ms) {
-                Ok(t) if !v.is_empty() => t.value,
-                Err(TimeError::UnexpectedChar(c)) => {
-                    return Err(format!(
-                        "'tcp-request inspect-delay' expects a positive delay in milliseconds, {where_} (unexpected character '{c}')"
-                    ));
-                }
-                Err(TimeError::Overflow) => {
-                    return Err(format!(
-                        "'tcp-request inspect-delay' expects a positive delay in milliseconds, {where_} (timer overflow in '{v}', maximum value is 2147483647 ms or ~24.8 days)"
-                    ));
-                }
-                _ => {
-                    return Err(format!(
-                        "'tcp-request inspect-delay' expects a positive delay in milliseconds, {where_}"
-                    ));
-                }
-            };
-            Ok(Rule {
-                keyword: "tcp-request".into(),
-                ruleset: Some(set.into()),
-                action: String::new(),
-                action_args: Action::Delay { ms },
-                cond: None,
-            })
-        }
-        "connection" | "session" | "content" => {
+        "inspect-delay" => inspect_delay("tcp-request", args, ctx),
+        _ => {
             if set != "content" && !is_fe {
                 return Err(format!(
                     "tcp-request {set} is not allowed because {} {} is not a frontend",
@@ -916,30 +1190,76 @@ fn parse_tcp_request(args: &[String], ctx: &mut Ctx) -> Result<Rule, String> {
             };
             tcp_rule("tcp-request", set, list, args, ctx)
         }
-        other => Err(format!(
-            "'tcp-request' expects 'inspect-delay', 'connection', or 'content' {where_} (got '{other}')"
-        )),
     }
+}
+
+/// `tcp-request inspect-delay` / `tcp-response inspect-delay`.
+fn inspect_delay(kw: &str, args: &[String], ctx: &Ctx) -> Result<Rule, String> {
+    let where_ = format!("in {} '{}'", ptype(ctx), ctx.proxy);
+    let v = arg(args, 2);
+    let ms = match parse_time(v, TimeUnit::Ms) {
+        Ok(t) if !v.is_empty() => t.value,
+        Err(TimeError::UnexpectedChar(c)) => {
+            return Err(format!(
+                "'{kw} inspect-delay' expects a positive delay in milliseconds, {where_} (unexpected character '{c}')"
+            ));
+        }
+        Err(TimeError::Overflow) => {
+            return Err(format!(
+                "'{kw} inspect-delay' expects a positive delay in milliseconds, {where_} (timer overflow in '{v}', maximum value is 2147483647 ms or ~24.8 days)"
+            ));
+        }
+        _ => {
+            return Err(format!(
+                "'{kw} inspect-delay' expects a positive delay in milliseconds, {where_}"
+            ));
+        }
+    };
+    Ok(Rule {
+        keyword: kw.into(),
+        ruleset: Some("inspect-delay".into()),
+        action: String::new(),
+        action_args: Action::Delay { ms },
+        cond: None,
+    })
+}
+
+/// HAProxy's warning for a second `tcp-request inspect-delay` (or
+/// `tcp-response inspect-delay`) in a proxy that already has one, its own or
+/// inherited from its defaults section: the new one is ignored. `rule` is
+/// what [`parse_rule`] returned; `section`/`proxy` as in [`Ctx`]. `None`
+/// when `rule` is not an inspect-delay. The text goes after
+/// `parsing [FILE:LINE] : ` (render it as a plain warning).
+pub fn inspect_delay_ignored(rule: &Rule, section: &str, proxy: &str) -> Option<String> {
+    if rule.ruleset.as_deref() != Some("inspect-delay") {
+        return None;
+    }
+    let ptype = if section == "listen" { "proxy" } else { section };
+    Some(format!(
+        "ignoring {} inspect-delay (was already defined) in {ptype} '{proxy}'",
+        rule.keyword
+    ))
 }
 
 fn parse_tcp_response(args: &[String], ctx: &mut Ctx) -> Result<Rule, String> {
     let set = arg(args, 1);
-    if ctx.section == "frontend" {
-        return Err(
-            "tcp-response content is only allowed in 'backend' sections or 'defaults' section with a name"
-                .into(),
-        );
-    }
     let where_ = format!("in {} '{}'", ptype(ctx), ctx.proxy);
+    if set.is_empty() {
+        return Err(format!("missing argument for 'tcp-response' {where_}"));
+    }
+    if set != "inspect-delay" && set != "content" {
+        return Err(format!(
+            "'tcp-response' expects 'inspect-delay' or 'content' {where_} (got '{set}')"
+        ));
+    }
+    if ctx.section == "frontend" || (ctx.section == "defaults" && ctx.proxy.is_empty()) {
+        return Err(format!(
+            "tcp-response {set} is only allowed in 'backend' sections or 'defaults' section with a name"
+        ));
+    }
     match set {
-        "inspect-delay" => parse_tcp_request(args, ctx).map(|mut r| {
-            r.keyword = "tcp-response".into();
-            r
-        }),
-        "content" => tcp_rule("tcp-response", set, TCP_RES_CONTENT_ACTIONS, args, ctx),
-        other => Err(format!(
-            "'tcp-response' expects 'inspect-delay' or 'content' {where_} (got '{other}')"
-        )),
+        "inspect-delay" => inspect_delay("tcp-response", args, ctx),
+        _ => tcp_rule("tcp-response", set, TCP_RES_CONTENT_ACTIONS, args, ctx),
     }
 }
 
@@ -954,9 +1274,11 @@ fn tcp_rule(
     let where_ = format!("in {} '{}'", ptype(ctx), ctx.proxy);
     let track = action.starts_with("track-sc");
     if !known(action, list) && !track {
-        // HAProxy's message ends with '\n', shown as an empty line.
+        // HAProxy's tcp-request messages end with '\n', shown as an empty
+        // line; its tcp-response one does not.
+        let nl = if kw == "tcp-request" { "\n" } else { "" };
         return Err(format!(
-            "'{kw} {set}' expects {} {where_} (got '{action}').",
+            "'{kw} {set}' expects {} {where_} (got '{action}').{nl}",
             quoted_list(list)
         ));
     }
@@ -1016,6 +1338,11 @@ fn tcp_rule(
                 // (sic) HAProxy 2.6 names the rule set word here.
                 return Err(format!("'{set}' unknown service name."));
             }
+            if w(0) == "prometheus-exporter" {
+                return Err(
+                    "Prometheus exporter service only available on 'http-request' rulesets".into(),
+                );
+            }
             (Action::UseService { name: w(0).into() }, 1)
         }
         "set-log-level" => {
@@ -1042,6 +1369,9 @@ fn tcp_rule(
         }
         _ if action.starts_with("set-var") || action.starts_with("unset-var") => {
             set_var(action, a, kw)?
+        }
+        _ if action.starts_with("sc-inc-gpc") || action.starts_with("sc-set-gpt") => {
+            gpc_action(action, a, arg(args, 3))?
         }
         _ => (Action::Words { words: a.to_vec() }, a.len()),
     };
@@ -1202,7 +1532,17 @@ fn parse_check(args: &[String], _ctx: &mut Ctx, http: bool) -> Result<Rule, Stri
             "expect",
         ]
     } else {
-        &["comment", "connect", "send", "send-binary", "expect"]
+        // `send-lf`/`send-binary-lf` are accepted though HAProxy's list
+        // below does not name them.
+        &[
+            "comment",
+            "connect",
+            "send",
+            "send-binary",
+            "send-lf",
+            "send-binary-lf",
+            "expect",
+        ]
     };
     let var = a.starts_with("set-var") || a.starts_with("unset-var");
     if !ok.contains(&a) && !var {
@@ -1223,8 +1563,12 @@ fn parse_check(args: &[String], _ctx: &mut Ctx, http: bool) -> Result<Rule, Stri
         }
         "connect" => check_connect(rest).map_err(|e| format!("{pfx}{e}"))?,
         "send" if http => check_http_send(rest).map_err(|e| format!("{pfx}{e}"))?,
-        "send" if rest.first().is_none_or(|w| w.is_empty()) => {
-            return Err(format!("{pfx}'string' expects a send as argument."));
+        "send" | "send-lf" | "send-binary-lf" if rest.first().is_none_or(|w| w.is_empty()) => {
+            return Err(format!("{pfx}'string' expects a {a} as argument."));
+        }
+        "send-lf" | "send-binary-lf" => {
+            let v = rest.first().map(String::as_str).unwrap_or("");
+            logfmt::check(v).map_err(|e| format!("{pfx}{e}."))?;
         }
         "send-binary" => {
             let v = rest.first().map(String::as_str).unwrap_or("");
@@ -1375,12 +1719,7 @@ fn check_expect(a: &[String], http: bool) -> Result<(), String> {
         if matchers.contains(&m) && !have_match {
             have_match = true;
             if m == "hdr" || m == "fhdr" {
-                // `hdr name [-m meth] NAME [value [-m meth] VALUE]`: the rest
-                // belongs to it up to a known option.
-                i += 1;
-                while i < a.len() && !options.contains(&v(i)) {
-                    i += 1;
-                }
+                i = expect_hdr(a, i, m)?;
                 continue;
             }
             let p = v(i + 1);
@@ -1393,8 +1732,53 @@ fn check_expect(a: &[String], http: bool) -> Result<(), String> {
             if m.ends_with("-lf") {
                 logfmt::check(p).map_err(|e| format!("{e}."))?;
             }
+            if m == "status"
+                && let Some(c) = p.chars().find(|c| !c.is_ascii_digit() && *c != '-' && *c != ',')
+            {
+                return Err(format!("invalid character '{c}' in the list of status codes."));
+            }
+            if m == "binary" {
+                let bad = if !p.len().is_multiple_of(2) {
+                    Some("an even number of hex digit is expected".to_string())
+                } else {
+                    p.chars()
+                        .find(|c| !c.is_ascii_hexdigit())
+                        .map(|c| format!("an hex digit is expected (found '{c}')"))
+                };
+                if let Some(b) = bad {
+                    return Err(format!("invalid binary string ({b})."));
+                }
+            }
             i += 2;
         } else if options.contains(&m) {
+            let val = v(i + 1);
+            if m == "status-code" {
+                if val.is_empty() {
+                    return Err("'status-code' expects an expression as argument.".into());
+                }
+                parse_sample(val).map_err(|e| {
+                    format!("error detected while parsing status-code expression : {e}.")
+                })?;
+            } else if m != "min-recv" && val.is_empty() {
+                return Err(format!("'{m}' expects a string as argument."));
+            }
+            let allowed: &[&str] = match m {
+                "ok-status" => &["L4OK", "L6OK", "L7OK", "L7OKC"],
+                "error-status" => &["L4CON", "L6RSP", "L7RSP", "L7STS"],
+                "tout-status" => &["L4TOUT", "L6TOUT", "L7TOUT"],
+                _ => &[],
+            };
+            if !allowed.is_empty() && !allowed.contains(&val) {
+                let names: Vec<String> = allowed.iter().map(|x| format!("'{x}'")).collect();
+                let (last, first) = names.split_last().map_or(("", &[][..]), |(l, f)| (l.as_str(), f));
+                return Err(format!(
+                    "'{m}' only supports {} or {last} status (got '{val}')..",
+                    first.join(", ")
+                ));
+            }
+            if matches!(m, "on-success" | "on-error") {
+                logfmt::check(val).map_err(|e| format!("{e}."))?;
+            }
             i += 2;
         } else {
             return Err(unknown(w));
@@ -1404,6 +1788,71 @@ fn check_expect(a: &[String], http: bool) -> Result<(), String> {
         return Err("expects at least a matching pattern as arguments.".into());
     }
     Ok(())
+}
+
+/// `hdr|fhdr name[-lf] [-m METH] NAME [value[-lf] [-m METH] VALUE]` of
+/// `http-check expect` (HAProxy 2.6's parse_tcpcheck_expect()); `i` is the
+/// index of `hdr`. Returns the index after it.
+fn expect_hdr(a: &[String], i: usize, m: &str) -> Result<usize, String> {
+    let v = |i: usize| a.get(i).map(String::as_str).unwrap_or("");
+    let meth = |i: usize, lf: bool| -> Result<(), String> {
+        match v(i + 1) {
+            "" => Err(format!(
+                "'{m}' : '-m' expects at a matching pattern ('str', 'beg', 'end', 'sub' or 'reg')."
+            )),
+            "str" | "beg" | "end" | "sub" => Ok(()),
+            "reg" if lf => Err(format!(
+                "'{m}': log-format string is not supported with a regex matching method."
+            )),
+            "reg" => Ok(()),
+            other => Err(format!(
+                "'{m}' : '-m' only supports 'str', 'beg', 'end', 'sub' or 'reg' (got '{other}')."
+            )),
+        }
+    };
+    if v(i + 1).is_empty() || v(i + 2).is_empty() || !matches!(v(i + 1), "name" | "name-lf") {
+        return Err(format!(
+            "'{m}' expects at the name keyword as first argument followed by a pattern."
+        ));
+    }
+    let name_lf = v(i + 1) == "name-lf";
+    let mut cur = i + 2;
+    let mut name_reg = false;
+    if v(cur) == "-m" {
+        meth(cur, name_lf)?;
+        name_reg = v(cur + 1) == "reg";
+        cur += 2;
+    }
+    let npat = v(cur);
+    let mut vpat = None;
+    if matches!(v(cur + 1), "value" | "value-lf") {
+        let value_lf = v(cur + 1) == "value-lf";
+        let mut value_reg = false;
+        if v(cur + 2) == "-m" {
+            cur += 2;
+            meth(cur, value_lf)?;
+            value_reg = v(cur + 1) == "reg";
+        }
+        if v(cur + 2).is_empty() {
+            return Err(format!("'{m}' expect a pattern with the value keyword."));
+        }
+        vpat = Some((v(cur + 2), value_reg, value_lf));
+        cur += 2;
+    }
+    // The patterns are compiled once the line is read, name first.
+    if name_reg {
+        super::expr::pcre::check(npat).map_err(|e| format!("{e}."))?;
+    } else if name_lf {
+        logfmt::check(npat).map_err(|e| format!("{e}."))?;
+    }
+    if let Some((p, reg, lf)) = vpat {
+        if reg {
+            super::expr::pcre::check(p).map_err(|e| format!("{e}."))?;
+        } else if lf {
+            logfmt::check(p).map_err(|e| format!("{e}."))?;
+        }
+    }
+    Ok(cur + 1)
 }
 
 fn parse_monitor(args: &[String], ctx: &mut Ctx) -> Result<Rule, String> {

@@ -156,7 +156,11 @@ pub fn parse_server(
     let who = format!("'server {}/{}' : ", ctx.proxy, shown);
     if kind != ServerKind::DefaultServer {
         let a = parse_address(arg(first_opt - 1), AddrOpts::SERVER)
-            .map_err(|e| raw(&[format!("{loc}{who}{}", e.msg)]))?;
+            .map_err(|e| {
+                // HAProxy's own text ends in `\n` here: an empty line follows.
+                let nl = if e.newline { "\n" } else { "" };
+                raw(&[format!("{loc}{who}{}{nl}", e.msg)])
+            })?;
         server.address = Some(a);
     }
     let mut i = first_opt;
@@ -189,6 +193,15 @@ pub fn parse_server(
                 raw(&[format!("{loc}{who}{msg}.")])
             }
         };
+        if k == "observe" && value == "layer7" && !ctx.http {
+            // An ALERT that does not make the configuration invalid.
+            let prefix = if kind == ServerKind::DefaultServer { "" } else { &who };
+            ctx.warnings.push(format!(
+                "{}{}",
+                crate::config::haproxy::expr::SOFT_ALERT,
+                raw(&[format!("{loc}{prefix}'layer7' can only be used in http proxies..")])
+            ));
+        }
         server_keyword(&mut server, k, value, kind, &loc, &who).map_err(|e| match e {
             KwErr::Msg(m) => keyword_err(m),
             KwErr::Raw(r) => r,
@@ -197,9 +210,45 @@ pub fn parse_server(
         if nargs < 0 {
             // `source ADDR [usesrc ADDR] [interface NAME]`
             while matches!(arg(i), "usesrc" | "interface") {
+                let (sub, v) = (arg(i), arg(i + 1));
+                let fail = |first: String| {
+                    raw(&[
+                        first,
+                        format!("error encountered while processing '{sub}'."),
+                    ])
+                };
+                if sub == "interface" {
+                    if v.is_empty() {
+                        return Err(fail(format!("{loc}{who}'server' : missing interface name.")));
+                    }
+                } else if v.is_empty() {
+                    return Err(fail(format!(
+                        "{loc}{who}'usesrc' expects <addr>[:<port>], 'client', 'clientip', or 'hdr_ip(name,#)' as argument."
+                    )));
+                } else if !matches!(v, "client" | "clientip") && !v.starts_with("hdr_ip(") {
+                    let opts = AddrOpts {
+                        resolve: true,
+                        fqdn: false,
+                        port_ofs: false,
+                        ..AddrOpts::SERVER
+                    };
+                    if let Err(e) = parse_address(v, opts) {
+                        let nl = if e.newline { "\n" } else { "" };
+                        return Err(fail(format!("{loc}{who}'usesrc {v}' : {}{nl}", e.msg)));
+                    }
+                }
                 i += 2;
             }
         }
+    }
+    if kind != ServerKind::DefaultServer
+        && server.opts.agent_check
+        && !server.opts.other.iter().any(|(k, _)| k == "agent-port")
+    {
+        return Err(raw(&[format!(
+            "{loc}{who}server {} does not have agent port. Agent check has been disabled.",
+            server.name
+        )]));
     }
     if server.opts.check && server.opts.track.is_some() {
         return Err(raw(&[format!(
@@ -348,7 +397,11 @@ fn server_keyword(
         }
         "error-limit" => {
             missing("'error-limit' expects an integer argument.")?;
-            o.error_limit = Some(atol(v));
+            let n = atol(v);
+            if n <= 0 {
+                return Err(KwErr::Msg("error-limit has to be > 0.".into()));
+            }
+            o.error_limit = Some(n);
         }
         "port" => {
             missing("'port' expects a port number as argument.")?;
@@ -422,7 +475,18 @@ fn server_keyword(
         }
         "crl-file" => {
             missing("'crl-file' : missing CRLfile path")?;
-            o.crl_file = Some(with_base(v, |b| b.ca_base.clone()));
+            let path = with_base(v, |b| b.ca_base.clone());
+            if let Err(e) = std::fs::File::open(&path) {
+                // (sic) HAProxy's shared loader names the ca-file here.
+                return Err(KwErr::Raw(raw(&[
+                    format!(
+                        "{loc}{who}Couldn't open the ca-file '{path}' ({}).",
+                        strerror(&e)
+                    ),
+                    format!("'crl-file' : unable to load {path}."),
+                ])));
+            }
+            o.crl_file = Some(path);
         }
         "crt" => {
             missing("'crt' : missing certificate file path")?;
@@ -431,6 +495,12 @@ fn server_keyword(
         }
         "sni" => {
             missing("'sni' : missing sni expression")?;
+            // HAProxy prints this one without a final period.
+            crate::config::haproxy::expr::sample::parse_sample(v).map_err(|e| {
+                KwErr::Raw(raw(&[format!(
+                    "{loc}{who}error detected while parsing sni expression : {e}"
+                )]))
+            })?;
             o.sni = opt();
         }
         "check-sni" => {
@@ -464,7 +534,68 @@ fn server_keyword(
                 o.ssl_max_ver = opt();
             }
         }
-        "resolvers" => o.resolvers = opt(),
+        // A missing name is kept as "" (HAProxy then finds no such section).
+        "resolvers" => o.resolvers = Some(v.to_string()),
+        "resolve-opts" => {
+            if let Some(bad) = v
+                .split(',')
+                .find(|x| !matches!(*x, "allow-dup-ip" | "ignore-weight" | "prevent-dup-ip"))
+            {
+                return Err(KwErr::Msg(format!(
+                    "'resolve-opts' : unknown resolve-opts option '{bad}', supported methods are 'allow-dup-ip', 'ignore-weight', and 'prevent-dup-ip'."
+                )));
+            }
+            o.other.push((k.into(), opt()));
+        }
+        "proxy-v2-options" => {
+            const V2: &[&str] = &[
+                "ssl",
+                "cert-cn",
+                "ssl-cipher",
+                "cert-sig",
+                "cert-key",
+                "authority",
+                "crc32c",
+                "unique-id",
+            ];
+            if let Some(bad) = v.split(',').find(|x| !V2.contains(x)) {
+                return Err(KwErr::Msg(format!(
+                    "'{bad}' : proxy v2 option not implemented"
+                )));
+            }
+            o.other.push((k.into(), opt()));
+        }
+        "agent-send" => {
+            missing("'agent-send' expects a string as argument.")?;
+            o.other.push((k.into(), opt()));
+        }
+        "redir" => {
+            missing("'redir' expects <prefix> as argument.")?;
+            o.other.push((k.into(), opt()));
+        }
+        "pool-purge-delay" => {
+            if let Err(TimeError::UnexpectedChar(c)) =
+                super::values::parse_time(v, TimeUnit::Ms)
+            {
+                return Err(KwErr::Msg(format!(
+                    "unexpected character '{c}' in argument to <{k}>."
+                )));
+            }
+            o.other.push((k.into(), opt()));
+        }
+        "check-proto" => {
+            if !matches!(v, "h1" | "h2" | "fcgi" | "none" | "") {
+                return Err(KwErr::Msg(format!(
+                    "'check-proto' :  unknown MUX protocol '{v}'"
+                )));
+            }
+            o.other.push((k.into(), opt()));
+        }
+        "usesrc" => {
+            return Err(KwErr::Msg(
+                "'usesrc' only allowed after a 'source' statement.".into(),
+            ));
+        }
         "resolve-prefer" => {
             if v != "ipv4" && v != "ipv6" {
                 return Err(KwErr::Msg(
@@ -527,6 +658,21 @@ fn server_keyword(
             missing(
                 "'source' expects <addr>[:<port>[-<port>]], and optionally 'usesrc' <addr>, and 'interface' <name> as argument.",
             )?;
+            let opts = AddrOpts {
+                resolve: true,
+                fqdn: false,
+                port_range: true,
+                port_ofs: false,
+                ..AddrOpts::SERVER
+            };
+            parse_address(v, opts).map_err(|e| {
+                // HAProxy indents a message that has line breaks.
+                if e.newline {
+                    KwErr::Msg(format!("\n  'source {v}' : {}\n  \n", e.msg))
+                } else {
+                    KwErr::Msg(format!("'source {v}' : {}", e.msg))
+                }
+            })?;
             o.other.push((k.into(), opt()));
         }
         "proto" => {
@@ -560,6 +706,10 @@ fn server_keyword(
         }
         "namespace" => {
             missing("'namespace' : expects <name> as argument")?;
+            // HAProxy opens the namespace while parsing.
+            if std::fs::metadata(format!("/var/run/netns/{v}")).is_err() {
+                return Err(KwErr::Msg(format!("Cannot open namespace '{v}'")));
+            }
             o.other.push((k.into(), opt()));
         }
         _ => {
@@ -677,6 +827,20 @@ pub fn ssl_init_warnings(server: &Server) -> Vec<String> {
     Vec::new()
 }
 
+/// HAProxy 2.6's warning at the end of a `server` line with `tfo` when the
+/// proxy's `retry-on` (as set so far, or inherited) lacks any of
+/// `conn-failure`, `empty-response`, `response-timeout` (the caller knows
+/// that): text after `config : `. `None` without `tfo`.
+pub fn tfo_warning(server: &Server) -> Option<String> {
+    let tfo = server.opts.other.iter().any(|(k, _)| k == "tfo");
+    tfo.then(|| {
+        format!(
+            "[{}:{}] : 'server {}/{}' : server has tfo activated, the backend should be configured with at least 'conn-failure', 'empty-response' and 'response-timeout' or we wouldn't be able to retry the connection on failure.",
+            server.file, server.line, server.proxy, server.name
+        )
+    })
+}
+
 /// HAProxy's post-parse message for a `track` naming no such server
 /// (after `config : `).
 pub fn track_error(server: &Server, tracked: &str) -> String {
@@ -790,20 +954,34 @@ fn bind_keyword(b: &mut Bind, k: &str, v: &str, who: &str, ctx: &mut Ctx) -> Res
             }
             o.crt_list.push(path);
         }
-        "ca-file" => {
-            missing("'ca-file' : missing CAfile path")?;
+        "ca-file" | "ca-verify-file" | "crl-file" => {
+            missing(&if k == "crl-file" {
+                "'crl-file' : missing CRLfile path".to_string()
+            } else {
+                format!("'{k}' : missing CAfile path")
+            })?;
             let path = with_base(v, |b| b.ca_base.clone());
             if let Err(e) = std::fs::File::open(&path) {
-                // HAProxy prints the reason first, on a line of its own.
+                // HAProxy prints the reason first, on a line of its own
+                // (its shared loader names every kind "ca-file").
                 return Err(raw(&[
                     format!("Couldn't open the ca-file '{path}' ({}).", strerror(&e)),
                     format!(
-                        "parsing [{}:{}] : {who} : 'ca-file' : unable to load {path}",
+                        "parsing [{}:{}] : {who} : '{k}' : unable to load {path}",
                         ctx.file, ctx.line
                     ),
                 ]));
             }
-            o.ca_file = Some(path);
+            if k == "ca-file" {
+                o.ca_file = Some(path);
+            } else {
+                o.other.push((k.into(), Some(path)));
+            }
+        }
+        "tls-ticket-keys" => {
+            missing("'tls-ticket-keys' : missing TLS ticket keys file path")?;
+            check_ticket_keys(v)?;
+            o.other.push((k.into(), opt()));
         }
         "alpn" => {
             missing("'alpn' : missing the comma-delimited ALPN protocol suite")?;
@@ -848,6 +1026,10 @@ fn bind_keyword(b: &mut Bind, k: &str, v: &str, who: &str, ctx: &mut Ctx) -> Res
         }
         "id" => {
             missing("'id' : expects an integer argument")?;
+            let digits = v.strip_prefix(['-', '+']).unwrap_or(v);
+            if digits.is_empty() || !digits.bytes().all(|c| c.is_ascii_digit()) {
+                return Err(format!("'id' : expects an integer argument, found '{v}'"));
+            }
             let n = atol(v);
             if n <= 0 {
                 return Err("'id' : custom id has to be > 0".into());
@@ -856,7 +1038,46 @@ fn bind_keyword(b: &mut Bind, k: &str, v: &str, who: &str, ctx: &mut Ctx) -> Res
         }
         "maxconn" => {
             missing("'maxconn' : missing value")?;
-            o.maxconn = Some(atol(v));
+            let n = atol(v);
+            if n < 0 {
+                return Err(format!("'maxconn' : invalid value {n}, must be >= 0"));
+            }
+            o.maxconn = Some(n);
+        }
+        "nice" => {
+            missing("'nice' : missing value")?;
+            let n = atol(v);
+            if !(-1024..=1024).contains(&n) {
+                return Err(format!(
+                    "'nice' : invalid value {n}, allowed range is -1024..1024"
+                ));
+            }
+            o.other.push((k.into(), opt()));
+        }
+        "accept-netscaler-cip" => {
+            missing("'accept-netscaler-cip' : missing value")?;
+            // (sic) HAProxy refuses only 0, with this text.
+            if atol(v) == 0 {
+                return Err("'accept-netscaler-cip' : invalid value 0, must be >= 0".into());
+            }
+            o.other.push((k.into(), opt()));
+        }
+        "tcp-ut" => {
+            missing("'tcp-ut' : missing TCP User Timeout value")?;
+            if parse_time(v, TimeUnit::Ms).is_err() {
+                return Err("'tcp-ut' : expects a positive delay in milliseconds".into());
+            }
+            o.other.push((k.into(), opt()));
+        }
+        "mss" => {
+            missing("'mss' : missing MSS value")?;
+            let n = atol(v);
+            if n == 0 || n.abs() > 65535 {
+                return Err(
+                    "'mss' : expects an MSS with and absolute value between 1 and 65535".into(),
+                );
+            }
+            o.other.push((k.into(), opt()));
         }
         "backlog" => {
             missing("'backlog' : missing value")?;
@@ -911,8 +1132,21 @@ fn bind_keyword(b: &mut Bind, k: &str, v: &str, who: &str, ctx: &mut Ctx) -> Res
             o.level = opt();
         }
         "process" => {
+            // HAProxy 2.6's bind_parse_process(): a process set (there is one
+            // process) and an optional `/THREADS` part.
+            let (procs, threads) = match v.split_once('/') {
+                Some((p, t)) => (p, Some(t)),
+                None => (v, None),
+            };
+            process_number(procs, 1).map_err(|e| format!("'process' : {e}"))?;
+            if let Some(t) = threads {
+                process_number(t, 64).map_err(|e| format!("'process' : {e}"))?;
+            }
+            let hint = threads
+                .map(|t| format!(" Please use 'thread {t}' instead."))
+                .unwrap_or_default();
             ctx.warnings.push(format!(
-                "{who} : 'process {v}' on 'bind' lines is deprecated and will be removed in 2.7."
+                "{who} : 'process {v}' on 'bind' lines is deprecated and will be removed in 2.7.{hint}"
             ));
             o.process = opt();
         }
@@ -937,15 +1171,18 @@ fn bind_keyword(b: &mut Bind, k: &str, v: &str, who: &str, ctx: &mut Ctx) -> Res
 /// Checks HAProxy makes on a bind line once the proxy is complete
 /// (`check_config_validity()` / SSL init), as (warnings, alerts), each the
 /// text after `config : ` (no location prefix of its own; they name the file
-/// and line inside).
+/// and line inside). HAProxy prints the warnings before the alerts; after
+/// the "no SSL certificate" alert there is nothing else.
 pub fn bind_post_parse(bind: &Bind, proxy: &str) -> (Vec<String>, Vec<String>) {
     let (mut warnings, mut alerts) = (Vec::new(), Vec::new());
     let o = &bind.opts;
     let at = format!("bind '{}' at [{}:{}]", bind.text, bind.file, bind.line);
     if o.ssl && o.crt.is_empty() && o.crt_list.is_empty() {
+        // Without a certificate there is no SSL context to check further.
         alerts.push(format!(
             "Proxy '{proxy}': no SSL certificate specified for {at} (use 'crt')."
         ));
+        return (warnings, alerts);
     }
     let no_x = o.no_sslv3 || o.no_tlsv10 || o.no_tlsv11 || o.no_tlsv12 || o.no_tlsv13;
     if o.ssl && no_x && (o.ssl_min_ver.is_some() || o.ssl_max_ver.is_some()) {
@@ -953,7 +1190,158 @@ pub fn bind_post_parse(bind: &Bind, proxy: &str) -> (Vec<String>, Vec<String>) {
             "Proxy '{proxy}': no-sslv3/no-tlsv1x are ignored for {at}. Use only 'ssl-min-ver' and 'ssl-max-ver' to fix."
         ));
     }
+    if o.ssl {
+        ssl_versions_check(bind, proxy, &at, &mut warnings, &mut alerts);
+        if o.verify.as_deref().is_some_and(|v| v != "none")
+            && o.ca_file.is_none()
+            && !o.other.iter().any(|(k, _)| k == "ca-verify-file")
+        {
+            // (sic) HAProxy 2.6 prints this text twice in one alert.
+            let m = format!("Proxy '{proxy}': verify is enabled but no CA file specified for {at}.");
+            alerts.push(format!("{m}\n{m}"));
+        }
+    }
     (warnings, alerts)
+}
+
+/// The protocol versions a `bind ... ssl` ends up with, as HAProxy 2.6's
+/// SSL init computes them: `ssl-min-ver`/`ssl-max-ver` or `force-*`, else
+/// the default minimum TLSv1.2 and the `no-*` options; SSLv3 is not in this
+/// OpenSSL build.
+fn ssl_versions_check(
+    bind: &Bind,
+    proxy: &str,
+    at: &str,
+    warnings: &mut Vec<String>,
+    alerts: &mut Vec<String>,
+) {
+    const DEFAULT_MIN: usize = 3; // TLSv1.2
+    let o = &bind.opts;
+    let idx = |v: &Option<String>| {
+        v.as_deref()
+            .and_then(|v| SSL_VERSIONS.iter().position(|s| *s == v))
+    };
+    let forced = o.other.iter().rev().find_map(|(k, _)| match k.as_str() {
+        "force-sslv3" => Some(0),
+        "force-tlsv10" => Some(1),
+        "force-tlsv11" => Some(2),
+        "force-tlsv12" => Some(3),
+        "force-tlsv13" => Some(4),
+        _ => None,
+    });
+    let (mut min, max) = match forced {
+        Some(f) => (Some(f), Some(f)),
+        None => (idx(&o.ssl_min_ver), idx(&o.ssl_max_ver)),
+    };
+    let configured = min.is_some() || max.is_some();
+    if min.is_none()
+        && let Some(mx) = max
+        && mx < DEFAULT_MIN
+    {
+        let name = SSL_VERSIONS.get(mx).copied().unwrap_or("");
+        warnings.push(format!(
+            "Proxy '{proxy}': Ambiguous configuration for {at}: the ssl-min-ver value is not configured and the ssl-max-ver value is lower than the default ssl-min-ver value (TLSv1.2). Setting the ssl-min-ver to {name}. Use 'ssl-min-ver' to fix this."
+        ));
+        min = Some(mx);
+    }
+    let min = min.unwrap_or(DEFAULT_MIN);
+    let max = max.unwrap_or(SSL_VERSIONS.len() - 1);
+    let no = [o.no_sslv3, o.no_tlsv10, o.no_tlsv11, o.no_tlsv12, o.no_tlsv13];
+    let usable = (1..SSL_VERSIONS.len())
+        .any(|i| i >= min && i <= max && (configured || !no.get(i).copied().unwrap_or(false)));
+    if !usable {
+        alerts.push(format!(
+            "Proxy '{proxy}': all SSL/TLS versions are disabled for {at}."
+        ));
+    }
+}
+
+/// Decode standard base64 as HAProxy's `base64dec()` does (the length must
+/// be a multiple of 4); `None` on bad input.
+fn base64_len(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    if b.len() % 4 != 0 {
+        return None;
+    }
+    let pad = b.iter().rev().take_while(|c| **c == b'=').count();
+    if pad > 2 {
+        return None;
+    }
+    let body = &b[..b.len() - pad];
+    if !body
+        .iter()
+        .all(|c| c.is_ascii_alphanumeric() || *c == b'+' || *c == b'/')
+    {
+        return None;
+    }
+    Some(b.len() / 4 * 3 - pad)
+}
+
+/// `tls-ticket-keys FILE`: HAProxy 2.6 loads it while parsing: at least 3
+/// base64 keys of 48 or 80 bytes, all of the same size.
+fn check_ticket_keys(path: &str) -> Result<(), String> {
+    let data = std::fs::read(path)
+        .map_err(|_| format!("'{path}' : unable to load ssl tickets keys file"))?;
+    let text = String::from_utf8_lossy(&data);
+    let mut size = None;
+    let mut n = 0;
+    for (i, line) in text.lines().enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        let Some(len) = base64_len(line) else {
+            return Err(format!(
+                "'{path}' : unable to decode base64 key on line {}",
+                i + 1
+            ));
+        };
+        match size {
+            None if len == 48 || len == 80 => size = Some(len),
+            Some(s) if s == len => {}
+            _ => return Err(format!("'{path}' : wrong sized key on line {}", i + 1)),
+        }
+        n += 1;
+    }
+    if n < 3 {
+        return Err(format!(
+            "'{path}' : please supply at least 3 keys in the tls-tickets-file"
+        ));
+    }
+    Ok(())
+}
+
+/// HAProxy 2.6's `parse_process_number()` for one set of 1..`max`.
+fn process_number(arg: &str, max: u64) -> Result<(), String> {
+    if matches!(arg, "all" | "odd" | "even") {
+        return Ok(());
+    }
+    let mut dash = None;
+    for (i, c) in arg.char_indices() {
+        if c == '-' && dash.is_none() {
+            dash = Some(i);
+        } else if !c.is_ascii_digit() {
+            return Err(format!("'{arg}' is not a valid number/range."));
+        }
+    }
+    // str2uic(): the leading digits, 0 when there are none.
+    let uic = |s: &str| -> u64 {
+        s.bytes()
+            .take_while(u8::is_ascii_digit)
+            .fold(0u64, |a, d| a.saturating_mul(10).saturating_add(u64::from(d - b'0')))
+    };
+    let mut low = uic(arg);
+    let mut high = low;
+    if let Some(d) = dash {
+        let rest = &arg[d + 1..];
+        high = if rest.is_empty() { max } else { uic(rest) };
+    }
+    if high < low {
+        std::mem::swap(&mut low, &mut high);
+    }
+    if low < 1 || high > max {
+        return Err(format!(
+            "'{arg}' is not a valid number/range. It supports numbers from 1 to {max}."
+        ));
+    }
+    Ok(())
 }
 
 /// `thread [GROUP/]SET`: `all`, `odd`, `even`, `N` or `N-M` with thread
@@ -1212,11 +1600,12 @@ mod tests {
             ),
             (
                 "server s5 1.2.3.4:x",
-                "[F:10] : 'server be/s5' : invalid character 'x' in port number 'x' in '1.2.3.4:x'",
+                // HAProxy's text ends in a newline: an empty line follows.
+                "[F:10] : 'server be/s5' : invalid character 'x' in port number 'x' in '1.2.3.4:x'\n",
             ),
             (
                 "server s13 fd@3",
-                "[F:10] : 'server be/s13' : a file descriptor is not acceptable here in 'fd@3'",
+                "[F:10] : 'server be/s13' : a file descriptor is not acceptable here in 'fd@3'\n",
             ),
             (
                 "server s2 127.0.0.1:80 inter",
@@ -1647,6 +2036,49 @@ mod tests {
             w,
             [
                 "Proxy 'fe': no-sslv3/no-tlsv1x are ignored for bind ':443' at [F:10]. Use only 'ssl-min-ver' and 'ssl-max-ver' to fix."
+            ]
+        );
+    }
+
+    #[test]
+    fn bind_post_parse_versions_and_verify() {
+        // HAProxy 2.6.12's texts (OpenSSL 3 without SSLv3), after `config : `
+        let post = |line: &str| {
+            let (b, _) = with_ctx("frontend", |ctx| parse_bind(&words(line), ctx));
+            let mut b = b.unwrap();
+            b.opts.crt.push("x.pem".into());
+            bind_post_parse(&b, "fe")
+        };
+        let disabled = "Proxy 'fe': all SSL/TLS versions are disabled for bind ':8443' at [F:10].";
+        for line in [
+            "bind :8443 ssl ssl-min-ver TLSv1.3 ssl-max-ver TLSv1.2",
+            "bind :8443 ssl no-tlsv12 no-tlsv13",
+            "bind :8443 ssl force-sslv3",
+        ] {
+            assert_eq!(post(line).1, [disabled], "for `{line}`");
+        }
+        for line in [
+            "bind :8443 ssl ssl-min-ver SSLv3",
+            "bind :8443 ssl no-tlsv13",
+            "bind :8443 ssl force-tlsv12",
+            "bind :8443 ssl ssl-min-ver SSLv3 ssl-max-ver TLSv1.0",
+        ] {
+            assert_eq!(post(line), (vec![], vec![]), "for `{line}`");
+        }
+        let (w, a) = post("bind :8443 ssl ssl-max-ver SSLv3");
+        assert_eq!(
+            w,
+            [
+                "Proxy 'fe': Ambiguous configuration for bind ':8443' at [F:10]: the ssl-min-ver value is not configured and the ssl-max-ver value is lower than the default ssl-min-ver value (TLSv1.2). Setting the ssl-min-ver to SSLv3. Use 'ssl-min-ver' to fix this."
+            ]
+        );
+        assert_eq!(a, [disabled]);
+        let (w, a) = post("bind :8443 ssl verify optional");
+        assert!(w.is_empty());
+        assert_eq!(
+            a,
+            [
+                "Proxy 'fe': verify is enabled but no CA file specified for bind ':8443' at [F:10].\nProxy 'fe': verify is enabled but no CA file specified for bind ':8443' at [F:10]."
             ]
         );
     }

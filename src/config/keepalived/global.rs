@@ -12,7 +12,12 @@ fn router_id(ctx: &mut Ctx, w: &[String]) -> Res {
 }
 
 fn notification_email(ctx: &mut Ctx, w: &[String]) -> Res {
-    for (_, line) in ctx.value_block(w) {
+    let lines = ctx.value_block(w);
+    if lines.is_empty() {
+        // keepalived 2.2.7 says so at the line that closed the block.
+        ctx.err("Warning - empty notification_email block");
+    }
+    for (_, line) in lines {
         ctx.cfg.global.notification_email.extend(line);
     }
     Ok(())
@@ -186,6 +191,10 @@ fn garp_num(ctx: &mut Ctx, w: &[String]) -> Res {
                 _ => g.other.push((kw.clone(), w[1..].to_vec())),
             }
         }
+        // keepalived 2.2.7 words this one message differently.
+        None if kw == "vrrp_garp_master_refresh" => {
+            ctx.err(format!("Invalid {kw} '{v}' - ignoring"))
+        }
         None => ctx.err(format!("{kw} '{v}' invalid - ignoring")),
     }
     Ok(())
@@ -226,6 +235,51 @@ fn prio(ctx: &mut Ctx, w: &[String]) -> Res {
     Ok(())
 }
 
+/// What keepalived 2.2.7 says for a global_defs keyword written without its
+/// value (measured one by one with `keepalived -t`); the keyword is ignored.
+fn missing_value_message(kw: &str) -> Option<String> {
+    let text = match kw {
+        "tmp_config_directory" => "tmp_config_directory missing directory name".to_string(),
+        "startup_script" => "startup script missing".to_string(),
+        "shutdown_script" => "shutdown script missing".to_string(),
+        "startup_script_timeout" | "shutdown_script_timeout" => format!("{kw} requires value"),
+        "default_interface" => "default_interface requires interface name".to_string(),
+        "lvs_timeouts" => "lvs_timeouts requires at least one option".to_string(),
+        "vrrp_garp_extra_if" => "vrrp_garp_extra_if specified without time - ignoring".to_string(),
+        "min_auto_priority_delay" => "min_auto_priority_delay requires delay time".to_string(),
+        "bfd_priority" => "No bfd process priority specified".to_string(),
+        "vrrp_cpu_affinity" | "checker_cpu_affinity" | "bfd_cpu_affinity" => format!(
+            "No {} cpu_id set specified",
+            kw.trim_end_matches("_cpu_affinity")
+        ),
+        "snmp_socket" => "SNMP error : snmp socket name missing".to_string(),
+        "dbus_service_name" => "dbus_service_name missing - ignoring".to_string(),
+        "notify_fifo" | "vrrp_notify_fifo" | "lvs_notify_fifo" => {
+            format!("No {kw} name specified")
+        }
+        "notify_fifo_script" | "vrrp_notify_fifo_script" | "lvs_notify_fifo_script" => {
+            format!("No {kw} specified")
+        }
+        "vrrp_netlink_cmd_rcv_bufs"
+        | "vrrp_netlink_monitor_rcv_bufs"
+        | "lvs_netlink_cmd_rcv_bufs"
+        | "lvs_netlink_monitor_rcv_bufs"
+        | "process_monitor_rcv_bufs" => format!("{kw} size missing"),
+        "vrrp_rx_bufs_policy" => "vrrp_rx_bufs_policy missing".to_string(),
+        "vrrp_rx_bufs_multiplier" => "Invalid vrrp_rx_bufs_multiplier".to_string(),
+        "reload_time_file" => "reload_time_file invalid".to_string(),
+        _ => return None,
+    };
+    Some(text)
+}
+
+/// `other` for keywords whose keepalived 2.2.7 handler reads the first value
+/// unchecked (`strvec_slot`): without one, keepalived stops (exit 2).
+fn other1(ctx: &mut Ctx, w: &[String]) -> Res {
+    ctx.slot(w, 1)?;
+    other(ctx, w)
+}
+
 /// Keywords tandem accepts and records without a type of their own. Their
 /// values are still checked the way keepalived 2.2.7 checks them (its
 /// messages, measured one by one), so that `-t` reports the same problems.
@@ -233,6 +287,12 @@ fn other(ctx: &mut Ctx, w: &[String]) -> Res {
     let kw = w[0].as_str();
     let arg = w.get(1).map(String::as_str);
     let is_bool = |a: &str| matches!(a, "true" | "on" | "yes" | "false" | "off" | "no");
+    if arg.is_none()
+        && let Some(text) = missing_value_message(kw)
+    {
+        ctx.err(text);
+        return Ok(());
+    }
     let ok = match (kw, arg) {
         (
             "smtp_alert"
@@ -452,12 +512,12 @@ pub static GLOBAL: &[Kw] = &[
     Kw::h("max_auto_priority", prio),
     Kw::h("dynamic_interfaces", dynamic_interfaces),
     Kw::h("tmp_config_directory", other),
-    Kw::h("config_save_dir", other),
+    Kw::h("config_save_dir", other1),
     Kw::h("process_names", other),
-    Kw::h("process_name", other),
-    Kw::h("vrrp_process_name", other),
-    Kw::h("checker_process_name", other),
-    Kw::h("bfd_process_name", other),
+    Kw::h("process_name", other1),
+    Kw::h("vrrp_process_name", other1),
+    Kw::h("checker_process_name", other1),
+    Kw::h("bfd_process_name", other1),
     Kw::h("startup_script", other),
     Kw::h("startup_script_timeout", other),
     Kw::h("shutdown_script", other),
@@ -472,20 +532,20 @@ pub static GLOBAL: &[Kw] = &[
     Kw::h("lvs_timeouts", other),
     Kw::h("lvs_flush", other),
     Kw::h("lvs_flush_on_stop", other),
-    Kw::h("vrrp_garp_lower_prio_delay", other),
-    Kw::h("vrrp_down_timer_adverts", other),
-    Kw::h("vrrp_garp_lower_prio_repeat", other),
+    Kw::h("vrrp_garp_lower_prio_delay", other1),
+    Kw::h("vrrp_down_timer_adverts", other1),
+    Kw::h("vrrp_garp_lower_prio_repeat", other1),
     Kw::h("vrrp_min_garp", other),
     Kw::h("vrrp_garp_extra_if", other),
     Kw::h("vrrp_lower_prio_no_advert", other),
     Kw::h("vrrp_higher_prio_send_advert", other),
     Kw::h("nftables", other),
-    Kw::h("nftables_priority", other),
+    Kw::h("nftables_priority", other1),
     Kw::h("nftables_counters", other),
     Kw::h("nftables_ifindex", other),
     Kw::h("nftables_ipvs", other),
-    Kw::h("nftables_ipvs_priority", other),
-    Kw::h("nftables_ipvs_start_fwmark", other),
+    Kw::h("nftables_ipvs_priority", other1),
+    Kw::h("nftables_ipvs_start_fwmark", other1),
     Kw::h("disable_local_igmp", other),
     Kw::h("vrrp_check_unicast_src", other),
     Kw::h("vrrp_notify_priority_changes", other),
@@ -500,9 +560,9 @@ pub static GLOBAL: &[Kw] = &[
     Kw::h("vrrp_rt_priority", other),
     Kw::h("checker_rt_priority", other),
     Kw::h("bfd_rt_priority", other),
-    Kw::h("vrrp_rlimit_rttime", other),
-    Kw::h("checker_rlimit_rttime", other),
-    Kw::h("bfd_rlimit_rttime", other),
+    Kw::h("vrrp_rlimit_rttime", other1),
+    Kw::h("checker_rlimit_rttime", other1),
+    Kw::h("bfd_rlimit_rttime", other1),
     Kw::h("snmp_socket", other),
     Kw::h("enable_snmp_vrrp", other),
     Kw::h("enable_snmp_checker", other),
@@ -533,11 +593,11 @@ pub static GLOBAL: &[Kw] = &[
     Kw::h("vrrp_rx_bufs_multiplier", other),
     Kw::h("rs_init_notifies", other),
     Kw::h("no_checker_emails", other),
-    Kw::h("umask", other),
-    Kw::h("vrrp_startup_delay", other),
+    Kw::h("umask", other1),
+    Kw::h("vrrp_startup_delay", other1),
     Kw::h("log_unknown_vrids", other),
-    Kw::h("vmac_prefix", other),
-    Kw::h("vmac_addr_prefix", other),
+    Kw::h("vmac_prefix", other1),
+    Kw::h("vmac_addr_prefix", other1),
     Kw::h("random_seed", other),
     Kw::h("reload_check_config", other),
     Kw::h("include_check", other),
@@ -545,12 +605,9 @@ pub static GLOBAL: &[Kw] = &[
     Kw::h("reload_repeat", other),
     Kw::h("reload_file", other),
     Kw::h("data_use_instance", other),
-    Kw::h("linkbeat_use_polling", other),
-    Kw::h("net_namespace", other),
-    Kw::h("net_namespace_ipvs", other),
-    Kw::h("namespace_with_ipsets", other),
-    Kw::h("instance", other),
-    Kw::h("use_pid_dir", other),
+    // linkbeat_use_polling, net_namespace, net_namespace_ipvs,
+    // namespace_with_ipsets, instance and use_pid_dir are top-level only:
+    // keepalived 2.2.7 says `Unknown keyword` for them inside global_defs.
 ];
 
 /// Every keyword name of `global_defs`, for the grammar table test.

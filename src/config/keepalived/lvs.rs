@@ -5,7 +5,7 @@
 //! Also `bfd_instance`, which keepalived parses in three passes.
 
 use super::parser::read_unsigned;
-use super::parser::{Ctx, Kw, Res, read_double};
+use super::parser::{Ctx, Kw, Res, read_decimal};
 use crate::ir::keepalived::{Checker, Directive, RealServer, VirtualServer, VirtualServerGroup};
 
 /// Any keyword inside an LVS block: appended to the innermost open block.
@@ -18,6 +18,13 @@ fn rec(ctx: &mut Ctx, w: &[String]) -> Res {
         });
     }
     Ok(())
+}
+
+/// `rec` for a keyword whose handler in keepalived 2.2.7 reads its first
+/// value unchecked (`strvec_slot`): without one, keepalived stops (exit 2).
+fn rec1(ctx: &mut Ctx, w: &[String]) -> Res {
+    ctx.slot(w, 1)?;
+    rec(ctx, w)
 }
 
 /// A nested block keyword (`real_server`, `HTTP_GET`, `url`, ...).
@@ -43,7 +50,7 @@ fn close(ctx: &mut Ctx) -> Res {
 
 fn delay_loop(ctx: &mut Ctx, w: &[String]) -> Res {
     let v = ctx.slot(w, 1)?.to_string();
-    if read_double(ctx, &v, 0.000001, u32::MAX as f64 / 1_000_000.0).is_none() {
+    if read_decimal(ctx, &v, 1, u64::MAX - 1).is_none() {
         ctx.err(format!(
             "virtual server delay loop '{v}' invalid - ignoring"
         ));
@@ -98,8 +105,18 @@ fn rs_weight(ctx: &mut Ctx, w: &[String]) -> Res {
 
 fn connect_timeout(ctx: &mut Ctx, w: &[String]) -> Res {
     let v = ctx.slot(w, 1)?.to_string();
-    if read_double(ctx, &v, 0.000001, u32::MAX as f64 / 1_000_000.0).is_none() {
+    if read_decimal(ctx, &v, 1, u64::from(u32::MAX)).is_none() {
         ctx.err(format!("connect_timeout {v} invalid - ignoring"));
+        return Ok(());
+    }
+    rec(ctx, w)
+}
+
+/// The real server's own `connect_timeout` (default for its checkers).
+fn rs_connect_timeout(ctx: &mut Ctx, w: &[String]) -> Res {
+    let v = ctx.slot(w, 1)?.to_string();
+    if read_decimal(ctx, &v, 1, u64::from(u32::MAX)).is_none() {
+        ctx.err(format!("real server connect_timeout {v} invalid - ignoring"));
         return Ok(());
     }
     rec(ctx, w)
@@ -165,7 +182,7 @@ fn misc_close(ctx: &mut Ctx) -> Res {
 
 fn nb_get_retry(ctx: &mut Ctx, w: &[String]) -> Res {
     ctx.err("nb_get_retry is deprecated - please use 'retry'");
-    rec(ctx, w)
+    rec1(ctx, w)
 }
 
 /// keepalived 2.2.7: `PARSER : unknown [BRIDGE] routing method for virtual server.`
@@ -180,9 +197,83 @@ fn lb_kind(ctx: &mut Ctx, w: &[String]) -> Res {
     rec(ctx, w)
 }
 
-fn vs_open(ctx: &mut Ctx, w: &[String]) -> Res {
-    ctx.slot(w, 1)?;
-    open(ctx, w)
+/// keepalived 2.2.7 checks the real server's address and port when it
+/// opens the block, and skips the block when they are wrong (a port 0 or no
+/// port at all is accepted).
+fn rs_open(ctx: &mut Ctx, w: &[String]) -> Res {
+    let a = ctx.slot(w, 1)?.to_string();
+    let port_ok = match w.get(2).map(String::as_str) {
+        None | Some("0") => true,
+        Some(p) => read_unsigned(ctx, p, 1, 65535).is_some(),
+    };
+    let Some(ip) = super::vrrp::sockaddr_ip(&a).filter(|_| port_ok) else {
+        let port = w.get(2).cloned().unwrap_or_else(|| "0".into());
+        ctx.err(format!(
+            "Invalid real server ip address/port {a}/{port} - skipping"
+        ));
+        ctx.skip_block();
+        return Ok(());
+    };
+    let mut w = w.to_vec();
+    if let Some(slot) = w.get_mut(1) {
+        *slot = ip.to_string();
+    }
+    open(ctx, &w)
+}
+
+/// keepalived 2.2.7 drops a real server whose address family differs from
+/// its (address-based) virtual server's, at the line closing the block.
+fn rs_close(ctx: &mut Ctx) -> Res {
+    let n = ctx.st.lvs_stack.len();
+    let fam = |d: Option<&Directive>| {
+        d.and_then(|d| d.args.first())
+            .and_then(|a| a.parse::<std::net::IpAddr>().ok())
+            .map(|ip| ip.is_ipv6())
+    };
+    let rs = fam(ctx.st.lvs_stack.last());
+    let vs = fam(n.checked_sub(2).and_then(|i| ctx.st.lvs_stack.get(i)));
+    if let (Some(rs), Some(vs)) = (rs, vs)
+        && rs != vs
+    {
+        let addr = ctx
+            .st
+            .lvs_stack
+            .last()
+            .and_then(|d| d.args.first())
+            .cloned()
+            .unwrap_or_default();
+        ctx.err(format!(
+            "Address family of virtual server and real server {addr} don't match - skipping real server."
+        ));
+        ctx.st.lvs_stack.pop();
+        ctx.st.lvs_src.pop();
+        return Ok(());
+    }
+    close(ctx)
+}
+
+/// `quorum N`: keepalived 2.2.7 replaces a bad value with 1.
+fn quorum(ctx: &mut Ctx, w: &[String]) -> Res {
+    let v = ctx.slot(w, 1)?.to_string();
+    if read_unsigned(ctx, &v, 1, u64::from(u32::MAX)).is_none() {
+        ctx.err(format!(
+            "Quorum {v} must be in [1, 4294967295]. Setting to 1."
+        ));
+        return rec(ctx, &[w[0].clone(), "1".to_string()]);
+    }
+    rec(ctx, w)
+}
+
+/// `hysteresis N`: keepalived 2.2.7 ignores a bad value.
+fn hysteresis(ctx: &mut Ctx, w: &[String]) -> Res {
+    let v = ctx.slot(w, 1)?.to_string();
+    if read_unsigned(ctx, &v, 0, u64::from(u32::MAX)).is_none() {
+        ctx.err(format!(
+            "Hysteresis {v} must be in [0, 4294967295] - ignoring"
+        ));
+        return Ok(());
+    }
+    rec(ctx, w)
 }
 
 fn to_checker(d: Directive, src: crate::ir::keepalived::Src) -> Checker {
@@ -276,7 +367,7 @@ fn vsg(ctx: &mut Ctx, w: &[String]) -> Res {
 }
 
 static URL: &[Kw] = &[
-    Kw::h("path", rec),
+    Kw::h("path", rec1),
     Kw::h("digest", digest),
     Kw::h("status_code", rec),
     Kw::h("virtualhost", rec),
@@ -292,26 +383,27 @@ static URL: &[Kw] = &[
 macro_rules! common {
     ($($extra:expr),* $(,)?) => {
         &[
-            Kw::h("connect_ip", rec),
-            Kw::h("connect_port", rec),
-            Kw::h("bindto", rec),
-            Kw::h("bind_if", rec),
-            Kw::h("bind_port", rec),
+            Kw::h("connect_ip", rec1),
+            Kw::h("connect_port", rec1),
+            Kw::h("bindto", rec1),
+            Kw::h("bind_if", rec1),
+            Kw::h("bind_port", rec1),
             Kw::h("connect_timeout", connect_timeout),
-            Kw::h("fwmark", rec),
-            Kw::h("warmup", rec),
-            Kw::h("retry", rec),
-            Kw::h("nb_get_retry", nb_get_retry),
-            Kw::h("delay_before_retry", rec),
+            Kw::h("fwmark", rec1),
+            Kw::h("warmup", rec1),
+            Kw::h("retry", rec1),
+            Kw::h("delay_before_retry", rec1),
             Kw::h("log_all_failures", rec),
             Kw::h("alpha", rec),
-            Kw::h("delay_loop", rec),
+            Kw::h("delay_loop", rec1),
             $($extra),*
         ]
     };
 }
 
+// keepalived 2.2.7 knows `nb_get_retry` in HTTP_GET/SSL_GET only.
 static HTTP: &[Kw] = common![
+    Kw::h("nb_get_retry", nb_get_retry),
     Kw::h("http_protocol", rec),
     Kw::h("fast_recovery", rec),
     Kw::h("virtualhost", rec),
@@ -327,13 +419,13 @@ static SMTP: &[Kw] = common![
 static DNS: &[Kw] = common![Kw::h("type", rec), Kw::h("name", rec)];
 static MISC: &[Kw] = &[
     Kw::h("misc_path", rec),
-    Kw::h("misc_timeout", rec),
+    Kw::h("misc_timeout", rec1),
     Kw::h("misc_dynamic", rec),
     Kw::h("user", rec),
-    Kw::h("warmup", rec),
-    Kw::h("delay_loop", rec),
-    Kw::h("retry", rec),
-    Kw::h("delay_before_retry", rec),
+    Kw::h("warmup", rec1),
+    Kw::h("delay_loop", rec1),
+    Kw::h("retry", rec1),
+    Kw::h("delay_before_retry", rec1),
     Kw::h("log_all_failures", rec),
     Kw::h("alpha", rec),
 ];
@@ -353,19 +445,19 @@ static BFD_CHECK: &[Kw] = &[
 
 static REAL_SERVER: &[Kw] = &[
     Kw::h("weight", rs_weight),
-    Kw::h("lvs_method", rec),
-    Kw::h("notify_up", rec),
-    Kw::h("notify_down", rec),
-    Kw::h("uthreshold", rec),
-    Kw::h("lthreshold", rec),
+    Kw::h("lvs_method", rec1),
+    Kw::h("notify_up", rec1),
+    Kw::h("notify_down", rec1),
+    Kw::h("uthreshold", rec1),
+    Kw::h("lthreshold", rec1),
     Kw::h("inhibit_on_failure", rec),
     Kw::h("smtp_alert", rec),
     Kw::h("alpha", rec),
-    Kw::h("retry", rec),
-    Kw::h("delay_before_retry", rec),
-    Kw::h("warmup", rec),
-    Kw::h("delay_loop", rec),
-    Kw::h("connect_timeout", rec),
+    Kw::h("retry", rec1),
+    Kw::h("delay_before_retry", rec1),
+    Kw::h("warmup", rec1),
+    Kw::h("delay_loop", rec1),
+    Kw::h("connect_timeout", rs_connect_timeout),
     Kw::h("virtualhost", rec),
     Kw::block("HTTP_GET", Some(open), HTTP, Some(http_close)),
     Kw::block("SSL_GET", Some(open), HTTP, Some(http_close)),
@@ -393,9 +485,9 @@ pub(super) static VIRTUAL_SERVER: &[Kw] = &[
     Kw::h("mh-port", rec),
     Kw::h("mh-fallback", rec),
     Kw::h("ops", rec),
-    Kw::h("persistence_engine", rec),
+    Kw::h("persistence_engine", rec1),
     Kw::h("persistence_timeout", persistence_timeout),
-    Kw::h("persistence_granularity", rec),
+    Kw::h("persistence_granularity", rec1),
     Kw::h("protocol", protocol),
     Kw::h("ha_suspend", rec),
     Kw::h("smtp_alert", rec),
@@ -403,22 +495,22 @@ pub(super) static VIRTUAL_SERVER: &[Kw] = &[
     Kw::h("snmp_name", rec),
     Kw::h("alpha", rec),
     Kw::h("omega", rec),
-    Kw::h("quorum", rec),
-    Kw::h("hysteresis", rec),
-    Kw::h("quorum_up", rec),
-    Kw::h("quorum_down", rec),
-    Kw::h("ip_family", rec),
-    Kw::h("sorry_server", rec),
+    Kw::h("quorum", quorum),
+    Kw::h("hysteresis", hysteresis),
+    Kw::h("quorum_up", rec1),
+    Kw::h("quorum_down", rec1),
+    Kw::h("ip_family", rec1),
+    Kw::h("sorry_server", rec1),
     Kw::h("sorry_server_inhibit", rec),
     Kw::h("sorry_server_lvs_method", rec),
     Kw::h("connect_timeout", connect_timeout),
-    Kw::h("retry", rec),
-    Kw::h("delay_before_retry", rec),
-    Kw::h("warmup", rec),
+    Kw::h("retry", rec1),
+    Kw::h("delay_before_retry", rec1),
+    Kw::h("warmup", rec1),
     // keepalived 2.2.7 also takes `weight` here.
-    Kw::h("weight", rec),
+    Kw::h("weight", rec1),
     Kw::h("inhibit_on_failure", rec),
-    Kw::block("real_server", Some(vs_open), REAL_SERVER, Some(close)),
+    Kw::block("real_server", Some(rs_open), REAL_SERVER, Some(rs_close)),
 ];
 
 pub(super) fn virtual_server(ctx: &mut Ctx, w: &[String]) -> Res {
@@ -428,13 +520,24 @@ pub(super) fn virtual_server(ctx: &mut Ctx, w: &[String]) -> Res {
         // `Invalid virtual server IP address/port 10.0.0./brd - skipping`.
         let port = w.get(2).cloned().unwrap_or_else(|| "0".into());
         let port_ok = w.get(2).is_none() || read_unsigned(ctx, &port, 0, 65535).is_some();
-        let addr_ok = a.parse::<std::net::IpAddr>().is_ok();
-        if !port_ok || !addr_ok {
-            ctx.err(format!(
-                "Invalid virtual server IP address/port {a}/{port} - skipping"
-            ));
-            ctx.skip_block();
-            return Ok(());
+        let ip = super::vrrp::sockaddr_ip(&a);
+        match ip {
+            Some(ip) if port_ok => {
+                // keepalived keeps only the address part (`10.0.0.5-300`
+                // is 10.0.0.5) and names the virtual server by it.
+                let mut w = w.to_vec();
+                if let Some(slot) = w.get_mut(1) {
+                    *slot = ip.to_string();
+                }
+                return open(ctx, &w);
+            }
+            _ => {
+                ctx.err(format!(
+                    "Invalid virtual server IP address/port {a}/{port} - skipping"
+                ));
+                ctx.skip_block();
+                return Ok(());
+            }
         }
     }
     open(ctx, w)
@@ -560,6 +663,36 @@ pub(super) fn validate(ctx: &mut Ctx) {
             ));
             vs.lb_kind = Some("NAT".into());
         }
+        // keepalived 2.2.7 sums the weights in an unsigned int (default
+        // weight 1) and lowers quorum, then hysteresis, to fit; with a
+        // total of 0 the hysteresis wraps around as it does there.
+        let last = |k: &str| {
+            vs.options
+                .iter()
+                .rev()
+                .find(|o| o.keyword == k)
+                .and_then(|o| o.args.first())
+                .and_then(|a| a.parse::<u32>().ok())
+        };
+        let mut quorum = last("quorum").unwrap_or(1);
+        let hysteresis = last("hysteresis").unwrap_or(0);
+        let total = vs.real_servers.iter().fold(0u32, |acc, rs| {
+            acc.wrapping_add(rs.weight.map_or(1, |w| w as u32))
+        });
+        if quorum > total {
+            msgs.push(format!(
+                "Warning - quorum {quorum} for {} exceeds total weight of real servers {total}, reducing quorum to {total}",
+                name(vs)
+            ));
+            quorum = total;
+        }
+        if hysteresis >= quorum {
+            msgs.push(format!(
+                "Virtual server {}: hysteresis {hysteresis} >= quorum {quorum}; setting hysteresis to {}",
+                name(vs),
+                quorum.wrapping_sub(1)
+            ));
+        }
     }
     for m in msgs {
         ctx.err_noloc(m);
@@ -620,18 +753,24 @@ fn nop(_ctx: &mut Ctx, _w: &[String]) -> Res {
     Ok(())
 }
 
+/// keepalived 2.2.7 reads these values unchecked: a missing one stops it.
+fn nop1(ctx: &mut Ctx, w: &[String]) -> Res {
+    ctx.slot(w, 1)?;
+    Ok(())
+}
+
 pub(super) static BFD: &[Kw] = &[
     Kw::h("neighbor_ip", bfd_neighbor),
-    Kw::h("source_ip", nop),
-    Kw::h("min_rx", nop),
-    Kw::h("min_tx", nop),
-    Kw::h("idle_tx", nop),
-    Kw::h("multiplier", nop),
+    Kw::h("source_ip", nop1),
+    Kw::h("min_rx", nop1),
+    Kw::h("min_tx", nop1),
+    Kw::h("idle_tx", nop1),
+    Kw::h("multiplier", nop1),
     Kw::h("passive", nop),
-    Kw::h("ttl", nop),
-    Kw::h("hoplimit", nop),
-    Kw::h("max_hops", nop),
-    Kw::h("weight", nop),
+    Kw::h("ttl", nop1),
+    Kw::h("hoplimit", nop1),
+    Kw::h("max_hops", nop1),
+    Kw::h("weight", nop1),
     Kw::h("vrrp", nop),
     Kw::h("checker", nop),
 ];

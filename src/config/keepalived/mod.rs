@@ -358,7 +358,13 @@ fn validate_vrrp(ctx: &mut Ctx) {
         }
         let unicast_kw = i.unicast_src_ip.is_some()
             || ctx.st.unicast_blocks.contains(n)
-            || i.other.iter().any(|(k, _)| k.starts_with("unicast_"));
+            // keepalived 2.2.7: unicast_fault_no_peer does not count,
+            // check_unicast_src and old_unicast_checksum do (measured).
+            || i.other.iter().any(|(k, _)| {
+                (k.starts_with("unicast_") && k != "unicast_fault_no_peer")
+                    || k == "check_unicast_src"
+                    || k == "old_unicast_checksum"
+            });
         if unicast_kw && i.unicast_peer.is_empty() {
             msgs.push(format!(
                 "({n}) A unicast keyword has been specified without any unicast peers. \
@@ -470,11 +476,38 @@ fn validate_vrrp(ctx: &mut Ctx) {
                     .map(|f| f.weight)
                     .unwrap_or(0)
             });
-            if w != 0 {
+            if w != 0
+                && t.weight.is_none()
+                && !ctx.st.track_file_weight_set.contains(&t.name)
+            {
+                // keepalived 2.2.7 words it so when no weight was written.
+                msgs.push(format!(
+                    "({n}) ignoring weight from tracked file {} due to SYNC group. specify weight 0",
+                    t.name
+                ));
+            } else if w != 0 {
                 msgs.push(format!(
                     "({n}) ignoring tracked file {} with weight {w} due to SYNC group",
                     t.name
                 ));
+            }
+        }
+        // An instance tracks its own interface implicitly, so keepalived
+        // 2.2.7 counts that one too (measured).
+        let own = i.interface.as_deref().unwrap_or_default();
+        if let Some(g) = ctx
+            .cfg
+            .vrrp_sync_groups
+            .iter()
+            .find(|g| g.group.contains(&i.name))
+        {
+            for t in &g.track_interface {
+                if t.name == own || i.track_interface.iter().any(|x| x.name == t.name) {
+                    msgs.push(format!(
+                        "({n}) track_interface {} is configured on VRRP instance and sync group. Remove vrrp instance or sync group config",
+                        t.name
+                    ));
+                }
             }
         }
     }

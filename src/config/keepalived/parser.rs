@@ -100,6 +100,9 @@ pub struct State {
     pub rules_defaulted: u32,
     /// vrrp_instances that have a `unicast_peer` block.
     pub unicast_blocks: Vec<String>,
+    /// vrrp_track_files whose block sets `weight` (keepalived 2.2.7 words
+    /// the sync-group message differently for the default weight).
+    pub track_file_weight_set: Vec<String>,
     /// The current vrrp_script is dropped when its block closes.
     pub remove_script: bool,
     /// Inside a `vrrp_sync_group` block (its track_*/notify* go there).
@@ -476,6 +479,61 @@ pub fn read_unsigned(ctx: &mut Ctx, s: &str, min: u64, max: u64) -> Option<u64> 
         }
         Some(v) => Some(v as u64),
     }
+}
+
+/// keepalived 2.2.7's `read_decimal_unsigned_strvec()` with 6 decimal
+/// places, in micro-units: used for timers (`delay_loop`, `connect_timeout`,
+/// `advert_int`). Unlike `read_double` it refuses signs and exponents,
+/// warns when more than 6 characters follow the decimal point (and then
+/// rounds), takes an empty string as 0, and prints the range from the
+/// micro-units (`[0.000001, 18446744073709.551614]`).
+pub fn read_decimal(ctx: &mut Ctx, s: &str, min: u64, max: u64) -> Option<u64> {
+    if s.starts_with('-') {
+        ctx.err(format!("negative number '{s}'"));
+        return None;
+    }
+    let (int_part, frac) = match s.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (s, None),
+    };
+    if frac.is_some_and(|f| f.len() > 6) {
+        ctx.err(format!("number '{s}' has too many decimal places"));
+    }
+    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
+    if !digits(int_part) || !frac.is_none_or(digits) {
+        ctx.err(format!("invalid number '{s}'"));
+        return None;
+    }
+    let fmt = |u: u64| format!("{}.{:06}", u / 1_000_000, u % 1_000_000);
+    let out_of_range = |ctx: &mut Ctx| {
+        ctx.err(format!(
+            "number '{s}' outside range [{}, {}]",
+            fmt(min),
+            fmt(max)
+        ));
+        None
+    };
+    let whole: u128 = if int_part.is_empty() {
+        0
+    } else {
+        match int_part.parse::<u128>() {
+            Ok(v) => v,
+            Err(_) => return out_of_range(ctx),
+        }
+    };
+    let f = frac.unwrap_or("");
+    let mut micro: u128 = 0;
+    for (k, b) in f.bytes().take(6).enumerate() {
+        micro += u128::from(b - b'0') * 10u128.pow(5 - k as u32);
+    }
+    if f.as_bytes().get(6).is_some_and(|&b| b >= b'5') {
+        micro += 1;
+    }
+    let v = whole.saturating_mul(1_000_000).saturating_add(micro);
+    if v < u128::from(min) || v > u128::from(max) {
+        return out_of_range(ctx);
+    }
+    u64::try_from(v).ok()
 }
 
 /// `read_double()`; keepalived 2.2.7 prints the range with `%f`.

@@ -5,7 +5,7 @@
 use std::net::IpAddr;
 
 use super::lexer::split_quoted_escaped;
-use super::parser::{Ctx, Fatal, Kw, Res, read_double, read_int, read_unsigned};
+use super::parser::{Ctx, Fatal, Kw, Res, read_decimal, read_double, read_int, read_unsigned};
 use super::sys::{self, Iface};
 use crate::ir::keepalived::{
     AuthType, Authentication, IpAddress, Route, Rule, Script, State, SyncGroup, TrackFile,
@@ -295,13 +295,36 @@ fn tf_file(ctx: &mut Ctx, w: &[String]) -> Res {
 }
 
 fn tf_weight(ctx: &mut Ctx, w: &[String]) -> Res {
-    let v = ctx.slot(w, 1)?.to_string();
-    if let Some(n) = read_int(ctx, &v, -254, 254) {
-        let rev = w.get(2).is_some_and(|r| r == "reverse");
-        if let Some(t) = ctx.cfg.track_files.last_mut() {
-            t.weight = n as i32;
-            t.weight_reverse = rev;
+    let n = ctx
+        .cfg
+        .track_files
+        .last()
+        .map(|t| t.name.clone())
+        .unwrap_or_default();
+    let Some(v) = w.get(1).cloned() else {
+        ctx.err(format!("No weight specified for track file {n} - ignoring"));
+        return Ok(());
+    };
+    let Some(weight) = read_int(ctx, &v, -254, 254) else {
+        ctx.err(format!(
+            "Weight ({v}) for track_file {n} must be between [-254..254] inclusive. Ignoring..."
+        ));
+        return Ok(());
+    };
+    let rev = match w.get(2).map(String::as_str) {
+        None => false,
+        Some("reverse") => true,
+        Some(other) => {
+            ctx.err(format!("track_file {n} unknown weight option {other}"));
+            return Ok(());
         }
+    };
+    if let Some(t) = ctx.cfg.track_files.last_mut() {
+        t.weight = weight as i32;
+        t.weight_reverse = rev;
+    }
+    if !ctx.st.track_file_weight_set.contains(&n) {
+        ctx.st.track_file_weight_set.push(n);
     }
     Ok(())
 }
@@ -473,10 +496,10 @@ fn vi_priority(ctx: &mut Ctx, w: &[String]) -> Res {
 fn vi_advert(ctx: &mut Ctx, w: &[String]) -> Res {
     let v = ctx.slot(w, 1)?.to_string();
     let n = iname(ctx);
-    match read_double(ctx, &v, 0.01, 255.0) {
+    match read_decimal(ctx, &v, 10_000, 255_000_000) {
         Some(d) => {
             if let Some(i) = inst(ctx) {
-                i.advert_int = d;
+                i.advert_int = d as f64 / 1_000_000.0;
             }
         }
         None => ctx.err(format!(
@@ -981,17 +1004,26 @@ fn vi_routes(ctx: &mut Ctx, w: &[String]) -> Res {
     Ok(())
 }
 
+/// keepalived 2.2.7's `inet_stosockaddr()`: the address ends at the first
+/// `-` (a range) or, failing that, the first `/` (a prefix), and the rest
+/// is ignored, so `10.0.0.5-300` and `fd00::-11` are accepted.
+pub(super) fn sockaddr_ip(a: &str) -> Option<IpAddr> {
+    let end = a.find('-').or_else(|| a.find('/')).unwrap_or(a.len());
+    a.get(..end)?.parse().ok()
+}
+
 fn vi_unicast_src(ctx: &mut Ctx, w: &[String]) -> Res {
-    let a = ctx.slot(w, 1)?.to_string();
+    let raw = ctx.slot(w, 1)?.to_string();
     let n = iname(ctx);
-    if a.parse::<IpAddr>().is_err() {
+    let Some(ip) = sockaddr_ip(&raw) else {
         ctx.err(format!(
-            "Configuration error: VRRP instance[{n}] malformed src address[{a}]. Skipping..."
+            "Configuration error: VRRP instance[{n}] malformed src address[{raw}]. Skipping..."
         ));
         return Ok(());
-    }
+    };
+    let a = ip.to_string();
     let mcast = w[0] == "mcast_src_ip";
-    let v6 = a.parse::<IpAddr>().map(|x| x.is_ipv6()).unwrap_or(false);
+    let v6 = ip.is_ipv6();
     if !mcast && family(ctx).is_some_and(|f| f != v6) {
         ctx.err(format!(
             "Configuration error: VRRP instance[{n}] and src address[{a}] MUST be of the same family !!! Skipping..."
@@ -1014,25 +1046,80 @@ fn vi_unicast_peer(ctx: &mut Ctx, w: &[String]) -> Res {
     ctx.st.unicast_blocks.push(n.clone());
     for (pos, line) in ctx.value_block(w) {
         ctx.pos = Some(pos);
-        let a = &line[0];
-        if a.parse::<IpAddr>().is_err() {
+        let raw = &line[0];
+        let Some(ip) = sockaddr_ip(raw) else {
             ctx.err(format!(
-                "Configuration error: VRRP instance[{n}] malformed unicast peer address[{a}]. Skipping..."
+                "Configuration error: VRRP instance[{n}] malformed unicast peer address[{raw}]. Skipping..."
             ));
             continue;
-        }
-        let v6 = a.parse::<IpAddr>().map(|x| x.is_ipv6()).unwrap_or(false);
-        if family(ctx).is_some_and(|f| f != v6) {
+        };
+        let a = ip.to_string();
+        if family(ctx).is_some_and(|f| f != ip.is_ipv6()) {
             ctx.err(format!(
                 "Configuration error: VRRP instance[{n}] and unicast peer address[{a}] MUST be of the same family !!! Skipping..."
             ));
             continue;
         }
+        // `ADDR [NAME VALUE]...`: keepalived 2.2.7 reads every value as a
+        // number in [0, 255] and knows min_ttl and max_ttl only (measured:
+        // `dev eth0` gives `invalid number 'eth0'`); the peer is kept.
+        let mut k = 1;
+        while let Some(opt) = line.get(k) {
+            let Some(v) = line.get(k + 1) else {
+                ctx.err(format!("({n}) {opt} is missing a value"));
+                break;
+            };
+            if read_unsigned(ctx, v, 0, 255).is_some()
+                && opt != "min_ttl"
+                && opt != "max_ttl"
+            {
+                ctx.err(format!("({n}) unknown unicast_peer option {opt}"));
+            }
+            k += 2;
+        }
         if let Some(i) = inst(ctx) {
-            i.unicast_peer.push(a.clone());
+            i.unicast_peer.push(a);
         }
     }
     Ok(())
+}
+
+/// The name keepalived 2.2.7 puts in track_* messages: the sync group's
+/// inside `vrrp_sync_group`, the instance's otherwise.
+fn owner_name(ctx: &Ctx) -> String {
+    if ctx.st.in_sync_group {
+        ctx.cfg
+            .vrrp_sync_groups
+            .last()
+            .map(|g| g.name.clone())
+            .unwrap_or_default()
+    } else {
+        iname(ctx)
+    }
+}
+
+/// keepalived 2.2.7 refuses a second track_script / track_file /
+/// track_interface entry with the same name in one instance or sync group
+/// (after the existence check, before the options are read).
+fn already_tracked(ctx: &mut Ctx, kind: &str, name: &str, n: &str) -> bool {
+    let sync = ctx.st.in_sync_group;
+    let dup = if sync {
+        ctx.cfg.vrrp_sync_groups.last().is_some_and(|g| match kind {
+            "track_script" => g.track_script.iter().any(|t| t.name == name),
+            "track_file" => g.track_file.iter().any(|t| t.name == name),
+            _ => g.track_interface.iter().any(|t| t.name == name),
+        })
+    } else {
+        inst(ctx).is_some_and(|i| match kind {
+            "track_script" => i.track_script.iter().any(|t| t.name == name),
+            "track_file" => i.track_file.iter().any(|t| t.name == name),
+            _ => i.track_interface.iter().any(|t| t.name == name),
+        })
+    };
+    if dup {
+        ctx.err(format!("({n}) duplicate {kind} {name} - ignoring"));
+    }
+    dup
 }
 
 /// `NAME [weight N [reverse]]` as track_script / track_interface take it.
@@ -1068,6 +1155,14 @@ fn weight_of(ctx: &mut Ctx, line: &[String], n: &str, what: &str) -> Option<(Opt
                 }
             }
         }
+        // keepalived 2.2.7 words the track_interface one differently.
+        Some(other) if what == "track interface" => {
+            ctx.err(format!(
+                "({n}) unknown track_interface {} option {other} - ignoring",
+                line[0]
+            ));
+            None
+        }
         Some(other) => {
             ctx.err(format!("({n}) unknown {what} option {other} - ignoring"));
             None
@@ -1076,13 +1171,16 @@ fn weight_of(ctx: &mut Ctx, line: &[String], n: &str, what: &str) -> Option<(Opt
 }
 
 fn vi_track_script(ctx: &mut Ctx, w: &[String]) -> Res {
-    let n = iname(ctx);
-    let sync = w.first().is_some_and(|_| ctx.st.in_sync_group);
+    let n = owner_name(ctx);
+    let sync = ctx.st.in_sync_group;
     for (pos, line) in ctx.value_block(w) {
         ctx.pos = Some(pos);
         let name = line[0].clone();
         if !ctx.cfg.vrrp_scripts.iter().any(|s| s.name == name) {
             ctx.err(format!("({n}) track script {name} not found, ignoring..."));
+            continue;
+        }
+        if already_tracked(ctx, "track_script", &name, &n) {
             continue;
         }
         let Some((weight, weight_reverse)) = weight_of(ctx, &line, &n, "track script") else {
@@ -1105,13 +1203,16 @@ fn vi_track_script(ctx: &mut Ctx, w: &[String]) -> Res {
 }
 
 fn vi_track_file(ctx: &mut Ctx, w: &[String]) -> Res {
-    let n = iname(ctx);
+    let n = owner_name(ctx);
     let sync = ctx.st.in_sync_group;
     for (pos, line) in ctx.value_block(w) {
         ctx.pos = Some(pos);
         let name = line[0].clone();
         if !ctx.cfg.track_files.iter().any(|s| s.name == name) {
             ctx.err(format!("({n}) track file {name} not found, ignoring..."));
+            continue;
+        }
+        if already_tracked(ctx, "track_file", &name, &n) {
             continue;
         }
         let Some((weight, weight_reverse)) = weight_of(ctx, &line, &n, "track file") else {
@@ -1134,15 +1235,7 @@ fn vi_track_file(ctx: &mut Ctx, w: &[String]) -> Res {
 }
 
 fn vi_track_interface(ctx: &mut Ctx, w: &[String]) -> Res {
-    let n = if ctx.st.in_sync_group {
-        ctx.cfg
-            .vrrp_sync_groups
-            .last()
-            .map(|g| g.name.clone())
-            .unwrap_or_default()
-    } else {
-        iname(ctx)
-    };
+    let n = owner_name(ctx);
     let sync = ctx.st.in_sync_group;
     for (pos, line) in ctx.value_block(w) {
         ctx.pos = Some(pos);
@@ -1150,6 +1243,9 @@ fn vi_track_interface(ctx: &mut Ctx, w: &[String]) -> Res {
         if sys::interface(&name) == Iface::Missing {
             ctx.err(format!("({n}) tracked interface {name} doesn't exist"));
             ctx.st.missing_interface = true;
+            continue;
+        }
+        if already_tracked(ctx, "track_interface", &name, &n) {
             continue;
         }
         let Some((weight, weight_reverse)) = weight_of(ctx, &line, &n, "track interface") else {
@@ -1280,17 +1376,64 @@ fn vi_notify(ctx: &mut Ctx, w: &[String]) -> Res {
 }
 
 /// keepalived 2.2.7 still reads it, with a two-line deprecation notice
-/// (the second line indented past the instance name).
+/// (the second line indented past the instance name; keepalived 2.2.7
+/// measured: width 4 + name length, except 7 for a one-character name).
 fn vi_lvs_sync_if(ctx: &mut Ctx, w: &[String]) -> Res {
     let n = iname(ctx);
+    let width = if n.chars().count() == 1 { 7 } else { n.len() + 4 };
     ctx.err(format!(
         "({n}) Specifying lvs_sync_daemon_interface against a vrrp is deprecated."
     ));
     ctx.err(format!(
         "{:width$}Please use global lvs_sync_daemon",
-        "",
-        width = n.len() + 4
+        ""
     ));
+    vi_other1(ctx, w)
+}
+
+/// `garp_extra_if [all] SECONDS`; keepalived 2.2.7 reads the last word.
+fn vi_garp_extra_if(ctx: &mut Ctx, w: &[String]) -> Res {
+    let n = iname(ctx);
+    match w.last().filter(|_| w.len() > 1 && !(w.len() == 2 && w[1] == "all")) {
+        None => ctx.err(format!(
+            "({n}): garp_extra_if specified without time - ignoring"
+        )),
+        Some(v) => {
+            if read_unsigned(ctx, v, 0, 86400).is_none() {
+                ctx.err(format!("({n}): garp_extra_if '{v}' invalid - ignoring"));
+            } else {
+                return vi_other(ctx, w);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn vi_kernel_rx_buf_size(ctx: &mut Ctx, w: &[String]) -> Res {
+    let ok = match w.get(1) {
+        Some(v) => read_unsigned(ctx, v, 0, u64::from(u32::MAX)).is_some(),
+        None => false,
+    };
+    if !ok {
+        let n = iname(ctx);
+        ctx.err(format!("({n}) invalid kernel_rx_buf_size specified"));
+        return Ok(());
+    }
+    vi_other(ctx, w)
+}
+
+fn vi_linkbeat_use_polling(ctx: &mut Ctx, w: &[String]) -> Res {
+    let n = iname(ctx);
+    ctx.err(format!(
+        "({n}) 'linkbeat_use_polling' in vrrp instance deprecated - use linkbeat_interfaces block"
+    ));
+    vi_other(ctx, w)
+}
+
+/// `vi_other` for keywords whose keepalived 2.2.7 handler reads the first
+/// value unchecked (`strvec_slot`): without one, keepalived stops (exit 2).
+fn vi_other1(ctx: &mut Ctx, w: &[String]) -> Res {
+    ctx.slot(w, 1)?;
     vi_other(ctx, w)
 }
 
@@ -1342,16 +1485,17 @@ pub static VRRP_INSTANCE: &[Kw] = &[
     Kw::h("notify_fault", vi_notify),
     Kw::h("notify_stop", vi_notify),
     Kw::h("notify", vi_notify),
-    Kw::h("notify_deleted", vi_notify),
+    // A flag in keepalived 2.2.7 (report "DELETED" rather than "FAULT"), not a script.
+    Kw::h("notify_deleted", vi_other),
     Kw::h("notify_master_rx_lower_pri", vi_notify),
     Kw::h("smtp_alert", vi_flag),
     Kw::h("garp_master_delay", vi_garp),
     Kw::h("garp_master_repeat", vi_garp),
     Kw::h("garp_master_refresh", vi_garp),
     Kw::h("garp_master_refresh_repeat", vi_garp),
-    Kw::h("garp_lower_prio_delay", vi_other),
-    Kw::h("garp_lower_prio_repeat", vi_other),
-    Kw::h("garp_extra_if", vi_other),
+    Kw::h("garp_lower_prio_delay", vi_other1),
+    Kw::h("garp_lower_prio_repeat", vi_other1),
+    Kw::h("garp_extra_if", vi_garp_extra_if),
     Kw::h("use_vmac", vi_flag),
     Kw::h("vmac_xmit_base", vi_flag),
     Kw::h("use_vmac_addr", vi_other),
@@ -1360,21 +1504,21 @@ pub static VRRP_INSTANCE: &[Kw] = &[
     Kw::h("dont_track_primary", vi_flag),
     Kw::h("skip_check_adv_addr", vi_flag),
     Kw::h("strict_mode", vi_flag),
-    Kw::h("mcast_dst_ip", vi_other),
+    Kw::h("mcast_dst_ip", vi_other1),
     Kw::h("track_src_ip", vi_other),
     Kw::h("check_unicast_src", vi_other),
     Kw::h("unicast_fault_no_peer", vi_other),
-    Kw::h("unicast_ttl", vi_other),
+    Kw::h("unicast_ttl", vi_other1),
     Kw::h("old_unicast_checksum", vi_other),
-    Kw::h("down_timer_adverts", vi_other),
+    Kw::h("down_timer_adverts", vi_other1),
     Kw::h("lower_prio_no_advert", vi_other),
     Kw::h("higher_prio_send_advert", vi_other),
     Kw::h("promote_secondaries", vi_other),
-    Kw::h("debug", vi_other),
+    Kw::h("debug", vi_other1),
     Kw::h("notify_priority_changes", vi_other),
-    Kw::h("kernel_rx_buf_size", vi_other),
-    Kw::h("linkbeat_use_polling", vi_other),
-    Kw::h("vrf", vi_other),
+    Kw::h("kernel_rx_buf_size", vi_kernel_rx_buf_size),
+    Kw::h("linkbeat_use_polling", vi_linkbeat_use_polling),
+    Kw::h("vrf", vi_other1),
     Kw::h("accept", vi_other),
     Kw::h("lvs_sync_daemon_interface", vi_lvs_sync_if),
     Kw::h("no_accept", vi_other),

@@ -370,6 +370,10 @@ pub fn parse_expr(word: &str, kw: &str, fetch_sig: &Sig, via: Via) -> Result<Sam
         })?;
         sample.args = args;
         i += 1 + used;
+        check_fetch_args(fetch_sig.name, &sample.args).map_err(|m| match via {
+            Via::AclKeyword => ExprErr(format!("{acl_pfx}invalid args in fetch method '{kw}' : {m}")),
+            Via::Fetch => ExprErr(format!("invalid args in fetch method '{kw}' : {m}")),
+        })?;
     } else {
         sample.args = args_without_parens(fetch_sig).map_err(|e| match via {
             Via::AclKeyword => ExprErr(format!("{acl_pfx}{}", e.msg)),
@@ -431,11 +435,9 @@ pub fn parse_expr(word: &str, kw: &str, fetch_sig: &Sig, via: Via) -> Result<Sam
         }
         check_conv_args(cname, &cargs)
             .map_err(|m| wrap(format!("invalid args in converter '{cname}' : {m}")))?;
-        cur = if csig.output == "any" {
-            cur
-        } else {
-            csig.output
-        };
+        // An `any` output (json_query, set-var, debug...) stays `any`: HAProxy
+        // then wants an explicit `-m` in ACLs.
+        cur = csig.output;
         sample.converters.push(Converter {
             name: cname.to_string(),
             args: cargs,
@@ -445,13 +447,163 @@ pub fn parse_expr(word: &str, kw: &str, fetch_sig: &Sig, via: Via) -> Result<Sam
     Ok(sample)
 }
 
-/// Converter-specific checks HAProxy does at parse time.
+/// A variable name with its scope (HAProxy's `vars_check_arg()` accepts
+/// these; the name after the scope may be empty).
+fn scoped_var(name: &str) -> bool {
+    ["proc.", "sess.", "txn.", "req.", "res.", "check."]
+        .iter()
+        .any(|s| name.starts_with(s))
+}
+
+/// HAProxy's text for a variable name without its scope.
+fn bad_var_name(name: &str) -> String {
+    format!(
+        "invalid variable name '{name}'. A variable name must be start by its scope. The scope can be 'proc', 'sess', 'txn', 'req', 'res' or 'check'"
+    )
+}
+
+/// A whole-word signed decimal integer (C's `strtoll` with nothing left).
+fn is_integer(v: &str) -> bool {
+    let t = v.strip_prefix(['-', '+']).unwrap_or(v);
+    !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit())
+}
+
+/// The time unit argument of `date`, `http_date`, `ltime`, `utime`.
+fn check_time_unit(unit: Option<&String>) -> Result<(), String> {
+    match unit.map(String::as_str) {
+        None | Some("" | "s" | "ms" | "us") => Ok(()),
+        Some(u) => Err(format!("expects 's', 'ms' or 'us', got '{u}'")),
+    }
+}
+
+/// OpenSSL digest names `EVP_get_digestbyname()` knows (OpenSSL 3,
+/// Debian 12), compared case-insensitively.
+const DIGESTS: &[&str] = &[
+    "md4", "md5", "md5-sha1", "mdc2", "ripemd", "ripemd160", "rmd160", "sha1", "sha224",
+    "sha256", "sha384", "sha512", "sha512-224", "sha512-256", "sha2-224", "sha2-256", "sha2-384",
+    "sha2-512", "sha2-512/224", "sha2-512/256", "sha3-224", "sha3-256", "sha3-384", "sha3-512",
+    "shake128", "shake256", "blake2b512", "blake2s256", "sm3", "ssl3-md5", "ssl3-sha1",
+];
+
+/// Fetch-specific checks HAProxy does at parse time (`val_args`); the text
+/// goes after `invalid args in fetch method 'NAME' : `.
+pub fn check_fetch_args(name: &str, args: &[String]) -> Result<(), String> {
+    match name {
+        "var" => match args.first() {
+            Some(v) if !scoped_var(v) => Err(bad_var_name(v)),
+            _ => Ok(()),
+        },
+        "date" => check_time_unit(args.get(1)),
+        _ => Ok(()),
+    }
+}
+
+/// Converter-specific checks HAProxy does at parse time (`val_args`).
 fn check_conv_args(name: &str, args: &[String]) -> Result<(), String> {
+    let arg = |i: usize| args.get(i).map(String::as_str);
     if name.starts_with("map")
         && let Some(f) = args.first()
         && std::fs::File::open(f).is_err()
     {
         return Err(format!("failed to open pattern file <{f}>"));
+    }
+    match name {
+        "sha2" => {
+            if let Some(b) = arg(0).filter(|b| !b.is_empty()) {
+                let bits = super::super::values::atol(b);
+                if ![224, 256, 384, 512].contains(&bits) {
+                    return Err(format!("Unsupported number of bits: '{bits}'"));
+                }
+            }
+        }
+        "regsub" => {
+            if let Some(c) = arg(2).and_then(|f| f.chars().find(|c| !matches!(c, 'i' | 'g'))) {
+                return Err(format!(
+                    "invalid regex flag '{c}', only 'i' and 'g' are supported"
+                ));
+            }
+        }
+        "json_query" => {
+            if let Some(t) = arg(1).filter(|t| !t.is_empty())
+                && t != "int"
+            {
+                return Err("output_type only supports \"int\" as argument".into());
+            }
+        }
+        "add" | "sub" | "mul" | "div" | "mod" | "and" | "or" | "xor" => {
+            if let Some(v) = arg(0)
+                && !is_integer(v)
+                && !scoped_var(v)
+            {
+                return Err("expects an integer or a variable name".into());
+            }
+        }
+        "strcmp" | "secure_memcmp" => {
+            if let Some(v) = arg(0)
+                && !scoped_var(v)
+            {
+                return Err(format!("failed to register variable name '{v}'"));
+            }
+        }
+        "concat" => {
+            if let Some(v) = arg(1).filter(|v| !v.is_empty())
+                && !scoped_var(v)
+            {
+                return Err(format!("failed to register variable name '{v}'"));
+            }
+        }
+        "set-var" | "unset-var" => {
+            if let Some(v) = arg(0)
+                && !scoped_var(v)
+            {
+                return Err(bad_var_name(v));
+            }
+            const CONDS: &[&str] = &[
+                "ifexists",
+                "ifnotexists",
+                "ifempty",
+                "ifnotempty",
+                "ifset",
+                "ifnotset",
+                "ifgt",
+                "iflt",
+            ];
+            if let Some(c) = args.iter().skip(1).find(|c| !CONDS.contains(&c.as_str())) {
+                return Err(format!("unknown condition \"{c}\""));
+            }
+        }
+        "field" | "word" => {
+            if arg(0).is_some_and(|i| super::super::values::atol(i) == 0) {
+                return Err("Unexpected value 0 for index".into());
+            }
+            if arg(1).is_some_and(str::is_empty) {
+                return Err("Empty separators list".into());
+            }
+        }
+        "http_date" => check_time_unit(args.get(1))?,
+        "ltime" | "utime" => check_time_unit(args.get(2))?,
+        "json" => {
+            if let Some(v) = arg(0).filter(|v| !v.is_empty())
+                && !matches!(v, "ascii" | "utf8" | "utf8s" | "utf8p" | "utf8ps")
+            {
+                return Err("Unexpected input code type. Allowed value are 'ascii', 'utf8', 'utf8s', 'utf8p' and 'utf8ps'".into());
+            }
+        }
+        "aes_gcm_dec" => {
+            if let Some(b) = arg(0)
+                && !matches!(super::super::values::atol(b), 128 | 192 | 256)
+            {
+                return Err("key size must be 128, 192 or 256 (bits).".into());
+            }
+        }
+        "digest" | "hmac" => {
+            if let Some(d) = arg(0)
+                && !DIGESTS.iter().any(|n| n.eq_ignore_ascii_case(d))
+            {
+                return Err("algorithm must be a valid OpenSSL message digest name.".into());
+            }
+        }
+        _ => {}
     }
     Ok(())
 }

@@ -300,14 +300,15 @@ fn acl_errors_as_haproxy() {
 
 #[test]
 fn acl_warnings_as_haproxy() {
-    // printed as `[WARNING]  (PID) : config : parsing acl keyword 'path' :` + 4 indented lines
+    // printed as `[WARNING]  (PID) : config : parsing acl keyword 'path' :` + 4 indented
+    // lines + an empty line (HAProxy 2.6.12's text ends in a newline)
     let (a, w) = acl("acl a5 path");
     assert!(a.is_ok());
     let r = render(&w[0], "F", 10);
     assert_eq!(
         r.lines,
         [
-            "config : parsing acl keyword 'path' :\n  no pattern to match against were provided, so this ACL will never match.\n  If this is what you intended, please add '--' to get rid of this warning.\n  If you intended to match only for existence, please use '-m found'.\n  If you wanted to force an int to match as a bool, please use '-m bool'."
+            "config : parsing acl keyword 'path' :\n  no pattern to match against were provided, so this ACL will never match.\n  If this is what you intended, please add '--' to get rid of this warning.\n  If you intended to match only for existence, please use '-m found'.\n  If you wanted to force an int to match as a bool, please use '-m bool'.\n"
         ]
     );
     let (_, w) = acl("acl x url_param(x)");

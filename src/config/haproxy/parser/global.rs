@@ -249,6 +249,21 @@ pub fn keyword(p: &mut Parser, line: &Line) {
                 Err(e) => p.alert(line, time_err_msg(e, a1, "hard-stop-after")),
             }
         }
+        "grace" => {
+            // Registered by HAProxy 2.6 (no effect in check mode); the value
+            // is checked like hard-stop-after's.
+            if a1.is_empty() {
+                p.alert(line, "'grace' expects <time> as argument.\n");
+                return;
+            }
+            match parse_time(a1, 1) {
+                Ok(_) => {
+                    let d = directive(p, line);
+                    p.cfg.global.other.push(d);
+                }
+                Err(e) => p.alert(line, time_err_msg(e, a1, "grace")),
+            }
+        }
         "ca-base" | "crt-base" => {
             if too_many(p, line, 1) {
                 return;
@@ -339,11 +354,20 @@ pub fn keyword(p: &mut Parser, line: &Line) {
         "quiet" => {
             if !too_many(p, line, 0) {
                 p.cfg.global.quiet = true;
+                if p.quiet_from.is_none() {
+                    p.quiet_from = Some(p.diags.len());
+                }
             }
         }
         "resetenv" => {
             let keep = args[1..].to_vec();
             p.cfg.global.env.push(EnvDirective::Reset { keep });
+        }
+        "expose-experimental-directives" => {
+            // Takes effect for the lines that follow, as in HAProxy.
+            crate::config::haproxy::rules::set_experimental_allowed(true);
+            let d = directive(p, line);
+            p.cfg.global.other.push(d);
         }
         _ if kw.starts_with("tune.") && grammar().get("haproxy-global", kw).is_some() => {
             parse_tune(p, line)

@@ -241,6 +241,34 @@ pub fn other_keyword(p: &mut Parser, idx: usize, line: &Line) {
         }
         return;
     }
+    if (kw == "timeout" || (kind == "resolvers" && kw == "hold"))
+        && !section_timeout(p, &kind, line)
+    {
+        return;
+    }
+    if kind == "http-errors" && kw == "errorfile" {
+        let a = |i: usize| line.args.get(i).map(String::as_str).unwrap_or("");
+        // HAProxy 2.6.12's wording here differs from the proxy keyword's
+        // (no space before the first colon).
+        if a(1).is_empty() || a(2).is_empty() {
+            p.alert(
+                line,
+                "errorfile: expects <status_code> and <file> as arguments.",
+            );
+            return;
+        }
+        if super::proxy::handled_status(a(1)).is_none() {
+            p.alert(
+                line,
+                format!("errorfile : status code '{}' not handled.", a(1)),
+            );
+            return;
+        }
+        if std::fs::read(a(2)).is_err() {
+            p.alert(line, format!("errorfile : error opening file '{}'.", a(2)));
+            return;
+        }
+    }
     let d = Directive {
         span: p.span(line),
         keyword: kw.to_string(),
@@ -248,6 +276,101 @@ pub fn other_keyword(p: &mut Parser, idx: usize, line: &Line) {
     };
     if let Some(s) = p.cfg.other_sections.get_mut(idx) {
         s.directives.push(d);
+    }
+}
+
+/// `timeout` of mailers/ring/resolvers sections and resolvers' `hold`,
+/// with HAProxy 2.6.12's messages. Returns false after an error.
+fn section_timeout(p: &mut Parser, kind: &str, line: &Line) -> bool {
+    let a = |i: usize| line.args.get(i).map(String::as_str).unwrap_or("");
+    let (name, what, value) = match (kind, a(0)) {
+        ("resolvers", "hold") => {
+            if a(1).is_empty() || a(2).is_empty() {
+                p.alert(line, "'hold' expects an <event> and a <time> as arguments.");
+                p.diags.push(crate::config::diag::Diag::new(
+                    crate::config::diag::Level::Alert,
+                    None,
+                    "config : <event> can be either 'valid', 'nx', 'refused', 'timeout', or 'other'",
+                ));
+                return false;
+            }
+            if !matches!(
+                a(1),
+                "nx" | "timeout" | "valid" | "other" | "refused" | "obsolete"
+            ) {
+                p.alert(
+                    line,
+                    format!(
+                        "'hold' unknown <event>: '{}', expects either 'nx', 'timeout', 'valid', 'obsolete' or 'other'.",
+                        a(1)
+                    ),
+                );
+                return false;
+            }
+            // HAProxy names the event where the value belongs on overflow.
+            ("hold".to_string(), a(1).to_string(), a(2))
+        }
+        ("resolvers" | "mailers", _) => {
+            let allowed: &[&str] = if kind == "resolvers" {
+                &["retry", "resolve"]
+            } else {
+                &["mail"]
+            };
+            let expects = if kind == "resolvers" {
+                "'retry' or 'resolve'"
+            } else {
+                "'mail'"
+            };
+            if a(1).is_empty() {
+                p.alert(
+                    line,
+                    format!("'timeout' expects {expects} and <time> as arguments."),
+                );
+                return false;
+            }
+            if !allowed.contains(&a(1)) {
+                p.alert(
+                    line,
+                    format!(
+                        "'timeout' expects {expects} and <time> as arguments got '{}'.",
+                        a(1)
+                    ),
+                );
+                return false;
+            }
+            let name = format!("timeout {}", a(1));
+            (name, a(2).to_string(), a(2))
+        }
+        ("ring", _) if matches!(a(1), "connect" | "server") => {
+            let name = format!("timeout {}", a(1));
+            (name, a(2).to_string(), a(2))
+        }
+        // HAProxy 2.6.12 ignores other ring timeouts.
+        _ => return true,
+    };
+    if value.is_empty() {
+        p.alert(line, format!("'{name}' expects <time> as argument."));
+        return false;
+    }
+    match super::util::parse_time(value, 1) {
+        Ok(_) => true,
+        Err(super::util::TimeErr::BadChar(c)) => {
+            p.alert_nospace(
+                line,
+                format!("unexpected character '{c}' in argument to <{name}>."),
+            );
+            false
+        }
+        Err(_) => {
+            let shown: &str = if name == "hold" { &what } else { value };
+            p.alert_nospace(
+                line,
+                format!(
+                    "timer overflow in argument <{shown}> to <{name}>, maximum value is 2147483647 ms (~24.8 days)."
+                ),
+            );
+            false
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! `defaults`, `frontend`, `backend` and `listen` sections.
 
-use super::check::{ProxyNotes, ServerNote, TrackNote, is_l6_fetch};
+use super::check::{ProxyNotes, ServerNote, TrackNote};
 use super::global::{parse_log, time_err_msg};
 use super::util::{TimeErr, atol, best_match, parse_time};
 use super::{Parser, Section};
@@ -148,12 +148,7 @@ pub fn begin(p: &mut Parser, line: &Line) {
                 }
             }
         }
-        if let Some(c) = invalid_char(name) {
-            p.alert(
-                line,
-                format!("character '{c}' is not permitted in 'defaults' name '{name}'."),
-            );
-        }
+        // HAProxy checks a defaults name only where `from` designates it.
         let d = Defaults {
             span: p.span(line),
             name: name.to_string(),
@@ -294,6 +289,16 @@ pub fn begin(p: &mut Parser, line: &Line) {
 /// HAProxy refuses to guess when one defaults section is both named by
 /// `from` and used implicitly (an ALERT that does not fail the check).
 fn mark_ref(p: &mut Parser, line: &Line, i: usize, explicit: bool) {
+    if explicit
+        && let Some(d) = p.cfg.defaults.get(i)
+        && let Some(c) = invalid_char(&d.name)
+    {
+        let msg = format!(
+            "character '{c}' is not permitted in defaults section name '{}' when designated by its name (section found at {}:{}).",
+            d.name, d.span.file, d.span.line
+        );
+        p.alert(line, msg);
+    }
     let Some(r) = p.defaults_refs.get_mut(i) else {
         return;
     };
@@ -394,6 +399,80 @@ fn warnif_cap(p: &mut Parser, line: &Line, c: &Cur, need_fe: bool, what: &str) -
         ),
     );
     true
+}
+
+/// HAProxy 2.6's `stktable_parse_fields()` walk over `stick-table` words:
+/// the first problem, as the text after `stick-table: `.
+fn stick_table_arg_error(words: &[String]) -> Option<String> {
+    const STORE: &[&str] = &[
+        "server_id",
+        "gpt0",
+        "gpc0",
+        "gpc0_rate",
+        "gpc1",
+        "gpc1_rate",
+        "conn_cnt",
+        "conn_rate",
+        "conn_cur",
+        "sess_cnt",
+        "sess_rate",
+        "http_req_cnt",
+        "http_req_rate",
+        "http_err_cnt",
+        "http_err_rate",
+        "bytes_in_cnt",
+        "bytes_in_rate",
+        "bytes_out_cnt",
+        "bytes_out_rate",
+        "server_key",
+        "http_fail_cnt",
+        "http_fail_rate",
+        "gpt",
+        "gpc",
+        "gpc_rate",
+        "server_name",
+    ];
+    let mut i = 0;
+    while let Some(w) = words.get(i) {
+        let next = words.get(i + 1).map(String::as_str);
+        match w.as_str() {
+            "size" | "peers" | "write-to" | "srvkey" => i += 2,
+            "nopurge" | "recv-only" => i += 1,
+            "expire" => {
+                let v = next.unwrap_or("");
+                match parse_time(v, 1) {
+                    Err(TimeErr::BadChar(c)) => {
+                        return Some(format!(
+                            "unexpected character '{c}' in argument of 'expire'."
+                        ));
+                    }
+                    // Other value errors keep their own wordings (not measured).
+                    _ => i += 2,
+                }
+            }
+            "type" => {
+                let t = next.unwrap_or("");
+                if !matches!(t, "ip" | "ipv4" | "ipv6" | "integer" | "string" | "binary") {
+                    return Some(format!("unknown type '{t}'."));
+                }
+                i += 2;
+                if matches!(t, "string" | "binary") && words.get(i).is_some_and(|x| x == "len") {
+                    i += 2;
+                }
+            }
+            "store" => {
+                for item in next.unwrap_or("").split(',') {
+                    let name = item.split('(').next().unwrap_or("");
+                    if !STORE.contains(&name) {
+                        return Some(format!("unknown store option '{name}'."));
+                    }
+                }
+                i += 2;
+            }
+            other => return Some(format!("unknown argument '{other}'.")),
+        }
+    }
+    None
 }
 
 fn directive(p: &Parser, line: &Line) -> Directive {
@@ -615,14 +694,12 @@ fn take_notes(p: &mut Parser, line: &Line) {
     };
     if let Some((list, at)) = track {
         let mut table = None;
-        let mut cond = Vec::new();
         let mut j = at + 2;
         while let Some(w) = args.get(j) {
             if w == "table" {
                 table = args.get(j + 1).cloned();
                 j += 2;
             } else if w == "if" || w == "unless" {
-                cond = args[j + 1..].to_vec();
                 break;
             } else {
                 j += 1;
@@ -631,38 +708,11 @@ fn take_notes(p: &mut Parser, line: &Line) {
         let t = TrackNote {
             list,
             sc: a(at).to_string(),
-            key: a(at + 1).to_string(),
             table,
-            cond,
+            line: line.line,
         };
         if let Some(n) = p.notes.get_mut(i) {
             n.tracks.push(t);
-        }
-    }
-    if a(0) == "acl" && args.get(2).is_some_and(|w| is_l6_fetch(w)) {
-        if let Some(n) = p.notes.get_mut(i) {
-            n.l6_acls.push(a(1).to_string());
-        }
-    } else if matches!(
-        a(0),
-        "tcp-request"
-            | "http-request"
-            | "http-response"
-            | "use_backend"
-            | "redirect"
-            | "use-server"
-    ) && a(1) != "inspect-delay"
-    {
-        let uses_l6 = p.notes.get(i).is_some_and(|n| {
-            args.iter().any(|w| {
-                is_l6_fetch(w) || n.l6_acls.iter().any(|acl| acl == w.trim_start_matches('!'))
-            })
-        });
-        if uses_l6
-            && let Some(n) = p.notes.get_mut(i)
-            && n.l6_rule.is_none()
-        {
-            n.l6_rule = Some(span.clone());
         }
     }
     for w in args.iter() {
@@ -976,11 +1026,18 @@ pub fn keyword(p: &mut Parser, line: &Line) {
                 }
                 let rest = args[2..].to_vec();
                 match with_ctx(p, line, &c, |ctx| {
-                    expr::parse_condition(&rest, ctx).map_err(|e| {
+                    let co = expr::parse_condition(&rest, ctx).map_err(|e| {
                         wrap_cond_err(e, "error detected while parsing switching rule : ")
-                    })
+                    })?;
+                    let w = expr::cond_conflict_warning(&co, "fe-use-backend", None, ctx);
+                    Ok((co, w))
                 }) {
-                    Some(co) => cond = Some(co),
+                    Some((co, w)) => {
+                        if let Some(w) = w {
+                            p.warn(line, w);
+                        }
+                        cond = Some(co);
+                    }
                     None => return,
                 }
             }
@@ -1045,7 +1102,12 @@ pub fn keyword(p: &mut Parser, line: &Line) {
             if is_def
                 && matches!(
                     kw,
-                    "redirect" | "stick" | "use-server" | "force-persist" | "ignore-persist"
+                    "redirect"
+                        | "stick"
+                        | "use-server"
+                        | "force-persist"
+                        | "ignore-persist"
+                        | "monitor"
                 )
             {
                 p.alert(line, format!("'{kw}' not allowed in 'defaults' section."));
@@ -1082,6 +1144,10 @@ pub fn keyword(p: &mut Parser, line: &Line) {
                     line,
                     "'stick-table' is not supported in 'defaults' section.",
                 );
+                return;
+            }
+            if let Some(e) = stick_table_arg_error(&args[1..]) {
+                p.alert(line, format!("stick-table: {e}"));
                 return;
             }
             if !args[1..].iter().any(|w| w == "size") {
@@ -1121,6 +1187,27 @@ pub fn keyword(p: &mut Parser, line: &Line) {
             }
         }
         "capture" => parse_capture(p, line, &c),
+        "errorfiles" => {
+            if a(1).is_empty() {
+                p.alert(line, "errorfiles : expects <name> as argument.");
+                return;
+            }
+            // Status codes are read with atol(), so a word counts as 0.
+            for code in args.iter().skip(2) {
+                let st = atol(code);
+                if handled_status(&st.to_string()).is_none() {
+                    p.alert(
+                        line,
+                        format!("errorfiles : status code '{st}' not handled."),
+                    );
+                    return;
+                }
+            }
+            let d = directive(p, line);
+            if let Some(s) = settings(p) {
+                s.other.push(d);
+            }
+        }
         "errorfile" => {
             if a(1).is_empty() || a(2).is_empty() {
                 p.alert(
@@ -1239,6 +1326,10 @@ pub fn keyword(p: &mut Parser, line: &Line) {
             }
         }
         "description" => {
+            if c.kind.is_none() {
+                p.alert_nospace(line, "'description' not allowed in 'defaults' section.");
+                return;
+            }
             if a(1).is_empty() {
                 p.alert_nospace(line, "'description' expects a string argument.");
                 return;
@@ -1377,7 +1468,7 @@ fn unknown(p: &mut Parser, line: &Line, c: &Cur) {
     }
 }
 
-fn handled_status(s: &str) -> Option<u16> {
+pub(super) fn handled_status(s: &str) -> Option<u16> {
     const CODES: &[u16] = &[
         200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504,
     ];
@@ -1860,8 +1951,12 @@ fn parse_timeout(p: &mut Parser, line: &Line, c: &Cur) {
             ),
         );
         warned = true;
-    } else if let (Some(b), Some(cv)) = (base_val, cur_val)
-        && b != cv
+    } else if c.kind.is_some()
+        && let Some(cv) = cur_val
+        // Without a defaults section HAProxy compares with its built-in
+        // defaults proxy, where every timeout is unset; a defaults section
+        // is compared with nothing.
+        && base_val.flatten() != cv
     {
         p.warn(
             line,
@@ -2116,7 +2211,7 @@ fn parse_stats(p: &mut Parser, line: &Line, c: &Cur) {
         }
         "admin" => {
             if c.kind.is_none() {
-                p.alert(line, "'stats admin' not allowed in 'defaults' section.");
+                p.alert_nospace(line, "'stats admin' not allowed in 'defaults' section.");
                 return;
             }
             if a(2) != "if" && a(2) != "unless" {
@@ -2138,10 +2233,7 @@ fn parse_stats(p: &mut Parser, line: &Line, c: &Cur) {
         }
         "http-request" => {
             if c.kind.is_none() {
-                p.alert(
-                    line,
-                    "'stats http-request' not allowed in 'defaults' section.",
-                );
+                p.alert_nospace(line, "'stats' not allowed in 'defaults' section.");
                 return;
             }
             let rest: Vec<String> = args[1..].to_vec();
@@ -2179,6 +2271,18 @@ fn parse_stats(p: &mut Parser, line: &Line, c: &Cur) {
                 return;
             }
             let v = a(2).to_string();
+            let user = v.split(':').next().unwrap_or("");
+            let dup = settings(p).is_some_and(|s| {
+                s.stats
+                    .auth
+                    .iter()
+                    .any(|x| x.split(':').next().unwrap_or("") == user)
+            });
+            if dup {
+                let text = format!("config : uri auth: ignoring duplicated user '{user}'.");
+                p.push(Level::Warning, None, text);
+                return;
+            }
             if let Some(s) = settings(p) {
                 s.stats.enabled = true;
                 s.stats.auth.push(v);

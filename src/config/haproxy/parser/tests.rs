@@ -477,7 +477,7 @@ fn stick_and_track_tables() {
 }
 
 #[test]
-fn check_port_messages_alternate_between_proxies() {
+fn check_port_message_follows_the_tcp_check_list() {
     check(
         "defaults\n timeout client 1s\n timeout server 1s\n timeout connect 1s\nbackend b\n option tcp-check\n server s 1.1.1.1 check\nbackend c\n option httpchk\n server s 1.1.1.1 check\nlisten l\n bind :80\n server x 1.1.1.1 check\nlisten m\n bind :81\n server x 1.1.1.1 check\n server y 1.1.1.1: check\n server z 1.1.1.1 check port 80\n",
         &[
@@ -648,5 +648,46 @@ fn ir_of_a_typical_config_serializes() {
     assert_eq!(
         serde_json::to_string(&cfg).expect("serialize"),
         serde_json::to_string(&cfg).expect("serialize")
+    );
+}
+
+/// The post-parse checks of other modules, wired in HAProxy's order:
+/// dynamic use_backend names, track-sc table types, argument resolution
+/// (several per proxy in one alert), server SSL init, bind SSL, check ports.
+#[test]
+fn post_parse_helpers_in_haproxy_order() {
+    check(
+        "global\n ssl-server-verify none\ndefaults\n timeout client 1s\n timeout server 1s\n timeout connect 1s\n mode http\nfrontend f\n bind :80\n bind :443 ssl\n acl a nbsrv(nob) eq 0\n acl u http_auth(nol)\n http-request track-sc0 req.payload(0,4)\n stick-table type ip size 1k\n use_backend %[req.hdr(host),map(/nonexistent.map)]\n use_backend b if { status 200 }\n use_backend b if { req.len gt 0 }\n default_backend b\nbackend b\n server s 1.1.1.1:80 ssl no-sslv3 ssl-min-ver TLSv1.2 verify required\n server t 1.1.1.1:80 ssl verify required\nbackend c\n server x 1.1.1.1 check\n",
+        &[
+            "[WARNING]  (P) : config : parsing [t.cfg:16] : anonymous acl will never match because it uses keyword 'status' which is incompatible with 'frontend use-backend rule'",
+            "[ALERT]    (P) : config : Parsing [t.cfg:15]: failed to parse use_backend rule '%[req.hdr(host),map(/nonexistent.map)]' : failed to parse sample expression <req.hdr(host),map(/nonexistent.map)]> : invalid args in converter 'map' : failed to open pattern file </nonexistent.map>.",
+            "[WARNING]  (P) : config : Proxy 'f': L6 sample fetches ignored on HTTP proxies (declared at t.cfg:17).",
+            "[ALERT]    (P) : config : Proxy 'f': stick-table 'f' uses a type incompatible with the 'track-sc0' rule.",
+            "[ALERT]    (P) : config : multiple argument resolution errors:",
+            "        parsing [t.cfg:11]: unable to find backend 'nob' referenced in arg 1 of ACL keyword 'nbsrv' in proxy 'f'.",
+            "        parsing [t.cfg:12]: unable to find userlist 'nol' referenced in arg 1 of ACL keyword 'http_auth' in proxy 'f'.",
+            "[WARNING]  (P) : config : [t.cfg:20] : 'server b/s' : no-sslv3/no-tlsv1x are ignored for this server. Use only 'ssl-min-ver' and 'ssl-max-ver' to fix.",
+            "[ALERT]    (P) : config : verify is enabled but no CA file specified.",
+            "[ALERT]    (P) : config : [t.cfg:21] : 'server b/t' : verify is enabled but no CA file specified.",
+            "[ALERT]    (P) : config : Proxy 'f': no SSL certificate specified for bind ':443' at [t.cfg:10] (use 'crt').",
+            "[ALERT]    (P) : config : config: backend 'c': server 'x' has neither service port nor check port nor tcp_check rule 'connect' with port information.",
+        ],
+        Verdict::PostParseErrors,
+    );
+}
+
+#[test]
+fn load_from_memory_matches_a_file_load() {
+    let out = super::load_from_memory(
+        "m.cfg",
+        b"global\n quiet\nfrontend f\n bind :80\n bogus\n",
+        &super::LoadOptions::default(),
+    );
+    assert_eq!(out.verdict, Verdict::ParseErrors(vec!["m.cfg".into()]));
+    // `quiet` (line 2) silences what follows it, the unknown keyword included.
+    assert_eq!(out.quiet_from, Some(0));
+    assert_eq!(
+        out.diags.first().map(|d| d.text.as_str()),
+        Some("config : parsing [m.cfg:5] : unknown keyword 'bogus' in 'frontend' section")
     );
 }
