@@ -144,9 +144,10 @@ fn write_tmp(name: &str, body: &str) -> PathBuf {
     p
 }
 
-/// A run (not `-t`) checks the config, then says the engine is missing.
+/// A run (not `-t`) of an LVS-only config checks it, says IPVS is not run
+/// and that there is no VRRP instance to run.
 #[test]
-fn run_without_engine_says_so() {
+fn run_lvs_only_says_so() {
     let p = write_tmp(
         "lvs.conf",
         "virtual_server 10.0.0.1 80 {\n  protocol TCP\n  lb_algo rr\n  lb_kind DR\n}\n",
@@ -160,7 +161,7 @@ fn run_without_engine_says_so() {
     );
     assert_eq!(rc, 1);
     assert!(err.contains("tandem does not run IPVS"), "{err}");
-    assert!(err.contains("VRRP engine is not available"), "{err}");
+    assert!(err.contains("no vrrp_instance"), "{err}");
 }
 
 /// keepalived 2.2.7 exits 0 with only `Config files missing '...'.`

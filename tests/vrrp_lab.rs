@@ -45,6 +45,35 @@ fn daemon_entry() {
     assert_eq!(code, 0, "engine exit code");
 }
 
+/// This test binary, through a hard link: another `cargo test` in the same target directory
+/// may replace the binary while the lab runs, and the daemons are started from it. Links
+/// left by earlier runs (their process gone) are removed.
+fn self_exe() -> PathBuf {
+    static EXE: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    EXE.get_or_init(|| {
+        let exe = std::env::current_exe().unwrap();
+        let stem = exe.file_name().unwrap().to_string_lossy().into_owned();
+        if let Some(Ok(entries)) = exe.parent().map(std::fs::read_dir) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if let Some(pid) = name.strip_prefix(&format!("{stem}.selfexec-"))
+                    && !Path::new(&format!("/proc/{pid}")).exists()
+                {
+                    let _ = std::fs::remove_file(e.path());
+                }
+            }
+        }
+        let link = exe.with_file_name(format!("{stem}.selfexec-{}", std::process::id()));
+        let _ = std::fs::remove_file(&link);
+        if std::fs::hard_link(&exe, &link).is_ok() {
+            link
+        } else {
+            exe
+        }
+    })
+    .clone()
+}
+
 fn sh(args: &[&str]) -> Result<String, String> {
     let out = Command::new(args[0])
         .args(&args[1..])
@@ -259,7 +288,7 @@ impl Lab {
             cmd.args([env!("CARGO_BIN_EXE_tandem"), "keepalived", "-n", "-l", "-D"])
                 .args(["-f", &conf]);
         } else {
-            cmd.arg(std::env::current_exe().unwrap())
+            cmd.arg(self_exe())
                 .args(["daemon_entry", "--exact", "--nocapture", "--test-threads=1"])
                 .env("TANDEM_VRRP_CONF", &conf);
         }
@@ -393,25 +422,39 @@ fn cli_runs_engine() -> bool {
 
 /// tandem on n1, keepalived on n2; `tandem_prio` vs `ka_prio` decides who should be master.
 fn pair(version: u8, tandem_prio: u8, ka_prio: u8, unicast: bool) {
-    pair_family(version, tandem_prio, ka_prio, unicast, false);
+    pair_family(version, tandem_prio, ka_prio, unicast, false, false);
 }
 
-fn pair_family(version: u8, tandem_prio: u8, ka_prio: u8, unicast: bool, ipv6: bool) {
+/// n1 runs tandem with `tandem_prio`; n2 runs keepalived (or tandem with `n2_tandem`) with
+/// `ka_prio`.
+fn pair_family(
+    version: u8,
+    tandem_prio: u8,
+    ka_prio: u8,
+    unicast: bool,
+    ipv6: bool,
+    n2_tandem: bool,
+) {
     if !can_run() {
         return;
     }
     let mut lab = Lab::new(
         &format!(
-            "v{version}{}{}{}",
+            "v{version}{}{}{}{}",
             u8::from(tandem_prio > ka_prio),
             if unicast { "u" } else { "" },
-            if ipv6 { "6" } else { "" }
+            if ipv6 { "6" } else { "" },
+            if n2_tandem { "t" } else { "" }
         ),
         ipv6,
     );
     let c1 = lab.write_conf("n1", version, tandem_prio, unicast);
     let c2 = lab.write_conf("n2", version, ka_prio, unicast);
-    lab.start_keepalived("n2", &c2);
+    if n2_tandem {
+        lab.start_tandem("n2", &c2);
+    } else {
+        lab.start_keepalived("n2", &c2);
+    }
     lab.start_tandem("n1", &c1);
     let (master, backup) = if tandem_prio > ka_prio {
         ("n1", "n2")
@@ -421,6 +464,8 @@ fn pair_family(version: u8, tandem_prio: u8, ka_prio: u8, unicast: bool, ipv6: b
     let start = |lab: &mut Lab, node: &str| {
         if node == "n1" {
             lab.start_tandem("n1", &c1);
+        } else if n2_tandem {
+            lab.start_tandem("n2", &c2);
         } else {
             lab.start_keepalived("n2", &c2);
         }
@@ -432,7 +477,7 @@ fn pair_family(version: u8, tandem_prio: u8, ka_prio: u8, unicast: bool, ipv6: b
     // SIGTERM: priority 0 advert, the backup takes over after Skew_Time (< 1 s).
     let sent = Instant::now();
     let st = lab.stop(master);
-    if master == "n1" {
+    if master == "n1" || n2_tandem {
         assert!(
             st.is_some_and(|s| s.success()),
             "tandem exit status {st:?}\n{}",
@@ -482,10 +527,59 @@ fn keepalived_master_tandem_backup_unicast_v3() {
 
 #[test]
 fn tandem_master_keepalived_backup_ipv6() {
-    pair_family(3, 100, 90, false, true);
+    pair_family(3, 100, 90, false, true, false);
 }
 
 #[test]
 fn keepalived_master_tandem_backup_ipv6() {
-    pair_family(3, 90, 100, false, true);
+    pair_family(3, 90, 100, false, true, false);
+}
+
+#[test]
+fn two_tandem_nodes_v2() {
+    pair_family(2, 100, 90, false, false, true);
+}
+
+#[test]
+fn two_tandem_nodes_unicast_v3() {
+    pair_family(3, 100, 90, true, false, true);
+}
+
+/// A failing `vrrp_script` (weight -20: 100 -> 80 < 90) demotes the tandem master; its
+/// recovery brings the VIP back.
+#[test]
+fn track_script_demotes_and_recovers() {
+    if !can_run() {
+        return;
+    }
+    let mut lab = Lab::new("trk", false);
+    let flag = lab.dir.join("maint");
+    let c1 = lab.write_conf("n1", 2, 100, false);
+    let text = std::fs::read_to_string(&c1).unwrap();
+    let script = format!(
+        "vrrp_script chk {{\n  script \"/usr/bin/test ! -e {}\"\n  interval 1\n  weight -20\n  fall 2\n  rise 2\n}}\n",
+        flag.display()
+    );
+    let text = format!("{script}{text}").replace(
+        "virtual_ipaddress {",
+        "track_script {\n    chk\n  }\n  virtual_ipaddress {",
+    );
+    std::fs::write(&c1, text).unwrap();
+    let c2 = lab.write_conf("n2", 2, 90, false);
+    lab.start_keepalived("n2", &c2);
+    lab.start_tandem("n1", &c1);
+    lab.wait_holder("n1", Duration::from_secs(12)).unwrap();
+    std::fs::write(&flag, "").unwrap();
+    // fall 2 s, then keepalived's Master_Down_Interval (3.65 s) ignoring our 80.
+    let took = lab.wait_holder("n2", Duration::from_secs(10)).unwrap();
+    eprintln!("track_script failure -> n2 holds the VIP after {took:?}");
+    std::fs::remove_file(&flag).unwrap();
+    let took = lab.wait_holder("n1", Duration::from_secs(10)).unwrap();
+    eprintln!("track_script recovery -> n1 holds the VIP after {took:?}");
+    let logs = lab.logs();
+    assert!(logs.contains("VRRP_Script(chk) failed"), "{logs}");
+    assert!(
+        logs.contains("(VI_1) Changing effective priority from 100 to 80"),
+        "{logs}"
+    );
 }

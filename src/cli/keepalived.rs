@@ -281,10 +281,10 @@ pub fn main(argv0: &OsString, args: &[OsString]) -> i32 {
             return 1;
         }
     };
-    run(&cmd)
+    run(&cmd, &args)
 }
 
-fn run(cmd: &Cmd) -> i32 {
+fn run(cmd: &Cmd, args: &[String]) -> i32 {
     if cmd.help {
         eprint!("{USAGE}");
         return 0;
@@ -293,7 +293,7 @@ fn run(cmd: &Cmd) -> i32 {
         eprint!("{}", version_text());
         return 0;
     }
-    let code = check_or_run(cmd);
+    let code = check_or_run(cmd, args);
     if !cmd.unexpected.is_empty() {
         // keepalived 2.2.7 prints this on stdout and carries on; its stdout
         // is block-buffered, so the line comes out last.
@@ -307,7 +307,7 @@ fn run(cmd: &Cmd) -> i32 {
     code
 }
 
-fn check_or_run(cmd: &Cmd) -> i32 {
+fn check_or_run(cmd: &Cmd, args: &[String]) -> i32 {
     let mut early = Vec::new();
     if let Some(f) = &cmd.log_facility
         && !valid_facility(f)
@@ -362,11 +362,55 @@ fn check_or_run(cmd: &Cmd) -> i32 {
              they are parsed and checked only"
         );
     }
-    eprintln!(
-        "tandem: the VRRP engine is not available in this build; nothing was started \
-         (use -t to check the configuration)"
-    );
-    1
+    if out.config.vrrp_instances.is_empty() {
+        // keepalived would idle with its checker process; tandem has nothing
+        // to run, and an operator is better told than left with an idle daemon.
+        eprintln!("tandem: no vrrp_instance in the configuration; nothing to run");
+        return 1;
+    }
+    if !cmd.dont_fork {
+        return daemonize(args);
+    }
+    let opts = crate::vrrp::RunOptions {
+        log_console: cmd.log_console,
+        log_detail: cmd.log_detail,
+        pid_file: cmd.pid_file.clone(),
+        vrrp_pid_file: cmd.vrrp_pid_file.clone(),
+    };
+    // Blocks until SIGTERM/SIGINT: 0 after a clean stop, 1 when it cannot start.
+    crate::vrrp::run(&out.config, &opts)
+}
+
+/// keepalived forks into the background unless `-n`. tandem gets the same
+/// effect without fork() in a threaded process: it starts itself again in
+/// the foreground (`-n`), in a session of its own with stdio on /dev/null,
+/// and returns at once as keepalived's parent does.
+fn daemonize(args: &[String]) -> i32 {
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+    let exe = match std::env::current_exe() {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("tandem: cannot find its own executable to daemonize: {e}");
+            return 1;
+        }
+    };
+    let mut child = Command::new(exe);
+    child
+        .arg0("keepalived")
+        .args(args)
+        .arg("--dont-fork")
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .process_group(0);
+    match child.spawn() {
+        Ok(_) => 0,
+        Err(e) => {
+            eprintln!("tandem: cannot start the background process: {e}");
+            1
+        }
+    }
 }
 
 #[cfg(test)]

@@ -171,9 +171,13 @@ pub fn parse_acl_expr(words: &[String], ctx: &mut Ctx, acl_name: &str) -> Result
             }
             "-u" => {
                 let v = words.get(i + 1).map(String::as_str).unwrap_or("");
-                let n = super::values::parse_uint(v)
-                    .and_then(|n| i64::try_from(n).ok())
-                    .ok_or_else(|| "the argument of -u must be an integer".to_string())?;
+                // strtol(): an empty word reads as 0 without error.
+                let n = if v.is_empty() {
+                    0
+                } else {
+                    v.parse::<i64>()
+                        .map_err(|_| "the argument of -u must be an integer".to_string())?
+                };
                 acl.unique_id = Some(n);
                 i += 1;
             }
@@ -702,7 +706,8 @@ pub fn sample_refs(sample: &crate::ir::haproxy::expr::Sample) -> Vec<ArgRef> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RefProblem {
     /// No such backend/frontend/table/userlist (a proxy without a
-    /// stick-table counts as no such table).
+    /// stick-table counts as no such table); for a `server` argument, no such
+    /// proxy.
     NotFound,
     /// `server` arguments: the server is not in that proxy.
     NoServer { proxy: String, server: String },
@@ -737,7 +742,20 @@ pub fn arg_ref_message(
         ),
     };
     let name = if r.name.is_empty() { proxy } else { &r.name };
+    // A named proxy is looked up among the proxies of that capability only:
+    // one without it is "not found"; the current proxy (no name) gets the
+    // capability text.
+    let problem = match problem {
+        RefProblem::NoCapability(_) if !r.name.is_empty() => &RefProblem::NotFound,
+        p => p,
+    };
     let body = match problem {
+        // `srv_is_up(PROXY/SERVER)` whose proxy does not exist.
+        RefProblem::NotFound if r.kind == ArgKind::Server => format!(
+            "unable to find proxy '{}' referenced in arg {} of {what} in proxy '{proxy}'.",
+            name.split_once('/').map_or(name, |(p, _)| p),
+            r.pos
+        ),
         RefProblem::NotFound => format!(
             "unable to find {} '{name}' referenced in arg {} of {what} in proxy '{proxy}'.",
             r.kind.as_str(),

@@ -266,7 +266,10 @@ pub fn parse_rule(args: &[String], ctx: &mut Ctx) -> Result<Rule, String> {
     // HAProxy's warnifnotcap(): these backend keywords are ignored in a
     // frontend with a warning; `stick` then stops, the others are still parsed.
     if ctx.section == "frontend"
-        && matches!(kw, "use-server" | "stick" | "force-persist" | "ignore-persist")
+        && matches!(
+            kw,
+            "use-server" | "stick" | "force-persist" | "ignore-persist"
+        )
     {
         ctx.warnings.push(format!(
             "'{kw}' ignored because frontend '{}' has no backend capability.",
@@ -295,7 +298,9 @@ pub fn parse_rule(args: &[String], ctx: &mut Ctx) -> Result<Rule, String> {
         _ => Ok(Rule {
             keyword: kw.to_string(),
             action: args.get(1).cloned().unwrap_or_default(),
-            action_args: Action::Words { words: args.iter().skip(2).cloned().collect() },
+            action_args: Action::Words {
+                words: args.iter().skip(2).cloned().collect(),
+            },
             ..Rule::default()
         }),
     }
@@ -489,7 +494,8 @@ fn http_action(
                     "expects exactly 2 arguments <match-regex> and <replace-format>".into(),
                 );
             }
-            super::expr::pcre::check(w(0))?;
+            super::expr::pcre::check(w(0))
+                .map_err(|e| format!("failed to parse the regex : {e}"))?;
             logfmt::check(w(1))?;
             (
                 Action::Replace {
@@ -526,20 +532,104 @@ fn http_action(
             (Action::UseService { name: w(0).into() }, 1)
         }
         "capture" => {
-            if w(0).is_empty() || !(w(1) == "len" || w(1) == "id") || w(2).is_empty() {
-                return Err("expects <expression> [ 'len' <length> | id <idx> ]".into());
+            // HAProxy 2.6's parse_http_req_capture() / parse_http_res_capture().
+            let usage = if kw == "http-request" {
+                "expects <expression> [ 'len' <length> | id <idx> ]"
+            } else {
+                "expects <expression> id <idx>"
+            };
+            if w(0).is_empty() {
+                return Err(usage.into());
             }
             let expr = parse_sample(w(0))?;
-            let v = super::values::atol(w(2));
-            if w(1) == "len" && ctx.section == "backend" {
-                return Err(format!("proxy '{}' has no frontend capability", ctx.proxy));
+            if w(1).is_empty() || w(2).is_empty() {
+                return Err(usage.into());
             }
-            let (len, id) = if w(1) == "len" {
-                (Some(v), None)
-            } else {
-                (None, Some(v))
+            let (len, id) = match w(1) {
+                "len" if kw == "http-request" => {
+                    if ctx.section == "backend" {
+                        return Err(format!("proxy '{}' has no frontend capability", ctx.proxy));
+                    }
+                    let v = super::values::atoi(w(2));
+                    if v <= 0 {
+                        return Err("length must be > 0".into());
+                    }
+                    (Some(i64::from(v)), None)
+                }
+                "id" => {
+                    let (v, rest) = strtol(w(2));
+                    if !rest.is_empty() {
+                        return Err(format!("cannot parse id '{}'", w(2)));
+                    }
+                    (None, Some(v))
+                }
+                other if kw == "http-request" => {
+                    return Err(format!("expects 'len' or 'id', found '{other}'"));
+                }
+                other => return Err(format!("expects 'id', found '{other}'")),
             };
             (Action::Capture { expr, len, id }, 3)
+        }
+        "cache-use" | "cache-store" => {
+            if w(0).is_empty() {
+                return Err("expects a cache name".into());
+            }
+            (
+                Action::Words {
+                    words: vec![w(0).into()],
+                },
+                1,
+            )
+        }
+        _ if action.starts_with("do-resolve") => {
+            // HAProxy 2.6's action do-resolve(VAR,RESOLVERS[,ipv4|ipv6]) EXPR.
+            let usage = |what: &str| {
+                format!(
+                    "Can't parse '{what}'. Expects 'do-resolve(<varname>,<resolvers>[,<options>]) <expr>'. Available options are 'ipv4' and 'ipv6'"
+                )
+            };
+            let inner = action
+                .strip_prefix("do-resolve(")
+                .and_then(|r| r.split_once(')').map(|(x, _)| x))
+                .ok_or_else(|| usage(action))?;
+            let parts: Vec<&str> = inner.split(',').collect();
+            if parts.len() < 2 || parts.len() > 3 {
+                return Err(usage(action));
+            }
+            if let Some(opt) = parts.get(2)
+                && !matches!(*opt, "ipv4" | "ipv6")
+            {
+                return Err(usage(action));
+            }
+            if next_word.is_empty() {
+                return Err(usage(""));
+            }
+            parse_sample(next_word)?;
+            (
+                Action::Words {
+                    words: a.iter().take(1).cloned().collect(),
+                },
+                n.min(1),
+            )
+        }
+        _ if action.starts_with("set-map")
+            || action.starts_with("del-map")
+            || action.starts_with("add-acl")
+            || action.starts_with("del-acl") =>
+        {
+            let need = if action.starts_with("set-map") { 2 } else { 1 };
+            if n < need {
+                return Err(format!("expects exactly {need} arguments"));
+            }
+            for f in &a[..need] {
+                logfmt::check(f)?;
+            }
+            (
+                Action::Words {
+                    words: a[..need].to_vec(),
+                },
+                need,
+            )
         }
         "set-src"
         | "set-dst"
@@ -560,27 +650,23 @@ fn http_action(
             )
         }
         "strict-mode" => {
+            if w(0).is_empty() {
+                return Err("expects exactly 1 arguments".into());
+            }
             if !matches!(w(0), "on" | "off") {
                 return Err(format!(
                     "Unexpected value '{}'. Only 'on' and 'off' are supported",
                     w(0)
                 ));
             }
-            (Action::Words { words: vec![w(0).into()] }, 1)
+            (
+                Action::Words {
+                    words: vec![w(0).into()],
+                },
+                1,
+            )
         }
-        "set-mark" | "set-tos" => {
-            let v = w(0);
-            let ok = match v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
-                Some(h) => !h.is_empty() && h.bytes().all(|c| c.is_ascii_hexdigit()),
-                None => !v.is_empty() && v.bytes().all(|c| c.is_ascii_digit()),
-            };
-            if !ok {
-                return Err(format!(
-                    "invalid character starting at '{v}' (integer/hex value expected)"
-                ));
-            }
-            (Action::Words { words: vec![v.into()] }, 1)
-        }
+        "set-mark" | "set-tos" => mark_or_tos(w(0))?,
         "set-timeout" => {
             // HAProxy 2.6's parse_http_set_timeout() and
             // cfg_parse_rule_set_timeout().
@@ -628,7 +714,12 @@ fn http_action(
                     }
                 }
             }
-            (Action::Words { words: a[..2].to_vec() }, 2)
+            (
+                Action::Words {
+                    words: a[..2].to_vec(),
+                },
+                2,
+            )
         }
         "set-status" => {
             // HAProxy 2.6's parse_http_set_status(); it reads an `if` there
@@ -642,17 +733,50 @@ fn http_action(
             if !rest.is_empty() || !(100..=999).contains(&code) {
                 return Err("expects an integer status code between 100 and 999".into());
             }
-            let used = if w(1) == "reason" && !w(2).is_empty() { 3 } else { 1 };
-            (Action::Words { words: a[..used].to_vec() }, used)
+            let used = if w(1) == "reason" && !w(2).is_empty() {
+                3
+            } else {
+                1
+            };
+            (
+                Action::Words {
+                    words: a[..used].to_vec(),
+                },
+                used,
+            )
         }
         "wait-for-body" => {
-            if w(0) != "time" || w(1).is_empty() {
+            // HAProxy 2.6's parse_http_wait_for_body(): `time` and
+            // `at-least` in any order, `time` required.
+            let mut i = 0;
+            let mut time = None;
+            while matches!(w(i), "time" | "at-least") {
+                let v = w(i + 1);
+                if v.is_empty() {
+                    return Err(format!("missing argument for '{}'", w(i)));
+                }
+                if w(i) == "time" {
+                    match parse_time(v, TimeUnit::Ms) {
+                        Ok(t) => time = Some(t.value),
+                        Err(TimeError::UnexpectedChar(c)) => {
+                            return Err(format!("unexpected character '{c}'"));
+                        }
+                        Err(_) => time = Some(0),
+                    }
+                } else if let Err(e) = super::values::parse_size(v) {
+                    let c = e.ch.unwrap_or(' ');
+                    return Err(format!("unexpected character '{c}'"));
+                }
+                i += 2;
+            }
+            if time.is_none() {
                 return Err("expects time <time> [ at-least <bytes> ]".into());
             }
-            let used = if w(2) == "at-least" { 4 } else { 2 };
             (
-                Action::Words { words: a.iter().take(used).cloned().collect() },
-                used.min(n),
+                Action::Words {
+                    words: a[..i].to_vec(),
+                },
+                i,
             )
         }
         _ if action.starts_with("sc-inc-gpc") || action.starts_with("sc-set-gpt") => {
@@ -667,6 +791,34 @@ fn http_action(
         }
         _ => (Action::Words { words: a.to_vec() }, n),
     })
+}
+
+/// `set-mark VALUE` / `set-tos VALUE`: C's `strtoul(v, &end, 0)` must use
+/// the whole word; HAProxy names what is left.
+fn mark_or_tos(v: &str) -> Result<(Action, usize), String> {
+    if v.is_empty() {
+        return Err("expects exactly 1 argument (integer/hex value)".into());
+    }
+    let hex = v
+        .strip_prefix("0x")
+        .or_else(|| v.strip_prefix("0X"))
+        .filter(|h| h.starts_with(|c: char| c.is_ascii_hexdigit()));
+    let rest = match hex {
+        Some(h) => h.trim_start_matches(|c: char| c.is_ascii_hexdigit()),
+        None if v.starts_with('0') => v.trim_start_matches(|c: char| ('0'..='7').contains(&c)),
+        None => v.trim_start_matches(|c: char| c.is_ascii_digit()),
+    };
+    if !rest.is_empty() {
+        return Err(format!(
+            "invalid character starting at '{rest}' (integer/hex value expected)"
+        ));
+    }
+    Ok((
+        Action::Words {
+            words: vec![v.into()],
+        },
+        1,
+    ))
 }
 
 /// Read a reply payload file as `http_parse_http_reply()` does (open, fstat,
@@ -800,9 +952,7 @@ fn http_reply(
                     .iter()
                     .any(|h| h.eq_ignore_ascii_case(name))
                 {
-                    warnings.push(format!(
-                        "header '{name}' always ignored by the http reply."
-                    ));
+                    warnings.push(format!("header '{name}' always ignored by the http reply."));
                     i += 3;
                     continue;
                 }
@@ -993,9 +1143,9 @@ fn strtol(s: &str) -> (i64, &str) {
     if digits == 0 {
         return (0, s);
     }
-    let v = u[..digits]
-        .bytes()
-        .fold(0i64, |acc, d| acc.saturating_mul(10).saturating_add(i64::from(d - b'0')));
+    let v = u[..digits].bytes().fold(0i64, |acc, d| {
+        acc.saturating_mul(10).saturating_add(i64::from(d - b'0'))
+    });
     (if neg { -v } else { v }, &u[digits..])
 }
 
@@ -1078,7 +1228,12 @@ fn gpc_action(action: &str, a: &[String], next: &str) -> Result<(Action, usize),
     if !v.is_empty() && !matches!(strtol(v), (_, "")) {
         parse_sample(v)?;
     }
-    Ok((Action::Words { words: a.iter().take(1).cloned().collect() }, a.len().min(1)))
+    Ok((
+        Action::Words {
+            words: a.iter().take(1).cloned().collect(),
+        },
+        a.len().min(1),
+    ))
 }
 
 /// The variable of `set-var(NAME)`: scope-prefixed.
@@ -1108,7 +1263,26 @@ fn set_var(action: &str, a: &[String], _kw: &str) -> Result<(Action, usize), Str
     // The name must be followed by ')' closing the word (`set-var(a)b`
     // and `set-var(a` are refused).
     let var = match rest.find(')') {
-        Some(k) if k + 1 == rest.len() => rest[..k].split(',').next().unwrap_or(""),
+        Some(k) if k + 1 == rest.len() => {
+            let mut parts = rest[..k].split(',');
+            let var = parts.next().unwrap_or("");
+            const CONDS: &[&str] = &[
+                "ifexists",
+                "ifnotexists",
+                "ifempty",
+                "ifnotempty",
+                "ifset",
+                "ifnotset",
+                "ifgt",
+                "iflt",
+            ];
+            if base == "set-var"
+                && let Some(c) = parts.find(|c| !CONDS.contains(c))
+            {
+                return Err(format!("unknown condition \"{c}\""));
+            }
+            var
+        }
         _ => {
             return Err(format!(
                 "incomplete argument after action '{action}'. Expects 'set-var(<var-name>)', 'set-var-fmt(<var-name>)' or 'unset-var(<var-name>)'"
@@ -1234,7 +1408,11 @@ pub fn inspect_delay_ignored(rule: &Rule, section: &str, proxy: &str) -> Option<
     if rule.ruleset.as_deref() != Some("inspect-delay") {
         return None;
     }
-    let ptype = if section == "listen" { "proxy" } else { section };
+    let ptype = if section == "listen" {
+        "proxy"
+    } else {
+        section
+    };
     Some(format!(
         "ignoring {} inspect-delay (was already defined) in {ptype} '{proxy}'",
         rule.keyword
@@ -1277,8 +1455,22 @@ fn tcp_rule(
         // HAProxy's tcp-request messages end with '\n', shown as an empty
         // line; its tcp-response one does not.
         let nl = if kw == "tcp-request" { "\n" } else { "" };
+        // The suggestion comes from the registered keywords, where the three
+        // track-sc actions are one `track-sc` prefix.
+        let names = list.iter().map(|a| {
+            let a = a.trim_end_matches("(*)");
+            if a.starts_with("track-sc") {
+                "track-sc"
+            } else {
+                a
+            }
+        });
+        let dym = match best_match(action, names) {
+            Some(m) if !action.is_empty() => format!(" Did you mean '{m}' maybe ?"),
+            _ => String::new(),
+        };
         return Err(format!(
-            "'{kw} {set}' expects {} {where_} (got '{action}').{nl}",
+            "'{kw} {set}' expects {} {where_} (got '{action}').{dym}{nl}",
             quoted_list(list)
         ));
     }
@@ -1295,8 +1487,16 @@ fn tcp_rule(
                     w(0)
                 ));
             }
+            if w(0) != "layer4" {
+                return Err(format!(
+                    "'{kw} {set} {action}' only supports 'layer4' {where_} (got '{}')",
+                    w(0)
+                ));
+            }
             (
-                Action::Words { words: a.iter().take(1).cloned().collect() },
+                Action::Words {
+                    words: a.iter().take(1).cloned().collect(),
+                },
                 a.len().min(1),
             )
         }
@@ -1313,9 +1513,9 @@ fn tcp_rule(
             }
             let expr = parse_sample(w(0)).map_err(|e| format!("{name} : {e}"))?;
             if w(1) != "len" {
-                return Err(format!("{name} : expects 'len' <length>"));
+                return Err(format!("{name} : a positive 'len' argument is mandatory"));
             }
-            let len = super::values::atol(w(2));
+            let len = i64::from(super::values::atoi(w(2)));
             if len <= 0 {
                 return Err(format!("{name} : length must be > 0"));
             }
@@ -1361,9 +1561,17 @@ fn tcp_rule(
                     w(0)
                 ));
             }
+            if w(1) == "proto" && !matches!(w(2), "h1" | "h2" | "none") {
+                return Err(format!(
+                    "'tcp-request switch-mode': 'proto' expects a valid MUX protocol, if specified (got '{}')",
+                    w(2)
+                ));
+            }
             let used = if w(1) == "proto" { 3 } else { 1 };
             (
-                Action::Words { words: a.iter().take(used).cloned().collect() },
+                Action::Words {
+                    words: a.iter().take(used).cloned().collect(),
+                },
                 used.min(a.len()),
             )
         }
@@ -1373,6 +1581,7 @@ fn tcp_rule(
         _ if action.starts_with("sc-inc-gpc") || action.starts_with("sc-set-gpt") => {
             gpc_action(action, a, arg(args, 3))?
         }
+        "set-mark" | "set-tos" => mark_or_tos(w(0))?,
         _ => (Action::Words { words: a.to_vec() }, a.len()),
     };
     let next = 3 + used;
@@ -1590,7 +1799,9 @@ fn parse_check(args: &[String], _ctx: &mut Ctx, http: bool) -> Result<Rule, Stri
     Ok(Rule {
         keyword: kw.into(),
         action: a.into(),
-        action_args: Action::Words { words: rest.to_vec() },
+        action_args: Action::Words {
+            words: rest.to_vec(),
+        },
         ..Rule::default()
     })
 }
@@ -1733,9 +1944,13 @@ fn check_expect(a: &[String], http: bool) -> Result<(), String> {
                 logfmt::check(p).map_err(|e| format!("{e}."))?;
             }
             if m == "status"
-                && let Some(c) = p.chars().find(|c| !c.is_ascii_digit() && *c != '-' && *c != ',')
+                && let Some(c) = p
+                    .chars()
+                    .find(|c| !c.is_ascii_digit() && *c != '-' && *c != ',')
             {
-                return Err(format!("invalid character '{c}' in the list of status codes."));
+                return Err(format!(
+                    "invalid character '{c}' in the list of status codes."
+                ));
             }
             if m == "binary" {
                 let bad = if !p.len().is_multiple_of(2) {
@@ -1770,7 +1985,9 @@ fn check_expect(a: &[String], http: bool) -> Result<(), String> {
             };
             if !allowed.is_empty() && !allowed.contains(&val) {
                 let names: Vec<String> = allowed.iter().map(|x| format!("'{x}'")).collect();
-                let (last, first) = names.split_last().map_or(("", &[][..]), |(l, f)| (l.as_str(), f));
+                let (last, first) = names
+                    .split_last()
+                    .map_or(("", &[][..]), |(l, f)| (l.as_str(), f));
                 return Err(format!(
                     "'{m}' only supports {} or {last} status (got '{val}')..",
                     first.join(", ")
@@ -1912,7 +2129,9 @@ fn parse_capture(args: &[String]) -> Result<Rule, String> {
         keyword: "capture".into(),
         ruleset: Some(dir.into()),
         action: arg(args, 2).into(),
-        action_args: Action::Words { words: args.iter().skip(3).cloned().collect() },
+        action_args: Action::Words {
+            words: args.iter().skip(3).cloned().collect(),
+        },
         ..Rule::default()
     })
 }

@@ -155,12 +155,11 @@ pub fn parse_server(
     };
     let who = format!("'server {}/{}' : ", ctx.proxy, shown);
     if kind != ServerKind::DefaultServer {
-        let a = parse_address(arg(first_opt - 1), AddrOpts::SERVER)
-            .map_err(|e| {
-                // HAProxy's own text ends in `\n` here: an empty line follows.
-                let nl = if e.newline { "\n" } else { "" };
-                raw(&[format!("{loc}{who}{}{nl}", e.msg)])
-            })?;
+        let a = parse_address(arg(first_opt - 1), AddrOpts::SERVER).map_err(|e| {
+            // HAProxy's own text ends in `\n` here: an empty line follows.
+            let nl = if e.newline { "\n" } else { "" };
+            raw(&[format!("{loc}{who}{}{nl}", e.msg)])
+        })?;
         server.address = Some(a);
     }
     let mut i = first_opt;
@@ -195,11 +194,17 @@ pub fn parse_server(
         };
         if k == "observe" && value == "layer7" && !ctx.http {
             // An ALERT that does not make the configuration invalid.
-            let prefix = if kind == ServerKind::DefaultServer { "" } else { &who };
+            let prefix = if kind == ServerKind::DefaultServer {
+                ""
+            } else {
+                &who
+            };
             ctx.warnings.push(format!(
                 "{}{}",
                 crate::config::haproxy::expr::SOFT_ALERT,
-                raw(&[format!("{loc}{prefix}'layer7' can only be used in http proxies..")])
+                raw(&[format!(
+                    "{loc}{prefix}'layer7' can only be used in http proxies.."
+                )])
             ));
         }
         server_keyword(&mut server, k, value, kind, &loc, &who).map_err(|e| match e {
@@ -219,7 +224,9 @@ pub fn parse_server(
                 };
                 if sub == "interface" {
                     if v.is_empty() {
-                        return Err(fail(format!("{loc}{who}'server' : missing interface name.")));
+                        return Err(fail(format!(
+                            "{loc}{who}'server' : missing interface name."
+                        )));
                     }
                 } else if v.is_empty() {
                     return Err(fail(format!(
@@ -574,9 +581,7 @@ fn server_keyword(
             o.other.push((k.into(), opt()));
         }
         "pool-purge-delay" => {
-            if let Err(TimeError::UnexpectedChar(c)) =
-                super::values::parse_time(v, TimeUnit::Ms)
-            {
+            if let Err(TimeError::UnexpectedChar(c)) = super::values::parse_time(v, TimeUnit::Ms) {
                 return Err(KwErr::Msg(format!(
                     "unexpected character '{c}' in argument to <{k}>."
                 )));
@@ -1197,7 +1202,8 @@ pub fn bind_post_parse(bind: &Bind, proxy: &str) -> (Vec<String>, Vec<String>) {
             && !o.other.iter().any(|(k, _)| k == "ca-verify-file")
         {
             // (sic) HAProxy 2.6 prints this text twice in one alert.
-            let m = format!("Proxy '{proxy}': verify is enabled but no CA file specified for {at}.");
+            let m =
+                format!("Proxy '{proxy}': verify is enabled but no CA file specified for {at}.");
             alerts.push(format!("{m}\n{m}"));
         }
     }
@@ -1246,7 +1252,13 @@ fn ssl_versions_check(
     }
     let min = min.unwrap_or(DEFAULT_MIN);
     let max = max.unwrap_or(SSL_VERSIONS.len() - 1);
-    let no = [o.no_sslv3, o.no_tlsv10, o.no_tlsv11, o.no_tlsv12, o.no_tlsv13];
+    let no = [
+        o.no_sslv3,
+        o.no_tlsv10,
+        o.no_tlsv11,
+        o.no_tlsv12,
+        o.no_tlsv13,
+    ];
     let usable = (1..SSL_VERSIONS.len())
         .any(|i| i >= min && i <= max && (configured || !no.get(i).copied().unwrap_or(false)));
     if !usable {
@@ -1260,7 +1272,7 @@ fn ssl_versions_check(
 /// be a multiple of 4); `None` on bad input.
 fn base64_len(s: &str) -> Option<usize> {
     let b = s.as_bytes();
-    if b.len() % 4 != 0 {
+    if !b.len().is_multiple_of(4) {
         return None;
     }
     let pad = b.iter().rev().take_while(|c| **c == b'=').count();
@@ -1323,9 +1335,9 @@ fn process_number(arg: &str, max: u64) -> Result<(), String> {
     }
     // str2uic(): the leading digits, 0 when there are none.
     let uic = |s: &str| -> u64 {
-        s.bytes()
-            .take_while(u8::is_ascii_digit)
-            .fold(0u64, |a, d| a.saturating_mul(10).saturating_add(u64::from(d - b'0')))
+        s.bytes().take_while(u8::is_ascii_digit).fold(0u64, |a, d| {
+            a.saturating_mul(10).saturating_add(u64::from(d - b'0'))
+        })
     };
     let mut low = uic(arg);
     let mut high = low;
@@ -2036,6 +2048,95 @@ mod tests {
             w,
             [
                 "Proxy 'fe': no-sslv3/no-tlsv1x are ignored for bind ':443' at [F:10]. Use only 'ssl-min-ver' and 'ssl-max-ver' to fix."
+            ]
+        );
+    }
+
+    #[test]
+    fn measured_server_and_bind_errors_h11() {
+        // HAProxy 2.6.12's texts, after `config : ` (lines of one alert
+        // joined by '\n', several alerts too).
+        let cases = [
+            (
+                "server s1 127.0.0.1:80 error-limit foo",
+                "[F:10] : 'server be/s1' : error-limit has to be > 0..",
+            ),
+            (
+                "server s1 127.0.0.1:80 sni nosuch",
+                "[F:10] : 'server be/s1' : error detected while parsing sni expression : unknown fetch method 'nosuch'",
+            ),
+            (
+                "server s1 127.0.0.1:80 resolve-opts allow-dup-ip,foo",
+                "[F:10] : 'server be/s1' : 'resolve-opts' : unknown resolve-opts option 'foo', supported methods are 'allow-dup-ip', 'ignore-weight', and 'prevent-dup-ip'..",
+            ),
+            (
+                "server s1 127.0.0.1:80 agent-check",
+                "[F:10] : 'server be/s1' : server s1 does not have agent port. Agent check has been disabled.",
+            ),
+            (
+                "server s1 127.0.0.1:80 proxy-v2-options ssl,foo",
+                "[F:10] : 'server be/s1' : 'foo' : proxy v2 option not implemented.",
+            ),
+            (
+                "server s1 127.0.0.1:80 usesrc clientip",
+                "[F:10] : 'server be/s1' : 'usesrc' only allowed after a 'source' statement..",
+            ),
+            (
+                "server s1 127.0.0.1:80 source foo",
+                "[F:10] : 'server be/s1' : \n  'source foo' : invalid address: 'foo' in 'foo'\n  \n.",
+            ),
+            (
+                "server s1 127.0.0.1:80 source 1.2.3.4 usesrc",
+                "[F:10] : 'server be/s1' : 'usesrc' expects <addr>[:<port>], 'client', 'clientip', or 'hdr_ip(name,#)' as argument.\nerror encountered while processing 'usesrc'.",
+            ),
+            (
+                "server s1 127.0.0.1:80 pool-purge-delay x",
+                "[F:10] : 'server be/s1' : unexpected character 'x' in argument to <pool-purge-delay>..",
+            ),
+            (
+                "server s1 127.0.0.1:80 check-proto foo",
+                "[F:10] : 'server be/s1' : 'check-proto' :  unknown MUX protocol 'foo'.",
+            ),
+        ];
+        for (line, want) in cases {
+            assert_eq!(server_err(line), want, "for `{line}`");
+        }
+        let bind_cases = [
+            (
+                "bind :80 process 1-2",
+                "parsing [F:10] : 'bind :80' in section 'frontend' : 'process' : '1-2' is not a valid number/range. It supports numbers from 1 to 1.",
+            ),
+            (
+                "bind :80 process 1/foo",
+                "parsing [F:10] : 'bind :80' in section 'frontend' : 'process' : 'foo' is not a valid number/range.",
+            ),
+            (
+                "bind :80 mss foo",
+                "parsing [F:10] : 'bind :80' in section 'frontend' : 'mss' : expects an MSS with and absolute value between 1 and 65535",
+            ),
+            (
+                "bind :80 id 1x",
+                "parsing [F:10] : 'bind :80' in section 'frontend' : 'id' : expects an integer argument, found '1x'",
+            ),
+            (
+                "bind :80 nice 2000",
+                "parsing [F:10] : 'bind :80' in section 'frontend' : 'nice' : invalid value 2000, allowed range is -1024..1024",
+            ),
+            (
+                "bind :80 tls-ticket-keys /nonexistent",
+                "parsing [F:10] : 'bind :80' in section 'frontend' : '/nonexistent' : unable to load ssl tickets keys file",
+            ),
+        ];
+        for (line, want) in bind_cases {
+            assert_eq!(bind_err(line), want, "for `{line}`");
+        }
+        let (_, w) = with_ctx("frontend", |ctx| {
+            parse_bind(&words("bind :80 process 1/2"), ctx)
+        });
+        assert_eq!(
+            w,
+            [
+                "'bind :80' in section 'frontend' : 'process 1/2' on 'bind' lines is deprecated and will be removed in 2.7. Please use 'thread 2' instead."
             ]
         );
     }

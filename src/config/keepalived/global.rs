@@ -460,9 +460,16 @@ fn number_rule(kw: &str) -> Option<(i64, i64, &'static str)> {
             "process_monitor_rcv_bufs size ({v}) invalid",
         ),
         "random_seed" => (0, u32::MAX as i64, "random_seed {v} invalid"),
-        "vrrp_rlimit_rttime" => (1, u32::MAX as i64, "Invalid vrrp real-time limit - {v}"),
-        "checker_rlimit_rttime" => (1, u32::MAX as i64, "Invalid checker real-time limit - {v}"),
-        "bfd_rlimit_rttime" => (1, u32::MAX as i64, "Invalid bfd real-time limit - {v}"),
+        // keepalived 2.2.7 also takes the `_rlimit_rtime` spelling.
+        "vrrp_rlimit_rttime" | "vrrp_rlimit_rtime" => {
+            (1, u32::MAX as i64, "Invalid vrrp real-time limit - {v}")
+        }
+        "checker_rlimit_rttime" | "checker_rlimit_rtime" => {
+            (1, u32::MAX as i64, "Invalid checker real-time limit - {v}")
+        }
+        "bfd_rlimit_rttime" | "bfd_rlimit_rtime" => {
+            (1, u32::MAX as i64, "Invalid bfd real-time limit - {v}")
+        }
         "nftables_priority" => (
             i32::MIN as i64,
             i32::MAX as i64,
@@ -563,6 +570,9 @@ pub static GLOBAL: &[Kw] = &[
     Kw::h("vrrp_rlimit_rttime", other1),
     Kw::h("checker_rlimit_rttime", other1),
     Kw::h("bfd_rlimit_rttime", other1),
+    Kw::h("vrrp_rlimit_rtime", other1),
+    Kw::h("checker_rlimit_rtime", other1),
+    Kw::h("bfd_rlimit_rtime", other1),
     Kw::h("snmp_socket", other),
     Kw::h("enable_snmp_vrrp", other),
     Kw::h("enable_snmp_checker", other),

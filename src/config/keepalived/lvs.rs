@@ -20,6 +20,52 @@ fn rec(ctx: &mut Ctx, w: &[String]) -> Res {
     Ok(())
 }
 
+/// A checker-process script (`quorum_up`, `notify_up`, ...): keepalived
+/// 2.2.7 gives it the default script user when it reads it.
+fn rec_script(ctx: &mut Ctx, w: &[String]) -> Res {
+    // Like the notify scripts, keepalived reads the command from the raw
+    // line: a broken quote is reported there and the script left unset.
+    let s = super::vrrp::script_of(ctx, w)?;
+    if s.args.is_empty() {
+        return Ok(());
+    }
+    super::vrrp::default_user_ok(ctx);
+    rec(ctx, w)
+}
+
+/// Checker keywords with a numeric value, checked the way keepalived 2.2.7
+/// checks them (its messages, measured one by one).
+fn checker_num(ctx: &mut Ctx, w: &[String]) -> Res {
+    let v = ctx.slot(w, 1)?.to_string();
+    let kw = w[0].as_str();
+    let ok = match kw {
+        "connect_port" | "bind_port" => {
+            let ok = read_unsigned(ctx, &v, 1, 65535).is_some();
+            if !ok {
+                ctx.err(format!("Invalid checker {kw} '{v}'"));
+            }
+            ok
+        }
+        "retry" | "fwmark" => {
+            let ok = read_unsigned(ctx, &v, 0, u64::from(u32::MAX)).is_some();
+            if !ok {
+                ctx.err(format!("Invalid {kw} connection value '{v}'"));
+            }
+            ok
+        }
+        "delay_loop" => {
+            let ok = read_decimal(ctx, &v, 1, u64::MAX - 1).is_some();
+            if !ok {
+                ctx.err(format!("delay_loop '{v}' is invalid - ignoring"));
+            }
+            ok
+        }
+        // delay_before_retry, warmup: only the number's own message.
+        _ => read_decimal(ctx, &v, 0, u64::MAX - 1).is_some(),
+    };
+    if ok { rec(ctx, w) } else { Ok(()) }
+}
+
 /// `rec` for a keyword whose handler in keepalived 2.2.7 reads its first
 /// value unchecked (`strvec_slot`): without one, keepalived stops (exit 2).
 fn rec1(ctx: &mut Ctx, w: &[String]) -> Res {
@@ -116,7 +162,9 @@ fn connect_timeout(ctx: &mut Ctx, w: &[String]) -> Res {
 fn rs_connect_timeout(ctx: &mut Ctx, w: &[String]) -> Res {
     let v = ctx.slot(w, 1)?.to_string();
     if read_decimal(ctx, &v, 1, u64::from(u32::MAX)).is_none() {
-        ctx.err(format!("real server connect_timeout {v} invalid - ignoring"));
+        ctx.err(format!(
+            "real server connect_timeout {v} invalid - ignoring"
+        ));
         return Ok(());
     }
     rec(ctx, w)
@@ -384,18 +432,18 @@ macro_rules! common {
     ($($extra:expr),* $(,)?) => {
         &[
             Kw::h("connect_ip", rec1),
-            Kw::h("connect_port", rec1),
+            Kw::h("connect_port", checker_num),
             Kw::h("bindto", rec1),
             Kw::h("bind_if", rec1),
-            Kw::h("bind_port", rec1),
+            Kw::h("bind_port", checker_num),
             Kw::h("connect_timeout", connect_timeout),
-            Kw::h("fwmark", rec1),
-            Kw::h("warmup", rec1),
-            Kw::h("retry", rec1),
-            Kw::h("delay_before_retry", rec1),
+            Kw::h("fwmark", checker_num),
+            Kw::h("warmup", checker_num),
+            Kw::h("retry", checker_num),
+            Kw::h("delay_before_retry", checker_num),
             Kw::h("log_all_failures", rec),
             Kw::h("alpha", rec),
-            Kw::h("delay_loop", rec1),
+            Kw::h("delay_loop", checker_num),
             $($extra),*
         ]
     };
@@ -446,8 +494,8 @@ static BFD_CHECK: &[Kw] = &[
 static REAL_SERVER: &[Kw] = &[
     Kw::h("weight", rs_weight),
     Kw::h("lvs_method", rec1),
-    Kw::h("notify_up", rec1),
-    Kw::h("notify_down", rec1),
+    Kw::h("notify_up", rec_script),
+    Kw::h("notify_down", rec_script),
     Kw::h("uthreshold", rec1),
     Kw::h("lthreshold", rec1),
     Kw::h("inhibit_on_failure", rec),
@@ -497,8 +545,8 @@ pub(super) static VIRTUAL_SERVER: &[Kw] = &[
     Kw::h("omega", rec),
     Kw::h("quorum", quorum),
     Kw::h("hysteresis", hysteresis),
-    Kw::h("quorum_up", rec1),
-    Kw::h("quorum_down", rec1),
+    Kw::h("quorum_up", rec_script),
+    Kw::h("quorum_down", rec_script),
     Kw::h("ip_family", rec1),
     Kw::h("sorry_server", rec1),
     Kw::h("sorry_server_inhibit", rec),

@@ -9,6 +9,8 @@ pub mod lexer;
 pub mod lvs;
 #[cfg(test)]
 mod oracle_cases;
+#[cfg(test)]
+mod oracle_cases_h12;
 pub mod parser;
 pub mod sys;
 pub mod vrrp;
@@ -322,8 +324,12 @@ fn validate_vrrp(ctx: &mut Ctx) {
             break;
         }
     }
-    // Per instance.
+    // Per instance. Where each instance's messages start: keepalived 2.2.7
+    // prints the sync-group and second VIP messages of an instance right
+    // after its own (spliced in below).
+    let mut seg_start: Vec<usize> = Vec::new();
     for i in ctx.cfg.vrrp_instances.iter().filter(|_| !stop) {
+        seg_start.push(msgs.len());
         let n = &i.name;
         let version = i.version.or(ctx.cfg.global.vrrp_version).unwrap_or(2);
         if i.virtual_ipaddress.is_empty() {
@@ -441,7 +447,10 @@ fn validate_vrrp(ctx: &mut Ctx) {
     }
     // Instances of a sync group cannot use weighted tracking (unless the
     // group says sync_group_tracking_weight, which tandem records only).
-    for i in &ctx.cfg.vrrp_instances {
+    let first_end = msgs.len();
+    // (instance index, 1 = sync group / 0 = VIP check, message)
+    let mut later: Vec<(usize, u8, String)> = Vec::new();
+    for (idx, i) in ctx.cfg.vrrp_instances.iter().enumerate() {
         if !ctx
             .cfg
             .vrrp_sync_groups
@@ -461,9 +470,13 @@ fn validate_vrrp(ctx: &mut Ctx) {
                     .unwrap_or(0)
             });
             if w != 0 {
-                msgs.push(format!(
-                    "({n}) ignoring tracked script {} with weights due to SYNC group",
-                    t.name
+                later.push((
+                    idx,
+                    1,
+                    format!(
+                        "({n}) ignoring tracked script {} with weights due to SYNC group",
+                        t.name
+                    ),
                 ));
             }
         }
@@ -476,19 +489,20 @@ fn validate_vrrp(ctx: &mut Ctx) {
                     .map(|f| f.weight)
                     .unwrap_or(0)
             });
-            if w != 0
-                && t.weight.is_none()
-                && !ctx.st.track_file_weight_set.contains(&t.name)
-            {
+            if w != 0 && t.weight.is_none() && !ctx.st.track_file_weight_set.contains(&t.name) {
                 // keepalived 2.2.7 words it so when no weight was written.
-                msgs.push(format!(
+                later.push((idx, 1, format!(
                     "({n}) ignoring weight from tracked file {} due to SYNC group. specify weight 0",
                     t.name
-                ));
+                )));
             } else if w != 0 {
-                msgs.push(format!(
-                    "({n}) ignoring tracked file {} with weight {w} due to SYNC group",
-                    t.name
+                later.push((
+                    idx,
+                    1,
+                    format!(
+                        "({n}) ignoring tracked file {} with weight {w} due to SYNC group",
+                        t.name
+                    ),
                 ));
             }
         }
@@ -503,16 +517,16 @@ fn validate_vrrp(ctx: &mut Ctx) {
         {
             for t in &g.track_interface {
                 if t.name == own || i.track_interface.iter().any(|x| x.name == t.name) {
-                    msgs.push(format!(
+                    later.push((idx, 1, format!(
                         "({n}) track_interface {} is configured on VRRP instance and sync group. Remove vrrp instance or sync group config",
                         t.name
-                    ));
+                    )));
                 }
             }
         }
     }
     // keepalived checks the VIPs a second time when it sets the instances up.
-    for i in &ctx.cfg.vrrp_instances {
+    for (idx, i) in ctx.cfg.vrrp_instances.iter().enumerate() {
         let version = i.version.or(ctx.cfg.global.vrrp_version).unwrap_or(2);
         if i.virtual_router_id.is_some()
             && i.interface.is_some()
@@ -521,12 +535,29 @@ fn validate_vrrp(ctx: &mut Ctx) {
             && !v6_instance(i)
             && !(ctx.cfg.global.vrrp_strict || i.strict_mode)
         {
-            msgs.push(format!(
-                "({}) No VIP specified; at least one is sensible",
-                i.name
+            later.push((
+                idx,
+                0,
+                format!("({}) No VIP specified; at least one is sensible", i.name),
             ));
         }
     }
+    later.sort_by_key(|&(idx, order, _)| (idx, order));
+    let old = std::mem::take(&mut msgs);
+    let mut it = old.into_iter();
+    let pre = seg_start.first().copied().unwrap_or(first_end);
+    msgs.extend(it.by_ref().take(pre));
+    for (idx, &start) in seg_start.iter().enumerate() {
+        let end = seg_start.get(idx + 1).copied().unwrap_or(first_end);
+        msgs.extend(it.by_ref().take(end.saturating_sub(start)));
+        msgs.extend(
+            later
+                .iter()
+                .filter(|(i, _, _)| *i == idx)
+                .map(|(_, _, m)| m.clone()),
+        );
+    }
+    msgs.extend(it);
     let inst = &ctx.cfg.vrrp_instances;
     for (a_idx, a) in inst.iter().enumerate() {
         for b in inst.iter().skip(a_idx + 1) {
@@ -799,6 +830,27 @@ mod tests {
         }
         let mut bad = Vec::new();
         for (name, text, stderr, code) in super::oracle_cases::CASES {
+            let o = run_text_id(name, text, Some("vm"));
+            let got: String = o.lines.iter().map(|l| format!("{l}\n")).collect();
+            if got != *stderr || o.exit_code != *code {
+                bad.push(format!(
+                    "{name}: want rc {code}\n{stderr}got rc {}\n{got}",
+                    o.exit_code
+                ));
+            }
+        }
+        assert!(bad.is_empty(), "{}", bad.join("\n"));
+    }
+
+    /// The cases measured while fixing mutation-testing differences
+    /// (`oracle_cases_h12.rs`): same stderr and exit code as keepalived 2.2.7.
+    #[test]
+    fn oracle_cases_h12() {
+        if !like_oracle_machine() {
+            return;
+        }
+        let mut bad = Vec::new();
+        for (name, text, stderr, code) in super::oracle_cases_h12::CASES {
             let o = run_text_id(name, text, Some("vm"));
             let got: String = o.lines.iter().map(|l| format!("{l}\n")).collect();
             if got != *stderr || o.exit_code != *code {

@@ -483,57 +483,64 @@ pub fn read_unsigned(ctx: &mut Ctx, s: &str, min: u64, max: u64) -> Option<u64> 
 
 /// keepalived 2.2.7's `read_decimal_unsigned_strvec()` with 6 decimal
 /// places, in micro-units: used for timers (`delay_loop`, `connect_timeout`,
-/// `advert_int`). Unlike `read_double` it refuses signs and exponents,
+/// `advert_int`). Unlike `read_double` it refuses a `-` and exponents,
 /// warns when more than 6 characters follow the decimal point (and then
 /// rounds), takes an empty string as 0, and prints the range from the
-/// micro-units (`[0.000001, 18446744073709.551614]`).
-pub fn read_decimal(ctx: &mut Ctx, s: &str, min: u64, max: u64) -> Option<u64> {
+/// micro-units (`[0.000001, 18446744073709.551614]`). Returns the value and
+/// whether junk followed a numeric prefix (`1e3`, `10.0.0.1-300`): keepalived
+/// then says `invalid number` but some callers still use the prefix.
+pub fn read_decimal(ctx: &mut Ctx, s: &str, min: u64, max: u64) -> Option<(u64, bool)> {
     if s.starts_with('-') {
         ctx.err(format!("negative number '{s}'"));
         return None;
     }
-    let (int_part, frac) = match s.split_once('.') {
-        Some((i, f)) => (i, Some(f)),
-        None => (s, None),
-    };
-    if frac.is_some_and(|f| f.len() > 6) {
+    let t = s.strip_prefix('+').unwrap_or(s);
+    if t.split_once('.').is_some_and(|(_, f)| f.len() > 6) {
         ctx.err(format!("number '{s}' has too many decimal places"));
     }
-    let digits = |t: &str| t.bytes().all(|b| b.is_ascii_digit());
-    if !digits(int_part) || !frac.is_none_or(digits) {
+    let int_len = t.bytes().take_while(u8::is_ascii_digit).count();
+    let (int_part, rest) = t.split_at(int_len);
+    let (frac, rest) = match rest.strip_prefix('.') {
+        Some(r) => {
+            let n = r.bytes().take_while(u8::is_ascii_digit).count();
+            r.split_at(n)
+        }
+        None => ("", rest),
+    };
+    let junk = !rest.is_empty();
+    if junk {
         ctx.err(format!("invalid number '{s}'"));
-        return None;
+        if int_part.is_empty() && frac.is_empty() {
+            return None;
+        }
     }
     let fmt = |u: u64| format!("{}.{:06}", u / 1_000_000, u % 1_000_000);
-    let out_of_range = |ctx: &mut Ctx| {
+    let whole: u128 = if int_part.is_empty() {
+        0
+    } else {
+        int_part.parse::<u128>().unwrap_or(u128::MAX)
+    };
+    let mut micro: u128 = 0;
+    for (k, b) in frac.bytes().take(6).enumerate() {
+        micro += u128::from(b - b'0') * 10u128.pow(5 - k as u32);
+    }
+    if frac.as_bytes().get(6).is_some_and(|&b| b >= b'5') {
+        micro += 1;
+    }
+    let v = whole.saturating_mul(1_000_000).saturating_add(micro);
+    let Ok(v) = u64::try_from(v) else {
+        ctx.err(format!("number '{s}' outside unsigned decimal range"));
+        return None;
+    };
+    if v < min || v > max {
         ctx.err(format!(
             "number '{s}' outside range [{}, {}]",
             fmt(min),
             fmt(max)
         ));
-        None
-    };
-    let whole: u128 = if int_part.is_empty() {
-        0
-    } else {
-        match int_part.parse::<u128>() {
-            Ok(v) => v,
-            Err(_) => return out_of_range(ctx),
-        }
-    };
-    let f = frac.unwrap_or("");
-    let mut micro: u128 = 0;
-    for (k, b) in f.bytes().take(6).enumerate() {
-        micro += u128::from(b - b'0') * 10u128.pow(5 - k as u32);
+        return None;
     }
-    if f.as_bytes().get(6).is_some_and(|&b| b >= b'5') {
-        micro += 1;
-    }
-    let v = whole.saturating_mul(1_000_000).saturating_add(micro);
-    if v < u128::from(min) || v > u128::from(max) {
-        return out_of_range(ctx);
-    }
-    u64::try_from(v).ok()
+    Some((v, junk))
 }
 
 /// `read_double()`; keepalived 2.2.7 prints the range with `%f`.
@@ -561,8 +568,10 @@ pub fn read_double(ctx: &mut Ctx, s: &str, min: f64, max: f64) -> Option<f64> {
 
 /// strtol() base 10 over the whole string (leading '+'/'-' allowed).
 fn parse_c_long(s: &str) -> Option<i64> {
+    // keepalived 2.2.7 reads an empty word (`""`) as 0 (measured:
+    // `weight ""` is accepted, `priority ""` is "number '' outside range").
     if s.is_empty() {
-        return None;
+        return Some(0);
     }
     let t = s.strip_prefix('+').unwrap_or(s);
     if t.starts_with('+') {

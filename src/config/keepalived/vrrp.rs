@@ -17,7 +17,7 @@ use crate::ir::keepalived::{
 /// A script command line: keepalived re-reads the raw line with quote and
 /// escape handling. keepalived 2.2.7 crashes (SIGSEGV) on an unterminated
 /// quote here; tandem stops with a clear error instead.
-fn script_of(ctx: &mut Ctx, w: &[String]) -> Result<Script, Fatal> {
+pub(super) fn script_of(ctx: &mut Ctx, w: &[String]) -> Result<Script, Fatal> {
     let raw = ctx.raw.clone();
     match split_quoted_escaped(&raw) {
         Ok(mut words) => {
@@ -219,7 +219,7 @@ fn vs_init_fail(ctx: &mut Ctx, _w: &[String]) -> Res {
 /// Whether scripts can run as the default script user. Without
 /// `script_user`, keepalived looks for `keepalived_script`; when that user
 /// is missing it falls back to root unless script security is enabled.
-fn default_user_ok(ctx: &mut Ctx) -> bool {
+pub(super) fn default_user_ok(ctx: &mut Ctx) -> bool {
     if ctx.cfg.global.script_user.is_some() || !ctx.cfg.global.enable_script_security {
         return true;
     }
@@ -496,8 +496,9 @@ fn vi_priority(ctx: &mut Ctx, w: &[String]) -> Res {
 fn vi_advert(ctx: &mut Ctx, w: &[String]) -> Res {
     let v = ctx.slot(w, 1)?.to_string();
     let n = iname(ctx);
-    match read_decimal(ctx, &v, 10_000, 255_000_000) {
-        Some(d) => {
+    // keepalived 2.2.7 refuses an advert_int with junk after the number.
+    match read_decimal(ctx, &v, 10_000, 255_000_000).filter(|&(_, junk)| !junk) {
+        Some((d, _)) => {
             if let Some(i) = inst(ctx) {
                 i.advert_int = d as f64 / 1_000_000.0;
             }
@@ -1069,10 +1070,7 @@ fn vi_unicast_peer(ctx: &mut Ctx, w: &[String]) -> Res {
                 ctx.err(format!("({n}) {opt} is missing a value"));
                 break;
             };
-            if read_unsigned(ctx, v, 0, 255).is_some()
-                && opt != "min_ttl"
-                && opt != "max_ttl"
-            {
+            if read_unsigned(ctx, v, 0, 255).is_some() && opt != "min_ttl" && opt != "max_ttl" {
                 ctx.err(format!("({n}) unknown unicast_peer option {opt}"));
             }
             k += 2;
@@ -1318,6 +1316,10 @@ fn vi_garp(ctx: &mut Ctx, w: &[String]) -> Res {
                 }
             }
         }
+        // keepalived 2.2.7 words this one message differently.
+        None if kw == "garp_master_refresh" => {
+            ctx.err(format!("({n}): Invalid {kw} '{v}' - ignoring"))
+        }
         None => ctx.err(format!("({n}): {kw} '{v}' invalid - ignoring")),
     }
     Ok(())
@@ -1329,6 +1331,9 @@ fn vi_notify(ctx: &mut Ctx, w: &[String]) -> Res {
     if s.args.is_empty() {
         return Ok(());
     }
+    // keepalived 2.2.7 gives every notify script the default script user
+    // when it reads it (and says once when it cannot).
+    default_user_ok(ctx);
     if ctx.st.in_sync_group {
         if let Some(g) = ctx.cfg.vrrp_sync_groups.last_mut() {
             match kw.as_str() {
@@ -1380,21 +1385,25 @@ fn vi_notify(ctx: &mut Ctx, w: &[String]) -> Res {
 /// measured: width 4 + name length, except 7 for a one-character name).
 fn vi_lvs_sync_if(ctx: &mut Ctx, w: &[String]) -> Res {
     let n = iname(ctx);
-    let width = if n.chars().count() == 1 { 7 } else { n.len() + 4 };
+    let width = if n.chars().count() == 1 {
+        7
+    } else {
+        n.len() + 4
+    };
     ctx.err(format!(
         "({n}) Specifying lvs_sync_daemon_interface against a vrrp is deprecated."
     ));
-    ctx.err(format!(
-        "{:width$}Please use global lvs_sync_daemon",
-        ""
-    ));
+    ctx.err(format!("{:width$}Please use global lvs_sync_daemon", ""));
     vi_other1(ctx, w)
 }
 
 /// `garp_extra_if [all] SECONDS`; keepalived 2.2.7 reads the last word.
 fn vi_garp_extra_if(ctx: &mut Ctx, w: &[String]) -> Res {
     let n = iname(ctx);
-    match w.last().filter(|_| w.len() > 1 && !(w.len() == 2 && w[1] == "all")) {
+    match w
+        .last()
+        .filter(|_| w.len() > 1 && !(w.len() == 2 && w[1] == "all"))
+    {
         None => ctx.err(format!(
             "({n}): garp_extra_if specified without time - ignoring"
         )),
@@ -1417,6 +1426,18 @@ fn vi_kernel_rx_buf_size(ctx: &mut Ctx, w: &[String]) -> Res {
     if !ok {
         let n = iname(ctx);
         ctx.err(format!("({n}) invalid kernel_rx_buf_size specified"));
+        return Ok(());
+    }
+    vi_other(ctx, w)
+}
+
+fn vi_unicast_ttl(ctx: &mut Ctx, w: &[String]) -> Res {
+    let v = ctx.slot(w, 1)?.to_string();
+    if read_unsigned(ctx, &v, 0, 255).is_none() {
+        let n = iname(ctx);
+        ctx.err(format!(
+            "({n}): TTL '{v}' not valid - must be between 0 & 255"
+        ));
         return Ok(());
     }
     vi_other(ctx, w)
@@ -1508,7 +1529,7 @@ pub static VRRP_INSTANCE: &[Kw] = &[
     Kw::h("track_src_ip", vi_other),
     Kw::h("check_unicast_src", vi_other),
     Kw::h("unicast_fault_no_peer", vi_other),
-    Kw::h("unicast_ttl", vi_other1),
+    Kw::h("unicast_ttl", vi_unicast_ttl),
     Kw::h("old_unicast_checksum", vi_other),
     Kw::h("down_timer_adverts", vi_other1),
     Kw::h("lower_prio_no_advert", vi_other),

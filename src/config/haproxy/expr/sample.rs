@@ -371,7 +371,9 @@ pub fn parse_expr(word: &str, kw: &str, fetch_sig: &Sig, via: Via) -> Result<Sam
         sample.args = args;
         i += 1 + used;
         check_fetch_args(fetch_sig.name, &sample.args).map_err(|m| match via {
-            Via::AclKeyword => ExprErr(format!("{acl_pfx}invalid args in fetch method '{kw}' : {m}")),
+            Via::AclKeyword => ExprErr(format!(
+                "{acl_pfx}invalid args in fetch method '{kw}' : {m}"
+            )),
             Via::Fetch => ExprErr(format!("invalid args in fetch method '{kw}' : {m}")),
         })?;
     } else {
@@ -479,10 +481,37 @@ fn check_time_unit(unit: Option<&String>) -> Result<(), String> {
 /// OpenSSL digest names `EVP_get_digestbyname()` knows (OpenSSL 3,
 /// Debian 12), compared case-insensitively.
 const DIGESTS: &[&str] = &[
-    "md4", "md5", "md5-sha1", "mdc2", "ripemd", "ripemd160", "rmd160", "sha1", "sha224",
-    "sha256", "sha384", "sha512", "sha512-224", "sha512-256", "sha2-224", "sha2-256", "sha2-384",
-    "sha2-512", "sha2-512/224", "sha2-512/256", "sha3-224", "sha3-256", "sha3-384", "sha3-512",
-    "shake128", "shake256", "blake2b512", "blake2s256", "sm3", "ssl3-md5", "ssl3-sha1",
+    "md4",
+    "md5",
+    "md5-sha1",
+    "mdc2",
+    "ripemd",
+    "ripemd160",
+    "rmd160",
+    "sha1",
+    "sha224",
+    "sha256",
+    "sha384",
+    "sha512",
+    "sha512-224",
+    "sha512-256",
+    "sha2-224",
+    "sha2-256",
+    "sha2-384",
+    "sha2-512",
+    "sha2-512/224",
+    "sha2-512/256",
+    "sha3-224",
+    "sha3-256",
+    "sha3-384",
+    "sha3-512",
+    "shake128",
+    "shake256",
+    "blake2b512",
+    "blake2s256",
+    "sm3",
+    "ssl3-md5",
+    "ssl3-sha1",
 ];
 
 /// Fetch-specific checks HAProxy does at parse time (`val_args`); the text
@@ -494,6 +523,13 @@ pub fn check_fetch_args(name: &str, args: &[String]) -> Result<(), String> {
             _ => Ok(()),
         },
         "date" => check_time_unit(args.get(1)),
+        "uuid" => match args.first().filter(|v| !v.is_empty()) {
+            Some(v) if super::super::values::atol(v) != 4 => Err(format!(
+                "Unsupported UUID version: '{}'",
+                super::super::values::atol(v)
+            )),
+            _ => Ok(()),
+        },
         _ => Ok(()),
     }
 }
@@ -615,9 +651,7 @@ pub fn parse_sample(word: &str) -> Result<Sample, String> {
     let name_end = word.find(['(', ',']).unwrap_or(word.len());
     let name = &word[..name_end];
     if name.is_empty() {
-        return Err(format!(
-            "missing fetch method in sample expression '{word}'"
-        ));
+        return Err("missing fetch method".into());
     }
     let Some(sig) = tables().fetches.get(name) else {
         return Err(format!("unknown fetch method '{name}'"));

@@ -516,3 +516,108 @@ fn pattern_files() {
     assert_eq!(a.files, [g]);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// ACL texts measured by H11 against HAProxy 2.6.12 (after `parsing [F:L] : `).
+#[test]
+fn measured_acl_errors_h11() {
+    let cases = [
+        (
+            "acl a dst_port :",
+            "error detected while parsing ACL 'a' : ':' is not a valid number range.",
+        ),
+        (
+            "acl a path_len 5:3",
+            "error detected while parsing ACL 'a' : '5:3' is not a valid number range.",
+        ),
+        (
+            "acl a path_len gt x",
+            "error detected while parsing ACL 'a' : 'x' is neither a number nor a supported operator.",
+        ),
+        (
+            "acl a var(foo) bar",
+            "error detected while parsing ACL 'a' : invalid args in fetch method 'var' : invalid variable name 'foo'. A variable name must be start by its scope. The scope can be 'proc', 'sess', 'txn', 'req', 'res' or 'check' in ACL expression 'var(foo)'.",
+        ),
+        (
+            "acl a req.hdr(x),sha2(255) foo",
+            "error detected while parsing ACL 'a' : invalid args in converter 'sha2' : Unsupported number of bits: '255' in ACL expression 'req.hdr(x),sha2(255)'.",
+        ),
+        (
+            "acl a req.hdr(x),regsub(a,b,x) foo",
+            "error detected while parsing ACL 'a' : invalid args in converter 'regsub' : invalid regex flag 'x', only 'i' and 'g' are supported in ACL expression 'req.hdr(x),regsub(a,b,x)'.",
+        ),
+        (
+            "acl a req.hdr(x),field(0,:) -m found",
+            "error detected while parsing ACL 'a' : invalid args in converter 'field' : Unexpected value 0 for index in ACL expression 'req.hdr(x),field(0,:)'.",
+        ),
+        (
+            "acl a req.hdr(x),add(foo) -m found",
+            "error detected while parsing ACL 'a' : invalid args in converter 'add' : expects an integer or a variable name in ACL expression 'req.hdr(x),add(foo)'.",
+        ),
+        (
+            "acl a req.hdr(x),json_query($.a) foo",
+            "error detected while parsing ACL 'a' : matching method must be specified first (using '-m') when using a sample fetch of this type ('req.hdr').",
+        ),
+    ];
+    for (line, want) in cases {
+        assert_eq!(
+            format!("{}.", acl_err(line)).replace("..", "."),
+            want,
+            "for `{line}`"
+        );
+    }
+    // `80-90` is a range, as `80:90`
+    assert!(acl("acl a dst_port 80-90").0.is_ok());
+    assert!(acl("acl a dst_port 80-").0.is_ok());
+}
+
+#[test]
+fn soft_alert_marker_renders_as_alert() {
+    let m = format!(
+        "{SOFT_ALERT}{}",
+        raw(&["[F:10] : 'server be/s1' : x".to_string()])
+    );
+    let r = render(&m, "F", 10);
+    assert!(r.alert && !r.abort);
+    assert_eq!(r.lines, ["config : [F:10] : 'server be/s1' : x"]);
+    let r = render("plain", "F", 10);
+    assert!(!r.alert);
+}
+
+#[test]
+fn arg_ref_message_missing_server_proxy() {
+    // HAProxy 2.6.12 for `acl a srv_is_up(nosuch/s1)` in frontend fe
+    let r = ArgRef {
+        kind: ArgKind::Server,
+        name: "nosuch/s1".into(),
+        pos: 1,
+        converter: None,
+    };
+    assert_eq!(
+        arg_ref_message("F", 8, &r, "srv_is_up", None, "fe", &RefProblem::NotFound),
+        "parsing [F:8]: unable to find proxy 'nosuch' referenced in arg 1 of ACL keyword 'srv_is_up' in proxy 'fe'."
+    );
+}
+
+#[test]
+fn arg_ref_message_named_proxy_without_capability() {
+    // HAProxy 2.6.12: a named proxy of the wrong kind is "not found"
+    // (`acl a nbsrv(fe) lt 1`), the implicit current one lacks the capability.
+    let mut r = ArgRef {
+        kind: ArgKind::Backend,
+        name: "fe".into(),
+        pos: 1,
+        converter: None,
+    };
+    let cap = RefProblem::NoCapability("backend");
+    assert_eq!(
+        arg_ref_message("F", 8, &r, "nbsrv", None, "fe", &cap),
+        "parsing [F:8]: unable to find backend 'fe' referenced in arg 1 of ACL keyword 'nbsrv' in proxy 'fe'."
+    );
+    r.name.clear();
+    assert_eq!(
+        arg_ref_message("F", 8, &r, "nbsrv", None, "fe", &cap),
+        "parsing [F:8]: proxy 'fe', referenced in arg 1 of ACL keyword 'nbsrv' in proxy 'fe', has not backend capability."
+    );
+    // `-u` with nothing after it is unique id 0 (strtol of "")
+    assert!(acl("acl a path -u").0.is_ok());
+}

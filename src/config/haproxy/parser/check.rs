@@ -310,9 +310,12 @@ fn arg_problem(p: &Parser, px: &Proxy, r: &ArgRef) -> Option<RefProblem> {
                 Some((a, b)) => (a.to_string(), b.to_string()),
                 None => (px.name.clone(), r.name.clone()),
             };
-            let q = proxies
+            let Some(q) = proxies
                 .iter()
-                .find(|q| q.name == pxn && q.kind.is_backend())?;
+                .find(|q| q.name == pxn && q.kind.is_backend())
+            else {
+                return Some(RefProblem::NotFound);
+            };
             (!q.servers.iter().any(|s| s.value.name == srv)).then_some(RefProblem::NoServer {
                 proxy: pxn,
                 server: srv,
@@ -558,6 +561,16 @@ pub fn run(p: &mut Parser) -> Verdict {
                     continue;
                 }
                 match find_backend(&p.cfg.proxies, &ub.backend) {
+                    Some(be) if be.name == px.name && be.span == px.span => {
+                        alert(
+                            p,
+                            format!(
+                                "Proxy '{}': loop detected for use_backend: '{}'.",
+                                px.name, ub.backend
+                            ),
+                        );
+                        errors = true;
+                    }
                     None => {
                         alert(
                             p,
@@ -746,6 +759,16 @@ pub fn run(p: &mut Parser) -> Verdict {
                 );
             }
         }
+        if notes.tcp_check_rules && !px.settings.option("tcp-check").is_some_and(|o| o.enabled) {
+            warn(
+                p,
+                format!(
+                    "{} '{}' uses tcp-check rules without 'option tcp-check', so the rules are ignored.",
+                    type_str(px.kind),
+                    px.name
+                ),
+            );
+        }
         let has_log_format =
             px.settings.log_format.is_some() || log_opt.as_ref().is_some_and(|o| o.enabled);
         let has_log_target = px.settings.log.iter().any(|t| match t {
@@ -764,16 +787,6 @@ pub fn run(p: &mut Parser) -> Verdict {
         }
         if mode != Mode::Http {
             http_only_warnings(p, &px, &notes, false);
-        }
-        if notes.tcp_check_rules && !px.settings.option("tcp-check").is_some_and(|o| o.enabled) {
-            warn(
-                p,
-                format!(
-                    "{} '{}' uses tcp-check rules without 'option tcp-check', so the rules are ignored.",
-                    type_str(px.kind),
-                    px.name
-                ),
-            );
         }
         if mode != Mode::Http {
             http_only_warnings(p, &px, &notes, true);
@@ -799,6 +812,46 @@ pub fn run(p: &mut Parser) -> Verdict {
                 errors = true;
             }
         }
+        // Server names must be unique within the proxy.
+        for (k, s) in notes.servers.iter().enumerate() {
+            if let Some(prev) = notes.servers[..k].iter().find(|o| o.name == s.name) {
+                alert(
+                    p,
+                    format!(
+                        "parsing [{}:{}] : {} '{}', another server named '{}' was already defined at line {}, please use distinct names.",
+                        s.span.file,
+                        s.span.line,
+                        type_str(px.kind),
+                        px.name,
+                        s.name,
+                        prev.span.line
+                    ),
+                );
+                errors = true;
+            }
+        }
+    }
+
+    let empty_resolvers: Vec<(String, Span)> = p
+        .cfg
+        .other_sections
+        .iter()
+        .filter(|o| o.kind == "resolvers")
+        .filter(|o| {
+            !o.directives
+                .iter()
+                .any(|d| d.keyword == "nameserver" || d.keyword == "parse-resolv-conf")
+        })
+        .map(|o| (o.name.clone(), o.span.clone()))
+        .collect();
+    for (name, sp) in empty_resolvers {
+        warn(
+            p,
+            format!(
+                "resolvers '{name}' [{}:{}] has no nameservers configured!",
+                sp.file, sp.line
+            ),
+        );
     }
 
     // Peers sections without the local peer are dropped, last declared first.
@@ -836,23 +889,6 @@ pub fn run(p: &mut Parser) -> Verdict {
     for i in 0..n {
         let px = p.cfg.proxies[i].clone();
         let notes = p.notes.get(i).cloned().unwrap_or_default();
-        for (k, s) in notes.servers.iter().enumerate() {
-            if let Some(prev) = notes.servers[..k].iter().find(|o| o.name == s.name) {
-                alert(
-                    p,
-                    format!(
-                        "parsing [{}:{}] : {} '{}', another server named '{}' was already defined at line {}, please use distinct names.",
-                        s.span.file,
-                        s.span.line,
-                        type_str(px.kind),
-                        px.name,
-                        s.name,
-                        prev.span.line
-                    ),
-                );
-                errors = true;
-            }
-        }
         for s in &notes.servers {
             if let Some(srv) = ir_server(&px, s) {
                 // HAProxy names the server in its first SSL message only.
@@ -1103,7 +1139,18 @@ pub fn run(p: &mut Parser) -> Verdict {
         .filter(|px| !px.disabled && px.kind.is_frontend())
         .map(|px| px.binds.len())
         .sum::<usize>()
-        + p.cfg.global.stats_sockets.len();
+        + p.cfg.global.stats_sockets.len()
+        // A peers section listens on its local peer's address.
+        + p.cfg
+            .other_sections
+            .iter()
+            .filter(|o| {
+                o.kind == "peers"
+                    && o.directives
+                        .iter()
+                        .any(|d| d.keyword == "peer" && d.args.first() == Some(&local))
+            })
+            .count();
     if listeners == 0 {
         return Verdict::NoListener;
     }

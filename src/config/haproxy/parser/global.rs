@@ -81,7 +81,8 @@ pub fn keyword(p: &mut Parser, line: &Line) {
             if too_many(p, line, 1) {
                 return;
             }
-            if p.global_state.user_set {
+            // HAProxy tests the id, so a previous root (0) does not count.
+            if p.cfg.global.user.as_ref().is_some_and(|u| u.id != 0) {
                 p.alert_nonfatal(line, "user/uid already specified. Continuing.");
                 return;
             }
@@ -121,8 +122,13 @@ pub fn keyword(p: &mut Parser, line: &Line) {
             if too_many(p, line, 1) {
                 return;
             }
-            if p.global_state.group_set {
-                p.alert_nonfatal(line, "group/gid already specified. Continuing.");
+            if p.cfg.global.group.as_ref().is_some_and(|g| g.id != 0) {
+                let msg = if kw == "group" {
+                    "gid/group was already specified. Continuing."
+                } else {
+                    "group/gid already specified. Continuing."
+                };
+                p.alert_nonfatal(line, msg);
                 return;
             }
             if kw == "gid" {
@@ -362,6 +368,13 @@ pub fn keyword(p: &mut Parser, line: &Line) {
         "resetenv" => {
             let keep = args[1..].to_vec();
             p.cfg.global.env.push(EnvDirective::Reset { keep });
+        }
+        "localpeer" => {
+            if too_many(p, line, 1) {
+                return;
+            }
+            let d = directive(p, line);
+            p.cfg.global.other.push(d);
         }
         "expose-experimental-directives" => {
             // Takes effect for the lines that follow, as in HAProxy.

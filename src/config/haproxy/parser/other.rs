@@ -13,6 +13,12 @@ pub fn begin_userlist(p: &mut Parser, line: &Line) {
         p.section = Section::None;
         return;
     };
+    if let Some(extra) = line.args.get(2) {
+        p.alert(
+            line,
+            format!("'userlist' cannot handle unexpected argument '{extra}'."),
+        );
+    }
     if let Some(i) = p.cfg.userlists.iter().position(|u| &u.name == name) {
         p.warn_nospace(line, format!("ignoring duplicated userlist '{name}'."));
         p.section = Section::Userlist(i);
@@ -218,6 +224,46 @@ pub fn begin_other(p: &mut Parser, line: &Line) {
         }
         return;
     };
+    let prev = p
+        .cfg
+        .other_sections
+        .iter()
+        .find(|o| o.kind == kind && &o.name == name)
+        .map(|o| o.span.clone());
+    if let Some(sp) = prev {
+        // HAProxy 2.6.12's wordings (and capitals) differ per section.
+        let at = format!("{}:{}", sp.file, sp.line);
+        let here = format!("[{}:{}]", line.file, line.line);
+        match kind {
+            "http-errors" => p.alert_nospace(
+                line,
+                format!("http-errors section '{name}' already exists (declared at {at})."),
+            ),
+            "peers" | "mailers" => p.alert_text(
+                line,
+                format!(
+                    "Parsing {here}: {kind} section '{name}' has the same name as another {kind} section declared at {at}."
+                ),
+            ),
+            "resolvers" => {
+                p.alert_text(
+                    line,
+                    format!(
+                        "Parsing {here}: resolvers '{name}' has same name as another resolvers (declared at {at})."
+                    ),
+                );
+                // HAProxy then fails its allocation path and stops.
+                p.abort(line, "out of memory.");
+                return;
+            }
+            "cache" => {
+                p.alert_nospace(line, format!("Duplicate cache name '{name}'."));
+                p.aborted = true;
+                return;
+            }
+            _ => {}
+        }
+    }
     let s = OtherSection {
         span: p.span(line),
         kind: kind.to_string(),
@@ -246,6 +292,13 @@ pub fn other_keyword(p: &mut Parser, idx: usize, line: &Line) {
     {
         return;
     }
+    if kind == "resolvers"
+        && matches!(kw, "resolve_retries" | "accepted_payload_size")
+        && line.args.get(1).is_none_or(|v| v.is_empty())
+    {
+        p.alert(line, format!("'{kw}' expects <nb> as argument."));
+        return;
+    }
     if kind == "http-errors" && kw == "errorfile" {
         let a = |i: usize| line.args.get(i).map(String::as_str).unwrap_or("");
         // HAProxy 2.6.12's wording here differs from the proxy keyword's
@@ -260,7 +313,10 @@ pub fn other_keyword(p: &mut Parser, idx: usize, line: &Line) {
         if super::proxy::handled_status(a(1)).is_none() {
             p.alert(
                 line,
-                format!("errorfile : status code '{}' not handled.", a(1)),
+                format!(
+                    "errorfile : status code '{}' not handled.",
+                    super::util::atol(a(1))
+                ),
             );
             return;
         }

@@ -231,6 +231,28 @@ pub fn begin(p: &mut Parser, line: &Line) {
     }
     let mut defaults_name = None;
     let base = if a(2) == "from" {
+        let same: Vec<crate::ir::haproxy::Span> = p
+            .cfg
+            .defaults
+            .iter()
+            .filter(|d| d.name == a(3))
+            .map(|d| d.span.clone())
+            .collect();
+        if let [first, second, ..] = same.as_slice() {
+            p.alert(
+                line,
+                format!(
+                    "ambiguous defaults section name '{}' referenced by {} '{}' exists at least at {}:{} and {}:{}.",
+                    a(3),
+                    cap_str(kind),
+                    name,
+                    first.file,
+                    first.line,
+                    second.file,
+                    second.line
+                ),
+            );
+        }
         match find_defaults(p, a(3)) {
             Some(i) => {
                 defaults_name = Some(a(3).to_string());
@@ -436,7 +458,22 @@ fn stick_table_arg_error(words: &[String]) -> Option<String> {
     while let Some(w) = words.get(i) {
         let next = words.get(i + 1).map(String::as_str);
         match w.as_str() {
-            "size" | "peers" | "write-to" | "srvkey" => i += 2,
+            "size" => {
+                let Some(v) = next else {
+                    return Some("missing argument after 'size'.".into());
+                };
+                // digits, then at most one of k/m/g
+                let digits = v.bytes().take_while(u8::is_ascii_digit).count();
+                let rest = &v[digits..];
+                let rest = rest
+                    .strip_prefix(['k', 'K', 'm', 'M', 'g', 'G'])
+                    .unwrap_or(rest);
+                if let Some(c) = rest.chars().next() {
+                    return Some(format!("unexpected character '{c}' in argument of 'size'."));
+                }
+                i += 2;
+            }
+            "peers" | "write-to" | "srvkey" => i += 2,
             "nopurge" | "recv-only" => i += 1,
             "expire" => {
                 let v = next.unwrap_or("");
@@ -1005,9 +1042,9 @@ pub fn keyword(p: &mut Parser, line: &Line) {
                 p.alert(line, "'use_backend' not allowed in 'defaults' section.");
                 return;
             }
-            if warnif_cap(p, line, &c, true, "use_backend") {
-                return;
-            }
+            // Without frontend capability HAProxy warns but still parses
+            // and resolves the rule.
+            warnif_cap(p, line, &c, true, "use_backend");
             if a(1).is_empty() {
                 p.alert(line, "'use_backend' expects a backend name.");
                 return;
@@ -1084,14 +1121,30 @@ pub fn keyword(p: &mut Parser, line: &Line) {
         | "http-error"
         | "force-persist"
         | "ignore-persist" => {
-            let anon_forbidden = matches!(
-                kw,
-                "http-request"
-                    | "http-response"
-                    | "http-after-response"
-                    | "tcp-request"
-                    | "tcp-response"
-            );
+            // The tcp rule parsers word this themselves (below).
+            let anon_forbidden =
+                matches!(kw, "http-request" | "http-response" | "http-after-response");
+            if c.anonymous_defaults {
+                if kw == "tcp-request"
+                    && matches!(a(1), "inspect-delay" | "connection" | "content" | "session")
+                {
+                    p.alert(
+                        line,
+                        format!(
+                            "tcp-request {} is not allowed in anonymous 'defaults' sections",
+                            a(1)
+                        ),
+                    );
+                    return;
+                }
+                if kw == "tcp-response" && a(1) == "content" {
+                    p.alert(
+                        line,
+                        "tcp-response content is only allowed in 'backend' sections or 'defaults' section with a name",
+                    );
+                    return;
+                }
+            }
             if c.anonymous_defaults && anon_forbidden {
                 p.alert(
                     line,
@@ -1187,6 +1240,91 @@ pub fn keyword(p: &mut Parser, line: &Line) {
             }
         }
         "capture" => parse_capture(p, line, &c),
+        "rate-limit" => {
+            if a(1) != "sessions" {
+                p.alert(
+                    line,
+                    format!("'rate-limit' only supports 'sessions' (got '{}')", a(1)),
+                );
+                return;
+            }
+            if a(2).is_empty() {
+                p.alert(
+                    line,
+                    "'rate-limit sessions' expects expects an integer value (in sessions/second)",
+                );
+                return;
+            }
+            if let Some(ch) = a(2).chars().find(|ch| !ch.is_ascii_digit()) {
+                p.alert(
+                    line,
+                    format!(
+                        "'rate-limit sessions' : unexpected character '{ch}' in integer value '{}'",
+                        a(2)
+                    ),
+                );
+                return;
+            }
+            if !c.fe() {
+                p.warn(
+                    line,
+                    format!(
+                        "rate-limit sessions will be ignored because {} '{}' has no frontend capability",
+                        c.type_str(),
+                        c.name
+                    ),
+                );
+            }
+            let d = directive(p, line);
+            if let Some(s) = settings(p) {
+                s.other.push(d);
+            }
+        }
+        "email-alert" => {
+            match a(1) {
+                "" => {
+                    p.alert(line, "missing argument after 'email-alert'.");
+                    return;
+                }
+                "from" | "to" | "mailers" | "myhostname" => {}
+                "level" => {
+                    const LEVELS: &[&str] = &[
+                        "emerg", "alert", "crit", "err", "warning", "notice", "info", "debug",
+                    ];
+                    if !LEVELS.contains(&a(2)) {
+                        // HAProxy 2.6.12 swaps the two words in this message.
+                        p.alert(
+                            line,
+                            format!("unknown log level '{}' after '{}'", a(1), a(2)),
+                        );
+                        return;
+                    }
+                }
+                other => {
+                    p.alert(line, format!("email-alert: unknown argument '{other}'."));
+                    return;
+                }
+            }
+            let d = directive(p, line);
+            if let Some(s) = settings(p) {
+                s.other.push(d);
+            }
+        }
+        "persist" => {
+            // HAProxy 2.6.12 does not warn about it in a frontend.
+            if a(1).is_empty() {
+                p.alert(line, "missing persist method.");
+                return;
+            }
+            if !a(1).starts_with("rdp-cookie") {
+                p.alert(line, "unknown persist method.");
+                return;
+            }
+            let d = directive(p, line);
+            if let Some(s) = settings(p) {
+                s.other.push(d);
+            }
+        }
         "errorfiles" => {
             if a(1).is_empty() {
                 p.alert(line, "errorfiles : expects <name> as argument.");
@@ -1217,9 +1355,10 @@ pub fn keyword(p: &mut Parser, line: &Line) {
                 return;
             }
             let Some(status) = handled_status(a(1)) else {
+                // HAProxy prints the number atol() read.
                 p.alert(
                     line,
-                    format!("errorfile : status code '{}' not handled.", a(1)),
+                    format!("errorfile : status code '{}' not handled.", atol(a(1))),
                 );
                 return;
             };
@@ -1688,9 +1827,9 @@ fn parse_option(p: &mut Parser, line: &Line, c: &Cur, idx: usize, std: bool) {
             if warnif_cap(p, line, c, false, name) {
                 return;
             }
-            if name != "smtpchk"
-                && let Some(x) = rest.first()
-            {
+            // smtpchk takes `HELO|EHLO <domain>`.
+            let max = if name == "smtpchk" { 2 } else { 0 };
+            if let Some(x) = rest.get(max) {
                 p.alert(
                     line,
                     format!("'option {name}' cannot handle unexpected argument '{x}'."),
@@ -1727,6 +1866,13 @@ fn parse_option(p: &mut Parser, line: &Line, c: &Cur, idx: usize, std: bool) {
         }
         "pgsql-check" => {
             warnif_cap(p, line, c, false, name);
+            if rest.len() >= 2 && rest[0] != "user" {
+                p.alert(
+                    line,
+                    "'option pgsql-check' only supports optional values: 'user'.",
+                );
+                return;
+            }
             if rest.first().map(String::as_str) != Some("user") || rest.get(1).is_none() {
                 p.alert(
                     line,
@@ -1848,7 +1994,9 @@ fn warn_log_override(p: &mut Parser, line: &Line, c: &Cur, name: &str, rest: &[S
     if !own {
         return;
     }
-    if prev.name == name && prev.args.as_slice() == rest {
+    // HAProxy 2.6.12 warns in defaults sections only, even when the same
+    // format is set again.
+    if c.kind.is_some() {
         return;
     }
     let mut prev_s = format!("option {}", prev.name);
@@ -1856,9 +2004,12 @@ fn warn_log_override(p: &mut Parser, line: &Line, c: &Cur, name: &str, rest: &[S
         prev_s.push(' ');
         prev_s.push_str(a);
     }
-    // HAProxy names the new option without its arguments.
-    let _ = rest;
-    let new_s = format!("option {name}");
+    // Only `httplog clf` names a variant; other words are errors after it.
+    let new_s = if name == "httplog" && rest.first().is_some_and(|a| a == "clf") {
+        "option httplog clf".to_string()
+    } else {
+        format!("option {name}")
+    };
     let where_ = match c.kind {
         None => "'defaults' section".to_string(),
         Some(k) => format!("{} '{}'", k.as_str(), c.name),

@@ -85,7 +85,7 @@ fn global_argument_checks() {
 #[test]
 fn global_repeats_are_nonfatal_alerts() {
     check(
-        "global\n maxconn 1\n maxconn 2\n user root\n uid 0\nfrontend f\n bind :80\n timeout client 1s\n",
+        "global\n maxconn 1\n maxconn 2\n uid 5\n user root\nfrontend f\n bind :80\n timeout client 1s\n",
         &[
             "[ALERT]    (P) : config : parsing [t.cfg:3] : 'maxconn' already specified. Continuing.",
             "[ALERT]    (P) : config : parsing [t.cfg:5] : user/uid already specified. Continuing.",

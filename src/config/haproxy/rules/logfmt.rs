@@ -21,8 +21,10 @@ pub fn check(fmt: &str) -> Result<(), String> {
             i += 1;
             continue;
         }
+        let pct = i;
         i += 1;
         match b.get(i) {
+            None => return Err("truncated line after '%'".into()),
             Some(b'%') => {
                 i += 1;
                 continue;
@@ -30,8 +32,19 @@ pub fn check(fmt: &str) -> Result<(), String> {
             Some(b'{') => {
                 // %{+Q,-E,...} flags
                 match fmt[i..].find('}') {
-                    Some(k) => i += k + 1,
-                    None => return Ok(()),
+                    Some(k) => {
+                        i += k + 1;
+                        let next = b.get(i).copied();
+                        if !next.is_some_and(|c| c == b'[' || c.is_ascii_alphabetic()) {
+                            return Err(format!(
+                                "parse argument modifier without variable name near '{}'",
+                                &fmt[pct..i]
+                            ));
+                        }
+                    }
+                    None => {
+                        return Err(format!("truncated line after '{}'", &fmt[i + 1..]));
+                    }
                 }
             }
             _ => {}

@@ -687,3 +687,212 @@ fn experimental_actions() {
     );
     assert!(abort);
 }
+
+/// Rule errors added by H11 after measuring HAProxy 2.6.12 line by line; each
+/// expected text is the oracle's, after `config : `.
+#[test]
+fn measured_rule_errors_h11() {
+    let pfx = |rule: &str, m: &str| {
+        format!(
+            "parsing [F:10] : error detected in frontend 'fe' while parsing '{rule}' rule : {m}."
+        )
+    };
+    let cases = [
+        (
+            "http-request sc-inc-gpc(0)",
+            pfx(
+                "http-request sc-inc-gpc(0)",
+                "Missing gpc ID 'sc-inc-gpc(0)'. Expects sc-inc-gpc(<GPC ID>,<Track ID>)",
+            ),
+        ),
+        (
+            "http-request sc-inc-gpc(0,4)",
+            pfx(
+                "http-request sc-inc-gpc(0,4)",
+                "invalid stick table track ID 'sc-inc-gpc(0,4)'. The max allowed ID is 2",
+            ),
+        ),
+        (
+            "http-request sc-set-gpt0(3) 1",
+            pfx(
+                "http-request sc-set-gpt0(3)",
+                "invalid stick table track ID 'sc-set-gpt0(3)'. The max allowed ID is 2",
+            ),
+        ),
+        (
+            "http-request sc-inc-gpc0(x)",
+            pfx(
+                "http-request sc-inc-gpc0(x)",
+                "invalid stick table track ID. Expects sc-inc-gpc0(x)(<Track ID>)",
+            ),
+        ),
+        (
+            "http-request sc-set-gpt0(0) if TRUE",
+            pfx("http-request sc-set-gpt0(0)", "unknown fetch method 'if'"),
+        ),
+        (
+            "tcp-request connection sc-inc-gpc(x,1)",
+            "parsing [F:10] : Missing gpc ID 'sc-inc-gpc(x,1)'. Expects sc-inc-gpc(<GPC ID>,<Track ID>)".into(),
+        ),
+        (
+            "http-request return status 200 string ok",
+            pfx(
+                "http-request return",
+                "a content type must be defined when non-empty payload is configured",
+            ),
+        ),
+        (
+            "http-request return status 204 content-type text/plain string ok",
+            pfx("http-request return", "No body expected for 204 responses"),
+        ),
+        (
+            "http-request return string ok file x",
+            pfx(
+                "http-request return",
+                "unexpected 'file' argument, 'string' already defined",
+            ),
+        ),
+        (
+            "http-request return status abc",
+            pfx("http-request return", "Unexpected status code '0'"),
+        ),
+        (
+            "http-request deny deny_status 402",
+            pfx(
+                "http-request deny",
+                "status code '402' not handled by default with 'default-errorfiles' argument.",
+            ),
+        ),
+        (
+            "http-request set-timeout server 5s",
+            pfx("http-request set-timeout", "proxy 'fe' has no backend capability"),
+        ),
+        (
+            "http-response set-status 99",
+            pfx(
+                "http-response set-status",
+                "expects an integer status code between 100 and 999",
+            ),
+        ),
+        (
+            "http-request capture req.hdr(x) foo 1",
+            pfx("http-request capture", "expects 'len' or 'id', found 'foo'"),
+        ),
+        (
+            "http-request wait-for-body time 1s at-least 1x",
+            pfx("http-request wait-for-body", "unexpected character 'x'"),
+        ),
+        (
+            "http-request set-var(txn.x,foo) int(1)",
+            pfx("http-request set-var(txn.x,foo)", "unknown condition \"foo\""),
+        ),
+        (
+            "http-request replace-uri ( b",
+            pfx(
+                "http-request replace-uri",
+                "failed to parse the regex : regex '(' is invalid (error=missing closing parenthesis, erroffset=1)",
+            ),
+        ),
+        (
+            "http-request set-header X %{+Q}",
+            pfx(
+                "http-request set-header",
+                "parse argument modifier without variable name near '%{+Q}'",
+            ),
+        ),
+        (
+            "http-request set-header X a%",
+            pfx("http-request set-header", "truncated line after '%'"),
+        ),
+        (
+            "http-request do-resolve(txn.ip,res,foo) src",
+            pfx(
+                "http-request do-resolve(txn.ip,res,foo)",
+                "Can't parse 'do-resolve(txn.ip,res,foo)'. Expects 'do-resolve(<varname>,<resolvers>[,<options>]) <expr>'. Available options are 'ipv4' and 'ipv6'",
+            ),
+        ),
+        (
+            "tcp-response inspect-delay 5s",
+            "parsing [F:10] : tcp-response inspect-delay is only allowed in 'backend' sections or 'defaults' section with a name".into(),
+        ),
+        (
+            "tcp-request",
+            "parsing [F:10] : missing argument for 'tcp-request' in frontend 'fe'".into(),
+        ),
+    ];
+    for (line, want) in cases {
+        assert_eq!(err("frontend", line).0, want, "for `{line}`");
+    }
+    // in a backend
+    let (got, _) = err("backend", "http-check expect hdr name -m foo x");
+    assert_eq!(
+        got,
+        "parsing [F:10] : 'http-check expect' : 'hdr' : '-m' only supports 'str', 'beg', 'end', 'sub' or 'reg' (got 'foo')."
+    );
+    let (got, _) = err("backend", "http-check expect status 200 error-status L7OK");
+    assert_eq!(
+        got,
+        "parsing [F:10] : 'http-check expect' : 'error-status' only supports 'L4CON', 'L6RSP', 'L7RSP' or 'L7STS' status (got 'L7OK').."
+    );
+    let (got, _) = err("backend", "http-request set-timeout client 5s");
+    assert_eq!(
+        got,
+        "parsing [F:10] : error detected in backend 'be' while parsing 'http-request set-timeout' rule : 'set-timeout' rule supports 'server'/'tunnel' (got 'client')."
+    );
+    // warnings
+    let (r, w) = run("frontend", "http-request return content-type text/plain");
+    assert!(r.is_ok());
+    assert_eq!(
+        w,
+        [
+            "content-type 'text/plain' ignored by the http reply because neither errorfile nor payload defined."
+        ]
+    );
+    let (r, w) = run("frontend", "stick on src");
+    assert!(r.is_ok());
+    assert_eq!(
+        w,
+        ["'stick' ignored because frontend 'fe' has no backend capability."]
+    );
+    let rule = run("backend", "tcp-response inspect-delay 5s").0.unwrap();
+    assert_eq!(
+        inspect_delay_ignored(&rule, "listen", "li").as_deref(),
+        Some("ignoring tcp-response inspect-delay (was already defined) in proxy 'li'")
+    );
+}
+
+#[test]
+fn measured_tcp_rule_errors_h11() {
+    // HAProxy 2.6.12's texts, after `config : `
+    let cases = [
+        (
+            "tcp-request connection expect-proxy foo",
+            "parsing [F:10] : 'tcp-request connection expect-proxy' only supports 'layer4' in frontend 'fe' (got 'foo')",
+        ),
+        (
+            "tcp-request content switch-mode http proto foo",
+            "parsing [F:10] : 'tcp-request switch-mode': 'proto' expects a valid MUX protocol, if specified (got 'foo')",
+        ),
+        (
+            "tcp-request connection set-mark",
+            "parsing [F:10] : expects exactly 1 argument (integer/hex value)",
+        ),
+        (
+            "tcp-request connection set-tos 0x1g",
+            "parsing [F:10] : invalid character starting at 'g' (integer/hex value expected)",
+        ),
+        (
+            "tcp-request content use-service prometheus-exporter",
+            "parsing [F:10] : Prometheus exporter service only available on 'http-request' rulesets",
+        ),
+    ];
+    for (line, want) in cases {
+        assert_eq!(err("frontend", line).0, want, "for `{line}`");
+    }
+    // A typo gets a suggestion; the tcp-request text ends in an empty line.
+    let (got, _) = err("frontend", "tcp-request session rejct");
+    assert!(
+        got.ends_with("in frontend 'fe' (got 'rejct'). Did you mean 'reject' maybe ?\n"),
+        "{got}"
+    );
+}
