@@ -183,9 +183,7 @@ fn lexical_errors_in_check_mode() {
 
 /// `.alert` aborts: HAProxy 2.6.12 prints the message, then only
 /// `Error(s) found in configuration file : FILE` (no `Fatal errors found`).
-/// Needs parser.rs to end with `Verdict::Aborted` on a lexer `Item::Fatal`.
 #[test]
-#[ignore = "waits for parser.rs to map lexer Item::Fatal to Verdict::Aborted"]
 fn alert_directive_aborts() {
     let f = temp_file("alert.cfg", b".alert \"boom\"\n.notice \"after\"\n");
     let name = f.to_string_lossy().into_owned();

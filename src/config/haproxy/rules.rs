@@ -245,7 +245,10 @@ fn known(word: &str, list: &[&str]) -> bool {
             word.starts_with(p)
                 && (word.len() == p.len()
                     || word[p.len()..].starts_with('(')
-                    || (p.starts_with("track-sc") || p.starts_with("sc-")))
+                    || (p.starts_with("track-sc") || p.starts_with("sc-"))
+                    // Matched by prefix too; their parser then refuses the
+                    // word (HAProxy 2.6, e.g. `set-varx`).
+                    || matches!(p, "set-var" | "set-var-fmt" | "unset-var"))
         }
         None => *a == word,
     })

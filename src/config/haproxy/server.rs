@@ -10,8 +10,8 @@ use std::sync::OnceLock;
 
 use super::expr::{Ctx, RAW, raw};
 use super::values::{
-    AddrOpts, TimeError, TimeUnit, atoi, atol, best_match, parse_address, parse_address_list,
-    parse_time,
+    AddrOpts, TimeError, TimeUnit, TimeValue, atoi, atol, best_match, parse_address,
+    parse_address_list, parse_time,
 };
 use crate::grammar::grammar;
 use crate::ir::haproxy::expr::{Bind, Server, ServerKind};
@@ -163,6 +163,7 @@ pub fn parse_server(
         server.address = Some(a);
     }
     let mut i = first_opt;
+    let mut timer_warned = false;
     while i < args.len() {
         let k = arg(i);
         let Some(&(_, nargs)) = server_keywords().iter().find(|(n, _)| *n == k) else {
@@ -211,6 +212,27 @@ pub fn parse_server(
             KwErr::Msg(m) => keyword_err(m),
             KwErr::Raw(r) => r,
         })?;
+        // Junk after a timer's unit is accepted with a warning; HAProxy 2.6
+        // locates only the first one of a line.
+        if matches!(
+            k,
+            "inter" | "fastinter" | "downinter" | "slowstart" | "agent-inter" | "pool-purge-delay"
+        ) && let Ok(TimeValue {
+            warning: Some(w), ..
+        }) = parse_time(value, TimeUnit::Ms)
+        {
+            let prefix = if kind == ServerKind::DefaultServer {
+                ""
+            } else {
+                &who
+            };
+            ctx.warnings.push(if timer_warned {
+                raw(&[w])
+            } else {
+                raw(&[format!("{loc}{prefix}{w}")])
+            });
+            timer_warned = true;
+        }
         i += 1 + usize::from(nargs != 0);
         if nargs < 0 {
             // `source ADDR [usesrc ADDR] [interface NAME]`

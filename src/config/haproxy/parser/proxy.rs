@@ -138,6 +138,11 @@ pub fn begin(p: &mut Parser, line: &Line) {
                     base = Some(p.cfg.defaults[i].settings.clone());
                     from = Some(target.to_string());
                     mark_ref(p, line, i, true);
+                    if let Some(e) = rules_defaults_error(p, i, None) {
+                        p.alert_nospace(line, e);
+                        p.aborted = true;
+                        return;
+                    }
                 }
                 None => {
                     p.abort(
@@ -257,6 +262,11 @@ pub fn begin(p: &mut Parser, line: &Line) {
             Some(i) => {
                 defaults_name = Some(a(3).to_string());
                 mark_ref(p, line, i, true);
+                if let Some(e) = rules_defaults_error(p, i, Some(kind)) {
+                    p.alert_nospace(line, e);
+                    p.aborted = true;
+                    return;
+                }
                 Some(p.cfg.defaults[i].settings.clone())
             }
             None => {
@@ -275,6 +285,11 @@ pub fn begin(p: &mut Parser, line: &Line) {
     } else if let Some(i) = p.last_defaults {
         defaults_name = Some(p.cfg.defaults[i].name.clone());
         mark_ref(p, line, i, false);
+        if let Some(e) = rules_defaults_error(p, i, Some(kind)) {
+            p.alert_nospace(line, e);
+            p.aborted = true;
+            return;
+        }
         Some(p.cfg.defaults[i].settings.clone())
     } else {
         None
@@ -339,6 +354,69 @@ fn mark_ref(p: &mut Parser, line: &Line, i: usize, explicit: bool) {
     }
 }
 
+/// HAProxy 2.6 (`proxy_ref_defaults()`) refuses some uses of a defaults
+/// section that has TCP/HTTP rules: by a defaults (`kind` None) or listen
+/// section, or by both frontends and backends. The aborting alert's text.
+fn rules_defaults_error(p: &Parser, i: usize, kind: Option<ProxyKind>) -> Option<String> {
+    let d = p.cfg.defaults.get(i)?;
+    let has_rules = d.rules.iter().any(|r| {
+        matches!(
+            r.value.keyword.as_str(),
+            "http-request"
+                | "http-response"
+                | "http-after-response"
+                | "tcp-request"
+                | "tcp-response"
+        ) && r.value.ruleset.as_deref() != Some("inspect-delay")
+    });
+    if !has_rules {
+        return None;
+    }
+    let at = format!("(defaults section at {}:{})", d.span.file, d.span.line);
+    match kind {
+        None => Some(format!(
+            "a defaults section cannot inherit from a defaults section defining TCP/HTTP rules {at}."
+        )),
+        Some(ProxyKind::Listen) => Some(
+            "a listen section cannot inherit from a defaults section defining TCP/HTTP rules."
+                .into(),
+        ),
+        Some(k) => {
+            // The first user fixes the side (proxies of the other side that
+            // were refused stopped the parsing).
+            let other_side = p.cfg.proxies.iter().any(|q| {
+                q.defaults.as_deref() == Some(d.name.as_str())
+                    && q.kind != k
+                    && q.kind != ProxyKind::Listen
+            });
+            let has = |kw: &str, sets: &[&str]| {
+                d.rules.iter().any(|r| {
+                    r.value.keyword == kw
+                        && r.value
+                            .ruleset
+                            .as_deref()
+                            .is_some_and(|s| sets.contains(&s))
+                })
+            };
+            if other_side {
+                Some(format!(
+                    "frontends and backends cannot inherit from the same defaults section if it defines TCP/HTTP rules {at}."
+                ))
+            } else if k == ProxyKind::Backend && has("tcp-request", &["connection", "session"]) {
+                Some(format!(
+                    "a backend section cannot inherit from a defaults section defining 'tcp-request connection' or 'tcp-request session' rules {at}."
+                ))
+            } else if k == ProxyKind::Frontend && has("tcp-response", &["content"]) {
+                Some(format!(
+                    "a frontend section cannot inherit from a defaults section defining 'tcp-response content' rules {at}."
+                ))
+            } else {
+                None
+            }
+        }
+    }
+}
+
 fn find_defaults(p: &Parser, name: &str) -> Option<usize> {
     p.cfg.defaults.iter().rposition(|d| d.name == name)
 }
@@ -394,6 +472,73 @@ fn settings<'a>(p: &'a mut Parser) -> Option<&'a mut ProxySettings> {
         Section::Defaults(i) => p.cfg.defaults.get_mut(i).map(|d| &mut d.settings),
         Section::Proxy(i) => p.cfg.proxies.get_mut(i).map(|px| &mut px.settings),
         _ => None,
+    }
+}
+
+/// Whether the last rule of the current section's `kw` list is final and
+/// unconditional: HAProxy 2.6 then warns that a new `kw` rule is a no-op
+/// (`redirect` lines are a list of their own).
+fn previous_rule_final(p: &Parser, kw: &str) -> bool {
+    let list: &[Located<crate::ir::haproxy::expr::Rule>] = match p.section {
+        Section::Defaults(i) => p.cfg.defaults.get(i).map_or(&[], |d| &d.rules),
+        Section::Proxy(i) => p.cfg.proxies.get(i).map_or(&[], |px| &px.rules),
+        _ => &[],
+    };
+    let Some(last) = list.iter().rev().find(|r| r.value.keyword == kw) else {
+        return false;
+    };
+    let r = &last.value;
+    let final_action = match r.keyword.as_str() {
+        "http-request" => matches!(
+            r.action.as_str(),
+            "allow" | "deny" | "tarpit" | "auth" | "redirect" | "return"
+        ),
+        "http-response" => matches!(r.action.as_str(), "allow" | "deny" | "redirect" | "return"),
+        "http-after-response" => r.action == "allow",
+        _ => false,
+    };
+    final_action && r.cond.is_none()
+}
+
+/// Whether the `retry-on` in effect (the last one, own or inherited) has
+/// all of `conn-failure`, `empty-response` and `response-timeout`, which
+/// HAProxy wants for servers with `tfo`.
+fn retry_on_covers_tfo(p: &mut Parser) -> bool {
+    let Some(s) = settings(p) else {
+        return true;
+    };
+    let Some(d) = s.other.iter().rev().find(|d| d.keyword == "retry-on") else {
+        return false;
+    };
+    let has = |w: &str| d.args.iter().any(|a| a == w || a == "all-retryable-errors");
+    has("conn-failure") && has("empty-response") && has("response-timeout")
+}
+
+/// Whether the current section already has a `KW inspect-delay`, its own or
+/// one from the defaults section it inherits from.
+fn has_inspect_delay(p: &Parser, kw: &str) -> bool {
+    let is_delay = |r: &Located<crate::ir::haproxy::expr::Rule>| {
+        r.value.keyword == kw && r.value.ruleset.as_deref() == Some("inspect-delay")
+    };
+    match p.section {
+        Section::Defaults(i) => p
+            .cfg
+            .defaults
+            .get(i)
+            .is_some_and(|d| d.rules.iter().any(is_delay)),
+        Section::Proxy(i) => p.cfg.proxies.get(i).is_some_and(|px| {
+            px.rules.iter().any(is_delay)
+                || px.defaults.as_deref().is_some_and(|name| {
+                    // The last one of that name declared so far is the one used.
+                    p.cfg
+                        .defaults
+                        .iter()
+                        .rev()
+                        .find(|d| d.name == name)
+                        .is_some_and(|d| d.rules.iter().any(is_delay))
+                })
+        }),
+        _ => false,
     }
 }
 
@@ -567,8 +712,14 @@ fn with_ctx<T>(
     p.proxy_state.acl_names = acls;
     for w in warnings {
         let r = expr::render(&w, &line.file, line.line);
+        // A soft alert is printed as an ALERT but does not count as an error.
+        let level = if r.alert {
+            Level::Alert
+        } else {
+            Level::Warning
+        };
         for text in r.lines {
-            p.push(Level::Warning, Some(line), text);
+            p.push(level, Some(line), text);
         }
     }
     match res {
@@ -1005,7 +1156,15 @@ pub fn keyword(p: &mut Parser, line: &Line) {
                 if let (Some(s), Some(first)) = (settings(p), servers.into_iter().next()) {
                     s.default_server = Some(first);
                 }
-            } else if let Some(px) = proxy_mut(p) {
+            } else {
+                if !retry_on_covers_tfo(p) {
+                    for w in servers.iter().filter_map(server::tfo_warning) {
+                        p.push(Level::Warning, Some(line), format!("config : {w}"));
+                    }
+                }
+                let Some(px) = proxy_mut(p) else {
+                    return;
+                };
                 for s in servers {
                     px.servers.push(Located {
                         span: span.clone(),
@@ -1173,9 +1332,29 @@ pub fn keyword(p: &mut Parser, line: &Line) {
                     p.warn(line, "(null)");
                 }
             }
+            if previous_rule_final(p, kw) {
+                p.warn_nospace(
+                    line,
+                    format!(
+                        "previous '{kw}' action is final and has no condition attached, further entries are NOOP."
+                    ),
+                );
+            }
             let args = args.clone();
             if let Some(r) = with_ctx(p, line, &c, |ctx| rules::parse_rule(&args, ctx)) {
+                // HAProxy keeps the first inspect-delay (own or inherited) and
+                // ignores later ones with a warning.
+                if has_inspect_delay(p, &r.keyword)
+                    && let Some(w) = rules::inspect_delay_ignored(&r, c.section_str(), &c.name)
+                {
+                    p.warn(line, w);
+                    return;
+                }
                 rule_order(p, line);
+                // A `stick` in a frontend is warned about and dropped.
+                if r.keyword == "stick" && r.action == "ignored" {
+                    return;
+                }
                 let span = p.span(line);
                 match p.section {
                     Section::Defaults(i) => {

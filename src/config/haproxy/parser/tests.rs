@@ -691,3 +691,27 @@ fn load_from_memory_matches_a_file_load() {
         Some("config : parsing [m.cfg:5] : unknown keyword 'bogus' in 'frontend' section")
     );
 }
+
+#[test]
+fn stick_in_frontend_is_warned_and_not_stored() {
+    let cfg = "defaults\n mode http\n timeout client 1s\n timeout server 1s\n timeout connect 1s\nfrontend fe\n bind :80\n stick on src\n http-request deny\n default_backend be\nbackend be\n";
+    // HAProxy 2.6.12's output.
+    check(
+        cfg,
+        &[
+            "[WARNING]  (P) : config : parsing [t.cfg:8] : 'stick' ignored because frontend 'fe' has no backend capability.",
+        ],
+        Verdict::Valid,
+    );
+    let out = super::load_items(
+        vec![("t.cfg".to_string(), super::test_items("t.cfg", cfg))],
+        &super::LoadOptions::default(),
+    );
+    let rules: Vec<String> = out
+        .config
+        .iter()
+        .flat_map(|c| c.proxies.iter().filter(|p| p.name == "fe"))
+        .flat_map(|p| p.rules.iter().map(|r| r.value.keyword.clone()))
+        .collect();
+    assert_eq!(rules, ["http-request"]);
+}
