@@ -503,6 +503,16 @@ mod tests {
     fn best_match_agrees_with_haproxy() {
         let options = [
             ("tcp-request", Some("splice-request")),
+            ("httplg", Some("httplog")),
+            ("independant-streams", Some("independent-streams")),
+            ("ctplog", Some("tcplog")),
+            ("golptth", Some("httplog")),
+            ("gollpth", None),
+            ("aktpc", None),
+            ("http-tufnel", None),
+            ("tcpkaa", Some("tcpka")),
+            ("foo", None),
+            ("http-tunnle", Some("httpclose")),
             ("htpplog", Some("httplog")),
             ("forwardedfor", Some("forwardfor")),
             ("dontlognul", Some("dontlognull")),
