@@ -8,4 +8,5 @@ pub mod config;
 pub mod grammar;
 pub mod ir;
 pub mod proxy;
+pub mod runtime;
 pub mod vrrp;

@@ -1,4 +1,15 @@
-//! Proxy engine (sans-IO cores first: balancers, health-check state).
+//! Proxy engine. Sans-IO cores (balancers, health-check state, the HTTP/1 codec, ACLs and
+//! rules, stick tables) are plain code driven by inputs and a clock; `engine`, `listen`,
+//! `tcp`, `backend`, `http::session` and `checks::run` are the tokio shell around them.
 
+pub mod acl;
+pub mod backend;
 pub mod balance;
 pub mod checks;
+pub mod engine;
+pub mod http;
+pub mod listen;
+pub mod persist;
+pub mod rules;
+pub mod stick;
+pub mod tcp;

@@ -1,3 +1,4 @@
 //! Health checks, sans-IO cores first.
 
+pub mod run;
 pub mod state;

@@ -1,0 +1,1 @@
+//! Sample fetches, converters, ACL match methods and conditions (sans-IO).

@@ -1,0 +1,1 @@
+//! Backends at run time: server choice, connect with retries, server connection pool.

@@ -1,0 +1,1 @@
+//! Health checks on real sockets, driving checks::state.

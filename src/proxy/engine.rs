@@ -1,0 +1,1 @@
+//! Run-time state built from the IR: frontends, backends, servers.

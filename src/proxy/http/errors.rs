@@ -1,0 +1,1 @@
+//! HAProxy's built-in error responses, errorfile/errorloc/http-errors.

@@ -1,0 +1,1 @@
+//! HTTP/1 codec with HAProxy's strictness (sans-IO).

@@ -1,0 +1,1 @@
+//! Listeners: bind lines to sockets.

@@ -1,0 +1,1 @@
+//! http-request/http-response/tcp-request rule evaluation (sans-IO).

@@ -1,0 +1,1 @@
+//! Stick tables and tracked counters (sans-IO).

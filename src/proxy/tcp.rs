@@ -1,0 +1,1 @@
+//! TCP mode sessions, PROXY protocol, TLS ClientHello inspection.

@@ -1,0 +1,1 @@
+//! Process model: daemon, pid file, privileges, signals, soft stop, -sf/-st.
