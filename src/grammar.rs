@@ -20,7 +20,7 @@
 //!   rule sets they are valid in). `*` means everywhere the table applies.
 //! * `args`: the argument shape, in the notation of the HAProxy/keepalived docs.
 //! * `status`: `implemented` (an engine acts on it), `parsed` (typed IR is
-//!   built; the engine that acts on it has not landed yet), `noop` (accepted,
+//!   built; the engine does not act on it yet and warns at start), `noop` (accepted,
 //!   documented no-op, warns where behavior could differ), `unsupported`
 //!   (rejected with a clear error; note gives the reason), `removed` (the
 //!   original removed it too; note gives the replacement).
@@ -211,7 +211,7 @@ impl Status {
         match self {
             Status::Implemented => "an engine acts on it",
             Status::Parsed => {
-                "parsed and checked into typed IR; the engine that acts on it has not landed yet"
+                "parsed and checked into typed IR; the engine does not act on it yet (run mode warns at its line)"
             }
             Status::Noop => "accepted as a documented no-op (warns where behavior could differ)",
             Status::Unsupported => "rejected with a clear error giving the reason",

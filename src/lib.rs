@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod grammar;
 pub mod ir;
+pub mod migrate;
 pub mod proxy;
 pub mod runtime;
 pub mod vrrp;

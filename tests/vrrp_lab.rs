@@ -516,6 +516,11 @@ fn keepalived_master_tandem_backup_v2() {
 }
 
 #[test]
+fn keepalived_master_tandem_backup_v3() {
+    pair(3, 90, 100, false);
+}
+
+#[test]
 fn tandem_master_keepalived_backup_unicast_v2() {
     pair(2, 100, 90, true);
 }
@@ -538,6 +543,11 @@ fn keepalived_master_tandem_backup_ipv6() {
 #[test]
 fn two_tandem_nodes_v2() {
     pair_family(2, 100, 90, false, false, true);
+}
+
+#[test]
+fn two_tandem_nodes_v3() {
+    pair_family(3, 100, 90, false, false, true);
 }
 
 #[test]
@@ -582,4 +592,907 @@ fn track_script_demotes_and_recovers() {
         logs.contains("(VI_1) Changing effective priority from 100 to 80"),
         "{logs}"
     );
+}
+
+/// A `vrrp_track_process` (weight 0) on a copy of sleep with a name of its own: stopping
+/// the process puts the tandem master in FAULT (the keepalived backup takes the VIP),
+/// starting it again brings the VIP back. PIDs are not namespaced, so the process runs
+/// outside the lab's namespaces.
+#[test]
+fn track_process_demotes_and_recovers() {
+    if !can_run() {
+        return;
+    }
+    let mut lab = Lab::new("tpr", false);
+    let name = format!("tdtp{}", std::process::id() % 100_000);
+    let exe = lab.dir.join(&name);
+    std::fs::copy("/bin/sleep", &exe).unwrap();
+    let spawn = || std::process::Command::new(&exe).arg("600").spawn().unwrap();
+    let mut child = spawn();
+    let c1 = lab.write_conf("n1", 2, 100, false);
+    let text = std::fs::read_to_string(&c1).unwrap();
+    let block = format!("vrrp_track_process tp {{\n  process {name}\n}}\n");
+    let text = format!("{block}{text}").replace(
+        "virtual_ipaddress {",
+        "track_process {\n    tp\n  }\n  virtual_ipaddress {",
+    );
+    std::fs::write(&c1, text).unwrap();
+    let c2 = lab.write_conf("n2", 2, 90, false);
+    lab.start_keepalived("n2", &c2);
+    lab.start_tandem("n1", &c1);
+    lab.wait_holder("n1", Duration::from_secs(12)).unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let took = lab.wait_holder("n2", Duration::from_secs(10));
+    eprintln!("tracked process stopped -> n2 holds the VIP after {took:?}");
+    let mut child = spawn();
+    let back = lab.wait_holder("n1", Duration::from_secs(12));
+    eprintln!("tracked process restarted -> n1 holds the VIP after {back:?}");
+    let _ = child.kill();
+    let _ = child.wait();
+    took.unwrap();
+    back.unwrap();
+    let logs = lab.logs();
+    assert!(
+        logs.contains("Quorum lost for tracked process tp"),
+        "{logs}"
+    );
+    assert!(logs.contains("(VI_1) Entering FAULT STATE"), "{logs}");
+    assert!(
+        logs.contains("Quorum gained for tracked process tp"),
+        "{logs}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Sync groups, reload, capture, malformed adverts, failover timing.
+
+impl Lab {
+    fn write_raw(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.dir.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn pid(&self, node: &str) -> Option<u32> {
+        self.daemons
+            .iter()
+            .find(|(n, _)| n == node)
+            .map(|(_, c)| c.id())
+    }
+
+    fn signal(&self, node: &str, sig: &str) {
+        let pid = self.pid(node).expect("daemon running");
+        sh(&["kill", &format!("-{sig}"), &pid.to_string()]).unwrap();
+    }
+
+    /// A crash: SIGKILL, no priority 0 (keepalived: its VRRP child first, which would
+    /// otherwise notice its parent's death and stop cleanly).
+    fn crash(&mut self, node: &str) {
+        let vpid = self.dir.join(node).join("v.pid");
+        if let Ok(p) = std::fs::read_to_string(&vpid) {
+            let _ = sh(&["kill", "-KILL", p.trim()]);
+        }
+        if let Some(i) = self.daemons.iter().position(|(n, _)| n == node) {
+            let (_, mut c) = self.daemons.remove(i);
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        // Whatever is left of a killed keepalived (its checker / parent) must not linger.
+        let _ = std::fs::remove_file(&vpid);
+    }
+
+    fn has_addr(&self, node: &str, addr: &str) -> bool {
+        sh(&["ip", "-n", &self.ns(node), "addr", "show", "dev", "eth0"])
+            .is_ok_and(|s| s.contains(&format!(" {addr}/")))
+    }
+
+    fn wait_addr(
+        &self,
+        node: &str,
+        addr: &str,
+        want: bool,
+        limit: Duration,
+    ) -> Result<Duration, String> {
+        let t0 = Instant::now();
+        while t0.elapsed() < limit {
+            if self.has_addr(node, addr) == want {
+                return Ok(t0.elapsed());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Err(format!(
+            "{addr} on {node} is not {want} after {limit:?}\n{}",
+            self.logs()
+        ))
+    }
+
+    fn log_of(&self, node: &str) -> String {
+        std::fs::read_to_string(self.dir.join(format!("{node}.log"))).unwrap_or_default()
+    }
+
+    /// Run a command inside a node's namespace.
+    fn run_in(&self, node: &str, args: &[&str]) -> Result<String, String> {
+        let ns = self.ns(node);
+        let mut a = vec!["ip", "netns", "exec", &ns];
+        a.extend_from_slice(args);
+        sh(&a)
+    }
+}
+
+/// A keepalived.conf with a sync group VG_1 of VI_1 (VIP .100) and VI_2 (VIP .101, tracking
+/// the interface trk0), group notify scripts logging to `notes`.
+fn sync_conf(node: &str, prio: u8, notes: &Path) -> String {
+    let note = notes.display();
+    format!(
+        "global_defs {{\n  router_id {node}\n}}\n\
+         vrrp_sync_group VG_1 {{\n  group {{\n    VI_1\n    VI_2\n  }}\n\
+         notify \"/bin/sh -c 'echo {node} $0 $1 $2 $3 >> {note}'\"\n}}\n\
+         vrrp_instance VI_1 {{\n  state BACKUP\n  interface eth0\n  virtual_router_id 51\n\
+         priority {prio}\n  advert_int 1\n  virtual_ipaddress {{\n    192.0.2.100/24 dev eth0\n  }}\n}}\n\
+         vrrp_instance VI_2 {{\n  state BACKUP\n  interface eth0\n  virtual_router_id 52\n\
+         priority {prio}\n  advert_int 1\n  track_interface {{\n    trk0\n  }}\n\
+         virtual_ipaddress {{\n    192.0.2.101/24 dev eth0\n  }}\n\
+         virtual_routes {{\n    198.51.100.0/24 via 192.0.2.1 dev eth0\n  }}\n}}\n"
+    )
+}
+
+/// (5) A sync group moves together: tandem on n1 (priority 100), keepalived on n2 (90).
+/// VI_2's tracked interface goes down on n1: both instances go FAULT there and n2 takes
+/// both VIPs; it comes back: n1 takes both back. The group notify runs with keepalived's
+/// arguments.
+#[test]
+fn sync_group_moves_together() {
+    if !can_run() {
+        return;
+    }
+    let mut lab = Lab::new("sg", false);
+    for n in ["n1", "n2"] {
+        let ns = lab.ns(n);
+        sh(&[
+            "ip", "-n", &ns, "link", "add", "trk0", "type", "veth", "peer", "name", "trk1",
+        ])
+        .unwrap();
+        sh(&["ip", "-n", &ns, "link", "set", "trk0", "up"]).unwrap();
+        sh(&["ip", "-n", &ns, "link", "set", "trk1", "up"]).unwrap();
+    }
+    let notes = lab.dir.join("notes.log");
+    let c1 = lab.write_raw("n1.conf", &sync_conf("n1", 100, &notes));
+    let c2 = lab.write_raw("n2.conf", &sync_conf("n2", 90, &notes));
+    lab.start_keepalived("n2", &c2);
+    lab.start_tandem("n1", &c1);
+    let both = |lab: &Lab, node: &str, limit| -> Result<(), String> {
+        lab.wait_addr(node, "192.0.2.100", true, limit)?;
+        lab.wait_addr(node, "192.0.2.101", true, limit)?;
+        let other = if node == "n1" { "n2" } else { "n1" };
+        lab.wait_addr(other, "192.0.2.100", false, limit)?;
+        lab.wait_addr(other, "192.0.2.101", false, limit)?;
+        Ok(())
+    };
+    both(&lab, "n1", Duration::from_secs(12)).unwrap();
+    let routes = lab.run_in("n1", &["ip", "route"]).unwrap();
+    assert!(
+        routes.contains("198.51.100.0/24 via 192.0.2.1 dev eth0 proto keepalived"),
+        "{routes}"
+    );
+    // VI_2's tracked interface loses its carrier on n1.
+    sh(&["ip", "-n", &lab.ns("n1"), "link", "set", "trk1", "down"]).unwrap();
+    both(&lab, "n2", Duration::from_secs(5)).unwrap();
+    let routes = lab.run_in("n1", &["ip", "route"]).unwrap();
+    assert!(
+        !routes.contains("198.51.100.0/24"),
+        "route removed: {routes}"
+    );
+    sh(&["ip", "-n", &lab.ns("n1"), "link", "set", "trk1", "up"]).unwrap();
+    both(&lab, "n1", Duration::from_secs(8)).unwrap();
+    let log = lab.log_of("n1");
+    for l in [
+        "(VI_2) Entering FAULT STATE",
+        "VRRP_Group(VG_1) Syncing instances to FAULT state",
+        "(VI_1) Entering FAULT STATE",
+        "VRRP_Group(VG_1) Syncing instances to BACKUP state",
+        "VRRP_Group(VG_1) Syncing instances to MASTER state",
+        "(VI_2) setting Virtual Routes",
+    ] {
+        assert!(log.contains(l), "missing {l:?}\n{}", lab.logs());
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let notes = std::fs::read_to_string(&notes).unwrap_or_default();
+    // keepalived 2.2.7 passes GROUP NAME STATE 0 to a group's notify (measured).
+    for l in [
+        "n1 GROUP VG_1 BACKUP 0",
+        "n1 GROUP VG_1 MASTER 0",
+        "n1 GROUP VG_1 FAULT 0",
+        "n2 GROUP VG_1 MASTER 0",
+    ] {
+        assert!(notes.contains(l), "missing {l:?} in notes:\n{notes}");
+    }
+}
+
+/// SIGHUP: an unchanged instance keeps its state and VIP (no transition, no VIP flap), a
+/// new one starts, a removed one stops, a broken config keeps the running one.
+#[test]
+fn reload_keeps_unchanged_instances() {
+    if !can_run() {
+        return;
+    }
+    let mut lab = Lab::new("hup", false);
+    let c1 = lab.write_conf("n1", 2, 100, false);
+    let base = std::fs::read_to_string(&c1).unwrap();
+    lab.start_tandem("n1", &c1);
+    lab.wait_holder("n1", Duration::from_secs(8)).unwrap();
+    let extra = "vrrp_instance VI_3 {\n  interface eth0\n  virtual_router_id 53\n  priority 100\n\
+                 virtual_ipaddress {\n    192.0.2.103/24 dev eth0\n  }\n}\n";
+    std::fs::write(&c1, format!("{base}{extra}")).unwrap();
+    // Watch the VIP continuously while the reload happens.
+    let watch = |lab: &Lab, d: Duration| {
+        let t0 = Instant::now();
+        while t0.elapsed() < d {
+            assert!(
+                lab.has_vip("n1"),
+                "VIP flapped during reload\n{}",
+                lab.logs()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    };
+    lab.signal("n1", "HUP");
+    watch(&lab, Duration::from_millis(800));
+    lab.wait_addr("n1", "192.0.2.103", true, Duration::from_secs(8))
+        .unwrap();
+    // Removed again: VI_3 stops (priority 0, VIP removed), VI_1 untouched.
+    std::fs::write(&c1, &base).unwrap();
+    lab.signal("n1", "HUP");
+    lab.wait_addr("n1", "192.0.2.103", false, Duration::from_secs(3))
+        .unwrap();
+    watch(&lab, Duration::from_millis(300));
+    // A broken file: logged, the running config stays.
+    std::fs::write(&c1, format!("{base}vrrp_instance BAD {{\n priority abc\n")).unwrap();
+    lab.signal("n1", "HUP");
+    watch(&lab, Duration::from_millis(500));
+    let log = lab.log_of("n1");
+    assert_eq!(
+        log.matches("(VI_1) Entering MASTER STATE").count(),
+        1,
+        "no spurious transition\n{log}"
+    );
+    assert!(log.contains("(VI_3) sent 0 priority"), "{log}");
+    assert!(log.contains("(BAD) Priority not valid!"), "{log}");
+    assert!(
+        log.contains("Reload failed - keeping the running configuration"),
+        "{log}"
+    );
+    assert_eq!(log.matches("Reload complete").count(), 2, "{log}");
+    let st = lab.stop("n1");
+    assert!(st.is_some_and(|s| s.success()), "{st:?}\n{log}");
+}
+
+/// tandem's adverts as tcpdump decodes them carry the configured fields, and the peer
+/// keepalived logs no complaint about them.
+#[test]
+fn capture_decodes_as_valid_vrrp() {
+    if !can_run() {
+        return;
+    }
+    if Command::new("tcpdump").arg("--version").output().is_err() {
+        eprintln!("skipping the capture: no tcpdump");
+        return;
+    }
+    let mut lab = Lab::new("cap", false);
+    let c1 = lab.write_conf("n1", 2, 100, false);
+    let c2 = lab.write_conf("n2", 2, 90, false);
+    lab.start_keepalived("n2", &c2);
+    lab.start_tandem("n1", &c1);
+    lab.wait_holder("n1", Duration::from_secs(12)).unwrap();
+    // Capture on n2 (what the peer receives), only tandem's source address.
+    let out = lab
+        .run_in(
+            "n2",
+            &[
+                "timeout",
+                "5",
+                "tcpdump",
+                "-i",
+                "eth0",
+                "-n",
+                "-vv",
+                "-c",
+                "3",
+                "-l",
+                "ip proto 112 and src host 192.0.2.11",
+            ],
+        )
+        .unwrap_or_else(|e| panic!("tcpdump: {e}"));
+    eprintln!("{out}");
+    let adverts: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("VRRPv2, Advertisement"))
+        .collect();
+    assert_eq!(adverts.len(), 3, "{out}");
+    for a in adverts {
+        for field in [
+            "vrid 51",
+            "prio 100",
+            "authtype simple",
+            "intvl 1s",
+            "length 20",
+            "addrs: 192.0.2.100",
+            "auth \"1111",
+        ] {
+            assert!(a.contains(field), "{field:?} missing in {a}");
+        }
+    }
+    // IP level: TTL 255 and keepalived's TOS 0xc0.
+    assert!(out.contains("tos 0xc0, ttl 255"), "{out}");
+    assert!(!out.contains("bad cksum"), "{out}");
+    // Every line keepalived wrote about VI_1 is an ordinary state line, none a complaint
+    // (keepalived's drop lines: "ip ttl", "bad ...", "Invalid ...", "... mismatch ...").
+    let ka = lab.log_of("n2");
+    let ordinary = [
+        "Entering BACKUP STATE",
+        "removing VIPs.",
+        "setting VIPs.",
+        "Entering MASTER STATE",
+        "Receive advertisement timeout",
+        "Sending/queueing gratuitous ARPs",
+        "Master received advert from 192.0.2.11 with higher priority 100, ours 90",
+        "received lower priority",
+    ];
+    for l in ka.lines().filter(|l| l.contains("(VI_1)")) {
+        assert!(
+            ordinary.iter().any(|o| l.contains(o)),
+            "keepalived complained: {l}\n{ka}"
+        );
+    }
+    assert!(ka.contains("(VI_1) Entering BACKUP STATE"), "{ka}");
+}
+
+/// Not a test: sends the raw IPv4 packets given (hex, comma separated) in
+/// `TANDEM_VRRP_INJECT` out of eth0 of the namespace it runs in (the lab starts it with
+/// `ip netns exec`).
+#[test]
+fn inject_entry() {
+    let Ok(hex) = std::env::var("TANDEM_VRRP_INJECT") else {
+        return;
+    };
+    use socket2::{Domain, Protocol, SockAddr, Socket, Type};
+    let sock = Socket::new(Domain::IPV4, Type::RAW, Some(Protocol::from(255))).unwrap();
+    sock.set_header_included_v4(true).unwrap();
+    sock.bind_device(Some(b"eth0")).unwrap();
+    let dst = SockAddr::from(std::net::SocketAddr::new("224.0.0.18".parse().unwrap(), 0));
+    for p in hex.split(',') {
+        let bytes: Vec<u8> = (0..p.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&p[i..i + 2], 16).unwrap())
+            .collect();
+        sock.send_to(&bytes, &dst).unwrap();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The stats dump's counter `name` in `section` of instance VI_1.
+fn stat(stats: &str, section: &str, name: &str) -> u64 {
+    let mut in_section = section.is_empty();
+    for l in stats.lines() {
+        let t = l.trim();
+        if l.starts_with("VRRP Instance:") && !l.ends_with("VI_1") {
+            break;
+        }
+        if t.ends_with(':') {
+            in_section = t == format!("{section}:");
+            continue;
+        }
+        if in_section && let Some(v) = t.strip_prefix(&format!("{name}: ")) {
+            return v.parse().unwrap();
+        }
+    }
+    panic!("no {section}/{name} in\n{stats}")
+}
+
+/// Malformed adverts (bad checksum, TTL 64, wrong VRID, wrong password, truncated, wrong
+/// version), all claiming priority 200 against a master of priority 100: every one is
+/// dropped (the master stays master), counted in the SIGUSR2 stats dump, and the daemon
+/// lives on.
+#[test]
+fn malformed_adverts_are_dropped_and_counted() {
+    if !can_run() {
+        return;
+    }
+    use tandem::vrrp::packet::{Advert, Auth, Version};
+    let mut lab = Lab::new("bad", false);
+    let c1 = lab.write_conf("n1", 2, 100, false);
+    lab.start_tandem("n1", &c1);
+    lab.wait_holder("n1", Duration::from_secs(8)).unwrap();
+    let src: std::net::Ipv4Addr = "192.0.2.12".parse().unwrap();
+    let grp: std::net::Ipv4Addr = "224.0.0.18".parse().unwrap();
+    let adv = |edit: &dyn Fn(&mut Advert)| {
+        let mut a = Advert {
+            version: Version::V2,
+            vrid: 51,
+            priority: 200,
+            auth: Auth::pass(b"1111"),
+            adver_int: 1,
+            addrs: vec!["192.0.2.100".parse().unwrap()],
+        };
+        edit(&mut a);
+        a.encode_ipv4(src, grp, 7).unwrap()
+    };
+    let good = adv(&|_| {});
+    let mut bad_sum = good.clone();
+    bad_sum[20 + 6] ^= 0xff; // VRRP checksum
+    let mut ttl = good.clone();
+    ttl[8] = 64;
+    let vrid = adv(&|a| a.vrid = 77);
+    let auth = adv(&|a| a.auth = Auth::pass(b"9999"));
+    let trunc = good[..26].to_vec();
+    // A well-formed VRRPv3 advert to a v2 instance (a version 4 header would be dropped by
+    // the length check first, as keepalived does: "vrrp packet too long").
+    let vers = adv(&|a| {
+        a.version = Version::V3;
+        a.auth = Auth::None;
+        a.adver_int = 100;
+    });
+    let packets = [bad_sum, ttl, vrid, auth, trunc, vers];
+    let hex: Vec<String> = packets
+        .iter()
+        .map(|p| p.iter().map(|b| format!("{b:02x}")).collect())
+        .collect();
+    let ns = lab.ns("n2");
+    let out = Command::new("ip")
+        .args(["netns", "exec", &ns])
+        .arg(self_exe())
+        .args(["inject_entry", "--exact", "--nocapture", "--test-threads=1"])
+        .env("TANDEM_VRRP_INJECT", hex.join(","))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    lab.stays("n1", Duration::from_millis(1500)).unwrap();
+    let _ = std::fs::remove_file("/tmp/keepalived.stats");
+    lab.signal("n1", "USR2");
+    let t0 = Instant::now();
+    let stats = loop {
+        if let Ok(s) = std::fs::read_to_string("/tmp/keepalived.stats")
+            && s.contains("Checksum")
+        {
+            break s;
+        }
+        assert!(
+            t0.elapsed() < Duration::from_secs(3),
+            "no stats dump\n{}",
+            lab.logs()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    eprintln!("{stats}");
+    assert!(stat(&stats, "Other Errors", "Checksum") >= 1, "{stats}");
+    assert!(stat(&stats, "Packet Errors", "TTL") >= 1, "{stats}");
+    assert!(stat(&stats, "Other Errors", "VRID") >= 1, "{stats}");
+    assert!(
+        stat(&stats, "Authentication Errors", "Failure") >= 1,
+        "{stats}"
+    );
+    assert!(stat(&stats, "Packet Errors", "Length") >= 1, "{stats}");
+    assert!(stat(&stats, "Other Errors", "Version") >= 1, "{stats}");
+    assert_eq!(stat(&stats, "Advertisements", "Received"), 0, "{stats}");
+    assert!(lab.pid("n1").is_some());
+    let st = lab.stop("n1");
+    assert!(
+        st.is_some_and(|s| s.success()),
+        "tandem survived: {st:?}\n{}",
+        lab.logs()
+    );
+}
+
+/// The fast config of the timing runs: VRRPv3, advert_int 0.3 (Master_Down_Interval 0.9 s
+/// + skew), the same for both daemons, so that 24 failovers fit in CI.
+fn timing_conf(node: &str, prio: u8) -> String {
+    format!(
+        "global_defs {{\n  router_id {node}\n}}\n\
+         vrrp_instance VI_1 {{\n  state BACKUP\n  interface eth0\n  version 3\n\
+         virtual_router_id 51\n  priority {prio}\n  advert_int 0.3\n\
+         virtual_ipaddress {{\n    192.0.2.100/24 dev eth0\n  }}\n}}\n"
+    )
+}
+
+fn median(v: &mut [u128]) -> u128 {
+    v.sort_unstable();
+    v.get(v.len() / 2).copied().unwrap_or(0)
+}
+
+/// Failover time (signal sent -> the VIP on the other node only), 3 runs each of SIGTERM and
+/// SIGKILL, with keepalived and tandem in the same role in the same run: "master" is the
+/// daemon that is stopped (the backup is keepalived), "backup" the one that takes over (the
+/// master is keepalived). Prints a table of medians; tandem must be no slower (SIGTERM within
+/// 50 ms; SIGKILL, whose figure depends on where in the advert cycle the crash falls, within
+/// the advert interval plus 200 ms).
+#[test]
+fn failover_timing_tandem_vs_keepalived() {
+    if !can_run() {
+        return;
+    }
+    const RUNS: usize = 3;
+    let mut table: Vec<(String, String, String, Vec<u128>)> = Vec::new();
+    for role in ["master", "backup"] {
+        for daemon in ["keepalived", "tandem"] {
+            let mut lab = Lab::new(&format!("t{}{}", &role[..1], &daemon[..1]), false);
+            let c1 = lab.write_raw("n1.conf", &timing_conf("n1", 100));
+            let c2 = lab.write_raw("n2.conf", &timing_conf("n2", 90));
+            let start = |lab: &mut Lab, node: &str| {
+                let conf = if node == "n1" { &c1 } else { &c2 };
+                let under_test = (role == "master") == (node == "n1");
+                if under_test && daemon == "tandem" {
+                    lab.start_tandem(node, conf);
+                } else {
+                    lab.start_keepalived(node, conf);
+                }
+            };
+            start(&mut lab, "n2");
+            start(&mut lab, "n1");
+            lab.wait_holder("n1", Duration::from_secs(10)).unwrap();
+            for kind in ["TERM", "KILL"] {
+                let mut ms = Vec::new();
+                for run in 0..RUNS {
+                    // A phase in the advert cycle that differs from run to run.
+                    std::thread::sleep(Duration::from_millis(100 + 89 * run as u64));
+                    let t0 = Instant::now();
+                    if kind == "TERM" {
+                        let pid = lab.pid("n1").unwrap();
+                        let _ = sh(&["kill", "-TERM", &pid.to_string()]);
+                    } else {
+                        lab.crash("n1");
+                    }
+                    let limit = Duration::from_secs(5);
+                    while t0.elapsed() < limit && !lab.has_vip("n2") {
+                        std::thread::sleep(Duration::from_millis(2));
+                    }
+                    let took = t0.elapsed();
+                    assert!(lab.has_vip("n2"), "no takeover\n{}", lab.logs());
+                    ms.push(took.as_millis());
+                    if kind == "TERM" {
+                        let _ = lab.stop("n1");
+                    }
+                    start(&mut lab, "n1");
+                    lab.wait_holder("n1", Duration::from_secs(10)).unwrap();
+                }
+                table.push((role.to_string(), daemon.to_string(), kind.to_string(), ms));
+            }
+        }
+    }
+    eprintln!("failover (ms, signal -> VIP on the other node), VRRPv3 advert_int 0.3:");
+    eprintln!(
+        "{:<7} {:<6} {:<11} {:>6}  runs",
+        "role", "signal", "daemon", "median"
+    );
+    let mut med = std::collections::HashMap::new();
+    for (role, daemon, kind, ms) in &mut table {
+        let m = median(ms);
+        eprintln!("{role:<7} {kind:<6} {daemon:<11} {m:>6}  {ms:?}");
+        med.insert((role.clone(), kind.clone(), daemon.clone()), m);
+    }
+    for role in ["master", "backup"] {
+        for (kind, slack) in [("TERM", 50), ("KILL", 300)] {
+            let get = |d: &str| med[&(role.to_string(), kind.to_string(), d.to_string())];
+            let (t, k) = (get("tandem"), get("keepalived"));
+            assert!(
+                t <= k + slack,
+                "tandem as {role} is slower on SIG{kind}: {t} ms vs keepalived {k} ms"
+            );
+        }
+    }
+}
+
+/// The config of the `nopreempt` cases: VRRPv3 with advert_int 0.5 (Master_Down_Interval
+/// 1.5 s + Skew_Time) to keep them short; `nopreempt` on the node with priority 100.
+fn nopreempt_conf(node: &str, prio: u8, nopreempt: bool) -> String {
+    let np = if nopreempt { "nopreempt\n  " } else { "" };
+    format!(
+        "global_defs {{\n  router_id {node}\n}}\n\
+         vrrp_instance VI_1 {{\n  state BACKUP\n  {np}interface eth0\n  version 3\n\
+         virtual_router_id 51\n  priority {prio}\n  advert_int 0.5\n\
+         virtual_ipaddress {{\n    192.0.2.100/24 dev eth0\n  }}\n}}\n"
+    )
+}
+
+/// `nopreempt`: the higher priority node (100, `state BACKUP` + `nopreempt`) wins the first
+/// election, is stopped (the other node, 90, takes over), is restarted and must NOT take
+/// the VIP back: the lower priority master keeps it for 4 s beyond the restarted node's
+/// Master_Down_Interval. n1 always runs tandem, n2 keepalived; `tandem_nopreempt` says
+/// which of them is the nopreempt node.
+fn nopreempt_case(tandem_nopreempt: bool) {
+    if !can_run() {
+        return;
+    }
+    let mut lab = Lab::new(if tandem_nopreempt { "np1" } else { "np2" }, false);
+    let (hi, lo) = if tandem_nopreempt {
+        ("n1", "n2")
+    } else {
+        ("n2", "n1")
+    };
+    let c1 = lab.write_raw(
+        "n1.conf",
+        &nopreempt_conf("n1", if hi == "n1" { 100 } else { 90 }, hi == "n1"),
+    );
+    let c2 = lab.write_raw(
+        "n2.conf",
+        &nopreempt_conf("n2", if hi == "n2" { 100 } else { 90 }, hi == "n2"),
+    );
+    let start = |lab: &mut Lab, node: &str| {
+        if node == "n1" {
+            lab.start_tandem("n1", &c1);
+        } else {
+            lab.start_keepalived("n2", &c2);
+        }
+    };
+    // The nopreempt node first, so that it is master before the other one runs (a
+    // nopreempt node that lost the first election would never take over, by design).
+    start(&mut lab, hi);
+    lab.wait_holder(hi, Duration::from_secs(8)).unwrap();
+    start(&mut lab, lo);
+    lab.stays(hi, Duration::from_secs(3)).unwrap();
+    let st = lab.stop(hi);
+    if hi == "n1" {
+        assert!(
+            st.is_some_and(|s| s.success()),
+            "tandem exit status {st:?}\n{}",
+            lab.logs()
+        );
+    }
+    let took = lab.wait_holder(lo, Duration::from_secs(3)).unwrap();
+    eprintln!("nopreempt: {hi} SIGTERM -> {lo} holds the VIP after {took:?}");
+    // Restarted: without nopreempt the VIP would be back within Master_Down_Interval
+    // (1.5 s + 0.3 s skew at priority 100); it stays on the lower priority node.
+    start(&mut lab, hi);
+    lab.stays(lo, Duration::from_secs(6)).unwrap();
+    let hi_log = lab.log_of(hi);
+    assert!(
+        hi_log.matches("(VI_1) Entering MASTER STATE").count() == 1,
+        "one MASTER line (the first election) on the nopreempt node\n{}",
+        lab.logs()
+    );
+    assert!(
+        hi_log.matches("(VI_1) Entering BACKUP STATE").count() >= 2,
+        "the restarted nopreempt node is BACKUP\n{}",
+        lab.logs()
+    );
+}
+
+#[test]
+fn nopreempt_tandem_keeps_backup_after_restart() {
+    nopreempt_case(true);
+}
+
+#[test]
+fn nopreempt_keepalived_keeps_backup_after_restart() {
+    nopreempt_case(false);
+}
+
+/// `vrrp_notify_fifo`: tandem creates the FIFO and writes keepalived 2.2.7's lines to it
+/// (measured with keepalived on the same config: `INSTANCE "VI_1" BACKUP 100`, then
+/// `... MASTER 100`, then `... STOP 100` on SIGTERM). The instance's `notify_master` and
+/// `notify` scripts run with keepalived's arguments, and SIGUSR1 writes the data dump.
+#[test]
+fn notify_fifo_lines() {
+    if !can_run() {
+        return;
+    }
+    use std::io::Read;
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let mut lab = Lab::new("fifo", false);
+    let fifo = lab.dir.join("notify.fifo");
+    let notes = lab.dir.join("notes.log");
+    let text = nopreempt_conf("n1", 100, false)
+        .replace(
+            "global_defs {\n",
+            &format!("global_defs {{\n  vrrp_notify_fifo {}\n", fifo.display()),
+        )
+        .replace(
+            "interface eth0\n",
+            &format!(
+                "interface eth0\n  notify_master \"/bin/sh -c 'echo master $0 >> {n}' x\"\n  \
+                 notify \"/bin/sh -c 'echo $0 $1 $2 $3 >> {n}'\"\n",
+                n = notes.display()
+            ),
+        );
+    let c1 = lab.write_raw("n1.conf", &text);
+    lab.start_tandem("n1", &c1);
+    let t0 = Instant::now();
+    while !std::fs::metadata(&fifo).is_ok_and(|m| m.file_type().is_fifo()) {
+        assert!(
+            t0.elapsed() < Duration::from_secs(5),
+            "no FIFO\n{}",
+            lab.logs()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    // Held open across the stop: a FIFO keeps its data only while someone has it open.
+    let mut reader = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(&fifo)
+        .unwrap();
+    lab.wait_holder("n1", Duration::from_secs(6)).unwrap();
+    // SIGUSR1: keepalived's data dump file (no other lab test uses it).
+    let _ = std::fs::remove_file("/tmp/keepalived.data");
+    lab.signal("n1", "USR1");
+    let t1 = Instant::now();
+    let data = loop {
+        if let Ok(s) = std::fs::read_to_string("/tmp/keepalived.data")
+            && s.contains("------< VRRP Topology >------")
+        {
+            break s;
+        }
+        assert!(
+            t1.elapsed() < Duration::from_secs(3),
+            "no data dump\n{}",
+            lab.logs()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    for l in [
+        " VRRP Instance = VI_1",
+        "   State = MASTER",
+        "   Virtual Router ID = 51",
+    ] {
+        assert!(data.contains(l), "{l:?} missing in the data dump\n{data}");
+    }
+    let st = lab.stop("n1");
+    assert!(st.is_some_and(|s| s.success()), "{st:?}\n{}", lab.logs());
+    std::thread::sleep(Duration::from_millis(300));
+    let notes = std::fs::read_to_string(&notes).unwrap_or_default();
+    for l in [
+        "INSTANCE VI_1 BACKUP 100",
+        "master x",
+        "INSTANCE VI_1 MASTER 100",
+        "INSTANCE VI_1 STOP 100",
+    ] {
+        assert!(
+            notes.lines().any(|n| n == l),
+            "missing {l:?} in notes:\n{notes}"
+        );
+    }
+    let mut buf = vec![0u8; 4096];
+    let n = reader.read(&mut buf).unwrap_or(0);
+    let got = String::from_utf8_lossy(&buf[..n]).into_owned();
+    assert_eq!(
+        got,
+        "INSTANCE \"VI_1\" BACKUP 100\nINSTANCE \"VI_1\" MASTER 100\nINSTANCE \"VI_1\" STOP 100\n",
+        "{}",
+        lab.logs()
+    );
+}
+
+/// Kills a daemon we know only by its pid on every path (the test's own guard).
+struct PidGuard(Option<u32>);
+
+impl Drop for PidGuard {
+    fn drop(&mut self) {
+        if let Some(p) = self.0.take() {
+            let _ = sh(&["kill", "-KILL", &p.to_string()]);
+        }
+    }
+}
+
+/// keepalived's default: without `-n` the command returns at once and the daemon runs in
+/// the background; `-p` / `-r` name the pid files (tandem is one process: both hold its
+/// pid), which are removed on SIGTERM, as the VIP is.
+#[test]
+fn daemon_by_default_with_pid_files() {
+    if !can_run() || !cli_runs_engine() {
+        return;
+    }
+    let lab = Lab::new("dmn", false);
+    let c1 = lab.write_conf("n1", 2, 100, false);
+    let (pf, vf) = (lab.dir.join("main.pid"), lab.dir.join("vrrp.pid"));
+    let t0 = Instant::now();
+    let out = Command::new("ip")
+        .args(["netns", "exec", &lab.ns("n1")])
+        .arg(env!("CARGO_BIN_EXE_tandem"))
+        .args(["keepalived", "-G", "-f"])
+        .arg(&c1)
+        .arg("-p")
+        .arg(&pf)
+        .arg("-r")
+        .arg(&vf)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        t0.elapsed() < Duration::from_secs(3),
+        "the command did not return"
+    );
+    let read = |f: &Path| {
+        std::fs::read_to_string(f)
+            .ok()
+            .and_then(|s| s.trim().parse::<u32>().ok())
+    };
+    let mut guard = PidGuard(None);
+    while guard.0.is_none() {
+        assert!(
+            t0.elapsed() < Duration::from_secs(5),
+            "no pid file {}",
+            pf.display()
+        );
+        guard.0 = read(&pf);
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let pid = guard.0.unwrap_or_default();
+    assert_eq!(read(&vf), Some(pid), "the VRRP pid file");
+    assert!(Path::new(&format!("/proc/{pid}")).exists());
+    lab.wait_holder("n1", Duration::from_secs(8)).unwrap();
+    sh(&["kill", "-TERM", &pid.to_string()]).unwrap();
+    let t1 = Instant::now();
+    // Gone, or a zombie nobody reaps (a container without an init).
+    let alive = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .is_ok_and(|s| s.rsplit(") ").next().is_some_and(|r| !r.starts_with('Z')))
+    };
+    while alive() {
+        assert!(
+            t1.elapsed() < Duration::from_secs(5),
+            "daemon still running"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    guard.0 = None;
+    assert!(!lab.has_vip("n1"), "VIP removed on stop");
+    assert!(!pf.exists() && !vf.exists(), "pid files removed on stop");
+}
+
+/// `vrrp_strict` on both nodes, both configured `state MASTER` with PASS authentication:
+/// strict mode ignores the authentication and makes the initial state follow address
+/// ownership, so tandem (100) and keepalived (90) pair up as usual, keepalived logs no
+/// authentication complaint, and the capture shows adverts without authentication.
+#[test]
+fn strict_mode_pairs_with_keepalived() {
+    if !can_run() {
+        return;
+    }
+    let mut lab = Lab::new("strict", false);
+    let conf = |node: &str, prio: u8| {
+        let base = std::fs::read_to_string(lab.write_conf(node, 2, prio, false)).unwrap();
+        base.replace("global_defs {\n", "global_defs {\n  vrrp_strict\n")
+            .replace("state BACKUP", "state MASTER")
+    };
+    let (t1, t2) = (conf("n1", 100), conf("n2", 90));
+    let c1 = lab.write_raw("n1.conf", &t1);
+    let c2 = lab.write_raw("n2.conf", &t2);
+    lab.start_keepalived("n2", &c2);
+    lab.start_tandem("n1", &c1);
+    lab.wait_holder("n1", Duration::from_secs(12)).unwrap();
+    lab.stays("n1", Duration::from_secs(2)).unwrap();
+    // The config-time warnings aside (both daemons print them), no complaint at run time.
+    let warned = [
+        "(VI_1) Strict mode does not support authentication. Ignoring.",
+        "(VI_1) State MASTER must match being address owner",
+    ];
+    let ka = lab.log_of("n2");
+    for w in warned {
+        assert!(
+            ka.contains(w) && lab.log_of("n1").contains(w),
+            "{w}\n{}",
+            lab.logs()
+        );
+    }
+    for bad in ["auth", "Auth", "mismatch", "Invalid"] {
+        for l in ka
+            .lines()
+            .filter(|l| l.contains("(VI_1)") && !warned.iter().any(|w| l.contains(w)))
+        {
+            assert!(
+                !l.contains(bad),
+                "keepalived complained: {l}\n{}",
+                lab.logs()
+            );
+        }
+    }
+    let t = lab.log_of("n1");
+    assert!(t.contains("(VI_1) Entering BACKUP STATE (init)"), "{t}");
+    let st = lab.stop("n1");
+    assert!(st.is_some_and(|s| s.success()), "{st:?}\n{}", lab.logs());
+    lab.wait_holder("n2", Duration::from_secs(4)).unwrap();
 }

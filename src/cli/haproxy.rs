@@ -628,13 +628,10 @@ pub fn render_outcome(
                     p.alert(
                         "[haproxy.main()] No enabled listener found (check for 'bind' directives) ! Exiting.",
                     );
-                } else {
-                    p.alert(&format!(
-                        "config : the configuration is valid, but this build of tandem ({TANDEM_VERSION}) \
-                         has no proxy engine yet, so it cannot start it. Use -c to check a configuration."
-                    ));
+                    return 1;
                 }
-                return 1;
+                // Valid: the caller starts the proxy (see `start`).
+                return 0;
             }
             if p.warned {
                 p.qout("Warnings were found.\n");
@@ -757,7 +754,60 @@ pub fn run(argv0: &OsString, args: &[OsString], p: &mut Printer) -> i32 {
             "config : a master CLI socket was defined, but master-worker mode (-W) is not enabled.",
         ));
     }
-    render_outcome(p, &outcome, &order, o.check, o.zero_warning)
+    let code = render_outcome(p, &outcome, &order, o.check, o.zero_warning);
+    if o.check || code != 0 || outcome.verdict != Verdict::Valid {
+        return code;
+    }
+    match outcome.config {
+        Some(cfg) => start(argv0, args, &progname, &o, cfg, p),
+        None => 1,
+    }
+}
+
+/// Run mode: the configuration is loaded and valid and `-c` was not given.
+/// Everything printed so far goes out first; the runtime prints directly.
+fn start(
+    argv0: &OsString,
+    args: &[OsString],
+    progname: &str,
+    o: &Opts,
+    cfg: crate::ir::haproxy::Config,
+    p: &mut Printer,
+) -> i32 {
+    let version_shown = p.version_shown;
+    p.flush();
+    let mut log = crate::runtime::Logger {
+        exe: p.exe.clone(),
+        version: format!("{COMPAT_VERSION} {TANDEM_VERSION}"),
+        quiet: (o.quiet || cfg.global.quiet) && !o.verbose,
+        starting: true,
+        version_shown,
+    };
+    let has = |f: &str| o.debug_flags.iter().any(|d| d == f);
+    let ro = crate::runtime::RunOpts {
+        daemon: o.daemon,
+        foreground: o.foreground,
+        debug: o.debug,
+        master_worker: o.master_worker,
+        systemd: o.systemd,
+        quiet: o.quiet,
+        verbose: o.verbose,
+        pidfile: o.pidfile.clone(),
+        old_pids: o
+            .old_pids
+            .iter()
+            .filter_map(|p| i32::try_from(*p).ok())
+            .collect(),
+        old_pids_terminate: o.old_pids_terminate,
+        maxconn: o.maxconn,
+        no_reuseport: has("dR"),
+        no_splice: has("dS"),
+        progname: progname.to_string(),
+        argv0: argv0.clone(),
+        args: args.to_vec(),
+        base_dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+    };
+    crate::runtime::run(cfg, ro, &mut log)
 }
 
 pub fn main(argv0: &OsString, args: &[OsString]) -> i32 {

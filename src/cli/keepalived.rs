@@ -374,8 +374,12 @@ fn check_or_run(cmd: &Cmd, args: &[String]) -> i32 {
     let opts = crate::vrrp::RunOptions {
         log_console: cmd.log_console,
         log_detail: cmd.log_detail,
+        no_syslog: cmd.other.iter().any(|(n, _)| n == "no-syslog"),
+        log_facility: cmd.log_facility.clone().filter(|f| valid_facility(f)),
         pid_file: cmd.pid_file.clone(),
         vrrp_pid_file: cmd.vrrp_pid_file.clone(),
+        config_path: Some(path.clone()),
+        config_id: cmd.config_id.clone(),
     };
     // Blocks until SIGTERM/SIGINT: 0 after a clean stop, 1 when it cannot start.
     crate::vrrp::run(&out.config, &opts)

@@ -1,5 +1,5 @@
 //! tandem's own subcommands (clap): `check`, `config dump`, `keywords`,
-//! `gen-docs`. `tandem haproxy ...` and `tandem keepalived ...` never get
+//! `migrate`, `gen-docs`. `tandem haproxy ...` and `tandem keepalived ...` never get
 //! here (`cli::main` hands them to the originals' command lines untouched);
 //! they are declared below only so that `--help` and the man page list them.
 
@@ -8,6 +8,7 @@ pub mod docs;
 pub mod dump;
 pub mod inputs;
 pub mod keywords;
+pub mod migrate;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -44,6 +45,8 @@ pub enum Command {
     Config(ConfigCommand),
     /// Print the keyword support table (from the grammar tables).
     Keywords(KeywordsArgs),
+    /// Move an HAProxy + keepalived (or Heartbeat) setup over, with a report of every line.
+    Migrate(MigrateArgs),
     /// Regenerate docs/support-matrix.md, README's support matrix and the man pages.
     GenDocs(GenDocsArgs),
     /// Run as HAProxy: takes HAProxy 2.6's command line (e.g. `-c -f FILE`).
@@ -86,6 +89,31 @@ pub struct CheckArgs {
     /// Print only errors (and the cross-check notices), not warnings.
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct MigrateArgs {
+    /// haproxy.cfg to migrate (legacy 1.x keywords are rewritten for 2.6).
+    #[arg(short = 'f', long = "haproxy", value_name = "FILE")]
+    pub haproxy: Option<PathBuf>,
+    /// keepalived.conf to migrate (kept as it is; proxy probes reported).
+    #[arg(short = 'k', long = "keepalived", value_name = "FILE")]
+    pub keepalived: Option<PathBuf>,
+    /// Heartbeat directory (e.g. /etc/ha.d) holding ha.cf, haresources, authkeys.
+    #[arg(long, value_name = "DIR")]
+    pub heartbeat: Option<PathBuf>,
+    /// Heartbeat's ha.cf (overrides the one in --heartbeat).
+    #[arg(long = "ha-cf", value_name = "FILE")]
+    pub ha_cf: Option<PathBuf>,
+    /// Heartbeat's haresources (overrides the one in --heartbeat).
+    #[arg(long, value_name = "FILE")]
+    pub haresources: Option<PathBuf>,
+    /// Heartbeat's authkeys (overrides the one in --heartbeat).
+    #[arg(long, value_name = "FILE")]
+    pub authkeys: Option<PathBuf>,
+    /// Write haproxy.cfg, keepalived.conf, REPORT.txt and tandem.service here.
+    #[arg(long, value_name = "DIR")]
+    pub write: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -219,6 +247,7 @@ pub fn main(args: Vec<OsString>) -> i32 {
         Command::Check(a) => check::run(&a),
         Command::Config(ConfigCommand::Dump(a)) => dump::run(&a),
         Command::Keywords(a) => keywords::run(&a),
+        Command::Migrate(a) => migrate::run(&a),
         Command::GenDocs(a) => docs::run(&a),
         // Only reached through `tandem help`-style reordering; `cli::main`
         // normally dispatches these before clap sees them.

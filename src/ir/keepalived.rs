@@ -16,6 +16,7 @@ pub struct Config {
     pub global: GlobalDefs,
     pub vrrp_scripts: Vec<VrrpScript>,
     pub track_files: Vec<TrackFile>,
+    pub track_processes: Vec<TrackProcess>,
     pub vrrp_sync_groups: Vec<SyncGroup>,
     pub vrrp_instances: Vec<VrrpInstance>,
     pub static_ipaddress: Vec<IpAddress>,
@@ -105,6 +106,43 @@ pub struct TrackFile {
     pub init_file: Option<(i64, bool)>,
 }
 
+/// How `vrrp_track_process` compares a process's arguments (keepalived's `param_match`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub enum ParamMatch {
+    /// Arguments not compared.
+    #[default]
+    None,
+    /// The arguments must be exactly those given (`param_match` bare, or arguments after
+    /// `process`).
+    Exact,
+    /// The given arguments must be the first ones of the process.
+    Initial,
+    /// The given arguments must appear, consecutively, anywhere in the process's arguments.
+    Partial,
+}
+
+/// `vrrp_track_process NAME { ... }`.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct TrackProcess {
+    pub name: String,
+    pub src: Src,
+    /// The process name (or path, with `full_command`).
+    pub process: Option<String>,
+    /// The words after the process name.
+    pub params: Vec<String>,
+    pub param_match: ParamMatch,
+    /// Match against the command line (argv\[0\]) instead of the 15-character comm.
+    pub full_command: bool,
+    pub weight: i32,
+    pub weight_reverse: bool,
+    /// Up when at least `quorum` and at most `quorum_max` processes match.
+    pub quorum: u32,
+    pub quorum_max: u32,
+    /// Seconds.
+    pub fork_delay: Option<f64>,
+    pub terminate_delay: Option<f64>,
+}
+
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct SyncGroup {
     pub name: String,
@@ -119,6 +157,7 @@ pub struct SyncGroup {
     pub track_interface: Vec<TrackInterface>,
     pub track_script: Vec<TrackScript>,
     pub track_file: Vec<TrackScript>,
+    pub track_process: Vec<TrackScript>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -206,6 +245,7 @@ pub struct VrrpInstance {
     pub track_interface: Vec<TrackInterface>,
     pub track_script: Vec<TrackScript>,
     pub track_file: Vec<TrackScript>,
+    pub track_process: Vec<TrackScript>,
     pub nopreempt: bool,
     /// Seconds.
     pub preempt_delay: Option<f64>,

@@ -1,1 +1,876 @@
 //! Backends at run time: server choice, connect with retries, server connection pool.
+//!
+//! Public API:
+//! - [`Backend::connect`] (TCP mode and simple uses): balance (queueing with `timeout
+//!   queue`, then 503), connect with `timeout connect`, `retries`, `option redispatch`, and
+//!   a connection slot ([`Slot`]) held as long as the [`ServerConn`] lives.
+//! - [`Backend::connect_with`] (HTTP): the same, plus a forced server (persistence,
+//!   `use-server`), the client connection's idle server connections ([`IdleConns`]) and
+//!   `http-reuse` semantics.
+//! - [`Backend::set_server_state`]: health-check / admin state changes.
+//!
+//! A slot is HAProxy's `served` count: one per stream (per HTTP transaction), released when
+//! the transaction ends even if the server connection stays open for reuse.
+
+pub mod stick;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use tokio::net::TcpStream;
+use tokio::sync::oneshot;
+
+use crate::ir::haproxy as ir;
+use crate::ir::haproxy::expr::ServerKind;
+use crate::proxy::balance::queue::{Assignment, Dispatcher, QueueEffects};
+use crate::proxy::balance::{Algorithm, RequestInfo, ServerIdx, ServerState};
+use crate::proxy::engine::{ForwardFor, Mode, Timeouts, conn_mode_of};
+use crate::proxy::http::h1::ConnMode;
+
+/// Why a backend cannot be built.
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    #[error(transparent)]
+    Balance(#[from] crate::proxy::balance::from_ir::FromIrError),
+    #[error(transparent)]
+    Cookie(#[from] crate::proxy::persist::CookieError),
+    #[error("server '{0}': cannot resolve address '{1}'")]
+    Resolve(String, String),
+}
+
+/// Why no server connection could be made (HAProxy answers 503 in HTTP mode for all).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ConnectError {
+    /// No usable server (all down, or none configured).
+    #[error("no server available")]
+    NoServer,
+    /// The server's queue is at `maxqueue`.
+    #[error("server queue full")]
+    QueueFull,
+    /// `timeout queue` expired.
+    #[error("queue timeout")]
+    QueueTimeout,
+    /// Every connection attempt (1 + `retries`) failed.
+    #[error("connection failed: {0}")]
+    Failed(String),
+}
+
+/// `http-reuse`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Reuse {
+    Never,
+    #[default]
+    Safe,
+    Aggressive,
+    Always,
+}
+
+impl Reuse {
+    fn parse(s: Option<&str>) -> Self {
+        match s {
+            Some("never") => Reuse::Never,
+            Some("aggressive") => Reuse::Aggressive,
+            Some("always") => Reuse::Always,
+            _ => Reuse::Safe,
+        }
+    }
+}
+
+/// Where a server is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerAddr {
+    Fixed(SocketAddr),
+    /// No port or `+N`/`-N`: the port the client connected to, plus the offset.
+    Relative {
+        ip: IpAddr,
+        offset: i32,
+    },
+}
+
+/// A server line at run time.
+#[derive(Debug)]
+pub struct ServerRt {
+    pub name: Arc<str>,
+    /// Index in the backend's server list (the balancer's index).
+    pub idx: usize,
+    /// Index in `proxy.servers` of the IR (which also holds `default-server` lines; the
+    /// health checks report this one).
+    pub ir_idx: usize,
+    pub addr: ServerAddr,
+    pub backup: bool,
+    /// `cookie` value for persistence.
+    pub cookie: Option<String>,
+    /// HAProxy's server id (`id` or the lowest free one): what stick tables store.
+    pub puid: u32,
+    /// `non-stick`: stick store rules do not store this server.
+    pub non_stick: bool,
+    pub ir: ir::expr::Server,
+}
+
+impl ServerRt {
+    /// The address to connect to for a client that connected to `local`.
+    pub fn dest(&self, local: Option<SocketAddr>) -> SocketAddr {
+        match self.addr {
+            ServerAddr::Fixed(a) => a,
+            ServerAddr::Relative { ip, offset } => {
+                let base = local.map_or(0, |l| i32::from(l.port()));
+                SocketAddr::new(ip, (base + offset).clamp(0, 65535) as u16)
+            }
+        }
+    }
+}
+
+/// What a queued request is woken with.
+#[derive(Debug)]
+enum Wake {
+    Granted(ServerIdx),
+    /// Its server went down with `option redispatch`: balance again.
+    Redispatch,
+}
+
+#[derive(Debug)]
+struct State {
+    disp: Dispatcher,
+    waiters: std::collections::HashMap<u64, oneshot::Sender<Wake>>,
+    rng: u32,
+}
+
+/// A server connection kept open for reuse.
+#[derive(Debug)]
+struct Idle {
+    stream: TcpStream,
+    since: Instant,
+    /// HAProxy's "safe" list: the connection's last request was not the first of its
+    /// client connection (`srv_add_to_idle_list(..., is_not_first)`).
+    safe: bool,
+}
+
+/// How long an idle server connection is kept in the shared pool (HAProxy's
+/// `pool-purge-delay` default, 5s).
+const IDLE_MAX_AGE: Duration = Duration::from_secs(5);
+/// Idle connections kept per server in the shared pool.
+const IDLE_MAX_PER_SERVER: usize = 256;
+
+/// A backend (or the backend half of a `listen` section).
+#[derive(Debug)]
+pub struct Backend {
+    pub name: String,
+    /// The name, shared (per-request copies without allocating).
+    pub name_arc: Arc<str>,
+    pub mode: Mode,
+    pub ir: ir::Proxy,
+    pub timeouts: Timeouts,
+    /// `retries`, default 3.
+    pub retries: u32,
+    /// `option redispatch [interval]`: `Some(interval)` (HAProxy's default -1: the last
+    /// retry).
+    pub redispatch: Option<i32>,
+    pub conn_mode: ConnMode,
+    pub forwardfor: Option<ForwardFor>,
+    pub abortonclose: bool,
+    pub reuse: Reuse,
+    /// `option prefer-last-server`.
+    pub prefer_last_server: bool,
+    pub servers: Vec<ServerRt>,
+    /// The algorithm uses headers (hdr/hash/url_param check_post...): the session must
+    /// fill [`RequestInfo::headers`].
+    pub needs_headers: bool,
+    /// The algorithm is deterministic (hash-based): immediate redispatch on retry is off.
+    hashed: bool,
+    state: Mutex<State>,
+    idle: Mutex<Vec<Vec<Idle>>>,
+    next_id: AtomicU64,
+    /// Requests answered 503 because no server was available, for stats.
+    pub failed_conns: AtomicU64,
+    /// Compiled HTTP rules (set by the engine).
+    pub rules: Option<crate::proxy::rules::HttpRules>,
+    /// Error pages (set by the engine).
+    pub errors: crate::proxy::http::errors::ErrorPages,
+    /// `cookie NAME ...` persistence.
+    pub cookie: Option<crate::proxy::persist::CookieConfig>,
+    /// `option persist`: a cookie designating a DOWN server is still honoured.
+    pub option_persist: bool,
+    /// `stick on|match|store-*` rules (set by the engine).
+    pub stick_rules: Vec<stick::StickRule>,
+    /// `balance hash <expr>`: the expression (set by the engine); the session passes its
+    /// value as the hash key.
+    pub hash_expr: Option<crate::proxy::acl::CompiledSample>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A panic while holding the lock leaves consistent-enough counters; keep serving.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Backend {
+    pub fn from_ir(p: &ir::Proxy, base_dir: &Path) -> Result<Backend, BackendError> {
+        let _ = base_dir;
+        let s = &p.settings;
+        let bal = crate::proxy::balance::from_ir::balancer_for(p)?;
+        let redispatch = s.option("redispatch").filter(|o| o.enabled).map(|o| {
+            o.args
+                .first()
+                .and_then(|a| a.parse::<i32>().ok())
+                .filter(|n| *n != 0)
+                .unwrap_or(-1)
+        });
+        let disp = Dispatcher::new(bal).with_redispatch(redispatch.is_some());
+        let algorithm = disp.balancer.config().algorithm.clone();
+        let needs_headers = matches!(
+            algorithm,
+            Algorithm::Hdr { .. } | Algorithm::Hash { .. } | Algorithm::RdpCookie { .. }
+        );
+        let hashed = matches!(
+            algorithm,
+            Algorithm::Source
+                | Algorithm::Uri { .. }
+                | Algorithm::UrlParam { .. }
+                | Algorithm::Hdr { .. }
+                | Algorithm::Hash { .. }
+                | Algorithm::RdpCookie { .. }
+        );
+        let mut servers = Vec::new();
+        for (ir_idx, l) in p.servers.iter().enumerate() {
+            let sv = &l.value;
+            if sv.kind == ServerKind::DefaultServer {
+                continue;
+            }
+            let addr = server_addr(sv)?;
+            servers.push(ServerRt {
+                name: Arc::from(sv.name.as_str()),
+                idx: servers.len(),
+                ir_idx,
+                addr,
+                backup: sv.opts.backup,
+                cookie: sv.opts.cookie.clone(),
+                puid: 0,
+                non_stick: sv.opts.non_stick,
+                ir: sv.clone(),
+            });
+        }
+        let n = servers.len();
+        for (s, b) in servers.iter_mut().zip(disp.balancer.servers()) {
+            s.puid = b.spec.puid;
+        }
+        Ok(Backend {
+            name: p.name.clone(),
+            name_arc: Arc::from(p.name.as_str()),
+            mode: s.mode.unwrap_or(Mode::Tcp),
+            ir: p.clone(),
+            timeouts: Timeouts::from_ir(&s.timeouts),
+            retries: s.retries.and_then(|r| u32::try_from(r).ok()).unwrap_or(3),
+            redispatch,
+            conn_mode: conn_mode_of(s),
+            forwardfor: ForwardFor::from_settings(s),
+            abortonclose: s.option("abortonclose").is_some_and(|o| o.enabled),
+            reuse: Reuse::parse(s.http_reuse.as_deref()),
+            prefer_last_server: s.option("prefer-last-server").is_some_and(|o| o.enabled),
+            servers,
+            needs_headers,
+            hashed,
+            state: Mutex::new(State {
+                disp,
+                waiters: Default::default(),
+                rng: 0x2545_f491,
+            }),
+            idle: Mutex::new((0..n).map(|_| Vec::new()).collect()),
+            next_id: AtomicU64::new(1),
+            failed_conns: AtomicU64::new(0),
+            rules: None,
+            errors: Default::default(),
+            cookie: match &s.cookie {
+                Some(c) => Some(crate::proxy::persist::CookieConfig::from_ir(c)?),
+                None => None,
+            },
+            option_persist: s.option("persist").is_some_and(|o| o.enabled),
+            stick_rules: Vec::new(),
+            hash_expr: None,
+        })
+    }
+
+    /// The balancing algorithm.
+    pub fn algorithm(&self) -> Algorithm {
+        lock(&self.state).disp.balancer.config().algorithm.clone()
+    }
+
+    /// The index of the server with HAProxy id `puid` (stick tables store ids).
+    pub fn server_by_puid(&self, puid: i64) -> Option<usize> {
+        self.servers.iter().position(|s| i64::from(s.puid) == puid)
+    }
+
+    /// The index of the server named `name`.
+    pub fn server_index(&self, name: &str) -> Option<usize> {
+        self.servers.iter().position(|s| &*s.name == name)
+    }
+
+    /// Server `i` can take new traffic (UP, weight > 0). Persistence checks this.
+    pub fn server_usable(&self, i: usize) -> bool {
+        lock(&self.state)
+            .disp
+            .balancer
+            .servers()
+            .get(i)
+            .is_some_and(|s| s.currently_usable())
+    }
+
+    /// The servers as cookie persistence sees them (cookie value, not DOWN/maintenance).
+    pub fn server_views(&self) -> Vec<crate::proxy::persist::ServerView<'_>> {
+        let st = lock(&self.state);
+        let srv = st.disp.balancer.servers();
+        self.servers
+            .iter()
+            .enumerate()
+            .map(|(i, s)| crate::proxy::persist::ServerView {
+                cookie: s.cookie.as_deref(),
+                up: srv.get(i).is_some_and(|b| {
+                    !matches!(b.cur_state, ServerState::Down | ServerState::Maint)
+                }),
+            })
+            .collect()
+    }
+
+    /// `option allbackups`.
+    pub fn allbackups(&self) -> bool {
+        lock(&self.state).disp.balancer.config().allbackups
+    }
+
+    /// Requests being served by the backend (`be_conn`).
+    pub fn be_conn(&self) -> u32 {
+        lock(&self.state).disp.balancer.pool_info().beconn
+    }
+
+    /// Requests being served by server `i` (`srv_conn`).
+    pub fn served(&self, i: usize) -> Option<u32> {
+        lock(&self.state)
+            .disp
+            .balancer
+            .servers()
+            .get(i)
+            .map(|s| s.served)
+    }
+
+    /// Active and backup servers that can take traffic.
+    pub fn usable_counts(&self) -> (usize, usize) {
+        let st = lock(&self.state);
+        let mut a = (0, 0);
+        for s in st.disp.balancer.servers() {
+            if s.currently_usable() {
+                if s.spec.backup { a.1 += 1 } else { a.0 += 1 }
+            }
+        }
+        a
+    }
+
+    /// Changes server `i`'s state (health checks, admin). Returns HAProxy's transition line
+    /// prefix-less when the usable state changed (`None` otherwise). Woken queued requests
+    /// proceed.
+    pub fn set_server_state(&self, i: usize, state: ServerState, reason: &str) -> Option<String> {
+        let mut st = lock(&self.state);
+        let was = st.disp.balancer.servers().get(i)?.currently_usable();
+        let served = st.disp.balancer.servers().get(i).map_or(0, |s| s.served);
+        let fx = st.disp.set_state(i, state).ok()?;
+        let now = st.disp.balancer.servers().get(i)?.currently_usable();
+        let requeued = fx.redispatch.len();
+        self.apply_effects(&mut st, fx);
+        let remaining = st.disp.server_queue_len(i);
+        drop(st);
+        if was == now {
+            return None;
+        }
+        let (act, bck) = self.usable_counts();
+        let s = self.servers.get(i)?;
+        let kind = if s.backup { "Backup Server" } else { "Server" };
+        let updown = if now { "UP" } else { "DOWN" };
+        let reason = if reason.is_empty() {
+            String::new()
+        } else {
+            format!(", reason: {reason}")
+        };
+        let on_backup = if bck > 0 && act == 0 {
+            " Running on backup."
+        } else {
+            ""
+        };
+        Some(if now {
+            format!(
+                "{kind} {}/{} is {updown}{reason}. {act} active and {bck} backup servers online.{on_backup} {requeued} sessions requeued, {remaining} total in queue.",
+                self.name, s.name
+            )
+        } else {
+            format!(
+                "{kind} {}/{} is {updown}{reason}. {act} active and {bck} backup servers left.{on_backup} {served} sessions active, {requeued} requeued, {remaining} remaining in queue.",
+                self.name, s.name
+            )
+        })
+    }
+
+    /// Applies a state change's effect on the queues: granted requests proceed, requests
+    /// to redispatch are woken to balance again.
+    fn apply_effects(&self, st: &mut State, fx: QueueEffects) {
+        for (id, srv) in fx.granted {
+            self.grant(st, id, srv);
+        }
+        for id in fx.redispatch {
+            if let Some(tx) = st.waiters.remove(&id) {
+                let _ = tx.send(Wake::Redispatch);
+            }
+        }
+    }
+
+    /// Hands a slot on `srv` to queued request `id`; if that request is gone, the slot is
+    /// released again (and may go to the next one).
+    fn grant(&self, st: &mut State, id: u64, srv: ServerIdx) {
+        let mut pending = vec![(id, srv)];
+        while let Some((id, srv)) = pending.pop() {
+            let delivered = match st.waiters.remove(&id) {
+                Some(tx) => tx.send(Wake::Granted(srv)).is_ok(),
+                None => false,
+            };
+            if !delivered {
+                pending.extend(st.disp.release(srv));
+            }
+        }
+    }
+
+    fn release(&self, srv: ServerIdx) {
+        let mut st = lock(&self.state);
+        let granted = st.disp.release(srv);
+        for (id, s) in granted {
+            self.grant(&mut st, id, s);
+        }
+    }
+
+    /// Takes a connection slot: balances, or waits in a queue up to `timeout queue`.
+    /// `force`: a server chosen by persistence (`use-server`, cookie, stick table), used
+    /// as long as it is usable (or `force_any` ignores its state: `option persist`,
+    /// `force-persist`).
+    pub async fn acquire(
+        self: &Arc<Self>,
+        info: &RequestInfo<'_>,
+        avoid: Option<ServerIdx>,
+        force: Option<ServerIdx>,
+    ) -> Result<Slot, ConnectError> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let rx = {
+            let mut st = lock(&self.state);
+            if let Some(f) = force.filter(|f| *f < self.servers.len()) {
+                // HAProxy queues on a persistent server that is full; keep it simple: a
+                // forced server takes the slot directly when usable.
+                let ok = st.disp.balancer.servers().get(f).is_some_and(|s| {
+                    s.currently_usable()
+                        || (self.option_persist && s.cur_state != ServerState::Maint)
+                });
+                if ok {
+                    st.disp.balancer.take_conn(f);
+                    return Ok(self.slot(f));
+                }
+            }
+            let st = &mut *st;
+            let mut rng = || {
+                // xorshift32, HAProxy's statistical_prng
+                let mut x = st.rng;
+                x ^= x << 13;
+                x ^= x >> 17;
+                x ^= x << 5;
+                st.rng = x;
+                x
+            };
+            let now = self.now_ms();
+            match st.disp.assign(id, info, avoid, now, &mut rng) {
+                Assignment::Server(s) => return Ok(self.slot(s)),
+                Assignment::Full => return Err(ConnectError::QueueFull),
+                Assignment::NoServer => return Err(ConnectError::NoServer),
+                Assignment::QueuedOnServer(_) | Assignment::QueuedOnBackend => {
+                    let (tx, rx) = oneshot::channel();
+                    st.waiters.insert(id, tx);
+                    rx
+                }
+            }
+        };
+        let mut guard = QueueGuard {
+            be: self,
+            id,
+            armed: true,
+        };
+        let woke = match self.timeouts.queue {
+            Some(d) => match tokio::time::timeout(d, rx).await {
+                Ok(r) => r.ok(),
+                Err(_) => None,
+            },
+            None => rx.await.ok(),
+        };
+        match woke {
+            Some(Wake::Granted(s)) => {
+                guard.armed = false;
+                Ok(self.slot(s))
+            }
+            Some(Wake::Redispatch) => {
+                guard.armed = false;
+                Box::pin(self.acquire(info, avoid, None)).await
+            }
+            None => {
+                // timed out: leave the queue unless a grant raced with the timeout
+                guard.armed = false;
+                let mut st = lock(&self.state);
+                st.waiters.remove(&id);
+                if st.disp.abandon(id) {
+                    Err(ConnectError::QueueTimeout)
+                } else {
+                    // granted between the timeout and the lock: the grant found no
+                    // receiver and released the slot already
+                    Err(ConnectError::QueueTimeout)
+                }
+            }
+        }
+    }
+
+    fn slot(self: &Arc<Self>, server: ServerIdx) -> Slot {
+        Slot {
+            be: Some(self.clone()),
+            server,
+        }
+    }
+
+    fn now_ms(&self) -> u64 {
+        static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+        EPOCH.get_or_init(Instant::now).elapsed().as_millis() as u64
+    }
+
+    /// Balances, takes a slot and connects (TCP mode). See [`Backend::connect_with`].
+    pub async fn connect(
+        self: &Arc<Self>,
+        info: &RequestInfo<'_>,
+        local: Option<SocketAddr>,
+    ) -> Result<ServerConn, ConnectError> {
+        self.connect_with(info, &mut ConnectOpts::new(local)).await
+    }
+
+    /// Balances (or uses `opts.force`), takes a slot, then reuses an idle connection to
+    /// that server (the client connection's own first, then the shared pool as
+    /// `http-reuse` allows) or connects with `timeout connect`, retrying as HAProxy does
+    /// (`retries`, turn-around delay of min(1s, timeout connect) after a refused
+    /// connection, `option redispatch`).
+    pub async fn connect_with(
+        self: &Arc<Self>,
+        info: &RequestInfo<'_>,
+        opts: &mut ConnectOpts<'_>,
+    ) -> Result<ServerConn, ConnectError> {
+        let mut conn_retries: u32 = 0;
+        let mut avoid: Option<ServerIdx> = None;
+        let mut force = opts.force;
+        let mut held: Option<Slot> = None;
+        loop {
+            let slot = match held.take() {
+                Some(s) => s,
+                None => match self.acquire(info, avoid, force).await {
+                    Ok(s) => s,
+                    Err(e) => {
+                        self.failed_conns.fetch_add(1, Ordering::Relaxed);
+                        return Err(e);
+                    }
+                },
+            };
+            let srv = slot.server;
+            if let Some(stream) = self.take_idle(srv, opts) {
+                return Ok(self.conn(stream, slot, true));
+            }
+            let Some(server) = self.servers.get(srv) else {
+                return Err(ConnectError::NoServer);
+            };
+            let dest = server.dest(opts.local);
+            let attempt = async {
+                let s = TcpStream::connect(dest).await?;
+                let _ = s.set_nodelay(true);
+                Ok::<_, std::io::Error>(s)
+            };
+            let res = match self.timeouts.connect {
+                Some(d) => match tokio::time::timeout(d, attempt).await {
+                    Ok(r) => r.map_err(|e| (e.to_string(), true)),
+                    Err(_) => Err(("Connection timed out".to_string(), false)),
+                },
+                None => attempt.await.map_err(|e| (e.to_string(), true)),
+            };
+            let (err, immediate) = match res {
+                Ok(stream) => return Ok(self.conn(stream, slot, false)),
+                Err(e) => e,
+            };
+            // sess_update_st_cer
+            if conn_retries >= self.retries {
+                drop(slot);
+                self.failed_conns.fetch_add(1, Ordering::Relaxed);
+                return Err(ConnectError::Failed(err));
+            }
+            conn_retries += 1;
+            let srv_down = !self.server_usable(srv);
+            let redisp = match self.redispatch {
+                // HAProxy 2.6 (`sess_update_st_cer`): only `force-persist` (SF_FORCE_PRST)
+                // prevents it; a server named by a cookie or a stick table (SF_DIRECT) is
+                // left at the interval like any other
+                Some(after) if !opts.force_persist => {
+                    let by_interval = if after > 0 {
+                        conn_retries.is_multiple_of(after as u32)
+                    } else {
+                        let period = (self.retries as i64 + 1 + i64::from(after)).max(1) as u32;
+                        conn_retries.is_multiple_of(period)
+                    };
+                    let (act, _) = self.usable_counts();
+                    srv_down || by_interval || (force.is_none() && act > 1 && !self.hashed)
+                }
+                _ => false,
+            };
+            if redisp {
+                drop(slot);
+                avoid = Some(srv);
+                force = None;
+                continue;
+            }
+            if immediate {
+                let delay = self
+                    .timeouts
+                    .connect
+                    .map_or(Duration::from_secs(1), |c| c.min(Duration::from_secs(1)));
+                tokio::time::sleep(delay).await;
+            }
+            held = Some(slot);
+        }
+    }
+
+    fn conn(&self, stream: TcpStream, slot: Slot, reused: bool) -> ServerConn {
+        let name = self
+            .servers
+            .get(slot.server)
+            .map_or_else(|| Arc::from(""), |s| s.name.clone());
+        ServerConn {
+            stream,
+            server: slot.server,
+            name,
+            reused,
+            slot,
+        }
+    }
+
+    /// An idle connection to `srv` usable for this request, if any.
+    fn take_idle(&self, srv: ServerIdx, opts: &mut ConnectOpts<'_>) -> Option<TcpStream> {
+        // the client connection's own idle connection is not probed (a syscall per
+        // request): a request that finds it closed is sent again on a new connection
+        if let Some(own) = opts.idle.as_deref_mut()
+            && let Some(s) = own.take(self, srv)
+        {
+            return Some(s);
+        }
+        // HAProxy 2.6 `connect_server`: a request that is not the first of its client
+        // connection looks in the server's safe list, then (not for `aggressive`, whose
+        // first requests may use safe ones only) in its idle list; `http-reuse safe`
+        // never reuses for a first request. Within a list the oldest comes first (its
+        // ebtree keeps duplicates in insertion order): measured, an HTTP/1.0 keep-alive
+        // client's second request lands on the connection another client used before.
+        let (safe_ok, idle_ok) = match self.reuse {
+            Reuse::Never => (false, false),
+            Reuse::Safe => (!opts.first_request, !opts.first_request),
+            Reuse::Aggressive => (true, !opts.first_request),
+            Reuse::Always => (true, true),
+        };
+        if !safe_ok && !idle_ok {
+            return None;
+        }
+        let mut pool = lock(&self.idle);
+        let list = pool.get_mut(srv)?;
+        list.retain(|i| i.since.elapsed() < IDLE_MAX_AGE);
+        for want_safe in [true, false] {
+            if (want_safe && !safe_ok) || (!want_safe && !idle_ok) {
+                continue;
+            }
+            while let Some(pos) = list.iter().position(|i| i.safe == want_safe) {
+                let i = list.remove(pos);
+                if alive(&i.stream) {
+                    return Some(i.stream);
+                }
+            }
+        }
+        None
+    }
+
+    /// Gives an idle server connection to the shared pool (when its client connection
+    /// ends).
+    /// `safe`: the connection's last request was not the first of its client connection.
+    pub fn park(&self, srv: ServerIdx, stream: TcpStream, safe: bool) {
+        if self.reuse == Reuse::Never {
+            return;
+        }
+        let mut pool = lock(&self.idle);
+        if let Some(list) = pool.get_mut(srv) {
+            list.retain(|i| i.since.elapsed() < IDLE_MAX_AGE);
+            if list.len() < IDLE_MAX_PER_SERVER {
+                list.push(Idle {
+                    stream,
+                    since: Instant::now(),
+                    safe,
+                });
+            }
+        }
+    }
+}
+
+/// An idle connection is still open and has nothing to read (a server that sent
+/// something unasked, or closed, cannot be reused).
+fn alive(s: &TcpStream) -> bool {
+    let mut b = [0u8; 1];
+    matches!(s.try_read(&mut b), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock)
+}
+
+/// Removes a request from the queue when its future is dropped (client gone).
+struct QueueGuard<'a> {
+    be: &'a Backend,
+    id: u64,
+    armed: bool,
+}
+
+impl Drop for QueueGuard<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            let mut st = lock(&self.be.state);
+            st.waiters.remove(&self.id);
+            st.disp.abandon(self.id);
+        }
+    }
+}
+
+/// A connection slot on a server (HAProxy's `served`): released on drop, which hands it to
+/// the next queued request.
+#[derive(Debug)]
+pub struct Slot {
+    be: Option<Arc<Backend>>,
+    pub server: ServerIdx,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        if let Some(be) = self.be.take() {
+            be.release(self.server);
+        }
+    }
+}
+
+/// A connection to a server with its slot.
+#[derive(Debug)]
+pub struct ServerConn {
+    pub stream: TcpStream,
+    /// Index in [`Backend::servers`].
+    pub server: usize,
+    pub name: Arc<str>,
+    /// Taken from an idle pool (a failure before any response byte may be retried on a
+    /// new connection).
+    pub reused: bool,
+    pub slot: Slot,
+}
+
+impl ServerConn {
+    /// Ends the transaction (frees the slot) and keeps the connection.
+    pub fn into_idle(self) -> (ServerIdx, TcpStream) {
+        (self.server, self.stream)
+    }
+}
+
+/// Options of one [`Backend::connect_with`].
+#[derive(Debug)]
+pub struct ConnectOpts<'a> {
+    /// The address the client connected to (servers without a port use its port).
+    pub local: Option<SocketAddr>,
+    /// A server chosen by persistence.
+    pub force: Option<ServerIdx>,
+    /// A `force-persist` rule matched (HAProxy's SF_FORCE_PRST: no redispatch).
+    pub force_persist: bool,
+    /// The client connection's idle server connections.
+    pub idle: Option<&'a mut IdleConns>,
+    /// First request of the client connection (`http-reuse safe` then uses only its own
+    /// connections or a new one).
+    pub first_request: bool,
+}
+
+impl ConnectOpts<'_> {
+    pub fn new(local: Option<SocketAddr>) -> Self {
+        ConnectOpts {
+            local,
+            force: None,
+            force_persist: false,
+            idle: None,
+            first_request: true,
+        }
+    }
+}
+
+/// Idle server connections owned by one client connection (HAProxy's session connection
+/// list). On drop they go to their servers' shared pools.
+#[derive(Debug, Default)]
+pub struct IdleConns {
+    list: Vec<(Arc<Backend>, ServerIdx, TcpStream)>,
+}
+
+impl IdleConns {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn put(&mut self, be: &Arc<Backend>, srv: ServerIdx, stream: TcpStream) {
+        // HAProxy keeps a few per session (max-session-srv-conns, 10)
+        if self.list.len() >= 10 {
+            let (b, s, st) = self.list.remove(0);
+            b.park(s, st, true);
+        }
+        self.list.push((be.clone(), srv, stream));
+    }
+
+    fn take(&mut self, be: &Backend, srv: ServerIdx) -> Option<TcpStream> {
+        let pos = self
+            .list
+            .iter()
+            .position(|(b, s, _)| std::ptr::eq(&**b, be) && *s == srv)?;
+        Some(self.list.swap_remove(pos).2)
+    }
+
+    /// Closes every idle connection (`option http-server-close`, soft stop).
+    pub fn clear(&mut self) {
+        self.list.clear();
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+}
+
+impl Drop for IdleConns {
+    fn drop(&mut self) {
+        for (b, s, st) in self.list.drain(..) {
+            b.park(s, st, true);
+        }
+    }
+}
+
+fn server_addr(sv: &ir::expr::Server) -> Result<ServerAddr, BackendError> {
+    let bad = || BackendError::Resolve(sv.name.clone(), String::new());
+    let a = sv.address.as_ref().ok_or_else(bad)?;
+    let ip = match a.ip {
+        Some(ip) => ip,
+        None => {
+            let host = a.fqdn.as_deref().unwrap_or(a.host.as_str());
+            let host = if host.is_empty() { "0.0.0.0" } else { host };
+            use std::net::ToSocketAddrs;
+            (host, 0)
+                .to_socket_addrs()
+                .ok()
+                .and_then(|mut i| i.next())
+                .map(|s| s.ip())
+                .ok_or_else(|| BackendError::Resolve(sv.name.clone(), a.text.clone()))?
+        }
+    };
+    let port_text = a.text.rsplit_once(':').map(|(_, p)| p).unwrap_or("");
+    let relative = port_text.starts_with('+') || port_text.starts_with('-') || a.port == 0;
+    Ok(if relative {
+        ServerAddr::Relative { ip, offset: a.port }
+    } else {
+        ServerAddr::Fixed(SocketAddr::new(ip, a.port.clamp(0, 65535) as u16))
+    })
+}

@@ -1,1 +1,604 @@
 //! Run-time state built from the IR: frontends, backends, servers.
+//!
+//! Public API (the listener/runtime and checks helpers code to this):
+//! - [`Engine::from_ir`] builds everything once; the result is `Arc`-shared by every
+//!   connection. Mutable state (server states, queues, idle connections) lives behind
+//!   per-backend locks inside [`Backend`].
+//! - [`Engine::frontend`] / [`Engine::frontends`]: what to listen for; a session is started
+//!   with [`crate::proxy::http::session::serve`] (HTTP) or the TCP helper (TCP) using
+//!   [`Backend::connect`].
+//! - [`Engine::stopping`] / [`Engine::soft_stop`]: soft stop; sessions finish their
+//!   in-flight transaction and close idle keep-alive connections.
+//! - [`Engine::server_transition`]: health-check results (UP/DOWN) go here; it updates the
+//!   balancer and prints HAProxy's transition line.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::sync::watch;
+
+use crate::ir::haproxy as ir;
+use crate::proxy::backend::{Backend, BackendError};
+use crate::proxy::http::errors::{ErrorPages, ErrorPagesError};
+use crate::proxy::http::h1::ConnMode;
+use crate::proxy::rules::{HttpRules, RulesEnv, RulesError};
+
+pub use crate::ir::haproxy::Mode;
+
+/// Why the engine cannot be built from a config.
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error("backend '{name}': {source}")]
+    Backend {
+        name: String,
+        #[source]
+        source: BackendError,
+    },
+    #[error("proxy '{proxy}': unable to find required default_backend: '{backend}'.")]
+    MissingBackend { proxy: String, backend: String },
+    #[error("proxy '{proxy}': {source}")]
+    Rules {
+        proxy: String,
+        #[source]
+        source: RulesError,
+    },
+    #[error("proxy '{proxy}': {source}")]
+    Errors {
+        proxy: String,
+        #[source]
+        source: ErrorPagesError,
+    },
+    #[error(transparent)]
+    Tables(#[from] crate::proxy::stick::TableError),
+    #[error("proxy '{proxy}': {message}")]
+    Other { proxy: String, message: String },
+}
+
+/// Timeouts of a proxy with HAProxy's fallbacks applied (`None` = no timeout).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Timeouts {
+    pub client: Option<Duration>,
+    pub server: Option<Duration>,
+    pub connect: Option<Duration>,
+    /// Falls back to `connect` as in HAProxy.
+    pub queue: Option<Duration>,
+    /// Falls back to `client`.
+    pub http_request: Option<Duration>,
+    /// Falls back to `http_request`, then `client`.
+    pub http_keep_alive: Option<Duration>,
+    /// Used once a tunnel is established (WebSocket); falls back to client/server.
+    pub tunnel: Option<Duration>,
+    pub client_fin: Option<Duration>,
+    pub server_fin: Option<Duration>,
+    pub tarpit: Option<Duration>,
+}
+
+impl Timeouts {
+    pub fn from_ir(t: &ir::Timeouts) -> Self {
+        let d = |v: Option<u64>| v.filter(|ms| *ms > 0).map(Duration::from_millis);
+        let client = d(t.client);
+        let connect = d(t.connect);
+        let http_request = d(t.http_request).or(client);
+        Timeouts {
+            client,
+            server: d(t.server),
+            connect,
+            queue: d(t.queue).or(connect),
+            http_request,
+            http_keep_alive: d(t.http_keep_alive).or(http_request),
+            tunnel: d(t.tunnel),
+            client_fin: d(t.client_fin),
+            server_fin: d(t.server_fin),
+            tarpit: d(t.tarpit).or(connect),
+        }
+    }
+}
+
+/// `option forwardfor [except NET] [header NAME] [if-none]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForwardFor {
+    /// Lowercase, as HAProxy emits it (`x-forwarded-for`).
+    pub header: String,
+    pub except: Option<(std::net::IpAddr, u8)>,
+    pub if_none: bool,
+}
+
+impl ForwardFor {
+    pub fn from_settings(s: &ir::ProxySettings) -> Option<Self> {
+        let o = s.option("forwardfor").filter(|o| o.enabled)?;
+        let mut ff = ForwardFor {
+            header: "x-forwarded-for".into(),
+            except: None,
+            if_none: false,
+        };
+        let mut it = o.args.iter();
+        while let Some(a) = it.next() {
+            match a.as_str() {
+                "except" => ff.except = it.next().and_then(|n| parse_net(n)),
+                "header" => {
+                    if let Some(h) = it.next() {
+                        ff.header = h.to_ascii_lowercase();
+                    }
+                }
+                "if-none" => ff.if_none = true,
+                _ => {}
+            }
+        }
+        Some(ff)
+    }
+
+    /// The client address is in the `except` network.
+    pub fn excepted(&self, ip: std::net::IpAddr) -> bool {
+        let Some((net, len)) = self.except else {
+            return false;
+        };
+        net_contains(net, len, ip)
+    }
+}
+
+/// `1.2.3.4/24`, `1.2.3.4/255.255.255.0` or a bare address.
+pub fn parse_net(s: &str) -> Option<(std::net::IpAddr, u8)> {
+    use std::net::IpAddr;
+    let (a, m) = match s.split_once('/') {
+        Some((a, m)) => (a, Some(m)),
+        None => (s, None),
+    };
+    let ip: IpAddr = a.parse().ok()?;
+    let max = if ip.is_ipv4() { 32 } else { 128 };
+    let len = match m {
+        None => max,
+        Some(m) => match m.parse::<u8>() {
+            Ok(n) if n <= max => n,
+            Ok(_) => return None,
+            Err(_) => {
+                let mask: std::net::Ipv4Addr = m.parse().ok()?;
+                u32::from(mask).count_ones() as u8
+            }
+        },
+    };
+    Some((ip, len))
+}
+
+/// `ip` is in `net/len` (IPv4-mapped IPv6 addresses compare as IPv4).
+pub fn net_contains(net: std::net::IpAddr, len: u8, ip: std::net::IpAddr) -> bool {
+    use std::net::IpAddr;
+    let ip = match ip {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map(IpAddr::V4).unwrap_or(ip),
+        v4 => v4,
+    };
+    match (net, ip) {
+        (IpAddr::V4(n), IpAddr::V4(a)) => {
+            let mask = if len == 0 {
+                0
+            } else {
+                u32::MAX << (32 - u32::from(len.min(32)))
+            };
+            u32::from(n) & mask == u32::from(a) & mask
+        }
+        (IpAddr::V6(n), IpAddr::V6(a)) => {
+            let mask = if len == 0 {
+                0
+            } else {
+                u128::MAX << (128 - u32::from(len.min(128)))
+            };
+            u128::from(n) & mask == u128::from(a) & mask
+        }
+        _ => false,
+    }
+}
+
+/// The HTTP connection mode a proxy asks for (the last of `option http-keep-alive`,
+/// `option http-server-close`, `option httpclose` set in it or its defaults).
+pub fn conn_mode_of(s: &ir::ProxySettings) -> ConnMode {
+    let mut mode = ConnMode::KeepAlive;
+    for o in &s.options {
+        match (o.name.as_str(), o.enabled) {
+            ("httpclose", true) | ("forceclose", true) => mode = ConnMode::Close,
+            ("http-server-close", true) => mode = ConnMode::ServerClose,
+            ("http-keep-alive", true) => mode = ConnMode::KeepAlive,
+            ("httpclose", false) | ("http-server-close", false) => mode = ConnMode::KeepAlive,
+            _ => {}
+        }
+    }
+    mode
+}
+
+/// The stronger of two modes (HAProxy combines frontend and backend this way: close wins
+/// over server-close, which wins over keep-alive).
+pub fn combine_modes(a: ConnMode, b: ConnMode) -> ConnMode {
+    use ConnMode::*;
+    match (a, b) {
+        (Close, _) | (_, Close) => Close,
+        (ServerClose, _) | (_, ServerClose) => ServerClose,
+        _ => KeepAlive,
+    }
+}
+
+fn option_on(s: &ir::ProxySettings, name: &str) -> bool {
+    s.option(name).is_some_and(|o| o.enabled)
+}
+
+/// A frontend (or the frontend half of a `listen` section).
+#[derive(Debug)]
+pub struct Frontend {
+    pub name: String,
+    pub mode: Mode,
+    /// The proxy as configured (binds, rules, ACLs, captures...).
+    pub ir: ir::Proxy,
+    pub timeouts: Timeouts,
+    pub conn_mode: ConnMode,
+    pub forwardfor: Option<ForwardFor>,
+    /// `option abortonclose` (also read from the backend).
+    pub abortonclose: bool,
+    /// `option http-ignore-probes`.
+    pub ignore_probes: bool,
+    /// The backend of a `listen` section (its own servers).
+    pub own_backend: Option<Arc<Backend>>,
+    /// `default_backend` resolved.
+    pub default_backend: Option<Arc<Backend>>,
+    /// Static `use_backend` targets resolved by name (dynamic ones stay `None`).
+    pub use_backends: Vec<(ir::UseBackend, Option<Arc<Backend>>)>,
+    /// Directory relative paths in the config (errorfile, return file) are resolved from.
+    pub base_dir: PathBuf,
+    /// Client connections being served (`fe_conn`).
+    pub conns: std::sync::atomic::AtomicI64,
+    /// Compiled `http-request`/`http-response`/`redirect`/`use_backend` rules (HTTP mode).
+    pub rules: Option<HttpRules>,
+    /// `errorfile`/`errorloc`/`errorfiles` pages over the built-in ones.
+    pub errors: ErrorPages,
+}
+
+impl Frontend {
+    /// The backend used when no `use_backend` rule matches: `default_backend`, else the
+    /// section's own servers (`listen`).
+    pub fn fallback_backend(&self) -> Option<&Arc<Backend>> {
+        self.default_backend.as_ref().or(self.own_backend.as_ref())
+    }
+}
+
+/// Global settings the engine uses.
+#[derive(Debug, Clone, Default)]
+pub struct GlobalSettings {
+    pub maxconn: Option<i64>,
+    pub nbthread: Option<u32>,
+    pub hard_stop_after: Option<Duration>,
+    pub spread_checks: Option<u32>,
+}
+
+/// Everything a running proxy needs, shared by all connections.
+#[derive(Debug)]
+pub struct Engine {
+    /// Every stick table of the configuration (`track-sc*`, `stick`, `sc_*` fetches).
+    pub tables: crate::proxy::stick::SharedTables,
+    /// There is at least one table (sessions then keep sticky counters).
+    pub has_tables: bool,
+    frontends: Vec<Arc<Frontend>>,
+    backends: Vec<Arc<Backend>>,
+    by_name: HashMap<String, usize>,
+    pub userlists: Vec<ir::Userlist>,
+    pub global: GlobalSettings,
+    stop_tx: watch::Sender<bool>,
+    stop_rx: watch::Receiver<bool>,
+    epoch: Instant,
+}
+
+impl Engine {
+    /// Builds the run-time state. `base_dir` is the directory of the config file.
+    pub fn from_ir(cfg: &ir::Config, base_dir: &Path) -> Result<Arc<Engine>, EngineError> {
+        let users = crate::proxy::acl::CompileEnv::userlists(cfg);
+        let env = RulesEnv {
+            cfg,
+            userlists: &users,
+            base_dir,
+        };
+        let compile = |p: &ir::Proxy| -> Result<Option<HttpRules>, EngineError> {
+            if p.settings.mode != Some(Mode::Http) {
+                return Ok(None);
+            }
+            HttpRules::compile_with(&env, p)
+                .map(Some)
+                .map_err(|source| EngineError::Rules {
+                    proxy: p.name.clone(),
+                    source,
+                })
+        };
+        let pages = |p: &ir::Proxy| -> Result<ErrorPages, EngineError> {
+            ErrorPages::from_ir(cfg, p).map_err(|source| EngineError::Errors {
+                proxy: p.name.clone(),
+                source,
+            })
+        };
+        let tables = crate::proxy::stick::Tables::from_ir(cfg)?;
+        let mut backends = Vec::new();
+        let mut by_name = HashMap::new();
+        for p in cfg.proxies.iter().filter(|p| p.kind.is_backend()) {
+            let mut be = Backend::from_ir(p, base_dir).map_err(|source| EngineError::Backend {
+                name: p.name.clone(),
+                source,
+            })?;
+            be.rules = compile(p)?;
+            be.errors = pages(p)?;
+            let acls: Vec<ir::expr::Acl> = p.acls.iter().map(|a| a.value.clone()).collect();
+            let cenv = crate::proxy::acl::CompileEnv {
+                acls: &acls,
+                userlists: &users,
+                base_dir,
+                proxy: &p.name,
+            };
+            be.stick_rules = crate::proxy::backend::stick::StickRule::compile_all(
+                p, &tables, &cenv,
+            )
+            .map_err(|e| EngineError::Other {
+                proxy: p.name.clone(),
+                message: e.to_string(),
+            })?;
+            if let Some(ir::Balance::Hash { expr }) = &p.settings.balance {
+                // HAProxy 2.6 checked the expression at parse time; a failure here is ours
+                let sample = crate::config::haproxy::expr::sample::parse_sample(expr)
+                    .map_err(|m| m.to_string())
+                    .and_then(|s| {
+                        crate::proxy::acl::CompiledSample::compile(&s, &cenv)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(|message| EngineError::Other {
+                        proxy: p.name.clone(),
+                        message: format!("balance hash '{expr}': {message}"),
+                    })?;
+                be.hash_expr = Some(sample);
+            }
+            by_name.insert(p.name.clone(), backends.len());
+            backends.push(Arc::new(be));
+        }
+        let find = |n: &str| by_name.get(n).map(|i: &usize| backends[*i].clone());
+        let mut frontends = Vec::new();
+        for p in cfg.proxies.iter().filter(|p| p.kind.is_frontend()) {
+            let s = &p.settings;
+            let own_backend = if p.kind == ir::ProxyKind::Listen {
+                find(&p.name)
+            } else {
+                None
+            };
+            let default_backend = match &s.default_backend {
+                Some(n) => Some(find(&n.name).ok_or_else(|| EngineError::MissingBackend {
+                    proxy: p.name.clone(),
+                    backend: n.name.clone(),
+                })?),
+                None => None,
+            };
+            let use_backends = p
+                .use_backends
+                .iter()
+                .map(|u| {
+                    let b = if u.dynamic { None } else { find(&u.backend) };
+                    (u.clone(), b)
+                })
+                .collect();
+            frontends.push(Arc::new(Frontend {
+                name: p.name.clone(),
+                mode: s.mode.unwrap_or(Mode::Tcp),
+                ir: p.clone(),
+                timeouts: Timeouts::from_ir(&s.timeouts),
+                conn_mode: conn_mode_of(s),
+                forwardfor: ForwardFor::from_settings(s),
+                abortonclose: option_on(s, "abortonclose"),
+                ignore_probes: option_on(s, "http-ignore-probes"),
+                own_backend,
+                default_backend,
+                use_backends,
+                base_dir: base_dir.to_path_buf(),
+                rules: compile(p)?,
+                errors: pages(p)?,
+                conns: Default::default(),
+            }));
+        }
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let g = &cfg.global;
+        let has_tables = tables.iter().next().is_some();
+        Ok(Arc::new(Engine {
+            tables: Arc::new(std::sync::Mutex::new(tables)),
+            has_tables,
+            frontends,
+            backends,
+            by_name,
+            userlists: cfg.userlists.clone(),
+            global: GlobalSettings {
+                maxconn: g.maxconn,
+                nbthread: g.nbthread,
+                hard_stop_after: g.hard_stop_after_ms.map(Duration::from_millis),
+                spread_checks: g.spread_checks,
+            },
+            stop_tx,
+            stop_rx,
+            epoch: Instant::now(),
+        }))
+    }
+
+    pub fn frontend(&self, name: &str) -> Option<Arc<Frontend>> {
+        self.frontends.iter().find(|f| f.name == name).cloned()
+    }
+
+    pub fn frontends(&self) -> &[Arc<Frontend>] {
+        &self.frontends
+    }
+
+    pub fn backend(&self, name: &str) -> Option<Arc<Backend>> {
+        self.by_name.get(name).map(|i| self.backends[*i].clone())
+    }
+
+    pub fn backends(&self) -> &[Arc<Backend>] {
+        &self.backends
+    }
+
+    /// Becomes `true` on soft stop: finish in-flight transactions, close idle keep-alive.
+    pub fn stopping(&self) -> &watch::Receiver<bool> {
+        &self.stop_rx
+    }
+
+    pub fn is_stopping(&self) -> bool {
+        *self.stop_rx.borrow()
+    }
+
+    /// Starts the soft stop (SIGUSR1 / `-sf`).
+    pub fn soft_stop(&self) {
+        let _ = self.stop_tx.send(true);
+    }
+
+    /// Milliseconds since the engine was built (the clock of the sans-IO cores).
+    pub fn now_ms(&self) -> u64 {
+        self.epoch.elapsed().as_millis() as u64
+    }
+
+    /// A health-check transition of `server` (index in the backend's server list): updates
+    /// the balancer and queues, and prints HAProxy's line on stderr (`[WARNING]`, plus the
+    /// `[ALERT]` "has no server available!" when the last server went down). `reason` is
+    /// the text after "reason: ".
+    pub fn server_transition(
+        &self,
+        backend: &Backend,
+        server: usize,
+        state: crate::proxy::balance::ServerState,
+        reason: &str,
+    ) {
+        if let Some(line) = backend.set_server_state(server, state, reason) {
+            eprintln!("[WARNING]  ({}) : {line}", std::process::id());
+            if backend.usable_counts() == (0, 0) {
+                eprintln!(
+                    "[ALERT]    ({}) : backend '{}' has no server available!",
+                    std::process::id(),
+                    backend.name
+                );
+            }
+        }
+    }
+
+    /// Applies one event from the health checks (checks/run.rs).
+    pub fn on_health_event(&self, ev: &crate::proxy::checks::run::HealthEvent) {
+        use crate::proxy::balance::ServerState;
+        let Some(be) = self.backend(&ev.backend) else {
+            return;
+        };
+        let Some(srv) = be.servers.iter().find(|s| s.ir_idx == ev.server_idx) else {
+            return;
+        };
+        let state = match (ev.up, ev.draining) {
+            (false, _) => ServerState::Down,
+            (true, false) => ServerState::Up,
+            (true, true) => ServerState::Drain,
+        };
+        let mut reason = ev.reason.clone();
+        if let Some(c) = ev.code {
+            reason.push_str(&format!(", code: {c}"));
+        }
+        if !ev.info.is_empty() {
+            reason.push_str(&format!(", info: \"{}\"", ev.info));
+        }
+        reason.push_str(&format!(", check duration: {}ms", ev.check_duration_ms));
+        self.server_transition(&be, srv.idx, state, &reason);
+    }
+
+    /// Starts the health checks of every backend and applies their transitions until soft
+    /// stop. Call once, inside the runtime, after binding.
+    pub fn spawn_checks(self: &Arc<Self>, cfg: &ir::Config) -> Result<(), EngineError> {
+        use crate::proxy::checks::run;
+        let mut plans = Vec::new();
+        for p in cfg.proxies.iter().filter(|p| p.kind.is_backend()) {
+            let mut v = run::plan_for_backend(cfg, p).map_err(|e| EngineError::Other {
+                proxy: p.name.clone(),
+                message: e.to_string(),
+            })?;
+            plans.append(&mut v);
+        }
+        if plans.is_empty() {
+            return Ok(());
+        }
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        run::spawn(plans, tx, self.stop_rx.clone());
+        let me = self.clone();
+        tokio::spawn(async move {
+            while let Some(ev) = rx.recv().await {
+                me.on_health_event(&ev);
+            }
+        });
+        Ok(())
+    }
+}
+
+/// What the rules may ask about the running proxy (`nbsrv`, `srv_is_up`, `be_conn`...).
+impl crate::proxy::acl::ProxyState for Engine {
+    fn nbsrv(&self, backend: &str) -> Option<i64> {
+        let be = self.backend(backend)?;
+        let (act, bck) = be.usable_counts();
+        // HAProxy: active servers, else the backups in use (one unless allbackups)
+        Some(if act > 0 {
+            act as i64
+        } else if bck > 0 && !be.allbackups() {
+            1
+        } else {
+            bck as i64
+        })
+    }
+
+    fn srv_is_up(&self, backend: &str, server: &str) -> Option<bool> {
+        let be = self.backend(backend)?;
+        let i = be.server_index(server)?;
+        Some(be.server_usable(i))
+    }
+
+    fn be_conn(&self, backend: &str) -> Option<i64> {
+        Some(i64::from(self.backend(backend)?.be_conn()))
+    }
+
+    fn fe_conn(&self, frontend: &str) -> Option<i64> {
+        let fe = self.frontends.iter().find(|f| f.name == frontend)?;
+        Some(fe.conns.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
+    fn srv_conn(&self, backend: &str, server: &str) -> Option<i64> {
+        let be = self.backend(backend)?;
+        let i = be.server_index(server)?;
+        be.served(i).map(i64::from)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// Parses a config text through the real front end (the same path `haproxy -f` uses).
+    pub(crate) fn config(text: &str) -> ir::Config {
+        let out = crate::config::haproxy::parser::load_from_memory(
+            "t.cfg",
+            text.as_bytes(),
+            &Default::default(),
+        );
+        match out.config {
+            Some(c) => c,
+            None => panic!("config does not load: {:?}", out.diags),
+        }
+    }
+
+    #[test]
+    fn timeouts_fall_back_as_haproxy() {
+        let t = Timeouts::from_ir(&ir::Timeouts {
+            client: Some(5000),
+            connect: Some(1000),
+            ..Default::default()
+        });
+        assert_eq!(t.http_request, Some(Duration::from_secs(5)));
+        assert_eq!(t.http_keep_alive, Some(Duration::from_secs(5)));
+        assert_eq!(t.queue, Some(Duration::from_secs(1)));
+        assert_eq!(t.server, None);
+    }
+
+    #[test]
+    fn nets() {
+        let (n, l) = parse_net("10.0.0.0/8").expect("net");
+        assert!(net_contains(n, l, "10.1.2.3".parse().expect("ip")));
+        assert!(!net_contains(n, l, "11.1.2.3".parse().expect("ip")));
+        let (n, l) = parse_net("127.0.0.1/255.255.255.0").expect("net");
+        assert_eq!(l, 24);
+        assert!(net_contains(n, l, "::ffff:127.0.0.9".parse().expect("ip")));
+    }
+}

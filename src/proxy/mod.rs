@@ -3,13 +3,16 @@
 //! `tcp`, `backend`, `http::session` and `checks::run` are the tokio shell around them.
 
 pub mod acl;
+pub mod audit;
 pub mod backend;
 pub mod balance;
 pub mod checks;
 pub mod engine;
 pub mod http;
 pub mod listen;
+pub mod log;
 pub mod persist;
 pub mod rules;
 pub mod stick;
 pub mod tcp;
+pub mod tls;

@@ -1,1 +1,232 @@
-//! TCP mode sessions, PROXY protocol, TLS ClientHello inspection.
+//! TCP mode sessions: `tcp-request session|content` rules over the first
+//! bytes (`tcp-request inspect-delay`), backend choice, the server
+//! connection (with `send-proxy` / `send-proxy-v2`) and the bidirectional
+//! relay with HAProxy's timeouts and half-close.
+//!
+//! Public helpers for the HTTP side: [`proxy_header_v1`] / [`proxy_header_v2`].
+
+pub mod proxy_proto;
+pub mod relay;
+pub mod tls;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use crate::proxy::backend::{Backend, Slot};
+use crate::proxy::balance::RequestInfo;
+use crate::proxy::listen::{FrontendRt, Shared};
+use crate::proxy::rules::{Ext, TcpConn, TcpVerdict};
+
+pub use proxy_proto::{proxy_header_v1, proxy_header_v2};
+
+/// HAProxy's `tune.bufsize`: content inspection stops when the buffer is full.
+const BUFSIZE: usize = 16384;
+
+/// What a server line asks to send first.
+pub fn proxy_header_for(
+    srv: &crate::ir::haproxy::expr::ServerOptions,
+    src: SocketAddr,
+    dst: SocketAddr,
+) -> Option<Vec<u8>> {
+    if srv.send_proxy_v2 || srv.send_proxy_v2_ssl || srv.send_proxy_v2_ssl_cn {
+        Some(proxy_header_v2(src, dst))
+    } else if srv.send_proxy {
+        Some(proxy_header_v1(src, dst))
+    } else {
+        None
+    }
+}
+
+/// Run the content rules until they decide: read client bytes into
+/// `conn.payload` while they ask for more, up to the inspect delay.
+async fn inspect<S: AsyncRead + Unpin>(
+    stream: &mut S,
+    conn: &mut TcpConn,
+    fert: &FrontendRt,
+    shared: &Shared,
+) -> Option<()> {
+    let Some(rules) = &fert.tcp_rules else {
+        return Some(());
+    };
+    // Ext holds `dyn` references that are not Sync: build it per call so
+    // that it is never held across an await.
+    if let TcpVerdict::Reject { .. } = rules.on_session(conn, &Ext::default()) {
+        return None;
+    }
+    if !rules.has_content_rules() {
+        return Some(());
+    }
+    let delay = rules
+        .inspect_delay_ms()
+        .map(|ms| Duration::from_millis(u64::from(ms)));
+    // Without an inspect delay HAProxy evaluates the rules once, on what is there.
+    if delay.is_none() {
+        conn.payload_final = true;
+        let mut buf = vec![0u8; BUFSIZE];
+        // A zero timeout still polls the read once: what is already there.
+        if let Ok(Ok(n)) = tokio::time::timeout(Duration::ZERO, stream.read(&mut buf)).await {
+            conn.payload.extend_from_slice(&buf[..n]);
+        }
+    }
+    let deadline = delay.map(|d| tokio::time::Instant::now() + d);
+    let mut buf = vec![0u8; BUFSIZE];
+    loop {
+        // A TLS ClientHello still arriving: HAProxy's req.ssl_* fetches
+        // answer "may change" until it is complete, so the rules wait.
+        if !conn.payload_final
+            && !conn.payload.is_empty()
+            && tls::parse_client_hello(&conn.payload) == tls::Hello::Incomplete
+            && conn.payload.len() < BUFSIZE
+        {
+            let room = BUFSIZE - conn.payload.len();
+            let read = stream.read(&mut buf[..room]);
+            let got = match deadline {
+                Some(d) => tokio::time::timeout_at(d, read).await.ok(),
+                None => Some(read.await),
+            };
+            match got {
+                Some(Ok(0)) | Some(Err(_)) | None => conn.payload_final = true,
+                Some(Ok(n)) => conn.payload.extend_from_slice(&buf[..n]),
+            }
+            continue;
+        }
+        conn.now_ms = shared.engine.now_ms();
+        match rules.on_content(conn, &Ext::default()) {
+            TcpVerdict::Accept => return Some(()),
+            TcpVerdict::Reject { .. } => return None,
+            TcpVerdict::NeedMore if conn.payload_final => return Some(()),
+            TcpVerdict::NeedMore => {}
+        }
+        let room = BUFSIZE.saturating_sub(conn.payload.len());
+        if room == 0 {
+            conn.payload_final = true;
+            continue;
+        }
+        let read = stream.read(&mut buf[..room]);
+        let got = match deadline {
+            Some(d) => tokio::time::timeout_at(d, read).await.ok(),
+            None => Some(read.await),
+        };
+        match got {
+            Some(Ok(0)) | Some(Err(_)) | None => conn.payload_final = true,
+            Some(Ok(n)) => conn.payload.extend_from_slice(&buf[..n]),
+        }
+    }
+}
+
+/// The backend for this stream: `use_backend` rules, `default_backend`,
+/// then a `listen` section's own servers.
+fn choose_backend(conn: &TcpConn, fert: &FrontendRt, shared: &Shared) -> Option<Arc<Backend>> {
+    let fe = &fert.fe;
+    if let Some(r) = &fert.http_rules {
+        let ext = Ext::default();
+        let ctx = conn.ctx(&fe.name, &ext);
+        if let Some(name) = r.select_backend_ctx(&ctx)
+            && let Some(b) = shared.engine.backend(&name)
+        {
+            return Some(b);
+        }
+    }
+    fe.fallback_backend().cloned()
+}
+
+/// Rules, backend choice and the server connection, with the PROXY
+/// header and the inspected bytes already sent to the server.
+async fn prepare<S: AsyncRead + Unpin>(
+    stream: &mut S,
+    sni: Option<String>,
+    client: SocketAddr,
+    local: SocketAddr,
+    fert: &FrontendRt,
+    shared: &Shared,
+) -> Option<(Arc<Backend>, TcpStream, Slot)> {
+    let fe = &fert.fe;
+    let mut conn = TcpConn {
+        src: client,
+        dst: local,
+        frontend: Arc::from(fe.name.as_str()),
+        backend: None,
+        vars: Default::default(),
+        payload: Vec::new(),
+        payload_final: false,
+        ssl_sni: sni,
+        now_ms: shared.engine.now_ms(),
+        log_level: None,
+    };
+    inspect(stream, &mut conn, fert, shared).await?;
+    let be = choose_backend(&conn, fert, shared)?;
+    let info = RequestInfo {
+        src: Some(client.ip()),
+        uri: None,
+        headers: &[],
+        is_post: false,
+        body: None,
+        hash_key: None,
+    };
+    shared.counters.note_backend(&be.name);
+    let sc = be.connect(&info, Some(local)).await.ok()?;
+    // The slot stays held (HAProxy's `served`) until the relay ends.
+    let crate::proxy::backend::ServerConn {
+        stream: mut server,
+        server: idx,
+        slot,
+        ..
+    } = sc;
+    if let Some(srv) = be.servers.get(idx)
+        && let Some(h) = proxy_header_for(&srv.ir.opts, client, local)
+    {
+        server.write_all(&h).await.ok()?;
+    }
+    if !conn.payload.is_empty() {
+        server.write_all(&conn.payload).await.ok()?;
+    }
+    Some((be, server, slot))
+}
+
+/// Serve one accepted connection of a TCP frontend.
+pub async fn serve(
+    mut stream: TcpStream,
+    client: SocketAddr,
+    local: SocketAddr,
+    fert: &FrontendRt,
+    shared: &Shared,
+) {
+    let fe = &fert.fe;
+    let Some((be, server, _slot)) = prepare(&mut stream, None, client, local, fert, shared).await
+    else {
+        return;
+    };
+    let t = relay::Timeouts::of(&fe.timeouts, &be.timeouts);
+    let splice = if shared.no_splice {
+        relay::Splice::default()
+    } else {
+        relay::splice_wanted(&fe.ir.settings, &be.ir.settings)
+    };
+    let _ = relay::relay(stream, server, t, splice).await;
+}
+
+/// The same for a client stream that is not a plain socket (TLS
+/// termination on an `ssl` bind): no splice. `sni` is the server name the
+/// client sent (`ssl_fc_sni`).
+pub async fn serve_stream<S>(
+    mut stream: S,
+    sni: Option<String>,
+    client: SocketAddr,
+    local: SocketAddr,
+    fert: &FrontendRt,
+    shared: &Shared,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send,
+{
+    let fe = &fert.fe;
+    let Some((be, server, _slot)) = prepare(&mut stream, sni, client, local, fert, shared).await
+    else {
+        return;
+    };
+    let t = relay::Timeouts::of(&fe.timeouts, &be.timeouts);
+    let _ = relay::relay_stream(stream, server, t).await;
+}

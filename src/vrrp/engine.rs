@@ -1,4 +1,5 @@
-//! The running VRRP engine: a thin I/O shell around the sans-IO core ([`super::state`]).
+//! The running VRRP engine: a thin I/O shell around the sans-IO core ([`super::state`],
+//! [`super::sync`]).
 //!
 //! One tokio current-thread runtime. Per instance: a raw socket (IPv4 or IPv6, protocol 112)
 //! bound to the instance's interface (and joined to 224.0.0.18 / ff02::12 there for
@@ -7,46 +8,68 @@
 //! instance's source address sends adverts (TTL / hop limit 255, TOS 0xc0 as keepalived, no
 //! multicast loopback, so we never hear ourselves). The main loop feeds packets, timer
 //! expiries and tracking changes into the core and carries out its actions: adverts, VIPs
-//! through rtnetlink, gratuitous ARPs (packet socket) / unsolicited NAs (ICMPv6 socket),
-//! notify scripts, log lines in keepalived's words with its console time stamp.
+//! and virtual routes through rtnetlink, gratuitous ARPs (packet socket) / unsolicited NAs
+//! (ICMPv6 socket) spaced by `vrrp_garp_interval` / `vrrp_gna_interval`, notify scripts
+//! (instance and sync group), log lines in keepalived's words ([`super::log`]).
 //!
 //! Tracking: the instance's interface (unless `dont_track_primary`) and `track_interface`
-//! are polled every `LINK_POLL` (carrier down: FAULT, or a weight); `vrrp_script`s run
-//! without a shell in their own tasks (interval, timeout, rise, fall, weight, init_fail).
-//! SIGTERM / SIGINT: every instance shuts down (a master sends priority 0 and removes its
-//! VIPs), exit 0. SIGHUP is logged and ignored (no reload yet).
+//! are polled every `LINK_POLL` (carrier down: FAULT, or a weight), `track_file`s are read
+//! as often; `vrrp_script`s run without a shell in their own tasks (interval, timeout, rise,
+//! fall, weight, init_fail). Sync groups: every member's own actions go through
+//! [`SyncGroup::react`].
+//!
+//! Signals, as keepalived: SIGTERM / SIGINT stop (a master sends priority 0 and removes its
+//! VIPs), exit 0. SIGHUP reloads: the file is read again; unchanged instances keep their
+//! state, sockets and VIPs; removed ones stop as on SIGTERM; new ones start; a config that
+//! does not load leaves the running one in place. SIGUSR1 writes /tmp/keepalived.data,
+//! SIGUSR2 /tmp/keepalived.stats ([`super::dump`]).
 
 use std::collections::HashMap;
 use std::io;
 use std::mem::MaybeUninit;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV6};
 use std::num::NonZeroU32;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use thiserror::Error;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
 
 use super::arp::{GarpSender, NaSender};
-use super::from_ir::{FromIrError, Plan, ScriptPlan, plan, scripts};
-use super::netlink::{AddrSpec, IfAddr, Link, Netlink};
+use super::dump;
+use super::from_ir::{
+    FromIrError, GroupPlan, Notify, Plan, ScriptPlan, TrackFilePlan, groups, insecure_script_lines,
+    plan, scripts, track_files, track_processes,
+};
+use super::log::Log;
+use super::netlink::{AddrSpec, IfAddr, Link, Netlink, RouteSpec};
 use super::packet::{IPPROTO_VRRP, IpMeta, MCAST_V4, MCAST_V6, VRRP_TTL};
 use super::state::{Action, Instance, State};
+use super::sync::{SyncGroup, SyncOut};
+use super::track;
 use crate::ir::keepalived as ir;
 
-/// How the command line asked the engine to run (`keepalived -n -l -D -p F -r F ...`).
+/// How the command line asked the engine to run (`keepalived -n -l -D -S F -p F -r F ...`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RunOptions {
-    /// `-l`: log to the console (stdout). Without it tandem still logs to stdout: there is
-    /// no syslog output yet.
+    /// `-l`: log to the console (stdout).
     pub log_console: bool,
     /// `-D`: detailed log (more lines, e.g. every gratuitous ARP).
     pub log_detail: bool,
+    /// `-G`: no syslog. Otherwise every line also goes to /dev/log.
+    pub no_syslog: bool,
+    /// `-S`: syslog facility (0-7 = local0-7, user, daemon; default daemon).
+    pub log_facility: Option<String>,
     /// `-p FILE`: the main pid file.
     pub pid_file: Option<String>,
     /// `-r FILE`: the VRRP child's pid file (tandem has no child: same pid).
     pub vrrp_pid_file: Option<String>,
+    /// The file SIGHUP reads again (`-f`); None: no reload.
+    pub config_path: Option<String>,
+    /// `-i`: config id for the `@id` line prefixes.
+    pub config_id: Option<String>,
 }
 
 #[derive(Debug, Error)]
@@ -70,55 +93,6 @@ fn io_err(what: impl Into<String>) -> impl FnOnce(io::Error) -> EngineError {
     move |source| EngineError::Io { what, source }
 }
 
-struct Log {
-    detail: bool,
-}
-
-/// keepalived's console time prefix, `Sun Nov 22 00:32:37 2026: ` (ctime layout). Written in
-/// UTC: tandem has no time zone database; on the usual UTC servers this is the local time.
-fn stamp(unix_secs: u64) -> String {
-    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-    const MONTHS: [&str; 12] = [
-        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-    ];
-    let days = unix_secs / 86_400;
-    let rem = unix_secs % 86_400;
-    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{} {} {:2} {:02}:{:02}:{:02} {year}",
-        DAYS.get((days % 7) as usize).unwrap_or(&"???"),
-        MONTHS.get((month - 1) as usize).unwrap_or(&"???"),
-        day,
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
-impl Log {
-    fn line(&self, s: &str) {
-        let now = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        println!("{}: {s}", stamp(now));
-    }
-    fn detail(&self, s: &str) {
-        if self.detail {
-            self.line(s);
-        }
-    }
-}
-
 /// A received packet: IPv4 with its header (raw IPv4 sockets include it), IPv6 as payload
 /// with the facts the socket reported (raw IPv6 sockets never include the header).
 enum Rx {
@@ -131,17 +105,34 @@ enum Rx {
 }
 
 struct Runner {
+    /// Stable across reloads (the reader task tags packets with it).
+    id: u64,
     inst: Instance,
     plan: Plan,
     send: Socket,
     ifindex: u32,
     /// Last applied tracking result: (fault, priority delta).
     tracked: (bool, i32),
+    /// Tracked files with weight 0 currently in FAULT (for keepalived's lines).
+    file_faults: Vec<String>,
+    reader: JoinHandle<()>,
+    last_transition: Option<SystemTime>,
+}
+
+impl Drop for Runner {
+    fn drop(&mut self) {
+        self.reader.abort();
+    }
 }
 
 /// Fault and priority delta of an instance from its tracked interfaces' link state
-/// (`running` = carrier up; a missing interface counts as down).
-fn track_result(plan: &Plan, links: &[Link], scripts: &HashMap<String, bool>) -> (bool, i32) {
+/// (`running` = carrier up; a missing interface counts as down), scripts and files.
+fn track_result(
+    plan: &Plan,
+    links: &[Link],
+    scripts: &HashMap<String, bool>,
+    files: &HashMap<String, i64>,
+) -> (bool, i32) {
     let mut fault = false;
     let mut delta = 0i32;
     for t in &plan.track_scripts {
@@ -164,12 +155,34 @@ fn track_result(plan: &Plan, links: &[Link], scripts: &HashMap<String, bool>) ->
             }
         }
     }
+    for t in &plan.track_files {
+        let v = files.get(&t.name).copied().unwrap_or(0);
+        let (f, d) = track::effect(v, t.weight, t.reverse);
+        fault |= f;
+        delta = delta.saturating_add(d);
+    }
     (fault, delta)
 }
 
-/// How often link state is polled for interface tracking (keepalived learns it from netlink
-/// notifications; a dump this often costs little and keeps the shell free of multicast
-/// netlink groups).
+/// Fault and priority delta from the instance's `track_process` entries (`quorum`: name ->
+/// the tracked process has its quorum): weight 0 is a FAULT without quorum, other weights
+/// count as a `track_script`'s with quorum as success (keepalived's vrrp_track.c).
+fn process_result(plan: &Plan, quorum: &HashMap<String, bool>) -> (bool, i32) {
+    let mut fault = false;
+    let mut delta = 0i32;
+    for t in &plan.track_processes {
+        let good = quorum.get(&t.name).copied().unwrap_or(false) != t.reverse;
+        match t.weight {
+            0 => fault |= !good,
+            w if (w > 0 && good) || (w < 0 && !good) => delta = delta.saturating_add(w),
+            _ => {}
+        }
+    }
+    (fault, delta)
+}
+
+/// How often link state and tracked files are polled (keepalived learns them from netlink
+/// notifications and inotify; a dump this often costs little and keeps the shell simple).
 const LINK_POLL: Duration = Duration::from_millis(100);
 
 struct Shell {
@@ -179,7 +192,15 @@ struct Shell {
     na: HashMap<String, NaSender>,
     /// `vrrp_script` name -> currently good (after rise / fall).
     script_ok: HashMap<String, bool>,
+    /// `track_file` name -> last value read.
+    file_values: HashMap<String, i64>,
+    /// `vrrp_track_process` name -> has quorum.
+    proc_quorum: HashMap<String, bool>,
+    garp_interval: Duration,
+    gna_interval: Duration,
     log: Log,
+    /// `notify_fifo`: every instance / group state change as one line.
+    fifo: Option<super::fifo::Fifo>,
 }
 
 /// A `vrrp_script`'s rise / fall bookkeeping.
@@ -215,6 +236,9 @@ async fn run_script(sp: &ScriptPlan) -> (bool, String) {
         return (false, "empty command".into());
     };
     let mut cmd = tokio::process::Command::new(prog);
+    if let Some((uid, gid)) = sp.ids {
+        cmd.uid(uid).gid(gid);
+    }
     cmd.args(args)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
@@ -241,19 +265,65 @@ async fn run_script(sp: &ScriptPlan) -> (bool, String) {
     }
 }
 
-/// One task per script: run it every `interval` and report each result.
-fn spawn_script(idx: usize, sp: ScriptPlan, tx: mpsc::UnboundedSender<(usize, bool, String)>) {
+/// One task per script: run it every `interval` and report each result (by name, so that
+/// a reload can renumber the scripts).
+fn spawn_script(
+    sp: ScriptPlan,
+    tx: mpsc::UnboundedSender<(String, bool, String)>,
+) -> JoinHandle<()> {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(sp.interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
             let (ok, detail) = run_script(&sp).await;
-            if tx.send((idx, ok, detail)).is_err() {
+            if tx.send((sp.name.clone(), ok, detail)).is_err() {
                 return;
             }
         }
-    });
+    })
+}
+
+/// Start a notify script without waiting for it (a script must never block VRRP).
+fn spawn_notify(log: &Log, who: &str, cmd: &[String], ids: Option<(u32, u32)>) {
+    use std::os::unix::process::CommandExt;
+    let Some((prog, args)) = cmd.split_first() else {
+        return;
+    };
+    let mut c = std::process::Command::new(prog);
+    c.args(args).stdin(std::process::Stdio::null());
+    if let Some((uid, gid)) = ids {
+        c.uid(uid).gid(gid);
+    }
+    match c.spawn() {
+        Ok(mut child) => {
+            std::thread::spawn(move || child.wait());
+        }
+        Err(e) => log.line(&format!("({who}) cannot run notify script {prog}: {e}")),
+    }
+}
+
+/// The scripts of `n` for a transition to `to` (Initialize = stop): the specific one, then
+/// the generic `notify` with `KIND NAME STATE PRIORITY` appended.
+fn notify_cmds(n: &Notify, kind: &str, name: &str, to: State, prio: u8) -> Vec<Vec<String>> {
+    let specific = match to {
+        State::Master => n.master.as_ref(),
+        State::Backup => n.backup.as_ref(),
+        State::Fault => n.fault.as_ref(),
+        State::Initialize => n.stop.as_ref(),
+    };
+    let mut cmds: Vec<Vec<String>> = specific.into_iter().cloned().collect();
+    if let Some(g) = &n.generic {
+        let mut c = g.clone();
+        let st = if to == State::Initialize {
+            "STOP".to_string()
+        } else {
+            to.to_string()
+        };
+        c.extend([kind.to_string(), name.to_string(), st, prio.to_string()]);
+        cmds.push(c);
+    }
+    cmds
 }
 
 impl Shell {
@@ -262,16 +332,20 @@ impl Shell {
     }
 
     fn set_vips(&mut self, r: &Runner, add: bool) {
+        let name = &r.plan.core.name;
+        if !add && !r.plan.routes.is_empty() {
+            self.log.line(&format!("({name}) removing Virtual Routes"));
+            self.set_routes(r, false);
+        }
         self.log.line(&format!(
-            "({}) {} VIPs.",
-            r.plan.core.name,
+            "({name}) {} VIPs.",
             if add { "setting" } else { "removing" }
         ));
         for v in &r.plan.vips {
             let Some(index) = self.link(&v.dev).map(|l| l.index) else {
                 self.log.line(&format!(
-                    "({}) cannot find interface {} for {}",
-                    r.plan.core.name, v.dev, v.addr
+                    "({name}) cannot find interface {} for {}",
+                    v.dev, v.addr
                 ));
                 continue;
             };
@@ -290,12 +364,62 @@ impl Shell {
             };
             if let Err(e) = res {
                 self.log.line(&format!(
-                    "({}) cannot {} address {}/{} on {}: {e}",
-                    r.plan.core.name,
+                    "({name}) cannot {} address {}/{} on {}: {e}",
                     if add { "add" } else { "remove" },
                     v.addr,
                     v.prefix,
                     v.dev
+                ));
+            }
+        }
+        if add && !r.plan.routes.is_empty() {
+            self.log.line(&format!("({name}) setting Virtual Routes"));
+            self.set_routes(r, true);
+        }
+    }
+
+    fn set_routes(&mut self, r: &Runner, add: bool) {
+        let name = &r.plan.core.name;
+        for rt in &r.plan.routes {
+            let oif = match &rt.dev {
+                Some(d) => match self.link(d) {
+                    Some(l) => Some(l.index),
+                    None => {
+                        self.log.line(&format!(
+                            "({name}) cannot find interface {d} for route {}",
+                            rt.text
+                        ));
+                        continue;
+                    }
+                },
+                None => None,
+            };
+            let spec = RouteSpec {
+                dst: rt.dst,
+                prefix: rt.prefix,
+                gateway: rt.gateway,
+                oif,
+                src: rt.src,
+                metric: rt.metric,
+                table: rt.table,
+                kind: rt.kind,
+                // A unicast route without a gateway is directly connected (scope link).
+                scope: if rt.kind == 1 && rt.gateway.is_none() {
+                    253
+                } else {
+                    0
+                },
+            };
+            let res = if add {
+                self.nl.add_route(&spec)
+            } else {
+                self.nl.del_route(&spec)
+            };
+            if let Err(e) = res {
+                self.log.line(&format!(
+                    "({name}) cannot {} route {}: {e}",
+                    if add { "add" } else { "remove" },
+                    rt.text
                 ));
             }
         }
@@ -311,10 +435,10 @@ impl Shell {
                     continue;
                 }
             };
+            let Some((index, mac)) = self.link(&v.dev).map(|l| (l.index, l.mac.clone())) else {
+                continue;
+            };
             if !self.garp.contains_key(&v.dev) {
-                let Some((index, mac)) = self.link(&v.dev).map(|l| (l.index, l.mac.clone())) else {
-                    continue;
-                };
                 match GarpSender::open(index, &mac) {
                     Ok(s) => {
                         self.garp.insert(v.dev.clone(), s);
@@ -332,27 +456,44 @@ impl Shell {
                 "({name}) Sending/queueing gratuitous ARPs on {} for {a}",
                 v.dev
             ));
-            for _ in 0..repeat {
-                if let Some(s) = self.garp.get(&v.dev) {
-                    match s.send(a) {
-                        Ok(()) => self
-                            .log
-                            .detail(&format!("Sending gratuitous ARP on {} for {a}", v.dev)),
-                        Err(e) => self.log.line(&format!(
-                            "({name}) gratuitous ARP on {} for {a} failed: {e}",
-                            v.dev
-                        )),
-                    }
+            if !self.garp_interval.is_zero() && repeat > 1 {
+                // vrrp_garp_interval: the first at once, the others spaced, off the loop.
+                self.send_garp_now(name, &v.dev, a);
+                if let Ok(s) = GarpSender::open(index, &mac) {
+                    let ivl = self.garp_interval;
+                    tokio::spawn(async move {
+                        for _ in 1..repeat {
+                            tokio::time::sleep(ivl).await;
+                            let _ = s.send(a);
+                        }
+                    });
                 }
+                continue;
+            }
+            for _ in 0..repeat {
+                self.send_garp_now(name, &v.dev, a);
+            }
+        }
+    }
+
+    fn send_garp_now(&self, name: &str, dev: &str, a: Ipv4Addr) {
+        if let Some(s) = self.garp.get(dev) {
+            match s.send(a) {
+                Ok(()) => self
+                    .log
+                    .detail(&format!("Sending gratuitous ARP on {dev} for {a}")),
+                Err(e) => self.log.line(&format!(
+                    "({name}) gratuitous ARP on {dev} for {a} failed: {e}"
+                )),
             }
         }
     }
 
     fn send_nas(&mut self, name: &str, dev: &str, a: Ipv6Addr, repeat: u32) {
+        let Some((index, mac)) = self.link(dev).map(|l| (l.index, l.mac.clone())) else {
+            return;
+        };
         if !self.na.contains_key(dev) {
-            let Some((index, mac)) = self.link(dev).map(|l| (l.index, l.mac.clone())) else {
-                return;
-            };
             match NaSender::open(index, &mac) {
                 Ok(s) => {
                     self.na.insert(dev.to_string(), s);
@@ -368,7 +509,8 @@ impl Shell {
         self.log.line(&format!(
             "({name}) Sending/queueing Unsolicited Neighbour Adverts on {dev} for {a}"
         ));
-        for _ in 0..repeat {
+        let spaced = !self.gna_interval.is_zero() && repeat > 1;
+        for _ in 0..if spaced { 1 } else { repeat } {
             if let Some(s) = self.na.get(dev) {
                 match s.send(a) {
                     Ok(()) => self.log.detail(&format!(
@@ -379,6 +521,15 @@ impl Shell {
                     )),
                 }
             }
+        }
+        if spaced && let Ok(s) = NaSender::open(index, &mac) {
+            let ivl = self.gna_interval;
+            tokio::spawn(async move {
+                for _ in 1..repeat {
+                    tokio::time::sleep(ivl).await;
+                    let _ = s.send(a);
+                }
+            });
         }
     }
 
@@ -408,53 +559,42 @@ impl Shell {
         }
     }
 
-    fn notify(&self, r: &Runner, to: State) {
-        let n = &r.plan.notify;
-        let specific = match to {
-            State::Master => n.master.as_ref(),
-            State::Backup => n.backup.as_ref(),
-            State::Fault => n.fault.as_ref(),
-            State::Initialize => n.stop.as_ref(),
-        };
-        let prio = r.inst.effective_priority().to_string();
-        let mut cmds: Vec<Vec<String>> = specific.into_iter().cloned().collect();
-        if to != State::Initialize
-            && let Some(g) = &n.generic
-        {
-            let mut c = g.clone();
-            c.extend([
-                "INSTANCE".to_string(),
-                r.plan.core.name.clone(),
-                to.to_string(),
-                prio,
-            ]);
-            cmds.push(c);
+    fn notify(&mut self, r: &Runner, to: State) {
+        let name = &r.plan.core.name;
+        for c in notify_cmds(
+            &r.plan.notify,
+            "INSTANCE",
+            name,
+            to,
+            r.inst.effective_priority(),
+        ) {
+            spawn_notify(&self.log, name, &c, r.plan.notify.ids);
         }
-        for c in cmds {
-            let Some((prog, args)) = c.split_first() else {
-                continue;
-            };
-            match std::process::Command::new(prog)
-                .args(args)
-                .stdin(std::process::Stdio::null())
-                .spawn()
-            {
-                // Reap it off the engine's thread: a script must never block VRRP.
-                Ok(mut child) => {
-                    std::thread::spawn(move || child.wait());
-                }
-                Err(e) => self.log.line(&format!(
-                    "({}) cannot run notify script {prog}: {e}",
-                    r.plan.core.name
-                )),
-            }
+        if let Some(f) = &mut self.fifo {
+            f.write_line(&super::fifo::line(
+                "INSTANCE",
+                name,
+                to,
+                r.inst.effective_priority(),
+            ));
         }
     }
 
-    /// Re-read the links; log changes of carrier as keepalived does.
-    fn refresh_links(&mut self) {
+    fn notify_group(&mut self, g: &GroupPlan, to: State) {
+        // keepalived passes priority 0 for a group (measured: "GROUP VG_1 MASTER 0").
+        for c in notify_cmds(&g.notify, "GROUP", &g.name, to, 0) {
+            spawn_notify(&self.log, &g.name, &c, g.notify.ids);
+        }
+        if let Some(f) = &mut self.fifo {
+            f.write_line(&super::fifo::line("GROUP", &g.name, to, 0));
+        }
+    }
+
+    /// Re-read the links; log changes of carrier as keepalived does, for the interfaces the
+    /// instances use (`watched`).
+    fn refresh_links(&mut self, watched: &[&str]) {
         let Ok(links) = self.nl.links() else { return };
-        for l in &links {
+        for l in links.iter().filter(|l| watched.contains(&l.name.as_str())) {
             let was = self.links.iter().find(|o| o.index == l.index);
             let now_up = l.up && l.running;
             if let Some(o) = was
@@ -470,37 +610,798 @@ impl Shell {
         self.links = links;
     }
 
-    fn apply_tracking(&mut self, r: &mut Runner, now: Duration) {
-        let (fault, delta) = track_result(&r.plan, &self.links, &self.script_ok);
-        if delta != r.tracked.1 {
-            let acts = r
-                .inst
-                .set_effective_priority(now, i32::from(r.inst.base_priority()) + delta);
-            self.exec(r, acts);
-        }
-        if fault != r.tracked.0 {
-            let acts = if fault {
-                r.inst.set_fault(now)
-            } else {
-                r.inst.clear_fault(now)
-            };
-            self.exec(r, acts);
-        }
-        r.tracked = (fault, delta);
-    }
-
-    fn exec(&mut self, r: &Runner, actions: Vec<Action>) {
+    fn exec(&mut self, r: &mut Runner, actions: Vec<Action>) {
         for a in actions {
             match a {
                 Action::SendAdvert { priority } => self.send_advert(r, priority),
                 Action::AddVips => self.set_vips(r, true),
                 Action::DelVips => self.set_vips(r, false),
                 Action::SendGratuitous { repeat } => self.send_garps(r, repeat),
-                Action::Transition { to, .. } => self.notify(r, to),
+                Action::Transition { to, .. } => {
+                    r.last_transition = Some(SystemTime::now());
+                    self.notify(r, to);
+                }
                 Action::Log(l) => self.log.line(&l),
+                Action::WantMaster => {}
             }
         }
     }
+}
+
+struct GroupRun {
+    plan: GroupPlan,
+    sg: SyncGroup,
+}
+
+struct Daemon {
+    shell: Shell,
+    runners: Vec<Runner>,
+    groups: Vec<GroupRun>,
+    scripts: Vec<(ScriptState, JoinHandle<()>)>,
+    files: Vec<TrackFilePlan>,
+    procs: track::ProcessTracker,
+    cfg: ir::Config,
+    opts: RunOptions,
+    start: tokio::time::Instant,
+    rx_tx: mpsc::UnboundedSender<(u64, Rx)>,
+    script_tx: mpsc::UnboundedSender<(String, bool, String)>,
+    next_id: u64,
+}
+
+/// The interface addresses (and the VIPs of `cfg`, never a source address) to resolve each
+/// instance's source address.
+fn make_plans(
+    cfg: &ir::Config,
+    links: &[Link],
+    addrs: &[IfAddr],
+) -> Result<Vec<Plan>, FromIrError> {
+    let all_vips: Vec<IpAddr> = cfg
+        .vrrp_instances
+        .iter()
+        .flat_map(|i| {
+            i.virtual_ipaddress
+                .iter()
+                .chain(&i.virtual_ipaddress_excluded)
+        })
+        .filter_map(|a| a.addr.parse().ok())
+        .collect();
+    plan(cfg, &|iface, v6| {
+        primary_addr(links, addrs, &all_vips, iface, v6)
+    })
+}
+
+fn init_track_files(files: &[TrackFilePlan], log: &Log) {
+    for f in files {
+        if let Some((value, overwrite)) = f.init_file
+            && (overwrite || !std::path::Path::new(&f.path).exists())
+            && let Err(e) = std::fs::write(&f.path, format!("{value}\n"))
+        {
+            log.line(&format!("Unable to write track file {}: {e}", f.path));
+        }
+    }
+}
+
+impl Daemon {
+    fn now(&self) -> Duration {
+        self.start.elapsed()
+    }
+
+    fn index_of(&self, id: u64) -> Option<usize> {
+        self.runners.iter().position(|r| r.id == id)
+    }
+
+    fn group_of(&self, idx: usize) -> Option<usize> {
+        let name = self.runners.get(idx)?.plan.sync_group.as_ref()?;
+        self.groups.iter().position(|g| &g.plan.name == name)
+    }
+
+    fn new_runner(&mut self, p: Plan) -> Result<Runner, EngineError> {
+        let link = self
+            .shell
+            .links
+            .iter()
+            .find(|l| l.name == p.interface)
+            .ok_or_else(|| EngineError::NoInterface(p.interface.clone()))?;
+        let ifindex = link.index;
+        let (recv, send) = open_sockets(&p, link)?;
+        let id = self.next_id;
+        self.next_id += 1;
+        let reader = spawn_reader(id, recv, p.core.is_ipv6(), self.rx_tx.clone())
+            .map_err(io_err("tokio reactor"))?;
+        let mut inst = Instance::new(p.core.clone()).map_err(FromIrError::from)?;
+        inst.set_sync_member(p.sync_group.is_some());
+        Ok(Runner {
+            id,
+            inst,
+            plan: p,
+            send,
+            ifindex,
+            tracked: (false, 0),
+            file_faults: Vec::new(),
+            reader,
+            last_transition: None,
+        })
+    }
+
+    /// Carry out a member's own actions, then whatever its sync group makes of them.
+    fn run_actions(&mut self, idx: usize, acts: Vec<Action>) {
+        let Some(r) = self.runners.get_mut(idx) else {
+            return;
+        };
+        let group = self
+            .groups
+            .iter()
+            .position(|g| r.plan.sync_group.as_ref() == Some(&g.plan.name));
+        let copy = group.map(|_| acts.clone());
+        self.shell.exec(r, acts);
+        if let (Some(gi), Some(acts)) = (group, copy) {
+            let now = self.now();
+            let mut refs: Vec<&mut Instance> =
+                self.runners.iter_mut().map(|r| &mut r.inst).collect();
+            let outs = match self.groups.get_mut(gi) {
+                Some(g) => g.sg.react(now, idx, &acts, &mut refs),
+                None => Vec::new(),
+            };
+            drop(refs);
+            self.exec_sync(gi, outs);
+        }
+    }
+
+    fn exec_sync(&mut self, gi: usize, outs: Vec<SyncOut>) {
+        for o in outs {
+            match o {
+                SyncOut::Log(l) => self.shell.log.line(&l),
+                SyncOut::Member(i, acts) => {
+                    if let Some(r) = self.runners.get_mut(i) {
+                        self.shell.exec(r, acts);
+                    }
+                }
+                SyncOut::Notify(st) => {
+                    if let Some(g) = self.groups.get(gi) {
+                        self.shell.notify_group(&g.plan, st);
+                    }
+                }
+            }
+        }
+    }
+
+    fn apply_tracking(&mut self, idx: usize) {
+        let now = self.now();
+        let Some(r) = self.runners.get_mut(idx) else {
+            return;
+        };
+        let (fault, delta) = track_result(
+            &r.plan,
+            &self.shell.links,
+            &self.shell.script_ok,
+            &self.shell.file_values,
+        );
+        let (pfault, pdelta) = process_result(&r.plan, &self.shell.proc_quorum);
+        let (fault, delta) = (fault || pfault, delta.saturating_add(pdelta));
+        // keepalived names each weight-0 tracked file that enters or leaves FAULT.
+        let mut lines = Vec::new();
+        for t in r.plan.track_files.iter().filter(|t| t.weight == 0) {
+            let v = self.shell.file_values.get(&t.name).copied().unwrap_or(0);
+            let bad = v != 0;
+            let was = r.file_faults.contains(&t.name);
+            if bad && !was {
+                r.file_faults.push(t.name.clone());
+                lines.push(format!(
+                    "({}): tracked file {} now FAULT state",
+                    r.plan.core.name, t.name
+                ));
+            } else if !bad && was {
+                r.file_faults.retain(|n| n != &t.name);
+                lines.push(format!(
+                    "({}): tracked file {} leaving FAULT state",
+                    r.plan.core.name, t.name
+                ));
+            }
+        }
+        for l in &lines {
+            self.shell.log.line(l);
+        }
+        let (was_fault, was_delta) = r.tracked;
+        r.tracked = (fault, delta);
+        if delta != was_delta {
+            let base = i32::from(r.inst.base_priority());
+            let acts = r.inst.set_effective_priority(now, base + delta);
+            self.run_actions(idx, acts);
+        }
+        if fault != was_fault {
+            let Some(r) = self.runners.get_mut(idx) else {
+                return;
+            };
+            if fault {
+                let acts = r.inst.set_fault(now);
+                self.run_actions(idx, acts);
+            } else {
+                let acts = r.inst.clear_fault(now);
+                let member = r.inst.is_sync_member();
+                self.run_actions(idx, acts);
+                if member && let Some(gi) = self.group_of(idx) {
+                    let mut refs: Vec<&mut Instance> =
+                        self.runners.iter_mut().map(|r| &mut r.inst).collect();
+                    let outs = match self.groups.get_mut(gi) {
+                        Some(g) => g.sg.fault_cleared(now, idx, &mut refs),
+                        None => Vec::new(),
+                    };
+                    drop(refs);
+                    self.exec_sync(gi, outs);
+                }
+            }
+        }
+    }
+
+    fn refresh_links(&mut self) {
+        let watched: Vec<&str> = self
+            .runners
+            .iter()
+            .flat_map(|r| {
+                std::iter::once(r.plan.interface.as_str())
+                    .chain(r.plan.track_ifaces.iter().map(|t| t.name.as_str()))
+                    .chain(r.plan.vips.iter().map(|v| v.dev.as_str()))
+            })
+            .collect();
+        self.shell.refresh_links(&watched);
+    }
+
+    fn apply_all_tracking(&mut self) {
+        for i in 0..self.runners.len() {
+            self.apply_tracking(i);
+        }
+    }
+
+    /// Builds the process tracker from the config's `vrrp_track_process`es with a first
+    /// scan of /proc.
+    fn init_procs(&mut self) {
+        let plans = track_processes(&self.cfg);
+        let procs = if plans.is_empty() {
+            Vec::new()
+        } else {
+            track::scan_proc()
+        };
+        self.procs = track::ProcessTracker::new(plans, &procs);
+        self.shell.proc_quorum = self
+            .procs
+            .quorum()
+            .map(|(n, q)| (n.to_string(), q))
+            .collect();
+    }
+
+    /// Scans /proc when some process is tracked (see `track` for why polling).
+    fn read_procs(&mut self) {
+        if self.procs.is_empty() {
+            return;
+        }
+        let now = self.now();
+        let lines = self.procs.update(now, &track::scan_proc());
+        for l in &lines {
+            self.shell.log.line(l);
+        }
+        for (n, q) in self.procs.quorum() {
+            self.shell.proc_quorum.insert(n.to_string(), q);
+        }
+    }
+
+    fn read_files(&mut self) -> bool {
+        let mut changed = false;
+        for f in &self.files {
+            match track::read_value(&f.path) {
+                Ok(v) => {
+                    if self.shell.file_values.get(&f.name) != Some(&v) {
+                        self.shell.file_values.insert(f.name.clone(), v);
+                        changed = true;
+                    }
+                }
+                Err(line) => {
+                    // Logged once per bad content, as keepalived logs once per change.
+                    let key = format!("\0bad:{}", f.name);
+                    if !self.shell.file_values.contains_key(&key) {
+                        self.shell.log.line(&line);
+                        self.shell.file_values.insert(key, 0);
+                    }
+                    continue;
+                }
+            }
+            self.shell.file_values.remove(&format!("\0bad:{}", f.name));
+        }
+        changed
+    }
+
+    fn start_scripts(&mut self, plans: Vec<ScriptPlan>) {
+        let old: Vec<(ScriptState, JoinHandle<()>)> = std::mem::take(&mut self.scripts);
+        let mut kept: Vec<ScriptState> = Vec::new();
+        for (st, h) in old {
+            h.abort();
+            kept.push(st);
+        }
+        self.shell.script_ok.clear();
+        for sp in plans {
+            let st = match kept.iter().position(|k| k.plan == sp) {
+                Some(i) => kept.swap_remove(i),
+                None => ScriptState {
+                    good: !sp.init_fail,
+                    streak: 0,
+                    plan: sp,
+                },
+            };
+            self.shell.script_ok.insert(st.plan.name.clone(), st.good);
+            let h = spawn_script(st.plan.clone(), self.script_tx.clone());
+            self.scripts.push((st, h));
+        }
+    }
+
+    fn script_result(&mut self, name: &str, ok: bool, detail: &str) {
+        let Some((st, _)) = self.scripts.iter_mut().find(|(s, _)| s.plan.name == name) else {
+            return;
+        };
+        if let Some(good) = st.record(ok) {
+            self.shell.log.line(&if good {
+                format!("VRRP_Script({name}) succeeded")
+            } else {
+                format!("VRRP_Script({name}) failed ({detail})")
+            });
+            self.shell.script_ok.insert(name.to_string(), good);
+            self.apply_all_tracking();
+        }
+    }
+
+    fn packet(&mut self, id: u64, pkt: Rx) {
+        let Some(idx) = self.index_of(id) else {
+            return;
+        };
+        let now = self.now();
+        let Some(r) = self.runners.get(idx) else {
+            return;
+        };
+        let vrid = r.plan.core.vrid;
+        let got = match &pkt {
+            Rx::V4(p) => packet_vrid(p),
+            Rx::V6 { payload, .. } => payload.get(1).copied(),
+        };
+        if got != Some(vrid) {
+            // Every instance's socket sees every advert on its interface: a VRID no instance
+            // there runs is counted once, on the first instance of the interface (keepalived
+            // drops these silently).
+            let ifindex = r.ifindex;
+            let known = self
+                .runners
+                .iter()
+                .any(|o| o.ifindex == ifindex && Some(o.plan.core.vrid) == got);
+            let first = self.runners.iter().position(|o| o.ifindex == ifindex);
+            if !known
+                && first == Some(idx)
+                && got.is_some()
+                && let Some(r) = self.runners.get_mut(idx)
+            {
+                r.inst.count_vrid_error();
+            }
+            return;
+        }
+        let Some(r) = self.runners.get_mut(idx) else {
+            return;
+        };
+        let acts = match pkt {
+            Rx::V4(p) => r.inst.handle_ipv4_packet(now, &p),
+            Rx::V6 { src, hops, payload } => {
+                // No IPV6_PKTINFO in socket2: the destination is the group for multicast
+                // instances and our own address for unicast ones.
+                let dst = if r.plan.core.unicast_peers.is_empty() {
+                    IpAddr::V6(MCAST_V6)
+                } else {
+                    r.plan.core.src_addr
+                };
+                let meta = IpMeta {
+                    src: IpAddr::V6(src),
+                    dst,
+                    ttl: hops,
+                };
+                r.inst.handle_packet(now, &meta, &payload)
+            }
+        };
+        self.run_actions(idx, acts);
+    }
+
+    fn timers(&mut self) {
+        let now = self.now();
+        for i in 0..self.runners.len() {
+            let Some(r) = self.runners.get_mut(i) else {
+                continue;
+            };
+            if r.inst.next_deadline().is_some_and(|d| d <= now) {
+                let acts = r.inst.handle_timer(now);
+                self.run_actions(i, acts);
+            }
+        }
+    }
+
+    /// Start instances `from..` (startup and new instances after a reload), then the sync
+    /// groups that are not running yet.
+    fn start_instances(&mut self, from: usize, new_groups: &[usize]) {
+        let now = self.now();
+        for i in from..self.runners.len() {
+            // Tracking first: an instance whose interface is down starts in FAULT.
+            self.apply_tracking(i);
+            let Some(r) = self.runners.get_mut(i) else {
+                continue;
+            };
+            let acts = r.inst.startup(now);
+            // Startup transitions are not group events: the group starts below.
+            if let Some(r) = self.runners.get_mut(i) {
+                self.shell.exec(r, acts);
+            }
+        }
+        for &gi in new_groups {
+            let mut refs: Vec<&mut Instance> =
+                self.runners.iter_mut().map(|r| &mut r.inst).collect();
+            let outs = match self.groups.get_mut(gi) {
+                Some(g) => g.sg.init(now, &mut refs),
+                None => Vec::new(),
+            };
+            drop(refs);
+            self.exec_sync(gi, outs);
+        }
+    }
+
+    /// Sync groups for the current runners; a group whose plan did not change keeps its
+    /// state. Returns the indices of the new groups (to start).
+    fn rebuild_groups(&mut self, plans: Vec<GroupPlan>) -> Vec<usize> {
+        let old = std::mem::take(&mut self.groups);
+        let mut fresh = Vec::new();
+        for gp in plans {
+            let members: Vec<usize> = gp
+                .members
+                .iter()
+                .filter_map(|m| self.runners.iter().position(|r| &r.plan.core.name == m))
+                .collect();
+            let kept = old.iter().find(|g| g.plan == gp).map(|g| g.sg.clone());
+            let sg = match kept {
+                Some(mut sg) => {
+                    sg.members = members;
+                    sg
+                }
+                None => {
+                    fresh.push(self.groups.len());
+                    SyncGroup::new(&gp.name, members)
+                }
+            };
+            self.groups.push(GroupRun { plan: gp, sg });
+        }
+        fresh
+    }
+
+    fn reload(&mut self) {
+        let log = |d: &Daemon, s: &str| d.shell.log.line(s);
+        log(self, "Reloading ...");
+        let Some(path) = self.opts.config_path.clone() else {
+            log(self, "Reload not possible: no configuration file name");
+            return;
+        };
+        log(self, &format!("Opening file '{path}'."));
+        log(self, &format!("Configuration file {path}"));
+        let out = crate::config::keepalived::check_file(
+            &path,
+            &crate::config::keepalived::Options {
+                config_id: self.opts.config_id.clone(),
+            },
+        );
+        log(self, "Reloading");
+        for l in &out.lines {
+            log(self, l);
+        }
+        let fail = |d: &Daemon, why: &str| {
+            d.shell.log.line(why);
+            d.shell
+                .log
+                .line("Reload failed - keeping the running configuration");
+        };
+        if out.exit_code == crate::config::keepalived::EXIT_MISSING_PARAMETER {
+            return fail(self, "Configuration has a keyword without its value");
+        }
+        if out.config.vrrp_instances.is_empty() {
+            return fail(self, "No vrrp_instance in the new configuration");
+        }
+        self.refresh_links();
+        let addrs = match self.shell.nl.addrs() {
+            Ok(a) => a,
+            Err(e) => return fail(self, &format!("netlink address dump: {e}")),
+        };
+        let plans = match make_plans(&out.config, &self.shell.links, &addrs) {
+            Ok(p) => p,
+            Err(e) => return fail(self, &e.to_string()),
+        };
+        // Keep unchanged instances (same plan: state, sockets, VIPs); stop the others.
+        let mut old = std::mem::take(&mut self.runners);
+        let mut kept: Vec<Runner> = Vec::new();
+        let mut todo: Vec<Plan> = Vec::new();
+        for p in plans {
+            match old.iter().position(|r| r.plan == p) {
+                Some(i) => kept.push(old.swap_remove(i)),
+                None => todo.push(p),
+            }
+        }
+        let now = self.now();
+        for mut r in old {
+            let acts = r.inst.shutdown(now);
+            self.shell.exec(&mut r, acts);
+        }
+        // keepalived sets the VIPs (and routes) of running masters again: idempotent.
+        for r in &kept {
+            if r.inst.state() == State::Master {
+                self.shell.set_vips(r, true);
+            }
+        }
+        self.runners = kept;
+        let first_new = self.runners.len();
+        for p in todo {
+            match self.new_runner(p) {
+                Ok(r) => self.runners.push(r),
+                Err(e) => self.shell.log.line(&e.to_string()),
+            }
+        }
+        self.cfg = out.config;
+        let ms = |v: Option<u32>| Duration::from_millis(u64::from(v.unwrap_or(0)));
+        self.shell.garp_interval = ms(self.cfg.global.vrrp_garp_interval_ms);
+        self.shell.gna_interval = ms(self.cfg.global.vrrp_gna_interval_ms);
+        self.files = track_files(&self.cfg);
+        init_track_files(&self.files, &self.shell.log);
+        self.read_files();
+        self.init_procs();
+        self.start_scripts(scripts(&self.cfg));
+        let new_groups = self.rebuild_groups(groups(&self.cfg));
+        // Membership may have changed for kept instances too.
+        for r in &mut self.runners {
+            r.inst.set_sync_member(r.plan.sync_group.is_some());
+        }
+        self.start_instances(first_new, &new_groups);
+        self.shell.log.line("Reload complete");
+    }
+
+    fn dump_data(&self) {
+        let wall = SystemTime::now();
+        let now = self.now();
+        let views: Vec<dump::InstView<'_>> = self
+            .runners
+            .iter()
+            .map(|r| dump::InstView {
+                plan: &r.plan,
+                inst: &r.inst,
+                last_transition: r.last_transition,
+                read_timeout: r
+                    .inst
+                    .protocol_deadline()
+                    .map(|d| wall + d.saturating_sub(now)),
+            })
+            .collect();
+        let groups: Vec<(&GroupPlan, State)> = self
+            .groups
+            .iter()
+            .map(|g| (&g.plan, g.sg.state()))
+            .collect();
+        let files: Vec<(&TrackFilePlan, i64)> = self
+            .files
+            .iter()
+            .map(|f| (f, self.shell.file_values.get(&f.name).copied().unwrap_or(0)))
+            .collect();
+        let text = dump::data(&self.cfg.global, &views, &groups, &files);
+        if let Err(e) = dump::write_file(dump::DATA_FILE, &text) {
+            self.shell
+                .log
+                .line(&format!("Can't open {} ({e})", dump::DATA_FILE));
+        }
+    }
+
+    fn dump_stats(&self) {
+        let text: String = self
+            .runners
+            .iter()
+            .map(|r| dump::stats_block(&r.plan.core.name, r.inst.stats()))
+            .collect();
+        if let Err(e) = dump::write_file(dump::STATS_FILE, &text) {
+            self.shell
+                .log
+                .line(&format!("Can't open {} ({e})", dump::STATS_FILE));
+        }
+    }
+
+    fn shutdown(&mut self) {
+        let now = self.now();
+        for i in 0..self.runners.len() {
+            if let Some(r) = self.runners.get_mut(i) {
+                let acts = r.inst.shutdown(now);
+                self.shell.exec(r, acts);
+            }
+        }
+        for gi in 0..self.groups.len() {
+            let outs = match self.groups.get_mut(gi) {
+                Some(g) => g.sg.shutdown(),
+                None => Vec::new(),
+            };
+            self.exec_sync(gi, outs);
+        }
+        for (_, h) in &self.scripts {
+            h.abort();
+        }
+    }
+}
+
+/// Run the VRRP instances of `cfg` in the foreground until SIGTERM / SIGINT. Returns the
+/// process exit code (0 after a clean stop, 1 when the engine cannot start).
+pub fn run(cfg: &ir::Config, opts: &RunOptions) -> i32 {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tandem: cannot start the VRRP engine: {e}");
+            return 1;
+        }
+    };
+    write_pid(&opts.pid_file);
+    write_pid(&opts.vrrp_pid_file);
+    let code = match rt.block_on(run_async(cfg, opts)) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("{e}");
+            1
+        }
+    };
+    for p in [&opts.pid_file, &opts.vrrp_pid_file].into_iter().flatten() {
+        let _ = std::fs::remove_file(p);
+    }
+    code
+}
+
+async fn run_async(cfg: &ir::Config, opts: &RunOptions) -> Result<(), EngineError> {
+    let log = Log::new(
+        opts.log_console,
+        opts.log_detail,
+        !opts.no_syslog,
+        opts.log_facility.as_deref(),
+    );
+    // keepalived's parent logs this when it forks the VRRP child; tandem is that process.
+    log.line(&format!(
+        "Starting VRRP child process, pid={}",
+        std::process::id()
+    ));
+    for l in insecure_script_lines(cfg) {
+        log.line(&l);
+    }
+    let (fifo_path, fifo_script) = super::fifo::configured(&cfg.global);
+    let fifo = fifo_path
+        .as_deref()
+        .and_then(|p| match super::fifo::Fifo::open(p) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                log.line(&format!("Unable to open notify fifo {p} - {e}"));
+                None
+            }
+        });
+    // The FIFO's reader: started once with the FIFO as its last argument, stopped with us.
+    let mut fifo_child = match (&fifo, &fifo_path, fifo_script) {
+        (Some(_), Some(p), Some(mut cmd)) if !cmd.is_empty() => {
+            cmd.push(p.clone());
+            std::process::Command::new(&cmd[0])
+                .args(&cmd[1..])
+                .stdin(std::process::Stdio::null())
+                .spawn()
+                .map_err(|e| log.line(&format!("cannot run notify fifo script {}: {e}", cmd[0])))
+                .ok()
+        }
+        _ => None,
+    };
+    let mut nl = Netlink::open().map_err(io_err("netlink socket"))?;
+    let links = nl.links().map_err(io_err("netlink link dump"))?;
+    let addrs = nl.addrs().map_err(io_err("netlink address dump"))?;
+    let plans = make_plans(cfg, &links, &addrs)?;
+    let ms = |v: Option<u32>| Duration::from_millis(u64::from(v.unwrap_or(0)));
+    let (rx_tx, mut rx) = mpsc::unbounded_channel();
+    let (script_tx, mut srx) = mpsc::unbounded_channel();
+    let mut d = Daemon {
+        shell: Shell {
+            nl,
+            links,
+            garp: HashMap::new(),
+            na: HashMap::new(),
+            script_ok: HashMap::new(),
+            file_values: HashMap::new(),
+            proc_quorum: HashMap::new(),
+            garp_interval: ms(cfg.global.vrrp_garp_interval_ms),
+            gna_interval: ms(cfg.global.vrrp_gna_interval_ms),
+            log,
+            fifo,
+        },
+        runners: Vec::new(),
+        groups: Vec::new(),
+        scripts: Vec::new(),
+        files: track_files(cfg),
+        procs: track::ProcessTracker::default(),
+        cfg: cfg.clone(),
+        opts: opts.clone(),
+        start: tokio::time::Instant::now(),
+        rx_tx,
+        script_tx,
+        next_id: 1,
+    };
+    for p in plans {
+        let r = d.new_runner(p)?;
+        d.runners.push(r);
+    }
+    init_track_files(&d.files, &d.shell.log);
+    d.read_files();
+    d.init_procs();
+    d.start_scripts(scripts(cfg));
+    let new_groups = d.rebuild_groups(groups(cfg));
+    let mut term = signal(SignalKind::terminate()).map_err(io_err("SIGTERM handler"))?;
+    let mut int = signal(SignalKind::interrupt()).map_err(io_err("SIGINT handler"))?;
+    let mut hup = signal(SignalKind::hangup()).map_err(io_err("SIGHUP handler"))?;
+    let mut usr1 = signal(SignalKind::user_defined1()).map_err(io_err("SIGUSR1 handler"))?;
+    let mut usr2 = signal(SignalKind::user_defined2()).map_err(io_err("SIGUSR2 handler"))?;
+
+    d.shell.log.line("Startup complete");
+    d.start_instances(0, &new_groups);
+    let mut poll = tokio::time::interval(LINK_POLL);
+    poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        let now = d.now();
+        let next = d
+            .runners
+            .iter()
+            .filter_map(|r| r.inst.next_deadline())
+            .min();
+        let wake = d.start + next.unwrap_or(now + Duration::from_secs(3600));
+        tokio::select! {
+            _ = term.recv() => break,
+            _ = int.recv() => break,
+            _ = hup.recv() => d.reload(),
+            _ = usr1.recv() => {
+                d.shell.log.line(&format!(
+                    "Printing VRRP data for process({}) on signal",
+                    std::process::id()
+                ));
+                d.dump_data();
+            }
+            _ = usr2.recv() => {
+                d.shell.log.line(&format!(
+                    "Printing VRRP stats for process({}) on signal",
+                    std::process::id()
+                ));
+                d.dump_stats();
+            }
+            m = rx.recv() => {
+                let Some((id, pkt)) = m else { break };
+                d.packet(id, pkt);
+            }
+            Some((name, ok, detail)) = srx.recv() => d.script_result(&name, ok, &detail),
+            _ = poll.tick() => {
+                d.refresh_links();
+                d.read_files();
+                d.read_procs();
+                d.apply_all_tracking();
+            }
+            _ = tokio::time::sleep_until(wake) => d.timers(),
+        }
+    }
+    d.shell.log.line("Stopping");
+    d.shutdown();
+    if let Some(c) = &mut fifo_child {
+        let _ = std::process::Command::new("kill")
+            .args(["-TERM", &c.id().to_string()])
+            .status();
+        // Bounded: a reader that ignores SIGTERM must not hold up the stop.
+        for _ in 0..50 {
+            if matches!(c.try_wait(), Ok(Some(_))) {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+    d.shell.log.line("Stopped");
+    Ok(())
 }
 
 /// The primary address of `iface` in `addrs` (IPv4: the first non-secondary global one;
@@ -556,7 +1457,7 @@ fn open_sockets_v6(p: &Plan, link: &Link) -> Result<(Socket, Socket), EngineErro
         .map_err(io_err(what("SO_BINDTODEVICE")))?;
     send.bind(&sock_addr(p.core.src_addr, link.index))
         .map_err(io_err(format!("({name}) bind to {}", p.core.src_addr)))?;
-    send.set_unicast_hops_v6(u32::from(VRRP_TTL))
+    send.set_unicast_hops_v6(u32::from(p.send_ttl))
         .map_err(io_err(what("IPV6_UNICAST_HOPS")))?;
     send.set_multicast_hops_v6(u32::from(VRRP_TTL))
         .map_err(io_err(what("IPV6_MULTICAST_HOPS")))?;
@@ -598,7 +1499,7 @@ fn open_sockets(p: &Plan, link: &Link) -> Result<(Socket, Socket), EngineError> 
     // the pseudo-header.
     send.bind(&SockAddr::from(SocketAddr::new(p.core.src_addr, 0)))
         .map_err(io_err(format!("({name}) bind to {}", p.core.src_addr)))?;
-    send.set_ttl_v4(u32::from(VRRP_TTL))
+    send.set_ttl_v4(u32::from(p.send_ttl))
         .map_err(io_err(what("IP_TTL")))?;
     send.set_multicast_ttl_v4(u32::from(VRRP_TTL))
         .map_err(io_err(what("IP_MULTICAST_TTL")))?;
@@ -671,15 +1572,15 @@ fn recv_v6(sock: &Socket) -> io::Result<Rx> {
 }
 
 fn spawn_reader(
-    idx: usize,
+    id: u64,
     sock: Socket,
     ipv6: bool,
-    tx: mpsc::UnboundedSender<(usize, Rx)>,
-) -> io::Result<()> {
+    tx: mpsc::UnboundedSender<(u64, Rx)>,
+) -> io::Result<tokio::task::JoinHandle<()>> {
     // A raw socket is a datagram socket as far as recv(2) goes: tokio's UdpSocket wraps it
     // safely and gives us readiness-driven, non-blocking receives.
     let sock = tokio::net::UdpSocket::from_std(std::net::UdpSocket::from(sock))?;
-    tokio::spawn(async move {
+    Ok(tokio::spawn(async move {
         let mut buf = vec![0u8; 65536];
         loop {
             let res = if ipv6 {
@@ -694,7 +1595,7 @@ fn spawn_reader(
             };
             match res {
                 Ok(rx) => {
-                    if tx.send((idx, rx)).is_err() {
+                    if tx.send((id, rx)).is_err() {
                         return;
                     }
                 }
@@ -703,194 +1604,13 @@ fn spawn_reader(
                 Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
             }
         }
-    });
-    Ok(())
+    }))
 }
 
 fn write_pid(path: &Option<String>) {
     if let Some(p) = path {
         let _ = std::fs::write(p, format!("{}\n", std::process::id()));
     }
-}
-
-/// Run the VRRP instances of `cfg` in the foreground until SIGTERM / SIGINT. Returns the
-/// process exit code (0 after a clean stop, 1 when the engine cannot start).
-pub fn run(cfg: &ir::Config, opts: &RunOptions) -> i32 {
-    let rt = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("tandem: cannot start the VRRP engine: {e}");
-            return 1;
-        }
-    };
-    write_pid(&opts.pid_file);
-    write_pid(&opts.vrrp_pid_file);
-    let code = match rt.block_on(run_async(cfg, opts)) {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("{e}");
-            1
-        }
-    };
-    for p in [&opts.pid_file, &opts.vrrp_pid_file].into_iter().flatten() {
-        let _ = std::fs::remove_file(p);
-    }
-    code
-}
-
-async fn run_async(cfg: &ir::Config, opts: &RunOptions) -> Result<(), EngineError> {
-    let log = Log {
-        detail: opts.log_detail,
-    };
-    log.line("Starting VRRP child process");
-    let mut nl = Netlink::open().map_err(io_err("netlink socket"))?;
-    let links = nl.links().map_err(io_err("netlink link dump"))?;
-    let addrs = nl.addrs().map_err(io_err("netlink address dump"))?;
-    let all_vips: Vec<IpAddr> = cfg
-        .vrrp_instances
-        .iter()
-        .flat_map(|i| {
-            i.virtual_ipaddress
-                .iter()
-                .chain(&i.virtual_ipaddress_excluded)
-        })
-        .filter_map(|a| a.addr.parse().ok())
-        .collect();
-    let plans = plan(cfg, &|iface, v6| {
-        primary_addr(&links, &addrs, &all_vips, iface, v6)
-    })?;
-
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut runners = Vec::new();
-    for (idx, p) in plans.into_iter().enumerate() {
-        let link = links
-            .iter()
-            .find(|l| l.name == p.interface)
-            .ok_or_else(|| EngineError::NoInterface(p.interface.clone()))?;
-        let (recv, send) = open_sockets(&p, link)?;
-        spawn_reader(idx, recv, p.core.is_ipv6(), tx.clone()).map_err(io_err("tokio reactor"))?;
-        let inst = Instance::new(p.core.clone()).map_err(FromIrError::from)?;
-        runners.push(Runner {
-            inst,
-            plan: p,
-            send,
-            ifindex: link.index,
-            tracked: (false, 0),
-        });
-    }
-    drop(tx);
-    let mut shell = Shell {
-        nl,
-        links,
-        garp: HashMap::new(),
-        na: HashMap::new(),
-        script_ok: HashMap::new(),
-        log,
-    };
-    let (stx, mut srx) = mpsc::unbounded_channel();
-    let mut script_states: Vec<ScriptState> = scripts(cfg)
-        .into_iter()
-        .map(|sp| ScriptState {
-            good: !sp.init_fail,
-            streak: 0,
-            plan: sp,
-        })
-        .collect();
-    for (i, st) in script_states.iter().enumerate() {
-        shell.script_ok.insert(st.plan.name.clone(), st.good);
-        spawn_script(i, st.plan.clone(), stx.clone());
-    }
-    drop(stx);
-    let mut term = signal(SignalKind::terminate()).map_err(io_err("SIGTERM handler"))?;
-    let mut int = signal(SignalKind::interrupt()).map_err(io_err("SIGINT handler"))?;
-    let mut hup = signal(SignalKind::hangup()).map_err(io_err("SIGHUP handler"))?;
-
-    let start = tokio::time::Instant::now();
-    shell.log.line("Startup complete");
-    for r in &mut runners {
-        shell.apply_tracking(r, start.elapsed());
-        let acts = r.inst.startup(start.elapsed());
-        shell.exec(r, acts);
-    }
-    let mut poll = tokio::time::interval(LINK_POLL);
-    poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        let next = runners.iter().filter_map(|r| r.inst.next_deadline()).min();
-        let wake = start + next.unwrap_or(start.elapsed() + Duration::from_secs(3600));
-        tokio::select! {
-            _ = term.recv() => break,
-            _ = int.recv() => break,
-            _ = hup.recv() => {
-                shell.log.line("Reloading is not supported by tandem yet; SIGHUP ignored");
-            }
-            m = rx.recv() => {
-                let Some((idx, pkt)) = m else { break };
-                let Some(r) = runners.get_mut(idx) else { continue };
-                let vrid = r.plan.core.vrid;
-                let acts = match pkt {
-                    Rx::V4(p) if packet_vrid(&p) == Some(vrid) => {
-                        r.inst.handle_ipv4_packet(start.elapsed(), &p)
-                    }
-                    Rx::V6 { src, hops, payload } if payload.get(1) == Some(&vrid) => {
-                        // No IPV6_PKTINFO in socket2: the destination is the group for
-                        // multicast instances and our own address for unicast ones.
-                        let dst = if r.plan.core.unicast_peers.is_empty() {
-                            IpAddr::V6(MCAST_V6)
-                        } else {
-                            r.plan.core.src_addr
-                        };
-                        let meta = IpMeta { src: IpAddr::V6(src), dst, ttl: hops };
-                        r.inst.handle_packet(start.elapsed(), &meta, &payload)
-                    }
-                    _ => continue,
-                };
-                shell.exec(r, acts);
-            }
-            Some((i, ok, detail)) = srx.recv() => {
-                let Some(st) = script_states.get_mut(i) else { continue };
-                if let Some(good) = st.record(ok) {
-                    let name = st.plan.name.clone();
-                    shell.log.line(&if good {
-                        format!("VRRP_Script({name}) succeeded")
-                    } else {
-                        format!("VRRP_Script({name}) failed ({detail})")
-                    });
-                    shell.script_ok.insert(name, good);
-                    let now = start.elapsed();
-                    for r in &mut runners {
-                        shell.apply_tracking(r, now);
-                    }
-                }
-            }
-            _ = poll.tick() => {
-                shell.refresh_links();
-                let now = start.elapsed();
-                for r in &mut runners {
-                    shell.apply_tracking(r, now);
-                }
-            }
-            _ = tokio::time::sleep_until(wake) => {
-                let now = start.elapsed();
-                for r in &mut runners {
-                    if r.inst.next_deadline().is_some_and(|d| d <= now) {
-                        let acts = r.inst.handle_timer(now);
-                        shell.exec(r, acts);
-                    }
-                }
-            }
-        }
-    }
-    shell.log.line("Stopping");
-    let now = start.elapsed();
-    for r in &mut runners {
-        let acts = r.inst.shutdown(now);
-        shell.exec(r, acts);
-    }
-    shell.log.line("Stopped");
-    Ok(())
 }
 
 #[cfg(test)]
@@ -928,6 +1648,46 @@ mod tests {
     }
 
     #[test]
+    fn process_quorum_fault_and_weights() {
+        use crate::vrrp::from_ir::TrackScriptRef;
+        let mut p = crate::vrrp::from_ir::Plan {
+            core: crate::vrrp::config::InstanceConfig::new(
+                "VI_1",
+                1,
+                100,
+                "192.0.2.11".parse().unwrap(),
+            ),
+            interface: "eth0".into(),
+            vips: vec![],
+            src_configured: false,
+            send_ttl: 255,
+            notify: Default::default(),
+            track_ifaces: vec![],
+            track_scripts: vec![],
+            track_files: vec![],
+            track_processes: vec![],
+            routes: vec![],
+            sync_group: None,
+        };
+        let r = |name: &str, weight, reverse| TrackScriptRef {
+            name: name.into(),
+            weight,
+            reverse,
+        };
+        let q = |v: bool| HashMap::from([("tp".to_string(), v)]);
+        p.track_processes = vec![r("tp", 0, false)];
+        assert_eq!(process_result(&p, &q(true)), (false, 0));
+        assert_eq!(process_result(&p, &q(false)), (true, 0));
+        p.track_processes = vec![r("tp", 10, false)];
+        assert_eq!(process_result(&p, &q(true)), (false, 10));
+        assert_eq!(process_result(&p, &q(false)), (false, 0));
+        p.track_processes = vec![r("tp", -10, false)];
+        assert_eq!(process_result(&p, &q(false)), (false, -10));
+        p.track_processes = vec![r("tp", 10, true)];
+        assert_eq!(process_result(&p, &q(false)), (false, 10));
+    }
+
+    #[test]
     fn tracking_fault_and_weights() {
         use crate::vrrp::from_ir::TrackIf;
         let link = |name: &str, running| Link {
@@ -947,8 +1707,13 @@ mod tests {
             interface: "eth0".into(),
             vips: vec![],
             src_configured: false,
+            send_ttl: 255,
             notify: Default::default(),
             track_scripts: vec![],
+            track_files: vec![],
+            track_processes: vec![],
+            routes: vec![],
+            sync_group: None,
             track_ifaces: vec![TrackIf {
                 name: "eth0".into(),
                 weight: None,
@@ -956,15 +1721,15 @@ mod tests {
             }],
         };
         assert_eq!(
-            track_result(&p, &[link("eth0", true)], &HashMap::new()),
+            track_result(&p, &[link("eth0", true)], &HashMap::new(), &HashMap::new()),
             (false, 0)
         );
         assert_eq!(
-            track_result(&p, &[link("eth0", false)], &HashMap::new()),
+            track_result(&p, &[link("eth0", false)], &HashMap::new(), &HashMap::new()),
             (true, 0)
         );
         assert_eq!(
-            track_result(&p, &[], &HashMap::new()),
+            track_result(&p, &[], &HashMap::new(), &HashMap::new()),
             (true, 0),
             "missing interface is down"
         );
@@ -989,6 +1754,7 @@ mod tests {
             track_result(
                 &p,
                 &[link("a", true), link("b", true), link("c", true)],
+                &HashMap::new(),
                 &HashMap::new()
             ),
             (false, 5)
@@ -997,6 +1763,7 @@ mod tests {
             track_result(
                 &p,
                 &[link("a", false), link("b", false), link("c", false)],
+                &HashMap::new(),
                 &HashMap::new()
             ),
             (false, -20)
@@ -1016,8 +1783,13 @@ mod tests {
             interface: "eth0".into(),
             vips: vec![],
             src_configured: false,
+            send_ttl: 255,
             notify: Default::default(),
             track_ifaces: vec![],
+            track_files: vec![],
+            track_processes: vec![],
+            routes: vec![],
+            sync_group: None,
             track_scripts: vec![TrackScriptRef {
                 name: "chk".into(),
                 weight: -20,
@@ -1025,12 +1797,24 @@ mod tests {
             }],
         };
         let state = |ok| HashMap::from([("chk".to_string(), ok)]);
-        assert_eq!(track_result(&p, &[], &state(true)), (false, 0));
-        assert_eq!(track_result(&p, &[], &state(false)), (false, -20));
+        assert_eq!(
+            track_result(&p, &[], &state(true), &HashMap::new()),
+            (false, 0)
+        );
+        assert_eq!(
+            track_result(&p, &[], &state(false), &HashMap::new()),
+            (false, -20)
+        );
         p.track_scripts[0].weight = 0;
-        assert_eq!(track_result(&p, &[], &state(false)), (true, 0));
+        assert_eq!(
+            track_result(&p, &[], &state(false), &HashMap::new()),
+            (true, 0)
+        );
         p.track_scripts[0].weight = 10;
-        assert_eq!(track_result(&p, &[], &state(true)), (false, 10));
+        assert_eq!(
+            track_result(&p, &[], &state(true), &HashMap::new()),
+            (false, 10)
+        );
 
         let mut st = ScriptState {
             plan: ScriptPlan {
@@ -1041,6 +1825,7 @@ mod tests {
                 rise: 2,
                 fall: 3,
                 init_fail: false,
+                ids: None,
             },
             good: true,
             streak: 0,
@@ -1052,14 +1837,6 @@ mod tests {
         assert_eq!(st.record(false), None, "a failure resets the rise count");
         assert_eq!(st.record(true), None);
         assert_eq!(st.record(true), Some(true), "rise 2");
-    }
-
-    #[test]
-    fn time_stamp_like_keepalived() {
-        // keepalived 2.2.7 in the lab wrote "Sun Nov 22 00:32:37 2026: (VI_1) setting VIPs."
-        assert_eq!(stamp(1_795_307_557), "Sun Nov 22 00:32:37 2026");
-        assert_eq!(stamp(0), "Thu Jan  1 00:00:00 1970");
-        assert_eq!(stamp(951_782_400), "Tue Feb 29 00:00:00 2000");
     }
 
     #[test]

@@ -12,6 +12,7 @@ use thiserror::Error;
 use super::config::{InitialState, InstanceConfig};
 use super::netlink::scope_number;
 use super::packet::{Auth, Version};
+use crate::config::keepalived::sys;
 use crate::ir::keepalived::{self as ir, AuthType, Script};
 
 /// One VIP (or excluded VIP) line, resolved.
@@ -34,6 +35,8 @@ pub struct Notify {
     pub stop: Option<Vec<String>>,
     /// `notify`: called with `INSTANCE NAME STATE PRIORITY` appended.
     pub generic: Option<Vec<String>>,
+    /// (uid, gid) the scripts run as ([`script_ids`]); None: as the engine itself.
+    pub ids: Option<(u32, u32)>,
 }
 
 /// An interface whose link state affects the instance (`track_interface`, and the
@@ -59,6 +62,8 @@ pub struct ScriptPlan {
     pub fall: u32,
     /// `init_fail`: the script starts failed instead of good.
     pub init_fail: bool,
+    /// (uid, gid) to run as ([`script_ids`]); None: as the engine itself.
+    pub ids: Option<(u32, u32)>,
 }
 
 /// A `track_script` entry of an instance, with the weight already chosen (the instance's
@@ -74,10 +79,24 @@ pub struct TrackScriptRef {
 
 /// Every `vrrp_script` tracked by at least one instance.
 pub fn scripts(cfg: &ir::Config) -> Vec<ScriptPlan> {
+    scripts_unfiltered(cfg)
+        .into_iter()
+        .filter(|s| {
+            script_allowed(cfg, &s.args) && !(cfg.global.enable_script_security && s.ids.is_none())
+        })
+        .collect()
+}
+
+/// [`scripts`] before `enable_script_security` removes the insecure ones.
+fn scripts_unfiltered(cfg: &ir::Config) -> Vec<ScriptPlan> {
     let used = |name: &str| {
         cfg.vrrp_instances
             .iter()
             .any(|i| i.track_script.iter().any(|t| t.name == name))
+            || cfg
+                .vrrp_sync_groups
+                .iter()
+                .any(|g| g.track_script.iter().any(|t| t.name == name))
     };
     let secs = |v: f64, default: f64| {
         Duration::from_secs_f64(if v.is_finite() && v > 0.0 { v } else { default })
@@ -99,9 +118,238 @@ pub fn scripts(cfg: &ir::Config) -> Vec<ScriptPlan> {
                 rise: s.rise.max(1),
                 fall: s.fall.max(1),
                 init_fail: s.init_fail,
+                ids: script_ids(cfg, s.user.as_deref(), s.group.as_deref()),
             })
         })
         .collect()
+}
+
+/// A `track_file` (only those some instance or group tracks).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackFilePlan {
+    pub name: String,
+    pub path: String,
+    /// The block's default weight (instances may override it).
+    pub weight: i32,
+    /// `init_file [VALUE] [overwrite]`.
+    pub init_file: Option<(i64, bool)>,
+}
+
+/// A `track_file` entry of an instance: the file's value times `weight` (negated with
+/// `reverse`) is added to the priority; weight 0: a non-zero value is a FAULT; a result
+/// below -253 is a FAULT too (keepalived.conf(5), "Track files").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackFileRef {
+    pub name: String,
+    pub weight: i32,
+    pub reverse: bool,
+}
+
+/// One `virtual_routes` line in its basic forms: `DEST/PFX [via GW] [dev IF] [src ADDR]
+/// [metric N] [table T]`, `blackhole|unreachable|prohibit DEST/PFX [table T]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoutePlan {
+    pub dst: IpAddr,
+    pub prefix: u8,
+    pub gateway: Option<IpAddr>,
+    pub dev: Option<String>,
+    pub src: Option<IpAddr>,
+    pub metric: Option<u32>,
+    pub table: u32,
+    /// RTN_* type: 1 unicast, 6 blackhole, 7 unreachable, 8 prohibit.
+    pub kind: u8,
+    /// The line as written (for the data dump).
+    pub text: String,
+}
+
+/// A `vrrp_sync_group` with at least two existing members.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GroupPlan {
+    pub name: String,
+    pub members: Vec<String>,
+    /// Called with `GROUP NAME STATE 0` appended for the generic `notify`.
+    pub notify: Notify,
+}
+
+/// Every `vrrp_track_process` tracked by at least one instance or sync group (the first
+/// of a name, as keepalived looks them up).
+pub fn track_processes(cfg: &ir::Config) -> Vec<super::track::ProcessPlan> {
+    let used = |name: &str| {
+        cfg.vrrp_instances
+            .iter()
+            .any(|i| i.track_process.iter().any(|t| t.name == name))
+            || cfg
+                .vrrp_sync_groups
+                .iter()
+                .any(|g| g.track_process.iter().any(|t| t.name == name))
+    };
+    let mut out: Vec<super::track::ProcessPlan> = Vec::new();
+    for t in &cfg.track_processes {
+        if used(&t.name)
+            && !out.iter().any(|p| p.name == t.name)
+            && let Some(p) = super::track::ProcessPlan::from_ir(t)
+        {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Every `track_file` tracked by at least one instance or sync group.
+pub fn track_files(cfg: &ir::Config) -> Vec<TrackFilePlan> {
+    let used = |name: &str| {
+        cfg.vrrp_instances
+            .iter()
+            .any(|i| i.track_file.iter().any(|t| t.name == name))
+            || cfg
+                .vrrp_sync_groups
+                .iter()
+                .any(|g| g.track_file.iter().any(|t| t.name == name))
+    };
+    cfg.track_files
+        .iter()
+        .filter(|t| used(&t.name))
+        .filter_map(|t| {
+            Some(TrackFilePlan {
+                name: t.name.clone(),
+                path: t.file.clone()?,
+                weight: t.weight,
+                init_file: t.init_file,
+            })
+        })
+        .collect()
+}
+
+/// The sync groups the engine runs: members that exist, each in one group only; a group
+/// left with fewer than two members is dropped, as keepalived does ("Sync group VG has only
+/// 1 virtual router(s) - removing").
+pub fn groups(cfg: &ir::Config) -> Vec<GroupPlan> {
+    let mut taken: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for g in &cfg.vrrp_sync_groups {
+        let mut members = Vec::new();
+        for m in &g.group {
+            if cfg.vrrp_instances.iter().any(|i| &i.name == m) && !taken.contains(&m.as_str()) {
+                taken.push(m);
+                members.push(m.clone());
+            }
+        }
+        if members.len() < 2 {
+            taken.retain(|t| !members.iter().any(|m| m == t));
+            continue;
+        }
+        out.push(GroupPlan {
+            name: g.name.clone(),
+            members,
+            notify: Notify {
+                master: script_args(cfg, &g.notify_master),
+                backup: script_args(cfg, &g.notify_backup),
+                fault: script_args(cfg, &g.notify_fault),
+                stop: script_args(cfg, &g.notify_stop),
+                generic: script_args(cfg, &g.notify),
+                ids: script_ids(cfg, None, None),
+            },
+        });
+    }
+    out
+}
+
+fn route_type(word: &str) -> Option<u8> {
+    match word {
+        "blackhole" => Some(6),
+        "unreachable" => Some(7),
+        "prohibit" => Some(8),
+        _ => None,
+    }
+}
+
+fn table_number(word: &str) -> Option<u32> {
+    match word {
+        "main" => Some(254),
+        "local" => Some(255),
+        "default" => Some(253),
+        n => n.parse().ok(),
+    }
+}
+
+fn parse_prefix(name: &str, s: &str) -> Result<(IpAddr, u8), FromIrError> {
+    let bad = || FromIrError::BadRoute {
+        name: name.to_string(),
+        route: s.to_string(),
+    };
+    let (a, p) = match s.split_once('/') {
+        Some((a, p)) => (a, Some(p)),
+        None => (s, None),
+    };
+    let addr: IpAddr = a.parse().map_err(|_| bad())?;
+    let max = if addr.is_ipv6() { 128 } else { 32 };
+    let prefix = match p {
+        Some(p) => p.parse::<u8>().ok().filter(|p| *p <= max).ok_or_else(bad)?,
+        None => max,
+    };
+    Ok((addr, prefix))
+}
+
+/// One `virtual_routes` line (the words after keepalived's own parser split it).
+pub fn parse_route(name: &str, words: &[String]) -> Result<RoutePlan, FromIrError> {
+    let text = words.join(" ");
+    let bad = || FromIrError::BadRoute {
+        name: name.to_string(),
+        route: text.clone(),
+    };
+    let mut it = words.iter().map(String::as_str).peekable();
+    let mut kind = 1;
+    if let Some(k) = it.peek().and_then(|w| route_type(w)) {
+        kind = k;
+        it.next();
+    }
+    let dst_word = it.next().ok_or_else(bad)?;
+    let (dst, prefix) = if dst_word == "default" {
+        (IpAddr::V4(Ipv4Addr::UNSPECIFIED), 0)
+    } else {
+        parse_prefix(name, dst_word)?
+    };
+    let mut r = RoutePlan {
+        dst,
+        prefix,
+        gateway: None,
+        dev: None,
+        src: None,
+        metric: None,
+        table: 254,
+        kind,
+        text: text.clone(),
+    };
+    while let Some(w) = it.next() {
+        let v = it.next().ok_or_else(bad)?;
+        match w {
+            "via" | "gw" => {
+                // `via inet 1.2.3.4` / `via inet6 ...` as ip(8) allows.
+                let v = if v == "inet" || v == "inet6" {
+                    it.next().ok_or_else(bad)?
+                } else {
+                    v
+                };
+                r.gateway = Some(v.parse().map_err(|_| bad())?);
+            }
+            "dev" | "oif" => r.dev = Some(v.to_string()),
+            "src" => r.src = Some(v.parse().map_err(|_| bad())?),
+            "metric" | "priority" | "preference" => r.metric = Some(v.parse().map_err(|_| bad())?),
+            "table" => r.table = table_number(v).ok_or_else(bad)?,
+            _ => {
+                return Err(FromIrError::RouteOption {
+                    name: name.to_string(),
+                    option: w.to_string(),
+                });
+            }
+        }
+    }
+    if r.gateway.is_some_and(|g| g.is_ipv6() != r.dst.is_ipv6())
+        || r.src.is_some_and(|s| s.is_ipv6() != r.dst.is_ipv6())
+    {
+        return Err(bad());
+    }
+    Ok(r)
 }
 
 /// Everything the engine needs to run one `vrrp_instance`.
@@ -113,9 +361,18 @@ pub struct Plan {
     pub vips: Vec<Vip>,
     /// The source address was configured (`unicast_src_ip` / `mcast_src_ip`), not picked.
     pub src_configured: bool,
+    /// The TTL / hop limit of sent adverts: `unicast_ttl` for unicast, else 255.
+    pub send_ttl: u8,
     pub notify: Notify,
     pub track_ifaces: Vec<TrackIf>,
     pub track_scripts: Vec<TrackScriptRef>,
+    pub track_files: Vec<TrackFileRef>,
+    /// `track_process` entries: weight 0 gives FAULT without quorum; otherwise the weight
+    /// is added as for a `track_script` (quorum = success).
+    pub track_processes: Vec<TrackScriptRef>,
+    pub routes: Vec<RoutePlan>,
+    /// The `vrrp_sync_group` it belongs to.
+    pub sync_group: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -134,14 +391,145 @@ pub enum FromIrError {
         iface: String,
         family: &'static str,
     },
-    #[error("({0}) use_vmac is not supported by tandem yet")]
-    Vmac(String),
+    #[error(
+        "({file}: Line {line}) ({name}) use_vmac is not supported by tandem: it needs a macvlan interface per instance, which tandem does not create; remove use_vmac (the VIPs then move with the instance's own MAC and gratuitous ARPs)"
+    )]
+    Vmac {
+        file: String,
+        line: u32,
+        name: String,
+    },
+    #[error("({name}) cannot parse virtual route '{route}'")]
+    BadRoute { name: String, route: String },
+    #[error(
+        "({name}) virtual route option '{option}' is not supported by tandem (basic forms only: via, dev, src, metric, table, blackhole)"
+    )]
+    RouteOption { name: String, option: String },
     #[error("{0}")]
     Core(#[from] super::config::ConfigError),
 }
 
-fn script_args(s: &Option<Script>) -> Option<Vec<String>> {
-    s.as_ref().map(|s| s.args.clone()).filter(|a| !a.is_empty())
+fn script_args(cfg: &ir::Config, s: &Option<Script>) -> Option<Vec<String>> {
+    s.as_ref()
+        .map(|s| s.args.clone())
+        .filter(|a| !a.is_empty() && script_allowed(cfg, a) && !no_default_user(cfg))
+}
+
+/// The (uid, gid) a script runs as, as keepalived chooses it: the `vrrp_script`'s own
+/// `user USER [GROUP]`, else the global `script_user USER [GROUP]`, else the user
+/// `keepalived_script` when it exists; the group defaults to the user's primary group.
+/// None (run as the engine's own user, root) when none of them resolves.
+pub fn script_ids(cfg: &ir::Config, user: Option<&str>, group: Option<&str>) -> Option<(u32, u32)> {
+    let (user, group) = match user {
+        Some(u) => (u, group),
+        None => match cfg.global.script_user.as_deref() {
+            Some(u) => (u, cfg.global.script_group.as_deref()),
+            None => ("keepalived_script", None),
+        },
+    };
+    let (uid, primary) = sys::user(user)?;
+    let gid = match group {
+        Some(g) => sys::group(g)?,
+        None => primary,
+    };
+    Some((uid, gid))
+}
+
+/// The program a script command line runs, when it exists and a non-root user could
+/// replace it (keepalived's rule, `config::keepalived::sys::insecure`).
+fn insecure_program(args: &[String]) -> Option<std::path::PathBuf> {
+    let p = sys::find_command(args.first()?)?;
+    sys::insecure(&p).then_some(p)
+}
+
+/// With `enable_script_security` keepalived never runs a script that a non-root user could
+/// replace (the file or a directory above it writable by others, or not owned by root): a
+/// `vrrp_script` is dropped from tracking, a notify script is not called.
+fn script_allowed(cfg: &ir::Config, args: &[String]) -> bool {
+    !cfg.global.enable_script_security || insecure_program(args).is_none()
+}
+
+/// With `enable_script_security` and no user to run scripts as (no `script_user`, no
+/// `keepalived_script` account) keepalived never runs a notify script as root: "Failed to
+/// set default user for notify script ... - ignoring" (measured).
+fn no_default_user(cfg: &ir::Config) -> bool {
+    cfg.global.enable_script_security && script_ids(cfg, None, None).is_none()
+}
+
+/// keepalived 2.2.7's start-up lines for the scripts `enable_script_security` disables,
+/// in its order (tracked `vrrp_script`s, then each instance's notify scripts, then each
+/// sync group's), e.g. `Unsafe permissions found for script '/tmp/x.sh' - disabling.`
+pub fn insecure_script_lines(cfg: &ir::Config) -> Vec<String> {
+    if !cfg.global.enable_script_security {
+        return Vec::new();
+    }
+    if no_default_user(cfg) {
+        let notify = |n: [&Option<Script>; 5]| -> Vec<String> {
+            n.into_iter()
+                .flatten()
+                .filter_map(|s| s.args.first().cloned())
+                .map(|p| format!("Failed to set default user for notify script {p} - ignoring"))
+                .collect()
+        };
+        return cfg
+            .vrrp_instances
+            .iter()
+            .flat_map(|i| {
+                notify([
+                    &i.notify_master,
+                    &i.notify_backup,
+                    &i.notify_fault,
+                    &i.notify_stop,
+                    &i.notify,
+                ])
+            })
+            .chain(cfg.vrrp_sync_groups.iter().flat_map(|g| {
+                notify([
+                    &g.notify_master,
+                    &g.notify_backup,
+                    &g.notify_fault,
+                    &g.notify_stop,
+                    &g.notify,
+                ])
+            }))
+            .collect();
+    }
+    let tracked = scripts_unfiltered(cfg).into_iter().map(|s| s.args);
+    let notify = |n: [&Option<Script>; 5]| {
+        n.into_iter()
+            .flatten()
+            .map(|s| s.args.clone())
+            .collect::<Vec<_>>()
+    };
+    let inst = cfg.vrrp_instances.iter().flat_map(|i| {
+        notify([
+            &i.notify_master,
+            &i.notify_backup,
+            &i.notify_fault,
+            &i.notify_stop,
+            &i.notify,
+        ])
+    });
+    let grp = cfg.vrrp_sync_groups.iter().flat_map(|g| {
+        notify([
+            &g.notify_master,
+            &g.notify_backup,
+            &g.notify_fault,
+            &g.notify_stop,
+            &g.notify,
+        ])
+    });
+    tracked
+        .chain(inst)
+        .chain(grp)
+        .filter_map(|a| insecure_program(&a))
+        .map(|p| {
+            format!(
+                "Unsafe permissions found for script '{}' - disabling.",
+                p.display()
+            )
+        })
+        .collect()
 }
 
 /// An `other` keyword present (flag) on the instance or, with the `vrrp_` prefix, globally.
@@ -216,6 +604,7 @@ pub fn plan(
     primary: &dyn Fn(&str, bool) -> Option<IpAddr>,
 ) -> Result<Vec<Plan>, FromIrError> {
     let g = &cfg.global;
+    let all_groups = groups(cfg);
     let mut out = Vec::new();
     for inst in &cfg.vrrp_instances {
         let name = inst.name.clone();
@@ -227,8 +616,22 @@ pub fn plan(
             .virtual_router_id
             .ok_or_else(|| FromIrError::NoVrid(name.clone()))?;
         if inst.use_vmac.is_some() {
-            return Err(FromIrError::Vmac(name));
+            return Err(FromIrError::Vmac {
+                file: inst.src.file.clone(),
+                line: inst.src.line,
+                name,
+            });
         }
+        let group = cfg.vrrp_sync_groups.iter().find(|g| {
+            all_groups
+                .iter()
+                .any(|p| p.name == g.name && p.members.contains(&name))
+        });
+        let routes: Vec<RoutePlan> = inst
+            .virtual_routes
+            .iter()
+            .map(|r| parse_route(&name, &r.words))
+            .collect::<Result<_, _>>()?;
         let vips_in: Vec<Vip> = inst
             .virtual_ipaddress
             .iter()
@@ -269,7 +672,23 @@ pub fn plan(
                 family: if ipv6 { "IPv6" } else { "IPv4" },
             })?,
         };
+        // keepalived's start-up resets (the checker prints the same as warnings):
+        // `vrrp_strict` / `strict_mode` ignores authentication, makes the initial state
+        // follow address ownership and drops preempt_delay; an initial MASTER state clears
+        // nopreempt and preempt_delay, priority 255 clears nopreempt.
+        let strict = g.vrrp_strict || inst.strict_mode;
+        let owner = inst.priority == 255;
+        let initial_master = if strict {
+            owner
+        } else {
+            inst.state == ir::State::Master
+        };
+        let nopreempt = inst.nopreempt && !owner && !initial_master;
+        let keep_delay = !strict && !initial_master && !nopreempt;
         let auth = match &inst.authentication {
+            _ if strict => Auth::None,
+            // "Authentication specified but no password given. Ignoring"
+            Some(a) if a.auth_type == Some(AuthType::Pass) && a.auth_pass.is_none() => Auth::None,
             Some(a) if version == Version::V2 => match a.auth_type {
                 Some(AuthType::Ah) => return Err(FromIrError::AuthAh(name)),
                 Some(AuthType::Pass) => Auth::pass(a.auth_pass.as_deref().unwrap_or("").as_bytes()),
@@ -281,14 +700,15 @@ pub fn plan(
         let mut core = InstanceConfig::new(&name, vrid, inst.priority.max(1), src_addr);
         core.version = version;
         core.advert_interval = interval(inst.advert_int, version);
-        core.initial_state = match inst.state {
-            ir::State::Master => InitialState::Master,
-            ir::State::Backup => InitialState::Backup,
+        core.initial_state = if initial_master {
+            InitialState::Master
+        } else {
+            InitialState::Backup
         };
-        core.nopreempt = inst.nopreempt;
+        core.nopreempt = nopreempt;
         core.preempt_delay = inst
             .preempt_delay
-            .filter(|d| d.is_finite() && *d > 0.0)
+            .filter(|d| keep_delay && d.is_finite() && *d > 0.0)
             .map(Duration::from_secs_f64)
             .unwrap_or(Duration::ZERO);
         core.higher_prio_send_advert = flag(inst, g, "higher_prio_send_advert");
@@ -297,7 +717,8 @@ pub fn plan(
         core.auth = auth;
         core.vips = vips_in.iter().map(|v| v.addr).collect();
         core.unicast_peers = peers;
-        core.check_unicast_src = g.other.iter().any(|(k, _)| k == "vrrp_check_unicast_src");
+        // The instance's `check_unicast_src` or the global `vrrp_check_unicast_src`.
+        core.check_unicast_src = flag(inst, g, "check_unicast_src");
         if let Some(n) = number(inst, g, "down_timer_adverts") {
             core.down_timer_adverts = n;
         }
@@ -332,42 +753,142 @@ pub fn plan(
                 reverse: false,
             });
         }
+        // In a sync group keepalived ignores weighted tracking ("(VI_1) ignoring tracked
+        // script chk with weights due to SYNC group") and adds the group's own tracking to
+        // every member as FAULT-only.
+        let in_group = group.is_some();
         for t in &inst.track_interface {
+            let weight = t.weight.filter(|w| *w != 0);
+            if in_group && weight.is_some() {
+                continue;
+            }
             track_ifaces.push(TrackIf {
                 name: t.name.clone(),
-                weight: t.weight.filter(|w| *w != 0),
+                weight,
                 reverse: t.weight_reverse,
             });
         }
+        let mut track_scripts: Vec<TrackScriptRef> = inst
+            .track_script
+            .iter()
+            .filter_map(|t| {
+                let script = cfg.vrrp_scripts.iter().find(|s| s.name == t.name)?;
+                Some(TrackScriptRef {
+                    name: t.name.clone(),
+                    weight: t.weight.unwrap_or(script.weight),
+                    reverse: if t.weight.is_some() {
+                        t.weight_reverse
+                    } else {
+                        script.weight_reverse
+                    },
+                })
+            })
+            .filter(|t| !in_group || t.weight == 0)
+            .collect();
+        let mut track_files: Vec<TrackFileRef> = inst
+            .track_file
+            .iter()
+            .filter_map(|t| {
+                let f = cfg.track_files.iter().find(|f| f.name == t.name)?;
+                Some(TrackFileRef {
+                    name: t.name.clone(),
+                    weight: t.weight.unwrap_or(f.weight),
+                    reverse: if t.weight.is_some() {
+                        t.weight_reverse
+                    } else {
+                        f.weight_reverse
+                    },
+                })
+            })
+            .filter(|t| !in_group || t.weight == 0)
+            .collect();
+        // keepalived finds the first vrrp_track_process of that name. Unlike weighted
+        // scripts and files, keepalived 2.2.7 says nothing about weighted track_process
+        // entries of a sync group member (measured with -t), so they are kept (inferred:
+        // not measured at run time).
+        let mut track_processes: Vec<TrackScriptRef> = inst
+            .track_process
+            .iter()
+            .filter_map(|t| {
+                let p = cfg.track_processes.iter().find(|p| p.name == t.name)?;
+                Some(TrackScriptRef {
+                    name: t.name.clone(),
+                    weight: t.weight.unwrap_or(p.weight),
+                    reverse: if t.weight.is_some() {
+                        t.weight_reverse
+                    } else {
+                        p.weight_reverse
+                    },
+                })
+            })
+            .collect();
+        if let Some(g) = group {
+            for t in &g.track_process {
+                if cfg.track_processes.iter().any(|p| p.name == t.name) {
+                    track_processes.push(TrackScriptRef {
+                        name: t.name.clone(),
+                        weight: 0,
+                        reverse: false,
+                    });
+                }
+            }
+            for t in &g.track_interface {
+                track_ifaces.push(TrackIf {
+                    name: t.name.clone(),
+                    weight: None,
+                    reverse: false,
+                });
+            }
+            for t in &g.track_script {
+                if cfg.vrrp_scripts.iter().any(|s| s.name == t.name) {
+                    track_scripts.push(TrackScriptRef {
+                        name: t.name.clone(),
+                        weight: 0,
+                        reverse: false,
+                    });
+                }
+            }
+            for t in &g.track_file {
+                if cfg.track_files.iter().any(|f| f.name == t.name) {
+                    track_files.push(TrackFileRef {
+                        name: t.name.clone(),
+                        weight: 0,
+                        reverse: false,
+                    });
+                }
+            }
+        }
+        // `unicast_ttl` (unicast only; multicast adverts are always sent with TTL 255).
+        let send_ttl = if core.unicast_peers.is_empty() {
+            255
+        } else {
+            inst.other
+                .iter()
+                .rev()
+                .find(|(k, _)| k == "unicast_ttl")
+                .and_then(|(_, v)| v.first()?.parse().ok())
+                .unwrap_or(255)
+        };
         out.push(Plan {
             core,
             interface: iface,
             vips,
             src_configured: configured_src.is_some(),
+            send_ttl,
             notify: Notify {
-                master: script_args(&inst.notify_master),
-                backup: script_args(&inst.notify_backup),
-                fault: script_args(&inst.notify_fault),
-                stop: script_args(&inst.notify_stop),
-                generic: script_args(&inst.notify),
+                master: script_args(cfg, &inst.notify_master),
+                backup: script_args(cfg, &inst.notify_backup),
+                fault: script_args(cfg, &inst.notify_fault),
+                stop: script_args(cfg, &inst.notify_stop),
+                generic: script_args(cfg, &inst.notify),
+                ids: script_ids(cfg, None, None),
             },
             track_ifaces,
-            track_scripts: inst
-                .track_script
-                .iter()
-                .filter_map(|t| {
-                    let script = cfg.vrrp_scripts.iter().find(|s| s.name == t.name)?;
-                    Some(TrackScriptRef {
-                        name: t.name.clone(),
-                        weight: t.weight.unwrap_or(script.weight),
-                        reverse: if t.weight.is_some() {
-                            t.weight_reverse
-                        } else {
-                            script.weight_reverse
-                        },
-                    })
-                })
-                .collect(),
+            track_scripts,
+            track_files,
+            track_processes,
+            routes,
+            sync_group: group.map(|g| g.name.clone()),
         });
     }
     Ok(out)
@@ -378,15 +899,20 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> ir::Config {
+        // Tests run in parallel: one file each, and only that file is removed (removing the
+        // shared directory made another test read an empty config now and then).
+        static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let dir = std::env::temp_dir().join(format!("tandem-h9-fromir-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
-        let f = dir.join(format!("{}.conf", text.len()));
+        let f = dir.join(format!("{n}.conf"));
         std::fs::write(&f, text).unwrap();
         let out = crate::config::keepalived::check_file(
             f.to_str().unwrap(),
             &crate::config::keepalived::Options::default(),
         );
-        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_file(&f);
+        let _ = std::fs::remove_dir(&dir);
         out.config
     }
 
@@ -452,6 +978,200 @@ mod tests {
         );
     }
 
+    /// `enable_script_security`: a script others can write is neither tracked nor called as
+    /// notify, with keepalived 2.2.7's start-up line (measured: `Unsafe permissions found
+    /// for script '/tmp/sec/ok.sh' - disabling.`, once per use); /bin/true (root, 0755) runs.
+    #[test]
+    fn script_security_disables_insecure_scripts() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("tdm-scrsec-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let bad = dir.join("bad.sh");
+        let _ = std::fs::write(&bad, "#!/bin/sh\nexit 0\n");
+        let _ = std::fs::set_permissions(&bad, std::fs::Permissions::from_mode(0o777));
+        let text = |security: &str| {
+            format!(
+                "global_defs {{\n {security}\n script_user root\n}}\n\
+                 vrrp_script bad {{\n script \"{b}\"\n}}\n\
+                 vrrp_script good {{\n script /bin/true\n}}\n\
+                 vrrp_instance VI_1 {{\n interface eth0\n virtual_router_id 1\n priority 100\n\
+                 notify_master \"{b} m\"\n notify /bin/true\n\
+                 virtual_ipaddress {{\n 192.0.2.100/24\n }}\n track_script {{\n bad\n good\n }}\n}}\n",
+                b = bad.display()
+            )
+        };
+        let c = parse(&text("enable_script_security"));
+        let names: Vec<String> = scripts(&c).into_iter().map(|s| s.name).collect();
+        let p = plan(&c, &primary).unwrap();
+        let lines = insecure_script_lines(&c);
+        let c_off = parse(&text(""));
+        let names_off: Vec<String> = scripts(&c_off).into_iter().map(|s| s.name).collect();
+        let p_off = plan(&c_off, &primary).unwrap();
+        let _ = std::fs::remove_dir_all(&dir);
+        assert_eq!(names, ["good"]);
+        assert_eq!(p[0].notify.master, None);
+        assert_eq!(p[0].notify.generic, Some(vec!["/bin/true".to_string()]));
+        let line = format!(
+            "Unsafe permissions found for script '{}' - disabling.",
+            bad.display()
+        );
+        assert_eq!(lines, vec![line.clone(), line]);
+        // Without it (keepalived only warns at check time), everything runs.
+        assert_eq!(names_off, ["bad", "good"]);
+        assert!(p_off[0].notify.master.is_some());
+        assert!(insecure_script_lines(&c_off).is_empty());
+    }
+
+    /// AH authentication is refused at start with a clear error (tandem does not implement
+    /// IPsec AH); `check_unicast_src` works per instance as well as globally.
+    #[test]
+    fn ah_rejected_and_check_unicast_src_forms() {
+        let ah = parse(
+            "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n priority 100\n\
+             authentication {\n auth_type AH\n auth_pass 1111\n }\n\
+             virtual_ipaddress {\n 192.0.2.100/24\n }\n}\n",
+        );
+        assert_eq!(
+            plan(&ah, &primary).err().map(|e| e.to_string()).as_deref(),
+            Some("(VI_1) authentication type AH is not supported by tandem; use PASS or none")
+        );
+        let uni = |inst_kw: &str, global_kw: &str| {
+            let c = parse(&format!(
+                "global_defs {{\n {global_kw}\n}}\n\
+                 vrrp_instance VI_1 {{\n interface eth0\n virtual_router_id 1\n priority 100\n\
+                 {inst_kw}\n unicast_src_ip 192.0.2.11\n unicast_peer {{\n 192.0.2.12\n }}\n\
+                 virtual_ipaddress {{\n 192.0.2.100/24\n }}\n}}\n"
+            ));
+            plan(&c, &primary).map(|p| p[0].core.check_unicast_src).ok()
+        };
+        assert_eq!(uni("", ""), Some(false));
+        assert_eq!(uni("check_unicast_src", ""), Some(true));
+        assert_eq!(uni("", "vrrp_check_unicast_src"), Some(true));
+    }
+
+    /// keepalived 2.2.7's start-up resets, as its checker reports them: `vrrp_strict` -> no
+    /// authentication ("Strict mode does not support authentication. Ignoring."), the state
+    /// follows ownership ("State MASTER must match being address owner"), no preempt_delay;
+    /// an initial MASTER clears nopreempt and preempt_delay; priority 255 clears nopreempt.
+    #[test]
+    fn strict_mode_and_keepalived_resets() {
+        let conf = |global: &str, state: &str, prio: u8, extra: &str| {
+            let c = parse(&format!(
+                "global_defs {{\n {global}\n}}\n\
+                 vrrp_instance VI_1 {{\n interface eth0\n state {state}\n virtual_router_id 1\n\
+                 priority {prio}\n {extra}\n authentication {{\n auth_type PASS\n auth_pass 1111\n }}\n\
+                 virtual_ipaddress {{\n 192.0.2.100/24\n }}\n}}\n"
+            ));
+            let p = plan(&c, &primary).unwrap();
+            let k = &p[0].core;
+            (
+                k.initial_state == InitialState::Master,
+                k.auth == Auth::None,
+                k.nopreempt,
+                k.preempt_delay,
+            )
+        };
+        let zero = Duration::ZERO;
+        let five = Duration::from_secs(5);
+        assert_eq!(
+            conf("vrrp_strict", "MASTER", 100, "preempt_delay 5"),
+            (false, true, false, zero)
+        );
+        assert_eq!(
+            conf("vrrp_strict", "BACKUP", 255, ""),
+            (true, true, false, zero)
+        );
+        assert_eq!(
+            conf("", "BACKUP", 100, "preempt_delay 5"),
+            (false, false, false, five)
+        );
+        assert_eq!(
+            conf("", "MASTER", 100, "nopreempt"),
+            (true, false, false, zero)
+        );
+        assert_eq!(
+            conf("", "BACKUP", 255, "nopreempt"),
+            (false, false, false, zero)
+        );
+        assert_eq!(
+            conf("", "BACKUP", 100, "nopreempt"),
+            (false, false, true, zero)
+        );
+        assert_eq!(
+            conf("", "BACKUP", 100, "nopreempt\n preempt_delay 5"),
+            (false, false, true, zero)
+        );
+    }
+
+    /// Who scripts run as: the vrrp_script's `user`, else `script_user` (notify scripts
+    /// too), else `keepalived_script` if it exists, else the engine's own user.
+    #[test]
+    fn script_users() {
+        let Some(nobody) = sys::user("nobody") else {
+            return;
+        };
+        let root = sys::user("root").map(|(u, _)| (u, 0));
+        let text = |global: &str, own: &str| {
+            format!(
+                "global_defs {{\n {global}\n}}\n\
+                 vrrp_script chk {{\n script /bin/true\n {own}\n}}\n\
+                 vrrp_instance VI_1 {{\n interface eth0\n virtual_router_id 1\n priority 100\n\
+                 notify /bin/true\n track_script {{\n chk\n }}\n\
+                 virtual_ipaddress {{\n 192.0.2.100/24\n }}\n}}\n"
+            )
+        };
+        let ids = |t: String| {
+            let c = parse(&t);
+            let s = scripts(&c).first().and_then(|s| s.ids);
+            let n = plan(&c, &primary).ok().and_then(|p| p[0].notify.ids);
+            (s, n)
+        };
+        assert_eq!(
+            ids(text("script_user nobody", "")),
+            (Some(nobody), Some(nobody))
+        );
+        assert_eq!(
+            ids(text("script_user root", "user nobody")),
+            (Some(nobody), root)
+        );
+        assert_eq!(
+            ids(text("script_user nobody root", "")),
+            (Some((nobody.0, 0)), Some((nobody.0, 0)))
+        );
+        if sys::user("keepalived_script").is_none() {
+            assert_eq!(ids(text("", "")), (None, None));
+            // enable_script_security with nobody to run as: no notify script at all (the
+            // config check already removed the vrrp_script: "Unable to set default user
+            // for vrrp script chk - removing").
+            let c = parse(&text("enable_script_security", ""));
+            assert_eq!(
+                plan(&c, &primary).ok().map(|p| p[0].notify.generic.clone()),
+                Some(None)
+            );
+            assert!(scripts(&c).is_empty());
+            assert_eq!(
+                insecure_script_lines(&c),
+                ["Failed to set default user for notify script /bin/true - ignoring"]
+            );
+        }
+    }
+
+    /// `unicast_ttl` sets the TTL of unicast adverts; multicast ones keep 255.
+    #[test]
+    fn unicast_ttl_for_sent_adverts() {
+        let ttl = |extra: &str| {
+            let c = parse(&format!(
+                "vrrp_instance VI_1 {{\n interface eth0\n virtual_router_id 1\n priority 100\n\
+                 {extra}\n virtual_ipaddress {{\n 192.0.2.100/24\n }}\n}}\n"
+            ));
+            plan(&c, &primary).map(|p| p[0].send_ttl).ok()
+        };
+        let uni = "unicast_src_ip 192.0.2.11\n unicast_peer {\n 192.0.2.12\n }";
+        assert_eq!(ttl(uni), Some(255));
+        assert_eq!(ttl(&format!("{uni}\n unicast_ttl 10")), Some(10));
+        assert_eq!(ttl("unicast_ttl 10"), Some(255));
+    }
+
     #[test]
     fn v3_unicast_and_intervals() {
         let c = parse(
@@ -479,5 +1199,126 @@ mod tests {
         ));
         assert_eq!(interval(1.4, Version::V2), Duration::from_secs(1));
         assert_eq!(interval(0.004, Version::V3), Duration::from_millis(10));
+    }
+
+    #[test]
+    fn sync_groups_tracking_and_routes() {
+        let c = parse(
+            "vrrp_script chk {\n script /bin/true\n weight -20\n}\n\
+             track_file tf {\n file /tmp/x\n weight 5\n}\n\
+             vrrp_sync_group VG_1 {\n group {\n VI_1\n VI_2\n NOPE\n }\n track_script {\n chk\n }\n\
+             notify \"/bin/echo g\"\n}\n\
+             vrrp_sync_group VG_2 {\n group {\n VI_3\n }\n}\n\
+             vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n priority 100\n\
+             track_script {\n chk weight 10\n }\n track_file {\n tf\n }\n\
+             virtual_ipaddress {\n 192.0.2.100/24\n }\n\
+             virtual_routes {\n 198.51.100.0/24 via 192.0.2.1 dev eth0 metric 5 table 100\n blackhole 203.0.113.0/24\n }\n}\n\
+             vrrp_instance VI_2 {\n interface eth0\n virtual_router_id 2\n priority 100\n\
+             virtual_ipaddress {\n 192.0.2.101/24\n }\n}\n\
+             vrrp_instance VI_3 {\n interface eth0\n virtual_router_id 3\n priority 100\n\
+             track_file {\n tf\n }\n virtual_ipaddress {\n 192.0.2.102/24\n }\n}\n",
+        );
+        let g = groups(&c);
+        assert_eq!(g.len(), 1, "a group of one is dropped, as keepalived");
+        assert_eq!(g[0].members, ["VI_1", "VI_2"], "unknown members ignored");
+        assert_eq!(g[0].notify.generic.as_deref().map(|a| a.len()), Some(2));
+        let p = plan(&c, &primary).unwrap();
+        assert_eq!(p[0].sync_group.as_deref(), Some("VG_1"));
+        assert_eq!(p[2].sync_group, None);
+        // The weighted track_script of VI_1 is ignored in a group; the group's is FAULT-only.
+        assert_eq!(
+            p[0].track_scripts,
+            [TrackScriptRef {
+                name: "chk".into(),
+                weight: 0,
+                reverse: false
+            }]
+        );
+        assert_eq!(p[1].track_scripts.len(), 1);
+        assert!(
+            p[0].track_files.is_empty(),
+            "weighted track_file ignored in a group"
+        );
+        assert_eq!(
+            p[2].track_files,
+            [TrackFileRef {
+                name: "tf".into(),
+                weight: 5,
+                reverse: false
+            }]
+        );
+        assert_eq!(track_files(&c).len(), 1);
+        let r = &p[0].routes;
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].gateway, Some("192.0.2.1".parse().unwrap()));
+        assert_eq!(r[0].dev.as_deref(), Some("eth0"));
+        assert_eq!((r[0].metric, r[0].table, r[0].kind), (Some(5), 100, 1));
+        assert_eq!((r[1].kind, r[1].prefix), (6, 24));
+    }
+
+    #[test]
+    fn route_forms() {
+        let w = |s: &str| s.split_whitespace().map(String::from).collect::<Vec<_>>();
+        let r = parse_route("VI_1", &w("10.0.0.0/8 src 192.0.2.100 dev eth0")).unwrap();
+        assert_eq!(r.src, Some("192.0.2.100".parse().unwrap()));
+        assert_eq!(r.gateway, None);
+        let r = parse_route("VI_1", &w("default via 192.0.2.1")).unwrap();
+        assert_eq!(r.prefix, 0);
+        let r = parse_route("VI_1", &w("2001:db8::/32 via inet6 fe80::1 dev eth0")).unwrap();
+        assert_eq!(r.prefix, 32);
+        assert!(matches!(
+            parse_route("VI_1", &w("10.0.0.0/8 via 2001:db8::1")),
+            Err(FromIrError::BadRoute { .. })
+        ));
+        assert!(matches!(
+            parse_route("VI_1", &w("10.0.0.0/8 nexthop via 192.0.2.1")),
+            Err(FromIrError::RouteOption { .. })
+        ));
+        assert!(parse_route("VI_1", &w("10.0.0.0/33")).is_err());
+    }
+
+    #[test]
+    fn vmac_is_rejected_with_its_line() {
+        let c = parse(
+            "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n priority 100\n use_vmac\n\
+             virtual_ipaddress {\n 192.0.2.100/24\n }\n}\n",
+        );
+        let e = plan(&c, &primary).unwrap_err().to_string();
+        assert!(
+            e.contains("Line 1) (VI_1) use_vmac is not supported by tandem"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn track_process_refs() {
+        let c = parse(
+            "vrrp_track_process tp {\n process sleep\n weight 7\n}\n\
+             vrrp_track_process tp0 {\n process sshd\n}\n\
+             vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n priority 100\n\
+             track_process {\n tp\n tp0 weight 3 reverse\n }\n virtual_ipaddress {\n 192.0.2.100/24\n }\n}\n",
+        );
+        let p = plan(&c, &primary).unwrap();
+        assert_eq!(
+            p[0].track_processes,
+            [
+                TrackScriptRef {
+                    name: "tp".into(),
+                    weight: 7,
+                    reverse: false
+                },
+                TrackScriptRef {
+                    name: "tp0".into(),
+                    weight: 3,
+                    reverse: true
+                }
+            ]
+        );
+        let t = track_processes(&c);
+        assert_eq!(t.len(), 2);
+        assert_eq!(
+            (t[0].process.as_str(), t[0].quorum, t[0].quorum_max),
+            ("sleep", 1, u32::MAX)
+        );
     }
 }

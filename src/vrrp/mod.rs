@@ -6,16 +6,26 @@
 //! - [`state`]: the per-instance state machine (Initialize, Backup, Master, Fault), driven
 //!   by a virtual clock passed in by the caller; it returns actions, it does no I/O.
 //! - [`from_ir`]: keepalived IR -> per-instance plans (core config + interface, VIPs, notify).
-//! - [`engine`]: the running daemon (raw sockets, timers, signals) - entry point [`run`].
-//! - [`netlink`]: VIPs added / removed through rtnetlink; [`arp`]: gratuitous ARP.
+//! - [`sync`]: `vrrp_sync_group` (members move together, group notify), sans IO.
+//! - [`track`]: `track_file` values read as keepalived reads them; `vrrp_track_process` matching and quorum (by scanning /proc).
+//! - [`engine`]: the running daemon (raw sockets, timers, signals, reload) - entry point
+//!   [`run`]; [`log`]: console and syslog lines; [`dump`]: the SIGUSR1 / SIGUSR2 files.
+//! - [`fifo`]: `notify_fifo` lines and the FIFO itself.
+//! - [`netlink`]: VIPs and virtual routes added / removed through rtnetlink; [`arp`]:
+//!   gratuitous ARP and unsolicited NA.
 
 pub mod arp;
 pub mod config;
+pub mod dump;
 pub mod engine;
+pub mod fifo;
 pub mod from_ir;
+pub mod log;
 pub mod netlink;
 pub mod packet;
 pub mod state;
+pub mod sync;
+pub mod track;
 pub mod validate;
 
 pub use engine::{RunOptions, run};

@@ -23,6 +23,14 @@ const RTM_GETLINK: u16 = 18;
 const RTM_NEWADDR: u16 = 20;
 const RTM_DELADDR: u16 = 21;
 const RTM_GETADDR: u16 = 22;
+const RTM_NEWROUTE: u16 = 24;
+const RTM_DELROUTE: u16 = 25;
+const RTA_DST: u16 = 1;
+const RTA_OIF: u16 = 4;
+const RTA_GATEWAY: u16 = 5;
+const RTA_PRIORITY: u16 = 6;
+const RTA_PREFSRC: u16 = 7;
+const RTA_TABLE: u16 = 15;
 const IFA_ADDRESS: u16 = 1;
 const IFA_LOCAL: u16 = 2;
 const IFA_LABEL: u16 = 3;
@@ -67,6 +75,28 @@ pub struct AddrSpec {
     /// RT_SCOPE_* number (0 universe/global, 200 site, 253 link, 254 host).
     pub scope: u8,
 }
+
+/// A route to add or delete (`virtual_routes`), always with keepalived's protocol number
+/// (18, `proto keepalived` in `ip route`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RouteSpec {
+    pub dst: IpAddr,
+    pub prefix: u8,
+    pub gateway: Option<IpAddr>,
+    /// Output interface index.
+    pub oif: Option<u32>,
+    pub src: Option<IpAddr>,
+    pub metric: Option<u32>,
+    /// Routing table (254 main).
+    pub table: u32,
+    /// RTN_UNICAST (1), RTN_BLACKHOLE (6), RTN_UNREACHABLE (7), RTN_PROHIBIT (8).
+    pub kind: u8,
+    /// RT_SCOPE_*: universe (0) with a gateway, link (253) for a directly connected route.
+    pub scope: u8,
+}
+
+/// keepalived's routing protocol number (RTPROT_KEEPALIVED).
+pub const RTPROT_KEEPALIVED: u8 = 18;
 
 /// Scope names as `ip address` and keepalived accept them.
 pub fn scope_number(name: &str) -> Option<u8> {
@@ -291,6 +321,57 @@ impl Netlink {
             &Self::addr_body(a),
         ) {
             Err(e) if e.raw_os_error() == Some(libc::EEXIST) => Ok(()),
+            r => r.map(|_| ()),
+        }
+    }
+
+    fn route_body(r: &RouteSpec) -> Vec<u8> {
+        let v6 = r.dst.is_ipv6();
+        // rtmsg: family, dst_len, src_len, tos, table, protocol, scope, type, flags(u32)
+        let mut b = vec![
+            if v6 { AF_INET6 } else { AF_INET },
+            r.prefix,
+            0,
+            0,
+            u8::try_from(r.table).unwrap_or(252),
+            RTPROT_KEEPALIVED,
+            r.scope,
+            r.kind,
+        ];
+        b.extend_from_slice(&0u32.to_ne_bytes());
+        push_attr(&mut b, RTA_DST, &ip_bytes(&r.dst));
+        if let Some(g) = r.gateway {
+            push_attr(&mut b, RTA_GATEWAY, &ip_bytes(&g));
+        }
+        if let Some(o) = r.oif {
+            push_attr(&mut b, RTA_OIF, &o.to_ne_bytes());
+        }
+        if let Some(s) = r.src {
+            push_attr(&mut b, RTA_PREFSRC, &ip_bytes(&s));
+        }
+        if let Some(m) = r.metric {
+            push_attr(&mut b, RTA_PRIORITY, &m.to_ne_bytes());
+        }
+        push_attr(&mut b, RTA_TABLE, &r.table.to_ne_bytes());
+        b
+    }
+
+    /// Add a route; one that is already there counts as added.
+    pub fn add_route(&mut self, r: &RouteSpec) -> io::Result<()> {
+        match self.request(
+            RTM_NEWROUTE,
+            NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL,
+            &Self::route_body(r),
+        ) {
+            Err(e) if e.raw_os_error() == Some(libc::EEXIST) => Ok(()),
+            r => r.map(|_| ()),
+        }
+    }
+
+    /// Delete a route; one that is not there counts as deleted.
+    pub fn del_route(&mut self, r: &RouteSpec) -> io::Result<()> {
+        match self.request(RTM_DELROUTE, NLM_F_ACK, &Self::route_body(r)) {
+            Err(e) if e.raw_os_error() == Some(libc::ESRCH) => Ok(()),
             r => r.map(|_| ()),
         }
     }

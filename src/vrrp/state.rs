@@ -85,6 +85,9 @@ pub enum Action {
     },
     /// A line for the log, in keepalived's words, e.g. `(VI_1) Entering MASTER STATE`.
     Log(String),
+    /// A sync group member's Master_Down timer expired: it would become master, but the
+    /// group decides ([`super::sync::SyncGroup`]); it stays BACKUP until told.
+    WantMaster,
 }
 
 #[derive(Debug, Clone)]
@@ -106,6 +109,12 @@ pub struct Instance {
     garp_lower: Option<Time>,
     garp_refresh: Option<Time>,
     stats: Stats,
+    /// Member of a `vrrp_sync_group`: becoming master and leaving FAULT are the group's call.
+    sync: bool,
+    /// Sync member whose down timer expired (keepalived's wantstate GOTO_MASTER).
+    want_master: bool,
+    /// In FAULT because another member of the sync group is.
+    sync_fault: bool,
 }
 
 const MICROS_PER_SEC: u64 = 1_000_000;
@@ -143,6 +152,9 @@ impl Instance {
             garp_lower: None,
             garp_refresh: None,
             stats: Stats::default(),
+            sync: false,
+            want_master: false,
+            sync_fault: false,
             cfg,
         })
     }
@@ -249,6 +261,7 @@ impl Instance {
     fn transition(&mut self, out: &mut Vec<Action>, to: State) {
         let from = self.state;
         self.state = to;
+        self.want_master = false;
         out.push(Action::Transition { from, to });
     }
 
@@ -319,7 +332,15 @@ impl Instance {
         match self.state {
             State::Backup => {
                 self.log(&mut out, format_args!("Receive advertisement timeout"));
-                self.become_master(now, &mut out);
+                if self.sync {
+                    // The group decides; meanwhile the timer keeps running so that the
+                    // instance asks again if the others never agree.
+                    self.want_master = true;
+                    self.deadline = Some(now + self.master_down_interval());
+                    out.push(Action::WantMaster);
+                } else {
+                    self.become_master(now, &mut out);
+                }
             }
             State::Master => {
                 self.send(&mut out, self.effective_priority);
@@ -445,6 +466,7 @@ impl Instance {
                 );
             }
             self.deadline = Some(now + self.master_down_interval());
+            self.want_master = false;
             self.master_addr = Some(from);
             self.master_priority = adv.priority;
             if !self.cfg.preempt_delay.is_zero() {
@@ -599,6 +621,8 @@ impl Instance {
                 self.log(&mut out, format_args!("Entering FAULT STATE"));
                 // keepalived tells the backups at once, as on shutdown.
                 self.send(&mut out, 0);
+                self.stats.pri_zero_sent += 1;
+                self.log(&mut out, format_args!("sent 0 priority"));
                 out.push(Action::DelVips);
                 self.stats.release_master += 1;
                 self.transition(&mut out, State::Fault);
@@ -625,7 +649,8 @@ impl Instance {
             return out;
         }
         self.fault = false;
-        if self.state != State::Fault {
+        if self.state != State::Fault || self.sync {
+            // A sync member leaves FAULT when the whole group does (SyncGroup::fault_cleared).
             return out;
         }
         self.master_adver_int = self.cfg.advert_interval;
@@ -664,6 +689,87 @@ impl Instance {
     /// The configured priority (after an owner conflict, 254).
     pub fn base_priority(&self) -> u8 {
         self.base_priority
+    }
+
+    /// An advert for a VRID no instance runs arrived on this instance's interface.
+    pub fn count_vrid_error(&mut self) {
+        self.stats.vrid_err += 1;
+    }
+
+    /// Make the instance a sync group member (see [`Action::WantMaster`]).
+    pub fn set_sync_member(&mut self, on: bool) {
+        self.sync = on;
+    }
+    pub fn is_sync_member(&self) -> bool {
+        self.sync
+    }
+    /// Its down timer expired and it waits for the group to agree.
+    pub fn wants_master(&self) -> bool {
+        self.want_master
+    }
+    /// Its own tracking (not the group's) puts it in FAULT.
+    pub fn has_own_fault(&self) -> bool {
+        self.fault
+    }
+    /// The time the backup timer / advert timer fires next (for the data dump).
+    pub fn protocol_deadline(&self) -> Option<Time> {
+        self.deadline
+    }
+
+    /// The sync group moves this member to MASTER (keepalived's vrrp_sync_master).
+    pub fn sync_master(&mut self, now: Time) -> Vec<Action> {
+        let mut out = Vec::new();
+        if self.state == State::Backup {
+            self.become_master(now, &mut out);
+        }
+        out
+    }
+
+    /// The sync group moves this member to BACKUP: a master steps down, a member that was in
+    /// FAULT only because of the group comes back (keepalived's vrrp_sync_backup).
+    pub fn sync_backup(&mut self, now: Time) -> Vec<Action> {
+        let mut out = Vec::new();
+        self.sync_fault = false;
+        match self.state {
+            State::Master => self.enter_backup_from_master(now, &mut out),
+            State::Fault if !self.fault => {
+                self.master_adver_int = self.cfg.advert_interval;
+                self.log(&mut out, format_args!("Entering BACKUP STATE"));
+                self.transition(&mut out, State::Backup);
+                self.deadline = Some(now + self.master_down_interval());
+            }
+            _ => {}
+        }
+        out
+    }
+
+    /// The sync group moves this member to FAULT because another member is (keepalived's
+    /// vrrp_sync_fault). A master still tells the backups at once with priority 0, without
+    /// the "sent 0 priority" line (measured on keepalived 2.2.7).
+    pub fn sync_fault(&mut self, _now: Time) -> Vec<Action> {
+        let mut out = Vec::new();
+        self.sync_fault = true;
+        match self.state {
+            State::Master => {
+                self.log(&mut out, format_args!("Entering FAULT STATE"));
+                self.send(&mut out, 0);
+                self.stats.pri_zero_sent += 1;
+                out.push(Action::DelVips);
+                self.stats.release_master += 1;
+                self.transition(&mut out, State::Fault);
+            }
+            State::Backup => {
+                self.log(&mut out, format_args!("Entering FAULT STATE"));
+                self.transition(&mut out, State::Fault);
+            }
+            State::Initialize | State::Fault => {}
+        }
+        if self.state == State::Fault {
+            self.deadline = None;
+            self.preempt_time = None;
+            self.clear_garp();
+        }
+        out
     }
 }
 
@@ -1387,11 +1493,14 @@ mod tests {
         m.startup(Duration::ZERO);
         m.handle_timer(us(3_609_375));
         let acts = m.set_fault(Duration::from_secs(5));
+        // keepalived 2.2.7 (measured, tracked interface down): "(VI_2) Entering FAULT
+        // STATE", "(VI_2) sent 0 priority", "(VI_2) removing VIPs."
         assert_eq!(
             acts,
             vec![
                 Action::Log("(VI_1) Entering FAULT STATE".into()),
                 Action::SendAdvert { priority: 0 },
+                Action::Log("(VI_1) sent 0 priority".into()),
                 Action::DelVips,
                 Action::Transition {
                     from: State::Master,

@@ -241,6 +241,9 @@ pub(crate) struct Parser<'o> {
     file: String,
     /// The defaults section that proxies declared from now on inherit.
     last_defaults: Option<usize>,
+    /// The global line being parsed had HAProxy's `no` prefix (stripped before the
+    /// keyword handler, as HAProxy does): `no strict-limits`, `no busy-polling`...
+    pub(crate) negated: bool,
     /// Per-section parse state that is not IR.
     global_state: global::State,
     proxy_state: proxy::State,
@@ -265,6 +268,7 @@ impl<'o> Parser<'o> {
             section: Section::None,
             file: String::new(),
             last_defaults: None,
+            negated: false,
             global_state: global::State::default(),
             proxy_state: proxy::State::default(),
             notes: Vec::new(),
@@ -422,7 +426,10 @@ impl<'o> Parser<'o> {
                     args: line.args[1..].to_vec(),
                     ..line.clone()
                 };
-                return self.line(&shifted);
+                self.negated = supported && kw == "no";
+                self.line(&shifted);
+                self.negated = false;
+                return;
             }
         }
         self.section_line(line, kw);

@@ -849,7 +849,8 @@ fn http_reply(
     // Without a body of their own, replies use HAProxy's default error
     // pages, which exist for these codes only.
     const DEFAULT_ERRORS: &[u16] = &[
-        200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504,
+        200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 421, 422, 425, 429, 500, 501, 502, 503,
+        504,
     ];
     let mut r = HttpReply::default();
     let w = |i: usize| a.get(i).map(String::as_str).unwrap_or("");

@@ -78,6 +78,13 @@ static ROOTS: &[Kw] = &[
     )
     .root(CV),
     Kw::block(
+        "vrrp_track_process",
+        Some(vrrp::track_process),
+        vrrp::TRACK_PROCESS,
+        Some(vrrp::track_process_close),
+    )
+    .root(V),
+    Kw::block(
         "vrrp_sync_group",
         Some(vrrp::sync_group),
         vrrp::SYNC_GROUP,
@@ -119,10 +126,11 @@ static ROOTS: &[Kw] = &[
 /// for the top level). `grammar/keepalived.tbl` must list each of them.
 pub fn all_keywords() -> Vec<(&'static str, &'static str)> {
     let mut v: Vec<(&'static str, &'static str)> = ROOTS.iter().map(|k| (k.name, "top")).collect();
-    let tables: [(&'static str, &'static [Kw]); 6] = [
+    let tables: [(&'static str, &'static [Kw]); 7] = [
         ("global_defs", global::GLOBAL),
         ("vrrp_script", vrrp::VRRP_SCRIPT),
         ("track_file", vrrp::TRACK_FILE),
+        ("vrrp_track_process", vrrp::TRACK_PROCESS),
         ("vrrp_instance", vrrp::VRRP_INSTANCE),
         ("authentication", vrrp::AUTH),
         ("vrrp_sync_group", vrrp::SYNC_GROUP),

@@ -6588,4 +6588,268 @@ Virtual server [10.0.0.1]:tcp:80: no scheduler set, setting default 'wlc'
 "#,
         5,
     ),
+    // vrrp_track_process and track_process (keepalived 2.2.7 as built by Debian has them).
+    (
+        "tp1.conf",
+        r#"vrrp_track_process tp {
+    process sleep
+}
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0
+    virtual_router_id 51
+    priority 100
+    virtual_ipaddress {
+        192.0.2.10
+    }
+}
+"#,
+        r#""#,
+        0,
+    ),
+    (
+        "tp3.conf",
+        r#"vrrp_track_process tp {
+    process sleep
+    weight 10
+    quorum 1
+    bogus 3
+}
+vrrp_track_process {
+}
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0
+    virtual_router_id 51
+    priority 100
+    track_process {
+        tp
+        nope
+        tp weight 5
+    }
+    virtual_ipaddress {
+        192.0.2.10
+    }
+}
+"#,
+        r#"(tp3.conf: Line 5) Unknown keyword 'bogus'
+(tp3.conf: Line 7) *** Configuration line starting `vrrp_track_process` is missing a parameter after keyword `vrrp_track_process` at word position 2
+"#,
+        2,
+    ),
+    (
+        "tp4.conf",
+        r#"vrrp_track_process tp {
+    weight 10
+}
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0
+    virtual_router_id 51
+    priority 100
+    track_process {
+        tp
+    }
+    virtual_ipaddress {
+        192.0.2.10
+    }
+}
+"#,
+        r#"(tp4.conf: Line 3) track process 'tp' process name not specified
+(tp4.conf: Line 10) (VI_1) track process tp not found, ignoring...
+"#,
+        5,
+    ),
+    (
+        "tpa.conf",
+        r#"vrrp_track_process tp {
+    process sleep
+    process other
+    weight
+    weight 300
+    weight 10 foo
+    weight 5
+    weight 6
+    quorum 0
+    quorum 3
+    quorum_max 2
+    quorum_max 70000
+    param_match
+    param_match bogus
+    param_match initial
+    fork_delay 0
+    terminate_delay 4000
+    delay abc
+    full_command
+}
+vrrp_track_process tp {
+    process sleep
+}
+vrrp_track_process t2 {
+    process sleep 1000
+    quorum_max 0
+}
+vrrp_track_process t3 {
+    process sleep
+    quorum 2
+    quorum_max 1
+}
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0
+    virtual_router_id 51
+    priority 100
+    track_process {
+        tp
+        nope
+        tp weight 5
+        t2 weight 300
+        t3 weight
+        t3 bogus
+        t3 weight 3 reverse
+    }
+    virtual_ipaddress {
+        192.0.2.10
+    }
+}
+"#,
+        r#"(tpa.conf: Line 3) Process already set for track process tp - ignoring other
+(tpa.conf: Line 4) No weight specified for track process tp - ignoring
+(tpa.conf: Line 5) number '300' outside range [-254, 254]
+(tpa.conf: Line 5) Weight (300) for vrrp_track_process tp must be between [-254..254] inclusive. Ignoring...
+(tpa.conf: Line 6) vrrp_track_process tp unknown weight option foo
+(tpa.conf: Line 7) Weight already set for track process tp - ignoring 5
+(tpa.conf: Line 8) Weight already set for track process tp - ignoring 6
+(tpa.conf: Line 9) number '0' outside range [1, 65535]
+(tpa.conf: Line 9) Quorum (0) for vrrp_track_process tp must be between [1..65535] inclusive. Ignoring...
+(tpa.conf: Line 11) quorum_max is less than quorum - ignoring
+(tpa.conf: Line 12) number '70000' outside range [0, 65535]
+(tpa.conf: Line 12) quorum_max (70000) for vrrp_track_process tp must be between [0..65535] inclusive. Ignoring...
+(tpa.conf: Line 14) Invalid param_match type bogus - ignoring
+(tpa.conf: Line 16) number '0' outside range [0.000001, 3600.000000]
+(tpa.conf: Line 16) fork_delay (0) for vrrp_track_process tp must be between [0.000001..3600] inclusive. Ignoring...
+(tpa.conf: Line 17) number '4000' outside range [0.000001, 3600.000000]
+(tpa.conf: Line 17) terminate_delay (4000) for vrrp_track_process tp must be between [0.000001..3600] inclusive. Ignoring...
+(tpa.conf: Line 18) invalid number 'abc'
+(tpa.conf: Line 18) delay (abc) for vrrp_track_process tp must be between [0.000001..3600] inclusive. Ignoring...
+(tpa.conf: Line 31) quorum_max is less than quorum - ignoring
+(tpa.conf: Line 40) (VI_1) track process nope not found, ignoring...
+(tpa.conf: Line 41) (VI_1) duplicate track_process tp - ignoring
+(tpa.conf: Line 42) number '300' outside range [-254, 254]
+(tpa.conf: Line 42) (VI_1) weight for track process t2 must be in [-254..254] inclusive. Ignoring...
+(tpa.conf: Line 43) (VI_1) weight without value specified for track process t3 - ignoring
+(tpa.conf: Line 44) (VI_1) unknown track process option bogus - ignoring
+"#,
+        5,
+    ),
+    (
+        "tpb.conf",
+        r#"vrrp_track_process tp {
+    process sleep
+    quorum 1
+    delay 1.5
+    param_match partial
+}
+vrrp_track_process t2 {
+    process sleep
+    weight 0
+    weight 4 reverse
+}
+vrrp_sync_group G {
+    group {
+        VI_1
+    }
+    track_process {
+        tp weight 3
+        t2
+        zz
+    }
+}
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0
+    virtual_router_id 51
+    priority 100
+    track_process {
+        tp weight 3 foo
+        t2 weight 254
+    }
+    virtual_ipaddress {
+        192.0.2.10
+    }
+}
+"#,
+        r#"(tpb.conf: Line 19) (G) track process zz not found, ignoring...
+(tpb.conf: Line 28) (VI_1) unknown track_process tp weight option foo - ignoring
+Sync group G has only 1 virtual router(s) - this probably isn't what you want
+"#,
+        5,
+    ),
+    (
+        "tpc.conf",
+        r#"vrrp_track_process tp {
+    process sleep
+    quorum 1
+    delay 1.5
+    param_match partial
+}
+vrrp_track_process t2 {
+    process sleep
+    weight 0
+    weight 4 reverse
+}
+vrrp_sync_group G {
+    group {
+        VI_1
+    }
+    track_process {
+        tp weight 3
+        t2
+        zz
+    }
+}
+vrrp_instance VI_1 {
+    state MASTER
+    interface eth0
+    virtual_router_id 51
+    priority 100
+    track_process {
+        tp weight 3
+        t2 weight 254
+    }
+    virtual_ipaddress {
+        192.0.2.10
+    }
+}
+"#,
+        r#"(tpc.conf: Line 19) (G) track process zz not found, ignoring...
+Sync group G has only 1 virtual router(s) - this probably isn't what you want
+"#,
+        5,
+    ),
+    (
+        "tpd.conf",
+        r#"vrrp_track_process tp {
+    process sleep
+    quorum -1
+    weight abc
+    delay 1x
+    quorum_max 5
+    quorum 6
+    fork_delay 0.5
+}
+vrrp_track_process tq {
+    process
+}
+"#,
+        r#"(tpd.conf: Line 3) negative number '-1'
+(tpd.conf: Line 3) Quorum (-1) for vrrp_track_process tp must be between [1..65535] inclusive. Ignoring...
+(tpd.conf: Line 4) invalid number 'abc'
+(tpd.conf: Line 4) Weight (abc) for vrrp_track_process tp must be between [-254..254] inclusive. Ignoring...
+(tpd.conf: Line 5) invalid number '1x'
+(tpd.conf: Line 7) Quorum is greater than quorum_max - ignoring
+(tpd.conf: Line 11) *** Configuration line starting `process` is missing a parameter after keyword `process` at word position 2
+"#,
+        2,
+    ),
 ];

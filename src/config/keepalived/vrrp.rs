@@ -8,8 +8,8 @@ use super::lexer::split_quoted_escaped;
 use super::parser::{Ctx, Fatal, Kw, Res, read_decimal, read_double, read_int, read_unsigned};
 use super::sys::{self, Iface};
 use crate::ir::keepalived::{
-    AuthType, Authentication, IpAddress, Route, Rule, Script, State, SyncGroup, TrackFile,
-    TrackInterface, TrackScript, VrrpInstance, VrrpScript,
+    AuthType, Authentication, IpAddress, ParamMatch, Route, Rule, Script, State, SyncGroup,
+    TrackFile, TrackInterface, TrackProcess, TrackScript, VrrpInstance, VrrpScript,
 };
 
 // ---------------------------------------------------------------- scripts
@@ -362,6 +362,234 @@ pub static TRACK_FILE: &[Kw] = &[
     Kw::h("file", tf_file),
     Kw::h("weight", tf_weight),
     Kw::h("init_file", tf_init),
+];
+
+// ----------------------------------------------------- vrrp_track_process
+// Messages measured with keepalived 2.2.7 (`keepalived -t -f`, see the
+// track_process cases in `super::oracle_cases`).
+
+pub(super) fn track_process(ctx: &mut Ctx, w: &[String]) -> Res {
+    let name = ctx.slot(w, 1)?.to_string();
+    let src = ctx.src();
+    // keepalived's defaults: quorum 1, no upper bound (UINT_MAX).
+    ctx.cfg.track_processes.push(TrackProcess {
+        name,
+        src,
+        quorum: 1,
+        quorum_max: u32::MAX,
+        ..Default::default()
+    });
+    Ok(())
+}
+
+fn tp_name(ctx: &Ctx) -> String {
+    ctx.cfg
+        .track_processes
+        .last()
+        .map(|t| t.name.clone())
+        .unwrap_or_default()
+}
+
+fn tp_process(ctx: &mut Ctx, w: &[String]) -> Res {
+    let p = ctx.slot(w, 1)?.to_string();
+    let n = tp_name(ctx);
+    let Some(t) = ctx.cfg.track_processes.last_mut() else {
+        return Ok(());
+    };
+    if t.process.is_some() {
+        ctx.err(format!(
+            "Process already set for track process {n} - ignoring {p}"
+        ));
+        return Ok(());
+    }
+    t.process = Some(p);
+    if let Some(params) = w.get(2..).filter(|r| !r.is_empty()) {
+        t.params = params.to_vec();
+        if t.param_match == ParamMatch::None {
+            t.param_match = ParamMatch::Exact;
+        }
+        t.full_command = true;
+    }
+    Ok(())
+}
+
+fn tp_param_match(ctx: &mut Ctx, w: &[String]) -> Res {
+    let m = match w.get(1).map(String::as_str) {
+        None => ParamMatch::Exact,
+        Some("initial") => ParamMatch::Initial,
+        Some("partial") => ParamMatch::Partial,
+        Some(other) => {
+            ctx.err(format!("Invalid param_match type {other} - ignoring"));
+            return Ok(());
+        }
+    };
+    if let Some(t) = ctx.cfg.track_processes.last_mut() {
+        t.param_match = m;
+        t.full_command = true;
+    }
+    Ok(())
+}
+
+fn tp_weight(ctx: &mut Ctx, w: &[String]) -> Res {
+    let n = tp_name(ctx);
+    let Some(v) = w.get(1).cloned() else {
+        ctx.err(format!(
+            "No weight specified for track process {n} - ignoring"
+        ));
+        return Ok(());
+    };
+    // keepalived tests `weight != 0`, so `weight 0` can be overridden.
+    if ctx
+        .cfg
+        .track_processes
+        .last()
+        .is_some_and(|t| t.weight != 0)
+    {
+        ctx.err(format!(
+            "Weight already set for track process {n} - ignoring {v}"
+        ));
+        return Ok(());
+    }
+    let Some(weight) = read_int(ctx, &v, -254, 254) else {
+        ctx.err(format!(
+            "Weight ({v}) for vrrp_track_process {n} must be between [-254..254] inclusive. Ignoring..."
+        ));
+        return Ok(());
+    };
+    let mut rev = false;
+    match w.get(2).map(String::as_str) {
+        None => {}
+        Some("reverse") => rev = true,
+        // keepalived complains but keeps the weight.
+        Some(other) => ctx.err(format!(
+            "vrrp_track_process {n} unknown weight option {other}"
+        )),
+    }
+    if let Some(t) = ctx.cfg.track_processes.last_mut() {
+        t.weight = weight as i32;
+        t.weight_reverse = rev;
+    }
+    Ok(())
+}
+
+fn tp_quorum(ctx: &mut Ctx, w: &[String]) -> Res {
+    let v = ctx.slot(w, 1)?.to_string();
+    let n = tp_name(ctx);
+    let Some(q) = read_unsigned(ctx, &v, 1, 65535) else {
+        ctx.err(format!(
+            "Quorum ({v}) for vrrp_track_process {n} must be between [1..65535] inclusive. Ignoring..."
+        ));
+        return Ok(());
+    };
+    let q = q as u32;
+    if ctx
+        .cfg
+        .track_processes
+        .last()
+        .is_some_and(|t| q > t.quorum_max)
+    {
+        ctx.err("Quorum is greater than quorum_max - ignoring");
+        return Ok(());
+    }
+    if let Some(t) = ctx.cfg.track_processes.last_mut() {
+        t.quorum = q;
+    }
+    Ok(())
+}
+
+fn tp_quorum_max(ctx: &mut Ctx, w: &[String]) -> Res {
+    let v = ctx.slot(w, 1)?.to_string();
+    let n = tp_name(ctx);
+    let Some(q) = read_unsigned(ctx, &v, 0, 65535) else {
+        ctx.err(format!(
+            "quorum_max ({v}) for vrrp_track_process {n} must be between [0..65535] inclusive. Ignoring..."
+        ));
+        return Ok(());
+    };
+    let q = q as u32;
+    let quorum = ctx.cfg.track_processes.last().map_or(1, |t| t.quorum);
+    // keepalived allows quorum_max 0 (no process may run) while quorum is
+    // the default 1.
+    if (q != 0 || quorum > 1) && q < quorum {
+        ctx.err("quorum_max is less than quorum - ignoring");
+        return Ok(());
+    }
+    if let Some(t) = ctx.cfg.track_processes.last_mut() {
+        t.quorum_max = q;
+        if q == 0 {
+            t.quorum = 0;
+        } else if t.quorum == 0 {
+            t.quorum = 1;
+        }
+    }
+    Ok(())
+}
+
+fn tp_delay(ctx: &mut Ctx, w: &[String]) -> Res {
+    let v = ctx.slot(w, 1)?.to_string();
+    let n = tp_name(ctx);
+    let kw = w[0].as_str();
+    let prefix = match kw {
+        "terminate_delay" => "terminate_",
+        "fork_delay" => "fork_",
+        _ => "",
+    };
+    // keepalived keeps a numeric prefix (`1x` is 1 s after "invalid number").
+    let secs = match read_decimal(ctx, &v, 1, 3_600_000_000) {
+        Some((micro, _)) => micro as f64 / 1e6,
+        _ => {
+            ctx.err(format!(
+                "{prefix}delay ({v}) for vrrp_track_process {n} must be between [0.000001..3600] inclusive. Ignoring..."
+            ));
+            return Ok(());
+        }
+    };
+    if let Some(t) = ctx.cfg.track_processes.last_mut() {
+        if kw != "fork_delay" {
+            t.terminate_delay = Some(secs);
+        }
+        if kw != "terminate_delay" {
+            t.fork_delay = Some(secs);
+        }
+    }
+    Ok(())
+}
+
+fn tp_full(ctx: &mut Ctx, _w: &[String]) -> Res {
+    if let Some(t) = ctx.cfg.track_processes.last_mut() {
+        t.full_command = true;
+    }
+    Ok(())
+}
+
+pub(super) fn track_process_close(ctx: &mut Ctx) -> Res {
+    if ctx
+        .cfg
+        .track_processes
+        .last()
+        .is_some_and(|t| t.process.is_none())
+    {
+        let n = ctx
+            .cfg
+            .track_processes
+            .pop()
+            .map(|t| t.name)
+            .unwrap_or_default();
+        ctx.err(format!("track process '{n}' process name not specified"));
+    }
+    Ok(())
+}
+
+pub static TRACK_PROCESS: &[Kw] = &[
+    Kw::h("process", tp_process),
+    Kw::h("param_match", tp_param_match),
+    Kw::h("weight", tp_weight),
+    Kw::h("quorum", tp_quorum),
+    Kw::h("quorum_max", tp_quorum_max),
+    Kw::h("fork_delay", tp_delay),
+    Kw::h("terminate_delay", tp_delay),
+    Kw::h("delay", tp_delay),
+    Kw::h("full_command", tp_full),
 ];
 
 // ---------------------------------------------------------- vrrp_instance
@@ -1105,12 +1333,14 @@ fn already_tracked(ctx: &mut Ctx, kind: &str, name: &str, n: &str) -> bool {
         ctx.cfg.vrrp_sync_groups.last().is_some_and(|g| match kind {
             "track_script" => g.track_script.iter().any(|t| t.name == name),
             "track_file" => g.track_file.iter().any(|t| t.name == name),
+            "track_process" => g.track_process.iter().any(|t| t.name == name),
             _ => g.track_interface.iter().any(|t| t.name == name),
         })
     } else {
         inst(ctx).is_some_and(|i| match kind {
             "track_script" => i.track_script.iter().any(|t| t.name == name),
             "track_file" => i.track_file.iter().any(|t| t.name == name),
+            "track_process" => i.track_process.iter().any(|t| t.name == name),
             _ => i.track_interface.iter().any(|t| t.name == name),
         })
     };
@@ -1227,6 +1457,71 @@ fn vi_track_file(ctx: &mut Ctx, w: &[String]) -> Res {
             }
         } else if let Some(i) = inst(ctx) {
             i.track_file.push(t);
+        }
+    }
+    Ok(())
+}
+
+/// `track_process { NAME [weight N [reverse]] }`: keepalived 2.2.7 reads the
+/// weight in [-254..254] here (track_script's is [-253..253]) and words its
+/// messages differently (measured).
+fn vi_track_process(ctx: &mut Ctx, w: &[String]) -> Res {
+    let n = owner_name(ctx);
+    let sync = ctx.st.in_sync_group;
+    for (pos, line) in ctx.value_block(w) {
+        ctx.pos = Some(pos);
+        let name = line[0].clone();
+        if !ctx.cfg.track_processes.iter().any(|s| s.name == name) {
+            ctx.err(format!("({n}) track process {name} not found, ignoring..."));
+            continue;
+        }
+        if already_tracked(ctx, "track_process", &name, &n) {
+            continue;
+        }
+        let (weight, weight_reverse) = match line.get(1).map(String::as_str) {
+            None => (None, false),
+            Some("weight") => {
+                let Some(v) = line.get(2).cloned() else {
+                    ctx.err(format!(
+                        "({n}) weight without value specified for track process {name} - ignoring"
+                    ));
+                    continue;
+                };
+                let Some(x) = read_int(ctx, &v, -254, 254) else {
+                    ctx.err(format!(
+                        "({n}) weight for track process {name} must be in [-254..254] inclusive. Ignoring..."
+                    ));
+                    continue;
+                };
+                match line.get(3).map(String::as_str) {
+                    None => (Some(x as i32), false),
+                    Some("reverse") => (Some(x as i32), true),
+                    Some(other) => {
+                        ctx.err(format!(
+                            "({n}) unknown track_process {name} weight option {other} - ignoring"
+                        ));
+                        continue;
+                    }
+                }
+            }
+            Some(other) => {
+                ctx.err(format!(
+                    "({n}) unknown track process option {other} - ignoring"
+                ));
+                continue;
+            }
+        };
+        let t = TrackScript {
+            name,
+            weight,
+            weight_reverse,
+        };
+        if sync {
+            if let Some(g) = ctx.cfg.vrrp_sync_groups.last_mut() {
+                g.track_process.push(t);
+            }
+        } else if let Some(i) = inst(ctx) {
+            i.track_process.push(t);
         }
     }
     Ok(())
@@ -1496,7 +1791,7 @@ pub static VRRP_INSTANCE: &[Kw] = &[
     Kw::h("track_script", vi_track_script),
     Kw::h("track_interface", vi_track_interface),
     Kw::h("track_file", vi_track_file),
-    Kw::h("track_process", vi_other_block),
+    Kw::h("track_process", vi_track_process),
     Kw::h("track_bfd", vi_other_block),
     Kw::h("nopreempt", vi_flag),
     Kw::h("preempt", vi_flag),
@@ -1599,6 +1894,7 @@ pub static SYNC_GROUP: &[Kw] = &[
     Kw::h("track_interface", vi_track_interface),
     Kw::h("track_script", vi_track_script),
     Kw::h("track_file", vi_track_file),
+    Kw::h("track_process", vi_track_process),
     Kw::h("notify_master", vi_notify),
     Kw::h("notify_backup", vi_notify),
     Kw::h("notify_fault", vi_notify),

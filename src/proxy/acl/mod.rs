@@ -1,1 +1,388 @@
 //! Sample fetches, converters, ACL match methods and conditions (sans-IO).
+//!
+//! Everything is compiled once from the IR ([`CompiledCond::compile`], [`CompiledSample::compile`])
+//! and evaluated many times against a read-only [`Ctx`] built from the transaction. Samples
+//! borrow from the request where they can ([`Value`] is `Cow`-based), so evaluating a condition
+//! such as `hdr_dom(host) -i example.com` does not allocate.
+//!
+//! HAProxy semantics kept here: a fetch that fails (header absent, no request yet...) makes the
+//! ACL false (and `!acl` true); a fetch with several values (`hdr()` splits on commas,
+//! `req.fhdr()` does not) matches if any value does; in a sample expression (`%[hdr(x)]`,
+//! `set-var`) the last value is used.
+
+// ---------------------------------------------------------------------------------------------
+// Public API
+// ---------------------------------------------------------------------------------------------
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::ir::haproxy::expr::{Acl, Condition, Sample};
+use crate::ir::haproxy::{Config, Userlist};
+use crate::proxy::http::msg::{RequestHead, ResponseHead};
+
+mod conv;
+mod fetch;
+mod pattern;
+mod sample;
+mod userlist;
+
+pub use conv::{b64_decode, b64_encode, expand_backrefs};
+pub use fetch::basic_credentials;
+pub use sample::format_int;
+pub use userlist::Users;
+
+/// A typed sample value (HAProxy's `struct sample` data). Strings are byte strings (header
+/// values may carry obs-text). `Value<'static>` is the owned form, used for variables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Value<'a> {
+    Bool(bool),
+    Int(i64),
+    Str(Cow<'a, [u8]>),
+    Bin(Cow<'a, [u8]>),
+    Addr(IpAddr),
+    /// An HTTP method (`method` fetch).
+    Meth(Cow<'a, str>),
+}
+
+/// Variable scopes (`proc.`, `sess.`, `txn.`, `req.`, `res.`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Scope {
+    Proc,
+    Sess,
+    Txn,
+    Req,
+    Res,
+}
+
+/// Variables of one stream. The session keeps one per connection: `sess` variables live as
+/// long as the connection, [`Vars::end_txn`] clears `txn`/`req`/`res` between transactions.
+/// `proc` variables are kept here too (per connection, not process-wide: see the report).
+#[derive(Debug, Clone, Default)]
+pub struct Vars {
+    scopes: [HashMap<Box<str>, Value<'static>>; 5],
+}
+
+/// What a fetch needs from the running engine (server states and counters). The engine
+/// implements it; every method may answer `None` (the fetch then fails).
+pub trait ProxyState {
+    /// `nbsrv(backend)`: usable servers of that backend.
+    fn nbsrv(&self, backend: &str) -> Option<i64>;
+    /// `srv_is_up(backend/server)`.
+    fn srv_is_up(&self, backend: &str, server: &str) -> Option<bool>;
+    /// `be_conn(backend)`: current connections of that backend.
+    fn be_conn(&self, backend: &str) -> Option<i64>;
+    /// `fe_conn(frontend)`: current connections of that frontend.
+    fn fe_conn(&self, frontend: &str) -> Option<i64>;
+    /// `srv_conn(backend/server)`.
+    fn srv_conn(&self, _backend: &str, _server: &str) -> Option<i64> {
+        None
+    }
+    /// `be_sess_rate(backend)` / `fe_sess_rate(frontend)` (sessions per second).
+    fn sess_rate(&self, _proxy: &str) -> Option<i64> {
+        None
+    }
+}
+
+/// Stick tables and the counters the stream tracks (`track-sc*`, `sc_*`, `src_*` fetches).
+/// The stick-table module implements it (with interior mutability: `sc_inc_gpc0` and
+/// `track-sc*` change state through `&self`).
+pub trait TableLookup {
+    /// `track-scN KEY table T`: start tracking `key` in table `table` as counter `counter`
+    /// (a counter already tracked is left alone, as HAProxy does). False when the key does
+    /// not fit the table's type or the table is unknown.
+    fn track(
+        &self,
+        counter: u8,
+        table: &str,
+        key: &Value<'_>,
+        stage: crate::proxy::stick::TrackStage,
+        now_ms: u64,
+    ) -> bool;
+    /// `sc_<data>(N[,table])` / `scN_<data>([table])`: `data` is the suffix as written
+    /// (`http_req_rate`, `conn_cur`, `get_gpc0`, `inc_gpc0`, `tracked`...). `table` is `None`
+    /// when the fetch names none (then the tracked entry's own table is used).
+    fn sc_fetch(&self, counter: u8, table: Option<&str>, data: &str, now_ms: u64) -> Option<i64>;
+    /// `src_<data>([table])` and `table_<data>(table)`: the entry of `key` in `table`
+    /// (looked up, not created; `src_inc_gpc0` creates it as HAProxy does).
+    fn key_fetch(&self, table: &str, key: &Value<'_>, data: &str, now_ms: u64) -> Option<i64>;
+}
+
+/// Where the evaluation happens; some fetches depend on it (`hdr` reads the request in
+/// request rules and the response in response rules; `status` needs a response).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dir {
+    #[default]
+    Request,
+    Response,
+}
+
+/// Read-only evaluation context, built by the rules from the transaction for each rule.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    pub src: SocketAddr,
+    pub dst: SocketAddr,
+    pub frontend: &'a str,
+    pub backend: Option<&'a str>,
+    pub server: Option<&'a str>,
+    /// The proxy whose rules are being evaluated (default table of `src_*`).
+    pub proxy: &'a str,
+    pub dir: Dir,
+    pub req: Option<&'a RequestHead>,
+    pub res: Option<&'a ResponseHead>,
+    /// TCP content received so far (tcp-request content) or the start of the request body.
+    pub payload: Option<&'a [u8]>,
+    /// No more payload will come (end of the inspect delay, or the buffer is full).
+    pub payload_final: bool,
+    pub vars: &'a Vars,
+    pub now_ms: u64,
+    pub ssl_sni: Option<&'a str>,
+    pub state: Option<&'a dyn ProxyState>,
+    pub tables: Option<&'a dyn TableLookup>,
+    /// Per-transaction unique id (`%ID`, `unique-id`), when the session made one.
+    pub unique_id: Option<&'a str>,
+    /// The request line as received, when rules rewrote the method or target since
+    /// (`%HM`, `%HU`, `%HP`, `%HQ`, `%r` and `capture.req.*` show the original).
+    pub orig_method: Option<&'a str>,
+    pub orig_uri: Option<&'a str>,
+    /// Captured request / response headers (`capture.req.hdr(N)`, `capture.res.hdr(N)`).
+    pub req_captures: &'a [Option<Vec<u8>>],
+    pub res_captures: &'a [Option<Vec<u8>>],
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AclError {
+    #[error("unknown ACL '{0}'")]
+    UnknownAcl(String),
+    #[error("unknown predefined ACL '{0}'")]
+    UnknownPredefined(String),
+    #[error("sample fetch '{0}' is not supported")]
+    UnsupportedFetch(String),
+    #[error("converter '{0}' is not supported")]
+    UnsupportedConverter(String),
+    #[error("bad argument for '{what}': {msg}")]
+    BadArg { what: String, msg: String },
+    #[error("regex '{re}': {msg}")]
+    Regex { re: String, msg: String },
+    #[error("failed to open pattern file '{path}': {msg}")]
+    File { path: String, msg: String },
+    #[error("unknown userlist '{0}'")]
+    UnknownUserlist(String),
+}
+
+/// What compiling needs besides the expression: the proxy's named ACLs, the userlists, the
+/// directory relative pattern/map files are read from (HAProxy uses its working directory).
+#[derive(Clone, Copy)]
+pub struct CompileEnv<'a> {
+    pub acls: &'a [Acl],
+    pub userlists: &'a [Arc<Users>],
+    pub base_dir: &'a Path,
+    /// The proxy the expression belongs to.
+    pub proxy: &'a str,
+}
+
+impl<'a> CompileEnv<'a> {
+    /// Builds the userlists of a whole config (share them between proxies).
+    pub fn userlists(cfg: &Config) -> Vec<Arc<Users>> {
+        cfg.userlists
+            .iter()
+            .map(|u: &Userlist| Arc::new(Users::from_ir(u)))
+            .collect()
+    }
+}
+
+/// A compiled sample expression: fetch + converters.
+#[derive(Debug, Clone)]
+pub struct CompiledSample {
+    inner: sample::Expr,
+}
+
+impl CompiledSample {
+    pub fn compile(s: &Sample, env: &CompileEnv<'_>) -> Result<Self, AclError> {
+        Ok(CompiledSample {
+            inner: sample::Expr::compile(s, env)?,
+        })
+    }
+
+    /// The value the expression gives (the last one for multi-valued fetches), or `None`
+    /// when the fetch or a converter fails.
+    pub fn eval<'c>(&'c self, ctx: &Ctx<'c>) -> Option<Value<'c>> {
+        self.inner.eval_last(ctx)
+    }
+
+    /// The value as text (as `%[...]` prints it): ints in decimal, addresses dotted, binary
+    /// as is (HAProxy prints it raw in headers).
+    pub fn eval_bytes(&self, ctx: &Ctx<'_>, out: &mut Vec<u8>) -> bool {
+        match self.eval(ctx) {
+            Some(v) => {
+                sample::append_value(&v, out);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// One compiled ACL (fetch + match method + patterns).
+#[derive(Debug, Clone)]
+pub struct CompiledAcl {
+    inner: pattern::AclMatcher,
+}
+
+impl CompiledAcl {
+    pub fn compile(acl: &Acl, env: &CompileEnv<'_>) -> Result<Self, AclError> {
+        Ok(CompiledAcl {
+            inner: pattern::AclMatcher::compile(acl, env)?,
+        })
+    }
+
+    pub fn eval(&self, ctx: &Ctx<'_>) -> bool {
+        self.inner.eval(ctx)
+    }
+}
+
+/// A compiled `if|unless` condition.
+#[derive(Debug, Clone)]
+pub struct CompiledCond {
+    unless: bool,
+    any_of: Vec<Vec<(bool, Arc<CompiledAcl>)>>,
+}
+
+impl CompiledCond {
+    /// Compiles the condition; named ACLs are looked up in `env.acls` (every ACL line with
+    /// that name, ORed, as HAProxy merges same-name ACLs).
+    pub fn compile(c: &Condition, env: &CompileEnv<'_>) -> Result<Self, AclError> {
+        pattern::compile_cond(c, env)
+    }
+
+    pub fn eval(&self, ctx: &Ctx<'_>) -> bool {
+        let mut res = false;
+        for and in &self.any_of {
+            if and.iter().all(|(neg, acl)| acl.eval(ctx) != *neg) {
+                res = true;
+                break;
+            }
+        }
+        res != self.unless
+    }
+
+    /// `Option<&CompiledCond>` convenience: no condition = true.
+    pub fn eval_opt(c: Option<&CompiledCond>, ctx: &Ctx<'_>) -> bool {
+        c.is_none_or(|c| c.eval(ctx))
+    }
+}
+
+impl Vars {
+    pub fn new() -> Self {
+        Vars::default()
+    }
+
+    /// `name` is `scope.var` (`txn.x`).
+    pub fn get(&self, name: &str) -> Option<&Value<'static>> {
+        let (scope, var) = split_var(name)?;
+        self.get_in(scope, var)
+    }
+
+    pub fn get_in(&self, scope: Scope, var: &str) -> Option<&Value<'static>> {
+        self.scopes[scope as usize].get(var)
+    }
+
+    pub fn set(&mut self, name: &str, v: Value<'_>) -> bool {
+        match split_var(name) {
+            Some((scope, var)) => {
+                self.set_in(scope, var, v);
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn set_in(&mut self, scope: Scope, var: &str, v: Value<'_>) {
+        let map = &mut self.scopes[scope as usize];
+        match map.get_mut(var) {
+            Some(slot) => *slot = v.into_owned(),
+            None => {
+                map.insert(var.into(), v.into_owned());
+            }
+        }
+    }
+
+    pub fn unset(&mut self, name: &str) {
+        if let Some((scope, var)) = split_var(name) {
+            self.scopes[scope as usize].remove(var);
+        }
+    }
+
+    pub fn unset_in(&mut self, scope: Scope, var: &str) {
+        self.scopes[scope as usize].remove(var);
+    }
+
+    /// Clears the `txn`, `req` and `res` scopes (end of an HTTP transaction).
+    pub fn end_txn(&mut self) {
+        for s in [Scope::Txn, Scope::Req, Scope::Res] {
+            self.scopes[s as usize].clear();
+        }
+    }
+}
+
+/// Splits `txn.x` into its scope and name.
+pub fn split_var(name: &str) -> Option<(Scope, &str)> {
+    let (s, v) = name.split_once('.')?;
+    let scope = match s {
+        "proc" => Scope::Proc,
+        "sess" => Scope::Sess,
+        "txn" => Scope::Txn,
+        "req" => Scope::Req,
+        "res" => Scope::Res,
+        _ => return None,
+    };
+    Some((scope, v))
+}
+
+impl<'a> Value<'a> {
+    pub fn into_owned(self) -> Value<'static> {
+        match self {
+            Value::Bool(b) => Value::Bool(b),
+            Value::Int(i) => Value::Int(i),
+            Value::Str(s) => Value::Str(Cow::Owned(s.into_owned())),
+            Value::Bin(s) => Value::Bin(Cow::Owned(s.into_owned())),
+            Value::Addr(a) => Value::Addr(a),
+            Value::Meth(m) => Value::Meth(Cow::Owned(m.into_owned())),
+        }
+    }
+
+    /// A borrowed copy (no allocation).
+    pub fn reborrow(&self) -> Value<'_> {
+        match self {
+            Value::Bool(b) => Value::Bool(*b),
+            Value::Int(i) => Value::Int(*i),
+            Value::Str(s) => Value::Str(Cow::Borrowed(s)),
+            Value::Bin(s) => Value::Bin(Cow::Borrowed(s)),
+            Value::Addr(a) => Value::Addr(*a),
+            Value::Meth(m) => Value::Meth(Cow::Borrowed(m)),
+        }
+    }
+
+    pub fn str(s: &'a str) -> Self {
+        Value::Str(Cow::Borrowed(s.as_bytes()))
+    }
+
+    /// The value as text bytes (ints in decimal, addresses dotted, booleans 0/1).
+    pub fn to_bytes(&self) -> Cow<'_, [u8]> {
+        match self {
+            Value::Str(s) | Value::Bin(s) => Cow::Borrowed(s),
+            Value::Meth(m) => Cow::Borrowed(m.as_bytes()),
+            other => {
+                let mut out = Vec::new();
+                sample::append_value(other, &mut out);
+                Cow::Owned(out)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,1 +1,349 @@
-//! Health checks on real sockets, driving checks::state.
+//! Health checks on real sockets (tokio), driving [`super::state`], with HAProxy 2.6's
+//! semantics: what is sent, how replies are judged, the timeouts, the scheduling and the
+//! texts of the transitions.
+//!
+//! Use: [`plan_for_backend`] for every backend (in config order), then one [`spawn`] with
+//! all the plans; [`HealthEvent`]s arrive on the channel at each UP/DOWN transition, and
+//! [`transition_message`] renders HAProxy's log line for one.
+
+mod exec;
+mod plan;
+mod proto;
+
+use std::net::IpAddr;
+
+use tokio::sync::{mpsc, watch};
+
+use super::state::{CheckParams, CheckResult, CheckState, OpState, Transition};
+use crate::ir::haproxy as ir;
+
+pub use plan::Step;
+
+/// The health check of one server (one per server line with `check`).
+#[derive(Debug, Clone)]
+pub struct CheckPlan {
+    pub backend: String,
+    pub server: String,
+    /// Index of the server in `proxy.servers`.
+    pub server_idx: usize,
+    pub backup: bool,
+    pub params: CheckParams,
+    /// Where the check connects by default: the server's `addr` (else its address) and
+    /// `port` (else its port).
+    pub target: Target,
+    /// What kind of check this is (for logs and stats).
+    pub kind: CheckKind,
+    /// Timeout of the connect phase (HAProxy: `min(timeout connect, inter)` when `timeout
+    /// check` is set, else `inter`).
+    pub connect_timeout_ms: u64,
+    /// `timeout check`. Once connected, the check may last until the later of the connect
+    /// deadline and `connected + timeout check` (HAProxy 2.6 only looks at it when the
+    /// connect timer fires, measured); without it, the whole check gets `inter`.
+    pub check_timeout_ms: Option<u64>,
+    /// The tcp-check ruleset the check runs (every kind is one, as in HAProxy 2.2+).
+    pub steps: Vec<Step>,
+    /// `http-check disable-on-404`.
+    pub disable_on_404: bool,
+    /// PROXY protocol version sent first (0 = none).
+    pub send_proxy: u8,
+    /// Something of the configuration tandem does not run as HAProxy would.
+    pub warning: Option<String>,
+    /// Global `max-spread-checks` (ms): caps the window the first checks are spread over.
+    pub max_spread_checks_ms: Option<u64>,
+}
+
+/// HAProxy's check statuses (src/check.c `check_statuses`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    L4Ok,
+    L4Tout,
+    L4Con,
+    L6Ok,
+    L6Tout,
+    L6Rsp,
+    L7Tout,
+    L7Rsp,
+    L7OkD,
+    L7OkCD,
+    L7Sts,
+    SockErr,
+}
+
+impl Status {
+    pub fn description(self) -> &'static str {
+        match self {
+            Status::L4Ok => "Layer4 check passed",
+            Status::L4Tout => "Layer4 timeout",
+            Status::L4Con => "Layer4 connection problem",
+            Status::L6Ok => "Layer6 check passed",
+            Status::L6Tout => "Layer6 timeout",
+            Status::L6Rsp => "Layer6 invalid response",
+            Status::L7Tout => "Layer7 timeout",
+            Status::L7Rsp => "Layer7 invalid response",
+            Status::L7OkD => "Layer7 check passed",
+            Status::L7OkCD => "Layer7 check conditionally passed",
+            Status::L7Sts => "Layer7 wrong status",
+            Status::SockErr => "Socket error",
+        }
+    }
+
+    /// Statuses from HCHK_STATUS_L57DATA on carry a code (`, code: 200`).
+    pub fn shows_code(self) -> bool {
+        matches!(self, Status::L7OkD | Status::L7OkCD | Status::L7Sts)
+    }
+
+    /// What the result counts as for the rise/fall counter.
+    pub fn result(self) -> CheckResult {
+        match self {
+            Status::L4Ok | Status::L6Ok | Status::L7OkD => CheckResult::Passed,
+            Status::L7OkCD => CheckResult::CondPass,
+            _ => CheckResult::Failed,
+        }
+    }
+}
+
+/// Host and port a check connects to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    /// As written (a literal IP or a name to resolve).
+    pub host: String,
+    pub ip: Option<IpAddr>,
+    pub port: u16,
+    /// A unix socket server (`unix@PATH` or a path): the check connects there unless a
+    /// `tcp-check connect` gives a port or an address.
+    pub unix: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CheckKind {
+    /// Plain TCP connect (`check` alone).
+    Tcp,
+    /// `option httpchk` / `http-check`.
+    Http,
+    /// `option tcp-check`.
+    TcpCheck,
+    SslHello,
+    Mysql,
+    Pgsql,
+    Redis,
+    Smtp,
+    Ldap,
+}
+
+/// One UP/DOWN transition of a server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HealthEvent {
+    pub backend: String,
+    pub server: String,
+    pub server_idx: usize,
+    pub up: bool,
+    /// HAProxy's check status description ("Layer4 connection problem", "Layer7 wrong
+    /// status", ...).
+    pub reason: String,
+    /// The check's detail ("Connection refused", "Internal Server Error"), may be empty.
+    /// Bytes received from the server are kept one char per byte (U+0000..U+00FF); render
+    /// with [`HealthEvent::status_text`] or [`transition_message`], which encode what
+    /// HAProxy encodes (`<3C>`).
+    pub info: String,
+    pub check_duration_ms: u64,
+    /// The HTTP (or L7) code, for the statuses where HAProxy prints it (`, code: 200`).
+    pub code: Option<i64>,
+    pub backup: bool,
+    /// UP but draining (`http-check disable-on-404` answered 404): no new balanced traffic.
+    pub draining: bool,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CheckError {
+    #[error("server {backend}/{server}: no port to check (set `port` or a server port)")]
+    NoPort { backend: String, server: String },
+    #[error("server {backend}/{server}: no address to check")]
+    NoAddress { backend: String, server: String },
+    #[error("backend {backend}: {msg}")]
+    Rule { backend: String, msg: String },
+}
+
+/// The check plans of the servers of `proxy` that have `check` (not `disabled`, not
+/// tracking another server), in server order.
+pub fn plan_for_backend(cfg: &ir::Config, proxy: &ir::Proxy) -> Result<Vec<CheckPlan>, CheckError> {
+    plan::plan_for_backend(cfg, proxy)
+}
+
+/// Starts one task per plan on the current tokio runtime. Transitions are sent on `tx`;
+/// the tasks end when `stop` turns true (or its sender is dropped) or `tx` is closed.
+/// Pass every plan of the configuration at once: as HAProxy's `start_checks`, the first
+/// checks are spread over the smallest interval by position in this list.
+pub fn spawn(
+    plans: Vec<CheckPlan>,
+    tx: mpsc::UnboundedSender<HealthEvent>,
+    stop: watch::Receiver<bool>,
+) {
+    let count = plans.len() as u64;
+    let mininter = plans
+        .iter()
+        .map(|p| CheckState::new(p.params, 0).interval_ms())
+        .filter(|&i| i >= 1000)
+        .min()
+        .unwrap_or(0);
+    for (pos, plan) in plans.into_iter().enumerate() {
+        // start_check_task: the window is at least the server's own interval, at most
+        // `max-spread-checks`.
+        let own = CheckState::new(plan.params, 0).interval_ms();
+        let mut window = mininter.max(own);
+        if let Some(m) = plan.max_spread_checks_ms.filter(|&m| m > 0) {
+            window = window.min(m);
+        }
+        let first = super::state::initial_offset(window, pos as u64, count);
+        tokio::spawn(run_one(plan, first, tx.clone(), stop.clone()));
+    }
+}
+
+async fn run_one(
+    plan: CheckPlan,
+    first_ms: u64,
+    tx: mpsc::UnboundedSender<HealthEvent>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let start = tokio::time::Instant::now();
+    let now_ms = |start: tokio::time::Instant| start.elapsed().as_millis() as u64;
+    let mut st = CheckState::new(plan.params, first_ms);
+    let mut rng = exec::SmallRng::seeded(plan.server_idx as u64);
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        let due = start + std::time::Duration::from_millis(st.next_due_ms());
+        tokio::select! {
+            _ = tokio::time::sleep_until(due) => {}
+            r = stop.changed() => {
+                if r.is_err() || *stop.borrow() {
+                    return;
+                }
+                continue;
+            }
+        }
+        let running = st.state() != OpState::Stopped;
+        let outcome = tokio::select! {
+            o = exec::run_check(&plan, running) => o,
+            r = stop.changed() => {
+                if r.is_err() || *stop.borrow() {
+                    return;
+                }
+                continue;
+            }
+        };
+        let tr = st.on_result(outcome.status.result(), now_ms(start), &mut rng);
+        let Some(tr) = tr else { continue };
+        let ev = HealthEvent {
+            backend: plan.backend.clone(),
+            server: plan.server.clone(),
+            server_idx: plan.server_idx,
+            up: tr != Transition::WentDown,
+            reason: outcome.status.description().to_string(),
+            info: outcome.info,
+            check_duration_ms: outcome.duration_ms,
+            code: outcome.status.shows_code().then_some(outcome.code),
+            backup: plan.backup,
+            draining: st.state() == OpState::Stopping,
+        };
+        if tx.send(ev).is_err() {
+            return;
+        }
+    }
+}
+
+impl HealthEvent {
+    /// The part of HAProxy's transition line after "reason: ": `Layer7 wrong status,
+    /// code: 500, info: "Internal Server Error", check duration: 1ms`.
+    pub fn status_text(&self) -> String {
+        let mut m = self.reason.clone();
+        if let Some(c) = self.code {
+            m.push_str(&format!(", code: {c}"));
+        }
+        if !self.info.is_empty() {
+            m.push_str(&format!(", info: \"{}\"", ascii_encode(&self.info)));
+        }
+        m.push_str(&format!(", check duration: {}ms", self.check_duration_ms));
+        m
+    }
+}
+
+/// HAProxy's log line for a transition (without the `[WARNING]  (PID) : ` prefix), e.g.
+/// `Server be/s1 is DOWN, reason: Layer4 connection problem, info: "Connection refused",
+/// check duration: 0ms. 1 active and 0 backup servers left. 0 sessions active, 0
+/// requeued, 0 remaining in queue.` The counts are the backend's after the transition.
+pub fn transition_message(
+    ev: &HealthEvent,
+    active_left: usize,
+    backup_left: usize,
+    sessions_active: u64,
+    requeued: u64,
+    remaining_in_queue: u64,
+) -> String {
+    use std::fmt::Write as _;
+    let mut m = String::new();
+    let _ = write!(
+        m,
+        "{}Server {}/{} is {}",
+        if ev.backup { "Backup " } else { "" },
+        ev.backend,
+        ev.server,
+        match (ev.up, ev.draining) {
+            (false, _) => "DOWN",
+            (true, false) => "UP",
+            (true, true) => "stopping",
+        }
+    );
+    let _ = write!(m, ", reason: {}", ev.status_text());
+    let on_backup = if backup_left > 0 && active_left == 0 {
+        " Running on backup."
+    } else {
+        ""
+    };
+    if ev.up {
+        let _ = write!(
+            m,
+            ". {active_left} active and {backup_left} backup servers online.{on_backup} \
+             {requeued} sessions requeued, {remaining_in_queue} total in queue."
+        );
+    } else {
+        let _ = write!(
+            m,
+            ". {active_left} active and {backup_left} backup servers left.{on_backup} \
+             {sessions_active} sessions active, {requeued} requeued, \
+             {remaining_in_queue} remaining in queue."
+        );
+    }
+    m
+}
+
+/// HAProxy's alert when the last server of a backend goes down (without the `[ALERT]
+/// (PID) : ` prefix).
+pub fn no_server_available_message(backend: &str) -> String {
+    format!("backend '{backend}' has no server available!")
+}
+
+/// `chunk_asciiencode(.., '"')`: bytes below 0x20 or from 0x7f, `<`, `>` and the quote as
+/// `<XX>` (measured: `-ERR \x7f\xe9<>"q\ttab` prints as `-ERR <7F><E9><3C><3E><22>q<09>tab`).
+/// The info holds one char per byte (U+0000..U+00FF); other chars (from the
+/// configuration) are encoded byte by byte in UTF-8.
+fn ascii_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let code = u32::from(c);
+        if code > 0xff {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("<{b:02X}>"));
+            }
+        } else if !(0x20..0x7f).contains(&code) || matches!(c, '"' | '<' | '>') {
+            out.push_str(&format!("<{code:02X}>"));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

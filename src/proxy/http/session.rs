@@ -1,1 +1,1247 @@
 //! One client connection's HTTP/1.1 transaction loop.
+//!
+//! Public API: [`serve`], called by the listener for every accepted connection of an HTTP
+//! frontend ([`serve_with`] when the listener already tracks sticky counters for it).
+//!
+//! Per transaction, in HAProxy 2.6's order: read the request head (`timeout http-request`,
+//! then 408; `timeout http-keep-alive` between requests), frontend rules, backend choice
+//! (`use_backend`, `default_backend`; none: 503), backend rules, `option forwardfor`, the
+//! `connection` header for the connection mode, server choice and connection
+//! ([`Backend::connect_with`]: queue, retries, redispatch, reuse), request head and body
+//! forwarded as they arrive (never buffered whole), response head (1xx forwarded, 101 opens
+//! a tunnel), response rules, response body streamed. Errors: connection failures 503,
+//! server closing or sending garbage before the response head 502, `timeout server` 504.
+//!
+//! Wire facts measured on HAProxy 2.6.12 (`haproxy -f cfg -db`, raw sockets):
+//! - header names are emitted lowercase, in received order;
+//! - towards the server, `Connection: keep-alive` of an HTTP/1.1 request is removed; an
+//!   HTTP/1.0 request is forwarded as HTTP/1.0 with `connection: keep-alive` added;
+//!   `option http-server-close` / `option httpclose` add `connection: close`;
+//! - `option forwardfor` appends `x-forwarded-for: <client ip>` after the other headers
+//!   (after an existing one, not merged);
+//! - towards the client, an HTTP/1.1 client that stays connected gets no `connection`
+//!   header, an HTTP/1.0 keep-alive client gets `connection: keep-alive`, and a client
+//!   whose connection closes after the response gets `connection: close`;
+//! - each request of a keep-alive connection is balanced on its own (round robin
+//!   alternates servers within one client connection);
+//! - after 502/503/504 the client connection is closed; a refused connection is retried
+//!   `retries` times with a 1 s turn-around (3 s before the 503 with the defaults).
+
+#[cfg(test)]
+mod pages;
+mod stats;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::{Buf, BytesMut};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::time::Instant;
+
+use crate::proxy::acl::Dir;
+use crate::proxy::acl::TableLookup;
+use crate::proxy::backend::{Backend, ConnectError, ConnectOpts, IdleConns, ServerConn};
+use crate::proxy::balance::RequestInfo;
+use crate::proxy::engine::{Engine, Frontend, combine_modes};
+use crate::proxy::http::errors;
+use crate::proxy::http::h1::{
+    self, BodyKind, BodyTracker, ConnMode, ParsedRequest, ParsedResponse,
+};
+use crate::proxy::http::msg::RequestHead;
+use crate::proxy::persist;
+use crate::proxy::rules::{Ext, Txn, Verdict};
+use crate::proxy::stick::{SessionCounters, StickKind, StickRules, Tables};
+
+/// HAProxy's `tune.bufsize` default: a head larger than this is refused.
+const MAX_HEAD: usize = 16384;
+const BUF_SIZE: usize = 16384;
+/// Buffer kept while waiting for the next request of a keep-alive connection.
+const IDLE_BUF_SIZE: usize = 2048;
+/// Read size while streaming a body.
+const BODY_BUF_SIZE: usize = 65536;
+
+/// Serves one accepted client connection of an HTTP frontend until it closes.
+pub async fn serve<S>(
+    stream: S,
+    client: SocketAddr,
+    local: SocketAddr,
+    fe: Arc<Frontend>,
+    engine: Arc<Engine>,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    serve_with(stream, client, local, fe, engine, None).await
+}
+
+/// [`serve`] with the sticky counters the listener already used for this connection
+/// (`tcp-request connection|session track-sc*`), so that `http-request` rules see them.
+/// `None`: the session makes its own when the configuration has stick tables.
+pub async fn serve_with<S>(
+    stream: S,
+    client: SocketAddr,
+    local: SocketAddr,
+    fe: Arc<Frontend>,
+    engine: Arc<Engine>,
+    counters: Option<SessionCounters>,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let stop = engine.stopping().clone();
+    let fresh = counters.is_none();
+    let counters = counters.or_else(|| {
+        engine
+            .has_tables
+            .then(|| SessionCounters::new(engine.tables.clone()))
+    });
+    fe.conns.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let _conn = ConnGuard(fe.clone());
+    let mut s = Session {
+        counters,
+        fe_name: Arc::from(fe.name.as_str()),
+        fe,
+        engine,
+        client,
+        local,
+        cbuf: BytesMut::new(),
+        sbuf: BytesMut::new(),
+        out: Vec::new(),
+        idle: IdleConns::new(),
+        nreq: 0,
+        stop,
+        started: Instant::now(),
+    };
+    let mut stream = stream;
+    if fresh && let Some(c) = &s.counters {
+        c.session_started(s.engine.now_ms());
+    }
+    s.run(&mut stream).await;
+    let _ = stream.shutdown().await;
+    if let Some(c) = &s.counters {
+        c.end_session(s.engine.now_ms());
+    }
+}
+
+/// Completes when the client closes its side (data that arrives meanwhile stays in
+/// `buf`, up to a limit).
+async fn client_closed<S: AsyncRead + Unpin>(cs: &mut S, buf: &mut BytesMut) {
+    loop {
+        if buf.len() > 4 * BODY_BUF_SIZE {
+            std::future::pending::<()>().await;
+        }
+        match cs.read_buf(room(buf)).await {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+    }
+}
+
+/// Makes room for a read of a useful size (`read_buf` on a full buffer reads 64 bytes).
+fn room(b: &mut BytesMut) -> &mut BytesMut {
+    if b.capacity() - b.len() < 1024 {
+        b.reserve(BUF_SIZE);
+    }
+    b
+}
+
+/// Keeps `fe_conn` right however the session ends.
+struct ConnGuard(Arc<Frontend>);
+
+impl Drop for ConnGuard {
+    fn drop(&mut self) {
+        self.0
+            .conns
+            .fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+struct Session {
+    /// Sticky counters of this connection (when the config has stick tables).
+    counters: Option<SessionCounters>,
+    fe: Arc<Frontend>,
+    fe_name: Arc<str>,
+    engine: Arc<Engine>,
+    client: SocketAddr,
+    local: SocketAddr,
+    /// Client bytes not consumed yet (pipelined requests stay here).
+    cbuf: BytesMut,
+    /// Server bytes not consumed yet.
+    sbuf: BytesMut,
+    /// Scratch for encoded heads.
+    out: Vec<u8>,
+    idle: IdleConns,
+    nreq: u64,
+    stop: tokio::sync::watch::Receiver<bool>,
+    started: Instant,
+}
+
+/// How waiting for a request head ended without one.
+enum NoRequest {
+    /// Close silently (client gone, keep-alive timeout, soft stop).
+    Close,
+    /// Send this error page, then close.
+    Error(u16),
+}
+
+/// How a transaction ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Next {
+    KeepAlive,
+    Close,
+}
+
+async fn with_timeout<F: std::future::Future>(d: Option<Duration>, f: F) -> Option<F::Output> {
+    match d {
+        Some(d) => tokio::time::timeout(d, f).await.ok(),
+        None => Some(f.await),
+    }
+}
+
+async fn with_deadline<F: std::future::Future>(d: Option<Instant>, f: F) -> Option<F::Output> {
+    match d {
+        Some(d) => tokio::time::timeout_at(d, f).await.ok(),
+        None => Some(f.await),
+    }
+}
+
+impl Session {
+    async fn run<S: AsyncRead + AsyncWrite + Unpin>(&mut self, cs: &mut S) {
+        loop {
+            let parsed = match self.read_request(cs).await {
+                Ok(p) => p,
+                Err(NoRequest::Close) => return,
+                Err(NoRequest::Error(status)) => {
+                    // parser errors and 408 go out raw, then the connection closes
+                    let page = errors::builtin(status).unwrap_or_default();
+                    let _ = cs.write_all(page).await;
+                    return;
+                }
+            };
+            self.nreq += 1;
+            if let Some(c) = &self.counters {
+                c.http_request(self.engine.now_ms());
+            }
+            // boxed: the transaction's state machine is large, and an idle keep-alive
+            // connection then carries only the small request-reading state
+            let next = Box::pin(self.transaction(cs, parsed)).await;
+            if let Some(c) = &self.counters {
+                c.end_stream(self.engine.now_ms());
+            }
+            if next == Next::Close {
+                return;
+            }
+        }
+    }
+
+    /// Sends the proxy's page for `status` (the backend's custom page, else the
+    /// frontend's, else the built-in one) through the H1 encoder. The client connection
+    /// stays open when the request allows it, except after 502 and 504 (HAProxy closes
+    /// after an aborted server connection).
+    async fn send_error<S: AsyncWrite + Unpin>(
+        &mut self,
+        cs: &mut S,
+        be: Option<&Backend>,
+        status: u16,
+        req: &RequestHead,
+        keep_ok: bool,
+        mode: ConnMode,
+    ) -> Next {
+        let raw = match be.and_then(|b| b.errors.custom(status)) {
+            Some(b) => b.clone(),
+            None => self.fe.errors.get(status),
+        };
+        if let Some(c) = &self.counters {
+            c.http_status(status, self.engine.now_ms());
+        }
+        let closes = matches!(status, 502 | 504);
+        let r = errors::render(&raw, &req.method, req.version, keep_ok || closes, mode);
+        if cs.write_all(&r.bytes).await.is_err() {
+            return Next::Close;
+        }
+        if r.keep_alive && keep_ok && !closes && !*self.stop.borrow() {
+            Next::KeepAlive
+        } else {
+            Next::Close
+        }
+    }
+
+    /// Waits for a complete request head.
+    async fn read_request<S: AsyncRead + Unpin>(
+        &mut self,
+        cs: &mut S,
+    ) -> Result<ParsedRequest, NoRequest> {
+        let t = self.fe.timeouts;
+        let first = self.nreq == 0;
+        // the http-request timer runs from the accept (first request) or the first byte
+        let mut deadline = if first {
+            t.http_request.map(|d| self.started + d)
+        } else if self.cbuf.is_empty() {
+            t.http_keep_alive.map(|d| Instant::now() + d)
+        } else {
+            t.http_request.map(|d| Instant::now() + d)
+        };
+        loop {
+            if !self.cbuf.is_empty() {
+                match h1::parse_request(&self.cbuf) {
+                    Ok(Some(p)) => return Ok(p),
+                    Ok(None) if self.cbuf.len() >= MAX_HEAD => {
+                        return Err(NoRequest::Error(400));
+                    }
+                    Ok(None) => {}
+                    Err(e) => return Err(NoRequest::Error(e.status())),
+                }
+            }
+            let idle = self.cbuf.is_empty() && !first;
+            if idle && *self.stop.borrow() {
+                return Err(NoRequest::Close);
+            }
+            if idle {
+                // an idle keep-alive connection keeps no large buffer (HAProxy releases
+                // its buffers too): many idle clients cost little memory
+                if self.cbuf.capacity() > IDLE_BUF_SIZE {
+                    self.cbuf = BytesMut::with_capacity(IDLE_BUF_SIZE);
+                } else if self.cbuf.capacity() < 512 {
+                    self.cbuf.reserve(IDLE_BUF_SIZE);
+                }
+                if self.sbuf.capacity() > 0 {
+                    self.sbuf = BytesMut::new();
+                }
+                if self.out.capacity() > IDLE_BUF_SIZE {
+                    self.out = Vec::new();
+                }
+            }
+            let before = self.cbuf.len();
+            let read = async {
+                if idle {
+                    tokio::select! {
+                        r = cs.read_buf(&mut self.cbuf) => Some(r),
+                        _ = self.stop.changed() => None,
+                    }
+                } else {
+                    Some(cs.read_buf(room(&mut self.cbuf)).await)
+                }
+            };
+            match with_deadline(deadline, read).await {
+                None => {
+                    // timeout: silent between requests, 408 once a request was started
+                    // (HAProxy also answers 408 to a first connection that sent nothing)
+                    return Err(if idle || (first && self.fe.ignore_probes && before == 0) {
+                        NoRequest::Close
+                    } else {
+                        NoRequest::Error(408)
+                    });
+                }
+                Some(None) => return Err(NoRequest::Close),
+                Some(Some(Ok(0))) | Some(Some(Err(_))) => return Err(NoRequest::Close),
+                Some(Some(Ok(_))) => {
+                    if before == 0 && !first {
+                        deadline = t.http_request.map(|d| Instant::now() + d);
+                    }
+                }
+            }
+        }
+    }
+
+    fn ext(&self) -> Ext<'_> {
+        Ext {
+            state: Some(&*self.engine),
+            tables: self.counters.as_ref().map(|c| c as &dyn TableLookup),
+        }
+    }
+
+    /// Sends a reply produced by the rules (deny, tarpit, return, redirect, auth, custom
+    /// error pages) through the H1 encoder as HAProxy does: `connection` header for the
+    /// client's version and keep-alive, no body for HEAD. Says what follows.
+    async fn send_reply<S: AsyncWrite + Unpin>(
+        &mut self,
+        cs: &mut S,
+        bytes: &[u8],
+        close: bool,
+        req: &RequestHead,
+        keep_ok: bool,
+        mode: ConnMode,
+    ) -> Next {
+        let keep = keep_ok && !close && !*self.stop.borrow();
+        let r = errors::render(bytes, &req.method, req.version, keep, mode);
+        if cs.write_all(&r.bytes).await.is_err() {
+            return Next::Close;
+        }
+        if r.keep_alive && keep {
+            Next::KeepAlive
+        } else {
+            Next::Close
+        }
+    }
+
+    async fn transaction<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        cs: &mut S,
+        mut p: ParsedRequest,
+    ) -> Next {
+        self.cbuf.advance(p.head_len);
+        let fe = self.fe.clone();
+        let head = std::mem::take(&mut p.head);
+        let mut txn = Txn::new(head, self.client, self.local, self.fe_name.clone());
+        txn.now_ms = self.engine.now_ms();
+
+        let keep_ok = p.keep_alive && matches!(p.body, BodyKind::None | BodyKind::Length(0));
+        // frontend rules
+        if let Some(rules) = &fe.rules {
+            let verdict = {
+                let ext = self.ext();
+                rules.on_request(&mut txn, &ext)
+            };
+            match verdict {
+                Verdict::Continue => {}
+                Verdict::Reply { bytes, close, .. } => {
+                    return self
+                        .send_reply(cs, &bytes, close, &txn.req, keep_ok, fe.conn_mode)
+                        .await;
+                }
+                Verdict::Tarpit { bytes, .. } => {
+                    if let Some(d) = fe.timeouts.tarpit {
+                        tokio::time::sleep(d).await;
+                    }
+                    return self
+                        .send_reply(cs, &bytes, false, &txn.req, keep_ok, fe.conn_mode)
+                        .await;
+                }
+                Verdict::Close { .. } => return Next::Close,
+            }
+        }
+
+        // `stats uri` with `stats auth`: HAProxy checks the stats URI after the
+        // http-request rules accepted the request
+        if let Some(realm) = stats::challenge(&fe.ir.settings.stats, &txn.req) {
+            let bytes = fe.errors.auth_challenge(realm, false);
+            return self
+                .send_reply(cs, &bytes, false, &txn.req, keep_ok, fe.conn_mode)
+                .await;
+        }
+        // backend choice
+        let be = match self.select_backend(&txn) {
+            Some(be) => be,
+            None => {
+                return self
+                    .send_error(cs, None, 503, &txn.req, keep_ok, fe.conn_mode)
+                    .await;
+            }
+        };
+        txn.backend = Some(be.name_arc.clone());
+        if be.name != fe.name
+            && let Some(rules) = &be.rules
+        {
+            let verdict = {
+                let ext = self.ext();
+                rules.on_request(&mut txn, &ext)
+            };
+            match verdict {
+                Verdict::Continue => {}
+                Verdict::Reply { bytes, close, .. } => {
+                    return self
+                        .send_reply(cs, &bytes, close, &txn.req, keep_ok, fe.conn_mode)
+                        .await;
+                }
+                Verdict::Tarpit { bytes, .. } => {
+                    if let Some(d) = be.timeouts.tarpit.or(fe.timeouts.tarpit) {
+                        tokio::time::sleep(d).await;
+                    }
+                    return self
+                        .send_reply(cs, &bytes, false, &txn.req, keep_ok, fe.conn_mode)
+                        .await;
+                }
+                Verdict::Close { .. } => return Next::Close,
+            }
+        }
+
+        let mode = combine_modes(fe.conn_mode, be.conn_mode);
+        self.forwardfor(&mut txn.req, &be);
+        h1::prepare_request_for_server(&mut txn.req, mode);
+
+        // `force-persist` / `ignore-persist`, then `use-server` (HAProxy: persist rules in
+        // http_process_request, server rules before the cookie and stick decisions count)
+        let (force_persist, ignore_persist, use_srv) = match &be.rules {
+            Some(rules) => {
+                let ext = self.ext();
+                let pr = rules.persist_rule(&txn, &ext);
+                let force = pr == Some(true);
+                let srv = rules.use_servers(&txn, &ext).into_iter().find_map(|name| {
+                    let i = be.servers.iter().position(|s| &*s.name == name)?;
+                    // a stopped server is skipped unless persistence is forced
+                    (be.server_usable(i) || be.option_persist || force).then_some(i)
+                });
+                (force, pr == Some(false), srv)
+            }
+            None => (false, false, None),
+        };
+
+        // cookie persistence: the server the cookie names, our cookie removed or unprefixed
+        let now_s = unix_now();
+        let persist = be.cookie.as_ref().map(|cfg| {
+            let views = be.server_views();
+            let ctx = persist::RequestCtx {
+                option_persist: be.option_persist,
+                force_persist,
+                ignore_persist,
+                assigned: use_srv.is_some(),
+            };
+            persist::process_request(cfg, &mut txn.req, &views, ctx, now_s)
+        });
+
+        // stick match / on: a server stored for this key
+        let mut sticky = StickRules::new();
+        let mut stick_srv: Option<usize> = None;
+        for r in be
+            .stick_rules
+            .iter()
+            .filter(|r| r.kind != StickKind::StoreResponse)
+        {
+            if sticky.skip_request_rule(r.kind, r.table) {
+                continue;
+            }
+            let key = {
+                let ext = self.ext();
+                let ctx = txn.ctx(&be.name, Dir::Request, &ext);
+                r.key(&ctx)
+            };
+            let Some(key) = key else { continue };
+            let assigned = use_srv.is_some()
+                || stick_srv.is_some()
+                || persist.as_ref().is_some_and(|p| p.server.is_some());
+            let now = self.engine.now_ms();
+            let mut tables = lock_tables(&self.engine);
+            if let Some(id) = sticky.request_rule(&mut tables, r.kind, r.table, key, assigned, now)
+            {
+                stick_srv = be.server_by_puid(id);
+            }
+        }
+
+        // `balance hash <expr>`: the sample as binary (HAProxy casts it to SMP_T_BIN: a
+        // string's bytes, an int as 8 bytes big endian, an address's octets)
+        let hash_key: Option<Vec<u8>> = be.hash_expr.as_ref().and_then(|e| {
+            let ext = self.ext();
+            let ctx = txn.ctx(&be.name, Dir::Request, &ext);
+            e.eval(&ctx).map(|v| hash_bytes(&v))
+        });
+        // server choice and connection
+        let hdrs: Vec<(&str, &str)>;
+        let info = {
+            hdrs = if be.needs_headers {
+                txn.req
+                    .headers
+                    .iter()
+                    .filter_map(|h| Some((h.name.as_str(), h.value_str()?)))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            RequestInfo {
+                src: Some(self.client.ip()),
+                uri: Some(txn.req.uri.as_str()),
+                headers: &hdrs,
+                is_post: txn.req.method == "POST",
+                body: None,
+                hash_key: hash_key.as_deref(),
+            }
+        };
+        let mut opts = ConnectOpts {
+            local: Some(self.local),
+            force: use_srv
+                .or(persist.as_ref().and_then(|p| p.server))
+                .or(stick_srv),
+            force_persist,
+            idle: Some(&mut self.idle),
+            first_request: self.nreq == 1,
+        };
+        // `option abortonclose`: a client that closes while its request waits in a queue
+        // or for a connection is dropped instead of being sent to a server
+        let conn = if be.abortonclose || fe.abortonclose {
+            tokio::select! {
+                c = be.connect_with(&info, &mut opts) => c,
+                _ = client_closed(cs, &mut self.cbuf) => return Next::Close,
+            }
+        } else {
+            be.connect_with(&info, &mut opts).await
+        };
+        drop(hdrs);
+        let mut conn = match conn {
+            Ok(c) => c,
+            Err(ConnectError::NoServer)
+            | Err(ConnectError::QueueFull)
+            | Err(ConnectError::QueueTimeout)
+            | Err(ConnectError::Failed(_)) => {
+                return self
+                    .send_error(cs, Some(&be), 503, &txn.req, keep_ok, mode)
+                    .await;
+            }
+        };
+        txn.server = Some(conn.name.clone());
+
+        self.out.clear();
+        // `send-proxy` / `send-proxy-v2`: a new server connection starts with the PROXY
+        // header (the client's addresses as the frontend saw them)
+        if !conn.reused {
+            self.push_proxy_header(&be, conn.server);
+        }
+        h1::write_request_head(&txn.req, &mut self.out);
+        let head_end = self.out.len();
+        let mut req_body = BodyTracker::new(p.body);
+        let mut req_done = matches!(p.body, BodyKind::None | BodyKind::Length(0));
+        if !req_done && !self.cbuf.is_empty() {
+            match req_body.advance(&self.cbuf) {
+                Ok(pr) => {
+                    self.out.extend_from_slice(&self.cbuf[..pr.consumed]);
+                    self.cbuf.advance(pr.consumed);
+                    req_done = pr.done;
+                }
+                Err(_) => {
+                    return self
+                        .send_error(cs, Some(&be), 400, &txn.req, false, mode)
+                        .await;
+                }
+            }
+        }
+        let body_in_out = req_done;
+
+        // send the head; a reused connection that turns out closed is replaced once
+        self.sbuf.clear();
+        let mut sent = conn.stream.write_all(&self.out).await.is_ok();
+        if !sent && conn.reused && body_in_out {
+            match self
+                .reconnect(&be, conn, &info_src(&txn.req, self.client))
+                .await
+            {
+                Some(c) => {
+                    conn = c;
+                    sent = conn.stream.write_all(&self.out).await.is_ok();
+                }
+                None => {
+                    return self
+                        .send_error(cs, Some(&be), 503, &txn.req, keep_ok, mode)
+                        .await;
+                }
+            }
+        }
+        if !sent {
+            return self
+                .send_error(cs, Some(&be), 502, &txn.req, keep_ok, mode)
+                .await;
+        }
+        let _ = head_end;
+
+        // request body and response head
+        let t_server = be.timeouts.server;
+        let t_client = fe.timeouts.client;
+        let method_is_head = txn.req.method.eq_ignore_ascii_case("HEAD");
+        let method = txn.req.method.as_str();
+        let mut retried = false;
+        let res = loop {
+            if !self.sbuf.is_empty() {
+                match h1::parse_response(&self.sbuf, method) {
+                    Ok(Some(r)) if r.informational => {
+                        // 1xx (100-continue...): forwarded as is, another response follows
+                        let n = r.head_len;
+                        self.out.clear();
+                        h1::write_response_head(&r.head, &mut self.out);
+                        self.sbuf.advance(n);
+                        if cs.write_all(&self.out).await.is_err() {
+                            return Next::Close;
+                        }
+                        continue;
+                    }
+                    Ok(Some(r)) => break r,
+                    Ok(None) if self.sbuf.len() >= MAX_HEAD => {
+                        return self
+                            .send_error(cs, Some(&be), 502, &txn.req, keep_ok, mode)
+                            .await;
+                    }
+                    Ok(None) => {}
+                    Err(_) => {
+                        return self
+                            .send_error(cs, Some(&be), 502, &txn.req, keep_ok, mode)
+                            .await;
+                    }
+                }
+            }
+            let ev = if req_done {
+                match with_timeout(t_server, conn.stream.read_buf(room(&mut self.sbuf))).await {
+                    None => Pump::ServerTimeout,
+                    Some(Ok(0)) | Some(Err(_)) => Pump::ServerClosed,
+                    Some(Ok(_)) => Pump::Progress,
+                }
+            } else {
+                self.pump_request_body(cs, &mut conn.stream, &mut req_body, t_client, t_server)
+                    .await
+            };
+            match ev {
+                Pump::Progress => {}
+                Pump::BodyDone => req_done = true,
+                Pump::ServerTimeout => {
+                    return self
+                        .send_error(cs, Some(&be), 504, &txn.req, keep_ok, mode)
+                        .await;
+                }
+                Pump::ServerClosed => {
+                    // a reused connection closed by the server before answering: the
+                    // request is sent again on a new connection when it had no body left
+                    if conn.reused && body_in_out && self.sbuf.is_empty() && !retried {
+                        retried = true;
+                        match self
+                            .reconnect(&be, conn, &info_src(&txn.req, self.client))
+                            .await
+                        {
+                            Some(c) => conn = c,
+                            None => {
+                                return self
+                                    .send_error(cs, Some(&be), 503, &txn.req, keep_ok, mode)
+                                    .await;
+                            }
+                        }
+                        self.out.clear();
+                        h1::write_request_head(&txn.req, &mut self.out);
+                        if conn.stream.write_all(&self.out).await.is_err() {
+                            return self
+                                .send_error(cs, Some(&be), 502, &txn.req, keep_ok, mode)
+                                .await;
+                        }
+                        continue;
+                    }
+                    return self
+                        .send_error(cs, Some(&be), 502, &txn.req, keep_ok, mode)
+                        .await;
+                }
+                Pump::ClientGone => return Next::Close,
+                Pump::BadBody => {
+                    return self
+                        .send_error(cs, Some(&be), 400, &txn.req, false, mode)
+                        .await;
+                }
+            }
+        };
+        self.sbuf.advance(res.head_len);
+        let mut rhead = res.head;
+        if let Some(c) = &self.counters {
+            c.http_status(rhead.status, self.engine.now_ms());
+        }
+        let _ = method_is_head;
+
+        // upgrade / tunnel
+        if rhead.status == 101 || (method == "CONNECT" && (200..300).contains(&rhead.status)) {
+            self.out.clear();
+            h1::write_response_head(&rhead, &mut self.out);
+            if cs.write_all(&self.out).await.is_err() {
+                return Next::Close;
+            }
+            let tt = be.timeouts.tunnel.or(t_server).or(t_client);
+            self.tunnel(cs, &mut conn.stream, tt).await;
+            return Next::Close;
+        }
+
+        // response rules
+        txn.res = Some(std::mem::take(&mut rhead));
+        let mut reply: Option<(Vec<u8>, bool)> = None;
+        let mut close_now = false;
+        {
+            let ext = self.ext();
+            let second = (be.name != fe.name).then_some(()).and(fe.rules.as_ref());
+            for rules in [be.rules.as_ref(), second].into_iter().flatten() {
+                match rules.on_response(&mut txn, &ext) {
+                    Verdict::Continue => {}
+                    Verdict::Reply { bytes, close, .. } => {
+                        reply = Some((bytes, close));
+                        break;
+                    }
+                    Verdict::Tarpit { bytes, .. } => {
+                        reply = Some((bytes, true));
+                        break;
+                    }
+                    Verdict::Close { .. } => {
+                        close_now = true;
+                        break;
+                    }
+                }
+            }
+        }
+        if close_now {
+            return Next::Close;
+        }
+        if let Some((bytes, close)) = reply {
+            // the server connection (its response body unread) is dropped
+            return self
+                .send_reply(cs, &bytes, close, &txn.req, keep_ok, fe.conn_mode)
+                .await;
+        }
+        if !be.stick_rules.is_empty() {
+            for r in be
+                .stick_rules
+                .iter()
+                .filter(|r| r.kind == StickKind::StoreResponse)
+            {
+                if sticky.skip_response_rule(r.table) {
+                    continue;
+                }
+                let key = {
+                    let ext = self.ext();
+                    let ctx = txn.ctx(&be.name, Dir::Response, &ext);
+                    r.key(&ctx)
+                };
+                if let Some(key) = key {
+                    sticky.response_rule(r.table, key);
+                }
+            }
+            if let Some(srv) = be.servers.get(conn.server) {
+                let now = self.engine.now_ms();
+                let mut tables = lock_tables(&self.engine);
+                sticky.commit(
+                    &mut tables,
+                    i64::from(srv.puid),
+                    &srv.name,
+                    srv.non_stick,
+                    now,
+                );
+            }
+        }
+        let mut rhead = txn.res.take().unwrap_or_default();
+        if let (Some(cfg), Some(pers)) = (be.cookie.as_ref(), persist.as_ref()) {
+            let views = be.server_views();
+            let ctx = persist::ResponseCtx {
+                server: Some(conn.server),
+                // `use-server` also sets SF_DIRECT: no cookie is inserted (measured)
+                direct: pers.server == Some(conn.server) || use_srv == Some(conn.server),
+                post: txn.req.method == "POST",
+                cacheable_request: matches!(txn.req.method.as_str(), "GET" | "HEAD"),
+                ignore_persist,
+            };
+            persist::process_response(cfg, &mut rhead, &views, pers, ctx, now_s);
+        }
+        // `http-after-response`: backend's rules first, then the frontend's
+        let after_fe = (be.name != fe.name).then_some(()).and(fe.rules.as_ref());
+        if be.rules.is_some() || after_fe.is_some() {
+            txn.res = Some(rhead);
+            {
+                let ext = self.ext();
+                for rules in [be.rules.as_ref(), after_fe].into_iter().flatten() {
+                    rules.on_after_response(&mut txn, &ext);
+                }
+            }
+            rhead = txn.res.take().unwrap_or_default();
+        }
+
+        let stopping = *self.stop.borrow();
+        let pres = ParsedResponse {
+            head: Default::default(),
+            head_len: res.head_len,
+            body: res.body,
+            keep_alive: res.keep_alive,
+            informational: false,
+        };
+        let client_keep = h1::client_keep_alive(mode, &p, &pres, false) && !stopping;
+        let server_keep = h1::server_keep_alive(mode, &p, &pres);
+        h1::prepare_response_for_client(&mut rhead, txn.req.version, client_keep);
+
+        self.out.clear();
+        h1::write_response_head(&rhead, &mut self.out);
+        let mut tracker = BodyTracker::new(res.body);
+        let mut res_done = matches!(res.body, BodyKind::None | BodyKind::Length(0));
+        if !res_done && !self.sbuf.is_empty() {
+            match tracker.advance(&self.sbuf) {
+                Ok(pr) => {
+                    self.out.extend_from_slice(&self.sbuf[..pr.consumed]);
+                    self.sbuf.advance(pr.consumed);
+                    res_done = pr.done;
+                }
+                Err(_) => {
+                    let _ = cs.write_all(&self.out).await;
+                    return Next::Close;
+                }
+            }
+        }
+        if cs.write_all(&self.out).await.is_err() {
+            return Next::Close;
+        }
+
+        // response body (and the rest of the request body if the server answered early)
+        let mut big: Option<BytesMut> = None;
+        let mut extra = false;
+        while !res_done || !req_done {
+            if !req_done {
+                // the server answered before the whole request body arrived: HAProxy keeps
+                // forwarding it; we do the same while streaming the response
+                match self
+                    .pump_both(
+                        cs,
+                        &mut conn.stream,
+                        &mut req_body,
+                        &mut tracker,
+                        res_done,
+                        t_client,
+                        t_server,
+                    )
+                    .await
+                {
+                    Both::Req(true) => req_done = true,
+                    Both::Res(true) => res_done = true,
+                    Both::Req(false) | Both::Res(false) => {}
+                    Both::Fail => return Next::Close,
+                }
+                continue;
+            }
+            // larger reads for bodies that did not come with the head: fewer syscalls for
+            // big responses; allocated per transaction so idle connections stay small
+            let buf = big.get_or_insert_with(|| BytesMut::with_capacity(BODY_BUF_SIZE));
+            buf.clear();
+            match with_timeout(t_server, conn.stream.read_buf(buf)).await {
+                None | Some(Err(_)) => return Next::Close,
+                Some(Ok(0)) => {
+                    if res.body == BodyKind::UntilClose {
+                        res_done = true;
+                        continue;
+                    }
+                    return Next::Close;
+                }
+                Some(Ok(_)) => {}
+            }
+            match tracker.advance(buf) {
+                Ok(pr) => {
+                    // a client that stops reading is dropped after `timeout client`
+                    let w = with_timeout(t_client, cs.write_all(&buf[..pr.consumed])).await;
+                    if !matches!(w, Some(Ok(()))) {
+                        return Next::Close;
+                    }
+                    res_done = pr.done;
+                    extra |= pr.consumed < buf.len();
+                }
+                Err(_) => return Next::Close,
+            }
+        }
+        let leftover = extra || !self.sbuf.is_empty();
+        self.sbuf.clear();
+
+        // the transaction ends: the slot is freed, the connection may stay
+        // HAProxy 2.6 gives it to the server's idle lists (not to this client
+        // connection), so an idle client holds no server connection and the next request
+        // may land on another one; connections that carry a PROXY header stay private
+        let (srv, stream) = conn.into_idle();
+        if server_keep && !leftover {
+            let private = be.servers.get(srv).is_some_and(|s| {
+                let o = &s.ir.opts;
+                o.send_proxy || o.send_proxy_v2 || o.send_proxy_v2_ssl || o.send_proxy_v2_ssl_cn
+            });
+            if private && client_keep {
+                self.idle.put(&be, srv, stream);
+            } else if !private {
+                be.park(srv, stream, self.nreq > 1);
+            }
+        }
+        if client_keep {
+            Next::KeepAlive
+        } else {
+            Next::Close
+        }
+    }
+
+    /// A new connection to the same backend after a reused one failed (the old slot is
+    /// freed first).
+    async fn reconnect(
+        &mut self,
+        be: &Arc<Backend>,
+        old: ServerConn,
+        info: &(Option<std::net::IpAddr>, String),
+    ) -> Option<ServerConn> {
+        // balanced again: a server that closed its idle connections may be gone (a
+        // refused connect to it would otherwise wait for the retry turn-around)
+        let force = None;
+        drop(old);
+        let req = RequestInfo {
+            src: info.0,
+            uri: Some(info.1.as_str()),
+            ..RequestInfo::default()
+        };
+        let mut opts = ConnectOpts {
+            local: Some(self.local),
+            force,
+            force_persist: false,
+            idle: None,
+            first_request: true,
+        };
+        let mut conn = be.connect_with(&req, &mut opts).await.ok()?;
+        if !conn.reused {
+            let saved = std::mem::take(&mut self.out);
+            self.push_proxy_header(be, conn.server);
+            let header = std::mem::replace(&mut self.out, saved);
+            if !header.is_empty() && conn.stream.write_all(&header).await.is_err() {
+                return None;
+            }
+        }
+        Some(conn)
+    }
+
+    /// Appends the PROXY protocol header a server's `send-proxy*` asks for to `out`.
+    fn push_proxy_header(&mut self, be: &Backend, srv: usize) {
+        if let Some(h) = be
+            .servers
+            .get(srv)
+            .and_then(|s| crate::proxy::tcp::proxy_header_for(&s.ir.opts, self.client, self.local))
+        {
+            self.out.extend_from_slice(&h);
+        }
+    }
+
+    fn select_backend(&self, txn: &Txn) -> Option<Arc<Backend>> {
+        let fe = &self.fe;
+        if let Some(rules) = &fe.rules {
+            let ext = self.ext();
+            if let Some(name) = rules.select_backend(txn, &ext) {
+                return self.engine.backend(&name);
+            }
+            return fe.own_backend.clone();
+        }
+        for (u, b) in &fe.use_backends {
+            if u.cond.is_none()
+                && let Some(b) = b
+            {
+                return Some(b.clone());
+            }
+        }
+        fe.fallback_backend().cloned()
+    }
+
+    /// `option forwardfor [except NET] [header NAME] [if-none]`.
+    fn forwardfor(&self, req: &mut RequestHead, be: &Backend) {
+        let ff = be.forwardfor.as_ref().or(self.fe.forwardfor.as_ref());
+        if let Some(ff) = ff {
+            let ip = self.client.ip();
+            let except = self.fe.forwardfor.as_ref().is_some_and(|f| f.excepted(ip))
+                || be.forwardfor.as_ref().is_some_and(|f| f.excepted(ip));
+            let present = ff.if_none && req.headers.contains(&ff.header);
+            if !except && !present {
+                let ip = match ip {
+                    std::net::IpAddr::V6(v6) => {
+                        v6.to_ipv4_mapped().map(std::net::IpAddr::V4).unwrap_or(ip)
+                    }
+                    v4 => v4,
+                };
+                req.headers.add(ff.header.clone(), ip.to_string());
+            }
+        }
+    }
+
+    /// Waits for either request body bytes from the client (forwarded to the server) or
+    /// response bytes from the server (left in `sbuf`).
+    async fn pump_request_body<S: AsyncRead + Unpin>(
+        &mut self,
+        cs: &mut S,
+        ss: &mut TcpStream,
+        tracker: &mut BodyTracker,
+        t_client: Option<Duration>,
+        t_server: Option<Duration>,
+    ) -> Pump {
+        let t = match (t_client, t_server) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            _ => None,
+        };
+        let ev = with_timeout(t, async {
+            tokio::select! {
+                r = ss.read_buf(room(&mut self.sbuf)) => match r {
+                    Ok(0) | Err(_) => Side::ServerEof,
+                    Ok(_) => Side::Server,
+                },
+                r = cs.read_buf(room(&mut self.cbuf)) => match r {
+                    Ok(0) | Err(_) => Side::ClientEof,
+                    Ok(_) => Side::Client,
+                },
+            }
+        })
+        .await;
+        match ev {
+            None => Pump::ServerTimeout,
+            Some(Side::ServerEof) => Pump::ServerClosed,
+            Some(Side::Server) => Pump::Progress,
+            Some(Side::ClientEof) => Pump::ClientGone,
+            Some(Side::Client) => match tracker.advance(&self.cbuf) {
+                Ok(pr) => {
+                    if ss.write_all(&self.cbuf[..pr.consumed]).await.is_err() {
+                        return Pump::ServerClosed;
+                    }
+                    self.cbuf.advance(pr.consumed);
+                    if pr.done {
+                        Pump::BodyDone
+                    } else {
+                        Pump::Progress
+                    }
+                }
+                Err(_) => Pump::BadBody,
+            },
+        }
+    }
+
+    /// Both directions at once after the response head went out.
+    #[allow(clippy::too_many_arguments)]
+    async fn pump_both<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        cs: &mut S,
+        ss: &mut TcpStream,
+        req: &mut BodyTracker,
+        res: &mut BodyTracker,
+        res_done: bool,
+        t_client: Option<Duration>,
+        t_server: Option<Duration>,
+    ) -> Both {
+        let t = match (t_client, t_server) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            _ => None,
+        };
+        self.sbuf.clear();
+        let ev = with_timeout(t, async {
+            tokio::select! {
+                r = ss.read_buf(room(&mut self.sbuf)), if !res_done => match r {
+                    Ok(0) | Err(_) => Side::ServerEof,
+                    Ok(_) => Side::Server,
+                },
+                r = cs.read_buf(room(&mut self.cbuf)) => match r {
+                    Ok(0) | Err(_) => Side::ClientEof,
+                    Ok(_) => Side::Client,
+                },
+            }
+        })
+        .await;
+        match ev {
+            None | Some(Side::ServerEof) | Some(Side::ClientEof) => Both::Fail,
+            Some(Side::Server) => match res.advance(&self.sbuf) {
+                Ok(pr) => {
+                    if cs.write_all(&self.sbuf[..pr.consumed]).await.is_err() {
+                        return Both::Fail;
+                    }
+                    self.sbuf.advance(pr.consumed);
+                    Both::Res(pr.done)
+                }
+                Err(_) => Both::Fail,
+            },
+            Some(Side::Client) => match req.advance(&self.cbuf) {
+                Ok(pr) => {
+                    if ss.write_all(&self.cbuf[..pr.consumed]).await.is_err() {
+                        return Both::Fail;
+                    }
+                    self.cbuf.advance(pr.consumed);
+                    Both::Req(pr.done)
+                }
+                Err(_) => Both::Fail,
+            },
+        }
+    }
+
+    /// Copies both ways until one side closes or nothing moves for `timeout`.
+    async fn tunnel<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        cs: &mut S,
+        ss: &mut TcpStream,
+        timeout: Option<Duration>,
+    ) {
+        // bytes that arrived with the heads go first
+        if !self.sbuf.is_empty() {
+            if cs.write_all(&self.sbuf).await.is_err() {
+                return;
+            }
+            self.sbuf.clear();
+        }
+        if !self.cbuf.is_empty() {
+            if ss.write_all(&self.cbuf).await.is_err() {
+                return;
+            }
+            self.cbuf.clear();
+        }
+        let (mut c_open, mut s_open) = (true, true);
+        while c_open || s_open {
+            let ev = with_timeout(timeout, async {
+                tokio::select! {
+                    r = ss.read_buf(room(&mut self.sbuf)), if s_open => match r {
+                        Ok(0) | Err(_) => Side::ServerEof,
+                        Ok(_) => Side::Server,
+                    },
+                    r = cs.read_buf(room(&mut self.cbuf)), if c_open => match r {
+                        Ok(0) | Err(_) => Side::ClientEof,
+                        Ok(_) => Side::Client,
+                    },
+                }
+            })
+            .await;
+            match ev {
+                None => return,
+                Some(Side::Server) => {
+                    if cs.write_all(&self.sbuf).await.is_err() {
+                        return;
+                    }
+                    self.sbuf.clear();
+                }
+                Some(Side::Client) => {
+                    if ss.write_all(&self.cbuf).await.is_err() {
+                        return;
+                    }
+                    self.cbuf.clear();
+                }
+                Some(Side::ServerEof) => {
+                    s_open = false;
+                    let _ = cs.shutdown().await;
+                }
+                Some(Side::ClientEof) => {
+                    c_open = false;
+                    let _ = ss.shutdown().await;
+                }
+            }
+        }
+    }
+}
+
+fn lock_tables(e: &Engine) -> std::sync::MutexGuard<'_, Tables> {
+    e.tables.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Wall-clock seconds (cookie dates are absolute).
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// A sample value as the binary HAProxy hashes for `balance hash`.
+fn hash_bytes(v: &crate::proxy::acl::Value<'_>) -> Vec<u8> {
+    use crate::proxy::acl::Value;
+    match v {
+        Value::Str(b) | Value::Bin(b) => b.to_vec(),
+        Value::Meth(m) => m.as_bytes().to_vec(),
+        Value::Int(i) => i.to_be_bytes().to_vec(),
+        Value::Bool(b) => i64::from(*b).to_be_bytes().to_vec(),
+        Value::Addr(std::net::IpAddr::V4(a)) => a.octets().to_vec(),
+        Value::Addr(std::net::IpAddr::V6(a)) => a.octets().to_vec(),
+    }
+}
+
+fn info_src(req: &RequestHead, client: SocketAddr) -> (Option<std::net::IpAddr>, String) {
+    (Some(client.ip()), req.uri.clone())
+}
+
+enum Side {
+    Server,
+    ServerEof,
+    Client,
+    ClientEof,
+}
+
+enum Pump {
+    Progress,
+    BodyDone,
+    ServerTimeout,
+    ServerClosed,
+    ClientGone,
+    BadBody,
+}
+
+enum Both {
+    Req(bool),
+    Res(bool),
+    Fail,
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

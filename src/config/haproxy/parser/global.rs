@@ -36,9 +36,11 @@ pub(super) fn too_many(p: &mut Parser, line: &Line, max: usize) -> bool {
 }
 
 fn directive(p: &Parser, line: &Line) -> Directive {
+    let kw = line.args.first().cloned().unwrap_or_default();
     Directive {
         span: p.span(line),
-        keyword: line.args.first().cloned().unwrap_or_default(),
+        // Engines must see `no strict-limits` as such, not as `strict-limits`.
+        keyword: if p.negated { format!("no {kw}") } else { kw },
         args: line.args.iter().skip(1).cloned().collect(),
     }
 }

@@ -1788,7 +1788,8 @@ fn unknown(p: &mut Parser, line: &Line, c: &Cur) {
 
 pub(super) fn handled_status(s: &str) -> Option<u16> {
     const CODES: &[u16] = &[
-        200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 425, 429, 500, 501, 502, 503, 504,
+        200, 400, 401, 403, 404, 405, 407, 408, 410, 413, 421, 422, 425, 429, 500, 501, 502, 503,
+        504,
     ];
     let v = atol(s);
     CODES.iter().copied().find(|c| i64::from(*c) == v)
