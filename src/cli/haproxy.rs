@@ -143,7 +143,7 @@ fn running_on() -> Option<String> {
 pub fn version_text() -> String {
     let mut s = format!(
         "HAProxy version {COMPAT_VERSION} {TANDEM_VERSION} {RELEASE_DATE} - {PROJECT_URL}\n\
-         Status: tandem {} reads HAProxy 2.6 configurations; the proxy engine is not built yet.\n",
+         Status: tandem {} runs HAProxy 2.6 configurations (HTTP/1.1 and TCP, TLS termination); HTTP/2, logging and the stats socket are not built yet.\n",
         env!("CARGO_PKG_VERSION")
     );
     if let Some(r) = running_on() {

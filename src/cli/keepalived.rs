@@ -214,7 +214,7 @@ pub fn version_text() -> String {
         "Keepalived v{KEEPALIVED_VERSION} (tandem {})\n\n\
          tandem {} reads keepalived {KEEPALIVED_VERSION} configurations and command lines.\n\n\
          Running on Linux {kernel}\n\n\
-         Config options:  VRRP VRRP_AUTH (parsed; engine not built yet) LVS (parsed only, tandem does not run IPVS)\n",
+         Config options:  VRRP VRRP_AUTH TRACK_PROCESS LVS (parsed only, tandem does not run IPVS)\n",
         env!("CARGO_PKG_VERSION"),
         env!("CARGO_PKG_VERSION"),
     )
@@ -348,8 +348,8 @@ fn check_or_run(cmd: &Cmd, args: &[String]) -> i32 {
         return out.exit_code;
     }
 
-    // A run: there is no engine yet. Show what the check found, then say
-    // plainly that nothing is started.
+    // A run: show what the check found, then refuse what the VRRP engine cannot run
+    // (LVS) before starting it.
     for l in &lines {
         eprintln!("{l}");
     }

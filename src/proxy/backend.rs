@@ -676,9 +676,12 @@ impl Backend {
         if !safe_ok && !idle_ok {
             return None;
         }
+        let now = Instant::now();
         let mut pool = lock(&self.idle);
         let list = pool.get_mut(srv)?;
-        list.retain(|i| i.since.elapsed() < IDLE_MAX_AGE);
+        // One clock read for the whole pool: per-entry `elapsed()` was ~4% of the CPU of a
+        // new-connection-per-request benchmark.
+        list.retain(|i| now.duration_since(i.since) < IDLE_MAX_AGE);
         for want_safe in [true, false] {
             if (want_safe && !safe_ok) || (!want_safe && !idle_ok) {
                 continue;
@@ -700,17 +703,22 @@ impl Backend {
         if self.reuse == Reuse::Never {
             return;
         }
+        let now = Instant::now();
         let mut pool = lock(&self.idle);
         if let Some(list) = pool.get_mut(srv) {
-            list.retain(|i| i.since.elapsed() < IDLE_MAX_AGE);
+            list.retain(|i| now.duration_since(i.since) < IDLE_MAX_AGE);
             if list.len() < IDLE_MAX_PER_SERVER {
                 list.push(Idle {
                     stream,
-                    since: Instant::now(),
+                    since: now,
                     safe,
                 });
+                return;
             }
         }
+        // A full pool closes the connection, after the lock is released.
+        drop(pool);
+        drop(stream);
     }
 }
 

@@ -28,8 +28,10 @@ use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 use crate::config::diag::Level;
 use crate::ir::haproxy as ir;
 use crate::ir::haproxy::expr::{AddrFamily, Bind};
+use crate::proxy::acl::TableLookup;
 use crate::proxy::engine::{Engine, Frontend, Mode};
 use crate::proxy::rules::{Ext, HttpRules, RulesEnv, TcpConn, TcpRules, TcpVerdict};
+use crate::proxy::stick::SessionCounters;
 use crate::proxy::tcp::proxy_proto;
 
 /// One bound, listening socket.
@@ -632,7 +634,16 @@ async fn handle(mut stream: TcpStream, peer: SocketAddr, lc: &ListenerCtx, share
             None => return,
         }
     }
+    // HTTP mode: one connection's sticky counters, shared by the `tcp-request` rules here
+    // and the `http-request` rules of the session (`track-sc*` at connection level must be
+    // visible to both, as in HAProxy). TCP mode keeps its own in tcp::serve.
+    let counters = (fe.mode == Mode::Http && shared.engine.has_tables)
+        .then(|| SessionCounters::new(shared.engine.tables.clone()));
     if let Some(rules) = &lc.fert.tcp_rules {
+        let ext = Ext {
+            state: Some(&*shared.engine),
+            tables: counters.as_ref().map(|c| c as &dyn TableLookup),
+        };
         let mut conn = TcpConn {
             src: client,
             dst: local,
@@ -645,7 +656,7 @@ async fn handle(mut stream: TcpStream, peer: SocketAddr, lc: &ListenerCtx, share
             now_ms: shared.engine.now_ms(),
             log_level: None,
         };
-        if let TcpVerdict::Reject { .. } = rules.on_connection(&mut conn, &Ext::default()) {
+        if let TcpVerdict::Reject { .. } = rules.on_connection(&mut conn, &ext) {
             return;
         }
         // HTTP mode: `tcp-request session` and `content` rules run before
@@ -653,15 +664,18 @@ async fn handle(mut stream: TcpStream, peer: SocketAddr, lc: &ListenerCtx, share
         // inspect delay). Here they see no payload.
         if fe.mode == Mode::Http {
             conn.payload_final = true;
-            if let TcpVerdict::Reject { .. } = rules.on_session(&mut conn, &Ext::default()) {
+            if let TcpVerdict::Reject { .. } = rules.on_session(&mut conn, &ext) {
                 return;
             }
             if rules.has_content_rules()
-                && let TcpVerdict::Reject { .. } = rules.on_content(&mut conn, &Ext::default())
+                && let TcpVerdict::Reject { .. } = rules.on_content(&mut conn, &ext)
             {
                 return;
             }
         }
+    }
+    if let Some(c) = &counters {
+        c.session_started(shared.engine.now_ms());
     }
     if let Some(acc) = &lc.tls {
         // The handshake is bounded by `timeout client`, as in HAProxy.
@@ -676,12 +690,13 @@ async fn handle(mut stream: TcpStream, peer: SocketAddr, lc: &ListenerCtx, share
         let Ok(tls) = tls else { return };
         match fe.mode {
             Mode::Http => {
-                crate::proxy::http::session::serve(
+                crate::proxy::http::session::serve_with(
                     tls,
                     client,
                     local,
                     fe.clone(),
                     shared.engine.clone(),
+                    counters,
                 )
                 .await
             }
@@ -694,12 +709,13 @@ async fn handle(mut stream: TcpStream, peer: SocketAddr, lc: &ListenerCtx, share
     }
     match fe.mode {
         Mode::Http => {
-            crate::proxy::http::session::serve(
+            crate::proxy::http::session::serve_with(
                 stream,
                 client,
                 local,
                 fe.clone(),
                 shared.engine.clone(),
+                counters,
             )
             .await
         }
