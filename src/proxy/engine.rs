@@ -9,8 +9,8 @@
 //!   [`Backend::connect`].
 //! - [`Engine::stopping`] / [`Engine::soft_stop`]: soft stop; sessions finish their
 //!   in-flight transaction and close idle keep-alive connections.
-//! - [`Engine::server_transition`]: health-check results (UP/DOWN) go here; it updates the
-//!   balancer and prints HAProxy's transition line.
+//! - [`Engine::on_health_event`]: health-check results (UP/DOWN) go here; it updates the
+//!   balancer and returns HAProxy's transition line for the runtime to print.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -450,79 +450,48 @@ impl Engine {
         self.epoch.elapsed().as_millis() as u64
     }
 
-    /// A health-check transition of `server` (index in the backend's server list): updates
-    /// the balancer and queues, and prints HAProxy's line on stderr (`[WARNING]`, plus the
-    /// `[ALERT]` "has no server available!" when the last server went down). `reason` is
-    /// the text after "reason: ".
+    /// A server state change (health check or test): updates the balancer and queues and
+    /// returns HAProxy's transition line, if the state really changed. The caller prints it
+    /// (the runtime owns the `[WARNING]  (PID) : ` logger).
     pub fn server_transition(
         &self,
         backend: &Backend,
         server: usize,
         state: crate::proxy::balance::ServerState,
         reason: &str,
-    ) {
-        if let Some(line) = backend.set_server_state(server, state, reason) {
-            eprintln!("[WARNING]  ({}) : {line}", std::process::id());
-            if backend.usable_counts() == (0, 0) {
-                eprintln!(
-                    "[ALERT]    ({}) : backend '{}' has no server available!",
-                    std::process::id(),
-                    backend.name
-                );
-            }
-        }
+    ) -> Option<Transition> {
+        let line = backend.set_server_state(server, state, reason)?;
+        Some(Transition {
+            line,
+            no_server_left: backend.usable_counts() == (0, 0),
+        })
     }
 
-    /// Applies one event from the health checks (checks/run.rs).
-    pub fn on_health_event(&self, ev: &crate::proxy::checks::run::HealthEvent) {
+    /// Applies one event from the health checks (checks/run.rs): the one place where check
+    /// results become server states.
+    pub fn on_health_event(
+        &self,
+        ev: &crate::proxy::checks::run::HealthEvent,
+    ) -> Option<Transition> {
         use crate::proxy::balance::ServerState;
-        let Some(be) = self.backend(&ev.backend) else {
-            return;
-        };
-        let Some(srv) = be.servers.iter().find(|s| s.ir_idx == ev.server_idx) else {
-            return;
-        };
+        let be = self.backend(&ev.backend)?;
+        let srv = be.servers.iter().find(|s| s.ir_idx == ev.server_idx)?;
         let state = match (ev.up, ev.draining) {
             (false, _) => ServerState::Down,
             (true, false) => ServerState::Up,
             (true, true) => ServerState::Drain,
         };
-        let mut reason = ev.reason.clone();
-        if let Some(c) = ev.code {
-            reason.push_str(&format!(", code: {c}"));
-        }
-        if !ev.info.is_empty() {
-            reason.push_str(&format!(", info: \"{}\"", ev.info));
-        }
-        reason.push_str(&format!(", check duration: {}ms", ev.check_duration_ms));
-        self.server_transition(&be, srv.idx, state, &reason);
+        // status_text() encodes `info` as HAProxy does (`<XX>` escapes).
+        self.server_transition(&be, srv.idx, state, &ev.status_text())
     }
+}
 
-    /// Starts the health checks of every backend and applies their transitions until soft
-    /// stop. Call once, inside the runtime, after binding.
-    pub fn spawn_checks(self: &Arc<Self>, cfg: &ir::Config) -> Result<(), EngineError> {
-        use crate::proxy::checks::run;
-        let mut plans = Vec::new();
-        for p in cfg.proxies.iter().filter(|p| p.kind.is_backend()) {
-            let mut v = run::plan_for_backend(cfg, p).map_err(|e| EngineError::Other {
-                proxy: p.name.clone(),
-                message: e.to_string(),
-            })?;
-            plans.append(&mut v);
-        }
-        if plans.is_empty() {
-            return Ok(());
-        }
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        run::spawn(plans, tx, self.stop_rx.clone());
-        let me = self.clone();
-        tokio::spawn(async move {
-            while let Some(ev) = rx.recv().await {
-                me.on_health_event(&ev);
-            }
-        });
-        Ok(())
-    }
+/// What a server state change printed in HAProxy: the `[WARNING]` line, and whether the
+/// `[ALERT]` "backend 'X' has no server available!" follows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transition {
+    pub line: String,
+    pub no_server_left: bool,
 }
 
 /// What the rules may ask about the running proxy (`nbsrv`, `srv_is_up`, `be_conn`...).

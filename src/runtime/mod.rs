@@ -598,17 +598,25 @@ fn report_stopped(cfg: &ir::Config, engine: &Engine, c: &Counters, log: &mut Log
 /// Health checks: plans for every backend, one task each, transitions
 /// applied to the balancers and printed as HAProxy does.
 fn start_checks(cfg: &ir::Config, engine: &Arc<Engine>, log: &Logger) {
-    use crate::proxy::balance::ServerState;
     use crate::proxy::checks::run;
+    let mut log = log.clone();
     let mut plans = Vec::new();
     for p in cfg
         .proxies
         .iter()
         .filter(|p| p.kind.is_backend() && !p.disabled)
     {
-        if let Ok(mut v) = run::plan_for_backend(cfg, p) {
-            plans.append(&mut v);
+        // A backend whose checks cannot be planned runs unchecked: say so, never silently.
+        match run::plan_for_backend(cfg, p) {
+            Ok(mut v) => plans.append(&mut v),
+            Err(e) => log.warning(&format!(
+                "config : proxy '{}' : health checks not started: {e}",
+                p.name
+            )),
         }
+    }
+    for w in plans.iter().filter_map(|p| p.warning.as_deref()) {
+        log.warning(w);
     }
     if plans.is_empty() {
         return;
@@ -616,29 +624,12 @@ fn start_checks(cfg: &ir::Config, engine: &Arc<Engine>, log: &Logger) {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     run::spawn(plans, tx, engine.stopping().clone());
     let engine = engine.clone();
-    let mut log = log.clone();
     tokio::spawn(async move {
         while let Some(ev) = rx.recv().await {
-            let Some(be) = engine.backend(&ev.backend) else {
-                continue;
-            };
-            let Some(idx) = be.servers.iter().position(|s| s.ir_idx == ev.server_idx) else {
-                continue;
-            };
-            // The checks module encodes `info` as HAProxy does (`<XX>` escapes).
-            let reason = ev.status_text();
-            let state = if ev.draining {
-                ServerState::Drain
-            } else if ev.up {
-                ServerState::Up
-            } else {
-                ServerState::Down
-            };
-            if let Some(line) = be.set_server_state(idx, state, &reason) {
-                log.warning(&line);
-                let (act, bck) = be.usable_counts();
-                if !ev.up && act == 0 && bck == 0 {
-                    log.alert(&run::no_server_available_message(&be.name));
+            if let Some(t) = engine.on_health_event(&ev) {
+                log.warning(&t.line);
+                if t.no_server_left {
+                    log.alert(&run::no_server_available_message(&ev.backend));
                 }
             }
         }
