@@ -30,6 +30,7 @@ use crate::ir::haproxy as ir;
 use crate::ir::haproxy::expr::{AddrFamily, Bind};
 use crate::proxy::acl::TableLookup;
 use crate::proxy::engine::{Engine, Frontend, Mode};
+use crate::proxy::http::session::ClientConn;
 use crate::proxy::rules::{Ext, HttpRules, RulesEnv, TcpConn, TcpRules, TcpVerdict};
 use crate::proxy::stick::SessionCounters;
 use crate::proxy::tcp::proxy_proto;
@@ -652,7 +653,7 @@ async fn handle(mut stream: TcpStream, peer: SocketAddr, lc: &ListenerCtx, share
             vars: Default::default(),
             payload: Vec::new(),
             payload_final: false,
-            ssl_sni: None,
+            tls: None,
             now_ms: shared.engine.now_ms(),
             log_level: None,
         };
@@ -688,36 +689,38 @@ async fn handle(mut stream: TcpStream, peer: SocketAddr, lc: &ListenerCtx, share
             None => hs.await,
         };
         let Ok(tls) = tls else { return };
+        let info = Some(Arc::new(crate::proxy::tls::TlsInfo::from_server(
+            tls.get_ref().1,
+        )));
         match fe.mode {
             Mode::Http => {
+                let conn = ClientConn {
+                    tls: info,
+                    counters,
+                    ..ClientConn::new(client, local)
+                };
                 crate::proxy::http::session::serve_with(
                     tls,
-                    client,
-                    local,
+                    conn,
                     fe.clone(),
                     shared.engine.clone(),
-                    counters,
                 )
                 .await
             }
             Mode::Tcp => {
-                let sni = tls.get_ref().1.server_name().map(str::to_string);
-                crate::proxy::tcp::serve_stream(tls, sni, client, local, &lc.fert, shared).await;
+                crate::proxy::tcp::serve_stream(tls, info, client, local, &lc.fert, shared).await;
             }
         }
         return;
     }
     match fe.mode {
         Mode::Http => {
-            crate::proxy::http::session::serve_with(
-                stream,
-                client,
-                local,
-                fe.clone(),
-                shared.engine.clone(),
+            let conn = ClientConn {
                 counters,
-            )
-            .await
+                ..ClientConn::new(client, local)
+            };
+            crate::proxy::http::session::serve_with(stream, conn, fe.clone(), shared.engine.clone())
+                .await
         }
         Mode::Tcp => {
             crate::proxy::tcp::serve(stream, client, local, &lc.fert, shared).await;

@@ -20,6 +20,7 @@ use crate::proxy::backend::{Backend, Slot};
 use crate::proxy::balance::RequestInfo;
 use crate::proxy::listen::{FrontendRt, Shared};
 use crate::proxy::rules::{Ext, TcpConn, TcpVerdict};
+use crate::proxy::tls::TlsInfo;
 
 pub use proxy_proto::{proxy_header_v1, proxy_header_v2};
 
@@ -138,7 +139,7 @@ fn choose_backend(conn: &TcpConn, fert: &FrontendRt, shared: &Shared) -> Option<
 /// header and the inspected bytes already sent to the server.
 async fn prepare<S: AsyncRead + Unpin>(
     stream: &mut S,
-    sni: Option<String>,
+    tls: Option<Arc<TlsInfo>>,
     client: SocketAddr,
     local: SocketAddr,
     fert: &FrontendRt,
@@ -153,7 +154,7 @@ async fn prepare<S: AsyncRead + Unpin>(
         vars: Default::default(),
         payload: Vec::new(),
         payload_final: false,
-        ssl_sni: sni,
+        tls,
         now_ms: shared.engine.now_ms(),
         log_level: None,
     };
@@ -210,11 +211,11 @@ pub async fn serve(
 }
 
 /// The same for a client stream that is not a plain socket (TLS
-/// termination on an `ssl` bind): no splice. `sni` is the server name the
-/// client sent (`ssl_fc_sni`).
+/// termination on an `ssl` bind): no splice. `tls` is the finished handshake
+/// (`ssl_fc*`).
 pub async fn serve_stream<S>(
     mut stream: S,
-    sni: Option<String>,
+    tls: Option<Arc<TlsInfo>>,
     client: SocketAddr,
     local: SocketAddr,
     fert: &FrontendRt,
@@ -223,7 +224,7 @@ pub async fn serve_stream<S>(
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
     let fe = &fert.fe;
-    let Some((be, server, _slot)) = prepare(&mut stream, sni, client, local, fert, shared).await
+    let Some((be, server, _slot)) = prepare(&mut stream, tls, client, local, fert, shared).await
     else {
         return;
     };

@@ -774,9 +774,9 @@ impl Fetch {
                 }
             }
             Fetch::SslFc => {
-                f(Value::Bool(false));
+                f(Value::Bool(ctx.tls.is_some()));
             }
-            Fetch::SslFcSni => one(f, ctx.ssl_sni.map(Value::str)),
+            Fetch::SslFcSni => one(f, ctx.tls.and_then(|t| t.sni.as_deref()).map(Value::str)),
             Fetch::Sc {
                 counter,
                 data,

@@ -139,7 +139,8 @@ pub struct Ctx<'a> {
     pub payload_final: bool,
     pub vars: &'a Vars,
     pub now_ms: u64,
-    pub ssl_sni: Option<&'a str>,
+    /// The client connection's TLS handshake (`ssl_fc*`, `ssl_c_*`); `None` for cleartext.
+    pub tls: Option<&'a crate::proxy::tls::TlsInfo>,
     pub state: Option<&'a dyn ProxyState>,
     pub tables: Option<&'a dyn TableLookup>,
     /// Per-transaction unique id (`%ID`, `unique-id`), when the session made one.

@@ -27,7 +27,7 @@ fn ctx_with<'a>(
         payload_final: fin,
         vars,
         now_ms: 0,
-        ssl_sni: None,
+        tls: None,
         state: None,
         tables: None,
         unique_id: None,

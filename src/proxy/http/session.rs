@@ -53,6 +53,7 @@ use crate::proxy::http::msg::RequestHead;
 use crate::proxy::persist;
 use crate::proxy::rules::{Ext, Txn, Verdict};
 use crate::proxy::stick::{SessionCounters, StickKind, StickRules, Tables};
+use crate::proxy::tls::TlsInfo;
 
 /// HAProxy's `tune.bufsize` default: a head larger than this is refused.
 const MAX_HEAD: usize = 16384;
@@ -72,22 +73,43 @@ pub async fn serve<S>(
 ) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    serve_with(stream, client, local, fe, engine, None).await
+    serve_with(stream, ClientConn::new(client, local), fe, engine).await
 }
 
-/// [`serve`] with the sticky counters the listener already used for this connection
-/// (`tcp-request connection|session track-sc*`), so that `http-request` rules see them.
-/// `None`: the session makes its own when the configuration has stick tables.
-pub async fn serve_with<S>(
-    stream: S,
-    client: SocketAddr,
-    local: SocketAddr,
-    fe: Arc<Frontend>,
-    engine: Arc<Engine>,
-    counters: Option<SessionCounters>,
-) where
+/// What the listener knows about an accepted client connection.
+pub struct ClientConn {
+    pub client: SocketAddr,
+    pub local: SocketAddr,
+    /// The finished TLS handshake of an `ssl` bind (`ssl_fc*`, `ssl_c_*`).
+    pub tls: Option<Arc<TlsInfo>>,
+    /// The sticky counters the listener already used for this connection (`tcp-request
+    /// connection|session track-sc*`), so that `http-request` rules see them. `None`: the
+    /// session makes its own when the configuration has stick tables.
+    pub counters: Option<SessionCounters>,
+}
+
+impl ClientConn {
+    pub fn new(client: SocketAddr, local: SocketAddr) -> Self {
+        ClientConn {
+            client,
+            local,
+            tls: None,
+            counters: None,
+        }
+    }
+}
+
+/// [`serve`] with what the listener learnt about the connection.
+pub async fn serve_with<S>(stream: S, conn: ClientConn, fe: Arc<Frontend>, engine: Arc<Engine>)
+where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
+    let ClientConn {
+        client,
+        local,
+        tls,
+        counters,
+    } = conn;
     let stop = engine.stopping().clone();
     let fresh = counters.is_none();
     let counters = counters.or_else(|| {
@@ -99,6 +121,7 @@ pub async fn serve_with<S>(
     let _conn = ConnGuard(fe.clone());
     let mut s = Session {
         counters,
+        tls,
         fe_name: Arc::from(fe.name.as_str()),
         fe,
         engine,
@@ -159,6 +182,7 @@ impl Drop for ConnGuard {
 struct Session {
     /// Sticky counters of this connection (when the config has stick tables).
     counters: Option<SessionCounters>,
+    tls: Option<Arc<TlsInfo>>,
     fe: Arc<Frontend>,
     fe_name: Arc<str>,
     engine: Arc<Engine>,
@@ -384,6 +408,7 @@ impl Session {
         let head = std::mem::take(&mut p.head);
         let mut txn = Txn::new(head, self.client, self.local, self.fe_name.clone());
         txn.now_ms = self.engine.now_ms();
+        txn.tls = self.tls.clone();
 
         let keep_ok = p.keep_alive && matches!(p.body, BodyKind::None | BodyKind::Length(0));
         // frontend rules

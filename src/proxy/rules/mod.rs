@@ -55,7 +55,8 @@ pub struct Txn {
     pub res_captures: Vec<Option<Vec<u8>>>,
     /// The start of the request body, when the session waited for it (`req.body`, `req.len`).
     pub payload: Option<Vec<u8>>,
-    pub ssl_sni: Option<String>,
+    /// The client connection's TLS handshake, for `ssl_fc*` / `ssl_c_*`.
+    pub tls: Option<Arc<crate::proxy::tls::TlsInfo>>,
     pub unique_id: Option<String>,
     /// `set-log-level` (the last one applied), `silent` included.
     pub log_level: Option<String>,
@@ -215,7 +216,8 @@ pub struct TcpConn {
     pub payload: Vec<u8>,
     /// The inspect delay expired or the buffer is full / the client closed: no more data.
     pub payload_final: bool,
-    pub ssl_sni: Option<String>,
+    /// The client connection's TLS handshake (an `ssl` bind in TCP mode).
+    pub tls: Option<Arc<crate::proxy::tls::TlsInfo>>,
     pub now_ms: u64,
     /// `tcp-request content switch-mode http` / `set-log-level` ... are recorded here.
     pub log_level: Option<String>,
@@ -297,7 +299,7 @@ impl TcpConn {
             payload_final: self.payload_final,
             vars: &self.vars,
             now_ms: self.now_ms,
-            ssl_sni: self.ssl_sni.as_deref(),
+            tls: self.tls.as_deref(),
             state: ext.state,
             tables: ext.tables,
             unique_id: None,
@@ -324,7 +326,7 @@ impl Txn {
             req_captures: Vec::new(),
             res_captures: Vec::new(),
             payload: None,
-            ssl_sni: None,
+            tls: None,
             unique_id: None,
             log_level: None,
             status: None,
@@ -349,7 +351,7 @@ impl Txn {
             payload_final: true,
             vars: &self.vars,
             now_ms: self.now_ms,
-            ssl_sni: self.ssl_sni.as_deref(),
+            tls: self.tls.as_deref(),
             state: ext.state,
             tables: ext.tables,
             unique_id: self.unique_id.as_deref(),

@@ -464,7 +464,7 @@ fn tcp_content_waits_for_sni_then_routes() {
         vars: Vars::new(),
         payload: hello[..50].to_vec(),
         payload_final: false,
-        ssl_sni: None,
+        tls: None,
         now_ms: 0,
         log_level: None,
     };
