@@ -12,6 +12,8 @@
 //! - [`Engine::on_health_event`]: health-check results (UP/DOWN) go here; it updates the
 //!   balancer and returns HAProxy's transition line for the runtime to print.
 
+mod admin;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -279,6 +281,8 @@ pub struct Engine {
     by_name: HashMap<String, usize>,
     pub userlists: Vec<ir::Userlist>,
     pub global: GlobalSettings,
+    /// Traffic counters for the stats page, `show stat` and Prometheus.
+    pub stats: crate::proxy::stats::Registry,
     stop_tx: watch::Sender<bool>,
     stop_rx: watch::Receiver<bool>,
     epoch: Instant,
@@ -396,7 +400,12 @@ impl Engine {
         let (stop_tx, stop_rx) = watch::channel(false);
         let g = &cfg.global;
         let has_tables = tables.iter().next().is_some();
+        let stats = crate::proxy::stats::Registry::new(
+            frontends.len(),
+            &backends.iter().map(|b| b.servers.len()).collect::<Vec<_>>(),
+        );
         Ok(Arc::new(Engine {
+            stats,
             tables: Arc::new(std::sync::Mutex::new(tables)),
             has_tables,
             frontends,

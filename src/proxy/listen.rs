@@ -30,7 +30,7 @@ use crate::ir::haproxy as ir;
 use crate::ir::haproxy::expr::{AddrFamily, Bind};
 use crate::proxy::acl::TableLookup;
 use crate::proxy::engine::{Engine, Frontend, Mode};
-use crate::proxy::http::session::ClientConn;
+use crate::proxy::http::ClientConn;
 use crate::proxy::rules::{Ext, HttpRules, RulesEnv, TcpConn, TcpRules, TcpVerdict};
 use crate::proxy::stick::SessionCounters;
 use crate::proxy::tcp::proxy_proto;
@@ -699,13 +699,7 @@ async fn handle(mut stream: TcpStream, peer: SocketAddr, lc: &ListenerCtx, share
                     counters,
                     ..ClientConn::new(client, local)
                 };
-                crate::proxy::http::session::serve_with(
-                    tls,
-                    conn,
-                    fe.clone(),
-                    shared.engine.clone(),
-                )
-                .await
+                crate::proxy::http::serve_client(tls, conn, fe.clone(), shared.engine.clone()).await
             }
             Mode::Tcp => {
                 crate::proxy::tcp::serve_stream(tls, info, client, local, &lc.fert, shared).await;
@@ -719,8 +713,7 @@ async fn handle(mut stream: TcpStream, peer: SocketAddr, lc: &ListenerCtx, share
                 counters,
                 ..ClientConn::new(client, local)
             };
-            crate::proxy::http::session::serve_with(stream, conn, fe.clone(), shared.engine.clone())
-                .await
+            crate::proxy::http::serve_client(stream, conn, fe.clone(), shared.engine.clone()).await
         }
         Mode::Tcp => {
             crate::proxy::tcp::serve(stream, client, local, &lc.fert, shared).await;

@@ -3,6 +3,7 @@
 //! `tcp`, `backend`, `http::session` and `checks::run` are the tokio shell around them.
 
 pub mod acl;
+pub mod api;
 pub mod audit;
 pub mod backend;
 pub mod balance;
@@ -13,6 +14,7 @@ pub mod listen;
 pub mod log;
 pub mod persist;
 pub mod rules;
+pub mod stats;
 pub mod stick;
 pub mod tcp;
 pub mod tls;

@@ -45,6 +45,7 @@ use crate::proxy::acl::TableLookup;
 use crate::proxy::backend::{Backend, ConnectError, ConnectOpts, IdleConns, ServerConn};
 use crate::proxy::balance::RequestInfo;
 use crate::proxy::engine::{Engine, Frontend, combine_modes};
+use crate::proxy::http::ClientConn;
 use crate::proxy::http::errors;
 use crate::proxy::http::h1::{
     self, BodyKind, BodyTracker, ConnMode, ParsedRequest, ParsedResponse,
@@ -74,29 +75,6 @@ pub async fn serve<S>(
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
     serve_with(stream, ClientConn::new(client, local), fe, engine).await
-}
-
-/// What the listener knows about an accepted client connection.
-pub struct ClientConn {
-    pub client: SocketAddr,
-    pub local: SocketAddr,
-    /// The finished TLS handshake of an `ssl` bind (`ssl_fc*`, `ssl_c_*`).
-    pub tls: Option<Arc<TlsInfo>>,
-    /// The sticky counters the listener already used for this connection (`tcp-request
-    /// connection|session track-sc*`), so that `http-request` rules see them. `None`: the
-    /// session makes its own when the configuration has stick tables.
-    pub counters: Option<SessionCounters>,
-}
-
-impl ClientConn {
-    pub fn new(client: SocketAddr, local: SocketAddr) -> Self {
-        ClientConn {
-            client,
-            local,
-            tls: None,
-            counters: None,
-        }
-    }
 }
 
 /// [`serve`] with what the listener learnt about the connection.
