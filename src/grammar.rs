@@ -83,56 +83,22 @@ impl Keyword {
     }
 }
 
-/// The tables: (dialect, table name, text). Each table file has one owner
-/// concern so that parsers of different areas do not edit the same file.
-const TABLES: &[(Dialect, &str, &str)] = &[
-    (
-        Dialect::Haproxy,
-        "haproxy-global",
-        include_str!("../grammar/haproxy-global.tbl"),
-    ),
-    (
-        Dialect::Haproxy,
-        "haproxy-proxy",
-        include_str!("../grammar/haproxy-proxy.tbl"),
-    ),
-    (
-        Dialect::Haproxy,
-        "haproxy-server",
-        include_str!("../grammar/haproxy-server.tbl"),
-    ),
-    (
-        Dialect::Haproxy,
-        "haproxy-bind",
-        include_str!("../grammar/haproxy-bind.tbl"),
-    ),
-    (
-        Dialect::Haproxy,
-        "haproxy-actions",
-        include_str!("../grammar/haproxy-actions.tbl"),
-    ),
-    (
-        Dialect::Haproxy,
-        "haproxy-samples",
-        include_str!("../grammar/haproxy-samples.tbl"),
-    ),
-    (
-        Dialect::Keepalived,
-        "keepalived",
-        include_str!("../grammar/keepalived.tbl"),
-    ),
-];
+pub mod tables;
+
+fn dialect_of(name: &str) -> Dialect {
+    if name == "keepalived" {
+        Dialect::Keepalived
+    } else {
+        Dialect::Haproxy
+    }
+}
 
 /// A malformed table line is a bug in tandem, caught by the unit test below;
 /// at run time such lines are skipped rather than taking the program down.
 fn parse_table(table: &'static str, text: &'static str) -> Vec<Keyword> {
     text.lines()
-        .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
-        .filter_map(|l| {
-            let cols: Vec<&'static str> = l.split('|').map(str::trim).collect();
-            if cols.len() != 5 {
-                return None;
-            }
+        .filter_map(tables::row)
+        .filter_map(|cols| {
             Some(Keyword {
                 table,
                 keyword: cols[0],
@@ -170,7 +136,11 @@ impl Grammar {
     }
 
     pub fn dialect(&self, d: Dialect) -> impl Iterator<Item = &Keyword> + '_ {
-        let names: Vec<&str> = TABLES.iter().filter(|t| t.0 == d).map(|t| t.1).collect();
+        let names: Vec<&str> = tables::TABLES
+            .iter()
+            .filter(|t| dialect_of(t.dialect) == d)
+            .map(|t| t.name)
+            .collect();
         self.keywords
             .iter()
             .filter(move |k| names.contains(&k.table))
@@ -179,21 +149,17 @@ impl Grammar {
 
 /// The tables in their fixed order, with their dialect: docs list them so.
 pub fn tables() -> impl Iterator<Item = (Dialect, &'static str)> {
-    TABLES.iter().map(|(d, name, _)| (*d, *name))
+    tables::TABLES
+        .iter()
+        .map(|t| (dialect_of(t.dialect), t.name))
 }
 
 /// A heading for a table in docs and man pages.
 pub fn table_title(table: &str) -> &str {
-    match table {
-        "haproxy-global" => "HAProxy: global section",
-        "haproxy-proxy" => "HAProxy: proxy sections and the other sections",
-        "haproxy-server" => "HAProxy: server and default-server options",
-        "haproxy-bind" => "HAProxy: bind options",
-        "haproxy-actions" => "HAProxy: rule actions",
-        "haproxy-samples" => "HAProxy: sample fetches, converters and ACL matching",
-        "keepalived" => "keepalived.conf",
-        other => other,
-    }
+    tables::TABLES
+        .iter()
+        .find(|t| t.name == table)
+        .map_or(table, |t| t.title)
 }
 
 impl Status {
@@ -208,24 +174,19 @@ impl Status {
 
     /// One line for legends in docs.
     pub fn meaning(self) -> &'static str {
-        match self {
-            Status::Implemented => "an engine acts on it",
-            Status::Parsed => {
-                "parsed and checked into typed IR; the engine does not act on it yet (run mode warns at its line)"
-            }
-            Status::Noop => "accepted as a documented no-op (warns where behavior could differ)",
-            Status::Unsupported => "rejected with a clear error giving the reason",
-            Status::Removed => "removed by the original too; the error names the replacement",
-        }
+        tables::STATUSES
+            .iter()
+            .find(|(n, _)| *n == self.as_str())
+            .map_or("", |(_, m)| m)
     }
 }
 
 pub fn grammar() -> &'static Grammar {
     static G: OnceLock<Grammar> = OnceLock::new();
     G.get_or_init(|| {
-        let keywords: Vec<Keyword> = TABLES
+        let keywords: Vec<Keyword> = tables::TABLES
             .iter()
-            .flat_map(|(_, name, text)| parse_table(name, text))
+            .flat_map(|t| parse_table(t.name, t.text))
             .collect();
         let by_table_kw = keywords
             .iter()
@@ -643,8 +604,9 @@ mod tests {
 
     #[test]
     fn every_table_line_parses() {
-        for (_, name, text) in TABLES {
-            for (n, l) in text.lines().enumerate() {
+        for t in tables::TABLES {
+            let name = t.name;
+            for (n, l) in t.text.lines().enumerate() {
                 let t = l.trim();
                 if t.is_empty() || t.starts_with('#') {
                     continue;
@@ -659,5 +621,9 @@ mod tests {
                 );
             }
         }
+        // The legend lists every status, in Status::ALL's order.
+        let names: Vec<&str> = tables::STATUSES.iter().map(|(n, _)| *n).collect();
+        let all: Vec<&str> = Status::ALL.iter().map(|s| s.as_str()).collect();
+        assert_eq!(names, all);
     }
 }

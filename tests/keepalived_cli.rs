@@ -200,3 +200,76 @@ fn config_test_log_file() {
         "{logged}"
     );
 }
+
+/// Waits (bounded) for `f` to hold a pid; None after 5 s.
+fn wait_pid_file(f: &Path) -> Option<u32> {
+    let t0 = std::time::Instant::now();
+    while t0.elapsed() < std::time::Duration::from_secs(5) {
+        if let Some(p) = std::fs::read_to_string(f)
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+        {
+            return Some(p);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    None
+}
+
+/// keepalived 2.2.7 with `-C` (checker only) on a VRRP-only config (measured in a network
+/// namespace): `Warning - keepalived has no configuration to run`, it writes its main pid
+/// file only (no VRRP child, so no VRRP pid file, no VRRP at all), idles until SIGTERM and
+/// exits 0 removing the pid file. A second start with the same pid file logs `daemon is
+/// already running` and exits 0. Runs without root: no VRRP socket is opened.
+#[test]
+fn check_only_runs_no_vrrp_and_idles() {
+    let conf = write_tmp(
+        "vrrp-only.conf",
+        "vrrp_instance VI_1 {\n  interface nosuch0\n  virtual_router_id 51\n  priority 100\n\
+         virtual_ipaddress {\n    192.0.2.100/24\n  }\n}\n",
+    );
+    let pid = conf.with_file_name("c-main.pid");
+    let vpid = conf.with_file_name("c-vrrp.pid");
+    let _ = std::fs::remove_file(&pid);
+    let _ = std::fs::remove_file(&vpid);
+    let mut child = tandem()
+        .args(["-n", "-l", "-C", "-f"])
+        .arg(&conf)
+        .arg("-p")
+        .arg(&pid)
+        .arg("-r")
+        .arg(&vpid)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let got = wait_pid_file(&pid);
+    let alive = matches!(child.try_wait(), Ok(None));
+    // A second daemon with the same pid file: already running, exit 0.
+    let second = tandem()
+        .args(["-n", "-l", "-C", "-f"])
+        .arg(&conf)
+        .arg("-p")
+        .arg(&pid)
+        .output()
+        .expect("second");
+    let id = child.id();
+    let _ = Command::new("kill")
+        .args(["-TERM", &id.to_string()])
+        .status();
+    let out = child.wait_with_output().expect("wait");
+    let (_, err, rc) = text(&out);
+    assert_eq!(got, Some(id), "main pid file: {err}");
+    assert!(alive, "the daemon must idle, not exit: {err}");
+    assert!(
+        err.contains("Warning - keepalived has no configuration to run"),
+        "{err}"
+    );
+    assert!(!err.contains("VRRP"), "no VRRP may run with -C: {err}");
+    assert!(!vpid.exists(), "no VRRP pid file with -C");
+    assert_eq!(rc, 0, "{err}");
+    assert!(!pid.exists(), "pid file removed on stop");
+    let (_, err2, rc2) = text(&second);
+    assert_eq!(rc2, 0, "{err2}");
+    assert!(err2.contains("daemon is already running"), "{err2}");
+}

@@ -79,6 +79,24 @@ fn keepalived_check(bin: &str, file: &Path) -> (i32, String) {
     )
 }
 
+/// Exit code and output of tandem itself in one of the originals'
+/// personalities (`tandem haproxy -c -f FILE`, `tandem keepalived -t -f
+/// FILE`): the migrated files must run under tandem too.
+fn tandem_check(personality: &str, flag: &str, file: &Path, cwd: &Path) -> (i32, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_tandem"))
+        .arg(personality)
+        .arg(flag)
+        .arg("-f")
+        .arg(file)
+        .current_dir(cwd)
+        .output()
+        .unwrap_or_else(|e| panic!("running tandem: {e}"));
+    (
+        o.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&o.stderr).into_owned() + &String::from_utf8_lossy(&o.stdout),
+    )
+}
+
 fn out_dir(name: &str) -> PathBuf {
     let d = std::env::temp_dir().join(format!("tandem-migrate-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
@@ -121,10 +139,26 @@ fn haproxy_case(prefix: &str, cfg: &Path, must_pass: bool) {
     snapshot(&name, &m);
     let dir = out_dir(&name);
     write(&m, &dir).unwrap_or_else(|e| panic!("{e}"));
-    let Some(bin) = oracle(HAPROXY) else { return };
     let cwd = cfg.parent().unwrap_or(Path::new("."));
+    let (t_rc, t_text) = tandem_check("haproxy", "-c", &dir.join("haproxy.cfg"), cwd);
+    if must_pass {
+        assert_eq!(
+            t_rc,
+            0,
+            "{}: migrated config rejected by tandem haproxy -c:\n{t_text}",
+            cfg.display()
+        );
+    }
+    let Some(bin) = oracle(HAPROXY) else { return };
     let (orig, _) = haproxy_check(bin, cfg, cwd);
     let (rc, text) = haproxy_check(bin, &dir.join("haproxy.cfg"), cwd);
+    // tandem gives the migrated file HAProxy 2.6.12's verdict.
+    assert_eq!(
+        t_rc,
+        rc,
+        "{}: tandem haproxy -c exits {t_rc}, haproxy -c {rc}:\n{t_text}\n---\n{text}",
+        cfg.display()
+    );
     if must_pass {
         assert_eq!(
             rc,
@@ -172,6 +206,14 @@ fn keepalived_case(prefix: &str, conf: &Path) {
     };
     let (orig, _) = keepalived_check(bin, conf);
     let (rc, text) = keepalived_check(bin, &dir.join("keepalived.conf"));
+    let cwd = conf.parent().unwrap_or(Path::new("."));
+    let (t_rc, t_text) = tandem_check("keepalived", "-t", &dir.join("keepalived.conf"), cwd);
+    assert_eq!(
+        t_rc,
+        rc,
+        "{}: tandem keepalived -t exits {t_rc}, keepalived -t {rc}:\n{t_text}\n---\n{text}",
+        conf.display()
+    );
     // Fixtures must pass; goldens must pass or fail as before (their
     // leftovers are the environment's: an interface or a script this host
     // does not have).
@@ -200,7 +242,7 @@ fn heartbeat_case(prefix: &str, dir_in: &Path) {
     let written = write(&m, &dir).unwrap_or_else(|e| panic!("{e}"));
     let unit = std::fs::read_to_string(dir.join("tandem.service")).unwrap_or_default();
     assert!(unit.contains("ExecStart=/usr/sbin/tandem run -k /etc/tandem/keepalived.conf"));
-    assert!(unit.contains("Type=notify"));
+    assert!(unit.contains("Type=exec"));
     let Some(bin) = oracle(KEEPALIVED) else {
         return;
     };
@@ -210,6 +252,8 @@ fn heartbeat_case(prefix: &str, dir_in: &Path) {
     {
         let (rc, text) = keepalived_check(bin, f);
         assert_eq!(rc, 0, "{}: {}:\n{text}", dir_in.display(), f.display());
+        let (t_rc, t_text) = tandem_check("keepalived", "-t", f, &dir);
+        assert_eq!(t_rc, 0, "{}: tandem keepalived -t:\n{t_text}", f.display());
         // keepalived 2.2.7 exits 0 with warnings too: the output must have none.
         assert!(text.trim().is_empty(), "{}: {text}", f.display());
     }

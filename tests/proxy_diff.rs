@@ -50,6 +50,36 @@ fn target_dir() -> PathBuf {
         .unwrap_or_else(|| manifest_dir().join("target"))
 }
 
+/// Which suite this binary runs: the proxy suite, or the log suite (`tests/log_diff.rs`
+/// includes this file as its harness).
+pub struct Suite {
+    /// Case directories, relative to the crate root.
+    pub cases: &'static str,
+    /// Under the target directory: `<out>/<case>/...`, `<out>-report.txt`, `<out>-failures.txt`.
+    pub out: &'static str,
+    /// The case filter variable (`PROXY_DIFF_CASES`).
+    pub cases_env: &'static str,
+    pub title: &'static str,
+}
+
+pub const PROXY_SUITE: Suite = Suite {
+    cases: "compat-tests/proxy",
+    out: "proxy-diff",
+    cases_env: "PROXY_DIFF_CASES",
+    title: "proxy diff",
+};
+
+static SUITE: OnceLock<&'static Suite> = OnceLock::new();
+
+fn suite() -> &'static Suite {
+    SUITE.get().copied().unwrap_or(&PROXY_SUITE)
+}
+
+/// The tests of this file run only in its own binary, not where it is the harness.
+fn own_binary() -> bool {
+    env!("CARGO_CRATE_NAME") == "proxy_diff"
+}
+
 fn ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
 }
@@ -215,7 +245,7 @@ fn load_case(dir: &Path) -> Result<Case, String> {
 }
 
 fn discover() -> Vec<Result<Case, (String, String)>> {
-    let root = manifest_dir().join("compat-tests/proxy");
+    let root = manifest_dir().join(suite().cases);
     let mut dirs: Vec<PathBuf> = fs::read_dir(&root)
         .map(|rd| rd.filter_map(Result::ok).map(|e| e.path()).collect())
         .unwrap_or_default();
@@ -270,6 +300,130 @@ struct Run<'a> {
     backends: &'a Backends,
     proxy: Proxy,
     conns: HashMap<String, Conn>,
+    syslog: Option<Syslog>,
+}
+
+// ---------------------------------------------------------------- syslog capture
+
+/// A UDP syslog listener on `@@syslog@@`: every datagram the proxy sends, in order.
+struct Syslog {
+    lines: Arc<Mutex<Vec<String>>>,
+    seen: usize,
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Syslog {
+    fn start(port: u16) -> Result<Syslog, String> {
+        let sock = std::net::UdpSocket::bind(("127.0.0.1", port))
+            .map_err(|e| format!("syslog port {port}: {e}"))?;
+        sock.set_read_timeout(Some(Duration::from_millis(50)))
+            .map_err(|e| e.to_string())?;
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (l, st) = (lines.clone(), stop.clone());
+        let thread = std::thread::spawn(move || {
+            let mut buf = vec![0u8; 65536];
+            while !st.load(Ordering::Relaxed) {
+                if let Ok(n) = sock.recv(&mut buf) {
+                    let text = String::from_utf8_lossy(buf.get(..n).unwrap_or_default());
+                    l.lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(text.trim_end_matches('\n').to_string());
+                }
+            }
+        });
+        Ok(Syslog {
+            lines,
+            seen: 0,
+            stop,
+            thread: Some(thread),
+        })
+    }
+
+    /// The lines received since the last call.
+    fn take(&mut self) -> Vec<String> {
+        let all = self.lines.lock().unwrap_or_else(|e| e.into_inner());
+        let new = all.get(self.seen..).unwrap_or_default().to_vec();
+        self.seen = all.len();
+        new
+    }
+}
+
+impl Drop for Syslog {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// A syslog line with what differs between runs masked: the header date and PID, the
+/// accept dates, client ports (any `IP:PORT` whose port is not one of the case's), the
+/// timers (the first `a/b/c[/d/e]` group: every value but `-1` becomes `T`) and check
+/// durations.
+fn mask_log(line: &str, ports: &HashMap<String, u16>) -> String {
+    use regex::Regex;
+    static RES: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
+    let res = RES.get_or_init(|| {
+        let r = |p: &str| Regex::new(p).unwrap_or_else(|e| panic!("{p}: {e}"));
+        vec![
+            // rfc3164 / local header date
+            (
+                r(r"^<(\d+)>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d "),
+                "<$1>DATE ",
+            ),
+            // rfc5424 header: <PRI>1 ISODATE HOST TAG PID
+            (
+                r(r"^<(\d+)>1 \S+ (\S+) (\S+) \d+ "),
+                "<$1>1 DATE $2 $3 PID ",
+            ),
+            (r(r"\[\d+\]: "), "[PID]: "),
+            (
+                r(r"\d\d/[A-Z][a-z]{2}/\d{4}:\d\d:\d\d:\d\d(\.\d{3})?( [+-]\d{4})?"),
+                "DATE",
+            ),
+            (r(r"check duration: \d+ms"), "check duration: Nms"),
+        ]
+    });
+    let mut s = line.to_string();
+    for (re, rep) in res {
+        s = re.replace_all(&s, *rep).into_owned();
+    }
+    static ADDR: OnceLock<regex::Regex> = OnceLock::new();
+    let addr = ADDR.get_or_init(|| {
+        regex::Regex::new(r"(\d+\.\d+\.\d+\.\d+):(\d+)").unwrap_or_else(|e| panic!("{e}"))
+    });
+    let known: HashSet<String> = ports.values().map(|p| p.to_string()).collect();
+    s = addr
+        .replace_all(&s, |c: &regex::Captures<'_>| {
+            if known.contains(&c[2]) {
+                c[0].to_string()
+            } else {
+                format!("{}:PORT", &c[1])
+            }
+        })
+        .into_owned();
+    static TIMERS: OnceLock<regex::Regex> = OnceLock::new();
+    let timers = TIMERS.get_or_init(|| {
+        regex::Regex::new(r"^\+?-?\d+(/\+?-?\d+){2,4}$").unwrap_or_else(|e| panic!("{e}"))
+    });
+    let mut done = false;
+    s.split(' ')
+        .map(|tok| {
+            if !done && timers.is_match(tok) {
+                done = true;
+                tok.split('/')
+                    .map(|v| if v == "-1" { "-1" } else { "T" })
+                    .collect::<Vec<_>>()
+                    .join("/")
+            } else {
+                tok.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 impl Run<'_> {
@@ -393,6 +547,21 @@ impl Run<'_> {
                 }
                 out.push("closed by client".into());
             }
+            Step::Logs(ms) => {
+                std::thread::sleep(Duration::from_millis(*ms));
+                let ports = self.ports;
+                match self.syslog.as_mut() {
+                    Some(s) => out.extend(s.take().iter().map(|l| mask_log(l, ports))),
+                    None => out.push("no @@syslog@@ in the config".into()),
+                }
+            }
+            Step::Shut { conn } => match self.conns.get(conn) {
+                Some(c) => {
+                    c.shut_write();
+                    out.push("half-closed by client".into());
+                }
+                None => out.push("no such connection".into()),
+            },
             Step::Tcp { fe, data, idle_ms } => {
                 // A connection the proxy rejects may fail at connect, at send or at the
                 // first read, with a reset or a plain close, depending on timing: all of
@@ -536,6 +705,7 @@ fn step_label(line: usize, step: &Step) -> String {
         Step::Recv { conn, .. } => format!("recv {conn}"),
         Step::Closed { conn, .. } => format!("closed {conn}"),
         Step::Close { conn } => format!("close {conn}"),
+        Step::Shut { conn } => format!("shut {conn}"),
         Step::Tcp { .. } => "tcp".into(),
         Step::Burst { n, .. } => format!("burst {n}"),
         Step::Sleep(ms) => format!("sleep {ms}"),
@@ -544,6 +714,7 @@ fn step_label(line: usize, step: &Step) -> String {
         Step::Behave(n, s) => format!("behave {n} {s}"),
         Step::Wait { server, state, .. } => format!("wait {server} {state}"),
         Step::Curl(_) => "curl".into(),
+        Step::Logs(_) => "logs".into(),
     };
     format!("line {line}: {what}")
 }
@@ -565,6 +736,16 @@ fn run_script(
             return t;
         }
     }
+    let syslog = match ports.get("syslog") {
+        Some(p) => match Syslog::start(*p) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                t.fatal = Some(e);
+                return t;
+            }
+        },
+        None => None,
+    };
     let stderr = cfg_out.with_file_name(format!("{who}.stderr"));
     let mut proxy = match Proxy::start(argv, &case.cwd, stderr) {
         Ok(p) => p,
@@ -610,6 +791,7 @@ fn run_script(
         backends,
         proxy,
         conns: HashMap::new(),
+        syslog,
     };
     for (line, step) in &case.script.steps {
         let lines = run.step(step);
@@ -627,6 +809,15 @@ fn run_script(
     }
     for c in run.conns.values() {
         c.shutdown();
+    }
+    if run.syslog.is_some() {
+        // what the last steps left (the closes above may end logged sessions)
+        std::thread::sleep(Duration::from_millis(500));
+        let lines = run.step(&Step::Logs(0));
+        t.records.push(Record {
+            label: "log lines at the end".into(),
+            lines,
+        });
     }
     // Per server, in order; the interleaving of different servers' checks is timing.
     let mut all = transitions(&run.proxy.output());
@@ -704,7 +895,7 @@ struct CaseResult {
 
 fn run_case(case: &Case, subject: &[String], subject_name: &str, haproxy: &str) -> CaseResult {
     let t0 = Instant::now();
-    let out_dir = target_dir().join("proxy-diff").join(&case.name);
+    let out_dir = target_dir().join(suite().out).join(&case.name);
     let _ = fs::create_dir_all(&out_dir);
     let names = script::placeholders(&case.template);
     let mut ports = HashMap::new();
@@ -843,7 +1034,7 @@ fn subject() -> (Vec<String>, String) {
 }
 
 fn selected(name: &str) -> bool {
-    match std::env::var("PROXY_DIFF_CASES") {
+    match std::env::var(suite().cases_env) {
         Ok(f) if !f.trim().is_empty() => f.split(',').any(|w| name.contains(w.trim())),
         _ => true,
     }
@@ -857,8 +1048,18 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
 
 #[test]
 fn proxy_diff() {
+    if !own_binary() {
+        return;
+    }
+    run_suite(&PROXY_SUITE);
+}
+
+/// Runs every case of `s` against HAProxy and the subject and judges the result against
+/// the suite's known-failures list.
+pub fn run_suite(s: &'static Suite) {
+    let _ = SUITE.set(s);
     let _one_at_a_time = serial();
-    let Some(haproxy) = haproxy_or_skip("proxy_diff") else {
+    let Some(haproxy) = haproxy_or_skip(s.title) else {
         return;
     };
     let (subject, subject_name) = subject();
@@ -873,7 +1074,7 @@ fn proxy_diff() {
         }
     }
     assert!(problems.is_empty(), "bad cases:\n{}", problems.join("\n"));
-    assert!(!cases.is_empty(), "no cases under compat-tests/proxy/");
+    assert!(!cases.is_empty(), "no cases under {}/", s.cases);
     let t0 = Instant::now();
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<CaseResult>> = Mutex::new(Vec::new());
@@ -895,13 +1096,14 @@ fn proxy_diff() {
     let known = if self_check {
         BTreeMap::new()
     } else {
-        read_known_failures(&manifest_dir().join("compat-tests/proxy/known-failures.txt"))
+        read_known_failures(&manifest_dir().join(s.cases).join("known-failures.txt"))
     };
     let ran: BTreeSet<&str> = results.iter().map(|r| r.name.as_str()).collect();
     let mut report = String::new();
     let _ = writeln!(
         report,
-        "proxy diff: {haproxy} vs {subject_name} ({}), {} cases, {:.1}s\n",
+        "{}: {haproxy} vs {subject_name} ({}), {} cases, {:.1}s\n",
+        s.title,
         subject.join(" "),
         results.len(),
         t0.elapsed().as_secs_f64()
@@ -953,7 +1155,7 @@ fn proxy_diff() {
     let _ = writeln!(
         report,
         "\ntranscripts: {}/<case>/{{haproxy,{subject_name}}}.txt",
-        target_dir().join("proxy-diff").display()
+        target_dir().join(s.out).display()
     );
     // The cases that differ now, with their first difference: a starting point for
     // known-failures.txt (review before copying: a reason should say why).
@@ -965,8 +1167,11 @@ fn proxy_diff() {
             Some(format!("{:<28} {short}\n", r.name))
         })
         .collect();
-    let _ = fs::write(target_dir().join("proxy-diff-failures.txt"), failing);
-    let report_path = target_dir().join("proxy-diff-report.txt");
+    let _ = fs::write(
+        target_dir().join(format!("{}-failures.txt", s.out)),
+        failing,
+    );
+    let report_path = target_dir().join(format!("{}-report.txt", s.out));
     let _ = fs::write(&report_path, &report);
     eprintln!("{report}");
     // Only the cases that ran can be judged "now passing"; a listed name that is no case
@@ -982,7 +1187,7 @@ fn proxy_diff() {
     let stale: Vec<&String> = known.keys().filter(|k| !all.contains(*k)).collect();
     let _ = ran;
     if std::env::var("PROXY_DIFF_WRITE_KNOWN").is_ok_and(|v| v == "1") && !self_check {
-        let path = manifest_dir().join("compat-tests/proxy/known-failures.txt");
+        let path = manifest_dir().join(s.cases).join("known-failures.txt");
         write_known_failures(&path, &known, &results);
         eprintln!(
             "proxy diff: rewrote {} (review the diff: new reasons are first differences)",
@@ -1006,7 +1211,8 @@ fn proxy_diff() {
     if !now_passing.is_empty() {
         let _ = writeln!(
             msg,
-            "case(s) in compat-tests/proxy/known-failures.txt now match, remove them: {}",
+            "case(s) in {}/known-failures.txt now match, remove them: {}",
+            s.cases,
             now_passing.join(", ")
         );
     }
@@ -1015,7 +1221,8 @@ fn proxy_diff() {
     }
     assert!(
         msg.is_empty(),
-        "proxy diff ({}):\n{msg}",
+        "{} ({}):\n{msg}",
+        s.title,
         report_path.display()
     );
 }
@@ -1152,6 +1359,9 @@ fn kill_run(argv: &[String], cfg: &Path, fe: u16, backends: &Backends) -> KillRu
 /// subject; the subject must not give more 5xx than requests were in flight on s2.
 #[test]
 fn kill_under_load() {
+    if !own_binary() {
+        return;
+    }
     let _one_at_a_time = serial();
     let Some(haproxy) = haproxy_or_skip("kill_under_load") else {
         return;

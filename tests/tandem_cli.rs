@@ -163,8 +163,9 @@ fn check_without_inputs_fails() {
     assert!(r.stderr.contains("nothing to check"), "{}", r.stderr);
 }
 
-/// A frontend bound to the VIP that keepalived manages: the notice names
-/// both places and what each program needs.
+/// A frontend bound to the VIP that keepalived manages: the note names
+/// both places and what each program needs; a loopback bind is named as
+/// local.
 #[test]
 fn check_cross_checks_vip_binds() {
     let dir = std::env::temp_dir().join(format!("tandem-cli-vip-{}", std::process::id()));
@@ -185,25 +186,261 @@ fn check_cross_checks_vip_binds() {
     .unwrap();
     let r = run(&dir, &["check", "-f", "h.cfg", "-k", "k.conf"]);
     let _ = fs::remove_dir_all(&dir);
-    let notices: Vec<&str> = r
+    let notes: Vec<&str> = r
         .stderr
         .lines()
-        .filter(|l| l.contains(": notice: "))
+        .filter(|l| l.contains(": note: "))
         .collect();
-    assert_eq!(notices.len(), 1, "{}", snapshot_text(&r));
+    assert_eq!(notes.len(), 2, "{}", snapshot_text(&r));
+    assert_eq!(
+        notes[0],
+        "h.cfg:7: note: bind address 192.168.66.10 is a keepalived virtual address \
+         (vrrp_instance VI_1, k.conf:7); present only on the MASTER: tandem binds it with \
+         IP_FREEBIND; real HAProxy needs net.ipv4.ip_nonlocal_bind=1 (or 'freebind' on the \
+         bind line) to start on the BACKUP node"
+    );
+    assert_eq!(
+        notes[1],
+        "h.cfg:8: note: bind address 127.0.0.1 is an address of this node"
+    );
     assert!(
-        notices[0].starts_with(
-            "h.cfg:7: notice: bind address 192.168.66.10 is a keepalived virtual address"
+        r.stdout
+            .contains("pair: haproxy.cfg and keepalived.conf agree\n"),
+        "{}",
+        snapshot_text(&r)
+    );
+}
+
+/// The seed pair of seed 003 (keepalived 03-web-master / 04-web-backup,
+/// whose VIP 192.168.1.100 the seed's haproxy binds), made to pass
+/// `keepalived -t` on any machine (no track_script, no track_interface:
+/// the goldens fail on those for reasons unrelated to the pair), in a
+/// directory per node.
+struct PairDirs {
+    base: PathBuf,
+}
+
+impl PairDirs {
+    fn new(tag: &str) -> PairDirs {
+        let base =
+            std::env::temp_dir().join(format!("tandem-cli-pair-{tag}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&base);
+        let g = root().join("fixtures/golden");
+        let clean = |f: &str| {
+            let t = fs::read_to_string(g.join("keepalived").join(f)).unwrap();
+            // Drop the track_interface / track_script blocks and the
+            // vrrp_script they point at.
+            let mut out = String::new();
+            let mut skip = 0i32;
+            for l in t.lines() {
+                let w = l.split_whitespace().next().unwrap_or("");
+                if skip == 0 && matches!(w, "track_interface" | "track_script" | "vrrp_script") {
+                    skip = 1;
+                    continue;
+                }
+                if skip > 0 {
+                    skip += l.matches('{').count() as i32 - l.matches('}').count() as i32;
+                    continue;
+                }
+                out.push_str(l);
+                out.push('\n');
+            }
+            out
+        };
+        let ha = fs::read_to_string(g.join("haproxy/11-server-template.cfg")).unwrap();
+        for (node, ka) in [("lb1", "03-web-master.conf"), ("lb2", "04-web-backup.conf")] {
+            let d = base.join(node);
+            fs::create_dir_all(d.join("haproxy")).unwrap();
+            fs::create_dir_all(d.join("keepalived")).unwrap();
+            fs::write(d.join("haproxy/haproxy.cfg"), &ha).unwrap();
+            fs::write(d.join("keepalived/keepalived.conf"), clean(ka)).unwrap();
+        }
+        PairDirs { base }
+    }
+
+    fn edit(&self, rel: &str, from: &str, to: &str) {
+        let p = self.base.join(rel);
+        let t = fs::read_to_string(&p).unwrap();
+        assert!(t.contains(from), "{rel} has no {from:?}");
+        fs::write(&p, t.replacen(from, to, 1)).unwrap();
+    }
+
+    fn check(&self) -> Run {
+        run(
+            &self.base,
+            &[
+                "check",
+                "-f",
+                "lb1/haproxy/haproxy.cfg",
+                "-k",
+                "lb1/keepalived/keepalived.conf",
+                "--peer",
+                "lb2",
+            ],
+        )
+    }
+}
+
+impl Drop for PairDirs {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.base);
+    }
+}
+
+#[test]
+fn check_peer_seed_pair_agrees() {
+    let p = PairDirs::new("ok");
+    let r = p.check();
+    assert_eq!(r.code, 0, "{}", snapshot_text(&r));
+    assert!(
+        r.stderr.contains(
+            "lb1/haproxy/haproxy.cfg:12: note: bind address 192.168.1.100 is a keepalived \
+             virtual address (vrrp_instance VI_1, lb1/keepalived/keepalived.conf:"
         ),
         "{}",
-        notices[0]
+        snapshot_text(&r)
     );
     assert!(
-        notices[0].contains("net.ipv4.ip_nonlocal_bind=1"),
+        r.stdout.contains("peer: the nodes agree\n"),
         "{}",
-        notices[0]
+        snapshot_text(&r)
     );
-    assert!(notices[0].contains("IP_FREEBIND"), "{}", notices[0]);
+    assert!(!r.stderr.contains("error"), "{}", snapshot_text(&r));
+}
+
+#[test]
+fn check_peer_reports_each_disagreement() {
+    let p = PairDirs::new("bad");
+    p.edit(
+        "lb2/keepalived/keepalived.conf",
+        "virtual_router_id 51",
+        "virtual_router_id 52",
+    );
+    p.edit(
+        "lb2/keepalived/keepalived.conf",
+        "auth_pass 1111",
+        "auth_pass 2222",
+    );
+    p.edit(
+        "lb2/keepalived/keepalived.conf",
+        "advert_int 1",
+        "advert_int 2",
+    );
+    p.edit(
+        "lb2/keepalived/keepalived.conf",
+        "192.168.1.100/24",
+        "192.168.1.101/24",
+    );
+    p.edit(
+        "lb2/keepalived/keepalived.conf",
+        "    priority 90",
+        "priority 100",
+    );
+    p.edit(
+        "lb2/keepalived/keepalived.conf",
+        "    state BACKUP",
+        "state MASTER",
+    );
+    p.edit(
+        "lb2/haproxy/haproxy.cfg",
+        "balance roundrobin",
+        "balance leastconn",
+    );
+    let r = p.check();
+    assert_eq!(r.code, 1, "{}", snapshot_text(&r));
+    let e = &r.stderr;
+    for want in [
+        "lb1/keepalived/keepalived.conf:15: error: vrrp_instance VI_1: virtual_router_id is 51 \
+         here but 52 on the peer (lb2/keepalived/keepalived.conf:",
+        "error: vrrp_instance VI_1: virtual_ipaddress is [192.168.1.100/24] here but \
+         [192.168.1.101/24] on the peer",
+        "error: vrrp_instance VI_1: authentication is PASS 1111 here but PASS 2222 on the peer",
+        "error: vrrp_instance VI_1: advert_int is 1 here but 2 on the peer",
+        "lb1/keepalived/keepalived.conf:16: error: vrrp_instance VI_1: priority 100 on both nodes",
+        "lb1/keepalived/keepalived.conf:13: error: vrrp_instance VI_1: state MASTER on both nodes",
+        "lb1/haproxy/haproxy.cfg:16: error: haproxy.cfg differs from the peer's \
+         (lb2/haproxy/haproxy.cfg:16): 'balance roundrobin' here, 'balance leastconn' there",
+    ] {
+        assert!(
+            e.contains(want),
+            "missing {want:?} in:\n{}",
+            snapshot_text(&r)
+        );
+    }
+    assert!(r.stdout.contains("peer: 7 errors"), "{}", snapshot_text(&r));
+}
+
+#[test]
+fn check_peer_accepts_node_local_lines_and_flags_missing_files() {
+    let p = PairDirs::new("local");
+    p.edit(
+        "lb1/haproxy/haproxy.cfg",
+        "\ndefaults ",
+        "\nglobal\n    node lb1\ndefaults ",
+    );
+    p.edit(
+        "lb2/haproxy/haproxy.cfg",
+        "\ndefaults ",
+        "\nglobal\n    node lb2\ndefaults ",
+    );
+    let r = p.check();
+    assert_eq!(r.code, 0, "{}", snapshot_text(&r));
+    assert!(
+        r.stderr
+            .contains("note: node-local difference with the peer"),
+        "{}",
+        snapshot_text(&r)
+    );
+    fs::remove_file(p.base.join("lb2/keepalived/keepalived.conf")).unwrap();
+    let r = p.check();
+    assert_eq!(r.code, 1, "{}", snapshot_text(&r));
+    assert!(
+        r.stderr
+            .contains("lb2: error: no keepalived.conf for the peer"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// A bind on an address that is neither a VIP nor local fails the check;
+/// --node-addr declares the node's addresses when checking elsewhere.
+#[test]
+fn check_bind_on_foreign_address_fails_unless_node_addr() {
+    let p = PairDirs::new("foreign");
+    p.edit(
+        "lb1/haproxy/haproxy.cfg",
+        "frontend web_front                      # reconstructed\n    bind 192.168.1.100:80",
+        "frontend web_front\n    bind 192.168.1.100:80\n    bind 198.51.100.7:80",
+    );
+    let args = |extra: &[&'static str]| {
+        let mut v = vec![
+            "check",
+            "-f",
+            "lb1/haproxy/haproxy.cfg",
+            "-k",
+            "lb1/keepalived/keepalived.conf",
+        ];
+        v.extend_from_slice(extra);
+        v
+    };
+    let r = run(&p.base, &args(&[]));
+    assert_eq!(r.code, 1, "{}", snapshot_text(&r));
+    assert!(
+        r.stderr.contains(
+            "lb1/haproxy/haproxy.cfg:13: error: bind address 198.51.100.7 is neither a \
+             keepalived virtual address nor an address of this node"
+        ),
+        "{}",
+        snapshot_text(&r)
+    );
+    let r = run(&p.base, &args(&["--node-addr", "198.51.100.7"]));
+    assert_eq!(r.code, 0, "{}", snapshot_text(&r));
+    assert!(
+        r.stderr
+            .contains("bind address 198.51.100.7 is an address of this node"),
+        "{}",
+        snapshot_text(&r)
+    );
 }
 
 #[test]

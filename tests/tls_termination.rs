@@ -631,3 +631,41 @@ async fn origination_verify_required() {
     let other = serve(&Global::default(), &bind(|b| b.opts.crt = vec![p("a.pem")])).await;
     assert!(fetch(other, &v(|_| {}), None).await.is_err());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acceptor_keeps_sni_case_and_ignores_foreign_alpn() {
+    let b = bind(|b| {
+        b.opts.crt = vec![p("a.pem")];
+        b.opts.alpn = Some("h2,http/1.1".into());
+    });
+    let acc = tls::Acceptor::new(&ServerTls::new(&Global::default(), &b).unwrap());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            let acc = acc.clone();
+            tokio::spawn(async move {
+                if let Ok((mut s, i)) = acc.accept(tcp).await {
+                    let line = format!(
+                        "sni={} alpn={}\n",
+                        i.sni.unwrap_or_default(),
+                        i.alpn.unwrap_or_default()
+                    );
+                    let _ = s.write_all(line.as_bytes()).await;
+                    let _ = s.shutdown().await;
+                }
+            });
+        }
+    });
+    // HAProxy 2.6.12 (tests/tls_diff.rs cases 01-sni and 05-alpn): `ssl_fc_sni` is
+    // the name as sent; a client offering only ALPN `foo` gets a handshake without
+    // ALPN (OpenSSL ignores the mismatch) and `ssl_fc_alpn` is empty.
+    let (line, _) = fetch(addr, &client(|_| {}), Some("A.TEST")).await.unwrap();
+    assert_eq!(line, "sni=A.TEST alpn=");
+    let foo = client(|s| s.opts.alpn = Some("foo".into()));
+    let (line, _) = fetch(addr, &foo, Some("a.test")).await.unwrap();
+    assert_eq!(line, "sni=a.test alpn=");
+    let h2 = client(|s| s.opts.alpn = Some("foo,h2".into()));
+    let (line, _) = fetch(addr, &h2, Some("a.test")).await.unwrap();
+    assert_eq!(line, "sni=a.test alpn=h2");
+}

@@ -285,8 +285,20 @@ impl Lab {
         if let Ok(t) = std::env::var("TANDEM_VRRP_CMD") {
             cmd.args(t.replace("{conf}", &conf).split_whitespace());
         } else if cli_runs_engine() {
+            // Own pid files, as for keepalived: the defaults (/run/keepalived.pid,
+            // /run/vrrp.pid) are shared by every namespace, so a second daemon would find
+            // the first one "already running".
+            let d = self.dir.join(node);
+            std::fs::create_dir_all(&d).unwrap();
+            let (kp, vp) = (d.join("k.pid"), d.join("v.pid"));
+            let _ = std::fs::remove_file(&kp);
+            let _ = std::fs::remove_file(&vp);
             cmd.args([env!("CARGO_BIN_EXE_tandem"), "keepalived", "-n", "-l", "-D"])
-                .args(["-f", &conf]);
+                .args(["-f", &conf])
+                .arg("-p")
+                .arg(&kp)
+                .arg("-r")
+                .arg(&vp);
         } else {
             cmd.arg(self_exe())
                 .args(["daemon_entry", "--exact", "--nocapture", "--test-threads=1"])
@@ -386,7 +398,7 @@ impl Drop for Lab {
             let _ = c.kill();
             let _ = c.wait();
         }
-        for n in ["n1", "n2", "sw"] {
+        for n in ["n1", "n2", "cl", "sw"] {
             let _ = sh(&["ip", "netns", "del", &self.ns(n)]);
         }
         if !std::thread::panicking() {
@@ -409,8 +421,10 @@ fn cli_runs_engine() -> bool {
             "keepalived",
             "-n",
             "-l",
-            "-f",
+            "-p",
         ])
+        .arg(dir.join("k.pid"))
+        .arg("-f")
         .arg(&conf)
         .output();
     let _ = std::fs::remove_dir_all(&dir);
@@ -836,6 +850,27 @@ fn reload_keeps_unchanged_instances() {
             std::thread::sleep(Duration::from_millis(10));
         }
     };
+    // A capture on the switch for both reloads: the unchanged VI_1 (vrid 51) must send no
+    // priority 0 advert (that would hand the VIP away), the removed VI_3 (vrid 53) must.
+    let cap_file = lab.dir.join("hup.cap.txt");
+    let cap = Command::new("ip")
+        .args([
+            "netns",
+            "exec",
+            &lab.ns("sw"),
+            "timeout",
+            "30",
+            "tcpdump",
+            "-i",
+            "br0",
+        ])
+        .args(["-l", "-nn", "-v", "ip proto 112"])
+        .stdout(std::fs::File::create(&cap_file).unwrap())
+        .stderr(Stdio::null())
+        .spawn()
+        .ok();
+    // tcpdump needs a moment before it sees packets.
+    std::thread::sleep(Duration::from_millis(700));
     lab.signal("n1", "HUP");
     watch(&lab, Duration::from_millis(800));
     lab.wait_addr("n1", "192.0.2.103", true, Duration::from_secs(8))
@@ -846,6 +881,23 @@ fn reload_keeps_unchanged_instances() {
     lab.wait_addr("n1", "192.0.2.103", false, Duration::from_secs(3))
         .unwrap();
     watch(&lab, Duration::from_millis(300));
+    if let Some(mut c) = cap {
+        std::thread::sleep(Duration::from_millis(300));
+        let _ = c.kill();
+        let _ = c.wait();
+        let text = std::fs::read_to_string(&cap_file).unwrap_or_default();
+        let adverts = |vrid: u8, prio: u8| {
+            text.lines()
+                .filter(|l| l.contains(&format!("vrid {vrid}, prio {prio},")))
+                .count()
+        };
+        assert!(
+            adverts(51, 100) >= 1,
+            "the capture saw VI_1's adverts\n{text}"
+        );
+        assert_eq!(adverts(51, 0), 0, "VI_1 sent priority 0 on reload\n{text}");
+        assert!(adverts(53, 0) >= 1, "removed VI_3 sends priority 0\n{text}");
+    }
     // A broken file: logged, the running config stays.
     std::fs::write(&c1, format!("{base}vrrp_instance BAD {{\n priority abc\n")).unwrap();
     lab.signal("n1", "HUP");
@@ -1104,83 +1156,335 @@ fn median(v: &mut [u128]) -> u128 {
     v.get(v.len() / 2).copied().unwrap_or(0)
 }
 
-/// Failover time (signal sent -> the VIP on the other node only), 3 runs each of SIGTERM and
-/// SIGKILL, with keepalived and tandem in the same role in the same run: "master" is the
-/// daemon that is stopped (the backup is keepalived), "backup" the one that takes over (the
-/// master is keepalived). Prints a table of medians; tandem must be no slower (SIGTERM within
-/// 50 ms; SIGKILL, whose figure depends on where in the advert cycle the crash falls, within
-/// the advert interval plus 200 ms).
+/// The lab's client: one HTTP GET to the VIP every 10 ms, each in its own thread (an outage
+/// does not slow the cadence), timeout 0.5 s, until STOPFILE exists; one line per request:
+/// `start_ms end_ms answer|FAIL:reason` (wall clock, as vrrp-lab's client).
+const CLIENT_PY: &str = r#"
+import os, socket, sys, threading, time
+host, out, stop = sys.argv[1], sys.argv[2], sys.argv[3]
+lock, f = threading.Lock(), open(out, "w")
+def get():
+    t0, res = time.time(), "FAIL"
+    try:
+        with socket.create_connection((host, 80), timeout=0.5) as s:
+            s.sendall(b"GET / HTTP/1.0\r\nHost: vip\r\n\r\n"); data = b""
+            while True:
+                c = s.recv(4096)
+                if not c: break
+                data += c
+        res = data.split(b"\r\n\r\n", 1)[-1].decode().strip() or "FAIL:empty"
+    except Exception as e: res = "FAIL:" + type(e).__name__
+    with lock: f.write("%d %d %s\n" % (t0 * 1000, time.time() * 1000, res)); f.flush()
+end = time.time() + 900
+while time.time() < end and not os.path.exists(stop):
+    threading.Thread(target=get, daemon=True).start(); time.sleep(0.01)
+"#;
+
+fn wall_ms() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis())
+        .unwrap_or(0)
+}
+
+impl Lab {
+    /// A client namespace `cl` (192.0.2.50) on the bridge.
+    fn add_client(&self) {
+        let (sw, cl) = (self.ns("sw"), self.ns("cl"));
+        sh(&["ip", "netns", "add", &cl]).unwrap();
+        sh(&["ip", "-n", &cl, "link", "set", "lo", "up"]).unwrap();
+        sh(&[
+            "ip",
+            "netns",
+            "exec",
+            &cl,
+            "sysctl",
+            "-qw",
+            "net.ipv6.conf.all.disable_ipv6=1",
+        ])
+        .unwrap();
+        sh(&[
+            "ip", "-n", &sw, "link", "add", "p-cl", "type", "veth", "peer", "name", "eth0",
+            "netns", &cl,
+        ])
+        .unwrap();
+        sh(&[
+            "ip", "-n", &sw, "link", "set", "p-cl", "master", "br0", "up",
+        ])
+        .unwrap();
+        sh(&["ip", "-n", &cl, "link", "set", "eth0", "up"]).unwrap();
+        sh(&[
+            "ip",
+            "-n",
+            &cl,
+            "addr",
+            "add",
+            "192.0.2.50/24",
+            "dev",
+            "eth0",
+        ])
+        .unwrap();
+    }
+
+    /// An HTTP responder on port 80 of `node` answering its own name.
+    fn start_http(&mut self, node: &str) {
+        let www = self.dir.join(format!("www-{node}"));
+        std::fs::create_dir_all(&www).unwrap();
+        std::fs::write(www.join("index.html"), format!("{node}\n")).unwrap();
+        let child = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &self.ns(node),
+                "python3",
+                "-m",
+                "http.server",
+                "80",
+            ])
+            .args(["--bind", "0.0.0.0", "--directory"])
+            .arg(&www)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        self.daemons.push((format!("http-{node}"), child));
+    }
+
+    /// Starts the client loop; returns (log file, stop file).
+    fn start_client(&mut self) -> (PathBuf, PathBuf) {
+        let py = self.write_raw("client.py", CLIENT_PY);
+        let (log, stop) = (self.dir.join("client.log"), self.dir.join("client.stop"));
+        let child = Command::new("ip")
+            .args(["netns", "exec", &self.ns("cl"), "python3"])
+            .arg(&py)
+            .arg(VIP)
+            .arg(&log)
+            .arg(&stop)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        self.daemons.push(("client".into(), child));
+        (log, stop)
+    }
+
+    /// Blocks until `node` sees one VRRP advert from `from` (bounded), so that a failure
+    /// can be placed at the same point of the advert cycle for every daemon.
+    fn wait_advert(&self, node: &str, from: &str) {
+        let _ = Command::new("timeout")
+            .args([
+                "2",
+                "ip",
+                "netns",
+                "exec",
+                &self.ns(node),
+                "tcpdump",
+                "-i",
+                "eth0",
+            ])
+            .args(["-l", "-c", "1", "-nn", "-q"])
+            .arg(format!("ip proto 112 and src {from}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
+
+    fn link(&self, node: &str, up: bool) {
+        sh(&[
+            "ip",
+            "-n",
+            &self.ns("sw"),
+            "link",
+            "set",
+            &format!("p-{node}"),
+            if up { "up" } else { "down" },
+        ])
+        .unwrap();
+    }
+}
+
+/// One failover as seen from the client log: ms from the failure until the first answer
+/// from `to`, and the requests that failed in between.
+fn client_view(log: &Path, t_fail: u128, to: &str) -> Option<(u128, usize)> {
+    let text = std::fs::read_to_string(log).ok()?;
+    let rows: Vec<(u128, u128, &str)> = text
+        .lines()
+        .filter_map(|l| {
+            let mut w = l.split_whitespace();
+            Some((w.next()?.parse().ok()?, w.next()?.parse().ok()?, w.next()?))
+        })
+        .collect();
+    let first = rows
+        .iter()
+        .filter(|r| r.2 == to && r.1 >= t_fail)
+        .map(|r| r.1)
+        .min()?;
+    // Requests that were in flight at the failure or started before the first answer.
+    let failed = rows
+        .iter()
+        .filter(|r| r.2.starts_with("FAIL") && r.1 >= t_fail && r.0 <= first)
+        .count();
+    Some((first - t_fail, failed))
+}
+
+/// Failover, tandem against keepalived in the same roles, in the same lab, interleaved run
+/// by run (the daemon under test is swapped between runs), as the daemon and as the
+/// client sees it. VRRPv3, advert_int 0.3; n1 (priority 100) master, n2 (90) backup;
+/// "master": the daemon under test is n1 (its stop / crash / link loss hands over to
+/// keepalived on n2); "backup": it is n2 (taking over from keepalived on n1). Failures:
+/// TERM (priority 0: Skew_Time, 194 ms), KILL (crash: Master_Down_Interval 1094 ms less
+/// where the crash falls in the advert cycle) and LINK (n1's switch port down: the same).
+/// Crashes are placed 150 ms after an advert of n1 seen on the wire, for both daemons, so
+/// that the comparison is not drowned by the 0-300 ms phase of a random crash.
+///
+/// Figures per run: `vip` ms until the VIP is on n2 (`ip addr`, polled every 5 ms),
+/// `client` ms until the client (a GET every 10 ms) gets its first answer from n2, and the
+/// requests that failed. The medians are printed; tandem must be no slower than keepalived
+/// with a tolerance of 40 ms on the medians: the spread measured between runs of the
+/// same daemon on this 2-core shared machine is 10-30 ms around the median, while a real
+/// regression (a missed timer tick, a late first advert or ARP) costs one advert interval,
+/// 300 ms. `TANDEM_FAILOVER_RUNS` (default 3, about 2 minutes) sets the runs per daemon
+/// and failure.
 #[test]
-fn failover_timing_tandem_vs_keepalived() {
-    if !can_run() {
+fn failover_client_view_tandem_vs_keepalived() {
+    if !can_run() || !cli_runs_engine() {
         return;
     }
-    const RUNS: usize = 3;
-    let mut table: Vec<(String, String, String, Vec<u128>)> = Vec::new();
+    let runs: usize = std::env::var("TANDEM_FAILOVER_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    // (role, kind, daemon) -> [(vip ms, client ms, failed)]
+    let mut table: FailoverTable = Default::default();
     for role in ["master", "backup"] {
-        for daemon in ["keepalived", "tandem"] {
-            let mut lab = Lab::new(&format!("t{}{}", &role[..1], &daemon[..1]), false);
-            let c1 = lab.write_raw("n1.conf", &timing_conf("n1", 100));
-            let c2 = lab.write_raw("n2.conf", &timing_conf("n2", 90));
-            let start = |lab: &mut Lab, node: &str| {
-                let conf = if node == "n1" { &c1 } else { &c2 };
-                let under_test = (role == "master") == (node == "n1");
-                if under_test && daemon == "tandem" {
-                    lab.start_tandem(node, conf);
-                } else {
-                    lab.start_keepalived(node, conf);
-                }
-            };
-            start(&mut lab, "n2");
-            start(&mut lab, "n1");
-            lab.wait_holder("n1", Duration::from_secs(10)).unwrap();
-            for kind in ["TERM", "KILL"] {
-                let mut ms = Vec::new();
-                for run in 0..RUNS {
-                    // A phase in the advert cycle that differs from run to run.
-                    std::thread::sleep(Duration::from_millis(100 + 89 * run as u64));
-                    let t0 = Instant::now();
-                    if kind == "TERM" {
-                        let pid = lab.pid("n1").unwrap();
-                        let _ = sh(&["kill", "-TERM", &pid.to_string()]);
-                    } else {
-                        lab.crash("n1");
+        let mut lab = Lab::new(&format!("cv{}", &role[..1]), false);
+        lab.add_client();
+        let c1 = lab.write_raw("n1.conf", &timing_conf("n1", 100));
+        let c2 = lab.write_raw("n2.conf", &timing_conf("n2", 90));
+        let test_node = if role == "master" { "n1" } else { "n2" };
+        let start = |lab: &mut Lab, node: &str, daemon: &str| {
+            let conf = if node == "n1" { &c1 } else { &c2 };
+            if daemon == "tandem" && node == test_node {
+                lab.start_tandem(node, conf);
+            } else {
+                lab.start_keepalived(node, conf);
+            }
+        };
+        lab.start_http("n1");
+        lab.start_http("n2");
+        // Which daemon runs on the node under test now.
+        let mut current = "keepalived";
+        start(&mut lab, "n2", "keepalived");
+        start(&mut lab, "n1", "keepalived");
+        lab.wait_holder("n1", Duration::from_secs(10)).unwrap();
+        let (log, stop) = lab.start_client();
+        for run in 0..runs {
+            for kind in ["TERM", "KILL", "LINK"] {
+                for daemon in ["keepalived", "tandem"] {
+                    if current != daemon {
+                        let _ = lab.stop(test_node);
+                        start(&mut lab, test_node, daemon);
+                        current = daemon;
                     }
-                    let limit = Duration::from_secs(5);
-                    while t0.elapsed() < limit && !lab.has_vip("n2") {
-                        std::thread::sleep(Duration::from_millis(2));
-                    }
-                    let took = t0.elapsed();
-                    assert!(lab.has_vip("n2"), "no takeover\n{}", lab.logs());
-                    ms.push(took.as_millis());
-                    if kind == "TERM" {
-                        let _ = lab.stop("n1");
-                    }
-                    start(&mut lab, "n1");
                     lab.wait_holder("n1", Duration::from_secs(10)).unwrap();
+                    // A backup that just started must have seen the master first.
+                    std::thread::sleep(Duration::from_millis(600));
+                    if kind != "TERM" {
+                        lab.wait_advert("n2", "192.0.2.11");
+                        std::thread::sleep(Duration::from_millis(150));
+                    } else {
+                        std::thread::sleep(Duration::from_millis(37 * run as u64 % 300));
+                    }
+                    let (t0, t_fail) = (Instant::now(), wall_ms());
+                    match kind {
+                        "TERM" => {
+                            let pid = lab.pid("n1").unwrap();
+                            let _ = sh(&["kill", "-TERM", &pid.to_string()]);
+                        }
+                        "KILL" => lab.crash("n1"),
+                        _ => lab.link("n1", false),
+                    }
+                    while t0.elapsed() < Duration::from_secs(5) && !lab.has_vip("n2") {
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
+                    let vip = t0.elapsed().as_millis();
+                    assert!(lab.has_vip("n2"), "no takeover\n{}", lab.logs());
+                    // The client's first answer from n2 (bounded wait).
+                    let mut cv = None;
+                    while cv.is_none() && t0.elapsed() < Duration::from_secs(8) {
+                        std::thread::sleep(Duration::from_millis(50));
+                        cv = client_view(&log, t_fail, "n2");
+                    }
+                    assert!(cv.is_some(), "the client never reached n2\n{}", lab.logs());
+                    // Requests still waiting for their 0.5 s timeout are logged later.
+                    std::thread::sleep(Duration::from_millis(600));
+                    let (client, failed) = client_view(&log, t_fail, "n2").unwrap_or_default();
+                    table
+                        .entry((role.into(), kind.into(), daemon.into()))
+                        .or_default()
+                        .push((vip, client, failed));
+                    // Recover: n1 back (it preempts).
+                    match kind {
+                        "TERM" => {
+                            let _ = lab.stop("n1");
+                            let d = if test_node == "n1" {
+                                daemon
+                            } else {
+                                "keepalived"
+                            };
+                            start(&mut lab, "n1", d);
+                        }
+                        "KILL" => {
+                            let d = if test_node == "n1" {
+                                daemon
+                            } else {
+                                "keepalived"
+                            };
+                            start(&mut lab, "n1", d);
+                        }
+                        _ => lab.link("n1", true),
+                    }
                 }
-                table.push((role.to_string(), daemon.to_string(), kind.to_string(), ms));
             }
         }
+        let _ = std::fs::write(&stop, "");
     }
-    eprintln!("failover (ms, signal -> VIP on the other node), VRRPv3 advert_int 0.3:");
     eprintln!(
-        "{:<7} {:<6} {:<11} {:>6}  runs",
-        "role", "signal", "daemon", "median"
+        "failover, VRRPv3 advert_int 0.3, {runs} runs each, interleaved; ms from the failure \
+         (vip: VIP on the other node; client: first answer from it; failed requests, one \
+         every 10 ms):"
+    );
+    eprintln!(
+        "{:<7} {:<5} {:<11} {:>8} {:>11} {:>7}  runs (vip/client/failed)",
+        "role", "fail", "daemon", "vip med", "client med", "failed"
     );
     let mut med = std::collections::HashMap::new();
-    for (role, daemon, kind, ms) in &mut table {
-        let m = median(ms);
-        eprintln!("{role:<7} {kind:<6} {daemon:<11} {m:>6}  {ms:?}");
-        med.insert((role.clone(), kind.clone(), daemon.clone()), m);
+    for ((role, kind, daemon), rows) in &table {
+        let mut v: Vec<u128> = rows.iter().map(|r| r.0).collect();
+        let mut c: Vec<u128> = rows.iter().map(|r| r.1).collect();
+        let mut f: Vec<u128> = rows.iter().map(|r| r.2 as u128).collect();
+        let (mv, mc, mf) = (median(&mut v), median(&mut c), median(&mut f));
+        let list: Vec<String> = rows
+            .iter()
+            .map(|r| format!("{}/{}/{}", r.0, r.1, r.2))
+            .collect();
+        eprintln!(
+            "{role:<7} {kind:<5} {daemon:<11} {mv:>8} {mc:>11} {mf:>7}  {}",
+            list.join(" ")
+        );
+        med.insert((role.clone(), kind.clone(), daemon.clone()), (mv, mc));
     }
+    const TOLERANCE_MS: u128 = 40;
     for role in ["master", "backup"] {
-        for (kind, slack) in [("TERM", 50), ("KILL", 300)] {
+        for kind in ["TERM", "KILL", "LINK"] {
             let get = |d: &str| med[&(role.to_string(), kind.to_string(), d.to_string())];
             let (t, k) = (get("tandem"), get("keepalived"));
             assert!(
-                t <= k + slack,
-                "tandem as {role} is slower on SIG{kind}: {t} ms vs keepalived {k} ms"
+                t.0 <= k.0 + TOLERANCE_MS && t.1 <= k.1 + TOLERANCE_MS,
+                "tandem as {role} is slower on {kind}: vip/client medians {t:?} ms vs \
+                 keepalived {k:?} ms"
             );
         }
     }
@@ -1492,7 +1796,263 @@ fn strict_mode_pairs_with_keepalived() {
     }
     let t = lab.log_of("n1");
     assert!(t.contains("(VI_1) Entering BACKUP STATE (init)"), "{t}");
+    // The firewall side of strict mode (keepalived 2.2.7 is built with nftables): the
+    // master drops traffic to its VIPs through `table ip keepalived`; the backup blocks
+    // nothing; on stop the table goes, and the new master (keepalived) makes its own.
+    let nft = |lab: &Lab, node: &str| {
+        lab.run_in(node, &["nft", "list", "ruleset"])
+            .unwrap_or_default()
+    };
+    let have_nft = Path::new("/usr/sbin/nft").exists() || sh(&["which", "nft"]).is_ok();
+    if have_nft {
+        let t1 = Instant::now();
+        while !nft(&lab, "n1").contains("192.0.2.100") && t1.elapsed() < Duration::from_secs(3) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let r1 = nft(&lab, "n1");
+        for want in [
+            "table ip keepalived",
+            "ip daddr @vips drop",
+            "ip saddr @vips drop",
+            "elements = { 192.0.2.100 }",
+        ] {
+            assert!(r1.contains(want), "tandem's ruleset lacks {want:?}:\n{r1}");
+        }
+        // (keepalived keeps its table once made, with the VIP taken out of the set.)
+        assert!(
+            !nft(&lab, "n2").contains("192.0.2.100"),
+            "the backup blocks nothing:\n{}",
+            nft(&lab, "n2")
+        );
+        // keepalived's own ruleset, as the reference the lines above come from.
+        eprintln!("tandem master's nft ruleset:\n{r1}");
+    } else {
+        assert!(
+            t.contains("cannot install the vrrp_strict/no_accept firewall rules"),
+            "no nft and no warning\n{t}"
+        );
+    }
     let st = lab.stop("n1");
     assert!(st.is_some_and(|s| s.success()), "{st:?}\n{}", lab.logs());
     lab.wait_holder("n2", Duration::from_secs(4)).unwrap();
+    if have_nft {
+        assert!(
+            !nft(&lab, "n1").contains("keepalived"),
+            "table removed on stop"
+        );
+        let t2 = Instant::now();
+        while !nft(&lab, "n2").contains("192.0.2.100") && t2.elapsed() < Duration::from_secs(3) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let r2 = nft(&lab, "n2");
+        assert!(
+            r2.contains("ip daddr @vips drop") && r2.contains("192.0.2.100"),
+            "keepalived's master ruleset:\n{r2}"
+        );
+    }
 }
+
+// ---------------------------------------------------------------------------------------
+// `tandem run`: both engines in one process.
+
+/// A haproxy.cfg for `tandem run` in the lab: `:80` on every address (the VIP too) to the
+/// node's own HTTP responder on 127.0.0.1:8080.
+const RUN_HAPROXY: &str = "global\n  maxconn 200\n  nbthread 1\n\
+defaults\n  mode http\n  timeout connect 1s\n  timeout client 5s\n  timeout server 5s\n\
+frontend fe\n  bind :80\n  default_backend be\n\
+backend be\n  server s1 127.0.0.1:8080\n";
+
+impl Lab {
+    /// An HTTP responder on 127.0.0.1:8080 of `node` answering its own name (behind the
+    /// proxy of `tandem run`).
+    fn start_backend(&mut self, node: &str) {
+        let www = self.dir.join(format!("www-{node}"));
+        std::fs::create_dir_all(&www).unwrap();
+        std::fs::write(www.join("index.html"), format!("{node}\n")).unwrap();
+        let child = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &self.ns(node),
+                "python3",
+                "-m",
+                "http.server",
+                "8080",
+            ])
+            .args(["--bind", "127.0.0.1", "--directory"])
+            .arg(&www)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        self.daemons.push((format!("http-{node}"), child));
+    }
+
+    fn start_run(&mut self, node: &str, hcfg: &Path, kcfg: &Path) {
+        let log = self.log_file(node);
+        let child = Command::new("ip")
+            .args([
+                "netns",
+                "exec",
+                &self.ns(node),
+                env!("CARGO_BIN_EXE_tandem"),
+                "run",
+            ])
+            .arg("-f")
+            .arg(hcfg)
+            .arg("-k")
+            .arg(kcfg)
+            .current_dir(&self.dir)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        self.daemons.push((node.to_string(), child));
+    }
+}
+
+/// Planned failover with `tandem run` on both nodes: SIGTERM to the master (priority 0,
+/// the VIP kept and served until the peer's advert and one interval more, then released,
+/// then the proxy drains) loses at most the request in flight at the client's ARP switch
+/// (a GET every 10 ms). `TANDEM_HANDOVER_RUNS` (default 3) sets the
+/// repetitions. Also checked: a proxy-probing `vrrp_script` (`killall -0 haproxy`) is
+/// served natively, with the notice.
+#[test]
+fn tandem_run_planned_handover_loses_nothing() {
+    if !can_run() {
+        return;
+    }
+    let runs: usize = std::env::var("TANDEM_HANDOVER_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    let mut lab = Lab::new("run", false);
+    lab.add_client();
+    let h = lab.write_raw("haproxy.cfg", RUN_HAPROXY);
+    let probe = "vrrp_script chk_proxy {\n  script \"killall -0 haproxy\"\n  interval 1\n}\n";
+    let k = |node: &str, prio: u8| {
+        let c = timing_conf(node, prio);
+        let c = c.replacen("vrrp_instance", &format!("{probe}vrrp_instance"), 1);
+        c.replace(
+            "virtual_ipaddress {",
+            "track_script {\n    chk_proxy\n  }\n  virtual_ipaddress {",
+        )
+    };
+    let k1 = lab.write_raw("n1.conf", &k("n1", 100));
+    let k2 = lab.write_raw("n2.conf", &k("n2", 90));
+    lab.start_backend("n1");
+    lab.start_backend("n2");
+    lab.start_run("n2", &h, &k2);
+    lab.start_run("n1", &h, &k1);
+    lab.wait_holder("n1", Duration::from_secs(10)).unwrap();
+    let (log, stop) = lab.start_client();
+    let mut failed_per_run = Vec::new();
+    for _ in 0..runs {
+        lab.wait_holder("n1", Duration::from_secs(10)).unwrap();
+        // Past the preemption's own switch-over (not what is measured here).
+        std::thread::sleep(Duration::from_millis(2000));
+        // The client reaches n1 through its proxy.
+        let t_fail = wall_ms();
+        let st = lab.stop("n1");
+        let t_exit = wall_ms();
+        assert!(st.is_some_and(|s| s.success()), "{st:?}\n{}", lab.logs());
+        lab.wait_holder("n2", Duration::from_secs(5)).unwrap();
+        std::thread::sleep(Duration::from_millis(1500));
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        let rows: Vec<(u128, &str)> = text
+            .lines()
+            .filter_map(|l| {
+                let mut w = l.split_whitespace();
+                let start = w.next()?.parse().ok()?;
+                let _end = w.next()?;
+                Some((start, w.next()?))
+            })
+            .collect();
+        // Requests in flight at the signal (a request takes a few ms here) up to the
+        // proxy's exit after its drain, and a little more.
+        let window: Vec<&(u128, &str)> = rows
+            .iter()
+            .filter(|r| r.0 + 100 >= t_fail && r.0 <= t_exit + 300)
+            .collect();
+        let lost: Vec<String> = window
+            .iter()
+            .filter(|r| r.1.starts_with("FAIL"))
+            .map(|r| format!("{:+}ms {}", r.0 as i128 - t_fail as i128, r.1))
+            .collect();
+        if !lost.is_empty() {
+            eprintln!(
+                "lost (start relative to SIGTERM; exit after {} ms): {lost:?}",
+                t_exit - t_fail
+            );
+        }
+        assert!(
+            window.iter().any(|r| r.1 == "n1") && window.iter().any(|r| r.1 == "n2"),
+            "the client saw both nodes around the handover\n{}",
+            lab.logs()
+        );
+        failed_per_run.push(window.iter().filter(|r| r.1.starts_with("FAIL")).count());
+        lab.start_run("n1", &h, &k1);
+    }
+    // One reload path: a broken haproxy.cfg keeps both engines as they were; a good one
+    // reloads both, with the VIP kept (no VRRP transition) and the client served.
+    lab.wait_holder("n1", Duration::from_secs(10)).unwrap();
+    std::thread::sleep(Duration::from_millis(1500));
+    std::fs::write(
+        &h,
+        RUN_HAPROXY.replace("default_backend be", "default_backend nosuch"),
+    )
+    .unwrap();
+    let t_bad = wall_ms();
+    lab.signal("n1", "HUP");
+    lab.stays("n1", Duration::from_millis(1000)).unwrap();
+    std::fs::write(&h, RUN_HAPROXY).unwrap();
+    lab.signal("n1", "HUP");
+    lab.stays("n1", Duration::from_millis(1500)).unwrap();
+    let t_end = wall_ms();
+    let n1_log = lab.log_of("n1");
+    assert!(
+        n1_log.contains("reload failed - keeping the running configuration"),
+        "{n1_log}"
+    );
+    assert!(n1_log.contains("tandem run: reload complete"), "{n1_log}");
+    let text = std::fs::read_to_string(&log).unwrap_or_default();
+    let reload_lost = text
+        .lines()
+        .filter_map(|l| {
+            let mut w = l.split_whitespace();
+            let start: u128 = w.next()?.parse().ok()?;
+            let _ = w.next()?;
+            let res = w.next()?;
+            (start >= t_bad && start + 600 <= t_end && res.starts_with("FAIL")).then_some(())
+        })
+        .count();
+    eprintln!("tandem run: requests lost across a failed and a good reload: {reload_lost}");
+    let _ = std::fs::write(&stop, "");
+    eprintln!(
+        "tandem run, planned handover by SIGTERM: failed requests per run {failed_per_run:?}"
+    );
+    let logs = lab.logs();
+    assert!(
+        logs.contains("VRRP_Script(chk_proxy) only probes the proxy (killall -0 haproxy)"),
+        "{logs}"
+    );
+    assert!(
+        logs.contains("the peer is master: releasing the VIPs"),
+        "{logs}"
+    );
+    // At most the one request that is in flight when the client takes the new master's
+    // gratuitous ARP: its next packets go to the new master, which resets the unknown
+    // connection (measured: 5 of 10 handovers lost one such request, always a
+    // ConnectionReset ~200 ms after the signal, i.e. at the switch; none was lost to the
+    // VIP's release, which waits for the peer's advert plus one interval). keepalived alone
+    // loses 14-16 requests at this rate (failover_client_view_tandem_vs_keepalived, TERM).
+    assert!(
+        failed_per_run.iter().all(|f| *f <= 1),
+        "requests lost in a planned handover: {failed_per_run:?}\n{logs}"
+    );
+}
+
+/// (role, kind, daemon) -> [(vip ms, client ms, failed requests)] per run.
+type FailoverTable = std::collections::BTreeMap<(String, String, String), Vec<(u128, u128, usize)>>;

@@ -7,13 +7,14 @@
 # its SIGTERM / crash / link loss / track failure and its preemption are measured); tandem as
 # n2 (the backup that takes over). Prints vrrp-lab's per-variant lines, prefixed by the setup.
 # Environment: TANDEM_CMD, the daemon command template ({conf} is replaced); default
-# "<repo>/target/debug/tandem keepalived -n -l -D -f {conf}". VRRP_VERSION / VRRP_UNICAST /
-# VRRP_LAB_SEED are passed to the lab.
+# "<repo>/target/debug/tandem keepalived -n -l -D -f {conf} -p {state}/k.pid -r {state}/v.pid"
+# (own pid files: the defaults /run/keepalived.pid and /run/vrrp.pid are shared by both
+# nodes). VRRP_VERSION / VRRP_UNICAST / VRRP_LAB_SEED are passed to the lab.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 lab=${VRRP_LAB:-$here/../shared/tools/vrrp-lab}
 [[ -x $lab ]] || { echo "vrrp-lab not found at $lab" >&2; exit 2; }
-default_cmd="$here/target/debug/tandem keepalived -n -l -D -f {conf}"
+default_cmd="$here/target/debug/tandem keepalived -n -l -D -f {conf} -p {state}/k.pid -r {state}/v.pid"
 tandem=${TANDEM_CMD:-$default_cmd}
 variants=("$@"); ((${#variants[@]})) || variants=(term kill linkdown track)
 export VRRP_LAB_SEED=${VRRP_LAB_SEED:-7}

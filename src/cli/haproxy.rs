@@ -806,8 +806,49 @@ fn start(
         argv0: argv0.clone(),
         args: args.to_vec(),
         base_dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+        master_cli: o.master_cli.clone(),
+        reload_check: Some(reload_check),
     };
     crate::runtime::run(cfg, ro, &mut log)
+}
+
+/// The master's check before a reload (HAProxy's master re-executes itself
+/// and parses the configuration again): silent when the configuration is
+/// valid (the new worker prints its warnings), HAProxy's messages with the
+/// master's pid when it is not, e.g. (2.6.12):
+/// `[ALERT]    (17321) : config : parsing [cur.cfg:13] : unknown keyword 'bogus' in 'backend' section`.
+pub fn reload_check(args: &[OsString]) -> bool {
+    let exe = std::env::current_exe()
+        .map(|e| e.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut p = Printer::new(std::process::id(), exe);
+    let mut warnings = Vec::new();
+    let Ok(o) = parse_args(args, &mut warnings) else {
+        return false;
+    };
+    p.quiet = o.quiet;
+    p.verbose = o.verbose;
+    let files = match expand_files(&o.files) {
+        Ok(f) => f,
+        Err(msg) => {
+            p.alert(&msg);
+            p.flush();
+            return false;
+        }
+    };
+    let order: Vec<String> = files
+        .iter()
+        .map(|f| f.to_string_lossy().into_owned())
+        .collect();
+    let outcome = parser::load(&files, &LoadOptions::default());
+    let code = render_outcome(&mut p, &outcome, &order, false, o.zero_warning);
+    let ok = code == 0 && outcome.verdict == Verdict::Valid && outcome.config.is_some();
+    if !ok {
+        // Only what a failure prints; the worker prints a good config's warnings.
+        p.out.stdout.clear();
+        p.flush();
+    }
+    ok
 }
 
 pub fn main(argv0: &OsString, args: &[OsString]) -> i32 {

@@ -356,33 +356,144 @@ fn check_or_run(cmd: &Cmd, args: &[String]) -> i32 {
     if out.exit_code == kconf::EXIT_MISSING_PARAMETER {
         return out.exit_code;
     }
+    // keepalived 2.2.7 runs the VRRP process unless `-C`; with `-C` it runs the checker
+    // (IPVS) only. tandem has no IPVS engine.
+    let runs_vrrp = !cmd.check_only && !out.config.vrrp_instances.is_empty();
+    let wants_lvs = out.config.has_lvs() && !cmd.vrrp_only;
     if out.config.has_lvs() {
         eprintln!(
             "tandem: this configuration has virtual_server blocks; tandem does not run IPVS (LVS), \
              they are parsed and checked only"
         );
     }
-    if out.config.vrrp_instances.is_empty() {
-        // keepalived would idle with its checker process; tandem has nothing
-        // to run, and an operator is better told than left with an idle daemon.
+    if !runs_vrrp && wants_lvs {
+        // keepalived would run its checker process for these; tandem cannot, and an operator
+        // is better told than left with a daemon that does nothing.
         eprintln!("tandem: no vrrp_instance in the configuration; nothing to run");
         return 1;
     }
+    let pids = PidFiles::of(cmd, runs_vrrp);
+    if let Some(running) = pids.running() {
+        // keepalived 2.2.7 (measured): "daemon is already running", exit 0.
+        eprintln!("daemon is already running (pid {running})");
+        return 0;
+    }
     if !cmd.dont_fork {
         return daemonize(args);
+    }
+    if !runs_vrrp {
+        // keepalived 2.2.7 with `-C` on a VRRP-only config, or with a config without
+        // instances (measured): this warning, then it idles (main pid file written) until
+        // SIGTERM, exit 0. No VRRP runs.
+        eprintln!("Warning - keepalived has no configuration to run");
+        return idle(&pids.main);
     }
     let opts = crate::vrrp::RunOptions {
         log_console: cmd.log_console,
         log_detail: cmd.log_detail,
         no_syslog: cmd.other.iter().any(|(n, _)| n == "no-syslog"),
         log_facility: cmd.log_facility.clone().filter(|f| valid_facility(f)),
-        pid_file: cmd.pid_file.clone(),
-        vrrp_pid_file: cmd.vrrp_pid_file.clone(),
+        pid_file: Some(pids.main.clone()),
+        vrrp_pid_file: pids.vrrp.clone(),
         config_path: Some(path.clone()),
         config_id: cmd.config_id.clone(),
     };
     // Blocks until SIGTERM/SIGINT: 0 after a clean stop, 1 when it cannot start.
     crate::vrrp::run(&out.config, &opts)
+}
+
+/// keepalived 2.2.7's default pid files (Debian: `--runstatedir=/run`): the main process
+/// writes /run/keepalived.pid, the VRRP child /run/vrrp.pid, the checker child
+/// /run/checkers.pid; `-p`, `-r`, `-c` replace them one by one (measured with the real
+/// binary). tandem is one process: the main and VRRP files hold the same pid.
+pub const DEFAULT_PID_FILE: &str = "/run/keepalived.pid";
+pub const DEFAULT_VRRP_PID_FILE: &str = "/run/vrrp.pid";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct PidFiles {
+    main: String,
+    /// None when VRRP does not run (`-C`, no instance): keepalived starts no VRRP child
+    /// and writes no /run/vrrp.pid.
+    vrrp: Option<String>,
+}
+
+impl PidFiles {
+    fn of(cmd: &Cmd, runs_vrrp: bool) -> PidFiles {
+        PidFiles {
+            main: cmd
+                .pid_file
+                .clone()
+                .unwrap_or_else(|| DEFAULT_PID_FILE.to_string()),
+            vrrp: runs_vrrp.then(|| {
+                cmd.vrrp_pid_file
+                    .clone()
+                    .unwrap_or_else(|| DEFAULT_VRRP_PID_FILE.to_string())
+            }),
+        }
+    }
+
+    /// The pid of a live process named in one of the files (keepalived's
+    /// keepalived_running(): the main file, then the child's).
+    fn running(&self) -> Option<u32> {
+        std::iter::once(&self.main)
+            .chain(self.vrrp.as_ref())
+            .find_map(|f| live_pid(f))
+    }
+}
+
+/// The pid in `file` when that process exists and is not us (a stale file after a crash
+/// does not block a start, as in keepalived).
+fn live_pid(file: &str) -> Option<u32> {
+    let pid: u32 = std::fs::read_to_string(file).ok()?.trim().parse().ok()?;
+    if pid == 0 || pid == std::process::id() {
+        return None;
+    }
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // A zombie is not running.
+    let state = stat.rsplit(") ").next()?.chars().next()?;
+    (state != 'Z').then_some(pid)
+}
+
+/// Nothing to run: hold the main pid file and wait for SIGTERM / SIGINT, as keepalived's
+/// parent does when it has no child to start. Exit 0.
+fn idle(pid_file: &str) -> i32 {
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tandem: cannot start: {e}");
+            return 1;
+        }
+    };
+    let _ = std::fs::write(pid_file, format!("{}\n", std::process::id()));
+    let res = rt.block_on(async {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate())?;
+        let mut int = signal(SignalKind::interrupt())?;
+        // SIGHUP re-reads the file in keepalived; with no VRRP to run there is nothing to
+        // reload, but the signal must not kill us.
+        let mut hup = signal(SignalKind::hangup())?;
+        loop {
+            tokio::select! {
+                _ = term.recv() => break,
+                _ = int.recv() => break,
+                _ = hup.recv() => {}
+            }
+        }
+        Ok::<(), std::io::Error>(())
+    });
+    eprintln!("Stopping");
+    let _ = std::fs::remove_file(pid_file);
+    eprintln!("Stopped Keepalived v{KEEPALIVED_VERSION}");
+    match res {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("tandem: signal handlers: {e}");
+            1
+        }
+    }
 }
 
 /// keepalived forks into the background unless `-n`. tandem gets the same
@@ -481,6 +592,57 @@ mod tests {
         assert_eq!(w.next(), Some("Keepalived"));
         assert_eq!(w.next(), Some("v2.2.7"));
         assert!(first.contains("tandem"));
+    }
+
+    /// keepalived 2.2.7 (Debian, measured in a network namespace): no `-p`/`-r` gives
+    /// /run/keepalived.pid and /run/vrrp.pid; `-p F` moves only the main one, `-r F` only
+    /// the VRRP one; with `-C` no VRRP child runs and no /run/vrrp.pid is written.
+    #[test]
+    fn pid_file_defaults() {
+        let c = p(&["-f", "x"]).unwrap_or_default();
+        assert_eq!(
+            PidFiles::of(&c, true),
+            PidFiles {
+                main: "/run/keepalived.pid".into(),
+                vrrp: Some("/run/vrrp.pid".into())
+            }
+        );
+        let c = p(&["-p", "/tmp/a.pid"]).unwrap_or_default();
+        assert_eq!(
+            PidFiles::of(&c, true),
+            PidFiles {
+                main: "/tmp/a.pid".into(),
+                vrrp: Some("/run/vrrp.pid".into())
+            }
+        );
+        let c = p(&["-r", "/tmp/b.pid"]).unwrap_or_default();
+        assert_eq!(
+            PidFiles::of(&c, true),
+            PidFiles {
+                main: "/run/keepalived.pid".into(),
+                vrrp: Some("/tmp/b.pid".into())
+            }
+        );
+        let c = p(&["-C", "-r", "/tmp/b.pid"]).unwrap_or_default();
+        assert_eq!(PidFiles::of(&c, false).vrrp, None);
+    }
+
+    #[test]
+    fn live_pid_ignores_stale_and_self() {
+        let dir = std::env::temp_dir().join(format!("tdm-kpid-{}", std::process::id()));
+        let _ = std::fs::create_dir_all(&dir);
+        let f = dir.join("x.pid");
+        let f = f.to_string_lossy().into_owned();
+        let _ = std::fs::write(&f, format!("{}\n", std::process::id()));
+        assert_eq!(live_pid(&f), None, "our own pid");
+        // pid 1 exists in every namespace we run in.
+        let _ = std::fs::write(&f, "1\n");
+        assert_eq!(live_pid(&f), Some(1));
+        let _ = std::fs::write(&f, "4194304999\n");
+        assert_eq!(live_pid(&f), None, "no such process");
+        let _ = std::fs::write(&f, "junk");
+        assert_eq!(live_pid(&f), None);
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

@@ -1,169 +1,28 @@
 //! tandem's own subcommands (clap): `check`, `config dump`, `keywords`,
-//! `migrate`, `gen-docs`. `tandem haproxy ...` and `tandem keepalived ...` never get
-//! here (`cli::main` hands them to the originals' command lines untouched);
-//! they are declared below only so that `--help` and the man page list them.
+//! `migrate`, `run`, `gen-docs`. `tandem haproxy ...` and `tandem keepalived
+//! ...` never get here (`cli::main` hands them to the originals' command
+//! lines untouched); they are declared in args.rs only so that `--help` and
+//! the man pages list them. The clap definitions are in args.rs (shared
+//! with build.rs, which renders the man pages from them).
 
+pub mod args;
 pub mod check;
 pub mod docs;
 pub mod dump;
 pub mod inputs;
 pub mod keywords;
+pub mod manual;
 pub mod migrate;
+pub mod pair;
+pub mod run;
 
 use std::ffi::OsString;
-use std::path::PathBuf;
 
-use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser};
+
+pub use args::*;
 
 use crate::grammar::{Dialect, Status};
-
-/// One program for what HAProxy 2.6 and keepalived 2.2 do, reading their
-/// configuration files unchanged.
-#[derive(Debug, Parser)]
-#[command(
-    name = "tandem",
-    version,
-    about = "One program for what HAProxy 2.6 and keepalived 2.2 do",
-    long_about = "One program for what HAProxy 2.6 and keepalived 2.2 do. It reads \
-                  haproxy.cfg and keepalived.conf unchanged and takes both programs' \
-                  command lines: installed or linked as `haproxy` or `keepalived` it \
-                  behaves as that program; `tandem haproxy ARGS...` and `tandem \
-                  keepalived ARGS...` do the same without a link.",
-    propagate_version = true
-)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Command,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Check haproxy.cfg and keepalived.conf together, and against each other.
-    Check(CheckArgs),
-    /// Work with the parsed configuration (the IR).
-    #[command(subcommand)]
-    Config(ConfigCommand),
-    /// Print the keyword support table (from the grammar tables).
-    Keywords(KeywordsArgs),
-    /// Move an HAProxy + keepalived (or Heartbeat) setup over, with a report of every line.
-    Migrate(MigrateArgs),
-    /// Regenerate docs/support-matrix.md, README's support matrix and the man pages.
-    GenDocs(GenDocsArgs),
-    /// Run as HAProxy: takes HAProxy 2.6's command line (e.g. `-c -f FILE`).
-    Haproxy(PassThrough),
-    /// Run as keepalived: takes keepalived 2.2's command line (e.g. `-t -f FILE`).
-    Keepalived(PassThrough),
-}
-
-#[derive(Debug, Args)]
-pub struct PassThrough {
-    /// The original program's arguments, passed on untouched.
-    #[arg(
-        trailing_var_arg = true,
-        allow_hyphen_values = true,
-        value_name = "ARGS"
-    )]
-    pub args: Vec<OsString>,
-}
-
-/// Configuration files of both dialects.
-#[derive(Debug, Args, Clone, Default)]
-pub struct Inputs {
-    /// haproxy.cfg file, or a directory whose *.cfg files are read in lexical
-    /// order (as `haproxy -f`). Repeatable.
-    #[arg(short = 'f', long = "haproxy", value_name = "FILE|DIR")]
-    pub haproxy: Vec<PathBuf>,
-    /// keepalived.conf file. Repeatable.
-    #[arg(short = 'k', long = "keepalived", value_name = "FILE")]
-    pub keepalived: Vec<PathBuf>,
-}
-
-#[derive(Debug, Args)]
-pub struct CheckArgs {
-    #[command(flatten)]
-    pub inputs: Inputs,
-    /// Accept keywords HAProxy 2.6 removed (nbproc, reqadd, ...) with a
-    /// warning naming their replacement, instead of failing.
-    #[arg(long)]
-    pub legacy: bool,
-    /// Print only errors (and the cross-check notices), not warnings.
-    #[arg(short, long)]
-    pub quiet: bool,
-}
-
-#[derive(Debug, Args, Default)]
-pub struct MigrateArgs {
-    /// haproxy.cfg to migrate (legacy 1.x keywords are rewritten for 2.6).
-    #[arg(short = 'f', long = "haproxy", value_name = "FILE")]
-    pub haproxy: Option<PathBuf>,
-    /// keepalived.conf to migrate (kept as it is; proxy probes reported).
-    #[arg(short = 'k', long = "keepalived", value_name = "FILE")]
-    pub keepalived: Option<PathBuf>,
-    /// Heartbeat directory (e.g. /etc/ha.d) holding ha.cf, haresources, authkeys.
-    #[arg(long, value_name = "DIR")]
-    pub heartbeat: Option<PathBuf>,
-    /// Heartbeat's ha.cf (overrides the one in --heartbeat).
-    #[arg(long = "ha-cf", value_name = "FILE")]
-    pub ha_cf: Option<PathBuf>,
-    /// Heartbeat's haresources (overrides the one in --heartbeat).
-    #[arg(long, value_name = "FILE")]
-    pub haresources: Option<PathBuf>,
-    /// Heartbeat's authkeys (overrides the one in --heartbeat).
-    #[arg(long, value_name = "FILE")]
-    pub authkeys: Option<PathBuf>,
-    /// Write haproxy.cfg, keepalived.conf, REPORT.txt and tandem.service here.
-    #[arg(long, value_name = "DIR")]
-    pub write: Option<PathBuf>,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ConfigCommand {
-    /// Print the parsed configuration (the IR) of both dialects.
-    Dump(DumpArgs),
-}
-
-#[derive(Debug, Args)]
-pub struct DumpArgs {
-    #[command(flatten)]
-    pub inputs: Inputs,
-    /// Accept keywords HAProxy 2.6 removed, as `tandem check --legacy`.
-    #[arg(long)]
-    pub legacy: bool,
-    /// Dump what was parsed even when the check found errors (the exit
-    /// status is still 1).
-    #[arg(long)]
-    pub force: bool,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = DumpFormat::Json)]
-    pub format: DumpFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DumpFormat {
-    /// Pretty-printed JSON (stable field order).
-    Json,
-    /// Indented `key: value` lines.
-    Text,
-}
-
-#[derive(Debug, Args)]
-pub struct KeywordsArgs {
-    /// Only this dialect's keywords.
-    #[arg(long, value_enum)]
-    pub dialect: Option<DialectArg>,
-    /// Only keywords with this status.
-    #[arg(long, value_enum)]
-    pub status: Option<StatusArg>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = TableFormat::Text)]
-    pub format: TableFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum DialectArg {
-    Haproxy,
-    Keepalived,
-}
 
 impl From<DialectArg> for Dialect {
     fn from(d: DialectArg) -> Dialect {
@@ -172,15 +31,6 @@ impl From<DialectArg> for Dialect {
             DialectArg::Keepalived => Dialect::Keepalived,
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum StatusArg {
-    Implemented,
-    Parsed,
-    Noop,
-    Unsupported,
-    Removed,
 }
 
 impl From<StatusArg> for Status {
@@ -193,24 +43,6 @@ impl From<StatusArg> for Status {
             StatusArg::Removed => Status::Removed,
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TableFormat {
-    /// Aligned columns for a terminal.
-    Text,
-    /// Markdown tables, one per keyword table.
-    Markdown,
-}
-
-#[derive(Debug, Args)]
-pub struct GenDocsArgs {
-    /// Do not write; exit 1 and name the files that are out of date.
-    #[arg(long)]
-    pub check: bool,
-    /// The repository root (where README.md, docs/ and man/ live).
-    #[arg(long, value_name = "DIR", default_value = ".")]
-    pub root: PathBuf,
 }
 
 /// Writes to stdout, ignoring a closed pipe (`tandem keywords | head`)
@@ -248,6 +80,7 @@ pub fn main(args: Vec<OsString>) -> i32 {
         Command::Config(ConfigCommand::Dump(a)) => dump::run(&a),
         Command::Keywords(a) => keywords::run(&a),
         Command::Migrate(a) => migrate::run(&a),
+        Command::Run(a) => run::main(&a),
         Command::GenDocs(a) => docs::run(&a),
         // Only reached through `tandem help`-style reordering; `cli::main`
         // normally dispatches these before clap sees them.
@@ -259,6 +92,7 @@ pub fn main(args: Vec<OsString>) -> i32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::PathBuf;
 
     #[test]
     fn clap_definition_is_consistent() {

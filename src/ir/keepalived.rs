@@ -75,6 +75,13 @@ pub struct Script {
     pub args: Vec<String>,
     /// The command as written.
     pub raw: String,
+    /// A notify script's own `USER [GROUP]` (the words after the command:
+    /// `notify_master "/path args" nobody nogroup`); None: the default
+    /// script user.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]

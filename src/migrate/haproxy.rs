@@ -15,6 +15,9 @@ pub fn migrate(file: &str, text: &str) -> (String, Vec<Entry>) {
     // monitor-net of a defaults section: 2.6 has no rules in anonymous
     // defaults, so the replacement goes into each frontend/listen after it.
     let mut defaults_monitor: Vec<String> = Vec::new();
+    // First use_backend line of the current section, and whether it came
+    // from a translation.
+    let mut use_backend_at: Option<(usize, bool)> = None;
     for (i, raw) in text.lines().enumerate() {
         let n = i + 1;
         let w = words(raw);
@@ -41,6 +44,7 @@ pub fn migrate(file: &str, text: &str) -> (String, Vec<Entry>) {
                 | "mailers"
         ) {
             section = kw.clone();
+            use_backend_at = None;
             if section == "defaults" {
                 defaults_monitor.clear();
             }
@@ -108,7 +112,37 @@ pub fn migrate(file: &str, text: &str) -> (String, Vec<Entry>) {
             ));
             continue;
         }
-        match translate(&section, &mode, &w) {
+        let action = translate(&section, &mode, &w);
+        // 2.6 runs every http-request rule before any use_backend rule;
+        // 1.x ran reqsetbe/reqtarpit/... in file order. Say so where a
+        // translation puts them in the order `haproxy -c` warns about.
+        let produced: Vec<&str> = match &action {
+            Action::Replace(lines, _) => lines.iter().map(String::as_str).collect(),
+            Action::Keep | Action::KeepNote(_) => vec![kw.as_str()],
+            Action::Drop(_) => Vec::new(),
+        };
+        let translated = matches!(action, Action::Replace(..));
+        if produced.iter().any(|l| l.starts_with("use_backend")) {
+            use_backend_at.get_or_insert((n, translated));
+        }
+        let mut order_note = None;
+        if let Some((ub, ub_translated)) = use_backend_at
+            && ub != n
+            && (translated || ub_translated)
+            && produced.iter().any(|l| l.starts_with("http-request"))
+        {
+            order_note = Some(Entry::new(
+                file,
+                n,
+                Kind::Note,
+                format!(
+                    "HAProxy 2.6 runs http-request rules before use_backend rules whatever their \
+                     order (use_backend at line {ub}); `haproxy -c` warns about this order: move \
+                     the http-request line above it to silence the warning"
+                ),
+            ));
+        }
+        match action {
             Action::Keep => {
                 out.push_str(raw);
                 out.push('\n');
@@ -116,6 +150,11 @@ pub fn migrate(file: &str, text: &str) -> (String, Vec<Entry>) {
                     Some(note) => es.push(Entry::new(file, n, Kind::Note, note)),
                     None => es.push(Entry::new(file, n, Kind::Unchanged, "")),
                 }
+            }
+            Action::KeepNote(note) => {
+                out.push_str(raw);
+                out.push('\n');
+                es.push(Entry::new(file, n, Kind::Note, note));
             }
             Action::Replace(lines, note) => {
                 let orig = raw.trim();
@@ -145,15 +184,62 @@ pub fn migrate(file: &str, text: &str) -> (String, Vec<Entry>) {
                 ));
             }
         }
+        es.extend(order_note);
     }
     (out, es)
 }
 
 enum Action {
     Keep,
+    /// Kept as it is, with a note for the report.
+    KeepNote(String),
     /// New lines (without indentation) and an optional note.
     Replace(Vec<String>, Option<String>),
     Drop(String),
+}
+
+/// Whether `name` is in the account database `db` (/etc/passwd,
+/// /etc/group); `None` when the file cannot be read.
+fn in_db(db: &str, name: &str) -> Option<bool> {
+    let text = std::fs::read_to_string(db).ok()?;
+    Some(
+        text.lines()
+            .any(|l| l.split(':').next().is_some_and(|n| n == name)),
+    )
+}
+
+/// `user NAME` / `group NAME` of the global section: HAProxy resolves the
+/// name while parsing (`haproxy -c` fails on an unknown one), so a name the
+/// machine lacks is reported, and the group `nobody` of Red Hat systems
+/// becomes Debian's `nogroup` where only that exists.
+fn account(kw: &str, name: &str) -> Action {
+    let db = if kw == "user" {
+        "/etc/passwd"
+    } else {
+        "/etc/group"
+    };
+    account_in(kw, name, |n| in_db(db, n))
+}
+
+fn account_in(kw: &str, name: &str, has: impl Fn(&str) -> Option<bool>) -> Action {
+    if has(name) != Some(false) {
+        return Action::Keep;
+    }
+    if kw == "group" && name == "nobody" && has("nogroup") == Some(true) {
+        return Action::Replace(
+            vec!["group nogroup".into()],
+            Some(
+                "this machine has no group 'nobody' (Debian names it 'nogroup'); HAProxy \
+                 resolves the name while parsing and would refuse the file"
+                    .into(),
+            ),
+        );
+    }
+    Action::KeepNote(format!(
+        "{kw} '{name}' does not exist on this machine: HAProxy resolves it while parsing \
+         ('cannot find {} id for '{name}''); create it or change the line",
+        if kw == "user" { "user" } else { "group" }
+    ))
 }
 
 fn rest(w: &[String], from: usize) -> String {
@@ -184,6 +270,7 @@ fn translate(section: &str, mode: &str, w: &[String]) -> Action {
                 ),
             ),
             "debug" => Action::Drop("'debug' is unknown to HAProxy 2.6 (use -d)".into()),
+            "user" | "group" if w.len() == 2 => account(kw, a1),
             _ => Action::Keep,
         };
     }
@@ -226,6 +313,11 @@ fn translate(section: &str, mode: &str, w: &[String]) -> Action {
                     Some("'forceclose' was removed in HAProxy 2.0".into()),
                 ),
                 "http-tunnel" => Action::Drop(removed_note("haproxy-proxy", "option http-tunnel")),
+                // HAProxy 1.4-1.9 also accepted this misspelling.
+                "independant-streams" => Action::Replace(
+                    vec!["option independent-streams".into()],
+                    Some("the misspelled alias was dropped in HAProxy 2.0".into()),
+                ),
                 _ => Action::Keep,
             };
         }
@@ -687,6 +779,29 @@ mod tests {
         let cfg = format!("{section} x\n    mode http\n{line}\n");
         let (out, _) = migrate("t", &cfg);
         out.lines().nth(2).unwrap_or("").trim().to_string()
+    }
+
+    #[test]
+    fn accounts_the_machine_lacks() {
+        // A Debian-like account database: nogroup, no group nobody.
+        let debian = |n: &str| Some(matches!(n, "nogroup" | "haproxy" | "root"));
+        assert!(matches!(
+            account_in("group", "nobody", debian),
+            Action::Replace(ref l, Some(_)) if l == &["group nogroup"]
+        ));
+        assert!(matches!(
+            account_in("group", "haproxy", debian),
+            Action::Keep
+        ));
+        assert!(matches!(
+            account_in("user", "www", debian),
+            Action::KeepNote(ref t) if t.contains("user 'www' does not exist")
+        ));
+        // Unreadable database: leave the line alone.
+        assert!(matches!(
+            account_in("group", "nobody", |_| None),
+            Action::Keep
+        ));
     }
 
     #[test]

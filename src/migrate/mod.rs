@@ -139,12 +139,13 @@ pub fn service_unit(haproxy: Option<&str>, keepalived: Option<&str>) -> String {
         "# Written by `tandem migrate`.\n\
          [Unit]\n\
          Description=tandem (HAProxy + keepalived in one process)\n\
+         Documentation=man:tandem(8) man:tandem-run(8) man:tandem-migrate(8)\n\
          After=network-online.target\n\
          Wants=network-online.target\n\
          Conflicts=haproxy.service keepalived.service heartbeat.service\n\
          \n\
          [Service]\n\
-         Type=notify\n\
+         Type=exec\n\
          ExecStartPre=/usr/sbin/tandem check{check}\n\
          ExecStart={exec}\n\
          ExecReload=/bin/kill -USR2 $MAINPID\n\

@@ -13,6 +13,9 @@
 //! the transaction ends even if the server connection stays open for reuse.
 
 pub mod stick;
+pub mod stream;
+
+pub use stream::{ServerIo, ServerStream, ServerTlsCfg};
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
@@ -39,6 +42,11 @@ pub enum BackendError {
     Cookie(#[from] crate::proxy::persist::CookieError),
     #[error("server '{0}': cannot resolve address '{1}'")]
     Resolve(String, String),
+    #[error("server '{server}': {source}")]
+    Tls {
+        server: String,
+        source: crate::proxy::tls::TlsError,
+    },
 }
 
 /// Why no server connection could be made (HAProxy answers 503 in HTTP mode for all).
@@ -108,9 +116,25 @@ pub struct ServerRt {
     /// `non-stick`: stick store rules do not store this server.
     pub non_stick: bool,
     pub ir: ir::expr::Server,
+    /// `ssl`: the TLS client side, built by [`Backend::setup_tls`] (or on first use
+    /// with the global defaults when the engine did not call it).
+    tls: std::sync::OnceLock<Option<ServerTlsCfg>>,
 }
 
 impl ServerRt {
+    /// The TLS client side of an `ssl` server (`None`: plain TCP). Built by
+    /// [`Backend::setup_tls`]; without that call, built here on first use with the
+    /// global defaults of an empty `global` section.
+    pub fn tls(&self) -> Option<&ServerTlsCfg> {
+        self.tls
+            .get_or_init(|| {
+                stream::server_tls(&ir::Global::default(), &self.ir)
+                    .ok()
+                    .flatten()
+            })
+            .as_ref()
+    }
+
     /// The address to connect to for a client that connected to `local`.
     pub fn dest(&self, local: Option<SocketAddr>) -> SocketAddr {
         match self.addr {
@@ -141,7 +165,7 @@ struct State {
 /// A server connection kept open for reuse.
 #[derive(Debug)]
 struct Idle {
-    stream: TcpStream,
+    stream: ServerStream,
     since: Instant,
     /// HAProxy's "safe" list: the connection's last request was not the first of its
     /// client connection (`srv_add_to_idle_list(..., is_not_first)`).
@@ -249,6 +273,7 @@ impl Backend {
                 puid: 0,
                 non_stick: sv.opts.non_stick,
                 ir: sv.clone(),
+                tls: std::sync::OnceLock::new(),
             });
         }
         let n = servers.len();
@@ -289,6 +314,29 @@ impl Backend {
             stick_rules: Vec::new(),
             hash_expr: None,
         })
+    }
+
+    /// Builds the TLS side of the `ssl` servers with the global `ssl-default-server-*`
+    /// and `ssl-server-verify` settings. Returns what could not be applied exactly
+    /// (warnings); an error is a configuration HAProxy rejects too.
+    pub fn setup_tls(&mut self, global: &ir::Global) -> Result<Vec<String>, BackendError> {
+        let mut notes = Vec::new();
+        for s in &mut self.servers {
+            let cfg = stream::server_tls(global, &s.ir).map_err(|e| BackendError::Tls {
+                server: s.name.to_string(),
+                source: e,
+            })?;
+            if let Some(c) = &cfg
+                && c.sni_dynamic
+            {
+                notes.push(format!(
+                    "server '{}': only a constant 'sni' (str(NAME)) is sent for now; no SNI is sent.",
+                    s.name
+                ));
+            }
+            s.tls = std::sync::OnceLock::from(cfg);
+        }
+        Ok(notes)
     }
 
     /// The balancing algorithm.
@@ -545,7 +593,26 @@ impl Backend {
         info: &RequestInfo<'_>,
         local: Option<SocketAddr>,
     ) -> Result<ServerConn, ConnectError> {
-        self.connect_with(info, &mut ConnectOpts::new(local)).await
+        self.connect_inner(info, &mut ConnectOpts::new(local)).await
+    }
+
+    /// [`Backend::connect`] with TLS to `ssl` servers.
+    pub async fn connect_stream(
+        self: &Arc<Self>,
+        info: &RequestInfo<'_>,
+        local: Option<SocketAddr>,
+    ) -> Result<ServerConn<ServerStream>, ConnectError> {
+        self.connect_inner(info, &mut ConnectOpts::new(local)).await
+    }
+
+    /// [`Backend::connect_with`] with TLS to `ssl` servers (and reuse of idle TLS
+    /// connections): the stream is a [`ServerStream`].
+    pub async fn connect_stream_with(
+        self: &Arc<Self>,
+        info: &RequestInfo<'_>,
+        opts: &mut ConnectOpts<'_>,
+    ) -> Result<ServerConn<ServerStream>, ConnectError> {
+        self.connect_inner(info, opts).await
     }
 
     /// Balances (or uses `opts.force`), takes a slot, then reuses an idle connection to
@@ -553,11 +620,26 @@ impl Backend {
     /// `http-reuse` allows) or connects with `timeout connect`, retrying as HAProxy does
     /// (`retries`, turn-around delay of min(1s, timeout connect) after a refused
     /// connection, `option redispatch`).
+    ///
+    /// The stream is a plain `TcpStream`, also for `ssl` servers (use
+    /// [`Backend::connect_stream_with`] for TLS).
     pub async fn connect_with(
         self: &Arc<Self>,
         info: &RequestInfo<'_>,
         opts: &mut ConnectOpts<'_>,
     ) -> Result<ServerConn, ConnectError> {
+        self.connect_inner(info, opts).await
+    }
+
+    /// A server with `ssl` gets a TLS connection (the handshake counts in `timeout
+    /// connect`, as in HAProxy; a failed handshake is a failed connection attempt) when
+    /// `S` can carry one ([`ServerStream`]); idle TLS connections are reused like plain
+    /// ones.
+    async fn connect_inner<S: ServerIo>(
+        self: &Arc<Self>,
+        info: &RequestInfo<'_>,
+        opts: &mut ConnectOpts<'_>,
+    ) -> Result<ServerConn<S>, ConnectError> {
         let mut conn_retries: u32 = 0;
         let mut avoid: Option<ServerIdx> = None;
         let mut force = opts.force;
@@ -574,17 +656,22 @@ impl Backend {
                 },
             };
             let srv = slot.server;
-            if let Some(stream) = self.take_idle(srv, opts) {
+            if let Some(stream) = self.take_idle::<S>(srv, opts) {
                 return Ok(self.conn(stream, slot, true));
             }
             let Some(server) = self.servers.get(srv) else {
                 return Err(ConnectError::NoServer);
             };
             let dest = server.dest(opts.local);
+            let tls = if S::TLS { server.tls() } else { None };
             let attempt = async {
                 let s = TcpStream::connect(dest).await?;
                 let _ = s.set_nodelay(true);
-                Ok::<_, std::io::Error>(s)
+                let s = match tls {
+                    Some(t) => stream::handshake(t, t.sni.as_deref(), s).await?,
+                    None => ServerStream::Plain(s),
+                };
+                S::from_stream(s).map_err(|_| std::io::Error::other("stream type"))
             };
             let res = match self.timeouts.connect {
                 Some(d) => match tokio::time::timeout(d, attempt).await {
@@ -638,7 +725,7 @@ impl Backend {
         }
     }
 
-    fn conn(&self, stream: TcpStream, slot: Slot, reused: bool) -> ServerConn {
+    fn conn<S>(&self, stream: S, slot: Slot, reused: bool) -> ServerConn<S> {
         let name = self
             .servers
             .get(slot.server)
@@ -653,11 +740,12 @@ impl Backend {
     }
 
     /// An idle connection to `srv` usable for this request, if any.
-    fn take_idle(&self, srv: ServerIdx, opts: &mut ConnectOpts<'_>) -> Option<TcpStream> {
+    fn take_idle<S: ServerIo>(&self, srv: ServerIdx, opts: &mut ConnectOpts<'_>) -> Option<S> {
         // the client connection's own idle connection is not probed (a syscall per
         // request): a request that finds it closed is sent again on a new connection
         if let Some(own) = opts.idle.as_deref_mut()
-            && let Some(s) = own.take(self, srv)
+            && let Some(s) = own.take(self, srv, S::TLS)
+            && let Ok(s) = S::from_stream(s)
         {
             return Some(s);
         }
@@ -686,10 +774,16 @@ impl Backend {
             if (want_safe && !safe_ok) || (!want_safe && !idle_ok) {
                 continue;
             }
-            while let Some(pos) = list.iter().position(|i| i.safe == want_safe) {
-                let i = list.remove(pos);
-                if alive(&i.stream) {
-                    return Some(i.stream);
+            // a caller that cannot carry TLS never made TLS connections: none to skip
+            while let Some(pos) = list
+                .iter()
+                .position(|i| i.safe == want_safe && (S::TLS || !i.stream.is_tls()))
+            {
+                let mut i = list.remove(pos);
+                if i.stream.alive()
+                    && let Ok(s) = S::from_stream(i.stream)
+                {
+                    return Some(s);
                 }
             }
         }
@@ -699,10 +793,11 @@ impl Backend {
     /// Gives an idle server connection to the shared pool (when its client connection
     /// ends).
     /// `safe`: the connection's last request was not the first of its client connection.
-    pub fn park(&self, srv: ServerIdx, stream: TcpStream, safe: bool) {
+    pub fn park<S: ServerIo>(&self, srv: ServerIdx, stream: S, safe: bool) {
         if self.reuse == Reuse::Never {
             return;
         }
+        let stream = stream.into_stream();
         let now = Instant::now();
         let mut pool = lock(&self.idle);
         if let Some(list) = pool.get_mut(srv) {
@@ -720,13 +815,6 @@ impl Backend {
         drop(pool);
         drop(stream);
     }
-}
-
-/// An idle connection is still open and has nothing to read (a server that sent
-/// something unasked, or closed, cannot be reused).
-fn alive(s: &TcpStream) -> bool {
-    let mut b = [0u8; 1];
-    matches!(s.try_read(&mut b), Err(e) if e.kind() == std::io::ErrorKind::WouldBlock)
 }
 
 /// Removes a request from the queue when its future is dropped (client gone).
@@ -762,10 +850,12 @@ impl Drop for Slot {
     }
 }
 
-/// A connection to a server with its slot.
+/// A connection to a server with its slot. `S` is [`ServerStream`] for callers that
+/// speak TLS to `ssl` servers; the `TcpStream` default keeps plain-only callers as they
+/// were.
 #[derive(Debug)]
-pub struct ServerConn {
-    pub stream: TcpStream,
+pub struct ServerConn<S = TcpStream> {
+    pub stream: S,
     /// Index in [`Backend::servers`].
     pub server: usize,
     pub name: Arc<str>,
@@ -775,9 +865,9 @@ pub struct ServerConn {
     pub slot: Slot,
 }
 
-impl ServerConn {
+impl<S> ServerConn<S> {
     /// Ends the transaction (frees the slot) and keeps the connection.
-    pub fn into_idle(self) -> (ServerIdx, TcpStream) {
+    pub fn into_idle(self) -> (ServerIdx, S) {
         (self.server, self.stream)
     }
 }
@@ -814,7 +904,7 @@ impl ConnectOpts<'_> {
 /// list). On drop they go to their servers' shared pools.
 #[derive(Debug, Default)]
 pub struct IdleConns {
-    list: Vec<(Arc<Backend>, ServerIdx, TcpStream)>,
+    list: Vec<(Arc<Backend>, ServerIdx, ServerStream)>,
 }
 
 impl IdleConns {
@@ -822,7 +912,8 @@ impl IdleConns {
         Self::default()
     }
 
-    pub fn put(&mut self, be: &Arc<Backend>, srv: ServerIdx, stream: TcpStream) {
+    pub fn put<S: ServerIo>(&mut self, be: &Arc<Backend>, srv: ServerIdx, stream: S) {
+        let stream = stream.into_stream();
         // HAProxy keeps a few per session (max-session-srv-conns, 10)
         if self.list.len() >= 10 {
             let (b, s, st) = self.list.remove(0);
@@ -831,11 +922,10 @@ impl IdleConns {
         self.list.push((be.clone(), srv, stream));
     }
 
-    fn take(&mut self, be: &Backend, srv: ServerIdx) -> Option<TcpStream> {
-        let pos = self
-            .list
-            .iter()
-            .position(|(b, s, _)| std::ptr::eq(&**b, be) && *s == srv)?;
+    fn take(&mut self, be: &Backend, srv: ServerIdx, tls_ok: bool) -> Option<ServerStream> {
+        let pos = self.list.iter().position(|(b, s, st)| {
+            std::ptr::eq(&**b, be) && *s == srv && (tls_ok || !st.is_tls())
+        })?;
         Some(self.list.swap_remove(pos).2)
     }
 

@@ -12,7 +12,7 @@
 //! - [`Engine::on_health_event`]: health-check results (UP/DOWN) go here; it updates the
 //!   balancer and returns HAProxy's transition line for the runtime to print.
 
-mod admin;
+pub mod admin;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -25,6 +25,7 @@ use crate::ir::haproxy as ir;
 use crate::proxy::backend::{Backend, BackendError};
 use crate::proxy::http::errors::{ErrorPages, ErrorPagesError};
 use crate::proxy::http::h1::ConnMode;
+use crate::proxy::log::ProxyLog;
 use crate::proxy::rules::{HttpRules, RulesEnv, RulesError};
 
 pub use crate::ir::haproxy::Mode;
@@ -56,6 +57,12 @@ pub enum EngineError {
     Tables(#[from] crate::proxy::stick::TableError),
     #[error("proxy '{proxy}': {message}")]
     Other { proxy: String, message: String },
+    #[error("proxy '{proxy}': {source}")]
+    Log {
+        proxy: String,
+        #[source]
+        source: crate::proxy::log::ProxyLogError,
+    },
 }
 
 /// Timeouts of a proxy with HAProxy's fallbacks applied (`None` = no timeout).
@@ -250,6 +257,16 @@ pub struct Frontend {
     pub rules: Option<HttpRules>,
     /// `errorfile`/`errorloc`/`errorfiles` pages over the built-in ones.
     pub errors: ErrorPages,
+    /// Traffic logs (`log`, `option httplog|tcplog`, `log-format`); `None` when the proxy
+    /// has no log target (`no log`, or none configured): nothing is recorded then.
+    pub log: Option<Arc<ProxyLog>>,
+    /// The `%[expr]` of the log formats, compiled once (keyed by the expression text).
+    pub log_samples: HashMap<String, crate::proxy::rules::LogFormat>,
+    /// `unique-id-format` / `unique-id-header` (its `%[expr]` are in `log_samples`).
+    pub unique_id_format: Option<crate::proxy::log::LogFormat>,
+    pub unique_id_header: Option<String>,
+    /// Index of this frontend in [`Engine::frontends`] (stats accounting).
+    pub index: usize,
 }
 
 impl Frontend {
@@ -258,6 +275,69 @@ impl Frontend {
     pub fn fallback_backend(&self) -> Option<&Arc<Backend>> {
         self.default_backend.as_ref().or(self.own_backend.as_ref())
     }
+}
+
+fn lf_env<'a>(
+    p: &'a ir::Proxy,
+    acls: &'a [ir::expr::Acl],
+    users: &'a [Arc<crate::proxy::acl::Users>],
+    base_dir: &'a Path,
+) -> crate::proxy::acl::CompileEnv<'a> {
+    crate::proxy::acl::CompileEnv {
+        acls,
+        userlists: users,
+        base_dir,
+        proxy: &p.name,
+    }
+}
+
+/// `unique-id-format`, compiled with the log-format engine (`%{+X}o%ci` gives
+/// `7F000001` as in HAProxy).
+fn unique_id(p: &ir::Proxy) -> Result<Option<crate::proxy::log::LogFormat>, EngineError> {
+    let Some(f) = &p.settings.unique_id_format else {
+        return Ok(None);
+    };
+    crate::proxy::log::LogFormat::compile(f)
+        .map(Some)
+        .map_err(|e| EngineError::Other {
+            proxy: p.name.clone(),
+            message: format!("unique-id-format: {e}"),
+        })
+}
+
+/// The `%[expr]` parts of a proxy's `log-format` / `log-format-sd`.
+fn log_samples(
+    p: &ir::Proxy,
+    users: &[Arc<crate::proxy::acl::Users>],
+    base_dir: &Path,
+) -> Result<HashMap<String, crate::proxy::rules::LogFormat>, EngineError> {
+    let acls: Vec<ir::expr::Acl> = p.acls.iter().map(|a| a.value.clone()).collect();
+    let env = lf_env(p, &acls, users, base_dir);
+    let sd = p
+        .settings
+        .other
+        .iter()
+        .filter(|d| d.keyword == "log-format-sd")
+        .filter_map(|d| d.args.first());
+    let mut out = HashMap::new();
+    for f in p
+        .settings
+        .log_format
+        .iter()
+        .chain(sd)
+        .chain(p.settings.unique_id_format.iter())
+    {
+        for expr in crate::proxy::log::format::sample_exprs(f) {
+            let lf = crate::proxy::rules::LogFormat::parse(&format!("%[{expr}]"), &env).map_err(
+                |e| EngineError::Other {
+                    proxy: p.name.clone(),
+                    message: format!("log-format '%[{expr}]': {e}"),
+                },
+            )?;
+            out.insert(expr, lf);
+        }
+    }
+    Ok(out)
 }
 
 /// Global settings the engine uses.
@@ -278,6 +358,9 @@ pub struct Engine {
     pub has_tables: bool,
     frontends: Vec<Arc<Frontend>>,
     backends: Vec<Arc<Backend>>,
+    /// Log targets of each backend (same order as `backends`): server state changes and
+    /// health-check results go there, as in HAProxy.
+    backend_logs: Vec<Option<Arc<ProxyLog>>>,
     by_name: HashMap<String, usize>,
     pub userlists: Vec<ir::Userlist>,
     pub global: GlobalSettings,
@@ -315,6 +398,15 @@ impl Engine {
             })
         };
         let tables = crate::proxy::stick::Tables::from_ir(cfg)?;
+        let proxy_log = |p: &ir::Proxy| -> Result<Option<Arc<ProxyLog>>, EngineError> {
+            let l =
+                ProxyLog::from_ir(&cfg.global, &p.settings).map_err(|source| EngineError::Log {
+                    proxy: p.name.clone(),
+                    source,
+                })?;
+            Ok(l.is_active().then(|| Arc::new(l)))
+        };
+        let mut backend_logs = Vec::new();
         let mut backends = Vec::new();
         let mut by_name = HashMap::new();
         for p in cfg.proxies.iter().filter(|p| p.kind.is_backend()) {
@@ -354,6 +446,7 @@ impl Engine {
             }
             by_name.insert(p.name.clone(), backends.len());
             backends.push(Arc::new(be));
+            backend_logs.push(proxy_log(p)?);
         }
         let find = |n: &str| by_name.get(n).map(|i: &usize| backends[*i].clone());
         let mut frontends = Vec::new();
@@ -395,6 +488,11 @@ impl Engine {
                 rules: compile(p)?,
                 errors: pages(p)?,
                 conns: Default::default(),
+                log: proxy_log(p)?,
+                log_samples: log_samples(p, &users, base_dir)?,
+                unique_id_format: unique_id(p)?,
+                unique_id_header: s.unique_id_header.clone(),
+                index: frontends.len(),
             }));
         }
         let (stop_tx, stop_rx) = watch::channel(false);
@@ -410,6 +508,7 @@ impl Engine {
             has_tables,
             frontends,
             backends,
+            backend_logs,
             by_name,
             userlists: cfg.userlists.clone(),
             global: GlobalSettings {
@@ -438,6 +537,17 @@ impl Engine {
 
     pub fn backends(&self) -> &[Arc<Backend>] {
         &self.backends
+    }
+
+    /// The index of a backend in [`Engine::backends`] (stats accounting).
+    pub fn backend_index(&self, name: &str) -> Option<usize> {
+        self.by_name.get(name).copied()
+    }
+
+    /// The log targets of a backend (server and health messages), if it has any.
+    pub fn backend_log(&self, name: &str) -> Option<&Arc<ProxyLog>> {
+        let i = *self.by_name.get(name)?;
+        self.backend_logs.get(i)?.as_ref()
     }
 
     /// Becomes `true` on soft stop: finish in-flight transactions, close idle keep-alive.
@@ -491,7 +601,18 @@ impl Engine {
             (true, true) => ServerState::Drain,
         };
         // status_text() encodes `info` as HAProxy does (`<XX>` escapes).
-        self.server_transition(&be, srv.idx, state, &ev.status_text())
+        let t = self.server_transition(&be, srv.idx, state, &ev.status_text())?;
+        // HAProxy sends the same texts to the backend's log targets: the transition at
+        // alert (DOWN) or notice (UP), then "backend X has no server available!" at emerg
+        if let Some(l) = self.backend_log(&be.name) {
+            use crate::proxy::log::syslog::{Level, messages};
+            let level = if ev.up { Level::Notice } else { Level::Alert };
+            l.event((level, t.line.clone()));
+            if t.no_server_left {
+                l.event(messages::no_server(&be.name));
+            }
+        }
+        Some(t)
     }
 }
 

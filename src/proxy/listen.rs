@@ -34,6 +34,7 @@ use crate::proxy::http::ClientConn;
 use crate::proxy::rules::{Ext, HttpRules, RulesEnv, TcpConn, TcpRules, TcpVerdict};
 use crate::proxy::stick::SessionCounters;
 use crate::proxy::tcp::proxy_proto;
+use crate::runtime::handover::Inherited;
 
 /// One bound, listening socket.
 pub struct BoundSocket {
@@ -41,6 +42,10 @@ pub struct BoundSocket {
     pub fe_idx: usize,
     pub bind: Arc<Bind>,
     pub addr: SocketAddr,
+    /// What identifies the socket across reloads (see [`listener_key`]).
+    pub key: String,
+    /// A TCP or a unix stream socket (`addr` is meaningless for the latter).
+    pub unix: bool,
     pub sock: Socket,
     /// `ssl` binds: the TLS acceptor (rustls, see `proxy::tls`).
     pub tls: Option<tokio_rustls::TlsAcceptor>,
@@ -65,6 +70,8 @@ pub struct BindResult {
     pub failed: bool,
     /// Listeners not opened on purpose (`ssl` binds).
     pub skipped: usize,
+    /// How many sockets were taken over from the previous generation.
+    pub reused: usize,
 }
 
 /// How to bind.
@@ -115,7 +122,20 @@ pub fn listener_count(cfg: &ir::Config) -> u64 {
         .iter()
         .filter(|p| p.kind.is_frontend() && !p.disabled)
         .flat_map(|p| p.binds.iter())
-        .map(|b| bind_addrs(&b.value).len())
+        .map(|b| {
+            let local = b
+                .value
+                .addresses
+                .iter()
+                .filter(|a| {
+                    !matches!(
+                        a.family,
+                        AddrFamily::Ipv4 | AddrFamily::Ipv6 | AddrFamily::Unspec
+                    )
+                })
+                .count();
+            bind_addrs(&b.value).len() + local
+        })
         .sum();
     (binds + cfg.global.stats_sockets.len()) as u64
 }
@@ -132,6 +152,32 @@ fn backlog_of(b: &Bind, fe: &Frontend, global_maxconn: u64) -> i32 {
         .or(s.maxconn.filter(|v| *v > 0))
         .unwrap_or(global_maxconn as i64);
     v.clamp(1, i64::from(i32::MAX)) as i32
+}
+
+/// The identity of a TCP listener across reloads: its address and the options
+/// that are fixed once the socket is bound. A new generation reuses the old
+/// socket only when all of them are unchanged (HAProxy compares the same
+/// things when it takes sockets over with `-x`).
+pub fn listener_key(addr: &SocketAddr, b: &Bind) -> String {
+    let o = &b.opts;
+    format!(
+        "tcp {addr} v6only={} v4v6={} transparent={} if={} ns={}",
+        o.v6only,
+        o.v4v6,
+        o.transparent,
+        o.interface.as_deref().unwrap_or(""),
+        o.namespace.as_deref().unwrap_or("")
+    )
+}
+
+/// Take an inherited listening socket over: the backlog and `defer-accept`
+/// of the new configuration apply to it.
+fn reuse_one(fd: std::os::fd::OwnedFd, b: &Bind, fe: &Frontend, set: &BindSettings) -> Socket {
+    let sock = Socket::from(fd);
+    let _ = sock.set_nonblocking(true);
+    let _ = crate::runtime::sys::set_defer_accept(&sock, i32::from(b.opts.defer_accept));
+    let _ = sock.listen(backlog_of(b, fe, set.global_maxconn));
+    sock
 }
 
 fn open_one(
@@ -163,12 +209,17 @@ fn open_one(
         }
     }
     if b.opts.transparent {
-        // HAProxy 2.6.12 starts silently when this is not permitted.
-        let _ = if addr.is_ipv4() {
+        // HAProxy's sock_inet_make_foreign(): IP_TRANSPARENT (needs CAP_NET_ADMIN),
+        // else IP_FREEBIND (unprivileged), so that a backup node binds a VRRP VIP it
+        // does not hold yet. HAProxy 2.6.12 starts silently when neither works.
+        let t = if addr.is_ipv4() {
             sock.set_ip_transparent_v4(true)
         } else {
             sock.set_ip_transparent_v6(true)
         };
+        if t.is_err() {
+            let _ = crate::runtime::sys::set_freebind(&sock, addr.is_ipv6());
+        }
     }
     if let Some(ifname) = &b.opts.interface
         && let Err(e) = sock.bind_device(Some(ifname.as_bytes()))
@@ -192,9 +243,158 @@ fn open_one(
     Ok(sock)
 }
 
+enum LocalError {
+    /// Not opened, with a warning (the rest of the configuration runs).
+    Skip(String),
+    /// Fatal, with an alert.
+    Fatal(String),
+}
+
+/// `unix@PATH` / a plain path, `abns@NAME`, `fd@N`: the socket, its key, whether
+/// it is a unix socket, and whether it was inherited.
+fn open_local(
+    a: &ir::expr::Address,
+    b: &Bind,
+    fe: &Frontend,
+    set: &BindSettings,
+    inherited: &mut Inherited,
+    what: &str,
+) -> Result<(Socket, String, bool, bool), LocalError> {
+    use crate::runtime::sys;
+    let backlog = backlog_of(b, fe, set.global_maxconn);
+    match a.family {
+        AddrFamily::Fd => {
+            let n = a.fd.or_else(|| a.host.parse().ok()).ok_or_else(|| {
+                LocalError::Fatal(format!("{what}: bad file descriptor '{}'", a.host))
+            })?;
+            let key = format!("fd {n}");
+            let (fd, reused) = match inherited.take(&key) {
+                Some(fd) => (fd, true),
+                None => (
+                    sys::dup_fd(n).map_err(|e| {
+                        LocalError::Fatal(format!(
+                            "config : parsing [{}:{}] : 'bind' : cannot use file descriptor '{n}' : {}.",
+                            b.file,
+                            b.line,
+                            strerror(&e)
+                        ))
+                    })?,
+                    false,
+                ),
+            };
+            let sock = Socket::from(fd);
+            if !matches!(sys::socket_type(&sock), Ok(t) if t == libc::SOCK_STREAM) {
+                return Err(LocalError::Fatal(format!(
+                    "{what}: file descriptor {n} is not a stream socket [fd@{n}]"
+                )));
+            }
+            let _ = sock.set_nonblocking(true);
+            // Inherited already listening (systemd socket activation) or only bound.
+            if !sys::is_listening(&sock) || reused {
+                sock.listen(backlog).map_err(|e| {
+                    LocalError::Fatal(format!(
+                        "{what}: cannot listen to socket ({}) [fd@{n}]",
+                        strerror(&e)
+                    ))
+                })?;
+            }
+            let unix = sock
+                .local_addr()
+                .map(|a| a.as_socket().is_none())
+                .unwrap_or(false);
+            Ok((sock, key, unix, reused))
+        }
+        AddrFamily::Unix | AddrFamily::Abns => {
+            let abstract_ns = a.family == AddrFamily::Abns;
+            let key = format!("{} {}", if abstract_ns { "abns" } else { "unix" }, a.host);
+            if let Some(fd) = inherited.take(&key) {
+                let sock = Socket::from(fd);
+                let _ = sock.set_nonblocking(true);
+                let _ = sock.listen(backlog);
+                return Ok((sock, key, true, true));
+            }
+            let sock = if abstract_ns {
+                bind_abns(&a.host)
+            } else {
+                bind_unix_path(&a.host, b)
+            }
+            .map_err(|e| {
+                LocalError::Fatal(format!(
+                    "{what}: cannot bind UNIX socket ({}) [{}]",
+                    strerror(&e),
+                    a.host
+                ))
+            })?;
+            sock.listen(backlog).map_err(|e| {
+                LocalError::Fatal(format!(
+                    "{what}: cannot listen to UNIX socket ({}) [{}]",
+                    strerror(&e),
+                    a.host
+                ))
+            })?;
+            Ok((sock, key, true, false))
+        }
+        _ => Err(LocalError::Skip(format!(
+            "{what}: address '{}' is not supported by this build of tandem; listener not started.",
+            a.text
+        ))),
+    }
+}
+
+fn bind_abns(name: &str) -> std::io::Result<Socket> {
+    use std::os::linux::net::SocketAddrExt;
+    let addr = std::os::unix::net::SocketAddr::from_abstract_name(name.as_bytes())?;
+    let l = std::os::unix::net::UnixListener::bind_addr(&addr)?;
+    l.set_nonblocking(true)?;
+    Ok(Socket::from(std::os::fd::OwnedFd::from(l)))
+}
+
+/// A unix socket at `path`, as HAProxy creates it: bound under a temporary name,
+/// given its `mode`/`user`/`group`, then renamed over the final path, so a
+/// socket file left by a previous process is replaced atomically.
+fn bind_unix_path(path: &str, b: &Bind) -> std::io::Result<Socket> {
+    use crate::runtime::sys;
+    let tmp = format!("{path}.{}.tmp", std::process::id());
+    let _ = std::fs::remove_file(&tmp);
+    let l = std::os::unix::net::UnixListener::bind(&tmp)?;
+    let done = (|| {
+        if let Some(m) = b.opts.mode {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(m))?;
+        }
+        let uid = b
+            .opts
+            .uid
+            .and_then(|u| u32::try_from(u).ok())
+            .or_else(|| b.opts.user.as_deref().and_then(sys::uid_of));
+        let gid = b
+            .opts
+            .gid
+            .and_then(|g| u32::try_from(g).ok())
+            .or_else(|| b.opts.group.as_deref().and_then(sys::gid_of));
+        if uid.is_some() || gid.is_some() {
+            sys::chown(std::path::Path::new(&tmp), uid, gid)?;
+        }
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = done {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    l.set_nonblocking(true)?;
+    Ok(Socket::from(std::os::fd::OwnedFd::from(l)))
+}
+
 /// Bind every listener of every enabled frontend, in config order. Every
 /// bind is attempted even after a failure, as HAProxy does.
-pub fn bind_all(engine: &Engine, global: &ir::Global, set: &BindSettings) -> BindResult {
+/// Sockets in `inherited` (the previous worker's, handed over by the master)
+/// are reused when their key matches; the caller drops the rest.
+pub fn bind_all(
+    engine: &Engine,
+    global: &ir::Global,
+    set: &BindSettings,
+    inherited: &mut Inherited,
+) -> BindResult {
     let mut r = BindResult::default();
     for (fe_idx, fe) in engine.frontends().iter().enumerate() {
         if fe.ir.disabled {
@@ -211,20 +411,18 @@ pub fn bind_all(engine: &Engine, global: &ir::Global, set: &BindSettings) -> Bin
                 "Binding [{}:{}] for {kind} {}",
                 b.span.file, b.span.line, fe.name
             );
-            for a in bind.addresses.iter().filter(|a| {
-                !matches!(
-                    a.family,
-                    AddrFamily::Ipv4 | AddrFamily::Ipv6 | AddrFamily::Unspec
-                )
-            }) {
+            if let Some(ns) = &bind.opts.namespace {
+                // HAProxy opens /var/run/netns/NAME and binds inside it (setns);
+                // tandem does not enter network namespaces: refuse, never bind in
+                // the wrong one.
                 r.msgs.push((
-                    Level::Warning,
+                    Level::Alert,
                     format!(
-                        "{what}: address '{}' is not supported by this build of tandem (only TCP over IPv4/IPv6); listener not started.",
-                        a.text
+                        "{what}: network namespace '{ns}' is not supported by this build of tandem (run tandem inside the namespace instead, e.g. 'ip netns exec {ns} ...')."
                     ),
                 ));
-                r.skipped += 1;
+                r.failed = true;
+                continue;
             }
             let tls = if bind.opts.ssl {
                 match crate::proxy::tls::ServerTls::new(global, &bind) {
@@ -255,12 +453,59 @@ pub fn bind_all(engine: &Engine, global: &ir::Global, set: &BindSettings) -> Bin
             } else {
                 None
             };
+            for a in bind.addresses.iter().filter(|a| {
+                !matches!(
+                    a.family,
+                    AddrFamily::Ipv4 | AddrFamily::Ipv6 | AddrFamily::Unspec
+                )
+            }) {
+                match open_local(a, &bind, fe, set, inherited, &what) {
+                    Ok((sock, key, unix, reused)) => {
+                        r.reused += usize::from(reused);
+                        let addr = if unix {
+                            SocketAddr::from(([0, 0, 0, 0], 0))
+                        } else {
+                            sock.local_addr()
+                                .ok()
+                                .and_then(|a| a.as_socket())
+                                .unwrap_or_else(|| SocketAddr::from(([0, 0, 0, 0], 0)))
+                        };
+                        r.sockets.push(BoundSocket {
+                            fe_idx,
+                            bind: bind.clone(),
+                            addr,
+                            key,
+                            unix,
+                            sock,
+                            tls: tls.clone(),
+                        });
+                    }
+                    Err(LocalError::Skip(m)) => {
+                        r.msgs.push((Level::Warning, m));
+                        r.skipped += 1;
+                    }
+                    Err(LocalError::Fatal(m)) => {
+                        r.msgs.push((Level::Alert, m));
+                        r.failed = true;
+                    }
+                }
+            }
             for addr in bind_addrs(&bind) {
-                match open_one(addr, &bind, fe, set, &mut r.msgs, &what) {
+                let key = listener_key(&addr, &bind);
+                let opened = match inherited.take(&key) {
+                    Some(fd) => {
+                        r.reused += 1;
+                        Ok(reuse_one(fd, &bind, fe, set))
+                    }
+                    None => open_one(addr, &bind, fe, set, &mut r.msgs, &what),
+                };
+                match opened {
                     Ok(sock) => r.sockets.push(BoundSocket {
                         fe_idx,
                         bind: bind.clone(),
                         addr,
+                        key,
+                        unix: false,
                         sock,
                         tls: tls.clone(),
                     }),
@@ -436,11 +681,8 @@ pub fn serve_all(
         let Some(fert) = shared.frontends.get(s.fe_idx).cloned() else {
             continue;
         };
-        let std_l: std::net::TcpListener = s.sock.into();
-        let l = match TcpListener::from_std(std_l) {
-            Ok(l) => l,
-            Err(_) => continue,
-        };
+        let unix = s.unix;
+        let fd: std::os::fd::OwnedFd = s.sock.into();
         let bind_permits = s
             .bind
             .opts
@@ -459,6 +701,17 @@ pub fn serve_all(
             bind_permits,
             backlog,
         });
+        if unix {
+            let std_l = std::os::unix::net::UnixListener::from(fd);
+            if let Ok(l) = tokio::net::UnixListener::from_std(std_l) {
+                tasks.push(tokio::spawn(accept_loop_unix(l, lctx, shared.clone())));
+            }
+            continue;
+        }
+        let std_l = std::net::TcpListener::from(fd);
+        let Ok(l) = TcpListener::from_std(std_l) else {
+            continue;
+        };
         tasks.push(tokio::spawn(accept_loop(l, lctx, shared.clone())));
     }
     tasks
@@ -635,6 +888,37 @@ async fn handle(mut stream: TcpStream, peer: SocketAddr, lc: &ListenerCtx, share
             None => return,
         }
     }
+    let Some(counters) = conn_rules(client, local, lc, shared) else {
+        return;
+    };
+    if lc.tls.is_none() && fe.mode == Mode::Tcp {
+        // Plain TCP: the relay that may splice.
+        crate::proxy::tcp::serve(stream, client, local, &lc.fert, shared).await;
+        return;
+    }
+    dispatch(stream, client, local, counters, lc, shared).await;
+}
+
+/// A connection accepted on a unix socket. HAProxy shows such a client as
+/// `unix:N`; tandem's sample fetches see 0.0.0.0:0 for both ends.
+async fn handle_unix(stream: tokio::net::UnixStream, lc: &ListenerCtx, shared: &Arc<Shared>) {
+    let none = SocketAddr::from(([0, 0, 0, 0], 0));
+    let Some(counters) = conn_rules(none, none, lc, shared) else {
+        return;
+    };
+    dispatch(stream, none, none, counters, lc, shared).await;
+}
+
+/// The connection-level rules (`tcp-request connection`, and in HTTP mode
+/// `session` / `content`). None: rejected. Some: the connection's sticky
+/// counters (HTTP mode with tables).
+fn conn_rules(
+    client: SocketAddr,
+    local: SocketAddr,
+    lc: &ListenerCtx,
+    shared: &Arc<Shared>,
+) -> Option<Option<SessionCounters>> {
+    let fe = &lc.fert.fe;
     // HTTP mode: one connection's sticky counters, shared by the `tcp-request` rules here
     // and the `http-request` rules of the session (`track-sc*` at connection level must be
     // visible to both, as in HAProxy). TCP mode keeps its own in tcp::serve.
@@ -658,7 +942,7 @@ async fn handle(mut stream: TcpStream, peer: SocketAddr, lc: &ListenerCtx, share
             log_level: None,
         };
         if let TcpVerdict::Reject { .. } = rules.on_connection(&mut conn, &ext) {
-            return;
+            return None;
         }
         // HTTP mode: `tcp-request session` and `content` rules run before
         // the HTTP analysis (TCP mode runs them in tcp::serve, with the
@@ -666,18 +950,33 @@ async fn handle(mut stream: TcpStream, peer: SocketAddr, lc: &ListenerCtx, share
         if fe.mode == Mode::Http {
             conn.payload_final = true;
             if let TcpVerdict::Reject { .. } = rules.on_session(&mut conn, &ext) {
-                return;
+                return None;
             }
             if rules.has_content_rules()
                 && let TcpVerdict::Reject { .. } = rules.on_content(&mut conn, &ext)
             {
-                return;
+                return None;
             }
         }
     }
     if let Some(c) = &counters {
         c.session_started(shared.engine.now_ms());
     }
+    Some(counters)
+}
+
+/// TLS if the bind has it, then the HTTP session or the TCP relay.
+async fn dispatch<S>(
+    stream: S,
+    client: SocketAddr,
+    local: SocketAddr,
+    counters: Option<SessionCounters>,
+    lc: &ListenerCtx,
+    shared: &Arc<Shared>,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let fe = &lc.fert.fe;
     if let Some(acc) = &lc.tls {
         // The handshake is bounded by `timeout client`, as in HAProxy.
         let hs = acc.accept(stream);
@@ -716,7 +1015,46 @@ async fn handle(mut stream: TcpStream, peer: SocketAddr, lc: &ListenerCtx, share
             crate::proxy::http::serve_client(stream, conn, fe.clone(), shared.engine.clone()).await
         }
         Mode::Tcp => {
-            crate::proxy::tcp::serve(stream, client, local, &lc.fert, shared).await;
+            crate::proxy::tcp::serve_stream(stream, None, client, local, &lc.fert, shared).await;
+        }
+    }
+}
+
+/// The accept loop of a unix listener (no pause: SIGTTOU only pauses TCP
+/// listeners, whose queue the kernel can hand to another process).
+async fn accept_loop_unix(l: tokio::net::UnixListener, lc: Arc<ListenerCtx>, shared: Arc<Shared>) {
+    let mut stop = shared.engine.stopping().clone();
+    loop {
+        if *stop.borrow_and_update() {
+            break;
+        }
+        let permits = tokio::select! {
+            p = take_permits(&lc, &shared) => p,
+            _ = stop.changed() => continue,
+        };
+        let Some(permits) = permits else { break };
+        let accepted = tokio::select! {
+            r = l.accept() => r,
+            _ = stop.changed() => continue,
+        };
+        match accepted {
+            Ok((stream, _)) => {
+                let guard = shared.conns.enter();
+                if let Some(c) = shared.counters.fe.get(lc.fert_index(&shared)) {
+                    c.fetch_add(1, Ordering::Relaxed);
+                }
+                let lc = lc.clone();
+                let shared = shared.clone();
+                tokio::spawn(Box::pin(async move {
+                    handle_unix(stream, &lc, &shared).await;
+                    drop(permits);
+                    drop(guard);
+                }));
+            }
+            Err(_) => {
+                drop(permits);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
         }
     }
 }
@@ -788,6 +1126,7 @@ mod tests {
                 reuseport: true,
                 global_maxconn: 100,
             },
+            &mut Inherited::default(),
         );
         assert!(r.failed);
         assert_eq!(

@@ -108,20 +108,30 @@ impl ProxyLog {
     /// dontlognull/dontlog-normal, renders and sends at info (or err under
     /// log-separate-errors). Returns whether a line was sent.
     pub fn log(&self, rec: &LogRecord, sample: &dyn Fn(&str) -> Option<String>) -> bool {
+        self.log_at(rec, sample, None)
+    }
+
+    /// [`Self::log`] with `http-request set-log-level` applied: `Some("silent")` sends
+    /// nothing, another level name replaces the computed level (HAProxy 2.6).
+    pub fn log_at(
+        &self,
+        rec: &LogRecord,
+        sample: &dyn Fn(&str) -> Option<String>,
+        level: Option<&str>,
+    ) -> bool {
         let Some(fmt) = &self.format else {
             return false;
         };
-        if !self.is_active() || !should_log(&self.options, rec) {
+        if !self.is_active() || !should_log(&self.options, rec) || level == Some("silent") {
             return false;
         }
         let line = fmt.render(rec, sample);
         let sd = self.sd.as_ref().map(|f| f.render(rec, sample));
-        self.targets.send_sd(
-            self.options.level(rec),
-            sd.as_deref(),
-            &line,
-            syslog::now_us(),
-        );
+        let level = level
+            .and_then(Level::parse)
+            .unwrap_or_else(|| self.options.level(rec));
+        self.targets
+            .send_sd(level, sd.as_deref(), &line, syslog::now_us());
         true
     }
 
@@ -129,6 +139,21 @@ impl ProxyLog {
     pub fn event(&self, (level, msg): (Level, String)) {
         self.targets.send(level, &msg, syslog::now_us());
     }
+}
+
+/// The system host name (`%H`), read once.
+pub fn hostname() -> &'static str {
+    static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    NAME.get_or_init(|| {
+        std::fs::read_to_string("/proc/sys/kernel/hostname")
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    })
+}
+
+/// Milliseconds since the Unix epoch (accept dates).
+pub fn now_ms() -> i64 {
+    syslog::now_us() / 1000
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ use tokio::net::TcpStream;
 use crate::proxy::backend::{Backend, Slot};
 use crate::proxy::balance::RequestInfo;
 use crate::proxy::listen::{FrontendRt, Shared};
+use crate::proxy::log::{LogRecord, Mode};
 use crate::proxy::rules::{Ext, TcpConn, TcpVerdict};
 use crate::proxy::tls::TlsInfo;
 
@@ -136,7 +137,8 @@ fn choose_backend(conn: &TcpConn, fert: &FrontendRt, shared: &Shared) -> Option<
 }
 
 /// Rules, backend choice and the server connection, with the PROXY
-/// header and the inspected bytes already sent to the server.
+/// header and the inspected bytes already sent to the server. What happened
+/// goes to `rec` (backend, server, Tw/Tc, the termination state on failure).
 async fn prepare<S: AsyncRead + Unpin>(
     stream: &mut S,
     tls: Option<Arc<TlsInfo>>,
@@ -144,6 +146,7 @@ async fn prepare<S: AsyncRead + Unpin>(
     local: SocketAddr,
     fert: &FrontendRt,
     shared: &Shared,
+    rec: &mut LogRecord,
 ) -> Option<(Arc<Backend>, TcpStream, Slot)> {
     let fe = &fert.fe;
     let mut conn = TcpConn {
@@ -158,8 +161,15 @@ async fn prepare<S: AsyncRead + Unpin>(
         now_ms: shared.engine.now_ms(),
         log_level: None,
     };
-    inspect(stream, &mut conn, fert, shared).await?;
-    let be = choose_backend(&conn, fert, shared)?;
+    if inspect(stream, &mut conn, fert, shared).await.is_none() {
+        rec.term = *b"PR";
+        return None;
+    }
+    let Some(be) = choose_backend(&conn, fert, shared) else {
+        rec.term = *b"SC";
+        return None;
+    };
+    rec.backend_name = Some(be.name.clone());
     let info = RequestInfo {
         src: Some(client.ip()),
         uri: None,
@@ -169,7 +179,30 @@ async fn prepare<S: AsyncRead + Unpin>(
         hash_key: None,
     };
     shared.counters.note_backend(&be.name);
-    let sc = be.connect(&info, Some(local)).await.ok()?;
+    let t0 = std::time::Instant::now();
+    let sc = match be.connect(&info, Some(local)).await {
+        Ok(sc) => sc,
+        Err(e) => {
+            use crate::proxy::backend::ConnectError;
+            match e {
+                ConnectError::QueueFull | ConnectError::QueueTimeout => {
+                    rec.term = *b"sQ";
+                    rec.tw = t0.elapsed().as_millis() as i64;
+                }
+                ConnectError::NoServer => rec.term = *b"SC",
+                ConnectError::Failed(_) => {
+                    rec.term = *b"SC";
+                    rec.tw = 0;
+                    rec.retries = be.retries;
+                }
+            }
+            return None;
+        }
+    };
+    rec.tw = 0;
+    rec.tc = t0.elapsed().as_millis() as i64;
+    rec.server_name = Some(sc.name.to_string());
+    rec.server_idx = Some(sc.server);
     // The slot stays held (HAProxy's `served`) until the relay ends.
     let crate::proxy::backend::ServerConn {
         stream: mut server,
@@ -188,6 +221,75 @@ async fn prepare<S: AsyncRead + Unpin>(
     Some((be, server, slot))
 }
 
+/// The record of a TCP session at accept (and HAProxy's "Connect from" line for a
+/// proxy with log targets but no log format).
+fn log_start(
+    fert: &FrontendRt,
+    client: SocketAddr,
+    local: SocketAddr,
+    tls: bool,
+) -> (LogRecord, std::time::Instant) {
+    let fe = &fert.fe;
+    if let Some(l) = &fe.log {
+        l.log_accept(client, local, &fe.name);
+    }
+    fe.conns.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let rec = LogRecord {
+        mode: Mode::Tcp,
+        client: Some(client),
+        frontend_addr: Some(local),
+        frontend_name: fe.name.clone(),
+        frontend_ssl: tls,
+        frontend_idx: Some(fe.index),
+        accept_date_ms: crate::proxy::log::now_ms(),
+        hostname: crate::proxy::log::hostname().to_string(),
+        ..LogRecord::default()
+    };
+    (rec, std::time::Instant::now())
+}
+
+/// Ends the record (measured on HAProxy 2.6.12, `option tcplog`:
+/// `tcpfe tcpbe/t1 1/0/0 5 -- 1/1/0/0/0 0/0`, `%B` = bytes from the server),
+/// accounts it and sends the line.
+fn log_end(
+    mut rec: LogRecord,
+    t0: std::time::Instant,
+    fert: &FrontendRt,
+    shared: &Shared,
+    relayed: Option<relay::Relayed>,
+) {
+    use std::sync::atomic::Ordering;
+    let engine = &shared.engine;
+    rec.tt = t0.elapsed().as_millis() as i64;
+    if let Some(r) = relayed {
+        rec.bytes_in = r.from_client;
+        rec.bytes_out = r.from_server;
+        rec.term = match r.end {
+            relay::End::Closed => *b"--",
+            relay::End::Timeout => *b"cD",
+            relay::End::Error => *b"SD",
+        };
+    }
+    rec.actconn = engine
+        .frontends()
+        .iter()
+        .map(|f| f.conns.load(Ordering::Relaxed).max(0) as u64)
+        .sum::<u64>();
+    rec.feconn = fert.fe.conns.load(Ordering::Relaxed).max(0) as u64;
+    if let Some(be) = rec.backend_name.as_deref().and_then(|n| engine.backend(n)) {
+        rec.beconn = u64::from(be.be_conn());
+        rec.backend_idx = engine.backend_index(&be.name);
+        if let Some(i) = rec.server_idx {
+            rec.srv_conn = u64::from(be.served(i).unwrap_or(0));
+        }
+    }
+    engine.stats.account(&rec);
+    if let Some(l) = &fert.fe.log {
+        l.log(&rec, &|_| None);
+    }
+    fert.fe.conns.fetch_sub(1, Ordering::Relaxed);
+}
+
 /// Serve one accepted connection of a TCP frontend.
 pub async fn serve(
     mut stream: TcpStream,
@@ -197,8 +299,11 @@ pub async fn serve(
     shared: &Shared,
 ) {
     let fe = &fert.fe;
-    let Some((be, server, _slot)) = prepare(&mut stream, None, client, local, fert, shared).await
+    let (mut rec, t0) = log_start(fert, client, local, false);
+    let Some((be, server, slot)) =
+        prepare(&mut stream, None, client, local, fert, shared, &mut rec).await
     else {
+        log_end(rec, t0, fert, shared, None);
         return;
     };
     let t = relay::Timeouts::of(&fe.timeouts, &be.timeouts);
@@ -207,7 +312,9 @@ pub async fn serve(
     } else {
         relay::splice_wanted(&fe.ir.settings, &be.ir.settings)
     };
-    let _ = relay::relay(stream, server, t, splice).await;
+    let r = relay::relay_counted(stream, server, t, splice).await;
+    drop(slot);
+    log_end(rec, t0, fert, shared, Some(r));
 }
 
 /// The same for a client stream that is not a plain socket (TLS
@@ -224,10 +331,15 @@ pub async fn serve_stream<S>(
     S: AsyncRead + AsyncWrite + Unpin + Send,
 {
     let fe = &fert.fe;
-    let Some((be, server, _slot)) = prepare(&mut stream, tls, client, local, fert, shared).await
+    let (mut rec, t0) = log_start(fert, client, local, tls.is_some());
+    let Some((be, server, slot)) =
+        prepare(&mut stream, tls, client, local, fert, shared, &mut rec).await
     else {
+        log_end(rec, t0, fert, shared, None);
         return;
     };
     let t = relay::Timeouts::of(&fe.timeouts, &be.timeouts);
-    let _ = relay::relay_stream(stream, server, t).await;
+    let r = relay::relay_stream(stream, server, t).await;
+    drop(slot);
+    log_end(rec, t0, fert, shared, Some(r));
 }

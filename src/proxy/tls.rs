@@ -3,17 +3,23 @@
 //! `ssl-default-bind-*` / `ssl-default-server-*` directives.
 //!
 //! # API (what the engine calls)
-//! - Termination: [`ServerTls::new`] (or the shortcut [`from_bind`]) turns a
-//!   `Bind` into an `Arc<rustls::ServerConfig>`; wrap it once per bind in a
-//!   `tokio_rustls::TlsAcceptor` ([`acceptor`]). Accept path:
-//!   `TcpStream` -> `acceptor.accept(tcp).await` -> `server::TlsStream<TcpStream>`
-//!   (AsyncRead + AsyncWrite, served by the HTTP session like a `TcpStream`);
-//!   `TlsInfo::from_server(stream.get_ref().1)` gives the `ssl_fc*` / `ssl_c_*`
-//!   fetch values, computed once per connection.
+//! - Termination: [`ServerTls::new`] turns a `Bind` into an
+//!   `Arc<rustls::ServerConfig>`; hold one [`Acceptor`] per bind
+//!   (`Acceptor::new(&server_tls)`, cheap to clone into each accept task).
+//!   Accept path: `acceptor.accept(tcp).await` ->
+//!   `(server::TlsStream<TcpStream>, TlsInfo)`: the stream is AsyncRead +
+//!   AsyncWrite, served by the HTTP session like a `TcpStream`; [`TlsInfo`]
+//!   holds the `ssl_fc*` / `ssl_c_*` fetch values, computed once per
+//!   connection. The older [`acceptor`] + [`TlsInfo::from_server`] pair still
+//!   works but lacks two HAProxy behaviours `Acceptor` has (an ALPN list with
+//!   nothing in common continues without ALPN; `ssl_fc_sni` keeps the case the
+//!   client sent).
 //! - Origination: [`ClientTls::new`] (or [`client_config`]) for a `Server`
-//!   with `ssl` (or `check-ssl`); connect with
-//!   `tokio_rustls::TlsConnector::from(cfg).connect(server_name(sni, ip), tcp)`
-//!   where `sni` is the evaluated `sni` expression ([`ClientTls::sni_expr`],
+//!   with `ssl` (or `check-ssl`); the backend wraps it
+//!   (`proxy::backend::stream::server_tls` / `check_tls`, `handshake`) and
+//!   hands out `ServerStream`s (plain or TLS) from
+//!   `Backend::connect_stream_with`, idle TLS connections included.
+//!   `sni` is the evaluated `sni` expression ([`ClientTls::sni_expr`],
 //!   [`constant_sni`] for `str(...)`), `None` meaning HAProxy sends no SNI.
 //!
 //! Differences from HAProxy/OpenSSL, by design of rustls: only TLSv1.2 and
@@ -30,6 +36,7 @@
 mod certs;
 mod ciphers;
 mod client;
+mod sha1;
 mod x509;
 
 use std::sync::Arc;
@@ -46,7 +53,10 @@ use crate::ir::haproxy::expr::Bind;
 pub use certs::{CrtListLine, SniResolver, parse_crt_list};
 pub use ciphers::openssl_name;
 pub use client::{ClientTls, client_config, constant_sni, server_name};
-pub use x509::{CertNames, cert_names, subject_dn};
+pub use sha1::sha1;
+pub use x509::{
+    CertInfo, CertNames, Dn, cert_info, cert_names, dn_entry, dn_oneline, dn_rfc2253, subject_dn,
+};
 
 /// A TLS configuration error; the text reads like HAProxy's for the same fault.
 #[derive(Debug, thiserror::Error)]
@@ -314,6 +324,9 @@ fn load_crls(path: &str) -> Result<Vec<CertificateRevocationListDer<'static>>, T
 #[derive(Debug, Clone)]
 pub struct ServerTls {
     pub config: Arc<ServerConfig>,
+    /// The same without ALPN, for a client whose ALPN list has nothing in common
+    /// with the bind's (OpenSSL then continues without ALPN; rustls would refuse).
+    pub config_no_alpn: Option<Arc<ServerConfig>>,
     /// Things accepted but not applied as HAProxy would (print as warnings).
     pub notes: Vec<String>,
 }
@@ -424,8 +437,14 @@ impl ServerTls {
         if o.npn.is_some() {
             notes.push("'npn' is not supported (use 'alpn'); ignored.".into());
         }
+        let config_no_alpn = (!cfg.alpn_protocols.is_empty()).then(|| {
+            let mut c = cfg.clone();
+            c.alpn_protocols.clear();
+            Arc::new(c)
+        });
         Ok(ServerTls {
             config: Arc::new(cfg),
+            config_no_alpn,
             notes,
         })
     }
@@ -486,25 +505,113 @@ pub fn acceptor(config: Arc<ServerConfig>) -> tokio_rustls::TlsAcceptor {
     tokio_rustls::TlsAcceptor::from(config)
 }
 
+/// The accept side of a `bind ... ssl`, with HAProxy's (OpenSSL's) behaviour where
+/// rustls differs: a ClientHello whose ALPN list has nothing in common with the bind's
+/// `alpn` continues without ALPN (rustls would refuse the handshake), and `ssl_fc_sni`
+/// keeps the case the client sent (rustls lower-cases it).
+#[derive(Clone)]
+pub struct Acceptor {
+    config: Arc<ServerConfig>,
+    no_alpn: Option<Arc<ServerConfig>>,
+}
+
+impl std::fmt::Debug for Acceptor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Acceptor").finish_non_exhaustive()
+    }
+}
+
+impl Acceptor {
+    pub fn new(t: &ServerTls) -> Acceptor {
+        Acceptor {
+            config: Arc::clone(&t.config),
+            no_alpn: t.config_no_alpn.clone(),
+        }
+    }
+
+    /// The handshake on an accepted socket, and the fetch values it gives.
+    pub async fn accept(
+        &self,
+        tcp: tokio::net::TcpStream,
+    ) -> std::io::Result<(
+        tokio_rustls::server::TlsStream<tokio::net::TcpStream>,
+        TlsInfo,
+    )> {
+        // The ClientHello as sent (peeked, left in the socket for rustls): its server
+        // name with the client's case. A hello split over several segments keeps
+        // rustls's lower-cased name.
+        let mut peek = [0u8; 2048];
+        let n = tcp.peek(&mut peek).await.unwrap_or(0);
+        let raw_sni = peek
+            .get(..n)
+            .and_then(crate::proxy::acl::client_hello_sni)
+            .map(|s| String::from_utf8_lossy(s).into_owned());
+        let stream = match &self.no_alpn {
+            None => {
+                tokio_rustls::TlsAcceptor::from(Arc::clone(&self.config))
+                    .accept(tcp)
+                    .await?
+            }
+            Some(no_alpn) => {
+                let start =
+                    tokio_rustls::LazyConfigAcceptor::new(rustls::server::Acceptor::default(), tcp)
+                        .await?;
+                let hello = start.client_hello();
+                let disjoint = hello.alpn().is_some_and(|mut offered| {
+                    !offered.any(|p| self.config.alpn_protocols.iter().any(|o| o == p))
+                });
+                let cfg = if disjoint { no_alpn } else { &self.config };
+                start.into_stream(Arc::clone(cfg)).await?
+            }
+        };
+        let mut info = TlsInfo::from_server(stream.get_ref().1);
+        if let (Some(raw), Some(sni)) = (raw_sni, &info.sni)
+            && raw.eq_ignore_ascii_case(sni)
+        {
+            info.sni = Some(raw);
+        }
+        Ok((stream, info))
+    }
+}
+
 /// Fetch values of a finished handshake, for `ssl_fc*` / `ssl_c_*`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TlsInfo {
-    /// `ssl_fc_sni` (lower-cased by rustls).
+    /// `ssl_fc_sni` (lower-cased by rustls); `ssl_fc_has_sni` is `sni.is_some()`.
     pub sni: Option<String>,
     /// `ssl_fc_protocol`: `TLSv1.2` / `TLSv1.3`.
     pub protocol: String,
     /// `ssl_fc_cipher`: OpenSSL's name (`TLS_AES_256_GCM_SHA384`, `ECDHE-RSA-AES256-GCM-SHA384`).
     pub cipher: String,
+    /// `ssl_fc_use_keysize` / `ssl_fc_alg_keysize`: the cipher's key bits.
+    pub keysize: i64,
     /// `ssl_fc_alpn`.
     pub alpn: Option<String>,
-    /// `ssl_c_used`.
+    /// `ssl_c_used`: a client certificate belongs to the session (also when
+    /// it was resumed).
     pub client_cert_used: bool,
+    /// `ssl_fc_has_crt`: the client sent a certificate in this handshake
+    /// (false on a resumed session, as HAProxy measures).
+    pub client_cert_sent: bool,
     /// `ssl_c_verify`: 0 (X509_V_OK); a failing certificate fails the handshake.
     pub verify_result: i64,
     /// `ssl_c_s_dn`: `/C=FR/O=x/CN=y`.
     pub client_subject_dn: Option<String>,
+    /// The client certificate (DER), for `ssl_c_i_dn`, `ssl_c_sha1`, `ssl_c_der`...
+    pub client_cert: Option<Vec<u8>>,
     /// `ssl_fc_is_resumed`.
     pub resumed: bool,
+}
+
+/// Key bits of a negotiated suite (OpenSSL's `SSL_CIPHER_get_bits`).
+fn suite_bits(s: rustls::CipherSuite) -> i64 {
+    use rustls::CipherSuite as C;
+    match s {
+        C::TLS13_AES_128_GCM_SHA256
+        | C::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256
+        | C::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 => 128,
+        _ => 256,
+    }
 }
 
 impl TlsInfo {
@@ -515,23 +622,31 @@ impl TlsInfo {
             Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2",
             _ => "",
         };
-        let cipher = conn
-            .negotiated_cipher_suite()
-            .and_then(|s| openssl_name(s.suite()))
-            .unwrap_or("");
+        let suite = conn.negotiated_cipher_suite();
+        let cipher = suite.and_then(|s| openssl_name(s.suite())).unwrap_or("");
         let peer = conn.peer_certificates().and_then(|c| c.first());
+        let resumed = matches!(conn.handshake_kind(), Some(rustls::HandshakeKind::Resumed));
         TlsInfo {
             sni: conn.server_name().map(str::to_string),
             protocol: protocol.to_string(),
             cipher: cipher.to_string(),
+            keysize: suite.map_or(0, |s| suite_bits(s.suite())),
             alpn: conn
                 .alpn_protocol()
                 .map(|p| String::from_utf8_lossy(p).into_owned()),
             client_cert_used: peer.is_some(),
+            client_cert_sent: peer.is_some() && !resumed,
             verify_result: 0,
             client_subject_dn: peer.and_then(|c| subject_dn(c.as_ref())),
-            resumed: matches!(conn.handshake_kind(), Some(rustls::HandshakeKind::Resumed)),
+            client_cert: peer.map(|c| c.as_ref().to_vec()),
+            resumed,
         }
+    }
+
+    /// The client certificate's parsed fields (parsed per call: the
+    /// `ssl_c_*` fetches beyond the subject DN are rare).
+    pub fn client_cert_info(&self) -> Option<CertInfo> {
+        self.client_cert.as_deref().and_then(cert_info)
     }
 }
 

@@ -5,15 +5,18 @@
 //! - the master does not bind anything; it starts one worker by running
 //!   its own executable again with the same arguments (minus `-W`, `-Ws`,
 //!   `-D`, `-p`) and [`super::WORKER_ENV`] set. The worker's stdin is one
-//!   end of a socket pair: the worker writes `READY` on it once its
-//!   listeners are bound, and leaves (soft stop) when it reads EOF, i.e.
-//!   when the master is gone;
-//! - SIGUSR2 or SIGHUP: reload. A new worker is started with
-//!   `-sf <current workers>`; it re-reads the configuration, binds (both
-//!   bind the same ports thanks to SO_REUSEPORT) and soft-stops the old
-//!   ones. A worker that fails leaves the old ones running. The master
-//!   itself is not re-executed (HAProxy re-executes it to pick up a new
-//!   binary);
+//!   end of a socket pair ([`super::handover`]): the master sends it the
+//!   current listening sockets, the worker sends back its own once bound,
+//!   then `READY`; it leaves (soft stop) when it reads EOF, i.e. when the
+//!   master is gone;
+//! - SIGUSR2, SIGHUP or `reload` on the master CLI (`-S`): reload. The
+//!   master checks the configuration first (a failing one is reported with
+//!   HAProxy's ALERT lines and `Loading failure!`, and changes nothing),
+//!   then starts a new worker that takes the listening sockets over; once
+//!   it is READY the old workers get SIGUSR1 (soft stop) and finish their
+//!   connections. `mworker-max-reloads N`: an old worker still alive after
+//!   N reloads gets SIGTERM. The master itself is not re-executed (HAProxy
+//!   re-executes it to pick up a new binary);
 //! - SIGTERM / SIGINT / SIGUSR1 / SIGTTOU / SIGTTIN are relayed to the
 //!   workers; after SIGTERM, SIGINT or SIGUSR1 the master exits once they are
 //!   all gone;
@@ -29,21 +32,26 @@
 
 use std::ffi::OsString;
 use std::io::Write;
-use std::os::fd::{AsFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::process::Stdio;
+use std::time::Instant;
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, Command};
+use tokio::sync::{mpsc, oneshot};
 
-use super::{Logger, RunOpts, WORKER_ENV, notify, sys};
+use super::{Logger, RunOpts, WORKER_ENV, handover, notify, sys};
 use crate::ir::haproxy as ir;
 
 struct Worker {
     pid: i32,
     current: bool,
+    /// Reloads this worker has lived through (`show proc`'s `<reloads>`).
+    reloads: u32,
+    started: Instant,
 }
 
-type Exits = tokio::sync::mpsc::UnboundedSender<(i32, std::io::Result<std::process::ExitStatus>)>;
+type Exits = mpsc::UnboundedSender<(i32, std::io::Result<std::process::ExitStatus>)>;
 
 /// The worker's own arguments: the master's minus the options only the
 /// master acts on.
@@ -60,7 +68,7 @@ fn worker_args(args: &[OsString], old: &[i32]) -> Vec<OsString> {
             i += 1;
             continue;
         }
-        if a == "-p" {
+        if a == "-p" || a == "-S" {
             i += 2;
             continue;
         }
@@ -100,14 +108,22 @@ fn exit_text(status: std::process::ExitStatus) -> (i32, String) {
     }
 }
 
+/// Start a worker and hand it `listeners` (the current generation's sockets).
 fn spawn_worker(
     o: &RunOpts,
     old: &[i32],
     exits: &Exits,
+    listeners: &[(String, OwnedFd)],
 ) -> std::io::Result<(Worker, tokio::net::UnixStream)> {
     use std::os::unix::process::CommandExt;
     let exe = std::env::current_exe()?;
     let (mine, theirs) = std::os::unix::net::UnixStream::pair()?;
+    // Queued before the worker starts: it reads them first thing.
+    let items: Vec<(String, std::os::fd::RawFd)> = listeners
+        .iter()
+        .map(|(k, fd)| (k.clone(), fd.as_raw_fd()))
+        .collect();
+    handover::send_batch(&mine, &items, handover::DONE)?;
     mine.set_nonblocking(true)?;
     let mut std_cmd = std::process::Command::new(exe);
     std_cmd
@@ -125,14 +141,278 @@ fn spawn_worker(
         let _ = tx.send((pid, st));
     });
     let sock = tokio::net::UnixStream::from_std(mine)?;
-    Ok((Worker { pid, current: true }, sock))
+    Ok((
+        Worker {
+            pid,
+            current: true,
+            reloads: 0,
+            started: Instant::now(),
+        },
+        sock,
+    ))
 }
 
-/// Wait for the worker's READY line; false if it closed without it.
-async fn wait_ready(sock: &mut tokio::net::UnixStream) -> bool {
-    let mut r = BufReader::new(sock);
-    let mut line = String::new();
-    matches!(r.read_line(&mut line).await, Ok(n) if n > 0 && line.starts_with("READY"))
+/// Wait for the worker's sockets and READY; None if it left without.
+async fn wait_ready(sock: &tokio::net::UnixStream) -> Option<Vec<(String, OwnedFd)>> {
+    match handover::recv_batch(sock).await {
+        Ok((end, socks)) if end == handover::READY => Some(socks),
+        _ => None,
+    }
+}
+
+/// `-S <addr>[,<bind options>]`: the master CLI's listening sockets.
+enum CliListener {
+    Unix(tokio::net::UnixListener, std::path::PathBuf),
+    Tcp(tokio::net::TcpListener),
+}
+
+fn open_master_cli(spec: &str) -> std::io::Result<CliListener> {
+    let addr = spec.split(',').next().unwrap_or_default();
+    let mode = spec
+        .split(',')
+        .skip(1)
+        .flat_map(|o| {
+            let mut w = o.split_whitespace();
+            match (w.next(), w.next()) {
+                (Some("mode"), Some(m)) => u32::from_str_radix(m, 8).ok(),
+                _ => None,
+            }
+        })
+        .next();
+    let path = addr.strip_prefix("unix@").unwrap_or(addr);
+    if path.starts_with('/') || path.starts_with('.') || addr.starts_with("unix@") {
+        let p = std::path::PathBuf::from(path);
+        let _ = std::fs::remove_file(&p);
+        let l = tokio::net::UnixListener::bind(&p)?;
+        if let Some(m) = mode {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = std::fs::set_permissions(&p, std::fs::Permissions::from_mode(m));
+        }
+        return Ok(CliListener::Unix(l, p));
+    }
+    let a = addr
+        .strip_prefix("ipv4@")
+        .or_else(|| addr.strip_prefix("ipv6@"))
+        .unwrap_or(addr);
+    let sa: std::net::SocketAddr = a
+        .parse()
+        .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))?;
+    let std_l = std::net::TcpListener::bind(sa)?;
+    std_l.set_nonblocking(true)?;
+    Ok(CliListener::Tcp(tokio::net::TcpListener::from_std(std_l)?))
+}
+
+/// A master CLI command waiting for the master loop's answer.
+struct CliReq {
+    line: String,
+    reply: oneshot::Sender<Option<String>>,
+}
+
+async fn cli_session<S>(stream: S, tx: mpsc::UnboundedSender<CliReq>)
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let (r, mut w) = tokio::io::split(stream);
+    let mut lines = BufReader::new(r).lines();
+    while let Ok(Some(line)) = lines.next_line().await {
+        for cmd in line.split(';').map(str::trim).filter(|c| !c.is_empty()) {
+            if cmd == "quit" {
+                return;
+            }
+            let (rtx, rrx) = oneshot::channel();
+            if tx
+                .send(CliReq {
+                    line: cmd.to_string(),
+                    reply: rtx,
+                })
+                .is_err()
+            {
+                return;
+            }
+            match rrx.await {
+                Ok(Some(text)) => {
+                    if w.write_all(text.as_bytes()).await.is_err() {
+                        return;
+                    }
+                }
+                // `reload`: HAProxy 2.6.12 closes the connection without a word.
+                _ => return,
+            }
+        }
+    }
+}
+
+fn spawn_cli(l: CliListener, tx: mpsc::UnboundedSender<CliReq>) {
+    tokio::spawn(async move {
+        loop {
+            match &l {
+                CliListener::Unix(u, _) => {
+                    if let Ok((s, _)) = u.accept().await {
+                        tokio::spawn(cli_session(s, tx.clone()));
+                    }
+                }
+                CliListener::Tcp(t) => {
+                    if let Ok((s, _)) = t.accept().await {
+                        tokio::spawn(cli_session(s, tx.clone()));
+                    }
+                }
+            }
+        }
+    });
+}
+
+/// `0d00h00m01s`, as `show proc` prints an uptime.
+fn uptime(since: Instant) -> String {
+    let s = since.elapsed().as_secs();
+    format!(
+        "{}d{:02}h{:02}m{:02}s",
+        s / 86400,
+        (s / 3600) % 24,
+        (s / 60) % 60,
+        s % 60
+    )
+}
+
+/// HAProxy 2.6.12's master CLI help (`help`, and after an unknown command).
+const CLI_HELP: &str =
+    "  @!<pid>                                 : send a command to the <pid> process
+  @<relative pid>                         : send a command to the <relative pid> process
+  @master                                 : send a command to the master process
+  operator                                : lower the level of the current CLI session to operator
+  reload                                  : reload haproxy
+  show cli level                          : display the level of the current CLI session
+  show cli sockets                        : dump list of cli sockets
+  show proc                               : show processes status
+  show version                            : show version of the current process
+  user                                    : lower the level of the current CLI session to user
+  help [<command>]                        : list matching or all commands
+  prompt                                  : toggle interactive mode with prompt
+  quit                                    : disconnect
+";
+
+/// Everything the master tracks.
+struct Master<'a> {
+    o: &'a RunOpts,
+    workers: Vec<Worker>,
+    /// Each worker's socket, kept open: closing it tells the worker the
+    /// master is gone.
+    socks: Vec<(i32, tokio::net::UnixStream)>,
+    /// The current generation's listening sockets, for the next worker.
+    listeners: Vec<(String, OwnedFd)>,
+    exits: Exits,
+    reloads: u32,
+    failed_reloads: u32,
+    started: Instant,
+    max_reloads: Option<u32>,
+}
+
+impl Master<'_> {
+    /// `show proc` (HAProxy 2.6.12's layout).
+    fn show_proc(&self, version: &str) -> String {
+        let mut t = format!(
+            "#{:<14} {:<15} {:<15} {:<15} {:<15}\n",
+            "<PID>", "<type>", "<reloads>", "<uptime>", "<version>"
+        );
+        t.push_str(&format!(
+            "{:<15} {:<15} {:<15} {:<15} {:<15}\n",
+            std::process::id(),
+            "master",
+            format!("{} [failed: {}]", self.reloads, self.failed_reloads),
+            uptime(self.started),
+            version
+        ));
+        let row = |w: &Worker| {
+            format!(
+                "{:<15} {:<15} {:<15} {:<15} {:<15}\n",
+                w.pid,
+                "worker",
+                w.reloads,
+                uptime(w.started),
+                version
+            )
+        };
+        t.push_str("# workers\n");
+        for w in self.workers.iter().filter(|w| w.current) {
+            t.push_str(&row(w));
+        }
+        if self.workers.iter().any(|w| !w.current) {
+            t.push_str("# old workers\n");
+            for w in self.workers.iter().filter(|w| !w.current) {
+                t.push_str(&row(w));
+            }
+        }
+        t.push_str("# programs\n\n");
+        t
+    }
+
+    /// One reload: check, new worker, hand-over, old workers soft-stopped.
+    async fn reload(&mut self, log: &mut Logger) {
+        log.notice("Reloading HAProxy");
+        if self.o.systemd {
+            notify::send("RELOADING=1");
+        }
+        self.reloads += 1;
+        for w in &mut self.workers {
+            w.reloads += 1;
+        }
+        // As after HAProxy's re-exec, the version notices precede the next
+        // warning again.
+        log.version_shown = false;
+        log.starting = true;
+        let checked = self.o.reload_check.is_none_or(|check| check(&self.o.args));
+        if !checked {
+            self.failed_reloads += 1;
+            log.warning("Loading failure!");
+            if self.o.systemd {
+                notify::send("READY=1");
+            }
+            return;
+        }
+        match spawn_worker(self.o, &[], &self.exits, &self.listeners) {
+            Ok((w, s)) => {
+                log.notice(&format!("New worker ({}) forked", w.pid));
+                let pid = w.pid;
+                self.workers.push(w);
+                self.socks.push((pid, s));
+                let ready = match self.socks.last() {
+                    Some((_, s)) => wait_ready(s).await,
+                    None => None,
+                };
+                match ready {
+                    Some(socks) => {
+                        self.listeners = socks;
+                        for old in self.workers.iter_mut().filter(|w| w.pid != pid) {
+                            old.current = false;
+                            let _ = sys::kill(old.pid, sys::sig::USR1);
+                        }
+                        self.failed_reloads = 0;
+                        log.notice("Loading success.");
+                        if let Some(max) = self.max_reloads {
+                            for w in self
+                                .workers
+                                .iter()
+                                .filter(|w| !w.current && w.reloads > max)
+                            {
+                                log.alert(&format!(
+                                    "Worker {} has exceeded the maximum number of reloads ({max}), sending SIGTERM.",
+                                    w.pid
+                                ));
+                                let _ = sys::kill(w.pid, sys::sig::TERM);
+                            }
+                        }
+                    }
+                    None => {
+                        self.failed_reloads += 1;
+                        log.warning("Loading failure!");
+                    }
+                }
+            }
+            Err(e) => log.alert(&format!("Cannot fork a new worker: {e}")),
+        }
+        if self.o.systemd {
+            notify::send("READY=1");
+        }
+    }
 }
 
 pub fn run_master(cfg: &ir::Config, o: &RunOpts, log: &mut Logger) -> i32 {
@@ -182,18 +462,58 @@ pub fn run_master(cfg: &ir::Config, o: &RunOpts, log: &mut Logger) -> i32 {
         Err(_) => return 1,
     };
     let no_exit_on_failure = cfg.global.master_worker_no_exit_on_failure;
-    rt.block_on(master_loop(o, log, no_exit_on_failure))
+    let max_reloads = cfg
+        .global
+        .other
+        .iter()
+        .rev()
+        .find(|d| d.keyword == "mworker-max-reloads")
+        .and_then(|d| d.args.first())
+        .and_then(|a| a.parse::<u32>().ok());
+    rt.block_on(master_loop(o, log, no_exit_on_failure, max_reloads))
 }
 
-async fn master_loop(o: &RunOpts, log: &mut Logger, no_exit_on_failure: bool) -> i32 {
+async fn master_loop(
+    o: &RunOpts,
+    log: &mut Logger,
+    no_exit_on_failure: bool,
+    max_reloads: Option<u32>,
+) -> i32 {
     use tokio::signal::unix::{SignalKind, signal};
-    let mut workers: Vec<Worker> = Vec::new();
-    // The socket of each worker, kept open: closing it tells the worker
-    // the master is gone.
-    let mut socks: Vec<(i32, tokio::net::UnixStream)> = Vec::new();
-    let (exits, mut exited) = tokio::sync::mpsc::unbounded_channel();
+    let (exits, mut exited) = mpsc::unbounded_channel();
+    let (cli_tx, mut cli_rx) = mpsc::unbounded_channel::<CliReq>();
+    let mut cli_paths = Vec::new();
+    for spec in &o.master_cli {
+        let spec = spec.to_string_lossy();
+        match open_master_cli(&spec) {
+            Ok(l) => {
+                if let CliListener::Unix(_, p) = &l {
+                    cli_paths.push(p.clone());
+                }
+                spawn_cli(l, cli_tx.clone());
+            }
+            Err(e) => {
+                log.alert(&format!(
+                    "Cannot bind master CLI socket '{spec}': {}",
+                    super::strerror(&e)
+                ));
+                return 1;
+            }
+        }
+    }
+    let mut m = Master {
+        o,
+        workers: Vec::new(),
+        socks: Vec::new(),
+        listeners: Vec::new(),
+        exits,
+        reloads: 0,
+        failed_reloads: 0,
+        started: Instant::now(),
+        max_reloads,
+    };
 
-    let (w, mut s) = match spawn_worker(o, &o.old_pids, &exits) {
+    let (w, s) = match spawn_worker(o, &o.old_pids, &m.exits, &[]) {
         Ok(x) => x,
         Err(e) => {
             log.alert(&format!("[{}.main()] Cannot fork: {e}", o.progname));
@@ -202,15 +522,17 @@ async fn master_loop(o: &RunOpts, log: &mut Logger, no_exit_on_failure: bool) ->
     };
     log.notice(&format!("New worker ({}) forked", w.pid));
     let first_pid = w.pid;
-    workers.push(w);
-    if wait_ready(&mut s).await {
+    m.workers.push(w);
+    if let Some(socks) = wait_ready(&s).await {
+        m.listeners = socks;
         log.notice("Loading success.");
         if o.systemd {
             notify::send(&format!("READY=1\nMAINPID={}", std::process::id()));
         }
     }
-    socks.push((first_pid, s));
-    log.starting = false;
+    m.socks.push((first_pid, s));
+    // `starting` stays on in the master: as in HAProxy's, its first warning or
+    // alert since the last (re)load is preceded by the version notices.
 
     let sig = |k: SignalKind| signal(k).ok();
     let mut term = sig(SignalKind::terminate());
@@ -230,9 +552,15 @@ async fn master_loop(o: &RunOpts, log: &mut Logger, no_exit_on_failure: bool) ->
     }
     let mut stopping = false;
     let mut exit_code = 0;
+    let version = log.version.clone();
     loop {
-        if stopping && workers.is_empty() {
+        // HAProxy's master leaves once no worker is left, unless `master-worker
+        // no-exit-on-failure` keeps it waiting for a reload.
+        if m.workers.is_empty() && (stopping || !no_exit_on_failure) {
             log.warning(&format!("All workers exited. Exiting... ({exit_code})"));
+            for p in &cli_paths {
+                let _ = std::fs::remove_file(p);
+            }
             return exit_code;
         }
         let relay = |workers: &Vec<Worker>, s: i32| {
@@ -242,73 +570,81 @@ async fn master_loop(o: &RunOpts, log: &mut Logger, no_exit_on_failure: bool) ->
         };
         tokio::select! {
             Some((pid, st)) = exited.recv() => {
-                let Some(i) = workers.iter().position(|w| w.pid == pid) else { continue };
-                let w = workers.remove(i);
-                socks.retain(|(p, _)| *p != pid);
+                let Some(i) = m.workers.iter().position(|w| w.pid == pid) else { continue };
+                let w = m.workers.remove(i);
+                m.socks.retain(|(p, _)| *p != pid);
                 let (code, why) = match st {
                     Ok(st) => exit_text(st),
                     Err(_) => (1, "Exit".to_string()),
                 };
-                if w.current {
-                    log.alert(&format!("Current worker ({pid}) exited with code {code} ({why})"));
-                    if !stopping && !no_exit_on_failure {
-                        // HAProxy's exit-on-failure: stop the others and leave with its code.
-                        relay(&workers, sys::sig::TERM);
+                if w.current && !stopping {
+                    // Measured with HAProxy 2.6.12: a current worker leaving with 0,
+                    // 130 or 143 is reported (a warning below 128, an alert above); any
+                    // other status triggers exit-on-failure instead, and becomes the
+                    // master's exit code (as 130 does).
+                    let normal = matches!(code, 0 | 130 | 143);
+                    if normal || no_exit_on_failure {
+                        let line = format!("Current worker ({pid}) exited with code {code} ({why})");
+                        if code < 128 { log.warning(&line) } else { log.alert(&line) }
+                    }
+                    if !normal && !no_exit_on_failure {
+                        log.alert("exit-on-failure: killing every processes with SIGTERM");
+                        relay(&m.workers, sys::sig::TERM);
                         stopping = true;
+                    }
+                    if code != 0 && code != 143 {
+                        exit_code = code;
+                    }
+                } else if w.current {
+                    log.alert(&format!("Current worker ({pid}) exited with code {code} ({why})"));
+                    // 0 and 143 (SIGTERM) are normal; SIGINT (130) and the rest are reported.
+                    if code != 0 && code != 143 {
                         exit_code = code;
                     }
                 } else {
                     log.warning(&format!("Former worker ({pid}) exited with code {code} ({why})"));
                 }
             }
+            Some(req) = cli_rx.recv() => {
+                let words: Vec<&str> = req.line.split_whitespace().collect();
+                let answer = match words.as_slice() {
+                    ["show", "proc"] => Some(m.show_proc(&version)),
+                    ["show", "version"] => Some(format!("{version}\n\n")),
+                    ["help", ..] => Some(format!("The following commands are valid at this level:\n{CLI_HELP}\n")),
+                    ["reload"] => None,
+                    _ => Some(format!("Unknown command, but maybe one of the following ones is a better match:\n{CLI_HELP}\n")),
+                };
+                let reload = answer.is_none();
+                let _ = req.reply.send(answer);
+                if reload && !stopping {
+                    m.reload(log).await;
+                }
+            }
             _ = recv(&mut term) => {
+                if o.systemd {
+                    notify::send("STOPPING=1");
+                }
                 log.warning("Exiting Master process...");
-                relay(&workers, sys::sig::TERM);
+                relay(&m.workers, sys::sig::TERM);
                 stopping = true;
             }
             _ = recv(&mut int) => {
+                if o.systemd {
+                    notify::send("STOPPING=1");
+                }
                 log.warning("Exiting Master process...");
-                relay(&workers, sys::sig::INT);
+                relay(&m.workers, sys::sig::INT);
                 stopping = true;
             }
             _ = recv(&mut usr1) => {
-                relay(&workers, sys::sig::USR1);
+                relay(&m.workers, sys::sig::USR1);
                 stopping = true;
             }
-            _ = recv(&mut ttou) => relay(&workers, sys::sig::TTOU),
-            _ = recv(&mut ttin) => relay(&workers, sys::sig::TTIN),
+            _ = recv(&mut ttou) => relay(&m.workers, sys::sig::TTOU),
+            _ = recv(&mut ttin) => relay(&m.workers, sys::sig::TTIN),
             _ = async { tokio::select! { _ = recv(&mut usr2) => {}, _ = recv(&mut hup) => {} } } => {
-                if stopping { continue; }
-                log.notice("Reloading HAProxy");
-                if o.systemd {
-                    notify::send("RELOADING=1");
-                }
-                // As after HAProxy's re-exec, the version notices precede
-                // the next warning again.
-                log.version_shown = false;
-                log.starting = true;
-                let old: Vec<i32> = workers.iter().map(|w| w.pid).collect();
-                match spawn_worker(o, &old, &exits) {
-                    Ok((w, mut s)) => {
-                        log.notice(&format!("New worker ({}) forked", w.pid));
-                        let pid = w.pid;
-                        if wait_ready(&mut s).await {
-                            for old in workers.iter_mut() {
-                                old.current = false;
-                            }
-                            log.notice("Loading success.");
-                        } else {
-                            log.alert("Loading failure!");
-                        }
-                        let mut w = w;
-                        w.current = true;
-                        workers.push(w);
-                        socks.push((pid, s));
-                        if o.systemd {
-                            notify::send("READY=1");
-                        }
-                    }
-                    Err(e) => log.alert(&format!("Cannot fork a new worker: {e}")),
+                if !stopping {
+                    m.reload(log).await;
                 }
             }
         }
@@ -322,10 +658,28 @@ fn master_socket() -> Option<std::os::unix::net::UnixStream> {
     Some(std::os::unix::net::UnixStream::from(fd))
 }
 
+/// In a worker: the previous generation's listening sockets, from the master.
+pub fn receive_sockets() -> handover::Inherited {
+    let Some(s) = master_socket() else {
+        return handover::Inherited::default();
+    };
+    match handover::recv_batch_blocking(&s) {
+        Ok((_, list)) => handover::Inherited::from_list(list),
+        Err(_) => handover::Inherited::default(),
+    }
+}
+
+/// In a worker: give the master our listening sockets (for the next generation).
+pub fn send_sockets(items: &[(String, std::os::fd::RawFd)]) {
+    if let Some(s) = master_socket() {
+        let _ = handover::send_socks(&s, items);
+    }
+}
+
 /// In a worker: say READY to the master.
 pub fn worker_ready() {
-    if let Some(mut s) = master_socket() {
-        let _ = s.write_all(b"READY\n");
+    if let Some(s) = master_socket() {
+        let _ = handover::send_marker(&s, handover::READY);
     }
 }
 
@@ -358,6 +712,56 @@ mod tests {
     }
 
     #[test]
+    fn show_proc_layout_is_haproxys() {
+        // HAProxy 2.6.12 (`echo "show proc" | socat - master.sock`):
+        // #<PID>          <type>          <reloads>       <uptime>        <version>
+        // 17321           master          1 [failed: 1]   0d00h00m02s     2.6.12-1+deb12u4
+        let o = RunOpts::default();
+        let (exits, _rx) = mpsc::unbounded_channel();
+        let m = Master {
+            o: &o,
+            workers: vec![Worker {
+                pid: 17324,
+                current: true,
+                reloads: 1,
+                started: Instant::now(),
+            }],
+            socks: Vec::new(),
+            listeners: Vec::new(),
+            exits,
+            reloads: 1,
+            failed_reloads: 1,
+            started: Instant::now(),
+            max_reloads: None,
+        };
+        let t = m.show_proc("2.6.12-1+deb12u4");
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(
+            lines.first().copied(),
+            Some("#<PID>          <type>          <reloads>       <uptime>        <version>      ")
+        );
+        let me = std::process::id().to_string();
+        assert_eq!(
+            lines.get(1).copied(),
+            Some(
+                format!(
+                    "{me:<15} master          1 [failed: 1]   0d00h00m00s     2.6.12-1+deb12u4"
+                )
+                .as_str()
+            )
+        );
+        assert_eq!(
+            &lines[2..],
+            [
+                "# workers",
+                "17324           worker          1               0d00h00m00s     2.6.12-1+deb12u4",
+                "# programs",
+                ""
+            ]
+        );
+    }
+
+    #[test]
     fn worker_args_drop_master_options() {
         assert_eq!(
             worker_args(
@@ -378,7 +782,7 @@ mod tests {
             os(&["-f", "a.cfg", "-q"])
         );
         assert_eq!(
-            worker_args(&os(&["-W", "-f", "a.cfg"]), &[7, 8]),
+            worker_args(&os(&["-W", "-S", "/run/m.sock", "-f", "a.cfg"]), &[7, 8]),
             os(&["-f", "a.cfg", "-sf", "7", "8"])
         );
     }

@@ -24,9 +24,11 @@
 //! close, and the process exits 0 when nothing is left or at
 //! `hard-stop-after`. SIGTTOU pauses the listeners, SIGTTIN resumes them.
 
+pub mod handover;
 pub mod limits;
 pub mod master;
 pub mod notify;
+pub mod state_file;
 pub mod sys;
 #[cfg(test)]
 mod tests;
@@ -73,6 +75,21 @@ pub struct RunOpts {
     pub args: Vec<OsString>,
     /// Directory relative paths are resolved from.
     pub base_dir: PathBuf,
+    /// `-S`: the master CLI's addresses (with their bind options).
+    pub master_cli: Vec<OsString>,
+    /// The master's configuration check before a reload: loads the
+    /// configuration named by these arguments, prints HAProxy's ALERT lines
+    /// if it fails, and says whether it is valid.
+    pub reload_check: Option<fn(&[OsString]) -> bool>,
+}
+
+/// `strerror()` text of an I/O error (std adds " (os error N)").
+pub(crate) fn strerror(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    match s.find(" (os error ") {
+        Some(k) => s[..k].to_string(),
+        None => s,
+    }
 }
 
 /// HAProxy's message printer at run time: `[LEVEL]   (PID) : text` on
@@ -174,6 +191,8 @@ pub fn run(cfg: ir::Config, o: RunOpts, log: &mut Logger) -> i32 {
             return 1;
         }
     };
+    // Server states saved before the reload (`server-state-file`).
+    state_file::load(&cfg, &engine, &o.base_dir, log);
     let nbthread = nbthread_of(&cfg);
     let wanted = o.maxconn.or(cfg.global.maxconn).filter(|m| *m > 0);
     let needs = limits::FdNeeds {
@@ -217,10 +236,16 @@ pub fn run(cfg: ir::Config, o: RunOpts, log: &mut Logger) -> i32 {
         reuseport: !o.no_reuseport,
         global_maxconn: lim.maxconn,
     };
+    // A worker takes the previous generation's sockets over (see `handover`).
+    let mut inherited = if in_worker {
+        master::receive_sockets()
+    } else {
+        handover::Inherited::default()
+    };
     let mut retries = 100;
     let mut paused_old = false;
     let bound = loop {
-        let r = listen::bind_all(&engine, &cfg.global, &set);
+        let r = listen::bind_all(&engine, &cfg.global, &set, &mut inherited);
         if !r.failed || o.old_pids.is_empty() || retries == 0 {
             break r;
         }
@@ -251,6 +276,17 @@ pub fn run(cfg: ir::Config, o: RunOpts, log: &mut Logger) -> i32 {
             "{main} No enabled listener found (check for 'bind' directives) ! Exiting."
         ));
         return 1;
+    }
+    // Sockets of the previous generation this configuration no longer has.
+    drop(inherited);
+    if in_worker {
+        use std::os::fd::AsRawFd;
+        let items: Vec<(String, std::os::fd::RawFd)> = bound
+            .sockets
+            .iter()
+            .map(|b| (b.key.clone(), b.sock.as_raw_fd()))
+            .collect();
+        master::send_sockets(&items);
     }
 
     // Pid file: daemon mode only (a worker's is written by its master).
@@ -312,6 +348,41 @@ pub fn run(cfg: ir::Config, o: RunOpts, log: &mut Logger) -> i32 {
         }
     }
 
+    // `nbthread 1` (the common case, and HAProxy's model: one thread does
+    // everything): a current-thread runtime runs the accept loops and every
+    // connection on this thread. A one-worker multi-thread runtime would park
+    // and wake the worker through its driver (eventfd writes, futexes) and
+    // pay its scheduler's atomics on every task wake-up.
+    let built = if nbthread <= 1 {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(nbthread)
+            .thread_name("tandem-worker")
+            .enable_all()
+            .build()
+    };
+    let rt = match built {
+        Ok(rt) => rt,
+        Err(e) => {
+            log.alert(&format!("{main} Cannot start the worker threads: {e}"));
+            return 1;
+        }
+    };
+    // The runtime API's sockets (`stats socket`): bound inside the runtime, before
+    // chroot and setuid take the right to create them away.
+    {
+        let _entered = rt.enter();
+        if let Err(e) = crate::proxy::api::start(&engine, &cfg) {
+            log.alert(&api_error_text(&cfg, &e));
+            log.alert(&format!(
+                "{main} Some protocols failed to start their listeners! Exiting."
+            ));
+            return 1;
+        }
+    }
     if let Some(dir) = &cfg.global.chroot
         && sys::chroot(dir).is_err()
     {
@@ -337,29 +408,6 @@ pub fn run(cfg: ir::Config, o: RunOpts, log: &mut Logger) -> i32 {
         return 1;
     }
 
-    // `nbthread 1` (the common case, and HAProxy's model: one thread does
-    // everything): a current-thread runtime runs the accept loops and every
-    // connection on this thread. A one-worker multi-thread runtime would park
-    // and wake the worker through its driver (eventfd writes, futexes) and
-    // pay its scheduler's atomics on every task wake-up.
-    let built = if nbthread <= 1 {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-    } else {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(nbthread)
-            .thread_name("tandem-worker")
-            .enable_all()
-            .build()
-    };
-    let rt = match built {
-        Ok(rt) => rt,
-        Err(e) => {
-            log.alert(&format!("{main} Cannot start the worker threads: {e}"));
-            return 1;
-        }
-    };
     log.starting = false;
     let mut log2 = log.clone();
     rt.block_on(serve(
@@ -371,6 +419,46 @@ pub fn run(cfg: ir::Config, o: RunOpts, log: &mut Logger) -> i32 {
         o.no_splice,
         &mut log2,
     ))
+}
+
+/// A stats socket that could not be bound, as HAProxy 2.6.12 reports it:
+/// `Binding [s.cfg:2] for frontend GLOBAL: cannot bind UNIX socket (No such file or
+/// directory) [/nonexistent/dir/s.sock]`, then `Some protocols failed to start their
+/// listeners! Exiting.` and exit 1.
+fn api_error_text(cfg: &ir::Config, e: &crate::proxy::api::ApiError) -> String {
+    match e {
+        crate::proxy::api::ApiError::Bind { path, msg } => {
+            let at = cfg
+                .global
+                .stats_sockets
+                .iter()
+                .find(|s| s.address == *path || s.address.ends_with(path.as_str()))
+                .or(cfg.global.stats_sockets.first())
+                .map(|s| format!("[{}:{}]", s.span.file, s.span.line))
+                .unwrap_or_default();
+            // std's texts carry " (os error N)"; HAProxy prints strerror() alone.
+            let msg = match msg.find(" (os error ") {
+                Some(k) => &msg[..k],
+                None => msg.as_str(),
+            };
+            let inet = ["ipv4@", "ipv6@", "tcp@", "tcp4@", "tcp6@"]
+                .iter()
+                .find_map(|p| path.strip_prefix(p))
+                .or_else(|| {
+                    (!path.starts_with('/') && path.contains(':')).then_some(path.as_str())
+                });
+            match inet {
+                // HAProxy 2.6.12: `... for frontend GLOBAL: cannot bind socket (Address
+                // already in use) for [127.0.0.1:24713]`.
+                Some(addr) => format!(
+                    "Binding {at} for frontend GLOBAL: cannot bind socket ({msg}) for [{addr}]"
+                ),
+                None => format!(
+                    "Binding {at} for frontend GLOBAL: cannot bind UNIX socket ({msg}) [{path}]"
+                ),
+            }
+        }
+    }
 }
 
 /// A proxy that is serving: listeners accepting, checks running.
@@ -478,9 +566,29 @@ async fn serve(
         }
     }
     let mut master_gone = master_watch();
+    // Global `grace`: the listeners keep accepting this long after SIGUSR1
+    // before the soft stop begins (HAProxy: "a delay between SIGUSR1 and real
+    // soft-stop"). With sockets handed over on reload, the new worker accepts
+    // from the same queues meanwhile.
+    let grace = running
+        .cfg
+        .global
+        .other
+        .iter()
+        .rev()
+        .find(|d| d.keyword == "grace")
+        .and_then(|d| d.args.first())
+        .and_then(|a| crate::config::haproxy::parser::util::parse_time(a, 1).ok())
+        .filter(|ms| *ms > 0)
+        .map(Duration::from_millis);
     loop {
         tokio::select! {
-            _ = recv(&mut usr1) => break,
+            _ = recv(&mut usr1) => {
+                if let Some(g) = grace {
+                    tokio::time::sleep(g).await;
+                }
+                break;
+            }
             _ = &mut master_gone => break,
             _ = recv(&mut ttou) => {
                 running.pause(true);

@@ -8,7 +8,7 @@
 
 use std::ffi::CString;
 use std::io;
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
 fn cvt(ret: libc::c_int) -> io::Result<libc::c_int> {
     if ret == -1 {
@@ -203,6 +203,191 @@ pub fn cpus_allowed() -> usize {
         .unwrap_or(1)
 }
 
+/// The most descriptors one [`send_fds`] call carries (the kernel's SCM_MAX_FD is 253).
+pub const MAX_FDS_PER_MSG: usize = 200;
+
+/// sendmsg(2) with `fds` attached as SCM_RIGHTS (the listening sockets a
+/// worker hands to its master and a master to the next worker, as HAProxy's
+/// `_getsocks` does). Returns the bytes of `data` sent.
+pub fn send_fds(sock: &impl AsRawFd, data: &[u8], fds: &[RawFd]) -> io::Result<usize> {
+    if fds.len() > MAX_FDS_PER_MSG || data.is_empty() {
+        return Err(io::Error::from(io::ErrorKind::InvalidInput));
+    }
+    let payload = std::mem::size_of_val(fds);
+    // SAFETY: CMSG_SPACE is a pure size computation.
+    let space = unsafe { libc::CMSG_SPACE(payload as u32) } as usize;
+    // u64 words keep the control buffer aligned for cmsghdr.
+    let mut cbuf = vec![0u64; space.div_ceil(8).max(1)];
+    let mut iov = libc::iovec {
+        iov_base: data.as_ptr() as *mut libc::c_void,
+        iov_len: data.len(),
+    };
+    // SAFETY: an all-zero msghdr is a valid empty header.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = &mut iov;
+    msg.msg_iovlen = 1;
+    if !fds.is_empty() {
+        msg.msg_control = cbuf.as_mut_ptr().cast();
+        msg.msg_controllen = space as _;
+        // SAFETY: msg_control points at `space` writable, aligned bytes, enough
+        // for one cmsghdr carrying `payload` bytes, so CMSG_FIRSTHDR is non-null
+        // and CMSG_DATA has room for the descriptors copied into it.
+        unsafe {
+            let c = libc::CMSG_FIRSTHDR(&msg);
+            if c.is_null() {
+                return Err(io::Error::from(io::ErrorKind::InvalidInput));
+            }
+            (*c).cmsg_level = libc::SOL_SOCKET;
+            (*c).cmsg_type = libc::SCM_RIGHTS;
+            (*c).cmsg_len = libc::CMSG_LEN(payload as u32) as _;
+            std::ptr::copy_nonoverlapping(fds.as_ptr().cast::<u8>(), libc::CMSG_DATA(c), payload);
+        }
+    }
+    loop {
+        // SAFETY: `msg` describes `iov` (pointing into `data`) and `cbuf`, all
+        // alive for the call; the kernel only reads them.
+        let n = unsafe { libc::sendmsg(sock.as_raw_fd(), &msg, libc::MSG_NOSIGNAL) };
+        if n >= 0 {
+            return Ok(n as usize);
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
+
+/// recvmsg(2) into `buf`, collecting SCM_RIGHTS descriptors (received
+/// close-on-exec). Returns the bytes read (0 = EOF) and the descriptors.
+pub fn recv_fds(sock: &impl AsRawFd, buf: &mut [u8]) -> io::Result<(usize, Vec<OwnedFd>)> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: pure size computation.
+    let space = unsafe { libc::CMSG_SPACE((MAX_FDS_PER_MSG * std::mem::size_of::<RawFd>()) as u32) }
+        as usize;
+    let mut cbuf = vec![0u64; space.div_ceil(8)];
+    let mut iov = libc::iovec {
+        iov_base: buf.as_mut_ptr().cast(),
+        iov_len: buf.len(),
+    };
+    // SAFETY: an all-zero msghdr is a valid empty header.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = &mut iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cbuf.as_mut_ptr().cast();
+    msg.msg_controllen = space as _;
+    let n = loop {
+        // SAFETY: `msg` describes `buf` and `cbuf`, both writable and alive
+        // for the call.
+        let n = unsafe { libc::recvmsg(sock.as_raw_fd(), &mut msg, libc::MSG_CMSG_CLOEXEC) };
+        if n >= 0 {
+            break n as usize;
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    };
+    let mut fds = Vec::new();
+    // SAFETY: the kernel filled msg_control/msg_controllen; the CMSG macros
+    // walk only inside it, and every SCM_RIGHTS entry holds descriptors that
+    // were just installed in this process and belong to nobody else yet.
+    unsafe {
+        let mut c = libc::CMSG_FIRSTHDR(&msg);
+        while !c.is_null() {
+            if (*c).cmsg_level == libc::SOL_SOCKET && (*c).cmsg_type == libc::SCM_RIGHTS {
+                let data = libc::CMSG_DATA(c);
+                let len = (*c).cmsg_len as usize - (data as usize - c as usize);
+                let count = len / std::mem::size_of::<RawFd>();
+                for i in 0..count {
+                    let fd = std::ptr::read_unaligned(data.cast::<RawFd>().add(i));
+                    fds.push(OwnedFd::from_raw_fd(fd));
+                }
+            }
+            c = libc::CMSG_NXTHDR(&msg, c);
+        }
+    }
+    Ok((n, fds))
+}
+
+/// The socket option SO_ACCEPTCONN: whether `fd` is a listening socket.
+pub fn is_listening(sock: &impl AsRawFd) -> bool {
+    getsockopt_int(sock.as_raw_fd(), libc::SOL_SOCKET, libc::SO_ACCEPTCONN).is_ok_and(|v| v != 0)
+}
+
+/// SO_TYPE of a socket (libc::SOCK_STREAM, ...).
+pub fn socket_type(sock: &impl AsRawFd) -> io::Result<i32> {
+    getsockopt_int(sock.as_raw_fd(), libc::SOL_SOCKET, libc::SO_TYPE)
+}
+
+fn getsockopt_int(fd: RawFd, level: libc::c_int, name: libc::c_int) -> io::Result<libc::c_int> {
+    let mut v: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: the pointers describe `v` and `len`, alive and writable for the call.
+    cvt(unsafe {
+        libc::getsockopt(
+            fd,
+            level,
+            name,
+            (&mut v as *mut libc::c_int).cast(),
+            &mut len,
+        )
+    })?;
+    Ok(v)
+}
+
+/// IP_FREEBIND / IPV6_FREEBIND: bind an address not (yet) on this host,
+/// e.g. a VRRP VIP held by the other node.
+pub fn set_freebind(sock: &impl AsRawFd, v6: bool) -> io::Result<()> {
+    if v6 {
+        setsockopt_int(sock.as_raw_fd(), libc::SOL_IPV6, libc::IPV6_FREEBIND, 1)
+    } else {
+        setsockopt_int(sock.as_raw_fd(), libc::SOL_IP, libc::IP_FREEBIND, 1)
+    }
+}
+
+/// Take over an inherited descriptor by number (`bind fd@N`): a dup of it,
+/// so the original number stays valid for whoever else holds it.
+pub fn dup_fd(fd: RawFd) -> io::Result<OwnedFd> {
+    use std::os::fd::FromRawFd;
+    // SAFETY: F_DUPFD_CLOEXEC on any integer either fails with EBADF or
+    // returns a fresh descriptor that only we own.
+    let n = cvt(unsafe { libc::fcntl(fd, libc::F_DUPFD_CLOEXEC, 3) })?;
+    // SAFETY: `n` was just created for us.
+    Ok(unsafe { OwnedFd::from_raw_fd(n) })
+}
+
+/// chown(2) on a path (unix socket `user`/`group`); -1 leaves one unchanged.
+pub fn chown(path: &std::path::Path, uid: Option<u32>, gid: Option<u32>) -> io::Result<()> {
+    std::os::unix::fs::chown(path, uid, gid)
+}
+
+/// getpwnam(3): the uid of a user name.
+pub fn uid_of(name: &str) -> Option<u32> {
+    let c = CString::new(name).ok()?;
+    // SAFETY: `c` is NUL-terminated; the returned record is only read at once,
+    // before any other getpw* call of this (single-threaded at this point) process.
+    let p = unsafe { libc::getpwnam(c.as_ptr()) };
+    if p.is_null() {
+        None
+    } else {
+        // SAFETY: non-null pointer to libc's static passwd record.
+        Some(unsafe { (*p).pw_uid })
+    }
+}
+
+/// getgrnam(3): the gid of a group name.
+pub fn gid_of(name: &str) -> Option<u32> {
+    let c = CString::new(name).ok()?;
+    // SAFETY: as in uid_of.
+    let p = unsafe { libc::getgrnam(c.as_ptr()) };
+    if p.is_null() {
+        None
+    } else {
+        // SAFETY: non-null pointer to libc's static group record.
+        Some(unsafe { (*p).gr_gid })
+    }
+}
+
 /// Signal numbers, so callers need no libc.
 pub mod sig {
     pub const HUP: i32 = libc::SIGHUP;
@@ -226,6 +411,36 @@ mod tests {
         assert!(soft > 0 && hard >= soft);
         assert!(set_nofile_limit(soft, hard).is_ok());
         assert!(set_nofile_limit(hard.saturating_add(1), hard).is_err());
+    }
+
+    #[test]
+    fn descriptors_cross_a_socket_pair() {
+        let Ok((a, b)) = std::os::unix::net::UnixStream::pair() else {
+            return;
+        };
+        let Ok(l) = std::net::TcpListener::bind("127.0.0.1:0") else {
+            return;
+        };
+        let Ok(port) = l.local_addr().map(|a| a.port()) else {
+            return;
+        };
+        assert_eq!(send_fds(&a, b"x", &[l.as_raw_fd()]).ok(), Some(1));
+        let mut buf = [0u8; 8];
+        let Ok((n, fds)) = recv_fds(&b, &mut buf) else {
+            panic!("recvmsg failed")
+        };
+        assert_eq!((n, fds.len()), (1, 1));
+        let Some(fd) = fds.into_iter().next() else {
+            return;
+        };
+        assert!(is_listening(&fd));
+        let got = std::net::TcpListener::from(fd);
+        assert_eq!(got.local_addr().map(|a| a.port()).ok(), Some(port));
+        // The same kernel socket: a connection queued before is accepted through the copy.
+        drop(l);
+        let c = std::net::TcpStream::connect(("127.0.0.1", port));
+        assert!(c.is_ok());
+        assert!(got.accept().is_ok());
     }
 
     #[test]

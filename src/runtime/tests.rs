@@ -74,6 +74,7 @@ fn boot(text: &str) -> Running {
             reuseport: true,
             global_maxconn: lim.maxconn,
         },
+        &mut crate::runtime::handover::Inherited::default(),
     );
     assert!(!b.failed, "{:?}", b.msgs);
     start_serving(cfg, engine, fes, b.sockets, lim, false, &quiet())
@@ -293,4 +294,39 @@ async fn pause_and_resume_listeners() {
     );
     let mut log = quiet();
     run.soft_stop(&mut log).await;
+}
+
+#[test]
+fn stats_socket_bind_errors_read_as_haproxys() {
+    // HAProxy 2.6.12:
+    // [ALERT]    (15429) : Binding [s.cfg:2] for frontend GLOBAL: cannot bind UNIX socket (No such file or directory) [/nonexistent/dir/s.sock]
+    // [ALERT]    (26426) : Binding [s2.cfg:2] for frontend GLOBAL: cannot bind socket (Address already in use) for [127.0.0.1:24713]
+    let mut cfg = crate::ir::haproxy::Config::default();
+    cfg.global
+        .stats_sockets
+        .push(crate::ir::haproxy::StatsSocket {
+            span: crate::ir::haproxy::Span {
+                file: "s.cfg".into(),
+                line: 2,
+            },
+            address: "/nonexistent/dir/s.sock".into(),
+            params: Vec::new(),
+        });
+    let e = crate::proxy::api::ApiError::Bind {
+        path: "/nonexistent/dir/s.sock".into(),
+        msg: "No such file or directory (os error 2)".into(),
+    };
+    assert_eq!(
+        super::api_error_text(&cfg, &e),
+        "Binding [s.cfg:2] for frontend GLOBAL: cannot bind UNIX socket (No such file or directory) [/nonexistent/dir/s.sock]"
+    );
+    cfg.global.stats_sockets[0].address = "ipv4@127.0.0.1:24713".into();
+    let e = crate::proxy::api::ApiError::Bind {
+        path: "ipv4@127.0.0.1:24713".into(),
+        msg: "Address already in use (os error 98)".into(),
+    };
+    assert_eq!(
+        super::api_error_text(&cfg, &e),
+        "Binding [s.cfg:2] for frontend GLOBAL: cannot bind socket (Address already in use) for [127.0.0.1:24713]"
+    );
 }

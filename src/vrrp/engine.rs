@@ -41,7 +41,7 @@ use super::arp::{GarpSender, NaSender};
 use super::dump;
 use super::from_ir::{
     FromIrError, GroupPlan, Notify, Plan, ScriptPlan, TrackFilePlan, groups, insecure_script_lines,
-    plan, scripts, track_files, track_processes,
+    notify_user_lines, plan, scripts, track_files, track_processes,
 };
 use super::log::Log;
 use super::netlink::{AddrSpec, IfAddr, Link, Netlink, RouteSpec};
@@ -70,6 +70,43 @@ pub struct RunOptions {
     pub config_path: Option<String>,
     /// `-i`: config id for the `@id` line prefixes.
     pub config_id: Option<String>,
+}
+
+/// What the embedding process (`tandem run`) asks of a running engine; the standalone
+/// daemon gets the same from its signals.
+#[derive(Debug)]
+pub enum Control {
+    /// Apply a configuration that was already loaded and checked (the caller checked it
+    /// together with the proxy's, so a failure of either leaves both as they were).
+    Reload(Box<ir::Config>),
+    DumpData,
+    DumpStats,
+    /// Stop. `handover`: a master keeps its VIPs after its priority 0 advert until the
+    /// peer's advert says it took over (or this long), so that the proxy on this node
+    /// keeps answering on the VIP until the other node does (zero-loss planned
+    /// handover); None: release at once, as keepalived does.
+    Stop {
+        handover: Option<Duration>,
+    },
+}
+
+/// The proxy engine as the VRRP engine sees it in `tandem run`: what a proxy-probing
+/// `vrrp_script` or a `track_backend` asks, answered from the proxy's own state.
+pub trait ProxyState: Send + Sync {
+    /// The proxy runs (what `killall -0 haproxy` / `pidof haproxy` ask).
+    fn alive(&self) -> bool;
+    /// The proxy listens on this TCP port (what `curl http://127.0.0.1:PORT/` or
+    /// `nc -z 127.0.0.1 PORT` ask).
+    fn listening(&self, port: u16) -> bool;
+    /// Servers of a backend that can take traffic (active + backup); None: no such
+    /// backend.
+    fn backend_up(&self, name: &str) -> Option<usize>;
+}
+
+/// The embedding's side of [`run_embedded`].
+pub struct Embedding {
+    pub control: mpsc::UnboundedReceiver<Control>,
+    pub proxy: Option<std::sync::Arc<dyn ProxyState>>,
 }
 
 #[derive(Debug, Error)]
@@ -181,6 +218,26 @@ fn process_result(plan: &Plan, quorum: &HashMap<String, bool>) -> (bool, i32) {
     (fault, delta)
 }
 
+/// Fault and priority delta from the instance's `track_backend`s (`tandem run` only;
+/// without the proxy engine they have no effect, as said at start).
+fn backend_result(plan: &Plan, proxy: Option<&dyn ProxyState>) -> (bool, i32) {
+    let Some(proxy) = proxy else {
+        return (false, 0);
+    };
+    let mut fault = false;
+    let mut delta = 0i32;
+    for t in &plan.track_backends {
+        let up = proxy.backend_up(&t.backend).unwrap_or(0);
+        if up < t.min {
+            match t.weight {
+                None | Some(0) => fault = true,
+                Some(w) => delta = delta.saturating_add(w),
+            }
+        }
+    }
+    (fault, delta)
+}
+
 /// How often link state and tracked files are polled (keepalived learns them from netlink
 /// notifications and inotify; a dump this often costs little and keeps the shell simple).
 const LINK_POLL: Duration = Duration::from_millis(100);
@@ -201,6 +258,12 @@ struct Shell {
     log: Log,
     /// `notify_fifo`: every instance / group state change as one line.
     fifo: Option<super::fifo::Fifo>,
+    /// `vrrp_strict` / `no_accept`: the nftables set of blocked VIPs; None until an
+    /// instance needs it, or when `nft` is missing (`fw_missing` then says so once).
+    fw: Option<super::firewall::Firewall>,
+    fw_missing: bool,
+    /// How to open a second log (the firewall thread's).
+    log_opts: (bool, bool, bool, Option<String>),
 }
 
 /// A `vrrp_script`'s rise / fall bookkeeping.
@@ -284,6 +347,32 @@ fn spawn_script(
     })
 }
 
+/// A proxy-probing script served natively: every `interval`, the probe's answer from the
+/// proxy engine's state, reported as the script's result would be.
+fn spawn_native(
+    sp: ScriptPlan,
+    probe: super::native::Probe,
+    proxy: std::sync::Arc<dyn ProxyState>,
+    tx: mpsc::UnboundedSender<(String, bool, String)>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(sp.interval);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let ok = probe.answer(proxy.as_ref());
+            let detail = if ok {
+                String::new()
+            } else {
+                "proxy probe failed".into()
+            };
+            if tx.send((sp.name.clone(), ok, detail)).is_err() {
+                return;
+            }
+        }
+    })
+}
+
 /// Start a notify script without waiting for it (a script must never block VRRP).
 fn spawn_notify(log: &Log, who: &str, cmd: &[String], ids: Option<(u32, u32)>) {
     use std::os::unix::process::CommandExt;
@@ -305,14 +394,21 @@ fn spawn_notify(log: &Log, who: &str, cmd: &[String], ids: Option<(u32, u32)>) {
 
 /// The scripts of `n` for a transition to `to` (Initialize = stop): the specific one, then
 /// the generic `notify` with `KIND NAME STATE PRIORITY` appended.
-fn notify_cmds(n: &Notify, kind: &str, name: &str, to: State, prio: u8) -> Vec<Vec<String>> {
-    let specific = match to {
-        State::Master => n.master.as_ref(),
-        State::Backup => n.backup.as_ref(),
-        State::Fault => n.fault.as_ref(),
-        State::Initialize => n.stop.as_ref(),
+/// A notify command line and the (uid, gid) it runs as.
+type NotifyCmd = (Vec<String>, Option<(u32, u32)>);
+
+/// Each with the (uid, gid) it runs as (its own `USER [GROUP]`, else the default).
+fn notify_cmds(n: &Notify, kind: &str, name: &str, to: State, prio: u8) -> Vec<NotifyCmd> {
+    let (specific, k) = match to {
+        State::Master => (n.master.as_ref(), 0),
+        State::Backup => (n.backup.as_ref(), 1),
+        State::Fault => (n.fault.as_ref(), 2),
+        State::Initialize => (n.stop.as_ref(), 3),
     };
-    let mut cmds: Vec<Vec<String>> = specific.into_iter().cloned().collect();
+    let mut cmds: Vec<NotifyCmd> = specific
+        .into_iter()
+        .map(|c| (c.clone(), n.ids_for(k)))
+        .collect();
     if let Some(g) = &n.generic {
         let mut c = g.clone();
         let st = if to == State::Initialize {
@@ -321,7 +417,7 @@ fn notify_cmds(n: &Notify, kind: &str, name: &str, to: State, prio: u8) -> Vec<V
             to.to_string()
         };
         c.extend([kind.to_string(), name.to_string(), st, prio.to_string()]);
-        cmds.push(c);
+        cmds.push((c, n.ids_for(4)));
     }
     cmds
 }
@@ -331,7 +427,48 @@ impl Shell {
         self.links.iter().find(|l| l.name == name)
     }
 
+    /// The firewall for an instance that blocks its VIPs; a clear warning, once, when it
+    /// cannot be had.
+    fn firewall(&mut self) -> Option<&mut super::firewall::Firewall> {
+        if self.fw.is_none() && !self.fw_missing {
+            let (console, detail, syslog, fac) = &self.log_opts;
+            match super::firewall::Firewall::new(Log::new(
+                *console,
+                *detail,
+                *syslog,
+                fac.as_deref(),
+            )) {
+                Ok(f) => self.fw = Some(f),
+                Err(e) => {
+                    self.fw_missing = true;
+                    self.log.line(&format!(
+                        "WARNING - tandem cannot install the vrrp_strict/no_accept firewall \
+                         rules ({e}): traffic to the VIPs is accepted, where keepalived would \
+                         drop it (install nftables)"
+                    ));
+                }
+            }
+        }
+        self.fw.as_mut()
+    }
+
     fn set_vips(&mut self, r: &Runner, add: bool) {
+        if r.plan.block_vips && !add {
+            let addrs: Vec<IpAddr> = r.plan.vips.iter().map(|v| v.addr).collect();
+            if let Some(fw) = self.firewall() {
+                fw.unblock(&addrs);
+            }
+        }
+        self.set_vips_only(r, add);
+        if r.plan.block_vips && add {
+            let addrs: Vec<IpAddr> = r.plan.vips.iter().map(|v| v.addr).collect();
+            if let Some(fw) = self.firewall() {
+                fw.block(&addrs);
+            }
+        }
+    }
+
+    fn set_vips_only(&mut self, r: &Runner, add: bool) {
         let name = &r.plan.core.name;
         if !add && !r.plan.routes.is_empty() {
             self.log.line(&format!("({name}) removing Virtual Routes"));
@@ -568,7 +705,7 @@ impl Shell {
             to,
             r.inst.effective_priority(),
         ) {
-            spawn_notify(&self.log, name, &c, r.plan.notify.ids);
+            spawn_notify(&self.log, name, &c.0, c.1);
         }
         if let Some(f) = &mut self.fifo {
             f.write_line(&super::fifo::line(
@@ -582,8 +719,8 @@ impl Shell {
 
     fn notify_group(&mut self, g: &GroupPlan, to: State) {
         // keepalived passes priority 0 for a group (measured: "GROUP VG_1 MASTER 0").
-        for c in notify_cmds(&g.notify, "GROUP", &g.name, to, 0) {
-            spawn_notify(&self.log, &g.name, &c, g.notify.ids);
+        for (c, ids) in notify_cmds(&g.notify, "GROUP", &g.name, to, 0) {
+            spawn_notify(&self.log, &g.name, &c, ids);
         }
         if let Some(f) = &mut self.fifo {
             f.write_line(&super::fifo::line("GROUP", &g.name, to, 0));
@@ -646,6 +783,8 @@ struct Daemon {
     rx_tx: mpsc::UnboundedSender<(u64, Rx)>,
     script_tx: mpsc::UnboundedSender<(String, bool, String)>,
     next_id: u64,
+    /// `tandem run`: the proxy engine's state for native probes and `track_backend`.
+    proxy: Option<std::sync::Arc<dyn ProxyState>>,
 }
 
 /// The interface addresses (and the VIPs of `cfg`, never a source address) to resolve each
@@ -777,7 +916,11 @@ impl Daemon {
             &self.shell.file_values,
         );
         let (pfault, pdelta) = process_result(&r.plan, &self.shell.proc_quorum);
-        let (fault, delta) = (fault || pfault, delta.saturating_add(pdelta));
+        let (bfault, bdelta) = backend_result(&r.plan, self.proxy.as_deref());
+        let (fault, delta) = (
+            fault || pfault || bfault,
+            delta.saturating_add(pdelta).saturating_add(bdelta),
+        );
         // keepalived names each weight-0 tracked file that enters or leaves FAULT.
         let mut lines = Vec::new();
         for t in r.plan.track_files.iter().filter(|t| t.weight == 0) {
@@ -927,7 +1070,22 @@ impl Daemon {
                 },
             };
             self.shell.script_ok.insert(st.plan.name.clone(), st.good);
-            let h = spawn_script(st.plan.clone(), self.script_tx.clone());
+            let native = self
+                .proxy
+                .as_ref()
+                .and_then(|p| super::native::classify(&st.plan.args).map(|k| (p.clone(), k)));
+            let h = match native {
+                Some((proxy, probe)) => {
+                    self.shell.log.line(&format!(
+                        "VRRP_Script({}) only probes the proxy ({}): tandem answers it from \
+                         its proxy engine's own state instead of running it",
+                        st.plan.name,
+                        st.plan.args.join(" ")
+                    ));
+                    spawn_native(st.plan.clone(), probe, proxy, self.script_tx.clone())
+                }
+                None => spawn_script(st.plan.clone(), self.script_tx.clone()),
+            };
             self.scripts.push((st, h));
         }
     }
@@ -1102,12 +1260,23 @@ impl Daemon {
         if out.config.vrrp_instances.is_empty() {
             return fail(self, "No vrrp_instance in the new configuration");
         }
+        self.apply(out.config);
+    }
+
+    /// Switch to a loaded configuration: unchanged instances keep state, sockets and VIPs.
+    fn apply(&mut self, config: ir::Config) {
+        let fail = |d: &Daemon, why: &str| {
+            d.shell.log.line(why);
+            d.shell
+                .log
+                .line("Reload failed - keeping the running configuration");
+        };
         self.refresh_links();
         let addrs = match self.shell.nl.addrs() {
             Ok(a) => a,
             Err(e) => return fail(self, &format!("netlink address dump: {e}")),
         };
-        let plans = match make_plans(&out.config, &self.shell.links, &addrs) {
+        let plans = match make_plans(&config, &self.shell.links, &addrs) {
             Ok(p) => p,
             Err(e) => return fail(self, &e.to_string()),
         };
@@ -1129,7 +1298,8 @@ impl Daemon {
         // keepalived sets the VIPs (and routes) of running masters again: idempotent.
         for r in &kept {
             if r.inst.state() == State::Master {
-                self.shell.set_vips(r, true);
+                // Addresses only: the firewall set already has them.
+                self.shell.set_vips_only(r, true);
             }
         }
         self.runners = kept;
@@ -1140,7 +1310,7 @@ impl Daemon {
                 Err(e) => self.shell.log.line(&e.to_string()),
             }
         }
-        self.cfg = out.config;
+        self.cfg = config;
         let ms = |v: Option<u32>| Duration::from_millis(u64::from(v.unwrap_or(0)));
         self.shell.garp_interval = ms(self.cfg.global.vrrp_garp_interval_ms);
         self.shell.gna_interval = ms(self.cfg.global.vrrp_gna_interval_ms);
@@ -1205,6 +1375,96 @@ impl Daemon {
         }
     }
 
+    /// The planned stop of `tandem run`: every master sends its priority 0 advert as on a
+    /// normal stop but keeps its VIPs (and the proxy keeps answering on them) until an
+    /// advert from another router with a priority above 0 arrives for its VRID (the peer
+    /// took over and sent its gratuitous ARPs), or `limit` passes; then the VIPs go.
+    async fn handover(&mut self, rx: &mut mpsc::UnboundedReceiver<(u64, Rx)>, limit: Duration) {
+        let now = self.now();
+        let mut waiting: Vec<u64> = Vec::new();
+        for i in 0..self.runners.len() {
+            let Some(r) = self.runners.get_mut(i) else {
+                continue;
+            };
+            let was_master = r.inst.state() == State::Master;
+            let acts: Vec<Action> = r
+                .inst
+                .shutdown(now)
+                .into_iter()
+                .filter(|a| !matches!(a, Action::DelVips))
+                .collect();
+            self.shell.exec(r, acts);
+            if was_master {
+                waiting.push(r.id);
+            }
+        }
+        for (_, h) in &self.scripts {
+            h.abort();
+        }
+        let end = tokio::time::Instant::now() + limit;
+        // After the peer's first advert, the VIPs stay one more advert interval: the
+        // peer sent its gratuitous ARPs with that advert, and a client that has not
+        // processed them yet still sends its new connections here (measured in the lab:
+        // releasing at once lost one request in about one handover of five, a SYN that
+        // arrived just after the release).
+        let mut release: Vec<(u64, tokio::time::Instant)> = Vec::new();
+        while !waiting.is_empty() {
+            let next = release.iter().map(|r| r.1).min().unwrap_or(end).min(end);
+            let got = tokio::select! {
+                m = rx.recv() => m,
+                _ = tokio::time::sleep_until(next) => None,
+            };
+            let now_i = tokio::time::Instant::now();
+            if now_i >= end {
+                break;
+            }
+            let due: Vec<u64> = release
+                .iter()
+                .filter(|r| r.1 <= now_i)
+                .map(|r| r.0)
+                .collect();
+            for id in due {
+                if let Some(r) = self.runners.iter().find(|r| r.id == id) {
+                    self.shell.log.line(&format!(
+                        "({}) the peer is master: releasing the VIPs",
+                        r.plan.core.name
+                    ));
+                    self.shell.set_vips(r, false);
+                }
+                waiting.retain(|w| *w != id);
+                release.retain(|r| r.0 != id);
+            }
+            let Some((id, pkt)) = got else {
+                continue;
+            };
+            let Some(r) = self.runners.iter().find(|r| r.id == id) else {
+                continue;
+            };
+            if waiting.contains(&id)
+                && !release.iter().any(|x| x.0 == id)
+                && peer_took_over(&pkt, r.plan.core.vrid)
+            {
+                release.push((id, now_i + r.plan.core.advert_interval));
+            }
+        }
+        for id in waiting {
+            if let Some(r) = self.runners.iter().find(|r| r.id == id) {
+                self.shell.log.line(&format!(
+                    "({}) no advert from a new master within {limit:?}: releasing the VIPs",
+                    r.plan.core.name
+                ));
+                self.shell.set_vips(r, false);
+            }
+        }
+        for gi in 0..self.groups.len() {
+            let outs = match self.groups.get_mut(gi) {
+                Some(g) => g.sg.shutdown(),
+                None => Vec::new(),
+            };
+            self.exec_sync(gi, outs);
+        }
+    }
+
     fn shutdown(&mut self) {
         let now = self.now();
         for i in 0..self.runners.len() {
@@ -1241,7 +1501,7 @@ pub fn run(cfg: &ir::Config, opts: &RunOptions) -> i32 {
     };
     write_pid(&opts.pid_file);
     write_pid(&opts.vrrp_pid_file);
-    let code = match rt.block_on(run_async(cfg, opts)) {
+    let code = match rt.block_on(run_async(cfg, opts, None)) {
         Ok(()) => 0,
         Err(e) => {
             eprintln!("{e}");
@@ -1254,7 +1514,48 @@ pub fn run(cfg: &ir::Config, opts: &RunOptions) -> i32 {
     code
 }
 
-async fn run_async(cfg: &ir::Config, opts: &RunOptions) -> Result<(), EngineError> {
+/// The engine inside another process's tokio runtime (`tandem run`): no signal handlers of
+/// its own (the embedding translates them into [`Control`]s); returns after
+/// [`Control::Stop`]. Pid files are the embedding's business.
+pub async fn run_embedded(
+    cfg: &ir::Config,
+    opts: &RunOptions,
+    emb: Embedding,
+) -> Result<(), EngineError> {
+    run_async(cfg, opts, Some(emb)).await
+}
+
+/// A signal stream, or one that never fires (embedded: the embedding owns the signals).
+async fn recv_sig(s: &mut Option<tokio::signal::unix::Signal>) {
+    match s {
+        Some(s) => {
+            s.recv().await;
+        }
+        None => std::future::pending().await,
+    }
+}
+
+async fn recv_ctl(c: &mut Option<mpsc::UnboundedReceiver<Control>>) -> Control {
+    match c {
+        Some(c) => match c.recv().await {
+            Some(m) => m,
+            // The embedding is gone: stop as on SIGTERM.
+            None => Control::Stop { handover: None },
+        },
+        None => std::future::pending().await,
+    }
+}
+
+async fn run_async(
+    cfg: &ir::Config,
+    opts: &RunOptions,
+    emb: Option<Embedding>,
+) -> Result<(), EngineError> {
+    let (mut control, proxy) = match emb {
+        Some(e) => (Some(e.control), e.proxy),
+        None => (None, None),
+    };
+    let standalone = control.is_none();
     let log = Log::new(
         opts.log_console,
         opts.log_detail,
@@ -1266,7 +1567,10 @@ async fn run_async(cfg: &ir::Config, opts: &RunOptions) -> Result<(), EngineErro
         "Starting VRRP child process, pid={}",
         std::process::id()
     ));
-    for l in insecure_script_lines(cfg) {
+    for l in notify_user_lines(cfg)
+        .into_iter()
+        .chain(insecure_script_lines(cfg))
+    {
         log.line(&l);
     }
     let (fifo_path, fifo_script) = super::fifo::configured(&cfg.global);
@@ -1312,6 +1616,14 @@ async fn run_async(cfg: &ir::Config, opts: &RunOptions) -> Result<(), EngineErro
             gna_interval: ms(cfg.global.vrrp_gna_interval_ms),
             log,
             fifo,
+            fw: None,
+            fw_missing: false,
+            log_opts: (
+                opts.log_console,
+                opts.log_detail,
+                !opts.no_syslog,
+                opts.log_facility.clone(),
+            ),
         },
         runners: Vec::new(),
         groups: Vec::new(),
@@ -1324,7 +1636,18 @@ async fn run_async(cfg: &ir::Config, opts: &RunOptions) -> Result<(), EngineErro
         rx_tx,
         script_tx,
         next_id: 1,
+        proxy,
     };
+    if d.proxy.is_none() && plans.iter().any(|p| !p.track_backends.is_empty()) {
+        d.shell.log.line(
+            "WARNING - track_backend is a tandem extension that needs the proxy engine in the \
+             same process (tandem run); ignored here",
+        );
+    }
+    // Said at start, not at the first MASTER: an operator should learn it at once.
+    if plans.iter().any(|p| p.block_vips) {
+        let _ = d.shell.firewall();
+    }
     for p in plans {
         let r = d.new_runner(p)?;
         d.runners.push(r);
@@ -1334,11 +1657,19 @@ async fn run_async(cfg: &ir::Config, opts: &RunOptions) -> Result<(), EngineErro
     d.init_procs();
     d.start_scripts(scripts(cfg));
     let new_groups = d.rebuild_groups(groups(cfg));
-    let mut term = signal(SignalKind::terminate()).map_err(io_err("SIGTERM handler"))?;
-    let mut int = signal(SignalKind::interrupt()).map_err(io_err("SIGINT handler"))?;
-    let mut hup = signal(SignalKind::hangup()).map_err(io_err("SIGHUP handler"))?;
-    let mut usr1 = signal(SignalKind::user_defined1()).map_err(io_err("SIGUSR1 handler"))?;
-    let mut usr2 = signal(SignalKind::user_defined2()).map_err(io_err("SIGUSR2 handler"))?;
+    let sig = |k: SignalKind, what: &str| -> Result<_, EngineError> {
+        if standalone {
+            signal(k).map(Some).map_err(io_err(what.to_string()))
+        } else {
+            Ok(None)
+        }
+    };
+    let mut term = sig(SignalKind::terminate(), "SIGTERM handler")?;
+    let mut int = sig(SignalKind::interrupt(), "SIGINT handler")?;
+    let mut hup = sig(SignalKind::hangup(), "SIGHUP handler")?;
+    let mut usr1 = sig(SignalKind::user_defined1(), "SIGUSR1 handler")?;
+    let mut usr2 = sig(SignalKind::user_defined2(), "SIGUSR2 handler")?;
+    let mut handover = None;
 
     d.shell.log.line("Startup complete");
     d.start_instances(0, &new_groups);
@@ -1353,23 +1684,35 @@ async fn run_async(cfg: &ir::Config, opts: &RunOptions) -> Result<(), EngineErro
             .min();
         let wake = d.start + next.unwrap_or(now + Duration::from_secs(3600));
         tokio::select! {
-            _ = term.recv() => break,
-            _ = int.recv() => break,
-            _ = hup.recv() => d.reload(),
-            _ = usr1.recv() => {
+            _ = recv_sig(&mut term) => break,
+            _ = recv_sig(&mut int) => break,
+            _ = recv_sig(&mut hup) => d.reload(),
+            _ = recv_sig(&mut usr1) => {
                 d.shell.log.line(&format!(
                     "Printing VRRP data for process({}) on signal",
                     std::process::id()
                 ));
                 d.dump_data();
             }
-            _ = usr2.recv() => {
+            _ = recv_sig(&mut usr2) => {
                 d.shell.log.line(&format!(
                     "Printing VRRP stats for process({}) on signal",
                     std::process::id()
                 ));
                 d.dump_stats();
             }
+            c = recv_ctl(&mut control) => match c {
+                Control::Reload(cfg) => {
+                    d.shell.log.line("Reloading ...");
+                    d.apply(*cfg);
+                }
+                Control::DumpData => d.dump_data(),
+                Control::DumpStats => d.dump_stats(),
+                Control::Stop { handover: h } => {
+                    handover = h;
+                    break;
+                }
+            },
             m = rx.recv() => {
                 let Some((id, pkt)) = m else { break };
                 d.packet(id, pkt);
@@ -1385,7 +1728,13 @@ async fn run_async(cfg: &ir::Config, opts: &RunOptions) -> Result<(), EngineErro
         }
     }
     d.shell.log.line("Stopping");
-    d.shutdown();
+    match handover {
+        Some(limit) => d.handover(&mut rx, limit).await,
+        None => d.shutdown(),
+    }
+    if let Some(mut fw) = d.shell.fw.take() {
+        fw.teardown();
+    }
     if let Some(c) = &mut fifo_child {
         let _ = std::process::Command::new("kill")
             .args(["-TERM", &c.id().to_string()])
@@ -1513,6 +1862,19 @@ fn open_sockets(p: &Plan, link: &Link) -> Result<(Socket, Socket), EngineError> 
     // keepalived sends with TOS 0xc0 (network control).
     send.set_tos_v4(0xc0).map_err(io_err(what("IP_TOS")))?;
     Ok((recv, send))
+}
+
+/// A VRRP advert for `vrid` with a priority above 0 (another router is master): IPv4 with
+/// its header, IPv6 as payload. Our own adverts never come back (no multicast loop).
+fn peer_took_over(pkt: &Rx, vrid: u8) -> bool {
+    let vrrp = match pkt {
+        Rx::V4(p) => {
+            let ihl = usize::from(p.first().copied().unwrap_or(0) & 0x0f) * 4;
+            p.get(ihl..).unwrap_or(&[])
+        }
+        Rx::V6 { payload, .. } => payload.as_slice(),
+    };
+    vrrp.get(1) == Some(&vrid) && vrrp.get(2).is_some_and(|p| *p > 0)
 }
 
 /// The VRID of a received IPv4 VRRP packet, if it is long enough to have one.
@@ -1668,6 +2030,8 @@ mod tests {
             track_processes: vec![],
             routes: vec![],
             sync_group: None,
+            block_vips: false,
+            track_backends: vec![],
         };
         let r = |name: &str, weight, reverse| TrackScriptRef {
             name: name.into(),
@@ -1714,6 +2078,8 @@ mod tests {
             track_processes: vec![],
             routes: vec![],
             sync_group: None,
+            block_vips: false,
+            track_backends: vec![],
             track_ifaces: vec![TrackIf {
                 name: "eth0".into(),
                 weight: None,
@@ -1790,6 +2156,8 @@ mod tests {
             track_processes: vec![],
             routes: vec![],
             sync_group: None,
+            block_vips: false,
+            track_backends: vec![],
             track_scripts: vec![TrackScriptRef {
                 name: "chk".into(),
                 weight: -20,

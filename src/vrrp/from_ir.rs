@@ -37,6 +37,98 @@ pub struct Notify {
     pub generic: Option<Vec<String>>,
     /// (uid, gid) the scripts run as ([`script_ids`]); None: as the engine itself.
     pub ids: Option<(u32, u32)>,
+    /// A script's own `USER [GROUP]` (`notify_master "/path" nobody`), in the order
+    /// master, backup, fault, stop, generic; None: [`Notify::ids`].
+    pub own_ids: [Option<(u32, u32)>; 5],
+}
+
+impl Notify {
+    /// The notify scripts of one instance or sync group, in the order of
+    /// [`Notify::own_ids`]: a script whose own user or group does not exist is dropped,
+    /// as keepalived 2.2.7 drops it ([`notify_user_lines`] gives its log lines).
+    fn of(cfg: &ir::Config, s: [&Option<Script>; 5]) -> Notify {
+        let own = |sc: &Option<Script>| sc.as_ref().and_then(own_ids);
+        let args = |sc: &Option<Script>| {
+            let bad_user = sc
+                .as_ref()
+                .is_some_and(|x| x.user.is_some() && own_ids(x).is_none());
+            if bad_user { None } else { script_args(cfg, sc) }
+        };
+        Notify {
+            master: args(s[0]),
+            backup: args(s[1]),
+            fault: args(s[2]),
+            stop: args(s[3]),
+            generic: args(s[4]),
+            ids: script_ids(cfg, None, None),
+            own_ids: [own(s[0]), own(s[1]), own(s[2]), own(s[3]), own(s[4])],
+        }
+    }
+
+    /// (uid, gid) for the script of index `k` (see [`Notify::own_ids`]).
+    pub fn ids_for(&self, k: usize) -> Option<(u32, u32)> {
+        self.own_ids.get(k).copied().flatten().or(self.ids)
+    }
+}
+
+/// The (uid, gid) of a notify script's own `USER [GROUP]` (the group defaults to the
+/// user's primary group); None without one or when it does not resolve.
+fn own_ids(s: &Script) -> Option<(u32, u32)> {
+    let (uid, primary) = sys::user(s.user.as_deref()?)?;
+    let gid = match s.group.as_deref() {
+        Some(g) => sys::group(g)?,
+        None => primary,
+    };
+    Some((uid, gid))
+}
+
+/// keepalived 2.2.7's start-up lines for notify scripts whose own user or group does not
+/// exist (measured: `notify_stop "/x.sh stop" nosuchuser` logs these two lines and the
+/// script never runs): `Script user 'nosuchuser' does not exist`, then `Invalid
+/// user/group for notify script /x.sh - ignoring`.
+pub fn notify_user_lines(cfg: &ir::Config) -> Vec<String> {
+    let all = cfg
+        .vrrp_instances
+        .iter()
+        .flat_map(|i| {
+            [
+                &i.notify_master,
+                &i.notify_backup,
+                &i.notify_fault,
+                &i.notify_stop,
+                &i.notify,
+            ]
+        })
+        .chain(cfg.vrrp_sync_groups.iter().flat_map(|g| {
+            [
+                &g.notify_master,
+                &g.notify_backup,
+                &g.notify_fault,
+                &g.notify_stop,
+                &g.notify,
+            ]
+        }));
+    let mut out = Vec::new();
+    for s in all.flatten() {
+        let Some(user) = s.user.as_deref() else {
+            continue;
+        };
+        let why = match sys::user(user) {
+            None => format!("Script user '{user}' does not exist"),
+            Some(_) => match s.group.as_deref() {
+                Some(g) if sys::group(g).is_none() => {
+                    format!("Script group '{g}' does not exist")
+                }
+                _ => continue,
+            },
+        };
+        out.push(why);
+        out.push(format!(
+            "Invalid user/group for notify script {} - ignoring",
+            s.args.first().map(String::as_str).unwrap_or("")
+        ));
+    }
+    out
 }
 
 /// An interface whose link state affects the instance (`track_interface`, and the
@@ -241,14 +333,16 @@ pub fn groups(cfg: &ir::Config) -> Vec<GroupPlan> {
         out.push(GroupPlan {
             name: g.name.clone(),
             members,
-            notify: Notify {
-                master: script_args(cfg, &g.notify_master),
-                backup: script_args(cfg, &g.notify_backup),
-                fault: script_args(cfg, &g.notify_fault),
-                stop: script_args(cfg, &g.notify_stop),
-                generic: script_args(cfg, &g.notify),
-                ids: script_ids(cfg, None, None),
-            },
+            notify: Notify::of(
+                cfg,
+                [
+                    &g.notify_master,
+                    &g.notify_backup,
+                    &g.notify_fault,
+                    &g.notify_stop,
+                    &g.notify,
+                ],
+            ),
         });
     }
     out
@@ -373,6 +467,12 @@ pub struct Plan {
     pub routes: Vec<RoutePlan>,
     /// The `vrrp_sync_group` it belongs to.
     pub sync_group: Option<String>,
+    /// Traffic to and from the VIPs is dropped while they are held (RFC 5798 Accept_Mode
+    /// False as keepalived runs it: `vrrp_strict` or `no_accept`, not for the address
+    /// owner; [`super::firewall`]).
+    pub block_vips: bool,
+    /// `track_backend NAME [min N] [weight W]` (tandem-only, `tandem run`).
+    pub track_backends: Vec<TrackBackend>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -410,9 +510,10 @@ pub enum FromIrError {
 }
 
 fn script_args(cfg: &ir::Config, s: &Option<Script>) -> Option<Vec<String>> {
-    s.as_ref()
-        .map(|s| s.args.clone())
-        .filter(|a| !a.is_empty() && script_allowed(cfg, a) && !no_default_user(cfg))
+    let s = s.as_ref()?;
+    // A script with its own user does not need the default one.
+    let user_ok = s.user.is_some() || !no_default_user(cfg);
+    Some(s.args.clone()).filter(|a| !a.is_empty() && script_allowed(cfg, a) && user_ok)
 }
 
 /// The (uid, gid) a script runs as, as keepalived chooses it: the `vrrp_script`'s own
@@ -556,6 +657,54 @@ fn parse_addr(name: &str, s: &str) -> Result<IpAddr, FromIrError> {
         name: name.to_string(),
         addr: s.to_string(),
     })
+}
+
+/// `track_backend NAME [min N] [weight W]`: a tandem-only tracker for `tandem run` (the
+/// proxy engine is in the same process). Fewer than `min` (default 1) usable servers in
+/// the backend fail it: FAULT without a weight, the weight added to the priority with one
+/// (as a failing `track_script` with that weight).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackBackend {
+    pub backend: String,
+    pub min: usize,
+    pub weight: Option<i32>,
+}
+
+fn track_backends(inst: &ir::VrrpInstance) -> Vec<TrackBackend> {
+    inst.other
+        .iter()
+        .filter(|(k, _)| k == "track_backend")
+        .filter_map(|(_, a)| {
+            let mut t = TrackBackend {
+                backend: a.first()?.clone(),
+                min: 1,
+                weight: None,
+            };
+            let mut it = a.iter().skip(1);
+            while let Some(k) = it.next() {
+                let v = it.next()?;
+                match k.as_str() {
+                    "min" => t.min = v.parse().ok()?,
+                    "weight" => t.weight = Some(v.parse::<i32>().ok()?.clamp(-254, 254)),
+                    _ => return None,
+                }
+            }
+            Some(t)
+        })
+        .collect()
+}
+
+/// RFC 5798 Accept_Mode as keepalived 2.2.7 sets it: `accept` / `no_accept` (the last one
+/// given), else on unless strict; strict mode with VRRPv2 resets `accept` (measured: "(VI_1)
+/// warning - accept mode for VRRP version 2 does not comply with RFC3768 - resetting").
+fn accept_mode(inst: &ir::VrrpInstance, strict: bool, version: Version) -> bool {
+    let given = inst.other.iter().rev().find_map(|(k, _)| match k.as_str() {
+        "accept" => Some(true),
+        "no_accept" => Some(false),
+        _ => None,
+    });
+    let accept = given.unwrap_or(!strict);
+    accept && !(strict && version == Version::V2)
 }
 
 fn vip(name: &str, iface: &str, a: &ir::IpAddress) -> Result<Vip, FromIrError> {
@@ -875,14 +1024,18 @@ pub fn plan(
             vips,
             src_configured: configured_src.is_some(),
             send_ttl,
-            notify: Notify {
-                master: script_args(cfg, &inst.notify_master),
-                backup: script_args(cfg, &inst.notify_backup),
-                fault: script_args(cfg, &inst.notify_fault),
-                stop: script_args(cfg, &inst.notify_stop),
-                generic: script_args(cfg, &inst.notify),
-                ids: script_ids(cfg, None, None),
-            },
+            block_vips: !owner && !accept_mode(inst, strict, version),
+            track_backends: track_backends(inst),
+            notify: Notify::of(
+                cfg,
+                [
+                    &inst.notify_master,
+                    &inst.notify_backup,
+                    &inst.notify_fault,
+                    &inst.notify_stop,
+                    &inst.notify,
+                ],
+            ),
             track_ifaces,
             track_scripts,
             track_files,
@@ -1154,6 +1307,88 @@ mod tests {
                 ["Failed to set default user for notify script /bin/true - ignoring"]
             );
         }
+    }
+
+    /// A notify script's own `USER [GROUP]` (keepalived 2.2.7, measured: the words after
+    /// the command; the scripts ran as `uid=65534(nobody) gid=65534(nogroup)` and
+    /// `uid=1(daemon) gid=1(daemon)`, and a missing user dropped the script with two log
+    /// lines).
+    #[test]
+    fn notify_script_own_user() {
+        let (Some(nobody), Some(daemon), Some(nogroup)) = (
+            sys::user("nobody"),
+            sys::user("daemon"),
+            sys::group("nogroup"),
+        ) else {
+            return;
+        };
+        let t = "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n priority 100\n\
+                 notify_backup \"/tmp/who.sh backup\" nobody\n\
+                 notify_master \"/tmp/who.sh master\" nobody nogroup\n\
+                 notify_fault /tmp/who.sh daemon\n\
+                 notify_stop \"/tmp/who.sh stop\" nosuchuser\n\
+                 notify \"/tmp/who.sh generic\" daemon nosuchgrp\n\
+                 virtual_ipaddress {\n 192.0.2.100/24\n }\n}\n";
+        let c = parse(t);
+        let i = &c.vrrp_instances[0];
+        let m = i.notify_master.as_ref().map(|s| {
+            (
+                s.args.clone(),
+                s.user.clone().unwrap_or_default(),
+                s.group.clone().unwrap_or_default(),
+            )
+        });
+        assert_eq!(
+            m,
+            Some((
+                vec!["/tmp/who.sh".to_string(), "master".to_string()],
+                "nobody".to_string(),
+                "nogroup".to_string()
+            ))
+        );
+        let p = plan(&c, &primary).unwrap_or_default();
+        let n = &p[0].notify;
+        assert_eq!(n.ids_for(1), Some(nobody));
+        assert_eq!(n.ids_for(0), Some((nobody.0, nogroup)));
+        // Unquoted: the word after the command is the user, not an argument.
+        assert_eq!(n.fault.as_deref(), Some(&["/tmp/who.sh".to_string()][..]));
+        assert_eq!(n.ids_for(2), Some(daemon));
+        assert_eq!(n.stop, None, "unknown user: dropped");
+        assert_eq!(n.generic, None, "unknown group: dropped");
+        assert_eq!(
+            notify_user_lines(&c),
+            [
+                "Script user 'nosuchuser' does not exist",
+                "Invalid user/group for notify script /tmp/who.sh - ignoring",
+                "Script group 'nosuchgrp' does not exist",
+                "Invalid user/group for notify script /tmp/who.sh - ignoring",
+            ]
+        );
+    }
+
+    #[test]
+    fn track_backend_extension() {
+        let c = parse(
+            "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 1\n priority 100\n\
+             track_backend be_app min 2 weight -30\n track_backend be_db\n\
+             virtual_ipaddress {\n 192.0.2.100/24\n }\n}\n",
+        );
+        let p = plan(&c, &primary).unwrap_or_default();
+        assert_eq!(
+            p[0].track_backends,
+            [
+                TrackBackend {
+                    backend: "be_app".into(),
+                    min: 2,
+                    weight: Some(-30)
+                },
+                TrackBackend {
+                    backend: "be_db".into(),
+                    min: 1,
+                    weight: None
+                }
+            ]
+        );
     }
 
     /// `unicast_ttl` sets the TTL of unicast adverts; multicast ones keep 255.

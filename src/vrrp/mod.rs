@@ -10,7 +10,9 @@
 //! - [`track`]: `track_file` values read as keepalived reads them; `vrrp_track_process` matching and quorum (by scanning /proc).
 //! - [`engine`]: the running daemon (raw sockets, timers, signals, reload) - entry point
 //!   [`run`]; [`log`]: console and syslog lines; [`dump`]: the SIGUSR1 / SIGUSR2 files.
-//! - [`fifo`]: `notify_fifo` lines and the FIFO itself.
+//! - [`fifo`]: `notify_fifo` lines and the FIFO itself; [`firewall`]: the nftables rules
+//!   of `vrrp_strict` / `no_accept` (traffic to the VIPs dropped, as keepalived).
+//! - [`native`]: proxy-probing `vrrp_script`s answered from the proxy engine (`tandem run`).
 //! - [`netlink`]: VIPs and virtual routes added / removed through rtnetlink; [`arp`]:
 //!   gratuitous ARP and unsolicited NA.
 
@@ -19,8 +21,10 @@ pub mod config;
 pub mod dump;
 pub mod engine;
 pub mod fifo;
+pub mod firewall;
 pub mod from_ir;
 pub mod log;
+pub mod native;
 pub mod netlink;
 pub mod packet;
 pub mod state;
@@ -28,4 +32,4 @@ pub mod sync;
 pub mod track;
 pub mod validate;
 
-pub use engine::{RunOptions, run};
+pub use engine::{Control, Embedding, ProxyState, RunOptions, run, run_embedded};

@@ -18,7 +18,8 @@
 //! every request: `status=N` (or a bare `500`), `slow=MS`, `close` (no answer, close),
 //! `garbage` (non-HTTP bytes then close), `partial` (headers announce more body than
 //! sent, then close), `chunked` (chunked response), `nolength` (close-delimited body),
-//! `big=N` (N more body bytes), `hdr=Name:Value`, `no100` (ignore `Expect: 100-continue`).
+//! `big=N` (N more body bytes), `hdr=Name:Value`, `no100` (ignore `Expect: 100-continue`),
+//! `linger=MS` (in a tunnel, keep the connection MS ms after the proxy's FIN).
 //! A request with `Upgrade:` and `Connection: upgrade` gets `101` and then an echo tunnel.
 //!
 //! TCP backend: reads what comes first (until 150 ms of silence), answers one line
@@ -359,11 +360,18 @@ impl Backend {
                 )
                 .as_bytes(),
             )?;
-            // Echo tunnel until either side closes.
+            // Echo tunnel until either side closes; `linger=MS`: after the proxy's FIN,
+            // stay open MS ms before closing (a server that keeps its half open).
+            let linger = val("linger").and_then(|v| v.parse::<u64>().ok());
             let mut buf = [0u8; 4096];
             loop {
                 match r.read(&mut buf) {
-                    Ok(0) | Err(_) => return Ok(false),
+                    Ok(0) | Err(_) => {
+                        if let Some(ms) = linger {
+                            std::thread::sleep(Duration::from_millis(ms));
+                        }
+                        return Ok(false);
+                    }
                     Ok(n) => {
                         let mut out = b"echo:".to_vec();
                         out.extend_from_slice(buf.get(..n).unwrap_or_default());

@@ -278,6 +278,11 @@ impl Conn {
     pub fn shutdown(&self) {
         let _ = self.stream.shutdown(Shutdown::Both);
     }
+
+    /// A FIN: the client will send nothing more but keeps reading.
+    pub fn shut_write(&self) {
+        let _ = self.stream.shutdown(Shutdown::Write);
+    }
 }
 
 fn err_kind(e: &io::Error) -> String {

@@ -20,12 +20,16 @@
 //! - `recv CONN [MS]`: raw bytes until MS (default 300) ms of silence or end of stream.
 //! - `closed CONN [MS]`: whether the proxy closes CONN within MS (default 500) ms.
 //! - `close CONN`: the client closes CONN.
+//! - `shut CONN`: the client half-closes CONN (shutdown of its write side, a FIN).
 //! - `tcp [@FE] [MS]` + data lines: fresh connection, send, read until close or MS idle.
 //! - `burst N [@FE]` + data lines: N requests at once on N connections; the record is
 //!   the sorted list of (status, server).
 //! - `sleep MS`, `stop NAME`, `start NAME`, `behave NAME SPEC` (`-` resets).
 //! - `wait BE/SRV UP|DOWN [MS]`: until the proxy reports the transition (default 5000 ms).
 //! - `curl ARGS...`: runs curl (`@@NAME@@` expanded) and records its output.
+//! - `logs [MS]`: after MS (default 500) ms, the syslog lines the proxy sent to the UDP
+//!   port `@@syslog@@` since the previous `logs` step, with dates, PIDs, client ports and
+//!   timers masked (the log differential suite, `tests/log_diff.rs`).
 //!
 //! Data lines: `> text` is `text` followed by CRLF (`>` alone is a bare CRLF);
 //! `= text` is `text` with escapes (`\r \n \t \\ \xHH`) and no line ending added.
@@ -65,6 +69,9 @@ pub enum Step {
     Close {
         conn: String,
     },
+    Shut {
+        conn: String,
+    },
     Tcp {
         fe: String,
         data: Vec<u8>,
@@ -85,6 +92,8 @@ pub enum Step {
         ms: u64,
     },
     Curl(Vec<String>),
+    /// The syslog lines received since the previous `logs` step (masked).
+    Logs(u64),
 }
 
 #[derive(Debug, Default, Clone)]
@@ -269,6 +278,9 @@ pub fn parse(text: &str) -> Result<Script, ParseError> {
             "close" => Step::Close {
                 conn: need_conn(&conn)?,
             },
+            "shut" => Step::Shut {
+                conn: need_conn(&conn)?,
+            },
             "tcp" => Step::Tcp {
                 fe,
                 data: data(&mut i)?,
@@ -301,6 +313,7 @@ pub fn parse(text: &str) -> Result<Script, ParseError> {
                 }
             }
             "curl" => Step::Curl(args.iter().map(|s| s.to_string()).collect()),
+            "logs" => Step::Logs(nums.first().copied().unwrap_or(500)),
             other => return Err(err(format!("unknown command `{other}`"))),
         };
         sc.steps.push((lineno, step));

@@ -8,8 +8,9 @@ use crate::config::diag::{Diag, Level};
 use crate::config::haproxy::lexer::{self, Item};
 use crate::config::haproxy::parser::Verdict;
 
-use super::CheckArgs;
 use super::inputs::{self, KeepalivedSide};
+use super::pair::{self, Finding};
+use super::{CheckArgs, Inputs};
 
 /// Exit codes of `tandem check`.
 pub const EXIT_OK: i32 = 0;
@@ -95,6 +96,7 @@ pub fn check(args: &CheckArgs) -> Report {
 
     // keepalived.conf
     let mut vips = Vec::new();
+    let mut k_configs = None;
     match inputs::load_keepalived(&args.inputs) {
         KeepalivedSide::NotGiven => {}
         KeepalivedSide::Unavailable(why) => {
@@ -106,7 +108,7 @@ pub fn check(args: &CheckArgs) -> Report {
             diags,
             failed: kfail,
             vips: v,
-            ..
+            configs,
         } => {
             let mut n = Counts::default();
             for d in &diags {
@@ -118,16 +120,117 @@ pub fn check(args: &CheckArgs) -> Report {
             failed |= n.errors > 0;
             let _ = writeln!(r.stdout, "keepalived: {}", summary(&n));
             vips = v;
+            k_configs = Some(configs);
         }
     }
 
-    // Each against the other.
-    for note in cross_check(&binds, &vips) {
-        r.stderr.push_str(&note);
+    // Each against the other, then against the peer node.
+    let mut findings = Vec::new();
+    if !args.inputs.haproxy.is_empty() && k_configs.is_some() {
+        let node = if args.node_addr.is_empty() {
+            pair::machine_addrs()
+        } else {
+            args.node_addr.clone()
+        };
+        findings.push(("pair", pair::bind_checks(&binds, &vips, &node)));
+    }
+    if let Some(dir) = &args.peer {
+        findings.push(("peer", peer_check(args, dir, k_configs.as_deref())));
+    }
+    for (what, fs) in &findings {
+        let mut n = Counts::default();
+        for f in fs {
+            match f.level {
+                pair::Level::Error => n.errors += 1,
+                pair::Level::Warning => n.warnings += 1,
+                pair::Level::Note => {}
+            }
+            if !args.quiet || f.level == pair::Level::Error {
+                r.stderr.push_str(&f.to_string());
+            }
+        }
+        failed |= n.errors > 0;
+        let ok = if *what == "pair" {
+            "haproxy.cfg and keepalived.conf agree"
+        } else {
+            "the nodes agree"
+        };
+        let _ = writeln!(
+            r.stdout,
+            "{what}: {}",
+            summary(&n).replace("configuration valid", ok)
+        );
     }
 
     r.code = if failed { EXIT_ERRORS } else { EXIT_OK };
     r
+}
+
+/// `--peer DIR`: the other node's files against this node's.
+fn peer_check(
+    args: &CheckArgs,
+    dir: &std::path::Path,
+    ours: Option<&[crate::ir::keepalived::Config]>,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let at = dir.display().to_string();
+    let err = |text: String| Finding {
+        level: pair::Level::Error,
+        at: at.clone(),
+        text,
+    };
+    if !dir.is_dir() {
+        out.push(err("--peer: not a directory".to_string()));
+        return out;
+    }
+    let (p_ha, p_ka) = pair::peer_files(dir);
+    if !args.inputs.keepalived.is_empty() {
+        match (&p_ka, ours) {
+            (None, _) => out.push(err(
+                "no keepalived.conf for the peer (looked in DIR, DIR/keepalived and \
+                 DIR/etc/keepalived)"
+                    .to_string(),
+            )),
+            (Some(_), None) => {}
+            (Some(p), Some(ours)) => {
+                let side = inputs::load_keepalived(&Inputs {
+                    haproxy: Vec::new(),
+                    keepalived: vec![p.clone()],
+                });
+                match side {
+                    KeepalivedSide::Loaded {
+                        configs, failed, ..
+                    } => {
+                        if failed {
+                            out.push(Finding {
+                                level: pair::Level::Warning,
+                                at: p.display().to_string(),
+                                text: "the peer's keepalived.conf has problems of its own \
+                                       (tandem check -k it on that node)"
+                                    .to_string(),
+                            });
+                        }
+                        out.extend(pair::peer_keepalived(ours, &configs));
+                    }
+                    KeepalivedSide::Unavailable(why) => out.push(err(why)),
+                    KeepalivedSide::NotGiven => {}
+                }
+            }
+        }
+    }
+    if !args.inputs.haproxy.is_empty() {
+        match (&p_ha, inputs::expand_haproxy(&args.inputs.haproxy)) {
+            (None, _) => out.push(err(
+                "no haproxy.cfg for the peer (looked in DIR, DIR/haproxy and DIR/etc/haproxy)"
+                    .to_string(),
+            )),
+            (Some(_), Err(_)) => {}
+            (Some(p), Ok(files)) => {
+                out.extend(pair::peer_haproxy(&files, std::slice::from_ref(p)));
+            }
+        }
+    }
+    out
 }
 
 fn summary(n: &Counts) -> String {
@@ -297,28 +400,6 @@ pub fn bind_ip(a: &str) -> Option<IpAddr> {
     (!ip.is_unspecified()).then_some(ip)
 }
 
-/// A `bind` on a keepalived VIP only works on the node that holds the VIP,
-/// unless non-local binding is allowed.
-pub fn cross_check(binds: &[Bind], vips: &[Vip]) -> Vec<String> {
-    let mut out = Vec::new();
-    for b in binds {
-        let Some(v) = vips.iter().find(|v| v.addr == b.addr) else {
-            continue;
-        };
-        if b.nonlocal_ok {
-            continue;
-        }
-        out.push(format!(
-            "{}:{}: notice: bind address {} is a keepalived virtual address ({} at {}:{}), \
-             present only while this node is MASTER: real HAProxy needs \
-             net.ipv4.ip_nonlocal_bind=1 (or 'freebind' on the bind line) to start on a \
-             BACKUP node; tandem binds it with IP_FREEBIND\n",
-            b.file, b.line, b.addr, v.owner, v.file, v.line
-        ));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -339,36 +420,6 @@ mod tests {
         assert_eq!(bind_ip("/run/x.sock"), None);
         assert_eq!(bind_ip("fd@3"), None);
         assert_eq!(bind_ip("example.com:80"), None);
-    }
-
-    #[test]
-    fn vip_bind_gets_a_notice_unless_freebind() {
-        let addr: IpAddr = "192.168.1.100".parse().unwrap();
-        let vip = Vip {
-            addr,
-            owner: "vrrp_instance VI_1".into(),
-            file: "k.conf".into(),
-            line: 20,
-        };
-        let mut b = Bind {
-            file: "h.cfg".into(),
-            line: 7,
-            addr,
-            nonlocal_ok: false,
-        };
-        let notes = cross_check(std::slice::from_ref(&b), std::slice::from_ref(&vip));
-        assert_eq!(notes.len(), 1);
-        assert!(
-            notes[0].starts_with("h.cfg:7: notice: bind address 192.168.1.100 is a keepalived")
-        );
-        assert!(notes[0].contains("net.ipv4.ip_nonlocal_bind=1"));
-        assert!(notes[0].contains("IP_FREEBIND"));
-        assert!(notes[0].contains("vrrp_instance VI_1 at k.conf:20"));
-        b.nonlocal_ok = true;
-        assert!(cross_check(std::slice::from_ref(&b), std::slice::from_ref(&vip)).is_empty());
-        b.nonlocal_ok = false;
-        b.addr = "192.168.1.101".parse().unwrap();
-        assert!(cross_check(&[b], &[vip]).is_empty());
     }
 
     #[test]
@@ -419,11 +470,7 @@ mod tests {
 
     #[test]
     fn nothing_to_check_is_an_error() {
-        let r = check(&CheckArgs {
-            inputs: Default::default(),
-            legacy: false,
-            quiet: false,
-        });
+        let r = check(&CheckArgs::default());
         assert_eq!(r.code, EXIT_ERRORS);
         assert!(r.stderr.contains("nothing to check"));
     }

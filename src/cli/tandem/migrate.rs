@@ -138,8 +138,10 @@ pub fn migrate(args: &MigrateArgs) -> Result<Migration, MigrateError> {
         "tandem.service",
         0,
         Kind::Note,
-        "ExecStart uses `tandem run`, which is not built yet (issue 8 point 1): until it is, \
-         keep running haproxy and keepalived with the migrated files",
+        "ExecStart runs `tandem run` on both files, in place of haproxy.service and \
+         keepalived.service (the unit conflicts with them): install the migrated files in \
+         /etc/tandem/, then `systemctl disable --now haproxy keepalived` and \
+         `systemctl enable --now tandem`",
     ));
     Ok(m)
 }

@@ -43,7 +43,11 @@ pub(super) fn script_of(ctx: &mut Ctx, w: &[String]) -> Result<Script, Fatal> {
                 .unwrap_or(&raw)
                 .trim_start()
                 .to_string();
-            Ok(Script { args, raw: rest })
+            Ok(Script {
+                args,
+                raw: rest,
+                ..Script::default()
+            })
         }
         Err(m) if w[0] != "script" => {
             // keepalived reports it and leaves the notify script unset.
@@ -1620,15 +1624,40 @@ fn vi_garp(ctx: &mut Ctx, w: &[String]) -> Res {
     Ok(())
 }
 
+/// A notify script line as keepalived 2.2.7's notify_script_init() reads it:
+/// on the re-parsed line (quotes, escapes) word 1 is the command, split again
+/// into its arguments, and words 2 and 3 are the user and group it runs as
+/// (`notify_master "/path arg" nobody nogroup`; unquoted, `notify_master
+/// /path nobody` runs /path as nobody: measured, the script ran as
+/// uid 65534). Whether the user exists is checked when the VRRP process
+/// starts ("Script user 'x' does not exist"), not by `-t`.
+pub(super) fn notify_script_of(ctx: &mut Ctx, w: &[String]) -> Result<Script, Fatal> {
+    let mut s = script_of(ctx, w)?;
+    if s.args.is_empty() {
+        return Ok(s);
+    }
+    if let Ok(words) = split_quoted_escaped(&ctx.raw)
+        && words.len() > 2
+    {
+        let cmd = words.get(1).cloned().unwrap_or_default();
+        s.args = split_quoted_escaped(&cmd).unwrap_or_else(|_| vec![cmd.clone()]);
+        s.user = words.get(2).cloned();
+        s.group = words.get(3).cloned();
+    }
+    Ok(s)
+}
+
 fn vi_notify(ctx: &mut Ctx, w: &[String]) -> Res {
     let kw = w[0].clone();
-    let s = script_of(ctx, w)?;
+    let s = notify_script_of(ctx, w)?;
     if s.args.is_empty() {
         return Ok(());
     }
-    // keepalived 2.2.7 gives every notify script the default script user
-    // when it reads it (and says once when it cannot).
-    default_user_ok(ctx);
+    // keepalived 2.2.7 gives every notify script without its own user the
+    // default script user when it reads it (and says once when it cannot).
+    if s.user.is_none() {
+        default_user_ok(ctx);
+    }
     if ctx.st.in_sync_group {
         if let Some(g) = ctx.cfg.vrrp_sync_groups.last_mut() {
             match kw.as_str() {
@@ -1792,6 +1821,8 @@ pub static VRRP_INSTANCE: &[Kw] = &[
     Kw::h("track_interface", vi_track_interface),
     Kw::h("track_file", vi_track_file),
     Kw::h("track_process", vi_track_process),
+    // tandem-only extension (`tandem run`): see vrrp::from_ir::TrackBackend.
+    Kw::h("track_backend", vi_other1),
     Kw::h("track_bfd", vi_other_block),
     Kw::h("nopreempt", vi_flag),
     Kw::h("preempt", vi_flag),

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use super::userlist::Users;
 use super::{AclError, CompileEnv, Ctx, Dir, Scope, Value};
 use crate::proxy::http::msg::{HeaderList, Version};
+use crate::proxy::tls;
 
 /// How many values the caller wants: ACLs iterate over all of them, sample expressions take
 /// the one HAProxy picks (last header occurrence, last cookie, first url_param).
@@ -95,6 +96,15 @@ pub(super) enum Fetch {
     WaitEnd,
     SslFc,
     SslFcSni,
+    /// `ssl_fc_*` / `ssl_c_*` values of the client handshake.
+    Ssl(SslFetch),
+    /// `ssl_c_s_dn` / `ssl_c_i_dn`: (entry, occurrence, rfc2253).
+    SslCDn {
+        issuer: bool,
+        entry: Option<Box<str>>,
+        occ: i64,
+        rfc2253: bool,
+    },
     Sc {
         counter: u8,
         data: Box<str>,
@@ -116,6 +126,32 @@ pub(super) enum Fetch {
     HttpFirstReq,
 }
 
+/// The argument-less TLS fetches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum SslFetch {
+    Protocol,
+    Cipher,
+    Alpn,
+    IsResumed,
+    HasSni,
+    HasCrt,
+    UseKeysize,
+    AlgKeysize,
+    CUsed,
+    CVerify,
+    CErr,
+    CCaErr,
+    CCaErrDepth,
+    CSha1,
+    CDer,
+    CSerial,
+    CVersion,
+    CNotBefore,
+    CNotAfter,
+    CSigAlg,
+    CKeyAlg,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum HdrKind {
     Str,
@@ -128,6 +164,73 @@ pub(super) enum CookKind {
     Str,
     Cnt,
     Val,
+}
+
+fn ssl_fetch(name: &str) -> Option<SslFetch> {
+    use SslFetch::*;
+    Some(match name {
+        "ssl_fc_protocol" => Protocol,
+        "ssl_fc_cipher" => Cipher,
+        "ssl_fc_alpn" => Alpn,
+        "ssl_fc_is_resumed" => IsResumed,
+        "ssl_fc_has_sni" => HasSni,
+        "ssl_fc_has_crt" => HasCrt,
+        "ssl_fc_use_keysize" => UseKeysize,
+        "ssl_fc_alg_keysize" => AlgKeysize,
+        "ssl_c_used" => CUsed,
+        "ssl_c_verify" => CVerify,
+        "ssl_c_err" => CErr,
+        "ssl_c_ca_err" => CCaErr,
+        "ssl_c_ca_err_depth" => CCaErrDepth,
+        "ssl_c_sha1" => CSha1,
+        "ssl_c_der" => CDer,
+        "ssl_c_serial" => CSerial,
+        "ssl_c_version" => CVersion,
+        "ssl_c_notbefore" => CNotBefore,
+        "ssl_c_notafter" => CNotAfter,
+        "ssl_c_sig_alg" => CSigAlg,
+        "ssl_c_key_alg" => CKeyAlg,
+        _ => return None,
+    })
+}
+
+/// A TLS fetch's value. Measured on HAProxy 2.6.12: on a cleartext connection
+/// `ssl_fc_is_resumed` and `ssl_fc_has_sni` give 0, every other one fails; on
+/// TLS without a client certificate `ssl_c_used`, `ssl_c_verify`, `ssl_c_err`,
+/// `ssl_c_ca_err` and `ssl_fc_has_crt` give 0, the certificate fields fail.
+fn ssl_value(which: SslFetch, tls: Option<&tls::TlsInfo>) -> Option<Value<'_>> {
+    use SslFetch::*;
+    let Some(t) = tls else {
+        return matches!(which, IsResumed | HasSni).then_some(Value::Bool(false));
+    };
+    let owned = |s: String| Some(Value::Str(Cow::Owned(s.into_bytes())));
+    let cert = || t.client_cert_info();
+    match which {
+        Protocol => Some(Value::str(&t.protocol)),
+        Cipher => Some(Value::str(&t.cipher)),
+        Alpn => t.alpn.as_deref().map(Value::str),
+        IsResumed => Some(Value::Bool(t.resumed)),
+        HasSni => Some(Value::Bool(t.sni.is_some())),
+        HasCrt => Some(Value::Bool(t.client_cert_sent)),
+        UseKeysize | AlgKeysize => Some(Value::Int(t.keysize)),
+        CUsed => Some(Value::Bool(t.client_cert_used)),
+        CVerify => Some(Value::Int(t.verify_result)),
+        CErr | CCaErr | CCaErrDepth => Some(Value::Int(0)),
+        CSha1 => t
+            .client_cert
+            .as_deref()
+            .map(|d| Value::Bin(Cow::Owned(tls::sha1(d).to_vec()))),
+        CDer => t
+            .client_cert
+            .as_deref()
+            .map(|d| Value::Bin(Cow::Borrowed(d))),
+        CSerial => cert().map(|c| Value::Bin(Cow::Owned(c.serial))),
+        CVersion => cert().map(|c| Value::Int(c.version)),
+        CNotBefore => cert().and_then(|c| owned(c.not_before)),
+        CNotAfter => cert().and_then(|c| owned(c.not_after)),
+        CSigAlg => cert().and_then(|c| owned(c.sig_alg)),
+        CKeyAlg => cert().and_then(|c| owned(c.key_alg)),
+    }
 }
 
 fn opt_name(args: &[String], i: usize) -> Option<Box<str>> {
@@ -334,6 +437,23 @@ impl Fetch {
             "wait_end" => Fetch::WaitEnd,
             "ssl_fc" => Fetch::SslFc,
             "ssl_fc_sni" => Fetch::SslFcSni,
+            "ssl_c_s_dn" | "ssl_c_i_dn" => {
+                let fmt = args.get(2).map(String::as_str).unwrap_or("");
+                if !fmt.is_empty() && fmt != "rfc2253" {
+                    // HAProxy 2.6.12's reason (`haproxy -c`).
+                    return Err(AclError::BadArg {
+                        what: name.into(),
+                        msg: "only rfc2253 or a blank value are currently supported as the format argument.".into(),
+                    });
+                }
+                Fetch::SslCDn {
+                    issuer: name == "ssl_c_i_dn",
+                    entry: opt_name(args, 0),
+                    occ: int_arg(args, 1, name)?.unwrap_or(1),
+                    rfc2253: fmt == "rfc2253",
+                }
+            }
+            n if ssl_fetch(n).is_some() => Fetch::Ssl(ssl_fetch(n).unwrap_or(SslFetch::Protocol)),
             "capture.req.hdr" | "capture.res.hdr" => {
                 let n = int_arg(args, 0, name)?.unwrap_or(0);
                 let n = usize::try_from(n).unwrap_or(usize::MAX);
@@ -777,6 +897,27 @@ impl Fetch {
                 f(Value::Bool(ctx.tls.is_some()));
             }
             Fetch::SslFcSni => one(f, ctx.tls.and_then(|t| t.sni.as_deref()).map(Value::str)),
+            Fetch::Ssl(which) => one(f, ssl_value(*which, ctx.tls)),
+            Fetch::SslCDn {
+                issuer,
+                entry,
+                occ,
+                rfc2253,
+            } => {
+                let v = ctx.tls.and_then(|t| {
+                    if !*issuer && entry.is_none() && !*rfc2253 {
+                        return t.client_subject_dn.clone();
+                    }
+                    let info = t.client_cert_info()?;
+                    let dn = if *issuer { &info.issuer } else { &info.subject };
+                    match entry {
+                        Some(e) => tls::dn_entry(dn, e, *occ).map(str::to_string),
+                        None if *rfc2253 => Some(tls::dn_rfc2253(dn)),
+                        None => Some(tls::dn_oneline(dn)),
+                    }
+                });
+                one(f, v.map(|s| Value::Str(Cow::Owned(s.into_bytes()))));
+            }
             Fetch::Sc {
                 counter,
                 data,

@@ -33,6 +33,11 @@ mod userlist;
 pub use conv::{b64_decode, b64_encode, expand_backrefs};
 pub use fetch::basic_credentials;
 pub use sample::format_int;
+
+/// The server name of a TLS ClientHello at the start of `p` (as sent, case kept).
+pub fn client_hello_sni(p: &[u8]) -> Option<&[u8]> {
+    pattern::client_hello_sni(p)
+}
 pub use userlist::Users;
 
 /// A typed sample value (HAProxy's `struct sample` data). Strings are byte strings (header

@@ -821,7 +821,7 @@ impl MapTable {
 // ---------------------------------------------------------------------------------------------
 
 /// The server name of a TLS ClientHello at the start of `p` (HAProxy's `req.ssl_sni`).
-pub(super) fn client_hello_sni(p: &[u8]) -> Option<&[u8]> {
+pub(crate) fn client_hello_sni(p: &[u8]) -> Option<&[u8]> {
     // Record header: handshake (22), version, length.
     if *p.first()? != 0x16 {
         return None;

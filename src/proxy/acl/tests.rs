@@ -308,3 +308,149 @@ fn int_ranges_ip_and_predefined() {
         );
     }
 }
+
+/// The TLS fetches against the values HAProxy 2.6.12 printed for the same
+/// client certificate (testdata/tls-client.crt, signed by a test CA) with
+/// `http-request return ... lf-string "...%[ssl_c_sha1,hex]..."`, a TLS 1.3
+/// handshake with SNI a.test and ALPN h2, then on a cleartext bind.
+#[test]
+fn tls_fetches_match_haproxy() {
+    use rustls_pki_types::CertificateDer;
+    use rustls_pki_types::pem::PemObject;
+    let pem = include_bytes!("testdata/tls-client.crt");
+    let der = CertificateDer::from_pem_slice(pem).unwrap();
+    let info = crate::proxy::tls::TlsInfo {
+        sni: Some("a.test".into()),
+        protocol: "TLSv1.3".into(),
+        cipher: "TLS_AES_256_GCM_SHA384".into(),
+        keysize: 256,
+        alpn: Some("h2".into()),
+        client_cert_used: true,
+        client_cert_sent: true,
+        verify_result: 0,
+        client_subject_dn: crate::proxy::tls::subject_dn(der.as_ref()),
+        client_cert: Some(der.as_ref().to_vec()),
+        resumed: false,
+    };
+    let vars = Vars::new();
+    let r = req("/", &[]);
+    let mut ctx = ctx_with(Some(&r), &vars, None, true);
+    let text = |ctx: &Ctx<'_>, expr: &str| -> String {
+        let s = crate::config::haproxy::expr::sample::parse_sample(expr).unwrap();
+        let c = CompiledSample::compile(&s, &env()).unwrap();
+        let mut out = Vec::new();
+        c.eval_bytes(ctx, &mut out);
+        String::from_utf8(out).unwrap()
+    };
+    let line = |ctx: &Ctx<'_>| {
+        [
+            "ssl_fc",
+            "ssl_fc_sni",
+            "ssl_fc_has_sni",
+            "ssl_fc_protocol",
+            "ssl_fc_cipher",
+            "ssl_fc_alpn",
+            "ssl_fc_is_resumed",
+            "ssl_fc_has_crt",
+            "ssl_c_used",
+            "ssl_c_verify",
+            "ssl_c_err",
+            "ssl_c_ca_err",
+            "ssl_c_s_dn",
+            "ssl_c_i_dn",
+            "ssl_c_s_dn(CN)",
+            "ssl_c_s_dn(O,1)",
+            "ssl_c_sha1,hex",
+            "ssl_c_serial,hex",
+            "ssl_c_version",
+            "ssl_c_notbefore",
+            "ssl_c_notafter",
+            "ssl_fc_use_keysize",
+            "ssl_fc_alg_keysize",
+            "ssl_c_sig_alg",
+            "ssl_c_key_alg",
+            "ssl_c_s_dn(,0,rfc2253)",
+            "ssl_c_s_dn(CN,0)",
+            "ssl_c_s_dn(O,-1)",
+            "ssl_c_s_dn(XX)",
+            "ssl_c_s_dn(commonName)",
+            "ssl_c_s_dn(cn)",
+            "ssl_c_i_dn(CN)",
+            "ssl_c_s_dn(CN,2)",
+            "ssl_c_s_dn(OU,-1)",
+            "ssl_c_i_dn(,0,rfc2253)",
+            "ssl_c_s_dn(2.5.4.3)",
+        ]
+        .iter()
+        .map(|e| text(ctx, e))
+        .collect::<Vec<_>>()
+        .join("|")
+    };
+    ctx.tls = Some(&info);
+    assert_eq!(
+        line(&ctx),
+        "1|a.test|1|TLSv1.3|TLS_AES_256_GCM_SHA384|h2|0|1|1|0|0|0|/C=FR/O=Tandem/OU=Dev/CN=client|/CN=Tandem Test CA|client|Tandem|1ED1FF33224777873BD031203EDAA94D40DD8F0E|5BDCF12DEAE0AE963732EA980E9210D8EABA8FA6|3|261122051432Z|361119051432Z|256|256|RSA-SHA256|rsaEncryption|CN=client,OU=Dev,O=Tandem,C=FR||Tandem|||client|Tandem Test CA||Dev|CN=Tandem Test CA|"
+    );
+    // Resumed with the same certificate: has_crt 0, used 1 (measured with
+    // `openssl s_client -sess_in`).
+    let resumed = crate::proxy::tls::TlsInfo {
+        resumed: true,
+        client_cert_sent: false,
+        ..info.clone()
+    };
+    ctx.tls = Some(&resumed);
+    assert_eq!(
+        text(&ctx, "ssl_fc_is_resumed") + &text(&ctx, "ssl_fc_has_crt") + &text(&ctx, "ssl_c_used"),
+        "101"
+    );
+    // TLS without a client certificate and without SNI.
+    let anon = crate::proxy::tls::TlsInfo {
+        sni: None,
+        client_cert_used: false,
+        client_cert_sent: false,
+        client_subject_dn: None,
+        client_cert: None,
+        ..info.clone()
+    };
+    ctx.tls = Some(&anon);
+    assert_eq!(
+        line(&ctx),
+        "1||0|TLSv1.3|TLS_AES_256_GCM_SHA384|h2|0|0|0|0|0|0||||||||||256|256|||||||||||||"
+    );
+    // Cleartext.
+    ctx.tls = None;
+    assert_eq!(line(&ctx), "0||0||||0|||||||||||||||||||||||||||||");
+    // ACLs with the default match of each fetch's type.
+    let cond_true = |ctx: &Ctx<'_>, fetch: &str, method: MatchMethod, pats: &[&str]| {
+        let mut a = acl(fetch, &[], method, false, pats);
+        if method == MatchMethod::Int {
+            a.patterns = pats
+                .iter()
+                .map(|p| {
+                    let n = p.parse().ok();
+                    Pattern::Int { min: n, max: n }
+                })
+                .collect();
+        }
+        CompiledAcl::compile(&a, &env()).unwrap().eval(ctx)
+    };
+    ctx.tls = Some(&info);
+    assert!(cond_true(
+        &ctx,
+        "ssl_fc_protocol",
+        MatchMethod::Str,
+        &["TLSv1.3"]
+    ));
+    assert!(!cond_true(
+        &ctx,
+        "ssl_fc_protocol",
+        MatchMethod::Str,
+        &["TLSv1.2"]
+    ));
+    assert!(cond_true(&ctx, "ssl_c_verify", MatchMethod::Int, &["0"]));
+    assert!(cond_true(&ctx, "ssl_c_used", MatchMethod::Bool, &[]));
+    assert!(cond_true(&ctx, "ssl_fc_alpn", MatchMethod::Str, &["h2"]));
+    ctx.tls = None;
+    assert!(!cond_true(&ctx, "ssl_c_used", MatchMethod::Bool, &[]));
+    assert!(!cond_true(&ctx, "ssl_fc", MatchMethod::Bool, &[]));
+}

@@ -3,13 +3,14 @@
 
 pub mod errors;
 pub mod h1;
+pub mod h2;
 pub mod msg;
 pub mod session;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
 use crate::proxy::engine::{Engine, Frontend};
 use crate::proxy::stick::SessionCounters;
@@ -39,11 +40,65 @@ impl ClientConn {
     }
 }
 
-/// Serves one accepted client connection of an HTTP frontend: HTTP/1.x today (HTTP/2 is
-/// chosen here, by ALPN or the bind's `proto`, once it lands).
+impl ClientConn {
+    /// The connection the session sees for one HTTP/2 stream.
+    pub fn for_h2_stream(client: SocketAddr, local: SocketAddr, tls: Option<Arc<TlsInfo>>) -> Self {
+        ClientConn {
+            tls,
+            ..ClientConn::new(client, local)
+        }
+    }
+}
+
+/// The `tune.h2.*` limits in force (the engine does not carry them yet: HAProxy's
+/// defaults).
+pub(crate) fn h2_settings(_engine: &Engine) -> h2::Settings {
+    h2::Settings::default()
+}
+
+/// Serves one accepted client connection of an HTTP frontend: HTTP/2 when the bind's
+/// `proto h2` or ALPN says so, or when the client starts with the HTTP/2 preface (HAProxy
+/// 2.6 upgrades such connections unless `option disable-h2-upgrade` or `proto h1`);
+/// HTTP/1.x otherwise.
 pub async fn serve_client<S>(stream: S, conn: ClientConn, fe: Arc<Frontend>, engine: Arc<Engine>)
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    session::serve_with(stream, conn, fe, engine).await
+    match h2::choose(&fe, &conn) {
+        h2::Proto::H1 => session::serve_with(stream, conn, fe, engine).await,
+        h2::Proto::H2 => {
+            // HAProxy says nothing to a client that does not start with the preface
+            let mut stream = stream;
+            if let Some((pre, true)) = h2::sniff(&mut stream, None).await {
+                h2::serve(h2::Rewind::new(pre, stream), conn, fe, engine).await
+            }
+        }
+        h2::Proto::Detect => {
+            let mut stream = stream;
+            // the session's `timeout http-request` runs from the accept: the wait for the
+            // first bytes is bounded by it
+            let deadline = fe
+                .timeouts
+                .http_request
+                .map(|d| tokio::time::Instant::now() + d);
+            match h2::sniff(&mut stream, deadline).await {
+                Some((pre, true)) => {
+                    h2::serve(h2::Rewind::new(pre, stream), conn, fe, engine).await
+                }
+                Some((pre, false)) => {
+                    session::serve_with(h2::Rewind::new(pre, stream), conn, fe, engine).await
+                }
+                None => {
+                    // nothing arrived in time: what the session does then (408 written
+                    // raw, or a silent close for `option http-ignore-probes`)
+                    if !fe.ignore_probes
+                        && let Some(page) = errors::builtin(408)
+                    {
+                        let _ = stream.write_all(page).await;
+                    }
+                    let _ = stream.shutdown().await;
+                }
+            }
+        }
+    }
 }

@@ -27,6 +27,7 @@
 //! - after 502/503/504 the client connection is closed; a refused connection is retried
 //!   `retries` times with a 1 s turn-around (3 s before the 503 with the defaults).
 
+mod logging;
 #[cfg(test)]
 mod pages;
 mod stats;
@@ -97,6 +98,12 @@ where
     });
     fe.conns.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let _conn = ConnGuard(fe.clone());
+    let io = Arc::new(logging::IoCount::default());
+    let started = Instant::now();
+    let accept_ms = crate::proxy::log::now_ms();
+    if let Some(l) = &fe.log {
+        l.log_accept(client, local, &fe.name);
+    }
     let mut s = Session {
         counters,
         tls,
@@ -111,9 +118,13 @@ where
         idle: IdleConns::new(),
         nreq: 0,
         stop,
-        started: Instant::now(),
+        started,
+        accept_ms,
+        tlog: logging::TxnLog::new(started, accept_ms, &io),
+        io: io.clone(),
+        eof_seen: false,
     };
-    let mut stream = stream;
+    let mut stream = logging::Counted::new(stream, io);
     if fresh && let Some(c) = &s.counters {
         c.session_started(s.engine.now_ms());
     }
@@ -176,6 +187,13 @@ struct Session {
     nreq: u64,
     stop: tokio::sync::watch::Receiver<bool>,
     started: Instant,
+    /// Wall-clock accept date (ms since the epoch) for the logs.
+    accept_ms: i64,
+    /// The log record of the transaction in progress.
+    tlog: logging::TxnLog,
+    io: Arc<logging::IoCount>,
+    /// The client closed (or reset) while a request head was awaited.
+    eof_seen: bool,
 }
 
 /// How waiting for a request head ended without one.
@@ -210,16 +228,31 @@ async fn with_deadline<F: std::future::Future>(d: Option<Instant>, f: F) -> Opti
 impl Session {
     async fn run<S: AsyncRead + AsyncWrite + Unpin>(&mut self, cs: &mut S) {
         loop {
+            self.log_begin();
             let parsed = match self.read_request(cs).await {
                 Ok(p) => p,
-                Err(NoRequest::Close) => return,
+                Err(NoRequest::Close) => {
+                    // HAProxy logs a client that closed before a full head (`CR--` 400),
+                    // not the end of a keep-alive connection between requests
+                    let partial = self.tlog.first_byte.is_some();
+                    if self.eof_seen && (self.nreq == 0 || partial) {
+                        self.tlog.rec.status = 400;
+                        self.log_term(b"CR");
+                        self.log_end(None);
+                    }
+                    return;
+                }
                 Err(NoRequest::Error(status)) => {
                     // parser errors and 408 go out raw, then the connection closes
                     let page = errors::builtin(status).unwrap_or_default();
                     let _ = cs.write_all(page).await;
+                    self.tlog.rec.status = i32::from(status);
+                    self.log_term(if status == 408 { b"cR" } else { b"PR" });
+                    self.log_end(None);
                     return;
                 }
             };
+            self.tlog.head_done = Some(Instant::now());
             self.nreq += 1;
             if let Some(c) = &self.counters {
                 c.http_request(self.engine.now_ms());
@@ -256,8 +289,20 @@ impl Session {
         if let Some(c) = &self.counters {
             c.http_status(status, self.engine.now_ms());
         }
+        let r = &mut self.tlog.rec;
+        r.status = i32::from(status);
+        r.local_reply = true;
+        if r.term == *b"--" {
+            r.term = match status {
+                504 => *b"sH",
+                502 => *b"SH",
+                503 => *b"SC",
+                _ => *b"PR",
+            };
+        }
         let closes = matches!(status, 502 | 504);
         let r = errors::render(&raw, &req.method, req.version, keep_ok || closes, mode);
+        self.tlog.note_head(&r.bytes);
         if cs.write_all(&r.bytes).await.is_err() {
             return Next::Close;
         }
@@ -335,8 +380,14 @@ impl Session {
                     });
                 }
                 Some(None) => return Err(NoRequest::Close),
-                Some(Some(Ok(0))) | Some(Some(Err(_))) => return Err(NoRequest::Close),
+                Some(Some(Ok(0))) | Some(Some(Err(_))) => {
+                    self.eof_seen = true;
+                    return Err(NoRequest::Close);
+                }
                 Some(Some(Ok(_))) => {
+                    if before == 0 {
+                        self.tlog.first_byte.get_or_insert_with(Instant::now);
+                    }
                     if before == 0 && !first {
                         deadline = t.http_request.map(|d| Instant::now() + d);
                     }
@@ -365,7 +416,14 @@ impl Session {
         mode: ConnMode,
     ) -> Next {
         let keep = keep_ok && !close && !*self.stop.borrow();
+        let rec = &mut self.tlog.rec;
+        rec.status = logging::status_of(bytes);
+        rec.local_reply = true;
+        if rec.term == *b"--" {
+            rec.term = *b"LR";
+        }
         let r = errors::render(bytes, &req.method, req.version, keep, mode);
+        self.tlog.note_head(&r.bytes);
         if cs.write_all(&r.bytes).await.is_err() {
             return Next::Close;
         }
@@ -382,35 +440,64 @@ impl Session {
         mut p: ParsedRequest,
     ) -> Next {
         self.cbuf.advance(p.head_len);
-        let fe = self.fe.clone();
         let head = std::mem::take(&mut p.head);
         let mut txn = Txn::new(head, self.client, self.local, self.fe_name.clone());
         txn.now_ms = self.engine.now_ms();
         txn.tls = self.tls.clone();
+        if self.tlog.first_byte.is_none() {
+            // pipelined: the request was already there
+            self.tlog.first_byte = self.tlog.head_done;
+        }
+        let next = self.transaction_inner(cs, p, &mut txn).await;
+        self.log_end(Some(&txn));
+        next
+    }
+
+    async fn transaction_inner<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        cs: &mut S,
+        p: ParsedRequest,
+        txn: &mut Txn,
+    ) -> Next {
+        let fe = self.fe.clone();
 
         let keep_ok = p.keep_alive && matches!(p.body, BodyKind::None | BodyKind::Length(0));
         // frontend rules
         if let Some(rules) = &fe.rules {
             let verdict = {
                 let ext = self.ext();
-                rules.on_request(&mut txn, &ext)
+                rules.on_request(txn, &ext)
             };
             match verdict {
                 Verdict::Continue => {}
-                Verdict::Reply { bytes, close, .. } => {
+                Verdict::Reply {
+                    status,
+                    bytes,
+                    close,
+                } => {
+                    let term = self.request_reply_term(status, &bytes, txn);
+                    self.log_term(term);
                     return self
                         .send_reply(cs, &bytes, close, &txn.req, keep_ok, fe.conn_mode)
                         .await;
                 }
                 Verdict::Tarpit { bytes, .. } => {
+                    let t0 = Instant::now();
                     if let Some(d) = fe.timeouts.tarpit {
                         tokio::time::sleep(d).await;
                     }
+                    // measured: `-1/202/-1/-1/201 500 ... PT--` (the tarpit time as Tw)
+                    self.tlog.no_tr = true;
+                    self.tlog.rec.tw = logging::ms_between(t0, Instant::now());
+                    self.log_term(b"PT");
                     return self
                         .send_reply(cs, &bytes, false, &txn.req, keep_ok, fe.conn_mode)
                         .await;
                 }
                 Verdict::Close { .. } => return Next::Close,
+                Verdict::Service { name } => {
+                    return self.service_applet(cs, txn, &name, keep_ok).await;
+                }
             }
         }
 
@@ -422,39 +509,62 @@ impl Session {
                 .send_reply(cs, &bytes, false, &txn.req, keep_ok, fe.conn_mode)
                 .await;
         }
+        // the statistics page is an applet: tandem answers it (stats.rs)
+        if let Some(next) = self.stats_applet(cs, txn, &p.body, keep_ok).await {
+            return next;
+        }
+        self.unique_id(txn);
         // backend choice
-        let be = match self.select_backend(&txn) {
+        let be = match self.select_backend(txn) {
             Some(be) => be,
             None => {
+                // measured: `fe/<NOSRV> -1/-1/-1/-1/0 503 217 - - SC--`
+                self.tlog.no_tr = true;
+                self.log_term(b"SC");
                 return self
                     .send_error(cs, None, 503, &txn.req, keep_ok, fe.conn_mode)
                     .await;
             }
         };
         txn.backend = Some(be.name_arc.clone());
+        self.tlog.rec.backend_name = Some(be.name.clone());
         if be.name != fe.name
             && let Some(rules) = &be.rules
         {
             let verdict = {
                 let ext = self.ext();
-                rules.on_request(&mut txn, &ext)
+                rules.on_request(txn, &ext)
             };
             match verdict {
                 Verdict::Continue => {}
-                Verdict::Reply { bytes, close, .. } => {
+                Verdict::Reply {
+                    status,
+                    bytes,
+                    close,
+                } => {
+                    let term = self.request_reply_term(status, &bytes, txn);
+                    self.log_term(term);
                     return self
                         .send_reply(cs, &bytes, close, &txn.req, keep_ok, fe.conn_mode)
                         .await;
                 }
                 Verdict::Tarpit { bytes, .. } => {
+                    let t0 = Instant::now();
                     if let Some(d) = be.timeouts.tarpit.or(fe.timeouts.tarpit) {
                         tokio::time::sleep(d).await;
                     }
+                    // measured: `-1/202/-1/-1/201 500 ... PT--` (the tarpit time as Tw)
+                    self.tlog.no_tr = true;
+                    self.tlog.rec.tw = logging::ms_between(t0, Instant::now());
+                    self.log_term(b"PT");
                     return self
                         .send_reply(cs, &bytes, false, &txn.req, keep_ok, fe.conn_mode)
                         .await;
                 }
                 Verdict::Close { .. } => return Next::Close,
+                Verdict::Service { name } => {
+                    return self.service_applet(cs, txn, &name, keep_ok).await;
+                }
             }
         }
 
@@ -467,9 +577,9 @@ impl Session {
         let (force_persist, ignore_persist, use_srv) = match &be.rules {
             Some(rules) => {
                 let ext = self.ext();
-                let pr = rules.persist_rule(&txn, &ext);
+                let pr = rules.persist_rule(txn, &ext);
                 let force = pr == Some(true);
-                let srv = rules.use_servers(&txn, &ext).into_iter().find_map(|name| {
+                let srv = rules.use_servers(txn, &ext).into_iter().find_map(|name| {
                     let i = be.servers.iter().position(|s| &*s.name == name)?;
                     // a stopped server is skipped unless persistence is forced
                     (be.server_usable(i) || be.option_persist || force).then_some(i)
@@ -559,27 +669,56 @@ impl Session {
         };
         // `option abortonclose`: a client that closes while its request waits in a queue
         // or for a connection is dropped instead of being sent to a server
+        let t_connect = Instant::now();
         let conn = if be.abortonclose || fe.abortonclose {
             tokio::select! {
                 c = be.connect_with(&info, &mut opts) => c,
-                _ = client_closed(cs, &mut self.cbuf) => return Next::Close,
+                _ = client_closed(cs, &mut self.cbuf) => {
+                    self.tlog.rec.status = -1;
+                    self.log_term(b"CC");
+                    return Next::Close;
+                }
             }
         } else {
             be.connect_with(&info, &mut opts).await
         };
         drop(hdrs);
+        let waited = logging::ms_between(t_connect, Instant::now());
         let mut conn = match conn {
             Ok(c) => c,
-            Err(ConnectError::NoServer)
-            | Err(ConnectError::QueueFull)
-            | Err(ConnectError::QueueTimeout)
-            | Err(ConnectError::Failed(_)) => {
+            Err(e) => {
+                // measured: no server `0/-1/-1/-1/0 503 SC--`; refused connections
+                // `0/0/-1/-1/3005 503 SC-- .../3` (retries); queue timeout `sQ--`
+                let r = &mut self.tlog.rec;
+                match e {
+                    ConnectError::NoServer => r.term = *b"SC",
+                    ConnectError::QueueFull | ConnectError::QueueTimeout => {
+                        r.term = *b"sQ";
+                        r.tw = waited;
+                    }
+                    ConnectError::Failed(_) => {
+                        r.term = *b"SC";
+                        r.tw = 0;
+                        r.retries = be.retries;
+                    }
+                }
                 return self
                     .send_error(cs, Some(&be), 503, &txn.req, keep_ok, mode)
                     .await;
             }
         };
         txn.server = Some(conn.name.clone());
+        {
+            let r = &mut self.tlog.rec;
+            r.server_name = Some(conn.name.to_string());
+            r.server_idx = Some(conn.server);
+            r.server_addr = be.servers.get(conn.server).and_then(|s| match s.addr {
+                crate::proxy::backend::ServerAddr::Fixed(a) => Some(a),
+                crate::proxy::backend::ServerAddr::Relative { .. } => None,
+            });
+            r.tw = 0;
+            r.tc = waited;
+        }
 
         self.out.clear();
         // `send-proxy` / `send-proxy-v2`: a new server connection starts with the PROXY
@@ -599,6 +738,7 @@ impl Session {
                     req_done = pr.done;
                 }
                 Err(_) => {
+                    self.log_term(b"PD");
                     return self
                         .send_error(cs, Some(&be), 400, &txn.req, false, mode)
                         .await;
@@ -620,6 +760,7 @@ impl Session {
                     sent = conn.stream.write_all(&self.out).await.is_ok();
                 }
                 None => {
+                    self.log_term(b"SC");
                     return self
                         .send_error(cs, Some(&be), 503, &txn.req, keep_ok, mode)
                         .await;
@@ -627,10 +768,12 @@ impl Session {
             }
         }
         if !sent {
+            self.log_term(b"SH");
             return self
                 .send_error(cs, Some(&be), 502, &txn.req, keep_ok, mode)
                 .await;
         }
+        let t_sent = Instant::now();
         let _ = head_end;
 
         // request body and response head
@@ -648,6 +791,7 @@ impl Session {
                         self.out.clear();
                         h1::write_response_head(&r.head, &mut self.out);
                         self.sbuf.advance(n);
+                        self.tlog.note_head(&self.out);
                         if cs.write_all(&self.out).await.is_err() {
                             return Next::Close;
                         }
@@ -655,12 +799,14 @@ impl Session {
                     }
                     Ok(Some(r)) => break r,
                     Ok(None) if self.sbuf.len() >= MAX_HEAD => {
+                        self.log_term(b"PH");
                         return self
                             .send_error(cs, Some(&be), 502, &txn.req, keep_ok, mode)
                             .await;
                     }
                     Ok(None) => {}
                     Err(_) => {
+                        self.log_term(b"PH");
                         return self
                             .send_error(cs, Some(&be), 502, &txn.req, keep_ok, mode)
                             .await;
@@ -714,7 +860,11 @@ impl Session {
                         .send_error(cs, Some(&be), 502, &txn.req, keep_ok, mode)
                         .await;
                 }
-                Pump::ClientGone => return Next::Close,
+                Pump::ClientGone => {
+                    self.tlog.rec.status = -1;
+                    self.log_term(b"CD");
+                    return Next::Close;
+                }
                 Pump::BadBody => {
                     return self
                         .send_error(cs, Some(&be), 400, &txn.req, false, mode)
@@ -724,6 +874,8 @@ impl Session {
         };
         self.sbuf.advance(res.head_len);
         let mut rhead = res.head;
+        self.tlog.rec.tr = logging::ms_between(t_sent, Instant::now());
+        self.tlog.rec.status = i32::from(rhead.status);
         if let Some(c) = &self.counters {
             c.http_status(rhead.status, self.engine.now_ms());
         }
@@ -733,11 +885,13 @@ impl Session {
         if rhead.status == 101 || (method == "CONNECT" && (200..300).contains(&rhead.status)) {
             self.out.clear();
             h1::write_response_head(&rhead, &mut self.out);
+            self.tlog.note_head(&self.out);
             if cs.write_all(&self.out).await.is_err() {
                 return Next::Close;
             }
             let tt = be.timeouts.tunnel.or(t_server).or(t_client);
-            self.tunnel(cs, &mut conn.stream, tt).await;
+            self.tunnel(cs, &mut conn.stream, tt, be.timeouts.server_fin)
+                .await;
             return Next::Close;
         }
 
@@ -749,7 +903,7 @@ impl Session {
             let ext = self.ext();
             let second = (be.name != fe.name).then_some(()).and(fe.rules.as_ref());
             for rules in [be.rules.as_ref(), second].into_iter().flatten() {
-                match rules.on_response(&mut txn, &ext) {
+                match rules.on_response(txn, &ext) {
                     Verdict::Continue => {}
                     Verdict::Reply { bytes, close, .. } => {
                         reply = Some((bytes, close));
@@ -763,14 +917,20 @@ impl Session {
                         close_now = true;
                         break;
                     }
+                    // use-service is a request action only
+                    Verdict::Service { .. } => {}
                 }
             }
         }
         if close_now {
+            self.log_term(b"PH");
             return Next::Close;
         }
         if let Some((bytes, close)) = reply {
-            // the server connection (its response body unread) is dropped
+            // the server connection (its response body unread) is dropped; measured
+            // (`http-response deny`): `0/0/0/-1/0 502 290 - - PH--`
+            self.tlog.rec.tr = -1;
+            self.log_term(b"PH");
             return self
                 .send_reply(cs, &bytes, close, &txn.req, keep_ok, fe.conn_mode)
                 .await;
@@ -816,7 +976,8 @@ impl Session {
                 cacheable_request: matches!(txn.req.method.as_str(), "GET" | "HEAD"),
                 ignore_persist,
             };
-            persist::process_response(cfg, &mut rhead, &views, pers, ctx, now_s);
+            let set = persist::process_response(cfg, &mut rhead, &views, pers, ctx, now_s);
+            self.tlog.rec.cookie_state = [pers.status.log_char() as u8, set.log_char() as u8];
         }
         // `http-after-response`: backend's rules first, then the frontend's
         let after_fe = (be.name != fe.name).then_some(()).and(fe.rules.as_ref());
@@ -825,7 +986,7 @@ impl Session {
             {
                 let ext = self.ext();
                 for rules in [be.rules.as_ref(), after_fe].into_iter().flatten() {
-                    rules.on_after_response(&mut txn, &ext);
+                    rules.on_after_response(txn, &ext);
                 }
             }
             rhead = txn.res.take().unwrap_or_default();
@@ -855,12 +1016,16 @@ impl Session {
                     res_done = pr.done;
                 }
                 Err(_) => {
+                    self.tlog.note_head(&self.out);
                     let _ = cs.write_all(&self.out).await;
+                    self.log_term(b"SD");
                     return Next::Close;
                 }
             }
         }
+        self.tlog.note_head(&self.out);
         if cs.write_all(&self.out).await.is_err() {
+            self.log_term(b"CD");
             return Next::Close;
         }
 
@@ -886,7 +1051,10 @@ impl Session {
                     Both::Req(true) => req_done = true,
                     Both::Res(true) => res_done = true,
                     Both::Req(false) | Both::Res(false) => {}
-                    Both::Fail => return Next::Close,
+                    Both::Fail => {
+                        self.log_term(b"CD");
+                        return Next::Close;
+                    }
                 }
                 continue;
             }
@@ -895,12 +1063,20 @@ impl Session {
             let buf = big.get_or_insert_with(|| BytesMut::with_capacity(BODY_BUF_SIZE));
             buf.clear();
             match with_timeout(t_server, conn.stream.read_buf(buf)).await {
-                None | Some(Err(_)) => return Next::Close,
+                None => {
+                    self.log_term(b"sD");
+                    return Next::Close;
+                }
+                Some(Err(_)) => {
+                    self.log_term(b"SD");
+                    return Next::Close;
+                }
                 Some(Ok(0)) => {
                     if res.body == BodyKind::UntilClose {
                         res_done = true;
                         continue;
                     }
+                    self.log_term(b"SD");
                     return Next::Close;
                 }
                 Some(Ok(_)) => {}
@@ -910,12 +1086,16 @@ impl Session {
                     // a client that stops reading is dropped after `timeout client`
                     let w = with_timeout(t_client, cs.write_all(&buf[..pr.consumed])).await;
                     if !matches!(w, Some(Ok(()))) {
+                        self.log_term(if w.is_none() { b"cD" } else { b"CD" });
                         return Next::Close;
                     }
                     res_done = pr.done;
                     extra |= pr.consumed < buf.len();
                 }
-                Err(_) => return Next::Close,
+                Err(_) => {
+                    self.log_term(b"SD");
+                    return Next::Close;
+                }
             }
         }
         let leftover = extra || !self.sbuf.is_empty();
@@ -1135,11 +1315,20 @@ impl Session {
     }
 
     /// Copies both ways until one side closes or nothing moves for `timeout`.
+    ///
+    /// Half-close as HAProxy 2.6 does it in an HTTP tunnel (measured on loopback with a
+    /// WebSocket upgrade): a client FIN is passed on (shutdown of the server's write side)
+    /// and the server may still answer; from that FIN on, the server side is held to
+    /// `timeout server-fin` when set (counted from the FIN, refreshed by traffic), else the
+    /// tunnel timeout keeps running from the last transfer (the FIN is not activity). A
+    /// server FIN closes both connections at once (`timeout client-fin` then only bounds
+    /// HAProxy's lingering close of the client socket, which a client cannot observe).
     async fn tunnel<S: AsyncRead + AsyncWrite + Unpin>(
         &mut self,
         cs: &mut S,
         ss: &mut TcpStream,
         timeout: Option<Duration>,
+        server_fin: Option<Duration>,
     ) {
         // bytes that arrived with the heads go first
         if !self.sbuf.is_empty() {
@@ -1154,11 +1343,17 @@ impl Session {
             }
             self.cbuf.clear();
         }
-        let (mut c_open, mut s_open) = (true, true);
-        while c_open || s_open {
-            let ev = with_timeout(timeout, async {
+        let mut c_open = true;
+        let mut last = Instant::now();
+        loop {
+            let limit = if c_open {
+                timeout
+            } else {
+                server_fin.or(timeout)
+            };
+            let ev = with_deadline(limit.map(|d| last + d), async {
                 tokio::select! {
-                    r = ss.read_buf(room(&mut self.sbuf)), if s_open => match r {
+                    r = ss.read_buf(room(&mut self.sbuf)) => match r {
                         Ok(0) | Err(_) => Side::ServerEof,
                         Ok(_) => Side::Server,
                     },
@@ -1176,20 +1371,25 @@ impl Session {
                         return;
                     }
                     self.sbuf.clear();
+                    last = Instant::now();
                 }
                 Some(Side::Client) => {
                     if ss.write_all(&self.cbuf).await.is_err() {
                         return;
                     }
                     self.cbuf.clear();
+                    last = Instant::now();
                 }
                 Some(Side::ServerEof) => {
-                    s_open = false;
                     let _ = cs.shutdown().await;
+                    return;
                 }
                 Some(Side::ClientEof) => {
                     c_open = false;
                     let _ = ss.shutdown().await;
+                    if server_fin.is_some() {
+                        last = Instant::now();
+                    }
                 }
             }
         }

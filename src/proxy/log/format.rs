@@ -764,6 +764,22 @@ fn render_var(out: &mut String, v: Var, opts: u8, rec: &LogRecord) -> bool {
     true
 }
 
+/// The `%[expr]` sample expressions of a log-format string, in order (the engine
+/// compiles them once; [`LogFormat::render`] asks for them by this text).
+pub fn sample_exprs(src: &str) -> Vec<String> {
+    LogFormat::compile(src)
+        .map(|f| {
+            f.nodes
+                .into_iter()
+                .filter_map(|n| match n {
+                    Node::Sample(e, _) => Some(e),
+                    _ => None,
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The line HAProxy logs at accept time for a proxy with `log` targets but
 /// neither a log-format nor a log option (measured on HAProxy 2.6.12):
 /// `Connect from 127.0.0.1:53994 to 127.0.0.1:23455 (fe_def/HTTP)`.

@@ -121,6 +121,14 @@ pub struct LogRecord {
     /// Force the error classification (e.g. `http-request set-log-level err`
     /// is handled by the caller; this is for other engine-known errors).
     pub is_error: bool,
+    /// For the stats (`Registry::account`): indexes in the engine's frontend and
+    /// backend lists and in the backend's server list, when known.
+    pub frontend_idx: Option<usize>,
+    pub backend_idx: Option<usize>,
+    pub server_idx: Option<usize>,
+    /// The response (or error page) was produced by the proxy itself, not a server
+    /// (deny, redirect, return, 503 without server, 504...).
+    pub local_reply: bool,
 }
 
 impl Default for LogRecord {
@@ -172,6 +180,10 @@ impl Default for LogRecord {
             hostname: String::new(),
             pid: std::process::id(),
             is_error: false,
+            frontend_idx: None,
+            backend_idx: None,
+            server_idx: None,
+            local_reply: false,
         }
     }
 }

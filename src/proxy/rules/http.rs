@@ -102,6 +102,8 @@ enum Act {
         slot: usize,
     },
     SetLogLevel(String),
+    /// `use-service NAME`.
+    UseService(String),
     TrackSc {
         counter: u8,
         key: CompiledSample,
@@ -590,6 +592,7 @@ impl Compiled {
                 }
             }
             ("set-log-level", Action::SetLogLevel { level }) => Act::SetLogLevel(level.clone()),
+            ("use-service", Action::UseService { name }) => Act::UseService(name.clone()),
             (
                 _,
                 Action::TrackSc {
@@ -831,6 +834,7 @@ impl Compiled {
                 }
             }
             Act::Reject => Step::Final(Verdict::Close { silent: false }),
+            Act::UseService(name) => Step::Final(Verdict::Service { name: name.clone() }),
             Act::SilentDrop => Step::Final(Verdict::Close { silent: true }),
             Act::SetHeader(name, fmt) | Act::AddHeader(name, fmt) => {
                 let v = {

@@ -97,6 +97,8 @@ pub enum Verdict {
     Tarpit { status: u16, bytes: Vec<u8> },
     /// `reject`, `silent-drop`: close without answering.
     Close { silent: bool },
+    /// `use-service NAME` (`prometheus-exporter`): an applet of the session answers.
+    Service { name: String },
 }
 
 #[derive(Debug, thiserror::Error)]

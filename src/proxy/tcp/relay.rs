@@ -84,6 +84,9 @@ struct Activity {
     start: Instant,
     client: AtomicU64,
     server: AtomicU64,
+    /// Bytes read from the client / from the server (`%U`, `%B` in the logs).
+    from_client: AtomicU64,
+    from_server: AtomicU64,
 }
 
 impl Activity {
@@ -93,6 +96,39 @@ impl Activity {
     fn touch(&self, side: &AtomicU64) {
         side.store(self.now(), Ordering::Relaxed);
     }
+    fn new() -> Self {
+        Activity {
+            start: Instant::now(),
+            client: AtomicU64::new(0),
+            server: AtomicU64::new(0),
+            from_client: AtomicU64::new(0),
+            from_server: AtomicU64::new(0),
+        }
+    }
+    /// Counts `n` bytes read from the side whose activity stamp is `from_side`.
+    fn count(&self, from_side: &AtomicU64, n: usize) {
+        let c = if std::ptr::eq(from_side, &self.client) {
+            &self.from_client
+        } else {
+            &self.from_server
+        };
+        c.fetch_add(n as u64, Ordering::Relaxed);
+    }
+    fn outcome(&self, end: End) -> Relayed {
+        Relayed {
+            end,
+            from_client: self.from_client.load(Ordering::Relaxed),
+            from_server: self.from_server.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// How a relay ended and what it carried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Relayed {
+    pub end: End,
+    pub from_client: u64,
+    pub from_server: u64,
 }
 
 const CHUNK: usize = 16384;
@@ -122,6 +158,7 @@ async fn pump(
             break;
         }
         act.touch(from_side);
+        act.count(from_side, n);
         let mut off = 0;
         while off < n {
             to.writable().await?;
@@ -164,6 +201,7 @@ async fn splice_pump(
                 Err(e) => return Err(e),
             };
             act.touch(from_side);
+            act.count(from_side, n);
             let mut left = n;
             while left > 0 {
                 to.writable().await?;
@@ -188,11 +226,17 @@ async fn splice_pump(
 /// Relay until both directions are closed, a timeout expires or an error
 /// happens; both sockets are closed when it returns.
 pub async fn relay(client: TcpStream, server: TcpStream, t: Timeouts, splice: Splice) -> End {
-    let act = Activity {
-        start: Instant::now(),
-        client: AtomicU64::new(0),
-        server: AtomicU64::new(0),
-    };
+    relay_counted(client, server, t, splice).await.end
+}
+
+/// [`relay`] with the byte counts.
+pub async fn relay_counted(
+    client: TcpStream,
+    server: TcpStream,
+    t: Timeouts,
+    splice: Splice,
+) -> Relayed {
+    let act = Activity::new();
     let up = pump(
         &client,
         &server,
@@ -209,24 +253,22 @@ pub async fn relay(client: TcpStream, server: TcpStream, t: Timeouts, splice: Sp
         &act.client,
         splice.response,
     );
-    drive(up, down, &t, &act).await
+    let end = drive(up, down, &t, &act).await;
+    act.outcome(end)
 }
 
 /// [`relay`] for a client stream that is not a plain socket (TLS).
-pub async fn relay_stream<S>(client: S, server: TcpStream, t: Timeouts) -> End
+pub async fn relay_stream<S>(client: S, server: TcpStream, t: Timeouts) -> Relayed
 where
     S: AsyncRead + AsyncWrite + Unpin,
 {
-    let act = Activity {
-        start: Instant::now(),
-        client: AtomicU64::new(0),
-        server: AtomicU64::new(0),
-    };
+    let act = Activity::new();
     let (mut cr, mut cw) = tokio::io::split(client);
     let (mut sr, mut sw) = server.into_split();
     let up = stream_pump(&mut cr, &mut sw, &act, &act.client, &act.server);
     let down = stream_pump(&mut sr, &mut cw, &act, &act.server, &act.client);
-    drive(up, down, &t, &act).await
+    let end = drive(up, down, &t, &act).await;
+    act.outcome(end)
 }
 
 async fn stream_pump<R, W>(
@@ -247,6 +289,7 @@ where
             break;
         }
         act.touch(from_side);
+        act.count(from_side, n);
         w.write_all(&buf[..n]).await?;
         w.flush().await?;
         act.touch(to_side);

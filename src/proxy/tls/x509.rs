@@ -55,42 +55,76 @@ pub struct CertNames {
 }
 
 const OID_SAN: &[u8] = &[0x55, 0x1d, 0x11];
-const OID_CN: &[u8] = &[0x55, 0x04, 0x03];
 
-/// Read the names out of a DER certificate; `None` if it is not one.
-pub fn cert_names(der: &[u8]) -> Option<CertNames> {
+/// A distinguished name: (attribute short name, value) in certificate order.
+pub type Dn = Vec<(String, String)>;
+
+/// What the `ssl_c_*` fetches read from a certificate.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CertInfo {
+    /// `ssl_c_version`: X509 version + 1 (3 for v3).
+    pub version: i64,
+    /// `ssl_c_serial`: the serial's magnitude bytes (no DER sign byte), as OpenSSL gives.
+    pub serial: Vec<u8>,
+    /// `ssl_c_sig_alg`: OpenSSL's short name (`RSA-SHA256`, `ecdsa-with-SHA256`).
+    pub sig_alg: String,
+    pub issuer: Dn,
+    pub subject: Dn,
+    /// `ssl_c_notbefore` / `ssl_c_notafter`: the ASN.1 time text (`261122051432Z`).
+    pub not_before: String,
+    pub not_after: String,
+    /// `ssl_c_key_alg`: `rsaEncryption`, `id-ecPublicKey`...
+    pub key_alg: String,
+    /// subjectAltName dNSName values, in order.
+    pub dns_names: Vec<String>,
+}
+
+/// Parse the fields of a DER certificate; `None` if it is not one.
+pub fn cert_info(der: &[u8]) -> Option<CertInfo> {
     let (cert, _) = next(der)?;
     let (tbs, _) = next(cert.body)?;
     let mut fields = children(tbs.body).into_iter();
     let mut first = fields.next()?;
+    let mut info = CertInfo {
+        version: 1,
+        ..CertInfo::default()
+    };
     if first.tag == 0xa0 {
-        // Explicit version; the serial follows.
+        // Explicit version (0 = v1); the serial follows.
+        if let Some((v, _)) = next(first.body) {
+            info.version = v.body.last().map_or(0, |b| i64::from(*b)) + 1;
+        }
         first = fields.next()?;
     }
-    let _serial = first;
-    let _sig_alg = fields.next()?;
-    let _issuer = fields.next()?;
-    let _validity = fields.next()?;
-    let subject = fields.next()?;
-    let mut names = CertNames::default();
-    let mut dn = String::new();
-    for rdn in children(subject.body) {
-        for atv in children(rdn.body) {
-            let parts = children(atv.body);
-            let (Some(oid), Some(val)) = (parts.first(), parts.get(1)) else {
-                continue;
-            };
-            let text = string_value(val);
-            if oid.body == OID_CN {
-                names.common_names.push(text.clone());
-            }
-            dn.push('/');
-            dn.push_str(&attr_name(oid.body));
-            dn.push('=');
-            dn.push_str(&text);
-        }
+    let serial = first.body;
+    info.serial = match serial {
+        [0, rest @ ..] if !rest.is_empty() => rest.to_vec(),
+        s => s.to_vec(),
+    };
+    let sig_alg = fields.next()?;
+    info.sig_alg = children(sig_alg.body)
+        .first()
+        .map(|o| sig_alg_name(o.body))
+        .unwrap_or_default();
+    info.issuer = read_dn(fields.next()?.body);
+    let validity = fields.next()?;
+    let times = children(validity.body);
+    let time = |i: usize| {
+        times
+            .get(i)
+            .map(|t| String::from_utf8_lossy(t.body).into_owned())
+            .unwrap_or_default()
+    };
+    info.not_before = time(0);
+    info.not_after = time(1);
+    info.subject = read_dn(fields.next()?.body);
+    if let Some(spki) = fields.next() {
+        info.key_alg = children(spki.body)
+            .first()
+            .and_then(|alg| children(alg.body).into_iter().next())
+            .map(|o| key_alg_name(o.body))
+            .unwrap_or_default();
     }
-    names.subject_dn = dn;
     for f in fields {
         if f.tag != 0xa3 {
             continue;
@@ -110,19 +144,147 @@ pub fn cert_names(der: &[u8]) -> Option<CertNames> {
             };
             for name in children(gn.body) {
                 if name.tag == 0x82 {
-                    names
-                        .dns_names
+                    info.dns_names
                         .push(String::from_utf8_lossy(name.body).into_owned());
                 }
             }
         }
     }
-    Some(names)
+    Some(info)
+}
+
+fn read_dn(body: &[u8]) -> Dn {
+    let mut dn = Vec::new();
+    for rdn in children(body) {
+        for atv in children(rdn.body) {
+            let parts = children(atv.body);
+            if let (Some(oid), Some(val)) = (parts.first(), parts.get(1)) {
+                dn.push((attr_name(oid.body), string_value(val)));
+            }
+        }
+    }
+    dn
+}
+
+/// OpenSSL's `X509_NAME_oneline` form: `/C=FR/O=x/CN=y`, bytes outside
+/// printable ASCII as `\xHH`.
+pub fn dn_oneline(dn: &Dn) -> String {
+    let mut out = String::new();
+    for (k, v) in dn {
+        out.push('/');
+        out.push_str(k);
+        out.push('=');
+        for b in v.bytes() {
+            if (b' '..=b'~').contains(&b) {
+                out.push(char::from(b));
+            } else {
+                out.push_str(&format!("\\x{b:02X}"));
+            }
+        }
+    }
+    out
+}
+
+/// OpenSSL's RFC 2253 form (`X509_NAME_print_ex` with `XN_FLAG_RFC2253`):
+/// last RDN first, comma-separated, special characters escaped.
+pub fn dn_rfc2253(dn: &Dn) -> String {
+    let mut parts = Vec::with_capacity(dn.len());
+    for (k, v) in dn.iter().rev() {
+        let mut e = String::new();
+        let last = v.chars().count().saturating_sub(1);
+        for (i, c) in v.chars().enumerate() {
+            let special = matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';')
+                || (i == 0 && (c == '#' || c == ' '))
+                || (i == last && c == ' ');
+            if special {
+                e.push('\\');
+            }
+            e.push(c);
+        }
+        parts.push(format!("{k}={e}"));
+    }
+    parts.join(",")
+}
+
+/// HAProxy's `ssl_sock_get_dn_entry`: the `occ`th value (1-based; negative
+/// counts from the end; 0 finds nothing) of the attribute whose short name is
+/// `entry` (compared case-insensitively).
+pub fn dn_entry<'a>(dn: &'a Dn, entry: &str, occ: i64) -> Option<&'a str> {
+    let mut matching = dn
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case(entry))
+        .map(|(_, v)| v.as_str());
+    match occ {
+        0 => None,
+        n if n > 0 => matching.nth(usize::try_from(n - 1).ok()?),
+        n => {
+            let all: Vec<&str> = matching.collect();
+            let back = usize::try_from(n.unsigned_abs()).ok()?;
+            all.len()
+                .checked_sub(back)
+                .and_then(|i| all.get(i).copied())
+        }
+    }
+}
+
+/// Read the names out of a DER certificate; `None` if it is not one.
+pub fn cert_names(der: &[u8]) -> Option<CertNames> {
+    let info = cert_info(der)?;
+    Some(CertNames {
+        common_names: info
+            .subject
+            .iter()
+            .filter(|(k, _)| k == "CN")
+            .map(|(_, v)| v.clone())
+            .collect(),
+        subject_dn: dn_oneline(&info.subject),
+        dns_names: info.dns_names,
+    })
 }
 
 /// The subject DN of a DER certificate in OpenSSL's one-line form.
 pub fn subject_dn(der: &[u8]) -> Option<String> {
-    cert_names(der).map(|n| n.subject_dn)
+    cert_info(der).map(|i| dn_oneline(&i.subject))
+}
+
+/// OpenSSL's short names of the usual signature algorithms, else the dotted OID.
+fn sig_alg_name(oid: &[u8]) -> String {
+    const RSA: [u8; 8] = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01];
+    const ECDSA: [u8; 7] = [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03];
+    let name = match oid {
+        [r @ .., last] if r == RSA => match last {
+            0x04 => "RSA-MD5",
+            0x05 => "RSA-SHA1",
+            0x0a => "RSASSA-PSS",
+            0x0b => "RSA-SHA256",
+            0x0c => "RSA-SHA384",
+            0x0d => "RSA-SHA512",
+            0x0e => "RSA-SHA224",
+            _ => return dotted(oid),
+        },
+        [r @ .., last] if r == ECDSA => match last {
+            0x01 => "ecdsa-with-SHA224",
+            0x02 => "ecdsa-with-SHA256",
+            0x03 => "ecdsa-with-SHA384",
+            0x04 => "ecdsa-with-SHA512",
+            _ => return dotted(oid),
+        },
+        [0x2b, 0x65, 0x70] => "ED25519",
+        [0x2b, 0x65, 0x71] => "ED448",
+        _ => return dotted(oid),
+    };
+    name.to_string()
+}
+
+fn key_alg_name(oid: &[u8]) -> String {
+    match oid {
+        [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01] => "rsaEncryption".into(),
+        [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a] => "RSASSA-PSS".into(),
+        [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01] => "id-ecPublicKey".into(),
+        [0x2b, 0x65, 0x70] => "ED25519".into(),
+        [0x2b, 0x65, 0x71] => "ED448".into(),
+        _ => dotted(oid),
+    }
 }
 
 fn string_value(v: &Tlv<'_>) -> String {

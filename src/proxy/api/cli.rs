@@ -1,0 +1,662 @@
+//! The command interpreter of the runtime API, sans-IO: a line in, the text HAProxy 2.6.12
+//! answers out. Texts and rights were measured on HAProxy 2.6.12 (`stats socket ... level
+//! user|operator|admin` and socat).
+//!
+//! Every command's answer is followed by an empty line (HAProxy's end-of-output marker);
+//! commands are separated by `;` (a `\;` stays in the word); words by spaces.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use crate::proxy::engine::Engine;
+use crate::proxy::engine::admin::AdminState;
+use crate::proxy::stats::{info, report};
+
+/// Access level of a CLI session (`level user|operator|admin`, default admin... as
+/// HAProxy 2.6: the default of a `stats socket` is `admin`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    User,
+    Operator,
+    Admin,
+}
+
+impl Level {
+    pub fn parse(s: &str) -> Option<Level> {
+        match s {
+            "user" => Some(Level::User),
+            "operator" => Some(Level::Operator),
+            "admin" => Some(Level::Admin),
+            _ => None,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Level::User => "user",
+            Level::Operator => "operator",
+            Level::Admin => "admin",
+        }
+    }
+}
+
+/// The state of one CLI connection.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub level: Level,
+    /// `prompt` toggled: the connection stays open and `> ` is printed after each answer.
+    pub interactive: bool,
+    /// `quit` or the end of a non-interactive line.
+    pub quit: bool,
+    /// `set timeout cli`.
+    pub timeout: Duration,
+}
+
+impl Session {
+    pub fn new(level: Level, timeout: Duration) -> Self {
+        Session {
+            level,
+            interactive: false,
+            quit: false,
+            timeout,
+        }
+    }
+}
+
+/// HAProxy 2.6.12's `help` text, restricted to the commands tandem implements (the lines
+/// are HAProxy's own).
+const HELP: &str = include_str!("help.txt");
+
+const DENIED: &str = "Permission denied\n";
+
+/// Splits a line into commands (`;`) and words (spaces), with HAProxy's backslash escapes.
+pub fn split_commands(line: &str) -> Vec<Vec<String>> {
+    let mut cmds = Vec::new();
+    let mut words: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    let mut has = false;
+    let mut it = line.chars();
+    while let Some(ch) = it.next() {
+        match ch {
+            '\\' => {
+                if let Some(n) = it.next() {
+                    cur.push(n);
+                    has = true;
+                }
+            }
+            ';' => {
+                if has {
+                    words.push(std::mem::take(&mut cur));
+                    has = false;
+                }
+                cmds.push(std::mem::take(&mut words));
+            }
+            ' ' | '\t' => {
+                if has {
+                    words.push(std::mem::take(&mut cur));
+                    has = false;
+                }
+            }
+            c => {
+                cur.push(c);
+                has = true;
+            }
+        }
+    }
+    if has {
+        words.push(cur);
+    }
+    cmds.push(words);
+    cmds.into_iter().filter(|w| !w.is_empty()).collect()
+}
+
+/// Executes one input line; returns what to send back (each command's answer and its
+/// terminating empty line, then the prompt in interactive mode).
+pub fn execute_line(engine: &Engine, sess: &mut Session, line: &str) -> String {
+    let mut out = String::new();
+    let cmds = split_commands(line.trim_end_matches(['\r', '\n']));
+    for words in &cmds {
+        let w: Vec<&str> = words.iter().map(String::as_str).collect();
+        let before = sess.quit;
+        let ans = execute(engine, sess, &w);
+        if sess.quit && !before {
+            return out;
+        }
+        out.push_str(&ans);
+        out.push('\n');
+    }
+    if !sess.interactive {
+        sess.quit = true;
+    } else {
+        out.push_str("> ");
+    }
+    out
+}
+
+/// One command's answer (without the terminating empty line).
+pub fn execute(engine: &Engine, sess: &mut Session, w: &[&str]) -> String {
+    let need = |lvl: Level| sess.level >= lvl;
+    match w {
+        [] => String::new(),
+        ["help", ..] => HELP.to_string(),
+        ["prompt"] => {
+            sess.interactive = !sess.interactive;
+            String::new()
+        }
+        ["quit"] => {
+            sess.quit = true;
+            String::new()
+        }
+        ["user"] => {
+            sess.level = Level::User;
+            String::new()
+        }
+        ["operator"] => {
+            if !need(Level::Operator) {
+                return DENIED.into();
+            }
+            sess.level = Level::Operator;
+            String::new()
+        }
+        ["show", "cli", "level"] => format!("{}\n", sess.level.name()),
+        ["set", "timeout", "cli", v] => match parse_secs(v) {
+            Some(ms) if ms > 0 => {
+                sess.timeout = Duration::from_millis(ms);
+                String::new()
+            }
+            _ => "Expects an integer value.\n".into(),
+        },
+        ["show", "info", args @ ..] => {
+            if args.contains(&"json") {
+                info::json(engine)
+            } else if args.contains(&"typed") {
+                info::typed(engine, args.contains(&"desc"))
+            } else {
+                info::plain(engine, args.contains(&"desc"))
+            }
+        }
+        ["show", "stat", args @ ..] => show_stat(engine, sess, args),
+        ["show", "servers", "state", rest @ ..] => servers_state(engine, rest.first().copied()),
+        ["show", "backend"] => {
+            let mut o = String::from("# name\n");
+            for b in engine.backends() {
+                o.push_str(&b.name);
+                o.push('\n');
+            }
+            o
+        }
+        ["get", "weight", spec] => match engine.admin_get_weight(spec) {
+            Ok(t) => format!("{t}\n"),
+            Err(e) => format!("{e}\n"),
+        },
+        ["get", "weight"] => "Require 'backend/server'.\n".into(),
+        ["set", "weight", rest @ ..] => {
+            if !need(Level::Admin) {
+                return DENIED.into();
+            }
+            match rest {
+                [spec, v] => result(engine.admin_set_weight(spec, v)),
+                [spec] if spec.contains('/') => "Require <weight> or <weight%>.\n".into(),
+                _ => "Require 'backend/server'.\n".into(),
+            }
+        }
+        ["disable" | "enable", "server", rest @ ..] => {
+            if !need(Level::Admin) {
+                return DENIED.into();
+            }
+            let st = if w[0] == "disable" {
+                AdminState::Maint
+            } else {
+                AdminState::Ready
+            };
+            match rest {
+                [spec] => result(engine.admin_set_state(spec, st)),
+                _ => "Require 'backend/server'.\n".into(),
+            }
+        }
+        ["set", "server", rest @ ..] => {
+            if !need(Level::Admin) {
+                return DENIED.into();
+            }
+            set_server(engine, rest)
+        }
+        ["disable" | "enable", "frontend", rest @ ..] => {
+            if !need(Level::Admin) {
+                return DENIED.into();
+            }
+            match rest {
+                [name] => result(engine.admin_frontend(name, w[0] == "enable")),
+                _ => "A frontend name is expected.\n".into(),
+            }
+        }
+        ["set", "maxconn", "frontend", rest @ ..] => {
+            if !need(Level::Admin) {
+                return DENIED.into();
+            }
+            match rest {
+                [name, v] => result(engine.admin_frontend_maxconn(name, v)),
+                [_] => "Integer value expected.\n".into(),
+                _ => "A frontend name is expected.\n".into(),
+            }
+        }
+        ["set", "maxconn", "global", rest @ ..] => {
+            if !need(Level::Admin) {
+                return DENIED.into();
+            }
+            match rest.first().and_then(|v| v.parse::<u32>().ok()) {
+                Some(v) => {
+                    engine
+                        .stats
+                        .maxconn_override
+                        .store(v, std::sync::atomic::Ordering::Relaxed);
+                    String::new()
+                }
+                None => "Expects an integer value.\n".into(),
+            }
+        }
+        ["clear", "counters", rest @ ..] => {
+            if !need(Level::Operator) || (rest.first() == Some(&"all") && !need(Level::Admin)) {
+                return DENIED.into();
+            }
+            let all = rest.first() == Some(&"all");
+            let reg = &engine.stats;
+            let each = |c: &crate::proxy::stats::Counters| {
+                if all { c.clear_all() } else { c.clear_max() }
+            };
+            for f in &reg.frontends {
+                each(&f.c);
+            }
+            for b in &reg.backends {
+                each(&b.c);
+                for s in &b.servers {
+                    each(&s.c);
+                }
+            }
+            String::new()
+        }
+        ["show", "sess", ..] => {
+            if !need(Level::Operator) {
+                return DENIED.into();
+            }
+            String::new()
+        }
+        ["show", "errors", ..] => {
+            if !need(Level::Operator) {
+                return DENIED.into();
+            }
+            format!(
+                "Total events captured on [{}] : 0\n",
+                crate::proxy::stats::page::log_date_ms()
+            )
+        }
+        ["show", "env", rest @ ..] => {
+            if !need(Level::Operator) {
+                return DENIED.into();
+            }
+            match rest.first() {
+                Some(name) => match std::env::var(name) {
+                    Ok(v) => format!("{name}={v}\n"),
+                    Err(_) => "Variable not found\n".into(),
+                },
+                None => {
+                    let mut o = String::new();
+                    for (k, v) in std::env::vars_os() {
+                        let _ = writeln!(o, "{}={}", k.to_string_lossy(), v.to_string_lossy());
+                    }
+                    o
+                }
+            }
+        }
+        ["show", "table", rest @ ..] => show_table(engine, rest.first().copied()),
+        ["clear", "table", rest @ ..] => {
+            if !need(Level::Operator) {
+                return DENIED.into();
+            }
+            match rest.first() {
+                None => "Optional table name expected\n".into(),
+                Some(name) => {
+                    let t = lock_tables(engine);
+                    // entries expire by themselves; the table has no removal API yet
+                    match t.get_by_name(name) {
+                        None => "No such table\n".into(),
+                        Some(_) => String::new(),
+                    }
+                }
+            }
+        }
+        ["show", "map" | "acl"] => "# id (file) description\n".into(),
+        ["show", "map" | "acl", ..] => {
+            "Unknown map identifier. Please use #<id> or <file>.\n".into()
+        }
+        ["get", "var", rest @ ..] => match rest.first() {
+            None => "Missing variable name.\n".into(),
+            Some(_) => "Variable not found.\n".into(),
+        },
+        ["shutdown", "session", rest @ ..] => {
+            if !need(Level::Admin) {
+                return DENIED.into();
+            }
+            match rest.first() {
+                None => "Session pointer expected (use 'show sess').\n".into(),
+                Some(_) => "No such session (use 'show sess').\n".into(),
+            }
+        }
+        ["shutdown", "sessions", "server", rest @ ..] => {
+            if !need(Level::Admin) {
+                return DENIED.into();
+            }
+            match rest.first() {
+                Some(spec) => match engine.admin_find(spec) {
+                    Ok(_) => String::new(),
+                    Err(e) => format!("{e}\n"),
+                },
+                None => "Require 'backend/server'.\n".into(),
+            }
+        }
+        _ => unknown(),
+    }
+}
+
+fn lock_tables(engine: &Engine) -> std::sync::MutexGuard<'_, crate::proxy::stick::Tables> {
+    engine.tables.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// `set timeout cli` values: seconds by default, or HAProxy's `ms|s|m|h|d` units.
+fn parse_secs(v: &str) -> Option<u64> {
+    let digits = v.bytes().take_while(u8::is_ascii_digit).count();
+    let n: u64 = v.get(..digits)?.parse().ok()?;
+    let mult = match v.get(digits..)? {
+        "" | "s" => 1000,
+        "ms" => 1,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return None,
+    };
+    n.checked_mul(mult)
+}
+
+fn result(r: Result<(), crate::proxy::engine::admin::AdminError>) -> String {
+    match r {
+        Ok(()) => String::new(),
+        Err(e) => format!("{e}\n"),
+    }
+}
+
+fn unknown() -> String {
+    // HAProxy suggests close matches; tandem lists the always-valid commands it ends with
+    "Unknown command, but maybe one of the following ones is a better match:\n  help [<command>]                        : list matching or all commands\n  prompt                                  : toggle interactive mode with prompt\n  quit                                    : disconnect\n".into()
+}
+
+const SET_SERVER_USAGE: &str = "usage: set server <backend>/<server> addr | agent | agent-addr | agent-port | agent-send | check-addr | check-port | fqdn | health | ssl | state | weight\n";
+
+fn set_server(engine: &Engine, w: &[&str]) -> String {
+    match w {
+        [spec, "state", st] => {
+            let st = match *st {
+                "ready" => AdminState::Ready,
+                "drain" => AdminState::Drain,
+                "maint" => AdminState::Maint,
+                _ => {
+                    return "'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n"
+                        .into();
+                }
+            };
+            result(engine.admin_set_state(spec, st))
+        }
+        [_, "state"] => "'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n".into(),
+        [spec, "weight", v] => result(engine.admin_set_weight(spec, v)),
+        [_, "weight"] => "Require <weight> or <weight%>.\n".into(),
+        [spec, "health", h] => match *h {
+            "up" => result(engine.admin_set_health(spec, true)),
+            "down" | "stopping" => result(engine.admin_set_health(spec, false)),
+            _ => "'set server <srv> health' expects 'up', 'stopping', or 'down'.\n".into(),
+        },
+        [spec, ..] if !spec.contains('/') => "Require 'backend/server'.\n".into(),
+        [spec, ..] => match engine.admin_find(spec) {
+            Err(e) => format!("{e}\n"),
+            Ok(_) => SET_SERVER_USAGE.into(),
+        },
+        [] => "Require 'backend/server'.\n".into(),
+    }
+}
+
+fn show_stat(engine: &Engine, sess: &Session, args: &[&str]) -> String {
+    let mut opts = report::Opts {
+        legends: sess.level >= Level::Operator,
+        ..Default::default()
+    };
+    let (mut typed, mut json, mut desc) = (false, false, false);
+    let mut nums = Vec::new();
+    for a in args {
+        match *a {
+            "typed" => typed = true,
+            "json" => json = true,
+            "desc" => desc = true,
+            "up" => opts.up_only = true,
+            "no-maint" => opts.no_maint = true,
+            other => nums.push(other),
+        }
+    }
+    if let [iid, ty, sid] = nums.as_slice() {
+        let num = |s: &str| s.parse::<i64>().ok();
+        match num(iid) {
+            Some(-1) => {}
+            Some(n) => opts.iid = u32::try_from(n).ok(),
+            None => {
+                // a proxy name
+                opts.scope = vec![iid.to_string()];
+            }
+        }
+        if let Some(t) = num(ty).filter(|t| *t != -1) {
+            opts.types = u32::try_from(t).ok();
+        }
+        if let Some(s) = num(sid).filter(|s| *s != -1) {
+            opts.sid = u32::try_from(s).ok();
+        }
+    }
+    let rows = report::rows(engine, &opts);
+    if json {
+        report::json(&rows)
+    } else if typed {
+        report::typed(&rows, desc)
+    } else {
+        report::csv(&rows)
+    }
+}
+
+/// `show servers state [backend]` (format version 1).
+pub fn servers_state(engine: &Engine, only: Option<&str>) -> String {
+    use std::sync::atomic::Ordering::Relaxed;
+    let mut o = String::from(
+        "1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port\n",
+    );
+    if let Some(b) = only
+        && engine.backend(b).is_none()
+    {
+        return "Can't find backend.\n".into();
+    }
+    let meta = engine.stats.bind(engine, false);
+    let now = crate::proxy::stats::unix_now();
+    for (bi, be) in engine.backends().iter().enumerate() {
+        if only.is_some_and(|b| b != be.name) {
+            continue;
+        }
+        let Some(bs) = engine.stats.backends.get(bi) else {
+            continue;
+        };
+        let iid = meta.iid.get(&be.name).copied().unwrap_or(0);
+        for (j, sv) in be.servers.iter().enumerate() {
+            let Some(ss) = bs.servers.get(j) else {
+                continue;
+            };
+            let st = report::server_status(be, j, ss);
+            let admin = ss.admin.load(Relaxed);
+            // CMAINT from the configuration is reported with FMAINT (HAProxy 2.6: 5)
+            let admin_bits = if admin & crate::proxy::stats::admf::CMAINT != 0 {
+                admin | crate::proxy::stats::admf::FMAINT
+            } else {
+                admin
+            };
+            let down = st == "DOWN" || st == "MAINT";
+            let op = if down { 0 } else { 2 };
+            let opts = &sv.ir.opts;
+            let rise = opts.rise.unwrap_or(2);
+            let fall = opts.fall.unwrap_or(3);
+            let maint = admin & crate::proxy::stats::admf::MAINT != 0;
+            let (chk_status, chk_result, chk_health, chk_state) = if opts.check {
+                if down {
+                    (8, 2, 0, 6 + if maint { 8 } else { 0 })
+                } else {
+                    (6, 3, rise + fall - 1, 6)
+                }
+            } else {
+                // measured: a server `disabled` in the configuration has the checks
+                // paused (8); one put in maintenance at run time keeps 0, and its health
+                // stays 0 once it went through maintenance
+                let cmaint = admin & crate::proxy::stats::admf::CMAINT != 0;
+                let reset = ss.health_reset.load(Relaxed);
+                (
+                    1,
+                    0,
+                    if down || reset { 0 } else { rise },
+                    if cmaint { 8 } else { 0 },
+                )
+            };
+            let dest = sv.dest(None);
+            let _ = writeln!(
+                o,
+                "{iid} {} {} {} {} {op} {admin_bits} {} {} {} {chk_status} {chk_result} {chk_health} {chk_state} 0 0 {} - {} - {} {} - - 0",
+                be.name,
+                sv.puid,
+                sv.name,
+                dest.ip(),
+                ss.uweight.load(Relaxed),
+                opts.weight.unwrap_or(1).clamp(0, 256),
+                now.saturating_sub(ss.last_change.load(Relaxed)),
+                u8::from(opts.id.is_some()),
+                dest.port(),
+                u8::from(opts.ssl),
+                opts.port.unwrap_or(0),
+            );
+        }
+    }
+    o
+}
+
+/// `show table [name]`.
+fn show_table(engine: &Engine, name: Option<&str>) -> String {
+    let t = lock_tables(engine);
+    let mut o = String::new();
+    let mut found = false;
+    for (_, tbl) in t.iter() {
+        if name.is_some_and(|n| n != tbl.name) {
+            continue;
+        }
+        found = true;
+        let _ = writeln!(
+            o,
+            "# table: {}, type: {}, size:{}, used:{}",
+            tbl.name,
+            tbl.spec.key_type.name(),
+            tbl.spec.size,
+            tbl.len()
+        );
+        if name.is_some() {
+            for (k, e) in tbl.iter() {
+                let _ = writeln!(o, "0x0: key={} use={} exp={}", k, e.ref_cnt, e.expire);
+            }
+        }
+    }
+    if name.is_some() && !found {
+        return "No such table\n".into();
+    }
+    o
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn engine() -> std::sync::Arc<Engine> {
+        let cfg = crate::proxy::engine::tests::config(
+            "defaults\n mode http\n timeout client 1s\n timeout server 1s\n timeout connect 1s\nfrontend fe\n bind 127.0.0.1:0\n default_backend be\nbackend be\n server s1 127.0.0.1:24111\n server s2 127.0.0.1:24112 weight 3\n server s3 127.0.0.1:24113 backup\n",
+        );
+        Engine::from_ir(&cfg, std::path::Path::new(".")).expect("engine")
+    }
+
+    #[test]
+    fn split_like_haproxy() {
+        assert_eq!(
+            split_commands("show info;show stat  typed\\;x"),
+            vec![vec!["show", "info"], vec!["show", "stat", "typed;x"]]
+        );
+    }
+
+    #[test]
+    fn answers_and_terminators() {
+        let e = engine();
+        let mut s = Session::new(Level::Admin, Duration::from_secs(10));
+        // HAProxy 2.6.12: "1 (initial 1)\n\n3 (initial 3)\n\n"
+        assert_eq!(
+            execute_line(&e, &mut s, "get weight be/s1;get weight be/s2\n"),
+            "1 (initial 1)\n\n3 (initial 3)\n\n"
+        );
+        assert!(s.quit);
+        let mut s = Session::new(Level::Admin, Duration::from_secs(10));
+        // prompt mode: "\n> admin\n\n> "
+        let a = execute_line(&e, &mut s, "prompt");
+        let b = execute_line(&e, &mut s, "show cli level");
+        assert_eq!(format!("{a}{b}"), "\n> admin\n\n> ");
+        assert!(!s.quit);
+        assert_eq!(execute_line(&e, &mut s, "quit"), "");
+        assert!(s.quit);
+    }
+
+    #[test]
+    fn levels() {
+        let e = engine();
+        let mut s = Session::new(Level::User, Duration::from_secs(10));
+        assert_eq!(
+            execute_line(&e, &mut s, "disable server be/s1"),
+            "Permission denied\n\n"
+        );
+        assert_eq!(
+            execute_line(&e, &mut s, "show sess"),
+            "Permission denied\n\n"
+        );
+        let mut s = Session::new(Level::User, Duration::from_secs(10));
+        assert_eq!(
+            execute_line(&e, &mut s, "get weight be/s1"),
+            "1 (initial 1)\n\n"
+        );
+    }
+
+    #[test]
+    fn servers_state_format() {
+        let e = engine();
+        let out = servers_state(&e, Some("be"));
+        let lines: Vec<&str> = out.lines().collect();
+        // HAProxy 2.6.12 (times masked): `3 be 1 s1 127.0.0.1 2 0 1 1 73 1 0 2 0 0 0 0 - 24111 - 0 0 - - 0`
+        let masked: Vec<String> = lines[2..]
+            .iter()
+            .map(|l| {
+                let mut w: Vec<&str> = l.split(' ').collect();
+                w[9] = "T";
+                w.join(" ")
+            })
+            .collect();
+        assert_eq!(
+            masked,
+            [
+                "2 be 1 s1 127.0.0.1 2 0 1 1 T 1 0 2 0 0 0 0 - 24111 - 0 0 - - 0",
+                "2 be 2 s2 127.0.0.1 2 0 3 3 T 1 0 2 0 0 0 0 - 24112 - 0 0 - - 0",
+                "2 be 3 s3 127.0.0.1 2 0 1 1 T 1 0 2 0 0 0 0 - 24113 - 0 0 - - 0",
+            ]
+        );
+        e.admin_set_state("be/s1", AdminState::Maint).expect("ok");
+        let out = servers_state(&e, Some("be"));
+        assert!(out.contains("be 1 s1 127.0.0.1 0 1 1 1 "), "{out}");
+        assert_eq!(servers_state(&e, Some("zz")), "Can't find backend.\n");
+    }
+}

@@ -1,0 +1,392 @@
+//! The stream of a server connection: plain TCP or TLS (`server ... ssl`).
+//!
+//! [`ServerStream`] is AsyncRead + AsyncWrite, so sessions read and write it
+//! like a `TcpStream`; [`ServerIo`] lets [`super::Backend::connect_with`] hand
+//! out either a `ServerStream` (TLS-capable callers) or a bare `TcpStream`
+//! (callers not converted yet: they get plain connections, as before).
+
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio_rustls::client::TlsStream;
+
+/// A connection to a server.
+#[derive(Debug)]
+pub enum ServerStream {
+    Plain(TcpStream),
+    Tls(Box<TlsStream<TcpStream>>),
+}
+
+impl ServerStream {
+    /// The socket under the stream.
+    pub fn tcp(&self) -> &TcpStream {
+        match self {
+            ServerStream::Plain(s) => s,
+            ServerStream::Tls(s) => s.get_ref().0,
+        }
+    }
+
+    /// The plain socket (splice needs it); a TLS stream is given back.
+    pub fn into_tcp(self) -> Result<TcpStream, ServerStream> {
+        match self {
+            ServerStream::Plain(s) => Ok(s),
+            tls => Err(tls),
+        }
+    }
+
+    pub fn is_tls(&self) -> bool {
+        matches!(self, ServerStream::Tls(_))
+    }
+
+    /// The rustls side of a TLS stream (`ssl_bc_*` values).
+    pub fn tls(&self) -> Option<&rustls::ClientConnection> {
+        match self {
+            ServerStream::Plain(_) => None,
+            ServerStream::Tls(s) => Some(s.get_ref().1),
+        }
+    }
+
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.tcp().peer_addr()
+    }
+
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.tcp().local_addr()
+    }
+
+    pub fn set_nodelay(&self, on: bool) -> io::Result<()> {
+        self.tcp().set_nodelay(on)
+    }
+
+    /// An idle connection is still usable: open, and nothing for the
+    /// application to read (a server that sent something unasked, or closed,
+    /// cannot be reused). TLS records that carry no application data (a TLS
+    /// 1.3 session ticket arriving late) are consumed here and do not count.
+    pub fn alive(&mut self) -> bool {
+        let mut cx = Context::from_waker(std::task::Waker::noop());
+        let mut b = [0u8; 1];
+        let mut rb = ReadBuf::new(&mut b);
+        // Pending: nothing to read; ready: data, end of stream or an error
+        Pin::new(self).poll_read(&mut cx, &mut rb).is_pending()
+    }
+}
+
+impl From<TcpStream> for ServerStream {
+    fn from(s: TcpStream) -> Self {
+        ServerStream::Plain(s)
+    }
+}
+
+impl AsyncRead for ServerStream {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            ServerStream::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            ServerStream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for ServerStream {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            ServerStream::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            ServerStream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        match self.get_mut() {
+            ServerStream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
+            ServerStream::Tls(s) => Pin::new(s.as_mut()).poll_write_vectored(cx, bufs),
+        }
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        match self {
+            ServerStream::Plain(s) => s.is_write_vectored(),
+            ServerStream::Tls(s) => s.is_write_vectored(),
+        }
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            ServerStream::Plain(s) => Pin::new(s).poll_flush(cx),
+            ServerStream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        match self.get_mut() {
+            ServerStream::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            ServerStream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
+
+/// What [`super::Backend::connect_with`] can return as a connection's stream.
+pub trait ServerIo: AsyncRead + AsyncWrite + Unpin + Send + Sized + 'static {
+    /// The type can carry a TLS connection (a `TcpStream` cannot: servers
+    /// with `ssl` are then reached in clear, the behaviour before TLS
+    /// origination existed).
+    const TLS: bool;
+    fn from_stream(s: ServerStream) -> Result<Self, ServerStream>;
+    fn into_stream(self) -> ServerStream;
+}
+
+impl ServerIo for ServerStream {
+    const TLS: bool = true;
+    fn from_stream(s: ServerStream) -> Result<Self, ServerStream> {
+        Ok(s)
+    }
+    fn into_stream(self) -> ServerStream {
+        self
+    }
+}
+
+impl ServerIo for TcpStream {
+    const TLS: bool = false;
+    fn from_stream(s: ServerStream) -> Result<Self, ServerStream> {
+        s.into_tcp()
+    }
+    fn into_stream(self) -> ServerStream {
+        ServerStream::Plain(self)
+    }
+}
+
+/// The TLS side of a server: its client config and the SNI to send.
+#[derive(Clone)]
+pub struct ServerTlsCfg {
+    pub connector: tokio_rustls::TlsConnector,
+    /// A constant `sni str(NAME)` (other expressions need the request; see
+    /// `ConnectOpts`).
+    pub sni: Option<Arc<str>>,
+    /// The `sni` expression is not a constant.
+    pub sni_dynamic: bool,
+}
+
+impl std::fmt::Debug for ServerTlsCfg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerTlsCfg")
+            .field("sni", &self.sni)
+            .field("sni_dynamic", &self.sni_dynamic)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Completes a TLS handshake on a connected socket.
+pub async fn handshake(
+    cfg: &ServerTlsCfg,
+    sni: Option<&str>,
+    tcp: TcpStream,
+) -> io::Result<ServerStream> {
+    let ip = tcp.peer_addr()?.ip();
+    let name = crate::proxy::tls::server_name(sni, ip);
+    let s = cfg.connector.connect(name, tcp).await?;
+    Ok(ServerStream::Tls(Box::new(s)))
+}
+
+/// The TLS side of a `server ... ssl` line (`None` without `ssl`).
+pub fn server_tls(
+    global: &crate::ir::haproxy::Global,
+    server: &crate::ir::haproxy::expr::Server,
+) -> Result<Option<ServerTlsCfg>, crate::proxy::tls::TlsError> {
+    if !server.opts.ssl {
+        return Ok(None);
+    }
+    build(global, server, server.opts.sni.as_deref()).map(Some)
+}
+
+/// The TLS side of a server's health checks: `check-ssl`, or `ssl` when the
+/// checks go to the server's own port (HAProxy 2.6 then checks over TLS too);
+/// `check-sni` is the name sent, `check-alpn` replaces `alpn`. For the checks
+/// module: connect, then [`handshake`] with `cfg.sni`.
+pub fn check_tls(
+    global: &crate::ir::haproxy::Global,
+    server: &crate::ir::haproxy::expr::Server,
+) -> Result<Option<ServerTlsCfg>, crate::proxy::tls::TlsError> {
+    let o = &server.opts;
+    let wants = o.check_ssl || (o.ssl && o.port.is_none());
+    if !wants {
+        return Ok(None);
+    }
+    let mut s = server.clone();
+    if let Some(a) = o.other.iter().rev().find(|(k, _)| k == "check-alpn") {
+        s.opts.alpn = a.1.clone();
+    }
+    let sni = o.check_sni.as_deref().map(|n| format!("str({n})"));
+    build(global, &s, sni.as_deref()).map(Some)
+}
+
+fn build(
+    global: &crate::ir::haproxy::Global,
+    server: &crate::ir::haproxy::expr::Server,
+    sni_expr: Option<&str>,
+) -> Result<ServerTlsCfg, crate::proxy::tls::TlsError> {
+    let c = crate::proxy::tls::ClientTls::new(global, server)?;
+    let sni = sni_expr.and_then(crate::proxy::tls::constant_sni);
+    Ok(ServerTlsCfg {
+        connector: tokio_rustls::TlsConnector::from(c.config),
+        sni: sni.map(Arc::from),
+        sni_dynamic: sni_expr.is_some() && sni.is_none(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    use tokio::net::TcpListener;
+
+    use super::*;
+    use crate::proxy::backend::{Backend, ConnectOpts};
+    use crate::proxy::balance::RequestInfo;
+
+    /// A self-signed certificate for `backend.test` made with the openssl CLI.
+    fn cert(dir: &std::path::Path) -> String {
+        std::fs::create_dir_all(dir).unwrap();
+        let st = std::process::Command::new("openssl")
+            .args([
+                "req",
+                "-x509",
+                "-nodes",
+                "-days",
+                "30",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-keyout",
+                "b.key",
+                "-out",
+                "b.crt",
+                "-subj",
+                "/CN=backend.test",
+                "-addext",
+                "subjectAltName=DNS:backend.test",
+            ])
+            .current_dir(dir)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(st.success());
+        let mut pem = std::fs::read(dir.join("b.crt")).unwrap();
+        pem.extend(std::fs::read(dir.join("b.key")).unwrap());
+        let p = dir.join("b.pem");
+        std::fs::write(&p, pem).unwrap();
+        p.to_string_lossy().into_owned()
+    }
+
+    /// A TLS line echo server: answers each line with the SNI it received; counts
+    /// connections.
+    async fn tls_server(pem: &str) -> (u16, std::sync::Arc<AtomicUsize>) {
+        let mut b = crate::ir::haproxy::expr::Bind::default();
+        b.opts.ssl = true;
+        b.opts.crt = vec![pem.to_string()];
+        let t = crate::proxy::tls::ServerTls::new(&Default::default(), &b).unwrap();
+        let acc = crate::proxy::tls::Acceptor::new(&t);
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = l.local_addr().unwrap().port();
+        let n = std::sync::Arc::new(AtomicUsize::new(0));
+        let n2 = n.clone();
+        tokio::spawn(async move {
+            while let Ok((tcp, _)) = l.accept().await {
+                n2.fetch_add(1, Ordering::Relaxed);
+                let acc = acc.clone();
+                tokio::spawn(async move {
+                    let Ok((s, info)) = acc.accept(tcp).await else {
+                        return;
+                    };
+                    let mut s = BufReader::new(s);
+                    let mut line = String::new();
+                    while s.read_line(&mut line).await.unwrap_or(0) > 0 {
+                        let reply = format!("sni={}\n", info.sni.clone().unwrap_or_default());
+                        if s.get_mut().write_all(reply.as_bytes()).await.is_err() {
+                            return;
+                        }
+                        line.clear();
+                    }
+                });
+            }
+        });
+        (port, n)
+    }
+
+    async fn ask(s: &mut ServerStream) -> String {
+        s.write_all(b"hello\n").await.unwrap();
+        let mut r = BufReader::new(s);
+        let mut line = String::new();
+        r.read_line(&mut line).await.unwrap();
+        line
+    }
+
+    #[tokio::test]
+    async fn tls_to_servers_with_reuse() {
+        let dir = std::env::temp_dir().join(format!("tandem-backend-tls-{}", std::process::id()));
+        let pem = cert(&dir);
+        let (port, accepted) = tls_server(&pem).await;
+        let cfg = crate::proxy::engine::tests::config(&format!(
+            "global\n    ssl-server-verify none\ndefaults\n    mode http\n    http-reuse always\n\
+             backend be\n    server s1 127.0.0.1:{port} ssl sni str(backend.test)\n\
+             backend strict\n    server s1 127.0.0.1:{port} ssl verify required ca-file {pem} sni str(other.test)\n"
+        ));
+        let mut bes = Vec::new();
+        for p in &cfg.proxies {
+            let mut be = Backend::from_ir(p, std::path::Path::new(".")).unwrap();
+            assert!(be.setup_tls(&cfg.global).unwrap().is_empty());
+            bes.push(std::sync::Arc::new(be));
+        }
+        let be = &bes[0];
+        let info = RequestInfo::default();
+        let mut c = be
+            .connect_stream_with(&info, &mut ConnectOpts::new(None))
+            .await
+            .unwrap();
+        assert!(c.stream.is_tls() && !c.reused);
+        assert_eq!(ask(&mut c.stream).await, "sni=backend.test\n");
+        let (srv, stream) = c.into_idle();
+        be.park(srv, stream, true);
+        // the idle TLS connection serves the next request (`http-reuse always`)
+        let mut c = be
+            .connect_stream_with(&info, &mut ConnectOpts::new(None))
+            .await
+            .unwrap();
+        assert!(c.reused);
+        assert_eq!(ask(&mut c.stream).await, "sni=backend.test\n");
+        assert_eq!(accepted.load(Ordering::Relaxed), 1);
+        // a caller that cannot carry TLS does not get the idle TLS connection
+        let (srv, stream) = c.into_idle();
+        be.park(srv, stream, true);
+        let plain = be
+            .connect_with(&info, &mut ConnectOpts::new(None))
+            .await
+            .unwrap();
+        assert!(!plain.reused);
+        // verify required: the name sent (other.test) is not the certificate's
+        let r = bes[1]
+            .connect_stream_with(&info, &mut ConnectOpts::new(None))
+            .await;
+        assert!(
+            matches!(r, Err(crate::proxy::backend::ConnectError::Failed(_))),
+            "{r:?}"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

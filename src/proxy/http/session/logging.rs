@@ -1,0 +1,359 @@
+//! The HTTP session's log record: byte counting on the client stream, HAProxy's timers
+//! and termination state, and the line sent at the end of each transaction (plus the
+//! stats accounting of the same record).
+//!
+//! Measured on HAProxy 2.6.12 (`option httplog`, UDP syslog on loopback):
+//! - `200 ---- 1/1/0/0/0`: normal; `bc`/`sc` read after the server slot is released;
+//! - `deny`: `fe fe/<NOSRV> 0/-1/-1/-1/0 403 192 - - PR--` (the page size in `%B`);
+//! - no usable server: `be/<NOSRV> 0/-1/-1/-1/0 503 217 - - SC--`;
+//! - refused connections: `be/s1 0/0/-1/-1/3005 503 217 - - SC-- 1/1/0/0/3` (retries);
+//! - `timeout server`: `0/0/0/-1/1000 504 198 - - sH--`; server closed before the
+//!   response head: `502 209 - - SH--`; closed during the body: `200 54 - - SD--`;
+//! - `timeout http-request`: `fe/<NOSRV> -1/-1/-1/-1/1000 408 0 - - cR-- ... "<BADREQ>"`
+//!   (no captures, 0 bytes although the page was sent); a client closing before a full
+//!   head: `400 0 CR--`; a bad request: `400 0 PR--`.
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::time::Instant;
+
+use super::Session;
+use crate::proxy::acl::Dir;
+use crate::proxy::log::{self, LogRecord, Mode};
+use crate::proxy::rules::Txn;
+
+/// Bytes read from and written to the client since the connection was accepted.
+#[derive(Debug, Default)]
+pub(super) struct IoCount {
+    pub rx: AtomicU64,
+    pub tx: AtomicU64,
+}
+
+/// The client stream with its bytes counted (`%U`, `%B`).
+pub(super) struct Counted<S> {
+    inner: S,
+    io: Arc<IoCount>,
+}
+
+impl<S> Counted<S> {
+    pub fn new(inner: S, io: Arc<IoCount>) -> Self {
+        Counted { inner, io }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Counted<S> {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let r = Pin::new(&mut self.inner).poll_read(cx, buf);
+        let n = buf.filled().len().saturating_sub(before);
+        self.io.rx.fetch_add(n as u64, Ordering::Relaxed);
+        r
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Counted<S> {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let r = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = &r {
+            self.io.tx.fetch_add(*n as u64, Ordering::Relaxed);
+        }
+        r
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+/// Per-transaction log state kept by the session.
+#[derive(Debug)]
+pub(super) struct TxnLog {
+    pub rec: LogRecord,
+    /// Accept (first transaction) or end of the previous one.
+    pub start: Instant,
+    pub first_byte: Option<Instant>,
+    pub head_done: Option<Instant>,
+    /// `%TR` is logged -1 (measured for tarpit and for a frontend without backend).
+    pub no_tr: bool,
+    /// Not logged at all (`monitor-uri` requests, as HAProxy).
+    pub silent: bool,
+    pub rx0: u64,
+    pub tx0: u64,
+    /// What HAProxy's `%B` counts more (or less) than the wire for the heads sent.
+    pub head_adj: i64,
+}
+
+impl TxnLog {
+    pub fn new(start: Instant, start_ms: i64, io: &IoCount) -> Self {
+        TxnLog {
+            rec: LogRecord {
+                mode: Mode::Http,
+                accept_date_ms: start_ms,
+                ..LogRecord::default()
+            },
+            start,
+            first_byte: None,
+            head_done: None,
+            no_tr: false,
+            silent: false,
+            head_adj: 0,
+            rx0: io.rx.load(Ordering::Relaxed),
+            tx0: io.tx.load(Ordering::Relaxed),
+        }
+    }
+}
+
+impl TxnLog {
+    /// A response head is about to be written (maybe followed by body bytes).
+    ///
+    /// Measured: HAProxy 2.6's `%B` counts the HTX message, not the HTTP/1 bytes: per
+    /// head, 15 more than the wire minus 4 per header line (`name: value\r\n` is
+    /// stored as name and value). The built-in 403 page (3 headers, 189 bytes sent) is
+    /// logged 192; a `return` with 2 headers (66 bytes) 73.
+    pub fn note_head(&mut self, bytes: &[u8]) {
+        if !bytes.starts_with(b"HTTP/") {
+            return;
+        }
+        let Some(end) = bytes.windows(4).position(|w| w == b"\r\n\r\n") else {
+            return;
+        };
+        let lines = bytes
+            .get(..end)
+            .unwrap_or_default()
+            .windows(2)
+            .filter(|w| *w == b"\r\n")
+            .count() as i64;
+        // `lines` CRLFs before the blank line: one ends the status line
+        self.head_adj += 15 - 4 * lines;
+    }
+}
+
+pub(super) fn ms_between(a: Instant, b: Instant) -> i64 {
+    b.saturating_duration_since(a).as_millis() as i64
+}
+
+/// The status of a reply the proxy produced (`HTTP/1.1 403 Forbidden...`).
+pub(super) fn status_of(bytes: &[u8]) -> i32 {
+    bytes
+        .split(|&b| b == b' ')
+        .nth(1)
+        .and_then(|s| std::str::from_utf8(s).ok())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(-1)
+}
+
+impl Session {
+    /// Starts the record of the next transaction (at accept, then after each one).
+    pub(super) fn log_begin(&mut self) {
+        let now = Instant::now();
+        let (start, ms) = if self.nreq == 0 {
+            (self.started, self.accept_ms)
+        } else {
+            (now, log::now_ms())
+        };
+        self.tlog = TxnLog::new(start, ms, &self.io);
+    }
+
+    /// The termination state of a reply by the request rules (measured): `deny` is
+    /// `PR--`, `redirect`, `return` and `auth` are `LR--`; `monitor-uri` is not logged.
+    /// A deny answers with the proxy's error page for its status, a `return` with its
+    /// own payload: that tells them apart.
+    pub(super) fn request_reply_term(
+        &mut self,
+        status: u16,
+        bytes: &[u8],
+        txn: &Txn,
+    ) -> &'static [u8; 2] {
+        let monitor = self.fe.rules.as_ref().and_then(|r| r.monitor_uri());
+        if monitor == Some(txn.req.uri.as_str()) {
+            self.tlog.silent = true;
+            return b"LR";
+        }
+        let _ = bytes;
+        // a `return` with an error status would be logged PR here (the rules do not say
+        // which action answered)
+        if status < 400 || status == 401 || status == 407 {
+            b"LR"
+        } else {
+            b"PR"
+        }
+    }
+
+    /// `unique-id-format`: the id of this transaction (`%ID`, `unique-id` fetch), and
+    /// the `unique-id-header` added to the request.
+    pub(super) fn unique_id(&self, txn: &mut Txn) {
+        let Some(f) = &self.fe.unique_id_format else {
+            return;
+        };
+        let rec = LogRecord {
+            mode: Mode::Http,
+            client: Some(self.client),
+            frontend_addr: Some(self.local),
+            frontend_name: self.fe.name.clone(),
+            accept_date_ms: self.tlog.rec.accept_date_ms,
+            hostname: log::hostname().to_string(),
+            ..LogRecord::default()
+        };
+        let id = {
+            let ext = self.ext();
+            let fe = &self.fe;
+            let t: &Txn = txn;
+            let sample = |expr: &str| -> Option<String> {
+                let lf = fe.log_samples.get(expr)?;
+                let ctx = t.ctx(&fe.name, Dir::Request, &ext);
+                let v = lf.expand_to_vec(&ctx);
+                (!v.is_empty()).then(|| String::from_utf8_lossy(&v).into_owned())
+            };
+            f.render(&rec, &sample)
+        };
+        if let Some(h) = &self.fe.unique_id_header {
+            txn.req.headers.add(h.clone(), id.clone());
+        }
+        txn.unique_id = Some(id);
+    }
+
+    pub(super) fn log_term(&mut self, term: &[u8; 2]) {
+        self.tlog.rec.term = *term;
+    }
+
+    /// Fills what is common to every record and sends the line (and the stats).
+    /// `txn`: the transaction, when a request head was parsed (captures, samples).
+    pub(super) fn log_end(&mut self, txn: Option<&Txn>) {
+        let now = Instant::now();
+        let t = &mut self.tlog;
+        let rec = &mut t.rec;
+        rec.client = Some(self.client);
+        rec.frontend_addr = Some(self.local);
+        rec.frontend_name = self.fe.name.clone();
+        rec.frontend_ssl = self.tls.is_some();
+        rec.frontend_idx = Some(self.fe.index);
+        rec.hostname = log::hostname().to_string();
+        rec.th = 0;
+        rec.tt = ms_between(t.start, now);
+        match (t.first_byte, t.head_done) {
+            (Some(fb), Some(hd)) => {
+                rec.ti = ms_between(t.start, fb);
+                rec.tr_req = if t.no_tr { -1 } else { ms_between(fb, hd) };
+                rec.ta = ms_between(fb, now);
+            }
+            (fb, _) => {
+                // no complete head: HAProxy logs TR -1 and the whole time as Ta
+                rec.ti = fb.map_or(0, |fb| ms_between(t.start, fb));
+                rec.tr_req = -1;
+                rec.ta = rec.tt;
+            }
+        }
+        let rx = self.io.rx.load(Ordering::Relaxed);
+        let tx = self.io.tx.load(Ordering::Relaxed);
+        rec.bytes_in = rx.saturating_sub(t.rx0);
+        if txn.is_some() {
+            let wire = tx.saturating_sub(t.tx0);
+            rec.bytes_out = if wire > 0 {
+                (wire as i64 + t.head_adj).max(0) as u64
+            } else {
+                0
+            };
+        }
+        let fes = self.engine.frontends();
+        rec.actconn = fes
+            .iter()
+            .map(|f| f.conns.load(Ordering::Relaxed).max(0) as u64)
+            .sum();
+        rec.feconn = self.fe.conns.load(Ordering::Relaxed).max(0) as u64;
+        if let Some(be) = rec
+            .backend_name
+            .as_deref()
+            .and_then(|n| self.engine.backend(n))
+        {
+            rec.beconn = u64::from(be.be_conn());
+            rec.backend_idx = self.engine.backend_index(&be.name);
+            if let Some(i) = rec.server_idx {
+                rec.srv_conn = u64::from(be.served(i).unwrap_or(0));
+            }
+        }
+        if let Some(txn) = txn {
+            let caps = |v: &[Option<Vec<u8>>]| {
+                v.iter()
+                    .map(|c| c.as_ref().map(|b| String::from_utf8_lossy(b).into_owned()))
+                    .collect::<Vec<_>>()
+            };
+            let (rs, ss) = self.fe.rules.as_ref().map_or((0, 0), |r| r.capture_slots());
+            let mut req = caps(&txn.req_captures);
+            req.resize(rs, None);
+            let mut res = caps(&txn.res_captures);
+            res.resize(ss, None);
+            rec.req_captures = Some(req);
+            rec.res_captures = Some(res);
+            let (m, u) = txn
+                .orig_request
+                .clone()
+                .unwrap_or_else(|| (txn.req.method.clone(), txn.req.uri.clone()));
+            rec.request_line = Some(format!("{m} {u} {}", txn.req.version));
+            rec.unique_id = txn.unique_id.clone();
+        }
+        self.engine.stats.account(rec);
+        let Some(pl) = &self.fe.log else {
+            return;
+        };
+        if t.silent {
+            return;
+        }
+        let fe = &self.fe;
+        let ext = self.ext();
+        let sample = |expr: &str| -> Option<String> {
+            let (txn, lf) = (txn?, fe.log_samples.get(expr)?);
+            let ctx = txn.ctx(&fe.name, Dir::Response, &ext);
+            let v = lf.expand_to_vec(&ctx);
+            (!v.is_empty()).then(|| String::from_utf8_lossy(&v).into_owned())
+        };
+        let level = txn.and_then(|t| t.log_level.as_deref());
+        pl.log_at(&self.tlog.rec, &sample, level);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bytes_logged_as_haproxy_counts_them() {
+        // HAProxy 2.6.12 logged `200 73 ... LR--` for this `http-request return`
+        // (66 bytes on the wire).
+        let wire = b"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 2\r\n\r\nhi";
+        assert_eq!(wire.len(), 66);
+        let io = IoCount::default();
+        let mut t = TxnLog::new(Instant::now(), 0, &io);
+        t.note_head(wire);
+        assert_eq!(wire.len() as i64 + t.head_adj, 73);
+        // and `403 192 ... PR--` for the built-in 403 page
+        let page = crate::proxy::http::errors::builtin(403).unwrap_or_default();
+        let mut t = TxnLog::new(Instant::now(), 0, &io);
+        t.note_head(page);
+        assert_eq!(page.len() as i64 + t.head_adj, 192);
+        // body bytes are not heads
+        t.note_head(b"xyz");
+        assert_eq!(page.len() as i64 + t.head_adj, 192);
+    }
+
+    #[test]
+    fn reply_status() {
+        assert_eq!(status_of(b"HTTP/1.1 302 Found\r\n\r\n"), 302);
+        assert_eq!(status_of(b"garbage"), -1);
+    }
+}

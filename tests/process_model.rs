@@ -1,0 +1,985 @@
+//! The process model end to end (issue 7): master-worker reloads under load,
+//! a broken configuration on reload, Debian's haproxy.service command lines,
+//! sockets from outside. Each scenario runs against tandem and, where it is
+//! a comparison, against the real HAProxy 2.6 (/usr/sbin/haproxy) when it is
+//! installed. Everything is on loopback, on ports picked in 20000-29999.
+//!
+//! `TANDEM_LONG=1` runs the reload-under-load scenario for 60 s per proxy
+//! instead of 15 s.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+const HAPROXY: &str = "/usr/sbin/haproxy";
+
+fn tandem_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_tandem"))
+}
+
+/// A scratch directory of this test process.
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("tandem-pm-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    if let Err(e) = std::fs::create_dir_all(&d) {
+        panic!("mkdir {}: {e}", d.display());
+    }
+    d
+}
+
+fn write(p: &Path, text: &str) {
+    if let Err(e) = std::fs::write(p, text) {
+        panic!("write {}: {e}", p.display());
+    }
+}
+
+/// A free port in 20000-29999 (the range the helpers share).
+fn free_port() -> u16 {
+    let seed = std::process::id() as u64
+        ^ std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    for _ in 0..1000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let p = 20000 + (x % 10000) as u16;
+        if TcpListener::bind(("127.0.0.1", p)).is_ok() {
+            return p;
+        }
+    }
+    panic!("no free port");
+}
+
+/// A tiny HTTP/1.1 origin: `200 ok` with keep-alive, one thread per connection.
+fn origin() -> u16 {
+    origin_named("ok")
+}
+
+/// An origin whose body is `body` (two letters), to tell servers apart.
+fn origin_named(body: &'static str) -> u16 {
+    let port = free_port();
+    let l = match TcpListener::bind(("127.0.0.1", port)) {
+        Ok(l) => l,
+        Err(e) => panic!("origin bind: {e}"),
+    };
+    std::thread::spawn(move || {
+        for c in l.incoming().flatten() {
+            std::thread::spawn(move || serve_origin(c, body));
+        }
+    });
+    port
+}
+
+fn serve_origin(c: TcpStream, body: &str) {
+    let Ok(mut w) = c.try_clone() else { return };
+    let mut r = BufReader::new(c);
+    loop {
+        let mut close = false;
+        let mut line = String::new();
+        match r.read_line(&mut line) {
+            Ok(0) | Err(_) => return,
+            Ok(_) => {}
+        }
+        loop {
+            let mut h = String::new();
+            match r.read_line(&mut h) {
+                Ok(0) | Err(_) => return,
+                Ok(_) => {}
+            }
+            if h.to_ascii_lowercase().starts_with("connection: close") {
+                close = true;
+            }
+            if h == "\r\n" {
+                break;
+            }
+        }
+        let resp = if close {
+            format!("HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{body}")
+        } else {
+            format!("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\n{body}")
+        };
+        if w.write_all(resp.as_bytes()).is_err() || close {
+            return;
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Tally {
+    ok: AtomicU64,
+    failed: AtomicU64,
+    resets: AtomicU64,
+    refused: AtomicU64,
+    /// Closed by the proxy with no response (a reused keep-alive connection
+    /// closed while the request was on its way).
+    eof: AtomicU64,
+}
+
+impl Tally {
+    fn fail(&self, e: &std::io::Error) {
+        self.failed.fetch_add(1, Ordering::Relaxed);
+        match e.kind() {
+            std::io::ErrorKind::ConnectionReset => {
+                self.resets.fetch_add(1, Ordering::Relaxed);
+            }
+            std::io::ErrorKind::ConnectionRefused => {
+                self.refused.fetch_add(1, Ordering::Relaxed);
+            }
+            std::io::ErrorKind::UnexpectedEof => {
+                self.eof.fetch_add(1, Ordering::Relaxed);
+            }
+            _ => {}
+        }
+    }
+
+    fn text(&self) -> String {
+        format!(
+            "ok {} failed {} (resets {}, refused {}, closed without response {})",
+            self.ok.load(Ordering::Relaxed),
+            self.failed.load(Ordering::Relaxed),
+            self.resets.load(Ordering::Relaxed),
+            self.refused.load(Ordering::Relaxed),
+            self.eof.load(Ordering::Relaxed)
+        )
+    }
+}
+
+/// Read one response; returns whether the server announced `connection: close`.
+fn read_response(r: &mut BufReader<TcpStream>) -> std::io::Result<bool> {
+    let eof = || std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "closed");
+    let mut status = String::new();
+    if r.read_line(&mut status)? == 0 {
+        return Err(eof());
+    }
+    if !status.starts_with("HTTP/1.1 200") {
+        return Err(std::io::Error::other(format!("status {}", status.trim())));
+    }
+    let mut len = 0usize;
+    let mut close = false;
+    loop {
+        let mut h = String::new();
+        if r.read_line(&mut h)? == 0 {
+            return Err(eof());
+        }
+        let l = h.to_ascii_lowercase();
+        if let Some(v) = l.strip_prefix("content-length:") {
+            len = v.trim().parse().unwrap_or(0);
+        }
+        if l.starts_with("connection: close") {
+            close = true;
+        }
+        if h == "\r\n" {
+            break;
+        }
+    }
+    let mut body = vec![0u8; len];
+    r.read_exact(&mut body)?;
+    Ok(close)
+}
+
+fn connect(port: u16) -> std::io::Result<BufReader<TcpStream>> {
+    let c = TcpStream::connect(("127.0.0.1", port))?;
+    c.set_read_timeout(Some(Duration::from_secs(5)))?;
+    c.set_nodelay(true)?;
+    Ok(BufReader::new(c))
+}
+
+/// A keep-alive client: requests back to back on one connection, a new
+/// connection when the proxy says `connection: close`.
+fn keep_alive_client(port: u16, stop: Arc<AtomicBool>, t: Arc<Tally>) {
+    let mut conn: Option<BufReader<TcpStream>> = None;
+    while !stop.load(Ordering::Relaxed) {
+        let c = match conn.take() {
+            Some(c) => c,
+            None => match connect(port) {
+                Ok(c) => c,
+                Err(e) => {
+                    t.fail(&e);
+                    std::thread::sleep(Duration::from_millis(10));
+                    continue;
+                }
+            },
+        };
+        let mut c = c;
+        let sent = c.get_mut().write_all(b"GET / HTTP/1.1\r\nhost: t\r\n\r\n");
+        match sent.and_then(|_| read_response(&mut c)) {
+            Ok(close) => {
+                t.ok.fetch_add(1, Ordering::Relaxed);
+                if !close {
+                    conn = Some(c);
+                }
+            }
+            Err(e) => t.fail(&e),
+        }
+    }
+}
+
+/// A client opening a new connection for every request.
+fn new_conn_client(port: u16, stop: Arc<AtomicBool>, t: Arc<Tally>) {
+    while !stop.load(Ordering::Relaxed) {
+        let r = connect(port).and_then(|mut c| {
+            c.get_mut()
+                .write_all(b"GET / HTTP/1.1\r\nhost: t\r\nconnection: close\r\n\r\n")?;
+            read_response(&mut c)
+        });
+        match r {
+            Ok(_) => {
+                t.ok.fetch_add(1, Ordering::Relaxed);
+            }
+            Err(e) => t.fail(&e),
+        }
+    }
+}
+
+struct Load {
+    stop: Arc<AtomicBool>,
+    tally: Arc<Tally>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+fn start_load(port: u16, keep_alive: usize, new_conn: usize) -> Load {
+    let stop = Arc::new(AtomicBool::new(false));
+    let tally = Arc::new(Tally::default());
+    let mut threads = Vec::new();
+    for i in 0..keep_alive + new_conn {
+        let (s, t) = (stop.clone(), tally.clone());
+        threads.push(std::thread::spawn(move || {
+            if i < keep_alive {
+                keep_alive_client(port, s, t)
+            } else {
+                new_conn_client(port, s, t)
+            }
+        }));
+    }
+    Load {
+        stop,
+        tally,
+        threads,
+    }
+}
+
+impl Load {
+    fn finish(self) -> Arc<Tally> {
+        self.stop.store(true, Ordering::Relaxed);
+        for t in self.threads {
+            let _ = t.join();
+        }
+        self.tally
+    }
+}
+
+fn proxy_cfg(dir: &Path, port: u16, o1: u16, o2: u16, weight: u32) -> String {
+    format!(
+        "global\n    maxconn 2000\n    stats socket {}/api.sock level admin\n\
+         defaults\n    mode http\n    timeout client 10s\n    timeout server 10s\n    timeout connect 2s\n\
+         frontend fe\n    bind 127.0.0.1:{port}\n    default_backend b\n\
+         backend b\n    balance roundrobin\n    server s1 127.0.0.1:{o1} weight {weight}\n    server s2 127.0.0.1:{o2} weight 10\n",
+        dir.display()
+    )
+}
+
+fn signal(pid: u32, sig: &str) {
+    let _ = Command::new("kill")
+        .args([format!("-{sig}"), pid.to_string()])
+        .status();
+}
+
+/// The pids whose parent is `pid` (from /proc).
+fn children(pid: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    let Ok(rd) = std::fs::read_dir("/proc") else {
+        return out;
+    };
+    for e in rd.flatten() {
+        let Some(n) = e.file_name().to_str().and_then(|s| s.parse::<u32>().ok()) else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{n}/stat")) else {
+            continue;
+        };
+        // `pid (comm) state ppid ...`: comm may hold spaces, so parse after the last ')'.
+        let ppid = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|p| p.parse::<u32>().ok());
+        if ppid == Some(pid) {
+            out.push(n);
+        }
+    }
+    out
+}
+
+fn wait_port(port: u16, within: Duration) -> bool {
+    let t0 = Instant::now();
+    while t0.elapsed() < within {
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+/// A master-worker proxy under test.
+struct Proc {
+    child: Child,
+    master: u32,
+    log: PathBuf,
+}
+
+impl Proc {
+    fn start(cmd: &mut Command, dir: &Path, port: u16) -> Proc {
+        let log = dir.join("stderr.log");
+        let f = match std::fs::File::create(&log) {
+            Ok(f) => f,
+            Err(e) => panic!("log: {e}"),
+        };
+        let child = match cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::from(f))
+            .spawn()
+        {
+            Ok(c) => c,
+            Err(e) => panic!("spawn: {e}"),
+        };
+        let master = child.id();
+        let p = Proc { child, master, log };
+        if !wait_port(port, Duration::from_secs(10)) {
+            panic!("proxy not listening on {port}: {}", p.log_text());
+        }
+        p
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// SIGTERM to the master; true if it left within 10 s.
+    fn stop(mut self) -> bool {
+        signal(self.master, "TERM");
+        let t0 = Instant::now();
+        while t0.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        false
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            for c in children(self.master) {
+                signal(c, "KILL");
+            }
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+struct RunResult {
+    tally: Arc<Tally>,
+    reloads: usize,
+    workers_left: usize,
+    log: String,
+}
+
+/// Load for `secs` seconds while the configuration is reloaded every second
+/// with a changed weight; then the workers left once the clients are gone.
+fn reload_under_load(name: &str, program: &[&Path], secs: u64) -> RunResult {
+    let dir = scratch(name);
+    let (o1, o2) = (origin(), origin());
+    let port = free_port();
+    let cfg = dir.join("haproxy.cfg");
+    write(&cfg, &proxy_cfg(&dir, port, o1, o2, 10));
+    let mut cmd = Command::new(program[0]);
+    cmd.args(&program[1..])
+        .arg("-W")
+        .arg("-f")
+        .arg(&cfg)
+        .current_dir(&dir);
+    let p = Proc::start(&mut cmd, &dir, port);
+    let load = start_load(port, 8, 4);
+    let t0 = Instant::now();
+    let mut reloads = 0;
+    while t0.elapsed() < Duration::from_secs(secs) {
+        std::thread::sleep(Duration::from_secs(1));
+        write(
+            &cfg,
+            &proxy_cfg(&dir, port, o1, o2, 1 + (reloads % 20) as u32),
+        );
+        signal(p.master, "USR2");
+        reloads += 1;
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    let tally = load.finish();
+    // The clients are gone: the old workers have nothing left to finish.
+    let t1 = Instant::now();
+    let mut workers_left = children(p.master).len();
+    while workers_left > 1 && t1.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(100));
+        workers_left = children(p.master).len();
+    }
+    let log = p.log_text();
+    p.stop();
+    RunResult {
+        tally,
+        reloads,
+        workers_left,
+        log,
+    }
+}
+
+fn load_secs() -> u64 {
+    if std::env::var_os("TANDEM_LONG").is_some() {
+        60
+    } else {
+        15
+    }
+}
+
+#[test]
+fn reload_under_load_loses_no_request() {
+    let secs = load_secs();
+    let bin = tandem_bin();
+    let t = reload_under_load("tandem", &[&bin, Path::new("haproxy")], secs);
+    eprintln!(
+        "tandem : {secs} s, {} reloads: {}; workers left: {}",
+        t.reloads,
+        t.tally.text(),
+        t.workers_left
+    );
+    if Path::new(HAPROXY).exists() {
+        let h = reload_under_load("haproxy", &[Path::new(HAPROXY)], secs);
+        eprintln!(
+            "haproxy: {secs} s, {} reloads: {}; workers left: {}",
+            h.reloads,
+            h.tally.text(),
+            h.workers_left
+        );
+    }
+    assert!(t.tally.ok.load(Ordering::Relaxed) > 100, "{}", t.log);
+    assert_eq!(
+        t.tally.failed.load(Ordering::Relaxed),
+        0,
+        "{}\n{}",
+        t.tally.text(),
+        t.log
+    );
+    assert_eq!(t.tally.resets.load(Ordering::Relaxed), 0);
+    assert_eq!(t.workers_left, 1, "{}", t.log);
+    assert_eq!(
+        t.log.matches("Loading success.").count(),
+        t.reloads + 1,
+        "{}",
+        t.log
+    );
+}
+
+#[test]
+fn broken_config_on_reload_keeps_serving() {
+    let dir = scratch("broken");
+    let (o1, o2) = (origin(), origin());
+    let port = free_port();
+    let cfg = dir.join("haproxy.cfg");
+    let good = proxy_cfg(&dir, port, o1, o2, 10);
+    write(&cfg, &good);
+    let mut cmd = Command::new(tandem_bin());
+    cmd.args(["haproxy", "-W", "-f", "haproxy.cfg"])
+        .current_dir(&dir);
+    let p = Proc::start(&mut cmd, &dir, port);
+    let load = start_load(port, 2, 2);
+    std::thread::sleep(Duration::from_millis(300));
+    let first = children(p.master);
+    write(&cfg, &format!("{good}    bogus line\n"));
+    signal(p.master, "USR2");
+    std::thread::sleep(Duration::from_millis(1500));
+    // HAProxy 2.6.12's master on the same reload (pid masked):
+    // [ALERT]    (M) : config : parsing [haproxy.cfg:16] : unknown keyword 'bogus' in 'backend' section
+    // [ALERT]    (M) : config : Error(s) found in configuration file : haproxy.cfg
+    // [ALERT]    (M) : config : Fatal errors found in configuration.
+    // [WARNING]  (M) : Loading failure!
+    let log = p.log_text();
+    let m = p.master;
+    for want in [
+        format!(
+            "[ALERT]    ({m}) : config : parsing [haproxy.cfg:16] : unknown keyword 'bogus' in 'backend' section"
+        ),
+        format!("[ALERT]    ({m}) : config : Error(s) found in configuration file : haproxy.cfg"),
+        format!("[ALERT]    ({m}) : config : Fatal errors found in configuration."),
+        format!("[WARNING]  ({m}) : Loading failure!"),
+    ] {
+        assert!(log.contains(&want), "missing {want:?} in\n{log}");
+    }
+    assert_eq!(children(p.master), first, "the old worker must stay");
+    write(&cfg, &good);
+    signal(p.master, "USR2");
+    std::thread::sleep(Duration::from_millis(1500));
+    let tally = load.finish();
+    let log = p.log_text();
+    assert_eq!(log.matches("Loading success.").count(), 2, "{log}");
+    let now = children(p.master);
+    assert_eq!(now.len(), 1, "{log}");
+    assert_ne!(now, first);
+    assert!(tally.ok.load(Ordering::Relaxed) > 10);
+    assert_eq!(tally.failed.load(Ordering::Relaxed), 0, "{}", tally.text());
+    assert!(p.stop());
+}
+
+/// The golden `-local` configurations (/work/shared/golden/haproxy), if present.
+fn golden_local() -> Vec<PathBuf> {
+    let dir = std::env::var_os("TANDEM_GOLDEN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/work/shared/golden/haproxy"));
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.to_string_lossy().ends_with("-local.cfg"))
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+/// The first `bind 127.0.0.1:PORT` of a configuration.
+fn first_bind_port(text: &str) -> Option<u16> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("bind "))
+        .find_map(|l| {
+            l.split_whitespace()
+                .nth(1)
+                .and_then(|a| a.rsplit_once(':'))
+                .and_then(|(_, p)| p.split(['-', ',']).next())
+                .and_then(|p| p.parse::<u16>().ok())
+        })
+}
+
+/// What systemd would read on `$NOTIFY_SOCKET`.
+fn notify_wait(
+    sock: &std::os::unix::net::UnixDatagram,
+    want: &str,
+    within: Duration,
+) -> Vec<String> {
+    let mut seen = Vec::new();
+    let t0 = Instant::now();
+    let mut buf = [0u8; 512];
+    while t0.elapsed() < within {
+        if let Ok(n) = sock.recv(&mut buf) {
+            let m = String::from_utf8_lossy(&buf[..n]).into_owned();
+            let done = m.lines().any(|l| l == want);
+            seen.push(m);
+            if done {
+                return seen;
+            }
+        }
+    }
+    panic!("no {want} on NOTIFY_SOCKET within {within:?}; got {seen:?}");
+}
+
+/// Debian 12's haproxy.service, its command lines run by hand in their order,
+/// with tandem installed as `haproxy`:
+/// `ExecStart=/usr/sbin/haproxy -Ws -f $CONFIG -p $PIDFILE $EXTRAOPTS` (Type=notify),
+/// `ExecReload=/usr/sbin/haproxy -Ws -f $CONFIG -c -q $EXTRAOPTS` then
+/// `ExecReload=/bin/kill -USR2 $MAINPID`, stop by SIGTERM (KillMode=mixed,
+/// SuccessExitStatus=143), with `EXTRAOPTS=-S /run/haproxy-master.sock`.
+#[test]
+fn debian_unit_command_lines() {
+    let configs = golden_local();
+    if configs.is_empty() {
+        eprintln!("no golden configurations: skipped");
+        return;
+    }
+    let dir = scratch("debian");
+    let haproxy = dir.join("haproxy");
+    if let Err(e) = std::os::unix::fs::symlink(tandem_bin(), &haproxy) {
+        panic!("symlink: {e}");
+    }
+    let pidfile = dir.join("haproxy.pid");
+    let master_sock = dir.join("haproxy-master.sock");
+    let notify_path = dir.join("notify.sock");
+    let notify = match std::os::unix::net::UnixDatagram::bind(&notify_path) {
+        Ok(s) => s,
+        Err(e) => panic!("notify socket: {e}"),
+    };
+    let _ = notify.set_read_timeout(Some(Duration::from_millis(200)));
+    let extra = ["-S".to_string(), master_sock.display().to_string()];
+    for cfg in configs {
+        let name = cfg
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let text = std::fs::read_to_string(&cfg).unwrap_or_default();
+        let Some(port) = first_bind_port(&text) else {
+            continue;
+        };
+        if TcpListener::bind(("127.0.0.1", port)).is_err() {
+            eprintln!("{name}: port {port} busy, skipped");
+            continue;
+        }
+        // `crt ../certs/...` paths are relative to the golden directory.
+        let cwd = cfg.parent().map(Path::to_path_buf).unwrap_or_default();
+        let check = || {
+            Command::new(&haproxy)
+                .args(["-Ws", "-f"])
+                .arg(&cfg)
+                .args(["-c", "-q"])
+                .args(&extra)
+                .current_dir(&cwd)
+                .output()
+        };
+        let c = match check() {
+            Ok(o) => o,
+            Err(e) => panic!("{name}: check: {e}"),
+        };
+        assert_eq!(
+            c.status.code(),
+            Some(0),
+            "{name}: {}",
+            String::from_utf8_lossy(&c.stderr)
+        );
+        let _ = std::fs::remove_file(&pidfile);
+        let mut cmd = Command::new(&haproxy);
+        cmd.args(["-Ws", "-f"])
+            .arg(&cfg)
+            .arg("-p")
+            .arg(&pidfile)
+            .args(&extra)
+            .env("NOTIFY_SOCKET", &notify_path)
+            .current_dir(&cwd);
+        let p = Proc::start(&mut cmd, &dir, port);
+        let seen = notify_wait(&notify, "READY=1", Duration::from_secs(10));
+        let mainpid = format!("MAINPID={}", p.master);
+        assert!(
+            seen.iter().any(|m| m.contains(&mainpid)),
+            "{name}: {seen:?}"
+        );
+        let pid = std::fs::read_to_string(&pidfile).unwrap_or_default();
+        assert_eq!(pid.trim(), p.master.to_string(), "{name}: pid file");
+        let before = children(p.master);
+        assert_eq!(before.len(), 1, "{name}: {}", p.log_text());
+
+        // Reload: the check, then SIGUSR2 to $MAINPID.
+        let c = match check() {
+            Ok(o) => o,
+            Err(e) => panic!("{name}: check: {e}"),
+        };
+        assert_eq!(c.status.code(), Some(0), "{name}");
+        signal(p.master, "USR2");
+        notify_wait(&notify, "RELOADING=1", Duration::from_secs(5));
+        notify_wait(&notify, "READY=1", Duration::from_secs(10));
+        assert!(
+            TcpStream::connect(("127.0.0.1", port)).is_ok(),
+            "{name}: after reload"
+        );
+        let t0 = Instant::now();
+        let mut after = children(p.master);
+        while (after.len() != 1 || after == before) && t0.elapsed() < Duration::from_secs(5) {
+            std::thread::sleep(Duration::from_millis(50));
+            after = children(p.master);
+        }
+        assert_eq!(after.len(), 1, "{name}: {}", p.log_text());
+        assert_ne!(after, before, "{name}: a new worker");
+
+        // Stop: SIGTERM; HAProxy 2.6.12's master then exits 0.
+        let log = p.log_text();
+        let mut p = p;
+        signal(p.master, "TERM");
+        let st = p.child.wait();
+        let code = st.as_ref().ok().and_then(|s| s.code());
+        assert!(matches!(code, Some(0 | 143)), "{name}: {st:?}\n{log}");
+        assert!(!master_sock.exists(), "{name}: master socket left behind");
+        eprintln!("{name}: start, check, reload, stop: ok");
+    }
+}
+
+/// A unix-socket bind (`unix@PATH mode 600`) and an abstract one carry HTTP,
+/// and a master-worker reload keeps them.
+#[test]
+fn unix_socket_binds() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch("unix");
+    let o1 = origin();
+    let port = free_port();
+    let path = dir.join("fe.sock");
+    let abns = format!("tandem-pm-{}", std::process::id());
+    let cfg = dir.join("haproxy.cfg");
+    write(
+        &cfg,
+        &format!(
+            "defaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 2s\n\
+             frontend fe\n    bind 127.0.0.1:{port}\n    bind unix@{} mode 600\n    bind abns@{abns}\n    default_backend b\n\
+             backend b\n    server s1 127.0.0.1:{o1}\n",
+            path.display()
+        ),
+    );
+    let mut cmd = Command::new(tandem_bin());
+    cmd.args(["haproxy", "-W", "-f"])
+        .arg(&cfg)
+        .current_dir(&dir);
+    let p = Proc::start(&mut cmd, &dir, port);
+    let get = |s: &mut dyn ReadWrite| -> String {
+        let _ = s.write_all(b"GET / HTTP/1.1\r\nhost: u\r\nconnection: close\r\n\r\n");
+        let mut out = String::new();
+        let _ = s.read_to_string(&mut out);
+        out
+    };
+    let via_path = || {
+        std::os::unix::net::UnixStream::connect(&path)
+            .map(|mut c| get(&mut c))
+            .unwrap_or_default()
+    };
+    let via_abns = || {
+        use std::os::linux::net::SocketAddrExt;
+        std::os::unix::net::SocketAddr::from_abstract_name(abns.as_bytes())
+            .and_then(|a| std::os::unix::net::UnixStream::connect_addr(&a))
+            .map(|mut c| get(&mut c))
+            .unwrap_or_default()
+    };
+    assert!(via_path().starts_with("HTTP/1.1 200"), "{}", p.log_text());
+    assert!(via_abns().starts_with("HTTP/1.1 200"), "{}", p.log_text());
+    let mode = std::fs::metadata(&path).map(|m| m.permissions().mode() & 0o777);
+    assert_eq!(mode.ok(), Some(0o600));
+    signal(p.master, "USR2");
+    std::thread::sleep(Duration::from_millis(1500));
+    assert!(
+        p.log_text().matches("Loading success.").count() == 2,
+        "{}",
+        p.log_text()
+    );
+    assert!(via_path().starts_with("HTTP/1.1 200"), "{}", p.log_text());
+    assert!(via_abns().starts_with("HTTP/1.1 200"), "{}", p.log_text());
+    assert!(p.stop());
+}
+
+trait ReadWrite: Read + Write {}
+impl<T: Read + Write> ReadWrite for T {}
+
+/// `bind fd@3` on a listening socket inherited from the parent (as systemd's
+/// socket activation passes it): python3 creates the socket and execs tandem.
+/// A reload keeps serving on the same socket.
+#[test]
+fn inherited_fd_bind() {
+    if Command::new("python3")
+        .arg("-c")
+        .arg("pass")
+        .status()
+        .is_err()
+    {
+        eprintln!("python3 missing: skipped");
+        return;
+    }
+    let dir = scratch("fd");
+    let o1 = origin();
+    let port = free_port();
+    let cfg = dir.join("haproxy.cfg");
+    write(
+        &cfg,
+        &format!(
+            "defaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 2s\n\
+             frontend fe\n    bind fd@3\n    default_backend b\n\
+             backend b\n    server s1 127.0.0.1:{o1}\n"
+        ),
+    );
+    let script = format!(
+        "import socket,os,sys\n\
+         s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)\n\
+         s.bind(('127.0.0.1',{port})); s.listen(128)\n\
+         os.dup2(s.fileno(), 3); os.set_inheritable(3, True)\n\
+         os.execv(sys.argv[1], ['haproxy','-W','-f',sys.argv[2]])\n"
+    );
+    let mut cmd = Command::new("python3");
+    cmd.arg("-c")
+        .arg(script)
+        .arg(tandem_bin())
+        .arg(&cfg)
+        .current_dir(&dir);
+    let p = Proc::start(&mut cmd, &dir, port);
+    let get = || {
+        TcpStream::connect(("127.0.0.1", port))
+            .and_then(|mut c| {
+                c.write_all(b"GET / HTTP/1.1\r\nhost: f\r\nconnection: close\r\n\r\n")?;
+                let mut out = String::new();
+                c.read_to_string(&mut out)?;
+                Ok(out)
+            })
+            .unwrap_or_default()
+    };
+    assert!(get().starts_with("HTTP/1.1 200"), "{}", p.log_text());
+    let load = start_load(port, 2, 2);
+    for _ in 0..3 {
+        signal(p.master, "USR2");
+        std::thread::sleep(Duration::from_millis(700));
+    }
+    let tally = load.finish();
+    assert!(get().starts_with("HTTP/1.1 200"), "{}", p.log_text());
+    assert_eq!(tally.failed.load(Ordering::Relaxed), 0, "{}", tally.text());
+    assert_eq!(
+        p.log_text().matches("Loading success.").count(),
+        4,
+        "{}",
+        p.log_text()
+    );
+    assert!(p.stop());
+}
+
+/// A master's answer to its worker's end, as measured with HAProxy 2.6.12
+/// (`haproxy -W`, then a signal to the worker): exit code and the master's
+/// lines (NOTICE lines left out, pids masked).
+#[test]
+fn worker_exit_codes_as_haproxys() {
+    let cases: [(&str, i32, &[&str]); 3] = [
+        (
+            "USR1",
+            0,
+            &[
+                // FE: 1 is the readiness probe of `Proc::start` (HAProxy counts it too).
+                "[WARNING]  (W) : Proxy fe stopped (cumulated conns: FE: 1, BE: 0).",
+                "[WARNING]  (W) : Proxy b stopped (cumulated conns: FE: 0, BE: 0).",
+                "[WARNING]  (W) : Proxy <HTTPCLIENT> stopped (cumulated conns: FE: 0, BE: 0).",
+                "[WARNING]  (M) : Current worker (W) exited with code 0 (Exit)",
+                "[WARNING]  (M) : All workers exited. Exiting... (0)",
+            ],
+        ),
+        (
+            "TERM",
+            0,
+            &[
+                "[ALERT]    (M) : Current worker (W) exited with code 143 (Terminated)",
+                "[WARNING]  (M) : All workers exited. Exiting... (0)",
+            ],
+        ),
+        (
+            "KILL",
+            137,
+            &[
+                "[ALERT]    (M) : exit-on-failure: killing every processes with SIGTERM",
+                "[WARNING]  (M) : All workers exited. Exiting... (137)",
+            ],
+        ),
+    ];
+    for (sig, want_code, want_lines) in cases {
+        let dir = scratch(&format!("exit-{sig}"));
+        let port = free_port();
+        let cfg = dir.join("e.cfg");
+        write(
+            &cfg,
+            &format!(
+                "defaults\n  mode http\n  timeout client 1s\n  timeout server 1s\n  timeout connect 1s\n\
+                 frontend fe\n  bind 127.0.0.1:{port}\n  default_backend b\nbackend b\n  server s 127.0.0.1:1\n"
+            ),
+        );
+        let mut cmd = Command::new(tandem_bin());
+        cmd.args(["haproxy", "-W", "-f", "e.cfg"]).current_dir(&dir);
+        let mut p = Proc::start(&mut cmd, &dir, port);
+        let workers = children(p.master);
+        assert_eq!(workers.len(), 1);
+        let w = workers[0];
+        signal(w, sig);
+        let t0 = Instant::now();
+        let mut status = None;
+        while t0.elapsed() < Duration::from_secs(10) {
+            if let Ok(Some(st)) = p.child.try_wait() {
+                status = Some(st);
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let log = p.log_text();
+        assert_eq!(
+            status.and_then(|s| s.code()),
+            Some(want_code),
+            "{sig}: {log}"
+        );
+        let masked: Vec<String> = log
+            .lines()
+            .filter(|l| !l.starts_with("[NOTICE]"))
+            .map(|l| {
+                l.replace(&format!("({})", p.master), "(M)")
+                    .replace(&format!("({w})"), "(W)")
+            })
+            .collect();
+        assert_eq!(masked, want_lines, "{sig}");
+    }
+}
+
+/// `server-state-file` + `load-server-state-from-file global`: a state saved by
+/// `show servers state` with s2 in forced maintenance and s1's weight changed is
+/// applied at start (HAProxy 2.6.12 prints the same warning and sends nothing to s2).
+#[test]
+fn server_state_file_is_applied_at_start() {
+    let mut programs: Vec<(&str, Vec<PathBuf>)> =
+        vec![("tandem", vec![tandem_bin(), PathBuf::from("haproxy")])];
+    if Path::new(HAPROXY).exists() {
+        programs.push(("haproxy", vec![PathBuf::from(HAPROXY)]));
+    }
+    for (name, program) in programs {
+        let dir = scratch(&format!("state-{name}"));
+        let (o1, o2) = (origin_named("s1"), origin_named("s2"));
+        let port = free_port();
+        write(
+            &dir.join("state"),
+            &format!(
+                "1\n# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port\n\
+                 3 b 1 s1 127.0.0.1 2 0 5 10 1 1 0 2 0 0 0 0 - {o1} - 0 0 - - 0\n\
+                 3 b 2 s2 127.0.0.1 0 1 20 20 0 1 0 0 0 0 0 0 - {o2} - 0 0 - - 0\n"
+            ),
+        );
+        write(
+            &dir.join("s.cfg"),
+            &format!(
+                "global\n  server-state-file {}/state\n\
+                 defaults\n  mode http\n  timeout client 2s\n  timeout server 2s\n  timeout connect 1s\n  load-server-state-from-file global\n\
+                 frontend fe\n  bind 127.0.0.1:{port}\n  default_backend b\n\
+                 backend b\n  server s1 127.0.0.1:{o1} weight 10\n  server s2 127.0.0.1:{o2} weight 20\n",
+                dir.display()
+            ),
+        );
+        let mut cmd = Command::new(&program[0]);
+        cmd.args(&program[1..])
+            .args(["-W", "-f", "s.cfg"])
+            .current_dir(&dir);
+        let p = Proc::start(&mut cmd, &dir, port);
+        let mut seen = Vec::new();
+        for _ in 0..6 {
+            let body = TcpStream::connect(("127.0.0.1", port))
+                .and_then(|mut c| {
+                    c.write_all(b"GET / HTTP/1.1\r\nhost: s\r\nconnection: close\r\n\r\n")?;
+                    let mut out = String::new();
+                    c.read_to_string(&mut out)?;
+                    Ok(out)
+                })
+                .unwrap_or_default();
+            seen.push(
+                body.rsplit("\r\n\r\n")
+                    .next()
+                    .unwrap_or_default()
+                    .to_string(),
+            );
+        }
+        let log = p.log_text();
+        assert!(seen.iter().all(|b| b == "s1"), "{name}: {seen:?}\n{log}");
+        assert!(
+            log.contains("config : Server b/s2 is DOWN, changed from server-state after a reload. 1 active and 0 backup servers left. 0 sessions active, 0 requeued, 0 remaining in queue."),
+            "{name}: {log}"
+        );
+        assert!(p.stop());
+    }
+}

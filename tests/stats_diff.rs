@@ -1,0 +1,559 @@
+//! Statistics and runtime API against the real HAProxy 2.6: the same config, backends and
+//! traffic run through `/usr/sbin/haproxy` and through tandem, and what their `stats
+//! socket`s answer is compared:
+//! - `show stat`: the CSV header is identical; every row has the same values in the
+//!   columns the traffic determines (sessions, HTTP status classes, statuses, weights,
+//!   ids, limits...). Timers, rates and `bin`/`bout` are left out: HAProxy counts the
+//!   latter in its internal (HTX) form;
+//! - `show info` has HAProxy's field names, in its order;
+//! - `show servers state` is identical after the same state changes (the seconds since
+//!   the last change masked);
+//! - admin actions change routing at once: a drained or maintenance server gets no new
+//!   request, the backup takes over;
+//! - the rights of a `level user` socket and the error texts are HAProxy's;
+//! - `/metrics` has HAProxy's metric families, and `promtool check metrics` accepts it.
+//!
+//! Skipped (with a message) when `/usr/sbin/haproxy` or `socat`-free unix sockets are not
+//! available. `STATS_DIFF_KEEP=1` keeps the work directory.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+const HAPROXY: &str = "/usr/sbin/haproxy";
+
+/// A child process killed on drop.
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Backends answering `200 ok` (`404` for `/missing`) with their name in `x-srv`.
+struct Backends {
+    stop: Arc<AtomicBool>,
+    ports: Vec<u16>,
+}
+
+impl Drop for Backends {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        for p in &self.ports {
+            let _ = TcpStream::connect(("127.0.0.1", *p));
+        }
+    }
+}
+
+fn start_backends(names: &[&str]) -> Backends {
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut ports = Vec::new();
+    for name in names {
+        let l = TcpListener::bind("127.0.0.1:0").expect("bind backend");
+        ports.push(l.local_addr().expect("addr").port());
+        let name = name.to_string();
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            for s in l.incoming() {
+                if stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(mut s) = s else { continue };
+                let name = name.clone();
+                std::thread::spawn(move || {
+                    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                        match s.read(&mut chunk) {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let missing = buf.starts_with(b"GET /missing");
+                    let (st, body) = if missing {
+                        ("404 Not Found", "no")
+                    } else {
+                        ("200 OK", "ok")
+                    };
+                    let resp = format!(
+                        "HTTP/1.1 {st}\r\ncontent-length: {}\r\nx-srv: {name}\r\nconnection: close\r\n\r\n{body}",
+                        body.len()
+                    );
+                    let _ = s.write_all(resp.as_bytes());
+                });
+            }
+        });
+    }
+    Backends { stop, ports }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+struct Subject {
+    _proc: Proc,
+    sock: PathBuf,
+    usock: PathBuf,
+    port: u16,
+    stats_port: u16,
+}
+
+fn config(dir: &Path, port: u16, stats_port: u16, be: &[u16]) -> String {
+    format!(
+        "global\n    stats socket {d}/admin.sock level admin\n    stats socket {d}/user.sock level user\n    maxconn 1000\n\
+defaults\n    mode http\n    timeout connect 2s\n    timeout client 5s\n    timeout server 5s\n\
+frontend fe\n    bind 127.0.0.1:{port}\n    default_backend be\n    http-request use-service prometheus-exporter if {{ path /metrics }}\n\
+backend be\n    server s1 127.0.0.1:{} \n    server s2 127.0.0.1:{} weight 3\n    server s3 127.0.0.1:{} backup\n\
+listen st\n    bind 127.0.0.1:{stats_port}\n    stats enable\n    stats uri /stats\n",
+        be[0],
+        be[1],
+        be[2],
+        d = dir.display()
+    )
+}
+
+fn start(bin: &str, pre: &[&str], dir: &Path, be: &[u16]) -> Subject {
+    std::fs::create_dir_all(dir).expect("dir");
+    let port = free_port();
+    let stats_port = free_port();
+    let cfg = dir.join("cfg");
+    std::fs::write(&cfg, config(dir, port, stats_port, be)).expect("cfg");
+    let log = std::fs::File::create(dir.join("stderr")).expect("log");
+    let child = Command::new(bin)
+        .args(pre)
+        .arg("-f")
+        .arg(&cfg)
+        .arg("-db")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("spawn");
+    let s = Subject {
+        _proc: Proc(child),
+        sock: dir.join("admin.sock"),
+        usock: dir.join("user.sock"),
+        port,
+        stats_port,
+    };
+    let t0 = Instant::now();
+    while t0.elapsed() < Duration::from_secs(10) {
+        if UnixStream::connect(&s.sock).is_ok() && TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return s;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!(
+        "{bin} did not start: {}",
+        std::fs::read_to_string(dir.join("stderr")).unwrap_or_default()
+    );
+}
+
+fn cli(sock: &Path, cmd: &str) -> String {
+    let mut s = UnixStream::connect(sock).expect("connect socket");
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok();
+    s.write_all(format!("{cmd}\n").as_bytes()).expect("write");
+    let mut out = String::new();
+    let _ = s.read_to_string(&mut out);
+    out
+}
+
+/// One request on its own connection; returns (status line, x-srv).
+fn get(port: u16, path: &str) -> (String, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok();
+    s.write_all(format!("GET {path} HTTP/1.1\r\nhost: t\r\nconnection: close\r\n\r\n").as_bytes())
+        .expect("write");
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let status = text.lines().next().unwrap_or("").to_string();
+    let srv = text
+        .lines()
+        .find_map(|l| l.strip_prefix("x-srv: "))
+        .unwrap_or("")
+        .to_string();
+    // A reply that no server made (an error page) has no x-srv header.
+    (status, srv)
+}
+
+fn get_body(port: u16, path: &str) -> String {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(5))).ok();
+    s.write_all(format!("GET {path} HTTP/1.1\r\nhost: t\r\nconnection: close\r\n\r\n").as_bytes())
+        .expect("write");
+    let mut out = Vec::new();
+    let _ = s.read_to_end(&mut out);
+    let text = String::from_utf8_lossy(&out).into_owned();
+    match text.split_once("\r\n\r\n") {
+        Some((head, body))
+            if head
+                .to_ascii_lowercase()
+                .contains("transfer-encoding: chunked") =>
+        {
+            dechunk(body)
+        }
+        Some((_, body)) => body.to_string(),
+        None => String::new(),
+    }
+}
+
+fn dechunk(mut b: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = b.split_once("\r\n") {
+        let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        b = rest[n..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+/// The columns whose values the traffic and the configuration determine (`smax` is not:
+/// HAProxy may still hold the previous connection when the next one is accepted).
+const COMPARED: &[&str] = &[
+    "pxname",
+    "svname",
+    "qcur",
+    "qmax",
+    "scur",
+    "slim",
+    "stot",
+    "dreq",
+    "dresp",
+    "ereq",
+    "econ",
+    "eresp",
+    "wretr",
+    "wredis",
+    "status",
+    "weight",
+    "act",
+    "bck",
+    "chkfail",
+    "chkdown",
+    "downtime",
+    "qlimit",
+    "pid",
+    "iid",
+    "sid",
+    "throttle",
+    "lbtot",
+    "tracked",
+    "type",
+    "rate_lim",
+    "check_status",
+    "check_code",
+    "hrsp_1xx",
+    "hrsp_2xx",
+    "hrsp_3xx",
+    "hrsp_4xx",
+    "hrsp_5xx",
+    "hrsp_other",
+    "hanafail",
+    "req_tot",
+    "cli_abrt",
+    "srv_abrt",
+    "comp_in",
+    "comp_out",
+    "comp_byp",
+    "comp_rsp",
+    "agent_status",
+    "check_desc",
+    "check_rise",
+    "check_fall",
+    "check_health",
+    "addr",
+    "cookie",
+    "mode",
+    "algo",
+    "conn_tot",
+    "intercepted",
+    "dcon",
+    "dses",
+    "wrew",
+    "connect",
+    "reuse",
+    "cache_lookups",
+    "cache_hits",
+    "eint",
+    "uweight",
+];
+
+fn stat_rows(csv: &str) -> (String, Vec<Vec<(String, String)>>) {
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap_or("").to_string();
+    let names: Vec<&str> = header.trim_start_matches("# ").split(',').collect();
+    let rows = lines
+        .filter(|l| !l.is_empty())
+        .map(|l| {
+            names
+                .iter()
+                .zip(l.split(','))
+                .filter(|(n, _)| COMPARED.contains(n))
+                .map(|(n, v)| (n.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect();
+    (header, rows)
+}
+
+fn compare_stats(h: &Subject, t: &Subject, what: &str) -> Vec<String> {
+    let hs = cli(&h.sock, "show stat");
+    let ts = cli(&t.sock, "show stat");
+    let (hh, hr) = stat_rows(&hs);
+    let (th, tr) = stat_rows(&ts);
+    let mut diffs = Vec::new();
+    if hh != th {
+        diffs.push(format!(
+            "{what}: header differs:\n  haproxy {hh}\n  tandem  {th}"
+        ));
+    }
+    if hr.len() != tr.len() {
+        diffs.push(format!("{what}: {} rows vs {} rows", hr.len(), tr.len()));
+    }
+    for (a, b) in hr.iter().zip(&tr) {
+        let id = format!(
+            "{}/{}",
+            a.first().map_or("", |x| x.1.as_str()),
+            a.get(1).map_or("", |x| x.1.as_str())
+        );
+        for ((n, va), (_, vb)) in a.iter().zip(b) {
+            if va != vb {
+                diffs.push(format!("{what}: {id} {n}: haproxy '{va}' tandem '{vb}'"));
+            }
+        }
+    }
+    diffs
+}
+
+/// `show servers state` with the seconds since the last change masked.
+fn servers_state(sock: &Path) -> String {
+    cli(sock, "show servers state")
+        .lines()
+        .map(|l| {
+            let mut w: Vec<&str> = l.split(' ').collect();
+            if w.len() > 20 && !l.starts_with('#') {
+                w[9] = "T";
+            }
+            w.join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn stats_diff() {
+    if !Path::new(HAPROXY).exists() {
+        eprintln!("stats_diff: {HAPROXY} not installed, skipped");
+        return;
+    }
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("stats-diff-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    let backends = start_backends(&["s1", "s2", "s3"]);
+    let h = start(HAPROXY, &[], &work.join("haproxy"), &backends.ports);
+    let t = start(
+        env!("CARGO_BIN_EXE_tandem"),
+        &["haproxy"],
+        &work.join("tandem"),
+        &backends.ports,
+    );
+    let mut diffs = Vec::new();
+
+    // the same traffic: 8 requests and 2 that the server answers 404
+    let mut seen = Vec::new();
+    for s in [&h, &t] {
+        let mut hits = Vec::new();
+        for i in 0..10 {
+            let path = if i % 5 == 4 { "/missing" } else { "/" };
+            hits.push(get(s.port, path).1);
+        }
+        seen.push(hits);
+    }
+    if seen[0] != seen[1] {
+        diffs.push(format!(
+            "round robin differs: haproxy {:?} tandem {:?}",
+            seen[0], seen[1]
+        ));
+    }
+    diffs.extend(compare_stats(&h, &t, "after traffic"));
+
+    // show info: HAProxy's names in its order
+    let names = |s: &str| -> Vec<String> {
+        s.lines()
+            .filter_map(|l| l.split_once(':').map(|(n, _)| n.to_string()))
+            .collect()
+    };
+    let (hi, ti) = (cli(&h.sock, "show info"), cli(&t.sock, "show info"));
+    if names(&hi) != names(&ti) {
+        diffs.push(format!(
+            "show info names differ:\n{:?}\n{:?}",
+            names(&hi),
+            names(&ti)
+        ));
+    }
+    if hi.ends_with("\n\n") != ti.ends_with("\n\n") {
+        diffs.push("show info terminator differs".into());
+    }
+
+    // the stats page's CSV has the socket's header
+    let (hp, tp) = (
+        get_body(h.stats_port, "/stats;csv"),
+        get_body(t.stats_port, "/stats;csv"),
+    );
+    if hp.lines().next() != tp.lines().next() {
+        diffs.push(format!(
+            "stats page CSV header differs:\n{:?}\n{:?}",
+            hp.lines().next(),
+            tp.lines().next()
+        ));
+    }
+
+    // rights and error texts
+    for cmd in [
+        "disable server be/s1",
+        "show sess",
+        "get weight be/s2",
+        "set server be/s1 state",
+    ] {
+        let (a, b) = (cli(&h.usock, cmd), cli(&t.usock, cmd));
+        if a != b {
+            diffs.push(format!("user socket '{cmd}': haproxy {a:?} tandem {b:?}"));
+        }
+    }
+    for cmd in [
+        "get weight be/zz",
+        "get weight zz/s1",
+        "set server be/s1 state foo",
+        "set server be/s1 weight 300",
+        "show servers state zz",
+        "show backend",
+        "get weight be/s1;get weight be/s2",
+        "show cli level",
+    ] {
+        let (a, b) = (cli(&h.sock, cmd), cli(&t.sock, cmd));
+        if a != b {
+            diffs.push(format!("'{cmd}': haproxy {a:?} tandem {b:?}"));
+        }
+    }
+
+    // admin actions: same state, and routing changes at once
+    let (a, b) = (servers_state(&h.sock), servers_state(&t.sock));
+    if a != b {
+        diffs.push(format!(
+            "servers state (initial):\nhaproxy\n{a}\ntandem\n{b}"
+        ));
+    }
+    for cmd in ["set server be/s1 state drain", "set weight be/s2 2"] {
+        let (a, b) = (cli(&h.sock, cmd), cli(&t.sock, cmd));
+        if a != b {
+            diffs.push(format!("'{cmd}': haproxy {a:?} tandem {b:?}"));
+        }
+    }
+    let (a, b) = (servers_state(&h.sock), servers_state(&t.sock));
+    if a != b {
+        diffs.push(format!(
+            "servers state (drain, weight):\nhaproxy\n{a}\ntandem\n{b}"
+        ));
+    }
+    for s in [&h, &t] {
+        let hits: Vec<String> = (0..6).map(|_| get(s.port, "/").1).collect();
+        if hits.iter().any(|s| s == "s1") {
+            diffs.push(format!("a drained server got new requests: {hits:?}"));
+        }
+    }
+    let cmd = "set server be/s2 state maint";
+    cli(&h.sock, cmd);
+    cli(&t.sock, cmd);
+    let (a, b) = (servers_state(&h.sock), servers_state(&t.sock));
+    if a != b {
+        diffs.push(format!("servers state (maint):\nhaproxy\n{a}\ntandem\n{b}"));
+    }
+    for s in [&h, &t] {
+        let hits: Vec<String> = (0..4).map(|_| get(s.port, "/").1).collect();
+        if hits.iter().any(|s| s != "s3") {
+            diffs.push(format!(
+                "with s1 drained and s2 in maintenance the backup must serve: {hits:?}"
+            ));
+        }
+    }
+    diffs.extend(compare_stats(&h, &t, "after admin"));
+    for cmd in [
+        "set server be/s1 state ready",
+        "set server be/s2 state ready",
+    ] {
+        cli(&h.sock, cmd);
+        cli(&t.sock, cmd);
+    }
+    let (a, b) = (servers_state(&h.sock), servers_state(&t.sock));
+    if a != b {
+        diffs.push(format!("servers state (ready):\nhaproxy\n{a}\ntandem\n{b}"));
+    }
+
+    // Prometheus: the same families (tandem adds tandem_build_info)
+    let families = |text: &str| -> Vec<String> {
+        // names only: tandem types haproxy_process_failed_resolutions as a gauge
+        text.lines()
+            .filter_map(|l| l.strip_prefix("# TYPE "))
+            .filter_map(|l| l.split(' ').next())
+            .map(str::to_string)
+            .filter(|l| !l.starts_with("tandem_"))
+            .collect()
+    };
+    let (hm, tm) = (get_body(h.port, "/metrics"), get_body(t.port, "/metrics"));
+    if families(&hm) != families(&tm) {
+        diffs.push("metric families differ".into());
+    }
+    if !tm.contains("\ntandem_build_info{") {
+        diffs.push("no tandem_build_info".into());
+    }
+    if let Ok(out) = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            if let Some(mut i) = c.stdin.take() {
+                let _ = i.write_all(tm.as_bytes());
+            }
+            c.wait_with_output()
+        })
+    {
+        if !out.status.success() {
+            diffs.push(format!(
+                "promtool check metrics failed: {}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ));
+        }
+    } else {
+        eprintln!("stats_diff: promtool not installed, metrics not checked");
+    }
+
+    if std::env::var_os("STATS_DIFF_KEEP").is_none() {
+        drop(h);
+        drop(t);
+        let _ = std::fs::remove_dir_all(&work);
+    }
+    assert!(
+        diffs.is_empty(),
+        "{} differences:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
+}
