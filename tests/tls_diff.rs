@@ -256,8 +256,9 @@ impl Drop for EchoBackend {
 }
 
 async fn echo_backend(name: &'static str, tls: bool) -> EchoBackend {
-    let port = free_port();
-    let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+    // Port 0: the kernel's pick cannot collide with a port another process holds.
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+    let port = listener.local_addr().unwrap().port();
     let acceptor = tls.then(|| {
         let mut b = Bind {
             text: "127.0.0.1:0".into(),

@@ -347,6 +347,8 @@ pub struct GlobalSettings {
     pub nbthread: Option<u32>,
     pub hard_stop_after: Option<Duration>,
     pub spread_checks: Option<u32>,
+    /// `tune.h2.*` (HTTP/2 limits).
+    pub h2: crate::proxy::http::h2::Settings,
 }
 
 /// Everything a running proxy needs, shared by all connections.
@@ -369,6 +371,9 @@ pub struct Engine {
     stop_tx: watch::Sender<bool>,
     stop_rx: watch::Receiver<bool>,
     epoch: Instant,
+    /// What the configuration asks for that is applied only approximately (warnings
+    /// for the runtime to print at start).
+    pub notes: Vec<String>,
 }
 
 impl Engine {
@@ -409,11 +414,23 @@ impl Engine {
         let mut backend_logs = Vec::new();
         let mut backends = Vec::new();
         let mut by_name = HashMap::new();
+        let mut notes = Vec::new();
         for p in cfg.proxies.iter().filter(|p| p.kind.is_backend()) {
             let mut be = Backend::from_ir(p, base_dir).map_err(|source| EngineError::Backend {
                 name: p.name.clone(),
                 source,
             })?;
+            let tls_notes = be
+                .setup_tls(&cfg.global)
+                .map_err(|source| EngineError::Backend {
+                    name: p.name.clone(),
+                    source,
+                })?;
+            notes.extend(
+                tls_notes
+                    .into_iter()
+                    .map(|n| format!("config : backend '{}': {n}", p.name)),
+            );
             be.rules = compile(p)?;
             be.errors = pages(p)?;
             let acls: Vec<ir::expr::Acl> = p.acls.iter().map(|a| a.value.clone()).collect();
@@ -516,10 +533,12 @@ impl Engine {
                 nbthread: g.nbthread,
                 hard_stop_after: g.hard_stop_after_ms.map(Duration::from_millis),
                 spread_checks: g.spread_checks,
+                h2: crate::proxy::http::h2::Settings::from_global(g),
             },
             stop_tx,
             stop_rx,
             epoch: Instant::now(),
+            notes,
         }))
     }
 

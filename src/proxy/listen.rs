@@ -48,7 +48,7 @@ pub struct BoundSocket {
     pub unix: bool,
     pub sock: Socket,
     /// `ssl` binds: the TLS acceptor (rustls, see `proxy::tls`).
-    pub tls: Option<tokio_rustls::TlsAcceptor>,
+    pub tls: Option<crate::proxy::tls::Acceptor>,
 }
 
 impl std::fmt::Debug for BoundSocket {
@@ -436,7 +436,7 @@ pub fn bind_all(
                                 ),
                             ));
                         }
-                        Some(crate::proxy::tls::acceptor(t.config))
+                        Some(crate::proxy::tls::Acceptor::new(&t))
                     }
                     Err(e) => {
                         r.msgs.push((
@@ -720,7 +720,7 @@ pub fn serve_all(
 struct ListenerCtx {
     fert: Arc<FrontendRt>,
     bind: Arc<Bind>,
-    tls: Option<tokio_rustls::TlsAcceptor>,
+    tls: Option<crate::proxy::tls::Acceptor>,
     bind_permits: Option<Arc<Semaphore>>,
     backlog: i32,
 }
@@ -974,7 +974,12 @@ async fn dispatch<S>(
     lc: &ListenerCtx,
     shared: &Arc<Shared>,
 ) where
-    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    S: tokio::io::AsyncRead
+        + tokio::io::AsyncWrite
+        + crate::proxy::tls::PeekHello
+        + Unpin
+        + Send
+        + 'static,
 {
     let fe = &lc.fert.fe;
     if let Some(acc) = &lc.tls {
@@ -987,10 +992,8 @@ async fn dispatch<S>(
             },
             None => hs.await,
         };
-        let Ok(tls) = tls else { return };
-        let info = Some(Arc::new(crate::proxy::tls::TlsInfo::from_server(
-            tls.get_ref().1,
-        )));
+        let Ok((tls, info)) = tls else { return };
+        let info = Some(Arc::new(info));
         match fe.mode {
             Mode::Http => {
                 let conn = ClientConn {

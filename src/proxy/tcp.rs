@@ -147,7 +147,7 @@ async fn prepare<S: AsyncRead + Unpin>(
     fert: &FrontendRt,
     shared: &Shared,
     rec: &mut LogRecord,
-) -> Option<(Arc<Backend>, TcpStream, Slot)> {
+) -> Option<(Arc<Backend>, crate::proxy::backend::ServerStream, Slot)> {
     let fe = &fert.fe;
     let mut conn = TcpConn {
         src: client,
@@ -180,7 +180,7 @@ async fn prepare<S: AsyncRead + Unpin>(
     };
     shared.counters.note_backend(&be.name);
     let t0 = std::time::Instant::now();
-    let sc = match be.connect(&info, Some(local)).await {
+    let sc = match be.connect_stream(&info, Some(local)).await {
         Ok(sc) => sc,
         Err(e) => {
             use crate::proxy::backend::ConnectError;
@@ -312,7 +312,10 @@ pub async fn serve(
     } else {
         relay::splice_wanted(&fe.ir.settings, &be.ir.settings)
     };
-    let r = relay::relay_counted(stream, server, t, splice).await;
+    let r = match server.into_tcp() {
+        Ok(server) => relay::relay_counted(stream, server, t, splice).await,
+        Err(server) => relay::relay_stream(stream, server, t).await,
+    };
     drop(slot);
     log_end(rec, t0, fert, shared, Some(r));
 }
@@ -332,6 +335,11 @@ pub async fn serve_stream<S>(
 {
     let fe = &fert.fe;
     let (mut rec, t0) = log_start(fert, client, local, tls.is_some());
+    // `%sslv` / `%sslc`: the client side's handshake
+    if let Some(i) = tls.as_deref() {
+        rec.ssl_version = (!i.protocol.is_empty()).then(|| i.protocol.clone());
+        rec.ssl_cipher = (!i.cipher.is_empty()).then(|| i.cipher.clone());
+    }
     let Some((be, server, slot)) =
         prepare(&mut stream, tls, client, local, fert, shared, &mut rec).await
     else {

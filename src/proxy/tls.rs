@@ -530,18 +530,18 @@ impl Acceptor {
     }
 
     /// The handshake on an accepted socket, and the fetch values it gives.
-    pub async fn accept(
+    pub async fn accept<S>(
         &self,
-        tcp: tokio::net::TcpStream,
-    ) -> std::io::Result<(
-        tokio_rustls::server::TlsStream<tokio::net::TcpStream>,
-        TlsInfo,
-    )> {
+        tcp: S,
+    ) -> std::io::Result<(tokio_rustls::server::TlsStream<S>, TlsInfo)>
+    where
+        S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + PeekHello,
+    {
         // The ClientHello as sent (peeked, left in the socket for rustls): its server
         // name with the client's case. A hello split over several segments keeps
         // rustls's lower-cased name.
         let mut peek = [0u8; 2048];
-        let n = tcp.peek(&mut peek).await.unwrap_or(0);
+        let n = tcp.peek_hello(&mut peek).await;
         let raw_sni = peek
             .get(..n)
             .and_then(crate::proxy::acl::client_hello_sni)
@@ -571,6 +571,31 @@ impl Acceptor {
             info.sni = Some(raw);
         }
         Ok((stream, info))
+    }
+}
+
+/// A socket whose first bytes can be read without consuming them (the ClientHello,
+/// for the client's case of the SNI).
+pub trait PeekHello {
+    fn peek_hello<'a>(
+        &'a self,
+        buf: &'a mut [u8],
+    ) -> impl std::future::Future<Output = usize> + Send + 'a;
+}
+
+impl PeekHello for tokio::net::TcpStream {
+    async fn peek_hello<'a>(&'a self, buf: &'a mut [u8]) -> usize {
+        self.peek(buf).await.unwrap_or(0)
+    }
+}
+
+/// tokio's Unix stream cannot peek: a `unix@` bind keeps rustls's lower-cased name.
+impl PeekHello for tokio::net::UnixStream {
+    fn peek_hello<'a>(
+        &'a self,
+        _buf: &'a mut [u8],
+    ) -> impl std::future::Future<Output = usize> + Send + 'a {
+        std::future::ready(0)
     }
 }
 

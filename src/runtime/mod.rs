@@ -191,6 +191,9 @@ pub fn run(cfg: ir::Config, o: RunOpts, log: &mut Logger) -> i32 {
             return 1;
         }
     };
+    for n in &engine.notes {
+        log.warning(n);
+    }
     // Server states saved before the reload (`server-state-file`).
     state_file::load(&cfg, &engine, &o.base_dir, log);
     let nbthread = nbthread_of(&cfg);

@@ -43,6 +43,19 @@ pub struct SocketSpec {
     pub gid: Option<u32>,
 }
 
+/// A TCP `stats socket` is bound with SO_REUSEPORT like HAProxy's listeners, so that the
+/// new worker of a reload can bind it while the old one still serves it.
+fn bind_tcp(a: std::net::SocketAddr) -> std::io::Result<std::net::TcpListener> {
+    use socket2::{Domain, Socket, Type};
+    let sock = Socket::new(Domain::for_address(a), Type::STREAM, None)?;
+    sock.set_reuse_address(true)?;
+    sock.set_reuse_port(true)?;
+    sock.bind(&a.into())?;
+    sock.listen(1024)?;
+    sock.set_nonblocking(true)?;
+    Ok(sock.into())
+}
+
 fn bind_err(path: &str, msg: impl std::fmt::Display) -> ApiError {
     ApiError::Bind {
         path: path.to_string(),
@@ -179,9 +192,7 @@ pub fn start(engine: &Arc<Engine>, cfg: &Config) -> Result<(), ApiError> {
                 });
             }
             SocketAddrSpec::Tcp(a) => {
-                let l = std::net::TcpListener::bind(a).map_err(|e| bind_err(&s.address, e))?;
-                l.set_nonblocking(true)
-                    .map_err(|e| bind_err(&s.address, e))?;
+                let l = bind_tcp(*a).map_err(|e| bind_err(&s.address, e))?;
                 let l =
                     tokio::net::TcpListener::from_std(l).map_err(|e| bind_err(&s.address, e))?;
                 let engine = engine.clone();

@@ -27,6 +27,9 @@ pub struct ClientConn {
     /// connection|session track-sc*`), so that `http-request` rules see them. `None`: the
     /// session makes its own when the configuration has stick tables.
     pub counters: Option<SessionCounters>,
+    /// A stream of an HTTP/2 connection: every request is "not first" (HAProxy's
+    /// SE_FL_NOT_FIRST), so `http-reuse safe` may give it an idle server connection.
+    pub h2_stream: bool,
 }
 
 impl ClientConn {
@@ -36,6 +39,7 @@ impl ClientConn {
             local,
             tls: None,
             counters: None,
+            h2_stream: false,
         }
     }
 }
@@ -45,15 +49,16 @@ impl ClientConn {
     pub fn for_h2_stream(client: SocketAddr, local: SocketAddr, tls: Option<Arc<TlsInfo>>) -> Self {
         ClientConn {
             tls,
+            h2_stream: true,
             ..ClientConn::new(client, local)
         }
     }
 }
 
-/// The `tune.h2.*` limits in force (the engine does not carry them yet: HAProxy's
-/// defaults).
-pub(crate) fn h2_settings(_engine: &Engine) -> h2::Settings {
-    h2::Settings::default()
+/// The `tune.h2.*` limits in force (the `global` section's, HAProxy's defaults
+/// otherwise).
+pub(crate) fn h2_settings(engine: &Engine) -> h2::Settings {
+    engine.global.h2
 }
 
 /// Serves one accepted client connection of an HTTP frontend: HTTP/2 when the bind's

@@ -38,12 +38,13 @@ use std::time::Duration;
 
 use bytes::{Buf, BytesMut};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::time::Instant;
 
 use crate::proxy::acl::Dir;
 use crate::proxy::acl::TableLookup;
-use crate::proxy::backend::{Backend, ConnectError, ConnectOpts, IdleConns, ServerConn};
+use crate::proxy::backend::{
+    Backend, ConnectError, ConnectOpts, IdleConns, ServerConn, ServerStream,
+};
 use crate::proxy::balance::RequestInfo;
 use crate::proxy::engine::{Engine, Frontend, combine_modes};
 use crate::proxy::http::ClientConn;
@@ -88,6 +89,7 @@ where
         local,
         tls,
         counters,
+        h2_stream,
     } = conn;
     let stop = engine.stopping().clone();
     let fresh = counters.is_none();
@@ -117,6 +119,7 @@ where
         out: Vec::new(),
         idle: IdleConns::new(),
         nreq: 0,
+        h2_stream,
         stop,
         started,
         accept_ms,
@@ -185,6 +188,9 @@ struct Session {
     out: Vec<u8>,
     idle: IdleConns,
     nreq: u64,
+    /// Every request is "not first" (HAProxy's SE_FL_NOT_FIRST on HTTP/2 streams):
+    /// `http-reuse safe` may give it an idle server connection.
+    h2_stream: bool,
     stop: tokio::sync::watch::Receiver<bool>,
     started: Instant,
     /// Wall-clock accept date (ms since the epoch) for the logs.
@@ -340,9 +346,9 @@ impl Session {
                 }
             }
             let idle = self.cbuf.is_empty() && !first;
-            if idle && *self.stop.borrow() {
-                return Err(NoRequest::Close);
-            }
+            // Soft stop: an idle keep-alive connection is not closed under the client's
+            // feet; it is closed at its next request boundary (response with
+            // `connection: close`) or by its keep-alive timeout.
             if idle {
                 // an idle keep-alive connection keeps no large buffer (HAProxy releases
                 // its buffers too): many idle clients cost little memory
@@ -361,12 +367,9 @@ impl Session {
             let before = self.cbuf.len();
             let read = async {
                 if idle {
-                    tokio::select! {
-                        r = cs.read_buf(&mut self.cbuf) => Some(r),
-                        _ = self.stop.changed() => None,
-                    }
+                    cs.read_buf(&mut self.cbuf).await
                 } else {
-                    Some(cs.read_buf(room(&mut self.cbuf)).await)
+                    cs.read_buf(room(&mut self.cbuf)).await
                 }
             };
             match with_deadline(deadline, read).await {
@@ -379,12 +382,11 @@ impl Session {
                         NoRequest::Error(408)
                     });
                 }
-                Some(None) => return Err(NoRequest::Close),
-                Some(Some(Ok(0))) | Some(Some(Err(_))) => {
+                Some(Ok(0)) | Some(Err(_)) => {
                     self.eof_seen = true;
                     return Err(NoRequest::Close);
                 }
-                Some(Some(Ok(_))) => {
+                Some(Ok(_)) => {
                     if before == 0 {
                         self.tlog.first_byte.get_or_insert_with(Instant::now);
                     }
@@ -665,14 +667,14 @@ impl Session {
                 .or(stick_srv),
             force_persist,
             idle: Some(&mut self.idle),
-            first_request: self.nreq == 1,
+            first_request: self.nreq == 1 && !self.h2_stream,
         };
         // `option abortonclose`: a client that closes while its request waits in a queue
         // or for a connection is dropped instead of being sent to a server
         let t_connect = Instant::now();
         let conn = if be.abortonclose || fe.abortonclose {
             tokio::select! {
-                c = be.connect_with(&info, &mut opts) => c,
+                c = be.connect_stream_with(&info, &mut opts) => c,
                 _ = client_closed(cs, &mut self.cbuf) => {
                     self.tlog.rec.status = -1;
                     self.log_term(b"CC");
@@ -680,7 +682,7 @@ impl Session {
                 }
             }
         } else {
-            be.connect_with(&info, &mut opts).await
+            be.connect_stream_with(&info, &mut opts).await
         };
         drop(hdrs);
         let waited = logging::ms_between(t_connect, Instant::now());
@@ -1129,9 +1131,9 @@ impl Session {
     async fn reconnect(
         &mut self,
         be: &Arc<Backend>,
-        old: ServerConn,
+        old: ServerConn<ServerStream>,
         info: &(Option<std::net::IpAddr>, String),
-    ) -> Option<ServerConn> {
+    ) -> Option<ServerConn<ServerStream>> {
         // balanced again: a server that closed its idle connections may be gone (a
         // refused connect to it would otherwise wait for the retry turn-around)
         let force = None;
@@ -1148,7 +1150,7 @@ impl Session {
             idle: None,
             first_request: true,
         };
-        let mut conn = be.connect_with(&req, &mut opts).await.ok()?;
+        let mut conn = be.connect_stream_with(&req, &mut opts).await.ok()?;
         if !conn.reused {
             let saved = std::mem::take(&mut self.out);
             self.push_proxy_header(be, conn.server);
@@ -1215,7 +1217,7 @@ impl Session {
     async fn pump_request_body<S: AsyncRead + Unpin>(
         &mut self,
         cs: &mut S,
-        ss: &mut TcpStream,
+        ss: &mut ServerStream,
         tracker: &mut BodyTracker,
         t_client: Option<Duration>,
         t_server: Option<Duration>,
@@ -1264,7 +1266,7 @@ impl Session {
     async fn pump_both<S: AsyncRead + AsyncWrite + Unpin>(
         &mut self,
         cs: &mut S,
-        ss: &mut TcpStream,
+        ss: &mut ServerStream,
         req: &mut BodyTracker,
         res: &mut BodyTracker,
         res_done: bool,
@@ -1326,7 +1328,7 @@ impl Session {
     async fn tunnel<S: AsyncRead + AsyncWrite + Unpin>(
         &mut self,
         cs: &mut S,
-        ss: &mut TcpStream,
+        ss: &mut ServerStream,
         timeout: Option<Duration>,
         server_fin: Option<Duration>,
     ) {

@@ -258,13 +258,14 @@ pub async fn relay_counted(
 }
 
 /// [`relay`] for a client stream that is not a plain socket (TLS).
-pub async fn relay_stream<S>(client: S, server: TcpStream, t: Timeouts) -> Relayed
+pub async fn relay_stream<S, T>(client: S, server: T, t: Timeouts) -> Relayed
 where
     S: AsyncRead + AsyncWrite + Unpin,
+    T: AsyncRead + AsyncWrite + Unpin,
 {
     let act = Activity::new();
     let (mut cr, mut cw) = tokio::io::split(client);
-    let (mut sr, mut sw) = server.into_split();
+    let (mut sr, mut sw) = tokio::io::split(server);
     let up = stream_pump(&mut cr, &mut sw, &act, &act.client, &act.server);
     let down = stream_pump(&mut sr, &mut cw, &act, &act.server, &act.client);
     let end = drive(up, down, &t, &act).await;

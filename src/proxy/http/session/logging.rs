@@ -242,6 +242,11 @@ impl Session {
         rec.frontend_addr = Some(self.local);
         rec.frontend_name = self.fe.name.clone();
         rec.frontend_ssl = self.tls.is_some();
+        // `%sslv` / `%sslc`: the client side's handshake
+        let tls = self.tls.as_deref();
+        let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_string());
+        rec.ssl_version = tls.and_then(|i| nonempty(&i.protocol));
+        rec.ssl_cipher = tls.and_then(|i| nonempty(&i.cipher));
         rec.frontend_idx = Some(self.fe.index);
         rec.hostname = log::hostname().to_string();
         rec.th = 0;
