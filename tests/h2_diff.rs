@@ -22,8 +22,7 @@ mod client;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use client::{CONTINUATION, DATA, END_HEADERS, END_STREAM, HEADERS, RST_STREAM, Req, frame, hpack};
@@ -72,35 +71,9 @@ fn work_dir() -> &'static Path {
 
 // ---------------------------------------------------------------- ports, processes
 
-static USED: OnceLock<Mutex<Vec<u16>>> = OnceLock::new();
-static RNG: AtomicU64 = AtomicU64::new(0);
-
-fn free_port() -> u16 {
-    let used = USED.get_or_init(|| Mutex::new(Vec::new()));
-    loop {
-        let mut x = RNG.load(Ordering::Relaxed);
-        if x == 0 {
-            x = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(1, |d| d.as_nanos() as u64)
-                ^ (u64::from(std::process::id()) << 20)
-                | 1;
-        }
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        RNG.store(x, Ordering::Relaxed);
-        let port = 20000 + (x % 10000) as u16;
-        let mut u = used.lock().unwrap();
-        if u.contains(&port) {
-            continue;
-        }
-        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            u.push(port);
-            return port;
-        }
-    }
-}
+#[path = "common/port.rs"]
+mod port;
+use port::free_port;
 
 struct Proxy(Child);
 

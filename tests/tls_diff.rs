@@ -13,8 +13,8 @@ use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 use tandem::ir::haproxy::Global;
@@ -175,34 +175,9 @@ fn cert(name: &str) -> String {
 
 // ---------------------------------------------------------------- ports
 
-static RNG: AtomicU64 = AtomicU64::new(0);
-static USED: OnceLock<Mutex<Vec<u16>>> = OnceLock::new();
-
-fn free_port() -> u16 {
-    let used = USED.get_or_init(|| Mutex::new(Vec::new()));
-    loop {
-        let mut x = RNG.load(Ordering::Relaxed);
-        if x == 0 {
-            x = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(1, |d| d.as_nanos() as u64)
-                | 1;
-        }
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        RNG.store(x, Ordering::Relaxed);
-        let port = 20000 + (x % 10000) as u16;
-        let mut u = used.lock().unwrap();
-        if u.contains(&port) {
-            continue;
-        }
-        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            u.push(port);
-            return port;
-        }
-    }
-}
+#[path = "common/port.rs"]
+mod port;
+use port::free_port;
 
 // ---------------------------------------------------------------- processes
 
