@@ -158,22 +158,6 @@ pub fn reason(status: u16) -> &'static str {
     }
 }
 
-/// The raw reply of `http-request return status N [content-type T] [string|file ...]` (and
-/// of a `deny` whose reply has a body given inline): measured
-/// `HTTP/1.1 200 OK\r\ncontent-length: 5\r\ncontent-type: text/plain\r\n\r\nhello`, and
-/// `HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n` without payload.
-pub fn return_response(status: u16, content_type: Option<&str>, body: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(64 + body.len());
-    out.extend_from_slice(format!("HTTP/1.1 {status} {}\r\n", reason(status)).as_bytes());
-    out.extend_from_slice(format!("content-length: {}\r\n", body.len()).as_bytes());
-    if let Some(ct) = content_type {
-        out.extend_from_slice(format!("content-type: {ct}\r\n").as_bytes());
-    }
-    out.extend_from_slice(b"\r\n");
-    out.extend_from_slice(body);
-    out
-}
-
 /// HAProxy's `errorloc`/`errorloc302` (302) and `errorloc303` (303) reply (src/http_htx.c
 /// templates; measured rendered as `cache-control`, `content-length: 0`, `location`).
 pub fn errorloc(code: u16, url: &str) -> Vec<u8> {

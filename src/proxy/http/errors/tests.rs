@@ -141,20 +141,20 @@ fn return_and_reasons() {
     // `http-request return status 200 content-type text/plain string "hello"`, then
     // `return status 404`, `return status 299 content-type text/plain string "x"`
     assert_eq!(
-        ka11(&return_response(200, Some("text/plain"), b"hello")),
+        ka11(&return_reply(200, Some("text/plain"), b"hello")),
         b"HTTP/1.1 200 OK\r\ncontent-length: 5\r\ncontent-type: text/plain\r\n\r\nhello"
     );
     assert_eq!(
-        ka11(&return_response(404, None, b"")),
+        ka11(&return_reply(404, None, b"")),
         b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n"
     );
     assert_eq!(
-        ka11(&return_response(299, Some("text/plain"), b"x")),
+        ka11(&return_reply(299, Some("text/plain"), b"x")),
         b"HTTP/1.1 299 Success\r\ncontent-length: 1\r\ncontent-type: text/plain\r\n\r\nx"
     );
     // HTTP/1.0 client without keep-alive
     let r = render(
-        &return_response(200, Some("text/plain"), b"hello"),
+        &return_reply(200, Some("text/plain"), b"hello"),
         "GET",
         Version::Http10,
         false,
@@ -289,4 +289,10 @@ fn unreadable_or_invalid_errorfile() {
         ErrorPages::from_ir(&cfg, &p2),
         Err(ErrorPagesError::Io { .. })
     ));
+}
+
+/// The `http-request return` reply as the rules render it (`rules::reply::custom`), which
+/// these byte-exact HAProxy expectations check.
+fn return_reply(status: u16, content_type: Option<&str>, body: &[u8]) -> Vec<u8> {
+    crate::proxy::rules::reply::custom(status, &[], content_type, body)
 }
