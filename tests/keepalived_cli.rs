@@ -273,3 +273,142 @@ fn check_only_runs_no_vrrp_and_idles() {
     assert_eq!(rc2, 0, "{err2}");
     assert!(err2.contains("daemon is already running"), "{err2}");
 }
+
+/// Runs `ip ARGS`; true on success.
+fn ip(args: &[&str]) -> bool {
+    Command::new("ip")
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// A network namespace with a veth pair (d0 up, 10.211.0.1/24), removed on drop.
+struct Netns(String);
+
+impl Netns {
+    fn new() -> Option<Netns> {
+        let is_root = std::fs::read_to_string("/proc/self/status")
+            .ok()?
+            .lines()
+            .find(|l| l.starts_with("Uid:"))?
+            .split_whitespace()
+            .nth(1)?
+            == "0";
+        if !is_root {
+            return None;
+        }
+        let ns = format!("tkcli{}", std::process::id());
+        if !ip(&["netns", "add", &ns]) {
+            return None;
+        }
+        let n = Netns(ns.clone());
+        let ok = ip(&[
+            "-n", &ns, "link", "add", "d0", "type", "veth", "peer", "name", "d1",
+        ]) && ip(&["-n", &ns, "link", "set", "d0", "up"])
+            && ip(&["-n", &ns, "link", "set", "d1", "up"])
+            && ip(&["-n", &ns, "addr", "add", "10.211.0.1/24", "dev", "d0"]);
+        ok.then_some(n)
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        ip(&["netns", "del", &self.0]);
+    }
+}
+
+/// sd_notify as Debian's keepalived 2.2.7 sends it under its `Type=notify` unit
+/// (core/systemd.c: `READY=1\nMAINPID=<pid>` at `Startup complete` and after a
+/// reload, `RELOADING=1` on SIGHUP, `STOPPING=1` on SIGTERM), received on a
+/// unix datagram socket given as $NOTIFY_SOCKET. Needs root and `ip netns`
+/// (the instance runs on a veth pair in a namespace of its own); skips otherwise.
+#[test]
+fn sd_notify_ready_reloading_stopping() {
+    let Some(ns) = Netns::new() else {
+        eprintln!("not root or no ip netns: skipped");
+        return;
+    };
+    let conf = write_tmp(
+        "notify.conf",
+        "vrrp_instance V1 {\n  state BACKUP\n  interface d0\n  virtual_router_id 211\n  priority 100\n\
+         advert_int 1\n  virtual_ipaddress {\n    10.211.0.211/24\n  }\n}\n",
+    );
+    let sock_path = conf.with_file_name("notify.sock");
+    let _ = std::fs::remove_file(&sock_path);
+    let rx = std::os::unix::net::UnixDatagram::bind(&sock_path).expect("bind notify socket");
+    rx.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+        .expect("timeout");
+    let pid = conf.with_file_name("n-main.pid");
+    let vpid = conf.with_file_name("n-vrrp.pid");
+    let child = Command::new("ip")
+        .args(["netns", "exec", &ns.0])
+        .arg(env!("CARGO_BIN_EXE_tandem"))
+        .args(["keepalived", "-n", "-l", "-f"])
+        .arg(&conf)
+        .arg("-p")
+        .arg(&pid)
+        .arg("-r")
+        .arg(&vpid)
+        .env("NOTIFY_SOCKET", &sock_path)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let id = child.id();
+    let mut buf = [0u8; 256];
+    let mut next = || match rx.recv(&mut buf) {
+        Ok(n) => String::from_utf8_lossy(&buf[..n]).into_owned(),
+        Err(e) => format!("<nothing: {e}>"),
+    };
+    let ready = format!("READY=1\nMAINPID={id}");
+    let first = next();
+    let _ = Command::new("kill")
+        .args(["-HUP", &id.to_string()])
+        .status();
+    let on_hup = (next(), next());
+    let _ = Command::new("kill")
+        .args(["-TERM", &id.to_string()])
+        .status();
+    let on_term = next();
+    let out = child.wait_with_output().expect("wait");
+    let (stdout, err, rc) = text(&out);
+    assert_eq!(first, ready, "{stdout}{err}");
+    assert_eq!(
+        on_hup,
+        ("RELOADING=1".to_string(), ready.clone()),
+        "{stdout}{err}"
+    );
+    assert_eq!(on_term, "STOPPING=1", "{stdout}{err}");
+    assert_eq!(rc, 0, "{stdout}{err}");
+    for want in [
+        "Startup complete",
+        "Reloading ...",
+        "Reload complete",
+        "Stopping",
+    ] {
+        assert!(stdout.contains(want), "missing {want:?}: {stdout}");
+    }
+    assert!(!pid.exists() && !vpid.exists(), "pid files removed on stop");
+}
+
+/// `--signum=SIGFUNC` prints keepalived 2.2.7's signal numbers (measured on the real
+/// binary: stdout, exit 0; an unknown name: `Unknown sigfunc NAME` on stderr, exit 1).
+#[test]
+fn signum_prints_keepalived_signal_numbers() {
+    for (f, n) in [
+        ("STOP", "15"),
+        ("RELOAD", "1"),
+        ("DATA", "10"),
+        ("STATS", "12"),
+        ("STATS_CLEAR", "63"),
+        ("JSON", "36"),
+    ] {
+        let o = tandem().arg(format!("--signum={f}")).output().expect("run");
+        assert_eq!(text(&o), (format!("{n}\n"), String::new(), 0), "{f}");
+    }
+    let o = tandem().arg("--signum=json").output().expect("run");
+    assert_eq!(
+        text(&o),
+        (String::new(), "Unknown sigfunc json\n".to_string(), 1)
+    );
+}

@@ -983,3 +983,560 @@ fn server_state_file_is_applied_at_start() {
         assert!(p.stop());
     }
 }
+
+/// The inodes of the sockets listening on 127.0.0.1:`port` (/proc/net/tcp).
+fn listen_inodes(port: u16) -> Vec<u64> {
+    let text = std::fs::read_to_string("/proc/net/tcp").unwrap_or_default();
+    let want = format!("0100007F:{port:04X}");
+    text.lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            // local_address, st (0A = LISTEN), inode
+            (f.get(1) == Some(&want.as_str()) && f.get(3) == Some(&"0A"))
+                .then(|| f.get(9).and_then(|i| i.parse().ok()))
+                .flatten()
+        })
+        .collect()
+}
+
+fn xfer_cfg(dir: &Path, port: u16, o1: u16, o2: u16, weight: u32) -> String {
+    format!(
+        "global\n    maxconn 2000\n    stats socket {}/api.sock mode 600 level admin expose-fd listeners\n\
+         defaults\n    mode http\n    timeout client 10s\n    timeout server 10s\n    timeout connect 2s\n\
+         frontend fe\n    bind 127.0.0.1:{port}\n    default_backend b\n\
+         backend b\n    balance roundrobin\n    server s1 127.0.0.1:{o1} weight {weight}\n    server s2 127.0.0.1:{o2} weight 10\n",
+        dir.display()
+    )
+}
+
+/// A process started in the foreground (`-db`), no master.
+fn spawn_db(program: &[&Path], extra: &[String], dir: &Path, n: usize) -> Child {
+    let log = dir.join(format!("gen{n}.log"));
+    let f = match std::fs::File::create(&log) {
+        Ok(f) => f,
+        Err(e) => panic!("log: {e}"),
+    };
+    let mut cmd = Command::new(program[0]);
+    cmd.args(&program[1..])
+        .args(["-db", "-f", "haproxy.cfg"])
+        .args(extra)
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::from(f));
+    match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => panic!("spawn: {e}"),
+    }
+}
+
+struct XferRun {
+    tally: Arc<Tally>,
+    reloads: usize,
+    inodes: Vec<u64>,
+    left: usize,
+    logs: String,
+}
+
+/// `-x api.sock -sf OLD` reloads without master-worker, one a second, under
+/// load: each new process takes the listening socket from the old one.
+fn xfer_reloads(name: &str, program: &[&Path], secs: u64) -> XferRun {
+    let dir = scratch(name);
+    let (o1, o2) = (origin(), origin());
+    let port = free_port();
+    let cfg = dir.join("haproxy.cfg");
+    write(&cfg, &xfer_cfg(&dir, port, o1, o2, 10));
+    let mut gens = vec![spawn_db(program, &[], &dir, 0)];
+    if !wait_port(port, Duration::from_secs(10)) {
+        panic!("{name}: not listening");
+    }
+    let load = start_load(port, 8, 4);
+    let mut inodes = listen_inodes(port);
+    let t0 = Instant::now();
+    let mut reloads = 0;
+    while t0.elapsed() < Duration::from_secs(secs) {
+        std::thread::sleep(Duration::from_secs(1));
+        write(
+            &cfg,
+            &xfer_cfg(&dir, port, o1, o2, 1 + (reloads % 20) as u32),
+        );
+        let old = gens.last().map_or(0, |c| c.id());
+        let x = vec![
+            "-x".to_string(),
+            dir.join("api.sock").display().to_string(),
+            "-sf".to_string(),
+            old.to_string(),
+        ];
+        reloads += 1;
+        gens.push(spawn_db(program, &x, &dir, reloads));
+        std::thread::sleep(Duration::from_millis(200));
+        inodes.extend(listen_inodes(port));
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    let tally = load.finish();
+    let t1 = Instant::now();
+    let last = gens.len() - 1;
+    let mut left = usize::MAX;
+    while t1.elapsed() < Duration::from_secs(10) {
+        left = gens
+            .iter_mut()
+            .take(last)
+            .filter_map(|c| matches!(c.try_wait(), Ok(None)).then_some(()))
+            .count();
+        if left == 0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let mut logs = String::new();
+    for n in 0..gens.len() {
+        logs.push_str(&format!("--- gen {n}\n"));
+        logs.push_str(
+            &std::fs::read_to_string(dir.join(format!("gen{n}.log"))).unwrap_or_default(),
+        );
+    }
+    for c in &mut gens {
+        let _ = c.kill();
+        let _ = c.wait();
+    }
+    inodes.sort_unstable();
+    inodes.dedup();
+    XferRun {
+        tally,
+        reloads,
+        inodes,
+        left,
+        logs,
+    }
+}
+
+/// `-x <stats socket> -sf <old pid>` without master-worker (HAProxy 2.6's
+/// "seamless reload" of management.txt): the listening socket is passed
+/// from process to process (one socket inode the whole run), no request
+/// fails, and every old process leaves. HAProxy's figures for the same run
+/// are printed for comparison.
+#[test]
+fn xfer_reload_without_master_loses_no_request() {
+    let secs = load_secs().clamp(8, 20);
+    let bin = tandem_bin();
+    let t = xfer_reloads("xfer-tandem", &[&bin, Path::new("haproxy")], secs);
+    eprintln!(
+        "tandem -x/-sf : {secs} s, {} reloads: {}; listening sockets seen: {}; old processes left: {}",
+        t.reloads,
+        t.tally.text(),
+        t.inodes.len(),
+        t.left
+    );
+    if Path::new(HAPROXY).exists() {
+        let h = xfer_reloads("xfer-haproxy", &[Path::new(HAPROXY)], secs);
+        eprintln!(
+            "haproxy -x/-sf: {secs} s, {} reloads: {}; listening sockets seen: {}; old processes left: {}",
+            h.reloads,
+            h.tally.text(),
+            h.inodes.len(),
+            h.left
+        );
+    }
+    assert!(t.tally.ok.load(Ordering::Relaxed) > 100, "{}", t.logs);
+    assert_eq!(
+        t.tally.failed.load(Ordering::Relaxed),
+        0,
+        "{}\n{}",
+        t.tally.text(),
+        t.logs
+    );
+    assert_eq!(
+        t.inodes.len(),
+        1,
+        "one socket handed over: {:?}\n{}",
+        t.inodes,
+        t.logs
+    );
+    assert_eq!(t.left, 0, "{}", t.logs);
+    assert!(!t.logs.contains("ALERT"), "{}", t.logs);
+}
+
+/// Interop both ways: tandem takes HAProxy 2.6.12's sockets with `-x`, and
+/// HAProxy takes tandem's (same socket inode before and after).
+#[test]
+fn xfer_between_haproxy_and_tandem() {
+    if !Path::new(HAPROXY).exists() {
+        eprintln!("no {HAPROXY}: skipped");
+        return;
+    }
+    let bin = tandem_bin();
+    let tandem: [&Path; 2] = [&bin, Path::new("haproxy")];
+    let haproxy: [&Path; 1] = [Path::new(HAPROXY)];
+    for (first, second, name) in [
+        (&haproxy[..], &tandem[..], "haproxy-to-tandem"),
+        (&tandem[..], &haproxy[..], "tandem-to-haproxy"),
+    ] {
+        let dir = scratch(name);
+        let (o1, o2) = (origin(), origin());
+        let port = free_port();
+        write(&dir.join("haproxy.cfg"), &xfer_cfg(&dir, port, o1, o2, 10));
+        let mut a = spawn_db(first, &[], &dir, 0);
+        assert!(wait_port(port, Duration::from_secs(10)), "{name}");
+        let before = listen_inodes(port);
+        let x = vec![
+            "-x".to_string(),
+            dir.join("api.sock").display().to_string(),
+            "-sf".to_string(),
+            a.id().to_string(),
+        ];
+        let mut b = spawn_db(second, &x, &dir, 1);
+        let t0 = Instant::now();
+        let mut a_done = false;
+        while t0.elapsed() < Duration::from_secs(10) {
+            if matches!(a.try_wait(), Ok(Some(_))) {
+                a_done = true;
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let ok = TcpStream::connect(("127.0.0.1", port))
+            .and_then(|mut c| {
+                c.write_all(b"GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")?;
+                let mut out = String::new();
+                c.read_to_string(&mut out)?;
+                Ok(out)
+            })
+            .unwrap_or_default();
+        let after = listen_inodes(port);
+        let logs = format!(
+            "{}\n---\n{}",
+            std::fs::read_to_string(dir.join("gen0.log")).unwrap_or_default(),
+            std::fs::read_to_string(dir.join("gen1.log")).unwrap_or_default()
+        );
+        let _ = a.kill();
+        let _ = b.kill();
+        let _ = a.wait();
+        let _ = b.wait();
+        assert!(a_done, "{name}: the old process did not leave\n{logs}");
+        assert!(ok.starts_with("HTTP/1.1 200"), "{name}: {ok:?}\n{logs}");
+        assert_eq!(before.len(), 1, "{name}");
+        assert_eq!(
+            before, after,
+            "{name}: the socket was not handed over\n{logs}"
+        );
+        eprintln!("{name}: socket inode {:?} kept", before);
+    }
+}
+
+/// `-x` to a socket nobody listens on: HAProxy 2.6.12 prints
+/// `[WARNING]  (P) : Failed to connect to the old process socket 'S'` and
+/// `[ALERT]    (P) : Failed to get the sockets from the old process!`, and
+/// exits 1; the same without `expose-fd listeners` on the old side, with
+/// `Failed to get the number of sockets to be transferred !`.
+#[test]
+fn xfer_failures_as_haproxys() {
+    let dir = scratch("xfer-fail");
+    let (o1, o2) = (origin(), origin());
+    let port = free_port();
+    write(&dir.join("haproxy.cfg"), &xfer_cfg(&dir, port, o1, o2, 10));
+    let sock = dir.join("nobody.sock");
+    let out = Command::new(tandem_bin())
+        .args(["haproxy", "-db", "-f", "haproxy.cfg", "-x"])
+        .arg(&sock)
+        .current_dir(&dir)
+        .output();
+    let Ok(out) = out else { panic!("spawn") };
+    let err = String::from_utf8_lossy(&out.stderr);
+    let pid_free: Vec<String> = err
+        .lines()
+        .map(|l| match (l.find('('), l.find(')')) {
+            (Some(a), Some(b)) if a < b => format!("{}(P){}", &l[..a], &l[b + 1..]),
+            _ => l.to_string(),
+        })
+        .filter(|l| !l.starts_with("[NOTICE]"))
+        .collect();
+    assert_eq!(
+        pid_free,
+        [
+            format!(
+                "[WARNING]  (P) : Failed to connect to the old process socket '{}'",
+                sock.display()
+            ),
+            "[ALERT]    (P) : Failed to get the sockets from the old process!".to_string()
+        ]
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!wait_port(port, Duration::from_millis(100)));
+}
+
+fn is_root() -> bool {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .and_then(|l| l.split_whitespace().nth(1).map(|u| u == "0"))
+        })
+        .unwrap_or(false)
+}
+
+fn ip(args: &[&str]) -> bool {
+    Command::new("ip")
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// `bind ADDR namespace NAME`: the listener lives in /var/run/netns/NAME, as
+/// with HAProxy 2.6.12 (measured: `bind 10.211.0.1:24512 namespace tpxk`
+/// answers `curl` run inside the namespace, nothing listens outside). The
+/// test creates the namespace (root and `ip netns` needed; skipped otherwise).
+#[test]
+fn bind_in_network_namespace() {
+    if !is_root() || Command::new("curl").arg("--version").output().is_err() {
+        eprintln!("not root or no curl: skipped");
+        return;
+    }
+    let ns = format!("tpm{}", std::process::id());
+    if !ip(&["netns", "add", &ns]) {
+        eprintln!("ip netns add failed: skipped");
+        return;
+    }
+    struct Del(String);
+    impl Drop for Del {
+        fn drop(&mut self) {
+            ip(&["netns", "del", &self.0]);
+        }
+    }
+    let _del = Del(ns.clone());
+    assert!(ip(&["-n", &ns, "link", "set", "lo", "up"]));
+    assert!(ip(&[
+        "-n",
+        &ns,
+        "addr",
+        "add",
+        "10.212.0.1/32",
+        "dev",
+        "lo"
+    ]));
+    let dir = scratch("netns");
+    let port = free_port();
+    write(
+        &dir.join("haproxy.cfg"),
+        &format!(
+            "defaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 2s\n\
+             frontend fe\n    bind 10.212.0.1:{port} namespace {ns}\n    bind 127.0.0.1:{port}\n\
+             \x20   http-request return status 200 content-type text/plain string \"in-ns\\n\"\n"
+        ),
+    );
+    let mut p = spawn_db(&[&tandem_bin(), Path::new("haproxy")], &[], &dir, 0);
+    assert!(wait_port(port, Duration::from_secs(10)), "not started");
+    let out = Command::new("ip")
+        .args(["netns", "exec", &ns, "curl", "-sS", "-m", "3"])
+        .arg(format!("http://10.212.0.1:{port}/"))
+        .output();
+    let log = std::fs::read_to_string(dir.join("gen0.log")).unwrap_or_default();
+    let _ = p.kill();
+    let _ = p.wait();
+    let body = out.map(|o| String::from_utf8_lossy(&o.stdout).into_owned());
+    assert_eq!(body.ok().as_deref(), Some("in-ns\n"), "{log}");
+    // 10.212.0.1 exists only inside the namespace: binding it outside would have failed.
+    assert!(!log.contains("ALERT"), "{log}");
+}
+
+/// One master CLI exchange: the command, then what comes back within 2 s.
+fn master_cli(sock: &Path, cmd: &str) -> String {
+    let Ok(mut c) = std::os::unix::net::UnixStream::connect(sock) else {
+        return String::new();
+    };
+    let _ = c.set_read_timeout(Some(Duration::from_secs(2)));
+    let _ = c.write_all(format!("{cmd}\n").as_bytes());
+    let mut out = Vec::new();
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = c.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&buf[..n]);
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The master CLI forwards `@<relative pid>` / `@!<pid>` commands to a worker, as HAProxy
+/// 2.6.12's does (measured with `haproxy -W -S`): `@1 show servers state` answers with the
+/// worker's `1\n# be_id be_name ...`, `@!99999 show info` with `Can't find the target PID
+/// matching the prefix '@!99999'\n` (then the connection closes), `@1` alone makes the
+/// worker the target of the commands that follow on the same line.
+#[test]
+fn master_cli_forwards_to_workers() {
+    let dir = scratch("mcli");
+    let (o1, o2) = (origin(), origin());
+    let port = free_port();
+    write(&dir.join("haproxy.cfg"), &proxy_cfg(&dir, port, o1, o2, 10));
+    let sock = dir.join("master.sock");
+    let mut cmd = Command::new(tandem_bin());
+    cmd.args(["haproxy", "-W", "-S"])
+        .arg(&sock)
+        .args(["-f", "haproxy.cfg"])
+        .current_dir(&dir);
+    let p = Proc::start(&mut cmd, &dir, port);
+    let worker = children(p.master).first().copied().unwrap_or(0);
+    let state = master_cli(&sock, "@1 show servers state");
+    assert!(
+        state.starts_with("1\n# be_id be_name srv_id srv_name srv_addr srv_op_state"),
+        "{state:?}"
+    );
+    assert!(state.contains(" b 1 s1 127.0.0.1 2 "), "{state:?}");
+    // The same worker answers (column 10, srv_time_since_last_change, moves on).
+    let head = |t: &str| -> Vec<String> {
+        t.lines()
+            .map(|l| {
+                let mut w: Vec<&str> = l.split(' ').collect();
+                if !l.starts_with('#') && w.len() > 9 {
+                    w[9] = "T";
+                }
+                w.join(" ")
+            })
+            .collect()
+    };
+    assert_eq!(
+        head(&master_cli(
+            &sock,
+            &format!("@!{worker} show servers state")
+        )),
+        head(&state)
+    );
+    assert_eq!(
+        master_cli(&sock, "@!99999 show info"),
+        "Can't find the target PID matching the prefix '@!99999'\n"
+    );
+    assert_eq!(
+        master_cli(&sock, "@x show version"),
+        "Can't find the target PID matching the prefix '@x'\n"
+    );
+    assert_eq!(
+        head(&master_cli(&sock, "@1; show servers state")),
+        head(&state)
+    );
+    assert!(master_cli(&sock, "@ show proc").starts_with("#<PID>"));
+    assert!(p.stop());
+}
+
+/// Signals in the foreground (`-db`) with `-N` and `-L` given: SIGTTOU pauses the listener
+/// (a connection is refused), SIGTTIN resumes it, SIGHUP dumps the states, SIGUSR1 stops
+/// softly with exit 0. The lines are HAProxy 2.6.12's for the same run (measured:
+/// `haproxy -db -N 100 -L peer1 -f sig.cfg`, then TTOU, a refused curl, TTIN, HUP, USR1;
+/// pid masked, version notices left out).
+#[test]
+fn foreground_signals_as_haproxys() {
+    let dir = scratch("signals");
+    let port = free_port();
+    let dead = free_port();
+    write(
+        &dir.join("haproxy.cfg"),
+        &format!(
+            "defaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 1s\n\
+             frontend fe\n    bind 127.0.0.1:{port}\n    default_backend b\n\
+             backend b\n    server s1 127.0.0.1:{dead}\n"
+        ),
+    );
+    let extra = ["-N", "100", "-L", "peer1"].map(String::from);
+    let mut p = spawn_db(&[&tandem_bin(), Path::new("haproxy")], &extra, &dir, 0);
+    let pid = p.id();
+    std::thread::sleep(Duration::from_millis(700));
+    signal(pid, "TTOU");
+    std::thread::sleep(Duration::from_millis(300));
+    let refused = TcpStream::connect(("127.0.0.1", port)).is_err();
+    signal(pid, "TTIN");
+    std::thread::sleep(Duration::from_millis(300));
+    signal(pid, "HUP");
+    std::thread::sleep(Duration::from_millis(300));
+    signal(pid, "USR1");
+    let st = p.wait();
+    let log = std::fs::read_to_string(dir.join("gen0.log")).unwrap_or_default();
+    let got: Vec<String> = log
+        .lines()
+        .filter(|l| !l.starts_with("[NOTICE]"))
+        .map(|l| l.replace(&format!("({pid})"), "(P)"))
+        .collect();
+    let want = [
+        "[WARNING]  (P) : Paused frontend fe.",
+        "[WARNING]  (P) : Resumed frontend fe.",
+        "[WARNING]  (P) : SIGHUP received, dumping servers states.",
+        "[WARNING]  (P) : SIGHUP: Proxy fe has no servers. Conn: act(FE+BE): 0+0, 0 pend (0 unass), tot(FE+BE): 0+0.",
+        "[WARNING]  (P) : SIGHUP: Server b/s1 is UP. Conn: 0 act, 0 pend, 0 tot.",
+        "[WARNING]  (P) : SIGHUP: Proxy b has 1 active servers and 0 backup servers available. Conn: act(FE+BE): 0+0, 0 pend (0 unass), tot(FE+BE): 0+0.",
+        "[WARNING]  (P) : SIGHUP: Server <HTTPCLIENT>/<HTTPCLIENT> is UP. Conn: 0 act, 0 pend, 0 tot.",
+        "[WARNING]  (P) : SIGHUP: Server <HTTPCLIENT>/<HTTPSCLIENT> is UP. Conn: 0 act, 0 pend, 0 tot.",
+        "[WARNING]  (P) : SIGHUP: Proxy <HTTPCLIENT> has no server available ! Conn: act(FE+BE): 0+0, 0 pend (0 unass), tot(FE+BE): 0+0.",
+        "[WARNING]  (P) : Proxy fe stopped (cumulated conns: FE: 0, BE: 0).",
+        "[WARNING]  (P) : Proxy b stopped (cumulated conns: FE: 0, BE: 0).",
+        "[WARNING]  (P) : Proxy <HTTPCLIENT> stopped (cumulated conns: FE: 0, BE: 0).",
+    ];
+    assert!(refused, "a paused listener refuses connections\n{log}");
+    assert_eq!(got, want, "{log}");
+    assert_eq!(st.ok().and_then(|s| s.code()), Some(0), "{log}");
+}
+
+/// `bind sockpair@3`: fd 3 is one end of a socket pair; the process at the other end
+/// passes client connections over it (2 bytes and one descriptor each, as HAProxy's
+/// `send_fd_uxst()`). HAProxy 2.6.12 answers both requests of this script with
+/// `HTTP/1.1 200 OK | sp` (measured with the same script).
+#[test]
+fn sockpair_bind_serves_passed_connections() {
+    if Command::new("python3")
+        .arg("-c")
+        .arg("pass")
+        .status()
+        .is_err()
+    {
+        eprintln!("python3 missing: skipped");
+        return;
+    }
+    let dir = scratch("sockpair");
+    write(
+        &dir.join("haproxy.cfg"),
+        "defaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 1s\n\
+         frontend fe\n    bind sockpair@3\n    http-request return status 200 content-type text/plain string \"sp\"\n",
+    );
+    let script = r#"
+import socket, subprocess, sys, time, os
+prog = sys.argv[1:-1]; cfg = sys.argv[-1]
+a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+ha = os.dup(a.fileno()); hb = os.dup(b.fileno()); a.close(); b.close()
+a = socket.socket(fileno=os.dup2(ha, 50)); os.close(ha)
+os.dup2(hb, 3); os.close(hb); os.set_inheritable(3, True)
+p = subprocess.Popen(prog + ["-db", "-f", cfg], pass_fds=(3,), stderr=subprocess.PIPE)
+os.close(3)
+time.sleep(1.0)
+outs = []
+for i in range(2):
+    c1, c2 = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+    socket.send_fds(a, [b"\0\0"], [c2.fileno()])
+    c2.close()
+    c1.settimeout(3)
+    c1.sendall(b"GET / HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+    r = b""
+    try:
+        while True:
+            d = c1.recv(4096)
+            if not d: break
+            r += d
+    except socket.timeout: r += b"<TIMEOUT>"
+    outs.append((r.split(b"\r\n")[0] + b" | " + r.split(b"\r\n\r\n")[-1]).decode())
+print(outs)
+p.terminate(); p.wait()
+sys.stderr.write(p.stderr.read().decode())
+"#;
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(tandem_bin())
+        .arg("haproxy")
+        .arg(dir.join("haproxy.cfg"))
+        .output();
+    let Ok(out) = out else { panic!("python3") };
+    let got = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        got.trim(),
+        "['HTTP/1.1 200 OK | sp', 'HTTP/1.1 200 OK | sp']",
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

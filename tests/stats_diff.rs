@@ -557,3 +557,194 @@ fn stats_diff() {
         diffs.join("\n")
     );
 }
+
+/// Starts `bin` on a configuration text (`@@DIR@@` replaced by `dir`); waits for the admin
+/// socket at `dir/admin.sock` and the frontend port.
+fn start_text(bin: &str, pre: &[&str], dir: &Path, text: &str, port: u16) -> Proc {
+    std::fs::create_dir_all(dir).expect("dir");
+    let cfg = dir.join("cfg");
+    std::fs::write(&cfg, text.replace("@@DIR@@", &dir.display().to_string())).expect("cfg");
+    let log = std::fs::File::create(dir.join("stderr")).expect("log");
+    let child = Command::new(bin)
+        .args(pre)
+        .arg("-f")
+        .arg(&cfg)
+        .arg("-db")
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("spawn");
+    let p = Proc(child);
+    let t0 = Instant::now();
+    while t0.elapsed() < Duration::from_secs(10) {
+        if UnixStream::connect(dir.join("admin.sock")).is_ok()
+            && TcpStream::connect(("127.0.0.1", port)).is_ok()
+        {
+            return p;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    panic!(
+        "{bin} did not start: {}",
+        std::fs::read_to_string(dir.join("stderr")).unwrap_or_default()
+    );
+}
+
+/// The health-check columns of `show stat` that the checks determine (durations and
+/// seconds aside), per server row: `svname status chkfail chkdown check_status check_code
+/// check_desc check_rise check_fall check_health last_chk`.
+fn check_columns(csv: &str) -> Vec<String> {
+    check_columns_of(csv)
+}
+
+/// `show stat` once no check is in progress (HAProxy prefixes its status with `* ` and
+/// shows code 0 meanwhile: a timing artefact, not a state).
+fn stat_settled(sock: &Path) -> String {
+    let mut out = cli(sock, "show stat");
+    for _ in 0..40 {
+        if !out.contains(",* ") {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(15));
+        out = cli(sock, "show stat");
+    }
+    out
+}
+
+fn check_columns_of(csv: &str) -> Vec<String> {
+    const COLS: &[&str] = &[
+        "svname",
+        "status",
+        "chkfail",
+        "chkdown",
+        "check_status",
+        "check_code",
+        "check_desc",
+        "check_rise",
+        "check_fall",
+        "check_health",
+        "last_chk",
+    ];
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap_or("");
+    let names: Vec<&str> = header.trim_start_matches("# ").split(',').collect();
+    lines
+        .filter(|l| l.starts_with("be,") && !l.starts_with("be,BACKEND"))
+        .map(|l| {
+            names
+                .iter()
+                .zip(l.split(','))
+                .filter(|(n, _)| COLS.contains(n))
+                .map(|(n, v)| format!("{n}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+/// Health checks feed `show stat` as in HAProxy (status strings, check columns, failure
+/// and DOWN counters), and a maintenance set on the socket survives passing checks.
+#[test]
+fn check_columns_diff() {
+    if !Path::new(HAPROXY).exists() {
+        eprintln!("stats_diff: {HAPROXY} not installed, skipped");
+        return;
+    }
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("stats-diff-checks-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    let backends = start_backends(&["s1", "s2"]);
+    let closed = free_port();
+    let run = |bin: &str, pre: &[&str], name: &str| -> Vec<(String, Vec<String>)> {
+        let port = free_port();
+        let text = format!(
+            "global\n    stats socket @@DIR@@/admin.sock level admin\n\
+defaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n\
+frontend fe\n    bind 127.0.0.1:{port}\n    default_backend be\n\
+backend be\n    option httpchk GET /\n    default-server inter 100 rise 2 fall 2\n\
+    server s1 127.0.0.1:{} check\n    server s2 127.0.0.1:{} check weight 2\n\
+    server s3 127.0.0.1:{closed} check\n    server s4 127.0.0.1:{closed}\n",
+            backends.ports[0], backends.ports[1]
+        );
+        let dir = work.join(name);
+        let p = start_text(bin, pre, &dir, &text, port);
+        let sock = dir.join("admin.sock");
+        let mut snaps = Vec::new();
+        std::thread::sleep(Duration::from_millis(900));
+        snaps.push(("settled".to_string(), check_columns(&stat_settled(&sock))));
+        cli(&sock, "set server be/s1 state maint");
+        cli(&sock, "set server be/s2 state drain");
+        std::thread::sleep(Duration::from_millis(600));
+        snaps.push((
+            "s1 maint, s2 drain, checks passing".to_string(),
+            check_columns(&stat_settled(&sock)),
+        ));
+        let hits: Vec<String> = (0..4).map(|_| get(port, "/").1).collect();
+        snaps.push(("routing".to_string(), hits));
+        cli(&sock, "set server be/s1 state ready");
+        cli(&sock, "set server be/s2 state ready");
+        std::thread::sleep(Duration::from_millis(600));
+        snaps.push(("ready".to_string(), check_columns(&stat_settled(&sock))));
+        drop(p);
+        snaps
+    };
+    let h = run(HAPROXY, &[], "haproxy");
+    let t = run(env!("CARGO_BIN_EXE_tandem"), &["haproxy"], "tandem");
+    let mut diffs = Vec::new();
+    for ((what, a), (_, b)) in h.iter().zip(&t) {
+        if a != b {
+            diffs.push(format!("{what}:\n  haproxy {a:#?}\n  tandem  {b:#?}"));
+        }
+    }
+    if std::env::var_os("STATS_DIFF_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&work);
+    }
+    assert!(
+        diffs.is_empty(),
+        "{} differences:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
+}
+
+/// `set weight` changes how round robin spreads the requests, as in HAProxy (3:1 after
+/// `set weight be/s1 3`, nothing to a server of weight 0).
+#[test]
+fn weights_route_diff() {
+    if !Path::new(HAPROXY).exists() {
+        eprintln!("stats_diff: {HAPROXY} not installed, skipped");
+        return;
+    }
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("stats-diff-weights-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    let backends = start_backends(&["s1", "s2"]);
+    let run = |bin: &str, pre: &[&str], name: &str| -> Vec<Vec<String>> {
+        let port = free_port();
+        let text = format!(
+            "global\n    stats socket @@DIR@@/admin.sock level admin\n\
+defaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n\
+frontend fe\n    bind 127.0.0.1:{port}\n    default_backend be\n\
+backend be\n    balance roundrobin\n    server s1 127.0.0.1:{}\n    server s2 127.0.0.1:{}\n",
+            backends.ports[0], backends.ports[1]
+        );
+        let dir = work.join(name);
+        let p = start_text(bin, pre, &dir, &text, port);
+        let sock = dir.join("admin.sock");
+        let mut out = Vec::new();
+        for cmd in [
+            "set weight be/s1 3",
+            "set server be/s2 weight 0",
+            "set weight be/s2 100%",
+        ] {
+            cli(&sock, cmd);
+            out.push((0..8).map(|_| get(port, "/").1).collect());
+        }
+        drop(p);
+        out
+    };
+    let h = run(HAPROXY, &[], "haproxy");
+    let t = run(env!("CARGO_BIN_EXE_tandem"), &["haproxy"], "tandem");
+    let _ = std::fs::remove_dir_all(&work);
+    assert_eq!(h, t);
+}

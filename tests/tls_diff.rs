@@ -316,6 +316,89 @@ async fn serve_echo<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
     }
 }
 
+/// An HTTP/2 echo server (prior knowledge in clear, or TLS with ALPN `h2`): answers
+/// every stream with what it received: method, `:authority`, path, `host`, the `x-*`
+/// headers, `cookie`, the body length. Counts accepted connections. `:scheme` is left
+/// out: HAProxy 2.6 sends `https` for an HTTP/1 client's origin-form request even in
+/// clear, which the `h2` crate cannot send without an authority (tandem sends `http`;
+/// see `src/proxy/backend/h2.rs`).
+async fn h2_echo_backend(tls: bool) -> EchoBackend {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let acceptor = tls.then(|| {
+        let mut b = Bind {
+            text: "127.0.0.1:0".into(),
+            ..Bind::default()
+        };
+        b.opts.ssl = true;
+        b.opts.crt = vec![cert("backend.pem")];
+        b.opts.alpn = Some("h2".into());
+        tls::acceptor(ServerTls::new(&Global::default(), &b).unwrap().config)
+    });
+    let conns = Arc::new(AtomicUsize::new(0));
+    let c2 = conns.clone();
+    let task = tokio::spawn(async move {
+        while let Ok((tcp, _)) = listener.accept().await {
+            c2.fetch_add(1, Ordering::Relaxed);
+            let acceptor = acceptor.clone();
+            tokio::spawn(async move {
+                match acceptor {
+                    Some(a) => {
+                        if let Ok(s) = a.accept(tcp).await {
+                            serve_h2_echo(s).await;
+                        }
+                    }
+                    None => serve_h2_echo(tcp).await,
+                }
+            });
+        }
+    });
+    EchoBackend { port, conns, task }
+}
+
+async fn serve_h2_echo<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(s: S) {
+    let Ok(mut conn) = h2::server::handshake(s).await else {
+        return;
+    };
+    while let Some(Ok((req, mut respond))) = conn.accept().await {
+        tokio::spawn(async move {
+            let (parts, mut body) = req.into_parts();
+            let mut len = 0;
+            while let Some(Ok(d)) = body.data().await {
+                len += d.len();
+                let _ = body.flow_control().release_capacity(d.len());
+            }
+            let mut xs: Vec<String> = parts
+                .headers
+                .iter()
+                .filter(|(n, _)| n.as_str().starts_with("x-") || *n == "cookie" || *n == "host")
+                .map(|(n, v)| format!("{n}: {}", String::from_utf8_lossy(v.as_bytes())))
+                .collect();
+            xs.sort();
+            let body = format!(
+                "backend=h2 {} authority={} path={} body={len}\n{}\n",
+                parts.method,
+                parts.uri.authority().map(|a| a.as_str()).unwrap_or("-"),
+                parts
+                    .uri
+                    .path_and_query()
+                    .map(|a| a.as_str())
+                    .unwrap_or("-"),
+                xs.join("\n")
+            );
+            let res = http::Response::builder()
+                .status(200)
+                .header("content-type", "text/plain")
+                .header("x-from", "h2echo")
+                .body(())
+                .unwrap();
+            if let Ok(mut send) = respond.send_response(res, false) {
+                let _ = send.send_data(bytes::Bytes::from(body), true);
+            }
+        });
+    }
+}
+
 // ---------------------------------------------------------------- probes
 
 #[derive(Clone, Default)]
@@ -334,6 +417,14 @@ struct Probe {
     path: &'static str,
     /// Connect this many times with one client config (the later ones may resume).
     repeat: usize,
+    /// Speak HTTP/2 (prior knowledge in clear, ALPN `h2` over TLS).
+    h2: bool,
+    /// Send a body (a POST) of this many bytes.
+    body: usize,
+    /// The `host` header (HTTP/1.1 probes; `www.test` by default).
+    host: Option<&'static str>,
+    /// The client certificate (`client.pem` by default).
+    cert_file: Option<&'static str>,
 }
 
 fn probe(path: &'static str) -> Probe {
@@ -381,6 +472,23 @@ impl Probe {
         self.repeat = n;
         self
     }
+    fn h2(mut self) -> Self {
+        self.h2 = true;
+        self
+    }
+    fn body(mut self, n: usize) -> Self {
+        self.body = n;
+        self
+    }
+    fn cert_file(mut self, f: &'static str) -> Self {
+        self.client_cert = true;
+        self.cert_file = Some(f);
+        self
+    }
+    fn host(mut self, h: &'static str) -> Self {
+        self.host = Some(h);
+        self
+    }
 }
 
 struct Ports {
@@ -397,17 +505,85 @@ fn client_config(p: &Probe) -> ClientTls {
     s.opts.ssl_max_ver = p.max_ver.map(String::from);
     s.opts.ciphers = p.ciphers.map(String::from);
     if p.client_cert {
-        s.opts.crt = Some(cert("client.pem"));
+        s.opts.crt = Some(cert(p.cert_file.unwrap_or("client.pem")));
     }
     ClientTls::new(&Global::default(), &s).unwrap()
 }
 
-async fn request<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
-    s: &mut S,
-    path: &str,
+/// One HTTP/2 request (`:authority www.test`, two `cookie` headers) on its own
+/// connection: status, `x-*` response headers and body.
+async fn request_h2<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static>(
+    s: S,
+    p: &Probe,
     out: &mut String,
 ) {
-    let req = format!("GET {path} HTTP/1.1\r\nhost: www.test\r\nconnection: close\r\n\r\n");
+    let Ok((client, conn)) = h2::client::handshake(s).await else {
+        out.push_str(" | h2 handshake error");
+        return;
+    };
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    let scheme = if p.plain { "http" } else { "https" };
+    let req = http::Request::builder()
+        .method(if p.body > 0 { "POST" } else { "GET" })
+        .uri(format!("{scheme}://www.test{}", p.path))
+        .header("cookie", "a=1")
+        .header("x-client", "h2")
+        .header("cookie", "b=2")
+        .body(())
+        .unwrap();
+    let r = async {
+        let mut client = client.ready().await.ok()?;
+        let (resp, mut send) = client.send_request(req, p.body == 0).ok()?;
+        if p.body > 0 {
+            send.send_data(bytes::Bytes::from(vec![b'x'; p.body]), true)
+                .ok()?;
+        }
+        let resp = resp.await.ok()?;
+        let (parts, mut body) = resp.into_parts();
+        let mut data = Vec::new();
+        while let Some(d) = body.data().await {
+            let d = d.ok()?;
+            let _ = body.flow_control().release_capacity(d.len());
+            data.extend_from_slice(&d);
+        }
+        Some((parts, data))
+    };
+    match tokio::time::timeout(Duration::from_secs(5), r).await {
+        Ok(Some((parts, data))) => {
+            let _ = write!(out, " | h2 {}", parts.status.as_u16());
+            for (n, v) in &parts.headers {
+                if n.as_str().starts_with("x-") || n == "location" {
+                    let _ = write!(out, " | {n}: {}", v.to_str().unwrap_or(""));
+                }
+            }
+            let body = String::from_utf8_lossy(&data);
+            if !body.is_empty() {
+                let _ = write!(out, " | {}", body.trim_end().replace('\n', " ; "));
+            }
+        }
+        Ok(None) => out.push_str(" | h2 error"),
+        Err(_) => out.push_str(" | h2 timeout"),
+    }
+}
+
+async fn request<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+    s: &mut S,
+    p: &Probe,
+    out: &mut String,
+) {
+    let path = p.path;
+    let host = p.host.unwrap_or("www.test");
+    let req = if p.body > 0 {
+        format!(
+            "POST {path} HTTP/1.1\r\nhost: {host}\r\ncookie: a=1\r\ncookie: b=2\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{}",
+            p.body,
+            "x".repeat(p.body)
+        )
+    } else {
+        format!("GET {path} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\n\r\n")
+    };
     if s.write_all(req.as_bytes()).await.is_err() {
         out.push_str(" | write error");
         return;
@@ -425,13 +601,23 @@ async fn request<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let mut lines = head.lines();
     let _ = write!(out, " | {}", lines.next().unwrap_or(""));
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
     for l in lines {
-        if let Some((n, v)) = l.split_once(':')
-            && n.eq_ignore_ascii_case("location")
-        {
-            let _ = write!(out, " | location: {}", v.trim());
+        if let Some((n, v)) = l.split_once(':') {
+            let n = n.to_ascii_lowercase();
+            if n == "location" || n.starts_with("x-") || n == "transfer-encoding" {
+                let _ = write!(out, " | {n}: {}", v.trim());
+            }
         }
     }
+    let body = if chunked {
+        dechunk(body)
+    } else {
+        body.to_string()
+    };
+    let body = body.as_str();
     if !body.is_empty() {
         let _ = write!(out, " | {}", body.trim_end().replace('\n', " ; "));
     }
@@ -458,7 +644,11 @@ async fn run_probe(p: &Probe, ports: &Ports) -> String {
         };
         if p.plain {
             let mut tcp = tcp;
-            request(&mut tcp, p.path, &mut out).await;
+            if p.h2 {
+                request_h2(tcp, p, &mut out).await;
+            } else {
+                request(&mut tcp, p, &mut out).await;
+            }
             continue;
         }
         let conn = tokio_rustls::TlsConnector::from(Arc::clone(&cfg.config));
@@ -500,9 +690,25 @@ async fn run_probe(p: &Probe, ports: &Ports) -> String {
                 .unwrap_or_default();
             let _ = write!(out, " cn={cn} ver={ver} alpn={alpn}");
         }
-        if !p.handshake_only {
-            request(&mut s, p.path, &mut out).await;
+        if p.h2 {
+            request_h2(s, p, &mut out).await;
+        } else if !p.handshake_only {
+            request(&mut s, p, &mut out).await;
         }
+    }
+    out
+}
+
+/// The data of a chunked body (a test helper: well-formed input only).
+fn dechunk(mut s: &str) -> String {
+    let mut out = String::new();
+    while let Some((size, rest)) = s.split_once("\r\n") {
+        let n = usize::from_str_radix(size.split(';').next().unwrap_or("").trim(), 16).unwrap_or(0);
+        if n == 0 || rest.len() < n {
+            break;
+        }
+        out.push_str(&rest[..n]);
+        s = rest[n..].strip_prefix("\r\n").unwrap_or("");
     }
     out
 }
@@ -662,6 +868,61 @@ fn cases() -> Vec<Case> {
             false,
         ),
         c(
+            "14-h1-to-h2",
+            vec![
+                probe("/a?q=1").plain(),
+                probe("/post").plain().body(70000),
+                probe("/h1/x").plain(),
+                probe("/b").plain().h2(),
+                probe("/post2").plain().h2().body(3000),
+                probe("/c").sni("a.test").alpn("http/1.1"),
+                probe("/d").sni("a.test").alpn("h2,http/1.1").h2(),
+            ],
+            false,
+        ),
+        c(
+            "15-h2-to-h2-tls",
+            vec![
+                probe("/a").sni("a.test").alpn("h2,http/1.1").h2(),
+                probe("/b")
+                    .sni("a.test")
+                    .alpn("h2,http/1.1")
+                    .h2()
+                    .body(20000),
+                probe("/c").sni("a.test").alpn("http/1.1"),
+                probe("/h1pick").sni("a.test").alpn("http/1.1"),
+                probe("/plain").plain(),
+            ],
+            true,
+        ),
+        c(
+            "16-sni-expression",
+            vec![
+                probe("/1").plain().host("a.test"),
+                probe("/2").plain().host("b.test"),
+                probe("/3").plain().host("a.test"),
+                probe("/4").plain().host("b.test"),
+                probe("/5").plain().host("10.0.0.1"),
+                probe("/tcp").sni("a.test"),
+                probe("/tcp").sni("first.test"),
+            ],
+            true,
+        ),
+        c(
+            "17-ignore-err",
+            vec![
+                probe("/").sni("a.test").cert(),
+                probe("/").sni("a.test").cert_file("first.pem"),
+                probe("/")
+                    .sni("a.test")
+                    .cert_file("first.pem")
+                    .max("TLSv1.2"),
+                probe("/").sni("a.test").second().cert_file("first.pem"),
+                probe("/").sni("a.test").second().cert(),
+            ],
+            false,
+        ),
+        c(
             "13-tcp-mode",
             vec![
                 probe("/").sni("a.test"),
@@ -705,6 +966,8 @@ fn config(case: &str, ports: &Ports, be: &BTreeMap<&str, u16>) -> (String, PathB
         .replace("@BE1@", &be["be1"].to_string())
         .replace("@BE2@", &be["be2"].to_string())
         .replace("@TLSBE@", &be["tls"].to_string())
+        .replace("@H2BE@", &be["h2"].to_string())
+        .replace("@H2TLSBE@", &be["h2tls"].to_string())
         .replace("@CERTS@", &certs().to_string_lossy());
     (t, cwd)
 }
@@ -713,9 +976,17 @@ async fn run_case(case: &Case, argv0: &[String], tag: &str) -> Result<String, St
     let be1 = echo_backend("be1", false).await;
     let be2 = echo_backend("be2", false).await;
     let tlsbe = echo_backend("tls", true).await;
-    let bes: BTreeMap<&str, u16> = [("be1", be1.port), ("be2", be2.port), ("tls", tlsbe.port)]
-        .into_iter()
-        .collect();
+    let h2be = h2_echo_backend(false).await;
+    let h2tlsbe = h2_echo_backend(true).await;
+    let bes: BTreeMap<&str, u16> = [
+        ("be1", be1.port),
+        ("be2", be2.port),
+        ("tls", tlsbe.port),
+        ("h2", h2be.port),
+        ("h2tls", h2tlsbe.port),
+    ]
+    .into_iter()
+    .collect();
     let ports = Ports {
         tls: free_port(),
         tls2: free_port(),
@@ -767,6 +1038,13 @@ async fn run_case(case: &Case, argv0: &[String], tag: &str) -> Result<String, St
             "tls backend connections: {}",
             tlsbe.conns.load(Ordering::Relaxed)
         );
+    }
+    // h2 server connections: streams share them as HAProxy's reuse rules allow
+    for (tag, be) in [("h2", &h2be), ("h2 tls", &h2tlsbe)] {
+        let n = be.conns.load(Ordering::Relaxed);
+        if n > 0 {
+            let _ = writeln!(out, "{tag} backend connections: {n}");
+        }
     }
     let _ = std::fs::write(certs().join(format!("{}-{tag}.out", case.name)), &out);
     Ok(out)

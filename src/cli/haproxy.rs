@@ -170,18 +170,29 @@ pub fn build_options_text() -> String {
          Default settings :\n\
          \x20 bufsize = 16384, maxrewrite = 1024, maxpollevents = 200\n\
          \n\
-         Built by tandem {ver}: configuration front end (haproxy.cfg and keepalived.conf parsers, check modes).\n\
-         No proxy engine in this build: no polling system, multiplexer, service or filter is available yet.\n\
+         Built by tandem {ver}: proxy engine on tokio, TLS by rustls (no OpenSSL library), regexes by the Rust regex crate.\n\
+         Built with the Prometheus exporter as a service\n\
+         Built with network namespace support.\n\
+         Built with flate2 (deflate level 1) for compression.\n\
+         Compression algorithms supported : identity(\"identity\"), deflate(\"deflate\"), raw-deflate(\"deflate\"), gzip(\"gzip\")\n\
+         Built with transparent proxy support using: IP_TRANSPARENT IPV6_TRANSPARENT IP_FREEBIND\n\
          \n\
          Available polling systems :\n\
-         Total: 0 (0 usable), will use none.\n\
+         \x20     epoll : pref=300,  test result OK\n\
+         Total: 1 (1 usable), will use epoll.\n\
          \n\
          Available multiplexer protocols :\n\
          (protocols marked as <default> cannot be specified using 'proto' keyword)\n\
+         \x20        h2 : mode=HTTP  side=FE|BE  mux=H2    flags=HTX|HOL_RISK|NO_UPG\n\
+         \x20 <default> : mode=HTTP  side=FE|BE  mux=H1    flags=HTX\n\
+         \x20        h1 : mode=HTTP  side=FE|BE  mux=H1    flags=HTX|NO_UPG\n\
+         \x20 <default> : mode=TCP   side=FE|BE  mux=PASS  flags=\n\
+         \x20      none : mode=TCP   side=FE|BE  mux=PASS  flags=NO_UPG\n\
          \n\
-         Available services : none\n\
+         Available services : prometheus-exporter\n\
          \n\
          Available filters :\n\
+         \t[COMP] compression\n\
          \n",
         ver = env!("CARGO_PKG_VERSION")
     )
@@ -808,6 +819,7 @@ fn start(
         base_dir: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
         master_cli: o.master_cli.clone(),
         reload_check: Some(reload_check),
+        xfer: o.unix_socket.clone(),
     };
     crate::runtime::run(cfg, ro, &mut log)
 }

@@ -76,6 +76,8 @@ pub struct Cmd {
     pub config_id: Option<String>,
     pub version: bool,
     pub help: bool,
+    /// `--signum=SIGFUNC`: print the signal number and exit.
+    pub signum: Option<String>,
     /// Accepted options tandem does not act on yet: (name, argument).
     pub other: Vec<(String, Option<String>)>,
     /// Arguments that are not options (keepalived reports and ignores them).
@@ -107,6 +109,7 @@ fn set(cmd: &mut Cmd, long: &str, val: Option<String>) {
         "config-id" => cmd.config_id = val,
         "version" => cmd.version = true,
         "help" => cmd.help = true,
+        "signum" => cmd.signum = val,
         other => cmd.other.push((other.to_string(), val)),
     }
 }
@@ -293,6 +296,23 @@ fn run(cmd: &Cmd, args: &[String]) -> i32 {
         eprint!("{}", version_text());
         return 0;
     }
+    if let Some(f) = &cmd.signum {
+        // keepalived 2.2.7's numbers (measured); JSON and STATS_CLEAR are real-time signals
+        let n = match f.as_str() {
+            "STOP" => 15,
+            "RELOAD" => 1,
+            "DATA" => 10,
+            "STATS" => 12,
+            "STATS_CLEAR" => 63,
+            "JSON" => 36,
+            _ => {
+                eprintln!("Unknown sigfunc {f}");
+                return 1;
+            }
+        };
+        println!("{n}");
+        return 0;
+    }
     let code = check_or_run(cmd, args);
     if !cmd.unexpected.is_empty() {
         // keepalived 2.2.7 prints this on stdout and carries on; its stdout
@@ -399,7 +419,185 @@ fn check_or_run(cmd: &Cmd, args: &[String]) -> i32 {
         config_id: cmd.config_id.clone(),
     };
     // Blocks until SIGTERM/SIGINT: 0 after a clean stop, 1 when it cannot start.
+    if std::env::var_os("NOTIFY_SOCKET").is_some() {
+        return run_notified(out.config, opts);
+    }
     crate::vrrp::run(&out.config, &opts)
+}
+
+/// keepalived 2.2.7 built with systemd (Debian's, whose unit is `Type=notify`)
+/// sends `READY=1\nMAINPID=<pid>` once its VRRP process has loaded the
+/// configuration (`Startup complete`), `RELOADING=1` when SIGHUP starts a
+/// reload and `READY=1\nMAINPID=<pid>` again when it is done (`Reload
+/// complete`, or the old configuration kept), and `STOPPING=1` on SIGTERM
+/// (keepalived's core/systemd.c). Chosen difference: keepalived only does it
+/// when its parent is pid 1 and named systemd; tandem does it whenever
+/// $NOTIFY_SOCKET is set (systemd sets it for `Type=notify` units only).
+///
+/// The engine runs embedded here, so that this loop owns the signals and
+/// knows when each step is done. On a good reload the engine logs
+/// `Reloading ...` and `Reload complete` itself; the lines of the file check
+/// come before them (the standalone engine prints `Opening file`,
+/// `Configuration file`, `Reloading` and the check's lines in between).
+fn run_notified(cfg: crate::ir::keepalived::Config, opts: crate::vrrp::RunOptions) -> i32 {
+    use crate::runtime::notify;
+    let rt = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tandem: cannot start the VRRP engine: {e}");
+            return 1;
+        }
+    };
+    let pid_files: Vec<String> = [&opts.pid_file, &opts.vrrp_pid_file]
+        .into_iter()
+        .flatten()
+        .cloned()
+        .collect();
+    for p in &pid_files {
+        let _ = std::fs::write(p, format!("{}\n", std::process::id()));
+    }
+    let ready = format!("READY=1\nMAINPID={}", std::process::id());
+    let code = rt.block_on(async {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        let emb = crate::vrrp::Embedding {
+            control: rx,
+            proxy: None,
+        };
+        let engine = crate::vrrp::run_embedded(&cfg, &opts, emb);
+        tokio::pin!(engine);
+        let sig = |k: SignalKind| signal(k).ok();
+        let (mut term, mut int, mut hup) = (
+            sig(SignalKind::terminate()),
+            sig(SignalKind::interrupt()),
+            sig(SignalKind::hangup()),
+        );
+        let (mut usr1, mut usr2) = (
+            sig(SignalKind::user_defined1()),
+            sig(SignalKind::user_defined2()),
+        );
+        // keepalived 2.2.7's SIGJSON (SIGRTMIN+2)
+        let mut sigjson = sig(SignalKind::from_raw(36));
+        async fn recv(s: &mut Option<tokio::signal::unix::Signal>) {
+            match s {
+                Some(s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending().await,
+            }
+        }
+        // The engine's start-up (configuration, sockets, `Startup complete`) runs
+        // without waiting, up to its main loop: one poll tells whether it started.
+        tokio::select! {
+            biased;
+            r = &mut engine => return finish(r),
+            _ = tokio::task::yield_now() => {}
+        }
+        notify::send(&ready);
+        let log = crate::vrrp::log::Log::new(
+            opts.log_console,
+            opts.log_detail,
+            !opts.no_syslog,
+            opts.log_facility.as_deref(),
+        );
+        let mut stopping = false;
+        loop {
+            tokio::select! {
+                r = &mut engine => return finish(r),
+                _ = recv(&mut term), if !stopping => {
+                    stopping = true;
+                    notify::send("STOPPING=1");
+                    let _ = tx.send(crate::vrrp::Control::Stop { handover: None });
+                }
+                _ = recv(&mut int), if !stopping => {
+                    stopping = true;
+                    notify::send("STOPPING=1");
+                    let _ = tx.send(crate::vrrp::Control::Stop { handover: None });
+                }
+                _ = recv(&mut hup), if !stopping => {
+                    notify::send("RELOADING=1");
+                    if let Some(c) = reload_config(&opts, &log) {
+                        let _ = tx.send(crate::vrrp::Control::Reload(Box::new(c)));
+                        // Let the engine apply it before saying READY.
+                        tokio::select! {
+                            biased;
+                            r = &mut engine => return finish(r),
+                            _ = tokio::task::yield_now() => {}
+                        }
+                    }
+                    notify::send(&ready);
+                }
+                _ = recv(&mut usr1) => {
+                    let _ = tx.send(crate::vrrp::Control::DumpData);
+                }
+                _ = recv(&mut usr2) => {
+                    let _ = tx.send(crate::vrrp::Control::DumpStats);
+                }
+                _ = recv(&mut sigjson) => {
+                    let _ = tx.send(crate::vrrp::Control::DumpJson);
+                }
+            }
+        }
+    });
+    for p in &pid_files {
+        let _ = std::fs::remove_file(p);
+    }
+    code
+}
+
+fn finish<E: std::fmt::Display>(r: Result<(), E>) -> i32 {
+    match r {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("{e}");
+            1
+        }
+    }
+}
+
+/// SIGHUP in notify mode: the file read and checked as the standalone engine
+/// does; None (with its messages) when the running configuration stays.
+fn reload_config(
+    opts: &crate::vrrp::RunOptions,
+    log: &crate::vrrp::log::Log,
+) -> Option<crate::ir::keepalived::Config> {
+    let Some(path) = opts.config_path.clone() else {
+        log.line("Reloading ...");
+        log.line("Reload not possible: no configuration file name");
+        return None;
+    };
+    let out = kconf::check_file(
+        &path,
+        &ConfOptions {
+            config_id: opts.config_id.clone(),
+        },
+    );
+    let fail = |why: &str| {
+        log.line("Reloading ...");
+        log.line(&format!("Opening file '{path}'."));
+        log.line(&format!("Configuration file {path}"));
+        log.line("Reloading");
+        for l in &out.lines {
+            log.line(l);
+        }
+        log.line(why);
+        log.line("Reload failed - keeping the running configuration");
+    };
+    if out.exit_code == kconf::EXIT_MISSING_PARAMETER {
+        fail("Configuration has a keyword without its value");
+        return None;
+    }
+    if out.config.vrrp_instances.is_empty() {
+        fail("No vrrp_instance in the new configuration");
+        return None;
+    }
+    for l in &out.lines {
+        log.line(l);
+    }
+    Some(out.config)
 }
 
 /// keepalived 2.2.7's default pid files (Debian: `--runstatedir=/run`): the main process

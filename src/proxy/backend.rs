@@ -8,10 +8,16 @@
 //!   `use-server`), the client connection's idle server connections ([`IdleConns`]) and
 //!   `http-reuse` semantics.
 //! - [`Backend::set_server_state`]: health-check / admin state changes.
+//! - [`Backend::connect_stream_with`] gives [`ServerStream`]s: TLS to `ssl` servers, and
+//!   for `proto h2` / `alpn h2` servers a transaction on a shared h2 connection
+//!   ([`h2`]), still HTTP/1.1 to the session. `sni <expr>` values come from
+//!   [`Backend::eval_sni`] in [`ConnectOpts::sni`]; connections are reused only for the
+//!   same SNI.
 //!
 //! A slot is HAProxy's `served` count: one per stream (per HTTP transaction), released when
 //! the transaction ends even if the server connection stays open for reuse.
 
+pub mod h2;
 pub mod stick;
 pub mod stream;
 
@@ -42,6 +48,12 @@ pub enum BackendError {
     Cookie(#[from] crate::proxy::persist::CookieError),
     #[error("server '{0}': cannot resolve address '{1}'")]
     Resolve(String, String),
+    #[error("server '{server}': sni '{expr}': {message}")]
+    Sni {
+        server: String,
+        expr: String,
+        message: String,
+    },
     #[error("server '{server}': {source}")]
     Tls {
         server: String,
@@ -119,6 +131,11 @@ pub struct ServerRt {
     /// `ssl`: the TLS client side, built by [`Backend::setup_tls`] (or on first use
     /// with the global defaults when the engine did not call it).
     tls: std::sync::OnceLock<Option<ServerTlsCfg>>,
+    /// `proto h2` / `alpn h2`: h2 to the server (HTTP mode).
+    pub h2: h2::H2Mode,
+    /// An `sni` expression that is not a constant: its index in
+    /// [`Backend::sni_exprs`] (the session evaluates them per request).
+    pub sni_expr: Option<usize>,
 }
 
 impl ServerRt {
@@ -206,6 +223,8 @@ pub struct Backend {
     hashed: bool,
     state: Mutex<State>,
     idle: Mutex<Vec<Vec<Idle>>>,
+    /// The h2 server connections, shared by the transactions of every client.
+    h2: h2::Pool,
     next_id: AtomicU64,
     /// Requests answered 503 because no server was available, for stats.
     pub failed_conns: AtomicU64,
@@ -222,6 +241,9 @@ pub struct Backend {
     /// `balance hash <expr>`: the expression (set by the engine); the session passes its
     /// value as the hash key.
     pub hash_expr: Option<crate::proxy::acl::CompiledSample>,
+    /// The servers' `sni` expressions that need the request (`req.hdr(host)`,
+    /// `ssl_fc_sni`...), each once: see [`Backend::eval_sni`].
+    pub sni_exprs: Vec<(String, crate::proxy::acl::CompiledSample)>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -274,6 +296,8 @@ impl Backend {
                 non_stick: sv.opts.non_stick,
                 ir: sv.clone(),
                 tls: std::sync::OnceLock::new(),
+                h2: h2::H2Mode::of(sv),
+                sni_expr: None,
             });
         }
         let n = servers.len();
@@ -302,6 +326,7 @@ impl Backend {
                 rng: 0x2545_f491,
             }),
             idle: Mutex::new((0..n).map(|_| Vec::new()).collect()),
+            h2: h2::Pool::new(n),
             next_id: AtomicU64::new(1),
             failed_conns: AtomicU64::new(0),
             rules: None,
@@ -313,6 +338,7 @@ impl Backend {
             option_persist: s.option("persist").is_some_and(|o| o.enabled),
             stick_rules: Vec::new(),
             hash_expr: None,
+            sni_exprs: Vec::new(),
         })
     }
 
@@ -320,7 +346,7 @@ impl Backend {
     /// and `ssl-server-verify` settings. Returns what could not be applied exactly
     /// (warnings); an error is a configuration HAProxy rejects too.
     pub fn setup_tls(&mut self, global: &ir::Global) -> Result<Vec<String>, BackendError> {
-        let mut notes = Vec::new();
+        let notes = Vec::new();
         for s in &mut self.servers {
             let cfg = stream::server_tls(global, &s.ir).map_err(|e| BackendError::Tls {
                 server: s.name.to_string(),
@@ -328,15 +354,37 @@ impl Backend {
             })?;
             if let Some(c) = &cfg
                 && c.sni_dynamic
+                && let Some(expr) = s.ir.opts.sni.as_deref()
             {
-                notes.push(format!(
-                    "server '{}': only a constant 'sni' (str(NAME)) is sent for now; no SNI is sent.",
-                    s.name
-                ));
+                let pos = self.sni_exprs.iter().position(|(t, _)| t == expr);
+                s.sni_expr = Some(match pos {
+                    Some(i) => i,
+                    None => {
+                        let e =
+                            compile_sni(expr, &self.name).map_err(|message| BackendError::Sni {
+                                server: s.name.to_string(),
+                                expr: expr.to_string(),
+                                message,
+                            })?;
+                        self.sni_exprs.push((expr.to_string(), e));
+                        self.sni_exprs.len() - 1
+                    }
+                });
             }
             s.tls = std::sync::OnceLock::from(cfg);
         }
         Ok(notes)
+    }
+
+    /// The values of the servers' `sni` expressions for one request, in the order of
+    /// [`Backend::sni_exprs`] (`eval` gives an expression's value as text, `None` when
+    /// the fetch finds nothing: no SNI is sent then, as in HAProxy). Empty when every
+    /// `sni` is a constant. Pass the result in [`ConnectOpts::sni`].
+    pub fn eval_sni(
+        &self,
+        mut eval: impl FnMut(&crate::proxy::acl::CompiledSample) -> Option<String>,
+    ) -> Vec<Option<String>> {
+        self.sni_exprs.iter().map(|(_, e)| eval(e)).collect()
     }
 
     /// The balancing algorithm.
@@ -453,6 +501,20 @@ impl Backend {
                 self.name, s.name
             )
         })
+    }
+
+    /// Changes server `i`'s effective weight in the balancer (runtime `set weight`, the
+    /// stats page): HAProxy's semantics, 0 = no new traffic; queued requests a change makes
+    /// servable proceed.
+    pub fn set_server_weight(
+        &self,
+        i: usize,
+        weight: u32,
+    ) -> Result<(), crate::proxy::balance::BalanceError> {
+        let mut st = lock(&self.state);
+        let fx = st.disp.set_weight(i, weight)?;
+        self.apply_effects(&mut st, fx);
+        Ok(())
     }
 
     /// Applies a state change's effect on the queues: granted requests proceed, requests
@@ -656,22 +718,64 @@ impl Backend {
                 },
             };
             let srv = slot.server;
-            if let Some(stream) = self.take_idle::<S>(srv, opts) {
-                return Ok(self.conn(stream, slot, true));
-            }
             let Some(server) = self.servers.get(srv) else {
                 return Err(ConnectError::NoServer);
             };
-            let dest = server.dest(opts.local);
             let tls = if S::TLS { server.tls() } else { None };
+            let sni: Option<Arc<str>> = match server.sni_expr {
+                Some(i) => opts
+                    .sni
+                    .get(i)
+                    .and_then(|v| v.as_deref())
+                    .filter(|v| !v.is_empty())
+                    .map(Arc::from),
+                None => tls.and_then(|t| t.sni.clone()),
+            };
+            // h2 needs a caller that takes a ServerStream; TCP mode relays bytes as is
+            let h2_mode = if S::TLS && self.mode == Mode::Http {
+                server.h2
+            } else {
+                h2::H2Mode::Never
+            };
+            if h2_mode != h2::H2Mode::Never
+                && self.reuse != Reuse::Never
+                && let Some(s) = self.h2.checkout(
+                    srv,
+                    sni.as_deref(),
+                    opts.first_request,
+                    self.reuse_rule(opts),
+                )
+                && let Ok(s) = S::from_stream(s)
+            {
+                // `reused`: no PROXY header in the pipe, and a request the connection
+                // drops is sent again on a new one
+                return Ok(self.conn(s, slot, true));
+            }
+            if let Some(stream) = self.take_idle::<S>(srv, sni.as_deref(), opts) {
+                return Ok(self.conn(stream, slot, true));
+            }
+            let dest = server.dest(opts.local);
+            let first = opts.first_request;
             let attempt = async {
                 let s = TcpStream::connect(dest).await?;
                 let _ = s.set_nodelay(true);
+                if let Some(ka) = crate::proxy::tcpka::server_side(&self.ir.settings) {
+                    crate::proxy::tcpka::apply(socket2::SockRef::from(&s), &ka);
+                }
                 let s = match tls {
-                    Some(t) => stream::handshake(t, t.sni.as_deref(), s).await?,
+                    Some(t) => stream::handshake(t, sni.as_deref(), s).await?,
                     None => ServerStream::Plain(s),
                 };
-                S::from_stream(s).map_err(|_| std::io::Error::other("stream type"))
+                let s = if h2_mode.speaks_h2(&s) {
+                    let pooled = self.reuse != Reuse::Never;
+                    self.h2.open(srv, s, sni.clone(), first, pooled).await?
+                } else {
+                    s
+                };
+                let h2 = s.is_h2();
+                S::from_stream(s)
+                    .map(|s| (s, h2))
+                    .map_err(|_| std::io::Error::other("stream type"))
             };
             let res = match self.timeouts.connect {
                 Some(d) => match tokio::time::timeout(d, attempt).await {
@@ -681,7 +785,7 @@ impl Backend {
                 None => attempt.await.map_err(|e| (e.to_string(), true)),
             };
             let (err, immediate) = match res {
-                Ok(stream) => return Ok(self.conn(stream, slot, false)),
+                Ok((stream, h2)) => return Ok(self.conn(stream, slot, h2)),
                 Err(e) => e,
             };
             // sess_update_st_cer
@@ -739,12 +843,28 @@ impl Backend {
         }
     }
 
+    /// Which idle connections a request may take (HAProxy 2.6 `connect_server`).
+    fn reuse_rule(&self, opts: &ConnectOpts<'_>) -> h2::ReuseRule {
+        let (safe_ok, idle_ok) = match self.reuse {
+            Reuse::Never => (false, false),
+            Reuse::Safe => (!opts.first_request, !opts.first_request),
+            Reuse::Aggressive => (true, !opts.first_request),
+            Reuse::Always => (true, true),
+        };
+        h2::ReuseRule { safe_ok, idle_ok }
+    }
+
     /// An idle connection to `srv` usable for this request, if any.
-    fn take_idle<S: ServerIo>(&self, srv: ServerIdx, opts: &mut ConnectOpts<'_>) -> Option<S> {
+    fn take_idle<S: ServerIo>(
+        &self,
+        srv: ServerIdx,
+        sni: Option<&str>,
+        opts: &mut ConnectOpts<'_>,
+    ) -> Option<S> {
         // the client connection's own idle connection is not probed (a syscall per
         // request): a request that finds it closed is sent again on a new connection
         if let Some(own) = opts.idle.as_deref_mut()
-            && let Some(s) = own.take(self, srv, S::TLS)
+            && let Some(s) = own.take(self, srv, S::TLS, sni)
             && let Ok(s) = S::from_stream(s)
         {
             return Some(s);
@@ -755,12 +875,7 @@ impl Backend {
         // never reuses for a first request. Within a list the oldest comes first (its
         // ebtree keeps duplicates in insertion order): measured, an HTTP/1.0 keep-alive
         // client's second request lands on the connection another client used before.
-        let (safe_ok, idle_ok) = match self.reuse {
-            Reuse::Never => (false, false),
-            Reuse::Safe => (!opts.first_request, !opts.first_request),
-            Reuse::Aggressive => (true, !opts.first_request),
-            Reuse::Always => (true, true),
-        };
+        let h2::ReuseRule { safe_ok, idle_ok } = self.reuse_rule(opts);
         if !safe_ok && !idle_ok {
             return None;
         }
@@ -775,10 +890,9 @@ impl Backend {
                 continue;
             }
             // a caller that cannot carry TLS never made TLS connections: none to skip
-            while let Some(pos) = list
-                .iter()
-                .position(|i| i.safe == want_safe && (S::TLS || !i.stream.is_tls()))
-            {
+            while let Some(pos) = list.iter().position(|i| {
+                i.safe == want_safe && (S::TLS || !i.stream.is_tls()) && i.stream.sni() == sni
+            }) {
                 let mut i = list.remove(pos);
                 if i.stream.alive()
                     && let Ok(s) = S::from_stream(i.stream)
@@ -798,6 +912,10 @@ impl Backend {
             return;
         }
         let stream = stream.into_stream();
+        // an h2 stream ends with its transaction; its connection stays in the h2 pool
+        if stream.is_h2() {
+            return;
+        }
         let now = Instant::now();
         let mut pool = lock(&self.idle);
         if let Some(list) = pool.get_mut(srv) {
@@ -886,6 +1004,9 @@ pub struct ConnectOpts<'a> {
     /// First request of the client connection (`http-reuse safe` then uses only its own
     /// connections or a new one).
     pub first_request: bool,
+    /// This request's values of the backend's `sni` expressions
+    /// ([`Backend::eval_sni`]); empty when they are all constants.
+    pub sni: &'a [Option<String>],
 }
 
 impl ConnectOpts<'_> {
@@ -896,6 +1017,7 @@ impl ConnectOpts<'_> {
             force_persist: false,
             idle: None,
             first_request: true,
+            sni: &[],
         }
     }
 }
@@ -914,6 +1036,9 @@ impl IdleConns {
 
     pub fn put<S: ServerIo>(&mut self, be: &Arc<Backend>, srv: ServerIdx, stream: S) {
         let stream = stream.into_stream();
+        if stream.is_h2() {
+            return;
+        }
         // HAProxy keeps a few per session (max-session-srv-conns, 10)
         if self.list.len() >= 10 {
             let (b, s, st) = self.list.remove(0);
@@ -922,9 +1047,15 @@ impl IdleConns {
         self.list.push((be.clone(), srv, stream));
     }
 
-    fn take(&mut self, be: &Backend, srv: ServerIdx, tls_ok: bool) -> Option<ServerStream> {
+    fn take(
+        &mut self,
+        be: &Backend,
+        srv: ServerIdx,
+        tls_ok: bool,
+        sni: Option<&str>,
+    ) -> Option<ServerStream> {
         let pos = self.list.iter().position(|(b, s, st)| {
-            std::ptr::eq(&**b, be) && *s == srv && (tls_ok || !st.is_tls())
+            std::ptr::eq(&**b, be) && *s == srv && (tls_ok || !st.is_tls()) && st.sni() == sni
         })?;
         Some(self.list.swap_remove(pos).2)
     }
@@ -945,6 +1076,19 @@ impl Drop for IdleConns {
             b.park(s, st, true);
         }
     }
+}
+
+/// Compiles a server's `sni` expression (HAProxy checked it when parsing; an error here
+/// is a fetch tandem does not have).
+fn compile_sni(expr: &str, proxy: &str) -> Result<crate::proxy::acl::CompiledSample, String> {
+    let s = crate::config::haproxy::expr::sample::parse_sample(expr)?;
+    let env = crate::proxy::acl::CompileEnv {
+        acls: &[],
+        userlists: &[],
+        base_dir: Path::new("."),
+        proxy,
+    };
+    crate::proxy::acl::CompiledSample::compile(&s, &env).map_err(|e| e.to_string())
 }
 
 fn server_addr(sv: &ir::expr::Server) -> Result<ServerAddr, BackendError> {

@@ -368,6 +368,8 @@ pub struct Engine {
     pub global: GlobalSettings,
     /// Traffic counters for the stats page, `show stat` and Prometheus.
     pub stats: crate::proxy::stats::Registry,
+    /// Live streams for the runtime API (`show sess`, `shutdown session`).
+    pub sessions: crate::proxy::api::sess::Registry,
     stop_tx: watch::Sender<bool>,
     stop_rx: watch::Receiver<bool>,
     epoch: Instant,
@@ -521,6 +523,7 @@ impl Engine {
         );
         Ok(Arc::new(Engine {
             stats,
+            sessions: Default::default(),
             tables: Arc::new(std::sync::Mutex::new(tables)),
             has_tables,
             frontends,
@@ -611,16 +614,12 @@ impl Engine {
         &self,
         ev: &crate::proxy::checks::run::HealthEvent,
     ) -> Option<Transition> {
-        use crate::proxy::balance::ServerState;
         let be = self.backend(&ev.backend)?;
         let srv = be.servers.iter().find(|s| s.ir_idx == ev.server_idx)?;
-        let state = match (ev.up, ev.draining) {
-            (false, _) => ServerState::Down,
-            (true, false) => ServerState::Up,
-            (true, true) => ServerState::Drain,
-        };
-        // status_text() encodes `info` as HAProxy does (`<XX>` escapes).
-        let t = self.server_transition(&be, srv.idx, state, &ev.status_text())?;
+        // every check feeds the stats and `option log-health-checks`; a transition gives
+        // the checks' state combined with the admin state (maintenance stays)
+        let (state, reason) = crate::proxy::stats::health::on_event(self, &be, srv.idx, ev)?;
+        let t = self.server_transition(&be, srv.idx, state, &reason)?;
         // HAProxy sends the same texts to the backend's log targets: the transition at
         // alert (DOWN) or notice (UP), then "backend X has no server available!" at emerg
         if let Some(l) = self.backend_log(&be.name) {

@@ -46,6 +46,9 @@ pub struct BoundSocket {
     pub key: String,
     /// A TCP or a unix stream socket (`addr` is meaningless for the latter).
     pub unix: bool,
+    /// `sockpair@N`: `sock` is a connected unix socket over which each
+    /// message carries one client connection (SCM_RIGHTS), not a listener.
+    pub sockpair: bool,
     pub sock: Socket,
     /// `ssl` binds: the TLS acceptor (rustls, see `proxy::tls`).
     pub tls: Option<crate::proxy::tls::Acceptor>,
@@ -170,6 +173,26 @@ pub fn listener_key(addr: &SocketAddr, b: &Bind) -> String {
     )
 }
 
+/// What a socket received with `-x` must match to serve this listener
+/// (HAProxy's `sock_find_compatible_fd()`: address, interface, namespace,
+/// foreign, and v6only as the socket will really have it).
+pub fn compat_key(addr: &SocketAddr, b: &Bind) -> String {
+    let o = &b.opts;
+    let v6only = o.v6only || (bindv6only_default() && !o.v4v6);
+    crate::runtime::handover::compat_key_inet(
+        addr,
+        o.transparent,
+        v6only,
+        o.interface.as_deref().unwrap_or(""),
+        o.namespace.as_deref().unwrap_or(""),
+    )
+}
+
+/// net.ipv6.bindv6only: what IPV6_V6ONLY a new IPv6 socket starts with.
+fn bindv6only_default() -> bool {
+    std::fs::read_to_string("/proc/sys/net/ipv6/bindv6only").is_ok_and(|s| s.trim() == "1")
+}
+
 /// Take an inherited listening socket over: the backlog and `defer-accept`
 /// of the new configuration apply to it.
 fn reuse_one(fd: std::os::fd::OwnedFd, b: &Bind, fe: &Frontend, set: &BindSettings) -> Socket {
@@ -195,8 +218,14 @@ fn open_one(
     } else {
         Domain::IPV6
     };
-    let sock = Socket::new(dom, Type::STREAM.nonblocking(), Some(Protocol::TCP))
-        .map_err(|e| fail("cannot create listening socket", &e))?;
+    let new_sock = || Socket::new(dom, Type::STREAM.nonblocking(), Some(Protocol::TCP));
+    // `namespace NAME`: as HAProxy's my_socketat(), the socket is created inside
+    // /var/run/netns/NAME (setns there and back); it lives there from then on.
+    let sock = match &b.opts.namespace {
+        Some(ns) => crate::runtime::sys::in_netns(ns, new_sock),
+        None => new_sock(),
+    }
+    .map_err(|e| fail("cannot create listening socket", &e))?;
     let _ = sock.set_reuse_address(true);
     if set.reuseport {
         let _ = sock.set_reuse_port(true);
@@ -307,7 +336,12 @@ fn open_local(
         AddrFamily::Unix | AddrFamily::Abns => {
             let abstract_ns = a.family == AddrFamily::Abns;
             let key = format!("{} {}", if abstract_ns { "abns" } else { "unix" }, a.host);
-            if let Some(fd) = inherited.take(&key) {
+            let compat = if abstract_ns {
+                crate::runtime::handover::compat_key_abns(&a.host)
+            } else {
+                crate::runtime::handover::compat_key_unix(&a.host)
+            };
+            if let Some(fd) = inherited.take(&key).or_else(|| inherited.take(&compat)) {
                 let sock = Socket::from(fd);
                 let _ = sock.set_nonblocking(true);
                 let _ = sock.listen(backlog);
@@ -332,6 +366,28 @@ fn open_local(
                     a.host
                 ))
             })?;
+            Ok((sock, key, true, false))
+        }
+        AddrFamily::Sockpair => {
+            // HAProxy's sockpair@N: N is a connected unix socket; whoever holds its
+            // other end passes each client connection over it (2 bytes + SCM_RIGHTS).
+            let n = a.fd.or_else(|| a.host.parse().ok()).ok_or_else(|| {
+                LocalError::Fatal(format!("{what}: bad file descriptor '{}'", a.host))
+            })?;
+            let key = format!("sockpair {n}");
+            let fd = match inherited.take(&key) {
+                Some(fd) => fd,
+                None => sys::dup_fd(n).map_err(|e| {
+                    LocalError::Fatal(format!(
+                        "config : parsing [{}:{}] : 'bind' : cannot use file descriptor '{n}' : {}.",
+                        b.file,
+                        b.line,
+                        strerror(&e)
+                    ))
+                })?,
+            };
+            let sock = Socket::from(fd);
+            let _ = sock.set_nonblocking(true);
             Ok((sock, key, true, false))
         }
         _ => Err(LocalError::Skip(format!(
@@ -411,19 +467,6 @@ pub fn bind_all(
                 "Binding [{}:{}] for {kind} {}",
                 b.span.file, b.span.line, fe.name
             );
-            if let Some(ns) = &bind.opts.namespace {
-                // HAProxy opens /var/run/netns/NAME and binds inside it (setns);
-                // tandem does not enter network namespaces: refuse, never bind in
-                // the wrong one.
-                r.msgs.push((
-                    Level::Alert,
-                    format!(
-                        "{what}: network namespace '{ns}' is not supported by this build of tandem (run tandem inside the namespace instead, e.g. 'ip netns exec {ns} ...')."
-                    ),
-                ));
-                r.failed = true;
-                continue;
-            }
             let tls = if bind.opts.ssl {
                 match crate::proxy::tls::ServerTls::new(global, &bind) {
                     Ok(t) => {
@@ -474,6 +517,7 @@ pub fn bind_all(
                             fe_idx,
                             bind: bind.clone(),
                             addr,
+                            sockpair: a.family == AddrFamily::Sockpair,
                             key,
                             unix,
                             sock,
@@ -492,7 +536,8 @@ pub fn bind_all(
             }
             for addr in bind_addrs(&bind) {
                 let key = listener_key(&addr, &bind);
-                let opened = match inherited.take(&key) {
+                let compat = compat_key(&addr, &bind);
+                let opened = match inherited.take(&key).or_else(|| inherited.take(&compat)) {
                     Some(fd) => {
                         r.reused += 1;
                         Ok(reuse_one(fd, &bind, fe, set))
@@ -506,6 +551,7 @@ pub fn bind_all(
                         addr,
                         key,
                         unix: false,
+                        sockpair: false,
                         sock,
                         tls: tls.clone(),
                     }),
@@ -682,6 +728,7 @@ pub fn serve_all(
             continue;
         };
         let unix = s.unix;
+        let sockpair = s.sockpair;
         let fd: std::os::fd::OwnedFd = s.sock.into();
         let bind_permits = s
             .bind
@@ -701,6 +748,13 @@ pub fn serve_all(
             bind_permits,
             backlog,
         });
+        if sockpair {
+            let std_s = std::os::unix::net::UnixStream::from(fd);
+            if let Ok(s) = tokio::net::UnixStream::from_std(std_s) {
+                tasks.push(tokio::spawn(accept_loop_sockpair(s, lctx, shared.clone())));
+            }
+            continue;
+        }
         if unix {
             let std_l = std::os::unix::net::UnixListener::from(fd);
             if let Ok(l) = tokio::net::UnixListener::from_std(std_l) {
@@ -873,6 +927,9 @@ async fn read_proxy_header(
 async fn handle(mut stream: TcpStream, peer: SocketAddr, lc: &ListenerCtx, shared: &Arc<Shared>) {
     let fe = &lc.fert.fe;
     let _ = stream.set_nodelay(true);
+    if let Some(ka) = crate::proxy::tcpka::client_side(&fe.ir.settings) {
+        crate::proxy::tcpka::apply(socket2::SockRef::from(&stream), &ka);
+    }
     let mut local = stream
         .local_addr()
         .unwrap_or_else(|_| SocketAddr::from(([0, 0, 0, 0], 0)));
@@ -1058,6 +1115,76 @@ async fn accept_loop_unix(l: tokio::net::UnixListener, lc: Arc<ListenerCtx>, sha
                 drop(permits);
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
+        }
+    }
+}
+
+/// `sockpair@N`: each message on the socket brings one connection (HAProxy's
+/// `recv_fd_uxst()`: 2 bytes and one descriptor); a unix one is served like a
+/// unix-socket client, an IPv4/IPv6 one like a TCP client. EOF ends it.
+async fn accept_loop_sockpair(
+    s: tokio::net::UnixStream,
+    lc: Arc<ListenerCtx>,
+    shared: Arc<Shared>,
+) {
+    let mut stop = shared.engine.stopping().clone();
+    let mut buf = [0u8; 2];
+    loop {
+        if *stop.borrow_and_update() {
+            break;
+        }
+        let permits = tokio::select! {
+            p = take_permits(&lc, &shared) => p,
+            _ = stop.changed() => continue,
+        };
+        let Some(permits) = permits else { break };
+        let got = tokio::select! {
+            r = s.readable() => match r {
+                Ok(()) => s.try_io(tokio::io::Interest::READABLE, || {
+                    crate::runtime::sys::recv_fds(&s, &mut buf)
+                }),
+                Err(e) => Err(e),
+            },
+            _ = stop.changed() => continue,
+        };
+        let fds = match got {
+            Ok((0, _)) => break,
+            Ok((_, fds)) => fds,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => continue,
+            Err(_) => break,
+        };
+        let mut permits = Some(permits);
+        for fd in fds {
+            let Some(p) = permits.take() else { break };
+            let guard = shared.conns.enter();
+            if let Some(c) = shared.counters.fe.get(lc.fert_index(&shared)) {
+                c.fetch_add(1, Ordering::Relaxed);
+            }
+            let lc = lc.clone();
+            let shared = shared.clone();
+            let unix_peer =
+                crate::runtime::sys::socket_domain(&fd).is_ok_and(|d| d == libc::AF_UNIX);
+            tokio::spawn(Box::pin(async move {
+                if unix_peer {
+                    let std_s = std::os::unix::net::UnixStream::from(fd);
+                    if std_s.set_nonblocking(true).is_ok()
+                        && let Ok(st) = tokio::net::UnixStream::from_std(std_s)
+                    {
+                        handle_unix(st, &lc, &shared).await;
+                    }
+                } else {
+                    let std_s = std::net::TcpStream::from(fd);
+                    let peer = std_s.peer_addr();
+                    if std_s.set_nonblocking(true).is_ok()
+                        && let Ok(peer) = peer
+                        && let Ok(st) = TcpStream::from_std(std_s)
+                    {
+                        handle(st, peer, &lc, &shared).await;
+                    }
+                }
+                drop(p);
+                drop(guard);
+            }));
         }
     }
 }

@@ -21,6 +21,7 @@
 pub mod format;
 pub mod record;
 pub mod syslog;
+pub mod tz;
 
 pub use format::{
     CLF_LOG_FORMAT, DEFAULT_HTTP_LOG_FORMAT, DEFAULT_TCP_LOG_FORMAT, LogFormat, LogFormatError,

@@ -17,4 +17,5 @@ pub mod rules;
 pub mod stats;
 pub mod stick;
 pub mod tcp;
+pub mod tcpka;
 pub mod tls;

@@ -16,11 +16,12 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::proxy::backend::{Backend, Slot};
+use crate::proxy::backend::{Backend, ConnectOpts, Slot};
 use crate::proxy::balance::RequestInfo;
 use crate::proxy::listen::{FrontendRt, Shared};
 use crate::proxy::log::{LogRecord, Mode};
 use crate::proxy::rules::{Ext, TcpConn, TcpVerdict};
+use crate::proxy::stick::{StickKind, StickRules};
 use crate::proxy::tls::TlsInfo;
 
 pub use proxy_proto::{proxy_header_v1, proxy_header_v2};
@@ -179,8 +180,47 @@ async fn prepare<S: AsyncRead + Unpin>(
         hash_key: None,
     };
     shared.counters.note_backend(&be.name);
+    // `stick match|on|store-request` (TCP mode applies them as HTTP mode does, on the
+    // inspected payload; `store-response` needs response inspection, not run here)
+    let mut sticky = StickRules::new();
+    let mut stick_srv = None;
+    if !be.stick_rules.is_empty() {
+        conn.backend = Some(Arc::from(be.name.as_str()));
+        for r in be
+            .stick_rules
+            .iter()
+            .filter(|r| r.kind != StickKind::StoreResponse)
+        {
+            if sticky.skip_request_rule(r.kind, r.table) {
+                continue;
+            }
+            let Some(key) = r.key(&conn.ctx(&be.name, &Ext::default())) else {
+                continue;
+            };
+            let now = shared.engine.now_ms();
+            let mut tables = shared
+                .engine
+                .tables
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            let assigned = stick_srv.is_some();
+            if let Some(id) = sticky.request_rule(&mut tables, r.kind, r.table, key, assigned, now)
+            {
+                stick_srv = be.server_by_puid(id);
+            }
+        }
+    }
+    // `sni <expr>` (`ssl_fc_sni` to re-encrypt with the client's name)
+    let sni_vals = be.eval_sni(|e| {
+        let mut v = Vec::new();
+        e.eval_bytes(&conn.ctx(&be.name, &Ext::default()), &mut v)
+            .then(|| String::from_utf8_lossy(&v).into_owned())
+    });
+    let mut opts = ConnectOpts::new(Some(local));
+    opts.force = stick_srv;
+    opts.sni = &sni_vals;
     let t0 = std::time::Instant::now();
-    let sc = match be.connect_stream(&info, Some(local)).await {
+    let sc = match be.connect_stream_with(&info, &mut opts).await {
         Ok(sc) => sc,
         Err(e) => {
             use crate::proxy::backend::ConnectError;
@@ -199,10 +239,29 @@ async fn prepare<S: AsyncRead + Unpin>(
             return None;
         }
     };
+    if !be.stick_rules.is_empty()
+        && let Some(srv) = be.servers.get(sc.server)
+    {
+        let now = shared.engine.now_ms();
+        let mut tables = shared
+            .engine
+            .tables
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        sticky.commit(
+            &mut tables,
+            i64::from(srv.puid),
+            &srv.name,
+            srv.non_stick,
+            now,
+        );
+    }
     rec.tw = 0;
     rec.tc = t0.elapsed().as_millis() as i64;
     rec.server_name = Some(sc.name.to_string());
     rec.server_idx = Some(sc.server);
+    // `%bi:%bp`: the local end of the server connection
+    rec.backend_src = sc.stream.local_addr().ok();
     // The slot stays held (HAProxy's `served`) until the relay ends.
     let crate::proxy::backend::ServerConn {
         stream: mut server,
@@ -300,24 +359,55 @@ pub async fn serve(
 ) {
     let fe = &fert.fe;
     let (mut rec, t0) = log_start(fert, client, local, false);
+    let guard = register(shared, client, local, &fe.name);
     let Some((be, server, slot)) =
         prepare(&mut stream, None, client, local, fert, shared, &mut rec).await
     else {
         log_end(rec, t0, fert, shared, None);
         return;
     };
+    guard.set_route(&be.name, rec.server_name.as_deref());
     let t = relay::Timeouts::of(&fe.timeouts, &be.timeouts);
     let splice = if shared.no_splice {
         relay::Splice::default()
     } else {
         relay::splice_wanted(&fe.ir.settings, &be.ir.settings)
     };
-    let r = match server.into_tcp() {
-        Ok(server) => relay::relay_counted(stream, server, t, splice).await,
-        Err(server) => relay::relay_stream(stream, server, t).await,
+    let relayed = async {
+        match server.into_tcp() {
+            Ok(server) => relay::relay_counted(stream, server, t, splice).await,
+            Err(server) => relay::relay_stream(stream, server, t).await,
+        }
     };
+    // `shutdown session(s)` drops both connections
+    let r = tokio::select! {
+        r = relayed => Some(r),
+        _ = guard.cancelled() => None,
+    };
+    if r.is_none() {
+        // HAProxy's SF_ERR_KILLED during the data phase
+        rec.term = *b"KD";
+    }
     drop(slot);
-    log_end(rec, t0, fert, shared, Some(r));
+    log_end(rec, t0, fert, shared, r);
+}
+
+/// `show sess` lists a TCP stream from its accept.
+fn register(
+    shared: &Shared,
+    client: SocketAddr,
+    local: SocketAddr,
+    fe: &str,
+) -> crate::proxy::api::sess::Guard {
+    shared
+        .engine
+        .sessions
+        .register(crate::proxy::api::sess::NewStream {
+            src: crate::proxy::api::sess::Source::Tcp(client),
+            local: Some(local),
+            frontend: fe,
+            http: false,
+        })
 }
 
 /// The same for a client stream that is not a plain socket (TLS
@@ -340,14 +430,23 @@ pub async fn serve_stream<S>(
         rec.ssl_version = (!i.protocol.is_empty()).then(|| i.protocol.clone());
         rec.ssl_cipher = (!i.cipher.is_empty()).then(|| i.cipher.clone());
     }
+    let guard = register(shared, client, local, &fe.name);
     let Some((be, server, slot)) =
         prepare(&mut stream, tls, client, local, fert, shared, &mut rec).await
     else {
         log_end(rec, t0, fert, shared, None);
         return;
     };
+    guard.set_route(&be.name, rec.server_name.as_deref());
     let t = relay::Timeouts::of(&fe.timeouts, &be.timeouts);
-    let r = relay::relay_stream(stream, server, t).await;
+    let r = tokio::select! {
+        r = relay::relay_stream(stream, server, t) => Some(r),
+        _ = guard.cancelled() => None,
+    };
+    if r.is_none() {
+        // HAProxy's SF_ERR_KILLED during the data phase
+        rec.term = *b"KD";
+    }
     drop(slot);
-    log_end(rec, t0, fert, shared, Some(r));
+    log_end(rec, t0, fert, shared, r);
 }

@@ -28,7 +28,9 @@
 //! them is an error; names rustls lacks are reported in `notes`), no OCSP
 //! stapling, per-line `[ssl options]` of crt-list files are not applied (noted),
 //! a client certificate failing verification fails the handshake (so
-//! `ssl_c_verify` is 0 whenever a connection exists).
+//! `ssl_c_verify` is 0 whenever a connection exists) unless `ca-ignore-err` /
+//! `crt-ignore-err` ignore its error ([`ignore_err`]; `ssl_c_verify` then gives it,
+//! `ssl_c_err` / `ssl_c_ca_err` stay 0).
 //!
 //! Errors read like HAProxy 2.6.12's (measured with `haproxy -c`), without the
 //! `parsing [file:line] : 'bind ...' ...` prefix the caller adds.
@@ -36,6 +38,7 @@
 mod certs;
 mod ciphers;
 mod client;
+pub mod ignore_err;
 mod sha1;
 mod x509;
 
@@ -329,6 +332,8 @@ pub struct ServerTls {
     pub config_no_alpn: Option<Arc<ServerConfig>>,
     /// Things accepted but not applied as HAProxy would (print as warnings).
     pub notes: Vec<String>,
+    /// `ca-ignore-err` / `crt-ignore-err`: the errors of the certificates they let in.
+    pub ignored_errors: Option<Arc<ignore_err::Results>>,
 }
 
 /// Session cache entries (`tune.ssl.cachesize`, HAProxy's default 20000).
@@ -383,7 +388,10 @@ impl ServerTls {
         let resolver = build_resolver(global, bind, &provider, &mut notes)?;
 
         let verify = o.verify.as_deref().unwrap_or("none");
-        let client_verifier = if verify == "none" {
+        let mut ignored_errors = None;
+        let client_verifier: Arc<dyn rustls::server::danger::ClientCertVerifier> = if verify
+            == "none"
+        {
             WebPkiClientVerifier::no_client_auth()
         } else {
             let ca = o
@@ -399,10 +407,24 @@ impl ServerTls {
             if verify == "optional" {
                 b = b.allow_unauthenticated();
             }
-            b.build().map_err(|e| TlsError::Verifier {
+            let v = b.build().map_err(|e| TlsError::Verifier {
                 path: ca.to_string(),
                 reason: e.to_string(),
-            })?
+            })?;
+            let ca_ign = ignore_err::IgnoreList::parse(other(&o.other, "ca-ignore-err"));
+            let crt_ign = ignore_err::IgnoreList::parse(other(&o.other, "crt-ignore-err"));
+            if ca_ign == ignore_err::IgnoreList::None && crt_ign == ignore_err::IgnoreList::None {
+                v
+            } else {
+                let results = Arc::new(ignore_err::Results::default());
+                ignored_errors = Some(Arc::clone(&results));
+                Arc::new(ignore_err::IgnoreErrVerifier {
+                    inner: v,
+                    ca: ca_ign,
+                    crt: crt_ign,
+                    results,
+                })
+            }
         };
 
         let mut cfg = ServerConfig::builder_with_provider(provider)
@@ -446,6 +468,7 @@ impl ServerTls {
             config: Arc::new(cfg),
             config_no_alpn,
             notes,
+            ignored_errors,
         })
     }
 }
@@ -513,6 +536,7 @@ pub fn acceptor(config: Arc<ServerConfig>) -> tokio_rustls::TlsAcceptor {
 pub struct Acceptor {
     config: Arc<ServerConfig>,
     no_alpn: Option<Arc<ServerConfig>>,
+    ignored_errors: Option<Arc<ignore_err::Results>>,
 }
 
 impl std::fmt::Debug for Acceptor {
@@ -526,6 +550,7 @@ impl Acceptor {
         Acceptor {
             config: Arc::clone(&t.config),
             no_alpn: t.config_no_alpn.clone(),
+            ignored_errors: t.ignored_errors.clone(),
         }
     }
 
@@ -565,6 +590,11 @@ impl Acceptor {
             }
         };
         let mut info = TlsInfo::from_server(stream.get_ref().1);
+        if let (Some(r), Some(leaf)) = (&self.ignored_errors, &info.client_cert)
+            && let Some(code) = r.take(leaf)
+        {
+            info.verify_result = code;
+        }
         if let (Some(raw), Some(sni)) = (raw_sni, &info.sni)
             && raw.eq_ignore_ascii_case(sni)
         {
@@ -665,6 +695,34 @@ impl TlsInfo {
             client_subject_dn: peer.and_then(|c| subject_dn(c.as_ref())),
             client_cert: peer.map(|c| c.as_ref().to_vec()),
             resumed,
+        }
+    }
+
+    /// The values of a server connection (`ssl_bc_*`): no client certificate side.
+    pub fn from_client(conn: &rustls::ClientConnection) -> TlsInfo {
+        let protocol = match conn.protocol_version() {
+            Some(rustls::ProtocolVersion::TLSv1_3) => "TLSv1.3",
+            Some(rustls::ProtocolVersion::TLSv1_2) => "TLSv1.2",
+            _ => "",
+        };
+        let suite = conn.negotiated_cipher_suite();
+        TlsInfo {
+            sni: None,
+            protocol: protocol.to_string(),
+            cipher: suite
+                .and_then(|s| openssl_name(s.suite()))
+                .unwrap_or("")
+                .to_string(),
+            keysize: suite.map_or(0, |s| suite_bits(s.suite())),
+            alpn: conn
+                .alpn_protocol()
+                .map(|p| String::from_utf8_lossy(p).into_owned()),
+            client_cert_used: false,
+            client_cert_sent: false,
+            verify_result: 0,
+            client_subject_dn: None,
+            client_cert: None,
+            resumed: matches!(conn.handshake_kind(), Some(rustls::HandshakeKind::Resumed)),
         }
     }
 

@@ -36,7 +36,7 @@ use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::process::Stdio;
 use std::time::Instant;
 
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::process::{Child, Command};
 use tokio::sync::{mpsc, oneshot};
 
@@ -68,7 +68,7 @@ fn worker_args(args: &[OsString], old: &[i32]) -> Vec<OsString> {
             i += 1;
             continue;
         }
-        if a == "-p" || a == "-S" {
+        if a == "-p" || a == "-S" || a == "-x" {
             i += 2;
             continue;
         }
@@ -205,7 +205,68 @@ fn open_master_cli(spec: &str) -> std::io::Result<CliListener> {
 /// A master CLI command waiting for the master loop's answer.
 struct CliReq {
     line: String,
-    reply: oneshot::Sender<Option<String>>,
+    /// `@<relative pid>`, `@!<pid>`, `@master` / `@`: where the command goes
+    /// (None: the session's default, the master).
+    target: Option<String>,
+    reply: oneshot::Sender<CliAnswer>,
+}
+
+/// The master loop's answer to a CLI command.
+enum CliAnswer {
+    Text(String),
+    /// Said, then the connection closes (a prefix that names no process).
+    TextClose(String),
+    /// Closed without a word (`reload`).
+    Close,
+}
+
+/// HAProxy 2.6.12's `pcli_prefix_to_pid()`: `@`, `@master` and `@0` are the
+/// master (Ok(None)); `@!<pid>` a worker by pid; `@<n>` any other number
+/// is the current worker (the one with no reload behind it, else the
+/// youngest). Err: no such process.
+fn prefix_target(prefix: &str, workers: &[Worker]) -> Result<Option<i32>, ()> {
+    let p = prefix.strip_prefix('@').ok_or(())?;
+    if p.is_empty() || p == "master" {
+        return Ok(None);
+    }
+    if let Some(pid) = p.strip_prefix('!') {
+        let pid: i32 = pid.parse().map_err(|_| ())?;
+        return workers
+            .iter()
+            .find(|w| w.pid == pid)
+            .map(|w| Some(w.pid))
+            .ok_or(());
+    }
+    let n: i64 = p.parse().map_err(|_| ())?;
+    if n == 0 {
+        return Ok(None);
+    }
+    workers
+        .iter()
+        .find(|w| w.reloads == 0)
+        .or_else(|| workers.iter().min_by_key(|w| w.reloads))
+        .map(|w| Some(w.pid))
+        .ok_or(())
+}
+
+/// A command sent to a worker over its socket pair; its output, or None
+/// when the worker does not answer within 5 s.
+async fn forward(sock: &mut tokio::net::UnixStream, line: &str) -> Option<String> {
+    let work = async {
+        sock.write_all(&handover::text_frame(handover::CLI, line))
+            .await
+            .ok()?;
+        loop {
+            let (kind, body) = handover::read_text_frame(sock).await.ok()?;
+            if kind == handover::OUT {
+                return Some(body);
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(5), work)
+        .await
+        .ok()
+        .flatten()
 }
 
 async fn cli_session<S>(stream: S, tx: mpsc::UnboundedSender<CliReq>)
@@ -214,15 +275,23 @@ where
 {
     let (r, mut w) = tokio::io::split(stream);
     let mut lines = BufReader::new(r).lines();
+    // `@1` alone: the session's commands go there from now on.
+    let mut default_target: Option<String> = None;
     while let Ok(Some(line)) = lines.next_line().await {
         for cmd in line.split(';').map(str::trim).filter(|c| !c.is_empty()) {
             if cmd == "quit" {
                 return;
             }
+            let (target, rest) = match cmd.split_once(char::is_whitespace) {
+                Some((p, rest)) if p.starts_with('@') => (Some(p.to_string()), rest.trim()),
+                None if cmd.starts_with('@') => (Some(cmd.to_string()), ""),
+                _ => (default_target.clone(), cmd),
+            };
             let (rtx, rrx) = oneshot::channel();
             if tx
                 .send(CliReq {
-                    line: cmd.to_string(),
+                    line: rest.to_string(),
+                    target: target.clone(),
                     reply: rtx,
                 })
                 .is_err()
@@ -230,10 +299,17 @@ where
                 return;
             }
             match rrx.await {
-                Ok(Some(text)) => {
+                Ok(CliAnswer::Text(text)) => {
+                    if rest.is_empty() {
+                        default_target = target;
+                    }
                     if w.write_all(text.as_bytes()).await.is_err() {
                         return;
                     }
+                }
+                Ok(CliAnswer::TextClose(text)) => {
+                    let _ = w.write_all(text.as_bytes()).await;
+                    return;
                 }
                 // `reload`: HAProxy 2.6.12 closes the connection without a word.
                 _ => return,
@@ -513,7 +589,25 @@ async fn master_loop(
         max_reloads,
     };
 
-    let (w, s) = match spawn_worker(o, &o.old_pids, &m.exits, &[]) {
+    // `-x` given to the master: the old process's sockets go to the first
+    // worker. HAProxy's master carries on without them when that fails.
+    let from_old: Vec<(String, OwnedFd)> = match &o.xfer {
+        Some(x) if x != "/dev/null" => match handover::get_old_sockets(&x.to_string_lossy()) {
+            Ok((list, notes)) => {
+                for n in &notes {
+                    log.warning(n);
+                }
+                list
+            }
+            Err(e) => {
+                log.warning(&e.0);
+                log.alert("Failed to get the sockets from the old process!");
+                Vec::new()
+            }
+        },
+        _ => Vec::new(),
+    };
+    let (w, s) = match spawn_worker(o, &o.old_pids, &m.exits, &from_old) {
         Ok(x) => x,
         Err(e) => {
             log.alert(&format!("[{}.main()] Cannot fork: {e}", o.progname));
@@ -606,6 +700,32 @@ async fn master_loop(
                 }
             }
             Some(req) = cli_rx.recv() => {
+                let target = match req.target.as_deref().map(|p| (p, prefix_target(p, &m.workers))) {
+                    None | Some((_, Ok(None))) => None,
+                    Some((_, Ok(Some(pid)))) => Some(pid),
+                    Some((p, Err(()))) => {
+                        let _ = req.reply.send(CliAnswer::TextClose(format!(
+                            "Can't find the target PID matching the prefix '{p}'\n"
+                        )));
+                        continue;
+                    }
+                };
+                if req.line.is_empty() {
+                    let _ = req.reply.send(CliAnswer::Text(String::new()));
+                    continue;
+                }
+                if let Some(pid) = target {
+                    let text = match m.socks.iter_mut().find(|(p, _)| *p == pid) {
+                        Some((_, sock)) => forward(sock, &req.line).await,
+                        None => None,
+                    };
+                    let _ = req.reply.send(match text {
+                        Some(t) => CliAnswer::Text(t),
+                        // HAProxy's words when the worker cannot be reached.
+                        None => CliAnswer::TextClose("Can't connect to the target CLI!\n".into()),
+                    });
+                    continue;
+                }
                 let words: Vec<&str> = req.line.split_whitespace().collect();
                 let answer = match words.as_slice() {
                     ["show", "proc"] => Some(m.show_proc(&version)),
@@ -615,7 +735,7 @@ async fn master_loop(
                     _ => Some(format!("Unknown command, but maybe one of the following ones is a better match:\n{CLI_HELP}\n")),
                 };
                 let reload = answer.is_none();
-                let _ = req.reply.send(answer);
+                let _ = req.reply.send(answer.map_or(CliAnswer::Close, CliAnswer::Text));
                 if reload && !stopping {
                     m.reload(log).await;
                 }
@@ -683,8 +803,11 @@ pub fn worker_ready() {
     }
 }
 
-/// In a worker: resolves when the master closed its end.
-pub async fn master_gone() {
+/// In a worker: answers the commands the master forwards (`@1 show info` on
+/// the master CLI) with the runtime API at level admin; resolves when the
+/// master closed its end.
+pub async fn master_link(engine: std::sync::Arc<crate::proxy::engine::Engine>) {
+    use crate::proxy::api::cli;
     let Some(s) = master_socket() else {
         return std::future::pending().await;
     };
@@ -694,11 +817,20 @@ pub async fn master_gone() {
     let Ok(mut s) = tokio::net::UnixStream::from_std(s) else {
         return std::future::pending().await;
     };
-    let mut buf = [0u8; 64];
+    let mut sess = cli::Session::new(cli::Level::Admin, std::time::Duration::from_secs(10));
     loop {
-        match s.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(_) => {}
+        let Ok((kind, body)) = handover::read_text_frame(&mut s).await else {
+            return;
+        };
+        if kind != handover::CLI {
+            continue;
+        }
+        let out = cli::execute_line(&engine, &mut sess, &format!("{body}\n"));
+        if s.write_all(&handover::text_frame(handover::OUT, &out))
+            .await
+            .is_err()
+        {
+            return;
         }
     }
 }

@@ -24,6 +24,7 @@
 //! close, and the process exits 0 when nothing is left or at
 //! `hard-stop-after`. SIGTTOU pauses the listeners, SIGTTIN resumes them.
 
+pub mod expose;
 pub mod handover;
 pub mod limits;
 pub mod master;
@@ -81,6 +82,31 @@ pub struct RunOpts {
     /// configuration named by these arguments, prints HAProxy's ALERT lines
     /// if it fails, and says whether it is valid.
     pub reload_check: Option<fn(&[OsString]) -> bool>,
+    /// `-x <socket>`: take the listening sockets of the process answering
+    /// `_getsocks` there (its `stats socket ... expose-fd listeners`).
+    pub xfer: Option<OsString>,
+}
+
+/// `-x`: the old process's sockets, or HAProxy's warning and alert (the
+/// caller exits 1 without a master, as HAProxy 2.6.12 does).
+pub fn sockets_from_old(spec: &OsString, log: &mut Logger) -> Option<handover::Inherited> {
+    // HAProxy: `-x /dev/null` means "none".
+    if spec == "/dev/null" {
+        return Some(handover::Inherited::default());
+    }
+    match handover::get_old_sockets(&spec.to_string_lossy()) {
+        Ok((list, notes)) => {
+            for n in &notes {
+                log.warning(n);
+            }
+            Some(handover::Inherited::from_list(list))
+        }
+        Err(e) => {
+            log.warning(&e.0);
+            log.alert("Failed to get the sockets from the old process!");
+            None
+        }
+    }
 }
 
 /// `strerror()` text of an I/O error (std adds " (os error N)").
@@ -242,6 +268,11 @@ pub fn run(cfg: ir::Config, o: RunOpts, log: &mut Logger) -> i32 {
     // A worker takes the previous generation's sockets over (see `handover`).
     let mut inherited = if in_worker {
         master::receive_sockets()
+    } else if let Some(x) = &o.xfer {
+        match sockets_from_old(x, log) {
+            Some(i) => i,
+            None => return 1,
+        }
     } else {
         handover::Inherited::default()
     };
@@ -280,8 +311,31 @@ pub fn run(cfg: ir::Config, o: RunOpts, log: &mut Logger) -> i32 {
         ));
         return 1;
     }
-    // Sockets of the previous generation this configuration no longer has.
-    drop(inherited);
+    // What `_getsocks` hands to a process started with `-x` (HAProxy exports
+    // every listener, whatever its stats socket).
+    let exports = expose::ExportList::default();
+    if cfg
+        .global
+        .stats_sockets
+        .iter()
+        .any(expose::exposes_listeners)
+    {
+        use std::os::fd::AsFd;
+        exports.set(
+            bound
+                .sockets
+                .iter()
+                .filter(|b| !b.sockpair)
+                .filter_map(|b| {
+                    Some(handover::Exported {
+                        fd: b.sock.as_fd().try_clone_to_owned().ok()?,
+                        ns: b.bind.opts.namespace.clone().unwrap_or_default(),
+                        iface: b.bind.opts.interface.clone().unwrap_or_default(),
+                    })
+                })
+                .collect(),
+        );
+    }
     if in_worker {
         use std::os::fd::AsRawFd;
         let items: Vec<(String, std::os::fd::RawFd)> = bound
@@ -378,7 +432,15 @@ pub fn run(cfg: ir::Config, o: RunOpts, log: &mut Logger) -> i32 {
     // chroot and setuid take the right to create them away.
     {
         let _entered = rt.enter();
-        if let Err(e) = crate::proxy::api::start(&engine, &cfg) {
+        // `expose-fd listeners` sockets are served by `expose` (they answer
+        // `_getsocks`), the others by the runtime API itself.
+        let (exposed, others) = expose::split(&cfg);
+        engine
+            .stats
+            .bind(&engine, !cfg.global.stats_sockets.is_empty());
+        let started = expose::start(&engine, &cfg, &exposed, &mut inherited, &exports)
+            .and_then(|_| crate::proxy::api::start(&engine, &others));
+        if let Err(e) = started {
             log.alert(&api_error_text(&cfg, &e));
             log.alert(&format!(
                 "{main} Some protocols failed to start their listeners! Exiting."
@@ -386,6 +448,8 @@ pub fn run(cfg: ir::Config, o: RunOpts, log: &mut Logger) -> i32 {
             return 1;
         }
     }
+    // Sockets of the previous generation this configuration no longer has.
+    drop(inherited);
     if let Some(dir) = &cfg.global.chroot
         && sys::chroot(dir).is_err()
     {
@@ -420,6 +484,7 @@ pub fn run(cfg: ir::Config, o: RunOpts, log: &mut Logger) -> i32 {
         bound.sockets,
         lim,
         o.no_splice,
+        exports,
         &mut log2,
     ))
 }
@@ -538,6 +603,8 @@ impl Running {
 }
 
 /// Run until stopped; returns the exit code.
+// One call site: the generation's parts, handed over as they were built.
+#[allow(clippy::too_many_arguments)]
 async fn serve(
     cfg: ir::Config,
     engine: Arc<Engine>,
@@ -545,6 +612,7 @@ async fn serve(
     sockets: Vec<listen::BoundSocket>,
     lim: limits::Limits,
     no_splice: bool,
+    exports: expose::ExportList,
     log: &mut Logger,
 ) -> i32 {
     use tokio::signal::unix::{SignalKind, signal};
@@ -568,7 +636,7 @@ async fn serve(
             None => std::future::pending().await,
         }
     }
-    let mut master_gone = master_watch();
+    let mut master_gone = master_watch(running.engine.clone());
     // Global `grace`: the listeners keep accepting this long after SIGUSR1
     // before the soft stop begins (HAProxy: "a delay between SIGUSR1 and real
     // soft-stop"). With sockets handed over on reload, the new worker accepts
@@ -587,12 +655,17 @@ async fn serve(
     loop {
         tokio::select! {
             _ = recv(&mut usr1) => {
+                // A process that took our sockets (`-x`) owns them now.
+                exports.clear();
                 if let Some(g) = grace {
                     tokio::time::sleep(g).await;
                 }
                 break;
             }
-            _ = &mut master_gone => break,
+            _ = &mut master_gone => {
+                exports.clear();
+                break;
+            }
             _ = recv(&mut ttou) => {
                 running.pause(true);
                 pause_report(&running.cfg, "Paused", log);
@@ -646,7 +719,15 @@ fn dump_states(run: &Running, log: &mut Logger) {
         let be_tot = counters.backend(&p.name);
         let tail =
             format!("Conn: act(FE+BE): 0+0, 0 pend (0 unass), tot(FE+BE): {fe_tot}+{be_tot}.");
-        let Some(be) = run.engine.backend(&p.name).filter(|_| p.kind.is_backend()) else {
+        let be = run
+            .engine
+            .backend(&p.name)
+            .filter(|_| p.kind.is_backend())
+            .filter(|b| !b.servers.is_empty());
+        let Some(be) = be else {
+            // HAProxy 2.6.12 for a frontend (or a backend without servers):
+            // `SIGHUP: Proxy fe has no servers. Conn: act(FE+BE): 0+0, ...`.
+            log.warning(&format!("SIGHUP: Proxy {} has no servers. {tail}", p.name));
             continue;
         };
         for (i, s) in be.servers.iter().enumerate() {
@@ -657,11 +738,14 @@ fn dump_states(run: &Running, log: &mut Logger) {
             ));
         }
         let (act, bck) = be.usable_counts();
-        if act + bck == 0 {
-            log.warning(&format!(
-                "SIGHUP: Proxy {} has no server available ! {tail}",
-                p.name
-            ));
+        if act == 0 {
+            // HAProxy: "is running on backup servers" when only backups are left.
+            let what = if bck > 0 {
+                "is running on backup servers"
+            } else {
+                "has no server available"
+            };
+            log.warning(&format!("SIGHUP: Proxy {} {what} ! {tail}", p.name));
         } else {
             log.warning(&format!(
                 "SIGHUP: Proxy {} has {act} active servers and {bck} backup servers available. {tail}",
@@ -757,10 +841,13 @@ fn notify_master_ready() {
 }
 
 /// In a worker: resolves when the master is gone (EOF on the socket it
-/// gave us), so that workers do not outlive their master.
-fn master_watch() -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+/// gave us), so that workers do not outlive their master; meanwhile it
+/// answers the commands the master CLI forwards (`@1 ...`).
+fn master_watch(
+    engine: Arc<Engine>,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
     if std::env::var_os(WORKER_ENV).is_none() {
         return Box::pin(std::future::pending());
     }
-    Box::pin(master::master_gone())
+    Box::pin(master::master_link(engine))
 }

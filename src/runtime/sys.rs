@@ -388,6 +388,77 @@ pub fn gid_of(name: &str) -> Option<u32> {
     }
 }
 
+/// Whether a socket may bind foreign addresses (IP_TRANSPARENT or
+/// IP_FREEBIND set), as HAProxy's `sock_inet_is_foreign()` tells a socket
+/// received with `-x` apart.
+pub fn is_foreign(sock: &impl AsRawFd, v6: bool) -> bool {
+    let fd = sock.as_raw_fd();
+    let on = |level, name| getsockopt_int(fd, level, name).is_ok_and(|v| v != 0);
+    if v6 {
+        on(libc::SOL_IPV6, libc::IPV6_TRANSPARENT) || on(libc::SOL_IPV6, libc::IPV6_FREEBIND)
+    } else {
+        on(libc::SOL_IP, libc::IP_TRANSPARENT) || on(libc::SOL_IP, libc::IP_FREEBIND)
+    }
+}
+
+/// IPV6_V6ONLY of an IPv6 socket.
+pub fn is_v6only(sock: &impl AsRawFd) -> bool {
+    getsockopt_int(sock.as_raw_fd(), libc::IPPROTO_IPV6, libc::IPV6_V6ONLY).is_ok_and(|v| v != 0)
+}
+
+/// SO_DOMAIN of a socket (libc::AF_UNIX, AF_INET, AF_INET6).
+pub fn socket_domain(sock: &impl AsRawFd) -> io::Result<i32> {
+    getsockopt_int(sock.as_raw_fd(), libc::SOL_SOCKET, libc::SO_DOMAIN)
+}
+
+/// SO_RCVTIMEO / SO_SNDTIMEO on a blocking socket (HAProxy's 1 s on the
+/// `_getsocks` exchange).
+pub fn set_timeouts(sock: &impl AsRawFd, d: std::time::Duration) -> io::Result<()> {
+    let tv = libc::timeval {
+        tv_sec: d.as_secs() as libc::time_t,
+        tv_usec: d.subsec_micros() as libc::suseconds_t,
+    };
+    for opt in [libc::SO_RCVTIMEO, libc::SO_SNDTIMEO] {
+        // SAFETY: the pointer and length describe `tv`, alive for the call.
+        cvt(unsafe {
+            libc::setsockopt(
+                sock.as_raw_fd(),
+                libc::SOL_SOCKET,
+                opt,
+                (&tv as *const libc::timeval).cast(),
+                std::mem::size_of::<libc::timeval>() as libc::socklen_t,
+            )
+        })?;
+    }
+    Ok(())
+}
+
+/// setns(2) into the network namespace open at `ns` (a file of
+/// /var/run/netns or /proc/PID/ns/net). Changes the calling thread only.
+pub fn setns_net(ns: &impl AsRawFd) -> io::Result<()> {
+    // SAFETY: plain integer arguments; the kernel validates the descriptor.
+    cvt(unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) }).map(|_| ())
+}
+
+/// Run `f` with the calling thread inside network namespace `name`
+/// (/var/run/netns/NAME, as `ip netns add` creates it and as HAProxy's
+/// `namespace` opens it), then come back. A socket created by `f` stays in
+/// that namespace for its whole life.
+pub fn in_netns<T>(name: &str, f: impl FnOnce() -> io::Result<T>) -> io::Result<T> {
+    let target = std::fs::File::open(format!("/var/run/netns/{name}"))?;
+    let home = std::fs::File::open("/proc/thread-self/ns/net")
+        .or_else(|_| std::fs::File::open("/proc/self/ns/net"))?;
+    setns_net(&target)?;
+    let r = f();
+    // Never stay in the wrong namespace: everything after would bind there.
+    if let Err(e) = setns_net(&home) {
+        return Err(io::Error::other(format!(
+            "cannot return to the original network namespace: {e}"
+        )));
+    }
+    r
+}
+
 /// Signal numbers, so callers need no libc.
 pub mod sig {
     pub const HUP: i32 = libc::SIGHUP;

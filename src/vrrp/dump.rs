@@ -13,7 +13,13 @@ use super::state::{Instance, State};
 use super::validate::Stats;
 use crate::ir::keepalived as ir;
 
+// Declared here so that the VRRP module list stays its owner's (src/vrrp/mod.rs).
+#[path = "json.rs"]
+pub mod json;
+
 pub const STATS_FILE: &str = "/tmp/keepalived.stats";
+/// keepalived's SIGJSON output.
+pub const JSON_FILE: &str = "/tmp/keepalived.json";
 pub const DATA_FILE: &str = "/tmp/keepalived.data";
 
 /// One instance's block of the stats file. The last block ("Other Errors") is tandem's:
@@ -394,6 +400,50 @@ pub fn data(
         }
     }
     o
+}
+
+/// The instances for the proxy's `/metrics` under `tandem run`
+/// ([`crate::proxy::stats::vrrp`]); the VRRP engine publishes it into the feed `tandem
+/// run` shares with the proxy.
+pub fn metrics(insts: &[InstView<'_>]) -> crate::proxy::stats::vrrp::VrrpSnapshot {
+    insts
+        .iter()
+        .map(|v| {
+            let s = v.inst.stats();
+            crate::proxy::stats::vrrp::VrrpInstanceMetrics {
+                instance: v.plan.core.name.clone(),
+                vrid: v.plan.core.vrid,
+                interface: v.plan.interface.clone(),
+                state: match v.inst.state() {
+                    State::Initialize => "INIT",
+                    State::Backup => "BACKUP",
+                    State::Master => "MASTER",
+                    State::Fault => "FAULT",
+                },
+                base_priority: v.inst.base_priority(),
+                effective_priority: v.inst.effective_priority(),
+                become_master: s.become_master,
+                release_master: s.release_master,
+                advert_sent: s.advert_sent,
+                advert_rcvd: s.advert_rcvd,
+                pri_zero_sent: s.pri_zero_sent,
+                pri_zero_rcvd: s.pri_zero_rcvd,
+                dropped: vec![
+                    ("packet_length", s.packet_len_err),
+                    ("ttl", s.ip_ttl_err),
+                    ("invalid_type", s.invalid_type_rcvd),
+                    ("advert_interval", s.advert_interval_err),
+                    ("address_list", s.addr_list_err),
+                    ("auth_invalid_type", s.invalid_authtype),
+                    ("auth_type_mismatch", s.authtype_mismatch),
+                    ("auth_failure", s.auth_failure),
+                    ("version", s.vers_err),
+                    ("vrid", s.vrid_err),
+                    ("checksum", s.chk_err),
+                ],
+            }
+        })
+        .collect()
 }
 
 /// Write a dump file as keepalived does: created 0600, truncated.

@@ -81,6 +81,8 @@ pub enum Control {
     Reload(Box<ir::Config>),
     DumpData,
     DumpStats,
+    /// keepalived's SIGJSON: /tmp/keepalived.json.
+    DumpJson,
     /// Stop. `handover`: a master keeps its VIPs after its priority 0 advert until the
     /// peer's advert says it took over (or this long), so that the proxy on this node
     /// keeps answering on the VIP until the other node does (zero-loss planned
@@ -785,6 +787,9 @@ struct Daemon {
     next_id: u64,
     /// `tandem run`: the proxy engine's state for native probes and `track_backend`.
     proxy: Option<std::sync::Arc<dyn ProxyState>>,
+    /// `tandem run`: segments of an old master's connections handed back to it during a
+    /// planned takeover ([`super::takeover`]).
+    takeovers: super::takeover::Takeovers,
 }
 
 /// The interface addresses (and the VIPs of `cfg`, never a source address) to resolve each
@@ -1140,6 +1145,9 @@ impl Daemon {
         let Some(r) = self.runners.get_mut(idx) else {
             return;
         };
+        // A planned stop of the master seen by a backup (`tandem run` acts on it).
+        let zero_before = (r.inst.state() == State::Backup).then(|| r.inst.stats().pri_zero_rcvd);
+        let from = priority_zero_from(&pkt);
         let acts = match pkt {
             Rx::V4(p) => r.inst.handle_ipv4_packet(now, &p),
             Rx::V6 { src, hops, payload } => {
@@ -1158,7 +1166,37 @@ impl Daemon {
                 r.inst.handle_packet(now, &meta, &payload)
             }
         };
+        // Accepted (counted) while BACKUP: the takeover follows after Skew_Time.
+        let accepted = zero_before.is_some_and(|n| r.inst.stats().pri_zero_rcvd > n);
+        if let (true, true, Some(peer)) = (self.proxy.is_some(), accepted, from) {
+            self.takeover(idx, peer);
+        }
         self.run_actions(idx, acts);
+    }
+
+    /// `tandem run`: a backup that hears the master's priority 0 advert (a planned stop)
+    /// is about to take over; from now on, segments of the old master's connections that
+    /// reach this node are handed back to it ([`super::takeover`]).
+    fn takeover(&mut self, idx: usize, peer: IpAddr) {
+        let Some(r) = self.runners.get(idx) else {
+            return;
+        };
+        if r.plan.vips.is_empty() {
+            return;
+        }
+        let vips: Vec<IpAddr> = r.plan.vips.iter().map(|v| v.addr).collect();
+        // As long as the old master may keep its VIPs: `tandem run`'s handover limit (four
+        // of the longest advert intervals, at least 1 s each, and a second).
+        let window =
+            r.plan.core.advert_interval.max(Duration::from_secs(1)) * 4 + Duration::from_secs(1);
+        let (name, vrid, dev) = (
+            r.plan.core.name.clone(),
+            r.plan.core.vrid,
+            r.plan.interface.clone(),
+        );
+        if let Some(line) = self.takeovers.forward(vrid, &dev, &vips, peer, window) {
+            self.shell.log.line(&format!("({name}) {line}"));
+        }
     }
 
     fn timers(&mut self) {
@@ -1326,6 +1364,46 @@ impl Daemon {
         }
         self.start_instances(first_new, &new_groups);
         self.shell.log.line("Reload complete");
+    }
+
+    /// keepalived's SIGJSON (signal 36): the instances as JSON in /tmp/keepalived.json.
+    fn dump_json(&self) {
+        let views = self.views();
+        let scripts: Vec<(String, String)> = super::from_ir::scripts(&self.cfg)
+            .into_iter()
+            .map(|s| (s.name, s.args.join(" ")))
+            .collect();
+        let text = dump::json::json(&self.cfg.global, &views, &scripts);
+        if let Err(e) = dump::write_file(dump::JSON_FILE, &text) {
+            self.shell
+                .log
+                .line(&format!("Can't open {} ({e})", dump::JSON_FILE));
+        }
+    }
+
+    /// Under `tandem run`, the proxy's `/metrics` shows the instances (the feed is set by
+    /// `tandem run`; nothing to do otherwise).
+    fn publish_metrics(&self) {
+        if let Some(feed) = super::METRICS_FEED.get() {
+            feed.publish(dump::metrics(&self.views()));
+        }
+    }
+
+    fn views(&self) -> Vec<dump::InstView<'_>> {
+        let wall = SystemTime::now();
+        let now = self.now();
+        self.runners
+            .iter()
+            .map(|r| dump::InstView {
+                plan: &r.plan,
+                inst: &r.inst,
+                last_transition: r.last_transition,
+                read_timeout: r
+                    .inst
+                    .protocol_deadline()
+                    .map(|d| wall + d.saturating_sub(now)),
+            })
+            .collect()
     }
 
     fn dump_data(&self) {
@@ -1573,6 +1651,16 @@ async fn run_async(
     {
         log.line(&l);
     }
+    // What this configuration asks for that tandem does not do (grammar/keepalived.tbl).
+    if let Some(path) = &opts.config_path {
+        let id = opts
+            .config_id
+            .clone()
+            .unwrap_or_else(crate::config::keepalived::sys::hostname);
+        for l in super::audit::unacted(path, &id) {
+            log.line(&l);
+        }
+    }
     let (fifo_path, fifo_script) = super::fifo::configured(&cfg.global);
     let fifo = fifo_path
         .as_deref()
@@ -1637,6 +1725,7 @@ async fn run_async(
         script_tx,
         next_id: 1,
         proxy,
+        takeovers: Default::default(),
     };
     if d.proxy.is_none() && plans.iter().any(|p| !p.track_backends.is_empty()) {
         d.shell.log.line(
@@ -1669,6 +1758,8 @@ async fn run_async(
     let mut hup = sig(SignalKind::hangup(), "SIGHUP handler")?;
     let mut usr1 = sig(SignalKind::user_defined1(), "SIGUSR1 handler")?;
     let mut usr2 = sig(SignalKind::user_defined2(), "SIGUSR2 handler")?;
+    // keepalived 2.2.7's SIGJSON is SIGRTMIN+2 (`keepalived --signum=JSON` prints 36)
+    let mut sigjson = sig(SignalKind::from_raw(36), "SIGJSON handler")?;
     let mut handover = None;
 
     d.shell.log.line("Startup complete");
@@ -1701,6 +1792,13 @@ async fn run_async(
                 ));
                 d.dump_stats();
             }
+            _ = recv_sig(&mut sigjson) => {
+                d.shell.log.line(&format!(
+                    "Printing VRRP as json for process({}) on signal",
+                    std::process::id()
+                ));
+                d.dump_json();
+            }
             c = recv_ctl(&mut control) => match c {
                 Control::Reload(cfg) => {
                     d.shell.log.line("Reloading ...");
@@ -1708,6 +1806,13 @@ async fn run_async(
                 }
                 Control::DumpData => d.dump_data(),
                 Control::DumpStats => d.dump_stats(),
+                Control::DumpJson => {
+                    d.shell.log.line(&format!(
+                        "Printing VRRP as json for process({}) on signal",
+                        std::process::id()
+                    ));
+                    d.dump_json();
+                }
                 Control::Stop { handover: h } => {
                     handover = h;
                     break;
@@ -1723,6 +1828,7 @@ async fn run_async(
                 d.read_files();
                 d.read_procs();
                 d.apply_all_tracking();
+                d.publish_metrics();
             }
             _ = tokio::time::sleep_until(wake) => d.timers(),
         }
@@ -1732,6 +1838,7 @@ async fn run_async(
         Some(limit) => d.handover(&mut rx, limit).await,
         None => d.shutdown(),
     }
+    d.takeovers.clear();
     if let Some(mut fw) = d.shell.fw.take() {
         fw.teardown();
     }
@@ -1875,6 +1982,22 @@ fn peer_took_over(pkt: &Rx, vrid: u8) -> bool {
         Rx::V6 { payload, .. } => payload.as_slice(),
     };
     vrrp.get(1) == Some(&vrid) && vrrp.get(2).is_some_and(|p| *p > 0)
+}
+
+/// The sender of a VRRP advert with priority 0 (a master that stops), for the takeover.
+/// IPv4 with its header (the source at bytes 12..16), IPv6 as payload with its source.
+fn priority_zero_from(pkt: &Rx) -> Option<IpAddr> {
+    let (src, vrrp) = match pkt {
+        Rx::V4(p) => {
+            let ihl = usize::from(p.first().copied()? & 0x0f) * 4;
+            let s: [u8; 4] = p.get(12..16)?.try_into().ok()?;
+            (IpAddr::from(s), p.get(ihl..)?)
+        }
+        Rx::V6 { src, payload, .. } => (IpAddr::V6(*src), payload.as_slice()),
+    };
+    // Version/type byte: an advertisement (type 1) of VRRPv2 or v3.
+    let advert = vrrp.first().is_some_and(|b| b & 0x0f == 1);
+    (advert && vrrp.get(2) == Some(&0)).then_some(src)
 }
 
 /// The VRID of a received IPv4 VRRP packet, if it is long enough to have one.

@@ -28,7 +28,7 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 
 /// The nft program (PATH, then the usual place).
-fn nft_program() -> Option<String> {
+pub(crate) fn nft_program() -> Option<String> {
     let path = std::env::var("PATH").unwrap_or_default();
     path.split(':')
         .chain(["/usr/sbin", "/sbin"])
@@ -198,7 +198,7 @@ impl Drop for Firewall {
     }
 }
 
-fn run_nft(nft: &str, script: &str) -> Result<(), String> {
+pub(crate) fn run_nft(nft: &str, script: &str) -> Result<(), String> {
     let mut child = Command::new(nft)
         .args(["-f", "-"])
         .stdin(Stdio::piped())

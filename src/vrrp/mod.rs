@@ -12,11 +12,14 @@
 //!   [`run`]; [`log`]: console and syslog lines; [`dump`]: the SIGUSR1 / SIGUSR2 files.
 //! - [`fifo`]: `notify_fifo` lines and the FIFO itself; [`firewall`]: the nftables rules
 //!   of `vrrp_strict` / `no_accept` (traffic to the VIPs dropped, as keepalived).
-//! - [`native`]: proxy-probing `vrrp_script`s answered from the proxy engine (`tandem run`).
+//! - [`native`]: proxy-probing `vrrp_script`s answered from the proxy engine (`tandem run`);
+//!   [`takeover`]: the new master's half of `tandem run`'s zero-loss planned handover.
+//! - [`audit`]: the keywords of a configuration the engine does not act on, named at start.
 //! - [`netlink`]: VIPs and virtual routes added / removed through rtnetlink; [`arp`]:
 //!   gratuitous ARP and unsolicited NA.
 
 pub mod arp;
+pub mod audit;
 pub mod config;
 pub mod dump;
 pub mod engine;
@@ -29,7 +32,13 @@ pub mod netlink;
 pub mod packet;
 pub mod state;
 pub mod sync;
+pub mod takeover;
 pub mod track;
 pub mod validate;
 
 pub use engine::{Control, Embedding, ProxyState, RunOptions, run, run_embedded};
+
+/// The feed through which the VRRP engine shows its instances on the proxy's `/metrics`
+/// when both engines run in one process (`tandem run` sets it once at start).
+pub static METRICS_FEED: std::sync::OnceLock<crate::proxy::stats::vrrp::VrrpFeed> =
+    std::sync::OnceLock::new();

@@ -341,7 +341,16 @@ pub fn render(r: &Response) -> Vec<String> {
     for l in &r.head {
         out.push(format!("  head| {}", escape(mask_header(l).as_bytes())));
     }
-    let text = &r.body;
+    // A compressed body: the compressed bytes and chunk boundaries depend on the
+    // compressor (libslz in HAProxy), so the decoded body and the trailers are compared.
+    let decoded = decode_compressed(r);
+    if let Some((how, _, trailers)) = &decoded {
+        out.push(format!("  body-decoded {how}"));
+        for t in trailers {
+            out.push(format!("  trailer| {}", escape(t.as_bytes())));
+        }
+    }
+    let text = decoded.as_ref().map_or(&r.body, |d| &d.1);
     // Big bodies: the length, a checksum and the start are enough to compare.
     let shown = if text.len() > 4096 {
         out.push(format!("  body-len {} fnv {:016x}", text.len(), fnv(text)));
@@ -371,4 +380,61 @@ pub fn rejected() -> Vec<String> {
         "status 0 server -".to_string(),
         "  error| closed without response".to_string(),
     ]
+}
+
+/// `content-encoding: gzip|deflate` with a chunked body: (encoding, decoded payload,
+/// trailer lines). `deflate` is tried as zlib, then raw (HAProxy's `raw-deflate`).
+fn decode_compressed(r: &Response) -> Option<(String, Vec<u8>, Vec<String>)> {
+    use std::io::Read;
+    let enc = r.head.iter().find_map(|l| {
+        let (n, v) = l.split_once(':')?;
+        n.eq_ignore_ascii_case("content-encoding")
+            .then(|| v.trim().to_ascii_lowercase())
+    })?;
+    let mut data = Vec::new();
+    let mut trailers = Vec::new();
+    let mut b = r.body.as_slice();
+    loop {
+        let nl = b.windows(2).position(|w| w == b"\r\n")?;
+        let line = std::str::from_utf8(&b[..nl]).ok()?;
+        let n = usize::from_str_radix(line.split(';').next()?.trim(), 16).ok()?;
+        b = &b[nl + 2..];
+        if n == 0 {
+            for t in b.split(|&c| c == b'\n') {
+                let t = String::from_utf8_lossy(t)
+                    .trim_end_matches('\r')
+                    .to_string();
+                if !t.is_empty() {
+                    trailers.push(t);
+                }
+            }
+            break;
+        }
+        data.extend_from_slice(b.get(..n)?);
+        b = b.get(n + 2..)?;
+    }
+    let mut plain = Vec::new();
+    let ok = match enc.as_str() {
+        "gzip" => flate2::read::GzDecoder::new(&data[..])
+            .read_to_end(&mut plain)
+            .is_ok(),
+        "deflate" => {
+            flate2::read::ZlibDecoder::new(&data[..])
+                .read_to_end(&mut plain)
+                .is_ok()
+                || {
+                    plain.clear();
+                    flate2::read::DeflateDecoder::new(&data[..])
+                        .read_to_end(&mut plain)
+                        .is_ok()
+                }
+        }
+        _ => return None,
+    };
+    let how = if ok {
+        enc
+    } else {
+        format!("{enc} (undecodable)")
+    };
+    Some((how, plain, trailers))
 }

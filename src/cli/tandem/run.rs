@@ -18,6 +18,15 @@
 //!   VIPs, and the proxy keeps answering on them, until the peer's advert shows it took over
 //!   (or a few advert intervals pass); then the VIPs go and the proxy drains its in-flight
 //!   requests before the process exits 0.
+//! - Process (haproxy.cfg's global section, as HAProxy reads it): `pidfile` gets the pid
+//!   (the daemon's, with `daemon`), removed at exit; `daemon` forks before anything runs,
+//!   the parent exits 0 once the pid file is written, the child leaves the terminal.
+//!   With $NOTIFY_SOCKET (systemd `Type=notify`): `READY=1` and `MAINPID` once both
+//!   engines run, `RELOADING=1` / `READY=1` around a reload, `STOPPING=1` on SIGTERM.
+//! - `user`/`group`/`chroot` are not applied here, and say so at start: the VRRP engine in
+//!   the same process needs CAP_NET_RAW and CAP_NET_ADMIN for its adverts and VIPs, and a
+//!   reload reads both files again and binds new sockets, which a chrooted unprivileged
+//!   process could not do. `tandem haproxy` applies them (as HAProxy does, after binding).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -31,7 +40,7 @@ use crate::ir::haproxy as hir;
 use crate::ir::keepalived as kir;
 use crate::proxy::engine::Engine;
 use crate::proxy::listen;
-use crate::runtime::Logger;
+use crate::runtime::{Logger, notify};
 use crate::vrrp::{Control, Embedding, ProxyState};
 
 /// The running proxy generation as the VRRP engine sees it.
@@ -156,6 +165,9 @@ fn start_proxy(
         log.warning(&f.text());
     }
     let engine = Engine::from_ir(&cfg, &base).map_err(|e| log.alert(&format!("config : {e}")))?;
+    // the VRRP engine's instances on this generation's `/metrics`
+    let feed = crate::vrrp::METRICS_FEED.get_or_init(Default::default);
+    let _ = engine.stats.vrrp.set(feed.clone());
     let nbthread = crate::runtime::nbthread_of(&cfg) as u64;
     let needs = crate::runtime::limits::FdNeeds {
         listeners: listen::listener_count(&cfg),
@@ -205,11 +217,86 @@ fn handover_limit(cfg: &kir::Config) -> Duration {
     Duration::from_secs_f64(longest * 4.0 + 1.0)
 }
 
+/// `pidfile` of the global section (the daemon's pid with `daemon`).
+struct PidFile(Option<std::path::PathBuf>);
+
+impl PidFile {
+    fn write(&self, pid: u32) -> Result<(), String> {
+        let Some(p) = &self.0 else { return Ok(()) };
+        std::fs::write(p, format!("{pid}\n"))
+            // HAProxy 2.6.12's words for the same failure.
+            .map_err(|_| format!("[tandem.main()] Cannot create pidfile {}", p.display()))
+    }
+}
+
+impl Drop for PidFile {
+    fn drop(&mut self) {
+        if let Some(p) = &self.0 {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+/// What `tandem run` does not apply, said once at start (never silently ignored).
+fn identity_notes(cfg: &hir::Config) -> Vec<String> {
+    let mut v = Vec::new();
+    let mut say = |what: &str| {
+        v.push(format!(
+            "tandem run: '{what}' of the global section is not applied: the VRRP engine in this \
+             process needs root (CAP_NET_RAW, CAP_NET_ADMIN) and a reload reads the files and \
+             binds again; run 'tandem haproxy' and 'tandem keepalived' separately to drop privileges"
+        ))
+    };
+    if let Some(c) = &cfg.global.chroot {
+        say(&format!("chroot {c}"));
+    }
+    if let Some(u) = cfg.global.user.as_ref().filter(|u| u.id != 0) {
+        say(&format!("user/uid {}", u.id));
+    }
+    if let Some(g) = cfg.global.group.as_ref().filter(|g| g.id != 0) {
+        say(&format!("group/gid {}", g.id));
+    }
+    v
+}
+
 pub fn main(args: &RunArgs) -> i32 {
     let first = match load(args) {
         Ok(l) => l,
         Err(code) => return code,
     };
+    for n in identity_notes(&first.haproxy) {
+        eprintln!("{n}");
+    }
+    let pidfile = PidFile(first.haproxy.global.pidfile.clone().map(Into::into));
+    // Forked before any thread exists (the runtime is built after).
+    if first.haproxy.global.daemon {
+        match crate::runtime::sys::fork() {
+            Ok(crate::runtime::sys::Fork::Parent { child }) => {
+                let code = match pidfile.write(child as u32) {
+                    Ok(()) => 0,
+                    Err(e) => {
+                        eprintln!("{e}");
+                        let _ = crate::runtime::sys::kill(child, crate::runtime::sys::sig::TERM);
+                        1
+                    }
+                };
+                // The child owns the file from now on.
+                std::mem::forget(pidfile);
+                return code;
+            }
+            Ok(crate::runtime::sys::Fork::Child) => {
+                let _ = crate::runtime::sys::setsid();
+                let _ = crate::runtime::sys::stdio_to_devnull();
+            }
+            Err(e) => {
+                eprintln!("tandem run: cannot fork: {e}");
+                return 1;
+            }
+        }
+    } else if let Err(e) = pidfile.write(std::process::id()) {
+        eprintln!("{e}");
+        return 1;
+    }
     let nbthread = crate::runtime::nbthread_of(&first.haproxy);
     let built = if nbthread <= 1 {
         tokio::runtime::Builder::new_current_thread()
@@ -232,6 +319,7 @@ pub fn main(args: &RunArgs) -> i32 {
     let code = rt.block_on(serve(args, first));
     // In-flight work of the last generation is done; do not wait for idle tasks.
     rt.shutdown_timeout(Duration::from_millis(100));
+    drop(pidfile);
     code
 }
 
@@ -278,6 +366,8 @@ async fn serve(args: &RunArgs, first: Loaded) -> i32 {
         sig(SignalKind::user_defined1()),
         sig(SignalKind::user_defined2()),
     );
+    // keepalived 2.2.7's SIGJSON (SIGRTMIN+2)
+    let mut sigjson = sig(SignalKind::from_raw(36));
     async fn recv(s: &mut Option<tokio::signal::unix::Signal>) {
         match s {
             Some(s) => {
@@ -286,10 +376,25 @@ async fn serve(args: &RunArgs, first: Loaded) -> i32 {
             None => std::future::pending().await,
         }
     }
+    // The VRRP engine starts (configuration, sockets, `Startup complete`) without
+    // waiting, up to its main loop: after one poll it runs, or it has failed.
+    tokio::select! {
+        biased;
+        r = &mut vrrp => {
+            if let Err(e) = r {
+                eprintln!("tandem run: VRRP engine: {e}");
+            }
+            let _ = running.soft_stop(&mut log).await;
+            return 1;
+        }
+        _ = tokio::task::yield_now() => {}
+    }
     eprintln!(
         "tandem run: proxy and VRRP engines running (pid {})",
         std::process::id()
     );
+    let ready = format!("READY=1\nMAINPID={}", std::process::id());
+    notify::send(&ready);
     loop {
         tokio::select! {
             r = &mut vrrp => {
@@ -302,14 +407,33 @@ async fn serve(args: &RunArgs, first: Loaded) -> i32 {
             }
             _ = recv(&mut term) => break,
             _ = recv(&mut int) => break,
-            _ = recv(&mut hup) => running = reload(args, running, &view, &ctl, &mut log),
-            _ = recv(&mut usr2) => running = reload(args, running, &view, &ctl, &mut log),
+            _ = async { tokio::select! { _ = recv(&mut hup) => {}, _ = recv(&mut usr2) => {} } } => {
+                notify::send("RELOADING=1");
+                running = reload(args, running, &view, &ctl, &mut log);
+                // Let the VRRP engine apply its part before saying READY.
+                tokio::select! {
+                    biased;
+                    r = &mut vrrp => {
+                        if let Err(e) = r {
+                            eprintln!("tandem run: VRRP engine: {e}");
+                        }
+                        let _ = running.soft_stop(&mut log).await;
+                        return 1;
+                    }
+                    _ = tokio::task::yield_now() => {}
+                }
+                notify::send(&ready);
+            }
             // keepalived's meaning (HAProxy's soft stop is SIGTERM's handover here).
             _ = recv(&mut usr1) => {
                 let _ = ctl.send(Control::DumpData);
             }
+            _ = recv(&mut sigjson) => {
+                let _ = ctl.send(Control::DumpJson);
+            }
         }
     }
+    notify::send("STOPPING=1");
     eprintln!("tandem run: stopping: handing the VIPs over (at most {limit:?}), then draining");
     let _ = ctl.send(Control::Stop {
         handover: Some(limit),

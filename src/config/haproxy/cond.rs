@@ -18,24 +18,22 @@ pub const COMPAT_VERSION: &str = "2.6.12";
 
 /// The feature list printed by `haproxy -vv` and looked up by `feature()`.
 ///
-/// Honest list for this build. tandem is one Rust program and its proxy
-/// engine is not built yet, so nothing here is exercised by traffic today.
-/// The `+` entries are only the Linux facilities the engine is built on and
-/// that need no library beyond std/libc: epoll and poll event loops, threads,
-/// getaddrinfo() resolution (already used when a check resolves server
-/// names), splice(), transparent proxying (IP_TRANSPARENT) and network
-/// namespaces. Everything that needs a library tandem does not link, or a
-/// capability it does not implement, is `-`: no OpenSSL (TLS via rustls is
-/// planned, not present, so `.if feature(OPENSSL)` blocks are skipped), no
-/// Lua, no PCRE (regexes use the Rust `regex` crate), no zlib/slz
-/// compression, no systemd notify, no Prometheus exporter, no QUIC, no
-/// device detection, no accept4/TFO/CPU affinity tuning yet.
+/// Honest list for this build, compared with Debian's HAProxy 2.6 (whose `.if
+/// feature(...)` blocks a config may carry). `+` where tandem has the facility, whatever
+/// implements it: OPENSSL (TLS by rustls: `ssl` binds and servers, so a config's
+/// `.if feature(OPENSSL)` blocks are read as on Debian), PROMEX (the Prometheus exporter
+/// service), SYSTEMD (sd_notify), SLZ (HTTP compression, by flate2), epoll and poll
+/// event loops, threads, getaddrinfo() resolution, splice(), transparent proxying
+/// (IP_TRANSPARENT) and network namespaces. `-` for what needs a library tandem does not
+/// link or a capability it does not implement: no Lua, no PCRE (regexes use the Rust
+/// `regex` crate), no QUIC, no OpenTracing, no device detection, no accept4/TFO/CPU
+/// affinity tuning.
 /// Sorted by name as HAProxy sorts it.
 pub const BUILD_FEATURES: &str = "-51DEGREES -ACCEPT4 -BACKTRACE -CLOSEFROM -CPU_AFFINITY \
 -CRYPT_H -DEVICEATLAS -DL -ENGINE +EPOLL -EVPORTS +GETADDRINFO -KQUEUE -LIBCRYPT \
 +LINUX_SPLICE +LINUX_TPROXY -LUA -MEMORY_PROFILING -NETFILTER +NS -OBSOLETE_LINKER \
--OPENSSL -OT -PCRE -PCRE2 -PCRE2_JIT -PCRE_JIT +POLL -PRCTL -PROCCTL -PROMEX -QUIC -RT \
--SLZ -STATIC_PCRE -STATIC_PCRE2 -SYSTEMD -TFO +THREAD -THREAD_DUMP +TPROXY -WURFL -ZLIB";
++OPENSSL -OT -PCRE -PCRE2 -PCRE2_JIT -PCRE_JIT +POLL -PRCTL -PROCCTL +PROMEX -QUIC -RT \
++SLZ -STATIC_PCRE -STATIC_PCRE2 +SYSTEMD -TFO +THREAD -THREAD_DUMP +TPROXY -WURFL -ZLIB";
 
 /// HAProxy's MAX_CFG_RECURSION: bounds the recursion depth of the parser.
 const MAX_CFG_RECURSION: i32 = 1024;
@@ -658,7 +656,7 @@ mod tests {
             ("", false),
             ("defined(HOME)", true),
             ("defined(NOPE)", false),
-            ("feature(OPENSSL)", false),
+            ("feature(OPENSSL)", true),
             ("feature(EPOLL)", true),
             ("feature(POLL)", true),
             ("feature(OPEN)", false),

@@ -1345,7 +1345,7 @@ mod tests {
         assert_eq!(show(&items), ["6: b", "9: c"]);
         let items = lex(".if 0\na\n.elif defined(HOME)\nb\n.elif 1\nc\n.else\nd\n.endif\n");
         assert_eq!(show(&items), ["4: b"]);
-        let items = lex(".if streq(\"$HOME\",/root) && !feature(OPENSSL)\nx\n.endif\n");
+        let items = lex(".if streq(\"$HOME\",/root) && !feature(LUA)\nx\n.endif\n");
         assert_eq!(show(&items), ["2: x"]);
         // Quoted spaces and word merging: `.if "1"   ""  ` is true? no: '1  ' parses.
         let items = lex(".if \"1\"   # c\nx\n.endif\n");

@@ -26,6 +26,7 @@ use crate::proxy::http::msg::{RequestHead, ResponseHead};
 
 mod conv;
 mod fetch;
+pub mod patref;
 mod pattern;
 mod sample;
 mod userlist;
@@ -65,10 +66,35 @@ pub enum Scope {
 
 /// Variables of one stream. The session keeps one per connection: `sess` variables live as
 /// long as the connection, [`Vars::end_txn`] clears `txn`/`req`/`res` between transactions.
-/// `proc` variables are kept here too (per connection, not process-wide: see the report).
-#[derive(Debug, Clone, Default)]
+/// `proc` variables are process-wide: a connection starts with the values set so far
+/// (by any connection) and its own `set-var(proc.x)` updates the process's value, which
+/// `get var proc.x` on the CLI reads.
+#[derive(Debug, Clone)]
 pub struct Vars {
     scopes: [HashMap<Box<str>, Value<'static>>; 5],
+}
+
+/// The process-wide `proc.` variables.
+static PROC_VARS: std::sync::Mutex<Option<HashMap<Box<str>, Value<'static>>>> =
+    std::sync::Mutex::new(None);
+
+fn proc_vars() -> std::sync::MutexGuard<'static, Option<HashMap<Box<str>, Value<'static>>>> {
+    PROC_VARS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The process-wide value of `proc.<name>` (`get var`).
+pub fn proc_var(name: &str) -> Option<Value<'static>> {
+    proc_vars().as_ref()?.get(name).cloned()
+}
+
+impl Default for Vars {
+    fn default() -> Self {
+        let mut scopes: [HashMap<Box<str>, Value<'static>>; 5] = Default::default();
+        if let Some(p) = proc_vars().as_ref() {
+            scopes[Scope::Proc as usize] = p.clone();
+        }
+        Vars { scopes }
+    }
 }
 
 /// What a fetch needs from the running engine (server states and counters). The engine
@@ -307,6 +333,11 @@ impl Vars {
     }
 
     pub fn set_in(&mut self, scope: Scope, var: &str, v: Value<'_>) {
+        if scope == Scope::Proc {
+            proc_vars()
+                .get_or_insert_with(HashMap::new)
+                .insert(var.into(), v.reborrow().into_owned());
+        }
         let map = &mut self.scopes[scope as usize];
         match map.get_mut(var) {
             Some(slot) => *slot = v.into_owned(),
@@ -318,11 +349,16 @@ impl Vars {
 
     pub fn unset(&mut self, name: &str) {
         if let Some((scope, var)) = split_var(name) {
-            self.scopes[scope as usize].remove(var);
+            self.unset_in(scope, var);
         }
     }
 
     pub fn unset_in(&mut self, scope: Scope, var: &str) {
+        if scope == Scope::Proc
+            && let Some(p) = proc_vars().as_mut()
+        {
+            p.remove(var);
+        }
         self.scopes[scope as usize].remove(var);
     }
 
@@ -370,6 +406,24 @@ impl<'a> Value<'a> {
             Value::Addr(a) => Value::Addr(*a),
             Value::Meth(m) => Value::Meth(Cow::Borrowed(m)),
         }
+    }
+
+    /// HAProxy's sample type name (`get var`: `type=str`).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "sint",
+            Value::Str(_) => "str",
+            Value::Bin(_) => "bin",
+            Value::Addr(IpAddr::V4(_)) => "ipv4",
+            Value::Addr(IpAddr::V6(_)) => "ipv6",
+            Value::Meth(_) => "meth",
+        }
+    }
+
+    /// The value as `get var` prints it.
+    pub fn display(&self) -> String {
+        String::from_utf8_lossy(&self.to_bytes()).into_owned()
     }
 
     pub fn str(s: &'a str) -> Self {

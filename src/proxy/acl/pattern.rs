@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use regex::bytes::Regex;
 
+use super::patref::{self, PatRef, Use};
 use super::sample::Expr;
 use super::{AclError, CompileEnv, CompiledAcl, CompiledCond, Ctx, Value};
 use crate::ir::haproxy::expr::{Acl, AclRef, Condition, MatchMethod, Pattern, Sample};
@@ -228,22 +229,74 @@ fn pattern_text(p: &Pattern) -> String {
     }
 }
 
-impl Matcher {
+/// A matcher whose patterns may change at run time (`-f` files, through their
+/// [`PatRef`]s): rebuilt from the references at the first use after a change.
+#[derive(Debug, Clone)]
+struct Pats {
+    base: Matcher,
+    dynamic: Option<Arc<DynPats>>,
+}
+
+#[derive(Debug)]
+struct DynPats {
+    acl: Acl,
+    refs: Vec<Arc<PatRef>>,
+    cache: std::sync::Mutex<Option<(u64, Arc<Matcher>)>>,
+}
+
+impl Pats {
     fn build(acl: &Acl, env: &CompileEnv<'_>) -> Result<Self, AclError> {
-        let icase = acl.ignore_case;
-        let mut lines: Vec<String> = Vec::new();
+        let mut refs = Vec::new();
         for f in &acl.files {
             let l = read_lines(f, env)?;
-            if acl.map_files {
-                // `-M`: the file is a map, its keys are the patterns.
-                lines.extend(
-                    l.into_iter()
-                        .map(|x| x.split([' ', '\t']).next().unwrap_or("").to_string()),
-                );
-            } else {
-                lines.extend(l);
-            }
+            // `-M`: the file is a map, its keys are the patterns
+            refs.push(patref::get_or_load(f, l, Use::Acl, acl.map_files));
         }
+        let base = Matcher::build(acl, &file_lines(&refs))?;
+        let dynamic = (!refs.is_empty()).then(|| {
+            Arc::new(DynPats {
+                acl: acl.clone(),
+                refs,
+                cache: std::sync::Mutex::new(None),
+            })
+        });
+        Ok(Pats { base, dynamic })
+    }
+
+    fn matches(&self, v: &Value<'_>) -> bool {
+        let generation = patref::generation();
+        match &self.dynamic {
+            Some(d) if generation != 0 => {
+                let m = {
+                    let mut c = d.cache.lock().unwrap_or_else(|e| e.into_inner());
+                    match &*c {
+                        Some((g, m)) if *g == generation => m.clone(),
+                        _ => {
+                            // a pattern that does not parse keeps the set as configured
+                            let m = Matcher::build(&d.acl, &file_lines(&d.refs))
+                                .map(Arc::new)
+                                .unwrap_or_else(|_| Arc::new(self.base.clone()));
+                            *c = Some((generation, m.clone()));
+                            m
+                        }
+                    }
+                };
+                m.matches(v)
+            }
+            _ => self.base.matches(v),
+        }
+    }
+}
+
+fn file_lines(refs: &[Arc<PatRef>]) -> Vec<String> {
+    refs.iter().flat_map(|r| r.lines(false)).collect()
+}
+
+impl Matcher {
+    /// `lines`: the patterns of the `-f` files (after the inline ones).
+    fn build(acl: &Acl, lines: &[String]) -> Result<Self, AclError> {
+        let icase = acl.ignore_case;
+        let lines = lines.iter().cloned();
         let bad = |s: &str| AclError::BadArg {
             what: acl.sample.text.clone(),
             msg: format!("invalid pattern '{s}'"),
@@ -262,8 +315,8 @@ impl Matcher {
                         }
                     }
                 }
-                for l in &lines {
-                    r.push(parse_range(l).ok_or_else(|| bad(l))?);
+                for l in lines {
+                    r.push(parse_range(&l).ok_or_else(|| bad(&l))?);
                 }
                 if acl.method == MatchMethod::Int {
                     Matcher::Int(r)
@@ -283,8 +336,8 @@ impl Matcher {
                         }
                     }
                 }
-                for l in &lines {
-                    let (a, pfx) = parse_net(l).ok_or_else(|| bad(l))?;
+                for l in lines {
+                    let (a, pfx) = parse_net(&l).ok_or_else(|| bad(&l))?;
                     set.push(a, pfx);
                 }
                 Matcher::Ip(set)
@@ -455,7 +508,7 @@ fn match_word(s: &[u8], p: &[u8], icase: bool, delims: &[u8]) -> bool {
 /// The ACL lines of one name (ORed), each with its own expression and matcher.
 #[derive(Debug, Clone)]
 pub(super) struct AclMatcher {
-    terms: Vec<(Expr, Matcher)>,
+    terms: Vec<(Expr, Pats)>,
     payload: bool,
 }
 
@@ -464,7 +517,7 @@ impl AclMatcher {
         let expr = Expr::compile(&acl.sample, env)?;
         let payload = expr.uses_payload();
         Ok(AclMatcher {
-            terms: vec![(expr, Matcher::build(acl, env)?)],
+            terms: vec![(expr, Pats::build(acl, env)?)],
             payload,
         })
     }
@@ -475,7 +528,7 @@ impl AclMatcher {
         for a in acls {
             let e = Expr::compile(&a.sample, env)?;
             payload |= e.uses_payload();
-            terms.push((e, Matcher::build(a, env)?));
+            terms.push((e, Pats::build(a, env)?));
         }
         Ok(AclMatcher { terms, payload })
     }
@@ -689,12 +742,15 @@ enum MapKeys {
     Reg(Vec<Regex>, bool),
 }
 
-/// A map file compiled for one `map_*` converter.
-#[derive(Debug, Clone)]
+/// A map file for one `map_*` converter: compiled at start, and again at the first
+/// lookup after a runtime change of its file's [`PatRef`] (`add map`, `set map`...).
+#[derive(Debug)]
 pub(super) struct MapTable {
-    keys: MapKeys,
-    values: Vec<Value<'static>>,
-    default: Option<Value<'static>>,
+    base: MapData,
+    conv: String,
+    args: Vec<String>,
+    pref: Arc<PatRef>,
+    cache: std::sync::Mutex<Option<(u64, Arc<MapData>)>>,
 }
 
 impl MapTable {
@@ -703,6 +759,53 @@ impl MapTable {
         args: &[String],
         env: &CompileEnv<'_>,
     ) -> Result<Self, AclError> {
+        let file = args.first().map(String::as_str).unwrap_or("");
+        let lines = read_lines(file, env)?;
+        let pref = patref::get_or_load(file, lines, Use::Map, true);
+        let base = MapData::build(conv, args, pref.lines(true))?;
+        Ok(MapTable {
+            base,
+            conv: conv.to_string(),
+            args: args.to_vec(),
+            pref,
+            cache: std::sync::Mutex::new(None),
+        })
+    }
+
+    pub(super) fn lookup<'c>(&'c self, v: &Value<'_>) -> Option<Value<'c>> {
+        let generation = patref::generation();
+        if generation == 0 {
+            return self.base.lookup(v);
+        }
+        let data = {
+            let mut c = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+            match &*c {
+                Some((g, d)) if *g == generation => d.clone(),
+                _ => {
+                    // an entry whose value does not fit the map's output type was
+                    // added at run time: the map answers as configured
+                    let d = MapData::build(&self.conv, &self.args, self.pref.lines(true))
+                        .map(Arc::new)
+                        .unwrap_or_else(|_| Arc::new(self.base.clone()));
+                    *c = Some((generation, d.clone()));
+                    d
+                }
+            }
+        };
+        data.lookup(v).map(Value::into_owned)
+    }
+}
+
+/// The compiled keys and values of a map.
+#[derive(Debug, Clone)]
+struct MapData {
+    keys: MapKeys,
+    values: Vec<Value<'static>>,
+    default: Option<Value<'static>>,
+}
+
+impl MapData {
+    fn build(conv: &str, args: &[String], lines: Vec<String>) -> Result<Self, AclError> {
         let rest = conv.strip_prefix("map").unwrap_or("");
         let rest = rest.strip_prefix('_').unwrap_or(rest);
         let mut parts = rest.splitn(2, '_');
@@ -713,7 +816,6 @@ impl MapTable {
             _ => MapOut::Str,
         };
         let file = args.first().map(String::as_str).unwrap_or("");
-        let lines = read_lines(file, env)?;
         let bad = |s: &str| AclError::BadArg {
             what: conv.into(),
             msg: format!("invalid map entry '{s}' in '{file}'"),
@@ -777,14 +879,14 @@ impl MapTable {
             Some(d) => Some(to_value(d)?),
             None => None,
         };
-        Ok(MapTable {
+        Ok(MapData {
             keys,
             values,
             default,
         })
     }
 
-    pub(super) fn lookup<'c>(&'c self, v: &Value<'_>) -> Option<Value<'c>> {
+    fn lookup<'c>(&'c self, v: &Value<'_>) -> Option<Value<'c>> {
         let idx = match &self.keys {
             MapKeys::Str(h) => h.get(v.to_bytes().as_ref()).copied(),
             MapKeys::Int(h) => v.as_int().and_then(|n| h.get(&n).copied()),

@@ -12,6 +12,8 @@ use crate::proxy::engine::Engine;
 use crate::proxy::engine::admin::AdminState;
 use crate::proxy::stats::{info, report};
 
+use super::sess;
+
 /// Access level of a CLI session (`level user|operator|admin`, default admin... as
 /// HAProxy 2.6: the default of a `stats socket` is `admin`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -123,7 +125,10 @@ pub fn execute_line(engine: &Engine, sess: &mut Session, line: &str) -> String {
             return out;
         }
         out.push_str(&ans);
-        out.push('\n');
+        // HAProxy 2.6.12 prints a found variable without the terminating empty line
+        if !(w.starts_with(&["get", "var"]) && ans.contains(": type=")) {
+            out.push('\n');
+        }
     }
     if !sess.interactive {
         sess.quit = true;
@@ -274,11 +279,11 @@ pub fn execute(engine: &Engine, sess: &mut Session, w: &[&str]) -> String {
             }
             String::new()
         }
-        ["show", "sess", ..] => {
+        ["show", "sess", rest @ ..] => {
             if !need(Level::Operator) {
                 return DENIED.into();
             }
-            String::new()
+            show_sess(engine, rest.first().copied())
         }
         ["show", "errors", ..] => {
             if !need(Level::Operator) {
@@ -307,38 +312,49 @@ pub fn execute(engine: &Engine, sess: &mut Session, w: &[&str]) -> String {
                 }
             }
         }
-        ["show", "table", rest @ ..] => show_table(engine, rest.first().copied()),
+        ["show", "table", rest @ ..] => super::table::show(engine, rest),
         ["clear", "table", rest @ ..] => {
             if !need(Level::Operator) {
                 return DENIED.into();
             }
+            super::table::clear(engine, rest)
+        }
+        ["set", "table", rest @ ..] => {
+            if !need(Level::Admin) {
+                return DENIED.into();
+            }
+            super::table::set(engine, rest)
+        }
+        ["get", "var", rest @ ..] => {
+            if !need(Level::Operator) {
+                return DENIED.into();
+            }
             match rest.first() {
-                None => "Optional table name expected\n".into(),
-                Some(name) => {
-                    let t = lock_tables(engine);
-                    // entries expire by themselves; the table has no removal API yet
-                    match t.get_by_name(name) {
-                        None => "No such table\n".into(),
-                        Some(_) => String::new(),
-                    }
-                }
+                None => "Missing process-wide variable identifier.\n".into(),
+                Some(name) => match name
+                    .strip_prefix("proc.")
+                    .and_then(crate::proxy::acl::proc_var)
+                {
+                    // HAProxy 2.6.12 ends this answer without the empty line
+                    Some(v) => format!("{name}: type={} value=<{}>\n", v.type_name(), v.display()),
+                    None => "Variable not found.\n".into(),
+                },
             }
         }
-        ["show", "map" | "acl"] => "# id (file) description\n".into(),
-        ["show", "map" | "acl", ..] => {
-            "Unknown map identifier. Please use #<id> or <file>.\n".into()
-        }
-        ["get", "var", rest @ ..] => match rest.first() {
-            None => "Missing variable name.\n".into(),
-            Some(_) => "Variable not found.\n".into(),
-        },
         ["shutdown", "session", rest @ ..] => {
             if !need(Level::Admin) {
                 return DENIED.into();
             }
-            match rest.first() {
-                None => "Session pointer expected (use 'show sess').\n".into(),
-                Some(_) => "No such session (use 'show sess').\n".into(),
+            let ptr = rest.first().map_or(0, |p| sess::strtoul(p));
+            if ptr == 0 {
+                return "Session pointer expected (use 'show sess').\n".into();
+            }
+            match engine.sessions.get(ptr) {
+                None => "No such session (use 'show sess').\n".into(),
+                Some(e) => {
+                    e.kill();
+                    String::new()
+                }
             }
         }
         ["shutdown", "sessions", "server", rest @ ..] => {
@@ -347,18 +363,67 @@ pub fn execute(engine: &Engine, sess: &mut Session, w: &[&str]) -> String {
             }
             match rest.first() {
                 Some(spec) => match engine.admin_find(spec) {
-                    Ok(_) => String::new(),
+                    Ok(_) => {
+                        if let Some((b, s)) = spec.split_once('/') {
+                            engine.sessions.kill_server(b, s);
+                        }
+                        String::new()
+                    }
                     Err(e) => format!("{e}\n"),
                 },
                 None => "Require 'backend/server'.\n".into(),
             }
         }
+        [_, "map" | "acl", ..] => super::maps::command(w).unwrap_or_else(unknown),
         _ => unknown(),
     }
 }
 
-fn lock_tables(engine: &Engine) -> std::sync::MutexGuard<'_, crate::proxy::stick::Tables> {
-    engine.tables.lock().unwrap_or_else(|e| e.into_inner())
+/// `show sess [all|<id>]`.
+fn show_sess(engine: &Engine, arg: Option<&str>) -> String {
+    let list = engine.sessions.list();
+    let meta = engine.stats.bind(engine, false);
+    let proxy_id = |n: &str| meta.iid.get(n).copied();
+    let server = |b: &str, s: &str| {
+        let be = engine.backend(b)?;
+        let sv = be.servers.get(be.server_index(s)?)?;
+        Some((sv.puid, sv.dest(None)))
+    };
+    let http = |n: &str| {
+        engine
+            .frontend(n)
+            .map(|f| f.mode == crate::proxy::engine::Mode::Http)
+            .or_else(|| {
+                engine
+                    .backend(n)
+                    .map(|b| b.mode == crate::proxy::engine::Mode::Http)
+            })
+            .unwrap_or(false)
+    };
+    let ids = sess::Ids {
+        proxy_id: &proxy_id,
+        server: &server,
+        http: &http,
+    };
+    let mut o = String::new();
+    match arg {
+        Some("all") => {
+            for e in &list {
+                o.push_str(&sess::detail(e, &ids));
+            }
+        }
+        Some(p) if sess::strtoul(p) != 0 => match engine.sessions.get(sess::strtoul(p)) {
+            Some(e) => o.push_str(&sess::detail(&e, &ids)),
+            None => o.push_str("Session not found.\n"),
+        },
+        _ => {
+            for e in &list {
+                o.push_str(&sess::summary_line(e));
+                o.push('\n');
+            }
+        }
+    }
+    o
 }
 
 /// `set timeout cli` values: seconds by default, or HAProxy's `ms|s|m|h|d` units.
@@ -544,36 +609,6 @@ pub fn servers_state(engine: &Engine, only: Option<&str>) -> String {
     o
 }
 
-/// `show table [name]`.
-fn show_table(engine: &Engine, name: Option<&str>) -> String {
-    let t = lock_tables(engine);
-    let mut o = String::new();
-    let mut found = false;
-    for (_, tbl) in t.iter() {
-        if name.is_some_and(|n| n != tbl.name) {
-            continue;
-        }
-        found = true;
-        let _ = writeln!(
-            o,
-            "# table: {}, type: {}, size:{}, used:{}",
-            tbl.name,
-            tbl.spec.key_type.name(),
-            tbl.spec.size,
-            tbl.len()
-        );
-        if name.is_some() {
-            for (k, e) in tbl.iter() {
-                let _ = writeln!(o, "0x0: key={} use={} exp={}", k, e.ref_cnt, e.expire);
-            }
-        }
-    }
-    if name.is_some() && !found {
-        return "No such table\n".into();
-    }
-    o
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -629,6 +664,24 @@ mod tests {
         assert_eq!(
             execute_line(&e, &mut s, "get weight be/s1"),
             "1 (initial 1)\n\n"
+        );
+    }
+
+    #[test]
+    fn get_var_without_empty_line() {
+        let e = engine();
+        let mut v = crate::proxy::acl::Vars::new();
+        v.set("proc.apitest", crate::proxy::acl::Value::Int(3));
+        let mut s = Session::new(Level::Admin, Duration::from_secs(10));
+        // HAProxy 2.6.12: "proc.foo: type=str value=<hello>\n" and no empty line
+        assert_eq!(
+            execute_line(&e, &mut s, "get var proc.apitest"),
+            "proc.apitest: type=sint value=<3>\n"
+        );
+        let mut s = Session::new(Level::Admin, Duration::from_secs(10));
+        assert_eq!(
+            execute_line(&e, &mut s, "get var txn.x;get var"),
+            "Variable not found.\n\nMissing process-wide variable identifier.\n\n"
         );
     }
 

@@ -7,6 +7,9 @@
 //! (default 10s) closes an idle connection. The commands are in [`cli`].
 
 pub mod cli;
+pub mod maps;
+pub mod sess;
+pub mod table;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -154,6 +157,13 @@ pub fn start(engine: &Arc<Engine>, cfg: &Config) -> Result<(), ApiError> {
     engine
         .stats
         .bind(engine, !cfg.global.stats_sockets.is_empty());
+    let mut files: Vec<String> = Vec::new();
+    for p in &cfg.proxies {
+        if !p.span.file.is_empty() && !files.contains(&p.span.file) {
+            files.push(p.span.file.clone());
+        }
+    }
+    maps::set_config_files(&files);
     let timeout = cfg
         .global
         .stats_timeout_ms
@@ -199,12 +209,20 @@ pub fn start(engine: &Arc<Engine>, cfg: &Config) -> Result<(), ApiError> {
                 let level = spec.level;
                 tokio::spawn(async move {
                     loop {
-                        let Ok((st, _)) = l.accept().await else {
+                        let Ok((st, peer)) = l.accept().await else {
                             tokio::time::sleep(Duration::from_millis(50)).await;
                             continue;
                         };
                         let engine = engine.clone();
-                        tokio::spawn(serve(engine, st, level, timeout));
+                        let local = st.local_addr().ok();
+                        tokio::spawn(serve_from(
+                            engine,
+                            st,
+                            level,
+                            timeout,
+                            sess::Source::Tcp(peer),
+                            local,
+                        ));
                     }
                 });
             }
@@ -220,6 +238,25 @@ pub async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
     level: Level,
     timeout: Duration,
 ) {
+    serve_from(engine, stream, level, timeout, sess::Source::Unix, None).await
+}
+
+/// [`serve`] for a client at `src` (the CLI stream is listed by `show sess`, as in
+/// HAProxy, with the frontend `GLOBAL`).
+pub async fn serve_from<S: AsyncRead + AsyncWrite + Unpin>(
+    engine: Arc<Engine>,
+    stream: S,
+    level: Level,
+    timeout: Duration,
+    src: sess::Source,
+    local: Option<std::net::SocketAddr>,
+) {
+    let _guard = engine.sessions.register(sess::NewStream {
+        src,
+        local,
+        frontend: "GLOBAL",
+        http: false,
+    });
     let (r, mut w) = tokio::io::split(stream);
     let mut r = BufReader::new(r);
     let mut sess = Session::new(level, timeout);

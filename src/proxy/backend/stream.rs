@@ -19,15 +19,20 @@ use tokio_rustls::client::TlsStream;
 #[derive(Debug)]
 pub enum ServerStream {
     Plain(TcpStream),
-    Tls(Box<TlsStream<TcpStream>>),
+    /// A TLS connection and the SNI it was opened with (HAProxy reuses a connection
+    /// only for a request whose SNI is the same).
+    Tls(Box<TlsStream<TcpStream>>, Option<Arc<str>>),
+    /// A transaction on a shared h2 connection (HTTP/1.1 in and out, see [`super::h2`]).
+    H2(Box<super::h2::H2Stream>),
 }
 
 impl ServerStream {
-    /// The socket under the stream.
-    pub fn tcp(&self) -> &TcpStream {
+    /// The socket under the stream (an h2 stream has its own socket to itself).
+    pub fn tcp(&self) -> Option<&TcpStream> {
         match self {
-            ServerStream::Plain(s) => s,
-            ServerStream::Tls(s) => s.get_ref().0,
+            ServerStream::Plain(s) => Some(s),
+            ServerStream::Tls(s, _) => Some(s.get_ref().0),
+            ServerStream::H2(_) => None,
         }
     }
 
@@ -40,27 +45,74 @@ impl ServerStream {
     }
 
     pub fn is_tls(&self) -> bool {
-        matches!(self, ServerStream::Tls(_))
+        match self {
+            ServerStream::Plain(_) => false,
+            ServerStream::Tls(..) => true,
+            ServerStream::H2(s) => s.tls_info().is_some(),
+        }
     }
 
-    /// The rustls side of a TLS stream (`ssl_bc_*` values).
+    /// The rustls side of a TLS stream (an h2 stream: see [`ServerStream::tls_info`]).
     pub fn tls(&self) -> Option<&rustls::ClientConnection> {
         match self {
+            ServerStream::Tls(s, _) => Some(s.get_ref().1),
+            ServerStream::Plain(_) | ServerStream::H2(_) => None,
+        }
+    }
+
+    /// The TLS values of the server connection (`ssl_bc_*`), `None` in clear.
+    pub fn tls_info(&self) -> Option<std::sync::Arc<crate::proxy::tls::TlsInfo>> {
+        match self {
             ServerStream::Plain(_) => None,
-            ServerStream::Tls(s) => Some(s.get_ref().1),
+            ServerStream::Tls(s, sni) => {
+                let mut i = crate::proxy::tls::TlsInfo::from_client(s.get_ref().1);
+                i.sni = sni.as_deref().map(String::from);
+                Some(std::sync::Arc::new(i))
+            }
+            ServerStream::H2(s) => s.tls_info().cloned(),
+        }
+    }
+
+    /// The SNI the connection was opened with.
+    pub fn sni(&self) -> Option<&str> {
+        match self {
+            ServerStream::Plain(_) => None,
+            ServerStream::Tls(_, sni) => sni.as_deref(),
+            ServerStream::H2(s) => s.sni(),
+        }
+    }
+
+    /// The server connection speaks h2 (the session still speaks HTTP/1.1 to it).
+    pub fn is_h2(&self) -> bool {
+        matches!(self, ServerStream::H2(_))
+    }
+
+    /// For an h2 server stream: the next request came from an HTTP/2 client over
+    /// `scheme`, whose scheme and authority HAProxy keeps (see
+    /// [`super::h2::H2Stream::set_client_scheme`]). Nothing for other streams.
+    pub fn set_client_scheme(&self, scheme: Option<&str>) {
+        if let ServerStream::H2(s) = self {
+            s.set_client_scheme(scheme);
         }
     }
 
     pub fn peer_addr(&self) -> io::Result<SocketAddr> {
-        self.tcp().peer_addr()
+        self.tcp()
+            .ok_or_else(|| io::Error::other("h2 stream"))?
+            .peer_addr()
     }
 
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
-        self.tcp().local_addr()
+        self.tcp()
+            .ok_or_else(|| io::Error::other("h2 stream"))?
+            .local_addr()
     }
 
     pub fn set_nodelay(&self, on: bool) -> io::Result<()> {
-        self.tcp().set_nodelay(on)
+        match self.tcp() {
+            Some(t) => t.set_nodelay(on),
+            None => Ok(()),
+        }
     }
 
     /// An idle connection is still usable: open, and nothing for the
@@ -68,6 +120,9 @@ impl ServerStream {
     /// cannot be reused). TLS records that carry no application data (a TLS
     /// 1.3 session ticket arriving late) are consumed here and do not count.
     pub fn alive(&mut self) -> bool {
+        if let ServerStream::H2(s) = self {
+            return s.alive();
+        }
         let mut cx = Context::from_waker(std::task::Waker::noop());
         let mut b = [0u8; 1];
         let mut rb = ReadBuf::new(&mut b);
@@ -90,7 +145,8 @@ impl AsyncRead for ServerStream {
     ) -> Poll<io::Result<()>> {
         match self.get_mut() {
             ServerStream::Plain(s) => Pin::new(s).poll_read(cx, buf),
-            ServerStream::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+            ServerStream::Tls(s, _) => Pin::new(s.as_mut()).poll_read(cx, buf),
+            ServerStream::H2(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
         }
     }
 }
@@ -103,7 +159,8 @@ impl AsyncWrite for ServerStream {
     ) -> Poll<io::Result<usize>> {
         match self.get_mut() {
             ServerStream::Plain(s) => Pin::new(s).poll_write(cx, buf),
-            ServerStream::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+            ServerStream::Tls(s, _) => Pin::new(s.as_mut()).poll_write(cx, buf),
+            ServerStream::H2(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
         }
     }
 
@@ -114,28 +171,32 @@ impl AsyncWrite for ServerStream {
     ) -> Poll<io::Result<usize>> {
         match self.get_mut() {
             ServerStream::Plain(s) => Pin::new(s).poll_write_vectored(cx, bufs),
-            ServerStream::Tls(s) => Pin::new(s.as_mut()).poll_write_vectored(cx, bufs),
+            ServerStream::Tls(s, _) => Pin::new(s.as_mut()).poll_write_vectored(cx, bufs),
+            ServerStream::H2(s) => Pin::new(s.as_mut()).poll_write_vectored(cx, bufs),
         }
     }
 
     fn is_write_vectored(&self) -> bool {
         match self {
             ServerStream::Plain(s) => s.is_write_vectored(),
-            ServerStream::Tls(s) => s.is_write_vectored(),
+            ServerStream::Tls(s, _) => s.is_write_vectored(),
+            ServerStream::H2(_) => false,
         }
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self.get_mut() {
             ServerStream::Plain(s) => Pin::new(s).poll_flush(cx),
-            ServerStream::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+            ServerStream::Tls(s, _) => Pin::new(s.as_mut()).poll_flush(cx),
+            ServerStream::H2(s) => Pin::new(s.as_mut()).poll_flush(cx),
         }
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         match self.get_mut() {
             ServerStream::Plain(s) => Pin::new(s).poll_shutdown(cx),
-            ServerStream::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+            ServerStream::Tls(s, _) => Pin::new(s.as_mut()).poll_shutdown(cx),
+            ServerStream::H2(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
         }
     }
 }
@@ -174,8 +235,8 @@ impl ServerIo for TcpStream {
 #[derive(Clone)]
 pub struct ServerTlsCfg {
     pub connector: tokio_rustls::TlsConnector,
-    /// A constant `sni str(NAME)` (other expressions need the request; see
-    /// `ConnectOpts`).
+    /// A constant `sni str(NAME)` (other expressions are evaluated per request: see
+    /// `Backend::eval_sni`).
     pub sni: Option<Arc<str>>,
     /// The `sni` expression is not a constant.
     pub sni_dynamic: bool,
@@ -199,7 +260,7 @@ pub async fn handshake(
     let ip = tcp.peer_addr()?.ip();
     let name = crate::proxy::tls::server_name(sni, ip);
     let s = cfg.connector.connect(name, tcp).await?;
-    Ok(ServerStream::Tls(Box::new(s)))
+    Ok(ServerStream::Tls(Box::new(s), sni.map(Arc::from)))
 }
 
 /// The TLS side of a `server ... ssl` line (`None` without `ssl`).
@@ -232,6 +293,42 @@ pub fn check_tls(
     }
     let sni = o.check_sni.as_deref().map(|n| format!("str({n})"));
     build(global, &s, sni.as_deref()).map(Some)
+}
+
+/// Why a check's TLS handshake failed: HAProxy 2.6's check info text; the status is
+/// L6RSP ("Layer6 invalid response") in both cases (measured on 2.6.12 with
+/// `check-ssl` against a cleartext server and with a `check-sni` the certificate does
+/// not carry).
+pub const CHECK_HANDSHAKE_FAILED: &str = "SSL handshake failure";
+pub const CHECK_WRONG_CERT: &str =
+    "Server presented an SSL certificate different from the expected one";
+
+/// The TLS handshake of a health check (`check-ssl`, see [`check_tls`]), run right
+/// after the check's TCP connect and under the same timer (a timeout there is L6TOUT).
+/// `Err` carries HAProxy's info text.
+pub async fn check_handshake(
+    cfg: &ServerTlsCfg,
+    tcp: TcpStream,
+) -> Result<ServerStream, &'static str> {
+    handshake(cfg, cfg.sni.as_deref(), tcp).await.map_err(|e| {
+        let wrong_name = e
+            .get_ref()
+            .and_then(|i| i.downcast_ref::<rustls::Error>())
+            .is_some_and(|r| {
+                matches!(
+                    r,
+                    rustls::Error::InvalidCertificate(
+                        rustls::CertificateError::NotValidForName
+                            | rustls::CertificateError::NotValidForNameContext { .. }
+                    )
+                )
+            });
+        if wrong_name {
+            CHECK_WRONG_CERT
+        } else {
+            CHECK_HANDSHAKE_FAILED
+        }
+    })
 }
 
 fn build(
@@ -335,6 +432,119 @@ mod tests {
         let mut line = String::new();
         r.read_line(&mut line).await.unwrap();
         line
+    }
+
+    /// A CA (`ca.crt`) and a certificate for `backend.test` it signed (`leaf.pem`):
+    /// webpki does not take a self-signed leaf as its own trust anchor.
+    fn ca_and_leaf(dir: &std::path::Path) -> (String, String) {
+        std::fs::create_dir_all(dir).unwrap();
+        let run = |args: &[&str]| {
+            let st = std::process::Command::new("openssl")
+                .args(args)
+                .current_dir(dir)
+                .stderr(std::process::Stdio::null())
+                .stdout(std::process::Stdio::null())
+                .status()
+                .unwrap();
+            assert!(st.success(), "{args:?}");
+        };
+        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"];
+        let mut a = vec!["req", "-x509", "-nodes", "-days", "30"];
+        a.extend(ec);
+        a.extend([
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.crt",
+            "-subj",
+            "/CN=Check CA",
+        ]);
+        run(&a);
+        let mut a = vec!["req", "-nodes"];
+        a.extend(ec);
+        a.extend([
+            "-keyout",
+            "leaf.key",
+            "-out",
+            "leaf.csr",
+            "-subj",
+            "/CN=backend.test",
+        ]);
+        run(&a);
+        std::fs::write(dir.join("leaf.ext"), "subjectAltName=DNS:backend.test\n").unwrap();
+        run(&[
+            "x509",
+            "-req",
+            "-in",
+            "leaf.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "leaf.crt",
+            "-days",
+            "30",
+            "-extfile",
+            "leaf.ext",
+        ]);
+        let mut pem = std::fs::read(dir.join("leaf.crt")).unwrap();
+        pem.extend(std::fs::read(dir.join("leaf.key")).unwrap());
+        std::fs::write(dir.join("leaf.pem"), pem).unwrap();
+        let p = |n: &str| dir.join(n).to_string_lossy().into_owned();
+        (p("ca.crt"), p("leaf.pem"))
+    }
+
+    #[tokio::test]
+    async fn check_ssl_handshakes() {
+        let dir = std::env::temp_dir().join(format!("tandem-check-tls-{}", std::process::id()));
+        let (ca, pem) = ca_and_leaf(&dir);
+        let (port, _) = tls_server(&pem).await;
+        let plain = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let plain_port = plain.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            while let Ok((mut s, _)) = plain.accept().await {
+                let _ = s.write_all(b"HTTP/1.0 400 no\r\n\r\n").await;
+            }
+        });
+        let cfg = crate::proxy::engine::tests::config(&format!(
+            "global\n    ssl-server-verify none\ndefaults\n    mode http\nbackend be\n\
+             server good 127.0.0.1:{port} check check-ssl check-sni backend.test verify required ca-file {ca}\n\
+             server badname 127.0.0.1:{port} check check-ssl check-sni nope.test verify required ca-file {ca}\n\
+             server plain 127.0.0.1:{plain_port} check check-ssl\n\
+             server nossl 127.0.0.1:{plain_port} check\n"
+        ));
+        let servers: Vec<_> = cfg.proxies[0]
+            .servers
+            .iter()
+            .map(|l| l.value.clone())
+            .collect();
+        let mut got = Vec::new();
+        for (s, p) in servers.iter().zip([port, port, plain_port, plain_port]) {
+            let Some(t) = check_tls(&cfg.global, s).unwrap() else {
+                got.push(format!("{}: clear", s.name));
+                continue;
+            };
+            let tcp = TcpStream::connect(("127.0.0.1", p)).await.unwrap();
+            let r = check_handshake(&t, tcp).await;
+            got.push(format!(
+                "{}: {}",
+                s.name,
+                r.map(|_| "ok").unwrap_or_else(|e| e)
+            ));
+        }
+        // HAProxy 2.6.12's check info texts for the same servers
+        assert_eq!(
+            got,
+            [
+                "good: ok",
+                "badname: Server presented an SSL certificate different from the expected one",
+                "plain: SSL handshake failure",
+                "nossl: clear"
+            ]
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[tokio::test]

@@ -35,6 +35,8 @@ pub mod tree;
 
 #[cfg(test)]
 mod oracle;
+#[cfg(test)]
+mod weights;
 
 use std::net::IpAddr;
 

@@ -14,7 +14,7 @@ use std::net::IpAddr;
 
 use tokio::sync::{mpsc, watch};
 
-use super::state::{CheckParams, CheckResult, CheckState, OpState, Transition};
+use super::state::{CheckParams, CheckResult, CheckState, OpState};
 use crate::ir::haproxy as ir;
 
 pub use plan::Step;
@@ -87,6 +87,43 @@ impl Status {
         }
     }
 
+    /// The short name of the stats' `check_status` column (`get_check_status_info`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Status::L4Ok => "L4OK",
+            Status::L4Tout => "L4TOUT",
+            Status::L4Con => "L4CON",
+            Status::L6Ok => "L6OK",
+            Status::L6Tout => "L6TOUT",
+            Status::L6Rsp => "L6RSP",
+            Status::L7Tout => "L7TOUT",
+            Status::L7Rsp => "L7RSP",
+            Status::L7OkD => "L7OK",
+            Status::L7OkCD => "L7OKC",
+            Status::L7Sts => "L7STS",
+            Status::SockErr => "SOCKERR",
+        }
+    }
+
+    /// The `enum healthcheck_status` value (`srv_check_status` of `show servers state`;
+    /// measured: L4CON is 8, L7OK 15).
+    pub fn code(self) -> u8 {
+        match self {
+            Status::SockErr => 5,
+            Status::L4Ok => 6,
+            Status::L4Tout => 7,
+            Status::L4Con => 8,
+            Status::L6Ok => 9,
+            Status::L6Tout => 10,
+            Status::L6Rsp => 11,
+            Status::L7Tout => 12,
+            Status::L7Rsp => 13,
+            Status::L7OkD => 15,
+            Status::L7OkCD => 16,
+            Status::L7Sts => 17,
+        }
+    }
+
     /// Statuses from HCHK_STATUS_L57DATA on carry a code (`, code: 200`).
     pub fn shows_code(self) -> bool {
         matches!(self, Status::L7OkD | Status::L7OkCD | Status::L7Sts)
@@ -151,6 +188,23 @@ pub struct HealthEvent {
     pub backup: bool,
     /// UP but draining (`http-check disable-on-404` answered 404): no new balanced traffic.
     pub draining: bool,
+    /// The operational state changed (UP/DOWN/stopping). `false`: a check result that moved
+    /// nothing but the counters, sent so that the stats columns and `option
+    /// log-health-checks` see every check.
+    pub transition: bool,
+    /// The check's status (the stats' `check_status`).
+    pub status: Status,
+    /// The health counter after this check (`check_health`), and the server's rise/fall.
+    pub health: u32,
+    pub rise: u32,
+    pub fall: u32,
+    /// What the result counted as.
+    pub result: CheckResult,
+    /// The failure was counted in `chkfail` (HAProxy counts failures while health > 0).
+    pub counted_failure: bool,
+    /// HAProxy's `option log-health-checks` reports this check: its status or its health
+    /// changed (`set_server_check_status`).
+    pub report: bool,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -208,6 +262,8 @@ async fn run_one(
     let now_ms = |start: tokio::time::Instant| start.elapsed().as_millis() as u64;
     let mut st = CheckState::new(plan.params, first_ms);
     let mut rng = exec::SmallRng::seeded(plan.server_idx as u64);
+    // HAProxy starts at HCHK_STATUS_INI: the first result is always a status change
+    let mut last_status = None;
     loop {
         if *stop.borrow() {
             return;
@@ -232,20 +288,30 @@ async fn run_one(
                 continue;
             }
         };
-        let tr = st.on_result(outcome.status.result(), now_ms(start), &mut rng);
-        let Some(tr) = tr else { continue };
+        let before = st.health();
+        let result = outcome.status.result();
+        let tr = st.on_result(result, now_ms(start), &mut rng);
         let ev = HealthEvent {
             backend: plan.backend.clone(),
             server: plan.server.clone(),
             server_idx: plan.server_idx,
-            up: tr != Transition::WentDown,
+            up: st.state() != OpState::Stopped,
             reason: outcome.status.description().to_string(),
             info: outcome.info,
             check_duration_ms: outcome.duration_ms,
             code: outcome.status.shows_code().then_some(outcome.code),
             backup: plan.backup,
             draining: st.state() == OpState::Stopping,
+            transition: tr.is_some(),
+            status: outcome.status,
+            health: st.health(),
+            rise: st.params().rise,
+            fall: st.params().fall,
+            result,
+            counted_failure: result == CheckResult::Failed && before > 0,
+            report: last_status != Some(outcome.status) || before != st.health(),
         };
+        last_status = Some(outcome.status);
         if tx.send(ev).is_err() {
             return;
         }
@@ -315,6 +381,40 @@ pub fn transition_message(
         );
     }
     m
+}
+
+/// `option log-health-checks`: HAProxy's line for one check whose status or health
+/// changed (`set_server_check_status`), without the `[WARNING]  (PID) : ` prefix, e.g.
+/// `Health check for server be/s1 failed, reason: Layer4 connection problem, info:
+/// "Connection refused", check duration: 0ms, status: 2/3 UP.` `weighted`: the server's
+/// user weight is not 0 (HAProxy says DRAIN for an up server of weight 0).
+pub fn check_log_message(ev: &HealthEvent, weighted: bool) -> String {
+    let (a, b, word) = if ev.health >= ev.rise {
+        (
+            ev.health - ev.rise + 1,
+            ev.fall,
+            if weighted { "UP" } else { "DRAIN" },
+        )
+    } else {
+        (ev.health, ev.rise, "DOWN")
+    };
+    format!(
+        "Health check for {}server {}/{} {}{}, reason: {}, status: {a}/{b} {word}.",
+        if ev.backup { "backup " } else { "" },
+        ev.backend,
+        ev.server,
+        if ev.result == CheckResult::CondPass {
+            "conditionally "
+        } else {
+            ""
+        },
+        if ev.result == CheckResult::Failed {
+            "failed"
+        } else {
+            "succeeded"
+        },
+        ev.status_text()
+    )
 }
 
 /// HAProxy's alert when the last server of a backend goes down (without the `[ALERT]

@@ -124,6 +124,11 @@ impl CheckState {
         self.health
     }
 
+    /// The parameters in use (rise and fall at least 1).
+    pub fn params(&self) -> &CheckParams {
+        &self.params
+    }
+
     pub fn state(&self) -> OpState {
         self.state
     }

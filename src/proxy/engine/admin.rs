@@ -9,7 +9,6 @@
 use std::sync::atomic::Ordering::Relaxed;
 
 use super::Engine;
-use crate::proxy::balance::ServerState;
 use crate::proxy::stats::{admf, unix_now};
 
 /// A server admin request (`set server B/S state ...`, `disable|enable server`).
@@ -60,15 +59,13 @@ impl Engine {
             return;
         };
         let admin = ss.admin.load(Relaxed);
-        let state = if admin & admf::MAINT != 0 {
-            ServerState::Maint
-        } else if ss.forced_health.load(Relaxed) == 0 {
-            ServerState::Down
-        } else if admin & admf::FDRAIN != 0 || ss.uweight.load(Relaxed) == 0 {
-            ServerState::Drain
-        } else {
-            ServerState::Up
-        };
+        // the weight first, so that a server coming back from weight 0 gets its share
+        // at once; `effective_state` combines admin bits, forced health and the checks
+        let w = ss.uweight.load(Relaxed);
+        if w > 0 {
+            let _ = be.set_server_weight(si, w);
+        }
+        let state = crate::proxy::stats::health::effective_state(ss);
         let reason = if admin & admf::MAINT != 0 {
             "Forced maintenance"
         } else {
@@ -155,6 +152,12 @@ impl Engine {
         };
         if weight > 256 {
             return Err(AdminError::Text("Relative weight too large.".into()));
+        }
+        // static-rr refuses other weights than 0% and 100% with HAProxy's message
+        if weight > 0 {
+            self.backends[bi]
+                .set_server_weight(si, weight as u32)
+                .map_err(|e| AdminError::Text(e.to_string()))?;
         }
         let ss = &self.stats.backends[bi].servers[si];
         ss.uweight.store(weight as u32, Relaxed);

@@ -5,7 +5,10 @@
 //! `tune.h2.*` limits).
 //!
 //! Each stream is carried through the HTTP/1.1 session ([`gateway`]), so every request
-//! sees the same rules, routing, balancing, error pages and logs as an HTTP/1.1 one.
+//! sees the same rules, routing, balancing, error pages and logs as an HTTP/1.1 one. The
+//! session reads and writes the stream's frames directly (`stream_io`: no task and no
+//! pipe per stream), and a frame pre-filter (`prefilter`) gives the connection errors the
+//! codes RFC 9113 names where the h2 crate would say PROTOCOL_ERROR.
 //!
 //! Measured on HAProxy 2.6.12 (`haproxy -db`, curl, nghttp, a Python h2 client):
 //! - `alpn h2,http/1.1` on an `ssl` bind speaks h2 when ALPN chose `h2`;
@@ -25,7 +28,9 @@
 
 mod chunked;
 pub mod gateway;
+mod prefilter;
 mod rewind;
+mod stream_io;
 #[cfg(test)]
 mod tests;
 
@@ -248,7 +253,10 @@ where
         client, local, tls, ..
     } = conn;
     let timeouts = fe.timeouts;
-    let hs = settings.builder().handshake::<S, Bytes>(io);
+    // the connection errors RFC 9113 gives a specific code are answered before the h2
+    // crate (which says PROTOCOL_ERROR) sees them
+    let io = prefilter::PreFilter::new(io);
+    let hs = settings.builder().handshake::<_, Bytes>(io);
     let mut h2c = match timeouts.client {
         Some(d) => match tokio::time::timeout(d, hs).await {
             Ok(Ok(c)) => c,
@@ -284,6 +292,20 @@ where
             _ => None,
         };
         tokio::select! {
+            // Streams first, the connection after: every stream that can move queues its
+            // frames before the connection is polled, so that one write carries the
+            // responses of all of them (a random order flushes after some of them).
+            biased;
+            Some(o) = streams.next(), if !streams.is_empty() => {
+                guard.record(o);
+                if guard.abusive() && !closing {
+                    h2c.abrupt_shutdown(h2::Reason::ENHANCE_YOUR_CALM);
+                    closing = true;
+                }
+                if streams.is_empty() {
+                    idle_since = Some(Instant::now());
+                }
+            }
             r = h2c.accept() => match r {
                 Some(Ok((req, mut respond))) => {
                     idle_since = None;
@@ -295,16 +317,6 @@ where
                 }
                 Some(Err(_)) | None => break,
             },
-            Some(o) = streams.next(), if !streams.is_empty() => {
-                guard.record(o);
-                if guard.abusive() && !closing {
-                    h2c.abrupt_shutdown(h2::Reason::ENHANCE_YOUR_CALM);
-                    closing = true;
-                }
-                if streams.is_empty() {
-                    idle_since = Some(Instant::now());
-                }
-            }
             _ = sleep_until(idle_deadline) => {
                 // idle past `timeout http-keep-alive` (else `timeout client`): GOAWAY
                 h2c.graceful_shutdown();
@@ -318,7 +330,7 @@ where
             }
         }
     }
-    // the connection is gone: the streams' sessions end (their pipes close)
+    // the connection is gone: the streams' sessions end (their reads end, writes fail)
     let _ = tokio::time::timeout(Duration::from_secs(1), async {
         while streams.next().await.is_some() {}
     })

@@ -1,6 +1,7 @@
 //! HTTP: message heads, the HTTP/1 codec, HAProxy's error responses, and the per-connection
 //! transaction loop.
 
+pub mod compress;
 pub mod errors;
 pub mod h1;
 pub mod h2;

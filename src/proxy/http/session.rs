@@ -48,6 +48,7 @@ use crate::proxy::backend::{
 use crate::proxy::balance::RequestInfo;
 use crate::proxy::engine::{Engine, Frontend, combine_modes};
 use crate::proxy::http::ClientConn;
+use crate::proxy::http::compress;
 use crate::proxy::http::errors;
 use crate::proxy::http::h1::{
     self, BodyKind, BodyTracker, ConnMode, ParsedRequest, ParsedResponse,
@@ -131,7 +132,17 @@ where
     if fresh && let Some(c) = &s.counters {
         c.session_started(s.engine.now_ms());
     }
-    s.run(&mut stream).await;
+    // `show sess` lists the stream; `shutdown session(s)` ends it here
+    let guard = s
+        .engine
+        .sessions
+        .register(crate::proxy::api::sess::NewStream {
+            src: crate::proxy::api::sess::Source::Tcp(client),
+            local: Some(local),
+            frontend: &s.fe.name,
+            http: true,
+        });
+    guard.scope(s.run(&mut stream)).await;
     let _ = stream.shutdown().await;
     if let Some(c) = &s.counters {
         c.end_session(s.engine.now_ms());
@@ -284,14 +295,18 @@ impl Session {
         cs: &mut S,
         be: Option<&Backend>,
         status: u16,
-        req: &RequestHead,
+        txn: &mut Txn,
         keep_ok: bool,
         mode: ConnMode,
     ) -> Next {
-        let raw = match be.and_then(|b| b.errors.custom(status)) {
+        let mut raw = match be.and_then(|b| b.errors.custom(status)) {
             Some(b) => b.clone(),
             None => self.fe.errors.get(status),
         };
+        if let Some(r) = self.after_reply(txn, be, &raw) {
+            raw = r.into();
+        }
+        let req = &txn.req;
         if let Some(c) = &self.counters {
             c.http_status(status, self.engine.now_ms());
         }
@@ -317,6 +332,37 @@ impl Session {
         } else {
             Next::Close
         }
+    }
+
+    /// `http-after-response` rules (the backend's, then the frontend's) on a reply the
+    /// proxy made itself: HAProxy 2.6 runs them on deny, return, redirect, auth and error
+    /// pages too (measured), not on the 400 of an unparsable request. `None`: no rule,
+    /// or a custom error file that is not an HTTP response.
+    fn after_reply(&self, txn: &mut Txn, be: Option<&Backend>, raw: &[u8]) -> Option<Vec<u8>> {
+        let fe = &self.fe;
+        let be_rules = be
+            .and_then(|b| b.rules.as_ref())
+            .filter(|r| r.has_after_response());
+        let fe_rules = fe
+            .rules
+            .as_ref()
+            .filter(|r| r.has_after_response() && be.is_none_or(|b| b.name != fe.name));
+        if be_rules.is_none() && fe_rules.is_none() {
+            return None;
+        }
+        let parsed = h1::parse_response(raw, &txn.req.method).ok()??;
+        txn.res = Some(parsed.head);
+        {
+            let ext = self.ext();
+            for rules in [be_rules, fe_rules].into_iter().flatten() {
+                rules.on_after_response(txn, &ext);
+            }
+        }
+        let head = txn.res.take()?;
+        let mut out = Vec::with_capacity(raw.len() + 64);
+        h1::write_response_head(&head, &mut out);
+        out.extend_from_slice(raw.get(parsed.head_len..)?);
+        Some(out)
     }
 
     /// Waits for a complete request head.
@@ -411,12 +457,16 @@ impl Session {
     async fn send_reply<S: AsyncWrite + Unpin>(
         &mut self,
         cs: &mut S,
+        be: Option<&Backend>,
         bytes: &[u8],
         close: bool,
-        req: &RequestHead,
+        txn: &mut Txn,
         keep_ok: bool,
-        mode: ConnMode,
     ) -> Next {
+        let mode = self.fe.conn_mode;
+        let after = self.after_reply(txn, be, bytes);
+        let bytes = after.as_deref().unwrap_or(bytes);
+        let req = &txn.req;
         let keep = keep_ok && !close && !*self.stop.borrow();
         let rec = &mut self.tlog.rec;
         rec.status = logging::status_of(bytes);
@@ -479,9 +529,7 @@ impl Session {
                 } => {
                     let term = self.request_reply_term(status, &bytes, txn);
                     self.log_term(term);
-                    return self
-                        .send_reply(cs, &bytes, close, &txn.req, keep_ok, fe.conn_mode)
-                        .await;
+                    return self.send_reply(cs, None, &bytes, close, txn, keep_ok).await;
                 }
                 Verdict::Tarpit { bytes, .. } => {
                     let t0 = Instant::now();
@@ -492,9 +540,7 @@ impl Session {
                     self.tlog.no_tr = true;
                     self.tlog.rec.tw = logging::ms_between(t0, Instant::now());
                     self.log_term(b"PT");
-                    return self
-                        .send_reply(cs, &bytes, false, &txn.req, keep_ok, fe.conn_mode)
-                        .await;
+                    return self.send_reply(cs, None, &bytes, false, txn, keep_ok).await;
                 }
                 Verdict::Close { .. } => return Next::Close,
                 Verdict::Service { name } => {
@@ -507,9 +553,7 @@ impl Session {
         // http-request rules accepted the request
         if let Some(realm) = stats::challenge(&fe.ir.settings.stats, &txn.req) {
             let bytes = fe.errors.auth_challenge(realm, false);
-            return self
-                .send_reply(cs, &bytes, false, &txn.req, keep_ok, fe.conn_mode)
-                .await;
+            return self.send_reply(cs, None, &bytes, false, txn, keep_ok).await;
         }
         // the statistics page is an applet: tandem answers it (stats.rs)
         if let Some(next) = self.stats_applet(cs, txn, &p.body, keep_ok).await {
@@ -524,7 +568,7 @@ impl Session {
                 self.tlog.no_tr = true;
                 self.log_term(b"SC");
                 return self
-                    .send_error(cs, None, 503, &txn.req, keep_ok, fe.conn_mode)
+                    .send_error(cs, None, 503, txn, keep_ok, fe.conn_mode)
                     .await;
             }
         };
@@ -547,7 +591,7 @@ impl Session {
                     let term = self.request_reply_term(status, &bytes, txn);
                     self.log_term(term);
                     return self
-                        .send_reply(cs, &bytes, close, &txn.req, keep_ok, fe.conn_mode)
+                        .send_reply(cs, Some(&be), &bytes, close, txn, keep_ok)
                         .await;
                 }
                 Verdict::Tarpit { bytes, .. } => {
@@ -560,7 +604,7 @@ impl Session {
                     self.tlog.rec.tw = logging::ms_between(t0, Instant::now());
                     self.log_term(b"PT");
                     return self
-                        .send_reply(cs, &bytes, false, &txn.req, keep_ok, fe.conn_mode)
+                        .send_reply(cs, Some(&be), &bytes, false, txn, keep_ok)
                         .await;
                 }
                 Verdict::Close { .. } => return Next::Close,
@@ -660,6 +704,15 @@ impl Session {
                 hash_key: hash_key.as_deref(),
             }
         };
+        // `sni <expr>`: evaluated on the request; a connection is reused only for the
+        // same value
+        let sni_vals = be.eval_sni(|e| {
+            let ext = self.ext();
+            let ctx = txn.ctx(&be.name, Dir::Request, &ext);
+            let mut v = Vec::new();
+            e.eval_bytes(&ctx, &mut v)
+                .then(|| String::from_utf8_lossy(&v).into_owned())
+        });
         let mut opts = ConnectOpts {
             local: Some(self.local),
             force: use_srv
@@ -668,6 +721,7 @@ impl Session {
             force_persist,
             idle: Some(&mut self.idle),
             first_request: self.nreq == 1 && !self.h2_stream,
+            sni: &sni_vals,
         };
         // `option abortonclose`: a client that closes while its request waits in a queue
         // or for a connection is dropped instead of being sent to a server
@@ -705,15 +759,18 @@ impl Session {
                     }
                 }
                 return self
-                    .send_error(cs, Some(&be), 503, &txn.req, keep_ok, mode)
+                    .send_error(cs, Some(&be), 503, txn, keep_ok, mode)
                     .await;
             }
         };
         txn.server = Some(conn.name.clone());
+        crate::proxy::api::sess::note_route(&be.name, &conn.name);
         {
             let r = &mut self.tlog.rec;
             r.server_name = Some(conn.name.to_string());
             r.server_idx = Some(conn.server);
+            // `%bi:%bp`: the local end of the server connection
+            r.backend_src = conn.stream.local_addr().ok();
             r.server_addr = be.servers.get(conn.server).and_then(|s| match s.addr {
                 crate::proxy::backend::ServerAddr::Fixed(a) => Some(a),
                 crate::proxy::backend::ServerAddr::Relative { .. } => None,
@@ -722,12 +779,21 @@ impl Session {
             r.tc = waited;
         }
 
+        // `compression`: the algorithm is chosen from the request once the backend is known
+        // (`offload` removes accept-encoding before the head goes out)
+        let comp_algo = if compress::enabled(&be.ir.settings, &fe.ir.settings) {
+            compress::select_request(&be.ir.settings, &fe.ir.settings, &mut txn.req)
+        } else {
+            None
+        };
+
         self.out.clear();
         // `send-proxy` / `send-proxy-v2`: a new server connection starts with the PROXY
         // header (the client's addresses as the frontend saw them)
         if !conn.reused {
             self.push_proxy_header(&be, conn.server);
         }
+        send_name_header(&be, &mut txn.req, &conn.name);
         h1::write_request_head(&txn.req, &mut self.out);
         let head_end = self.out.len();
         let mut req_body = BodyTracker::new(p.body);
@@ -741,9 +807,7 @@ impl Session {
                 }
                 Err(_) => {
                     self.log_term(b"PD");
-                    return self
-                        .send_error(cs, Some(&be), 400, &txn.req, false, mode)
-                        .await;
+                    return self.send_error(cs, Some(&be), 400, txn, false, mode).await;
                 }
             }
         }
@@ -751,10 +815,11 @@ impl Session {
 
         // send the head; a reused connection that turns out closed is replaced once
         self.sbuf.clear();
+        conn.stream.set_client_scheme(self.h2_scheme());
         let mut sent = conn.stream.write_all(&self.out).await.is_ok();
         if !sent && conn.reused && body_in_out {
             match self
-                .reconnect(&be, conn, &info_src(&txn.req, self.client))
+                .reconnect(&be, conn, &info_src(&txn.req, self.client), &sni_vals)
                 .await
             {
                 Some(c) => {
@@ -764,7 +829,7 @@ impl Session {
                 None => {
                     self.log_term(b"SC");
                     return self
-                        .send_error(cs, Some(&be), 503, &txn.req, keep_ok, mode)
+                        .send_error(cs, Some(&be), 503, txn, keep_ok, mode)
                         .await;
                 }
             }
@@ -772,7 +837,7 @@ impl Session {
         if !sent {
             self.log_term(b"SH");
             return self
-                .send_error(cs, Some(&be), 502, &txn.req, keep_ok, mode)
+                .send_error(cs, Some(&be), 502, txn, keep_ok, mode)
                 .await;
         }
         let t_sent = Instant::now();
@@ -782,7 +847,15 @@ impl Session {
         let t_server = be.timeouts.server;
         let t_client = fe.timeouts.client;
         let method_is_head = txn.req.method.eq_ignore_ascii_case("HEAD");
-        let method = txn.req.method.as_str();
+        // only HEAD and CONNECT change the response's framing; a static name keeps
+        // `txn.req` free for a redispatch's `http-send-name-header`
+        let method = if method_is_head {
+            "HEAD"
+        } else if txn.req.method.eq_ignore_ascii_case("CONNECT") {
+            "CONNECT"
+        } else {
+            "GET"
+        };
         let mut retried = false;
         let res = loop {
             if !self.sbuf.is_empty() {
@@ -803,14 +876,14 @@ impl Session {
                     Ok(None) if self.sbuf.len() >= MAX_HEAD => {
                         self.log_term(b"PH");
                         return self
-                            .send_error(cs, Some(&be), 502, &txn.req, keep_ok, mode)
+                            .send_error(cs, Some(&be), 502, txn, keep_ok, mode)
                             .await;
                     }
                     Ok(None) => {}
                     Err(_) => {
                         self.log_term(b"PH");
                         return self
-                            .send_error(cs, Some(&be), 502, &txn.req, keep_ok, mode)
+                            .send_error(cs, Some(&be), 502, txn, keep_ok, mode)
                             .await;
                     }
                 }
@@ -830,7 +903,7 @@ impl Session {
                 Pump::BodyDone => req_done = true,
                 Pump::ServerTimeout => {
                     return self
-                        .send_error(cs, Some(&be), 504, &txn.req, keep_ok, mode)
+                        .send_error(cs, Some(&be), 504, txn, keep_ok, mode)
                         .await;
                 }
                 Pump::ServerClosed => {
@@ -839,27 +912,28 @@ impl Session {
                     if conn.reused && body_in_out && self.sbuf.is_empty() && !retried {
                         retried = true;
                         match self
-                            .reconnect(&be, conn, &info_src(&txn.req, self.client))
+                            .reconnect(&be, conn, &info_src(&txn.req, self.client), &sni_vals)
                             .await
                         {
                             Some(c) => conn = c,
                             None => {
                                 return self
-                                    .send_error(cs, Some(&be), 503, &txn.req, keep_ok, mode)
+                                    .send_error(cs, Some(&be), 503, txn, keep_ok, mode)
                                     .await;
                             }
                         }
                         self.out.clear();
+                        send_name_header(&be, &mut txn.req, &conn.name);
                         h1::write_request_head(&txn.req, &mut self.out);
                         if conn.stream.write_all(&self.out).await.is_err() {
                             return self
-                                .send_error(cs, Some(&be), 502, &txn.req, keep_ok, mode)
+                                .send_error(cs, Some(&be), 502, txn, keep_ok, mode)
                                 .await;
                         }
                         continue;
                     }
                     return self
-                        .send_error(cs, Some(&be), 502, &txn.req, keep_ok, mode)
+                        .send_error(cs, Some(&be), 502, txn, keep_ok, mode)
                         .await;
                 }
                 Pump::ClientGone => {
@@ -868,9 +942,7 @@ impl Session {
                     return Next::Close;
                 }
                 Pump::BadBody => {
-                    return self
-                        .send_error(cs, Some(&be), 400, &txn.req, false, mode)
-                        .await;
+                    return self.send_error(cs, Some(&be), 400, txn, false, mode).await;
                 }
             }
         };
@@ -896,6 +968,18 @@ impl Session {
                 .await;
             return Next::Close;
         }
+
+        // HAProxy decides on compression before the response rules run
+        let mut comp = comp_algo.and_then(|a| {
+            compress::Encoder::for_response(
+                a,
+                &be.ir.settings,
+                &fe.ir.settings,
+                &txn.req,
+                &mut rhead,
+                res.body,
+            )
+        });
 
         // response rules
         txn.res = Some(std::mem::take(&mut rhead));
@@ -934,7 +1018,7 @@ impl Session {
             self.tlog.rec.tr = -1;
             self.log_term(b"PH");
             return self
-                .send_reply(cs, &bytes, close, &txn.req, keep_ok, fe.conn_mode)
+                .send_reply(cs, Some(&be), &bytes, close, txn, keep_ok)
                 .await;
         }
         if !be.stick_rules.is_empty() {
@@ -1005,15 +1089,25 @@ impl Session {
         let client_keep = h1::client_keep_alive(mode, &p, &pres, false) && !stopping;
         let server_keep = h1::server_keep_alive(mode, &p, &pres);
         h1::prepare_response_for_client(&mut rhead, txn.req.version, client_keep);
+        // an h2 server's response has no framing header of its own: HAProxy's HTTP/1
+        // output adds `transfer-encoding` after every other header (measured)
+        if conn.stream.is_h2() && rhead.headers.remove("transfer-encoding") > 0 {
+            rhead.headers.add("transfer-encoding", "chunked");
+        }
 
         self.out.clear();
         h1::write_response_head(&rhead, &mut self.out);
         let mut tracker = BodyTracker::new(res.body);
         let mut res_done = matches!(res.body, BodyKind::None | BodyKind::Length(0));
         if !res_done && !self.sbuf.is_empty() {
-            match tracker.advance(&self.sbuf) {
-                Ok(pr) => {
+            let step = match comp.as_mut() {
+                Some(c) => c.encode(&mut tracker, &self.sbuf, &mut self.out),
+                None => tracker.advance(&self.sbuf).inspect(|pr| {
                     self.out.extend_from_slice(&self.sbuf[..pr.consumed]);
+                }),
+            };
+            match step {
+                Ok(pr) => {
                     self.sbuf.advance(pr.consumed);
                     res_done = pr.done;
                 }
@@ -1044,6 +1138,7 @@ impl Session {
                         &mut conn.stream,
                         &mut req_body,
                         &mut tracker,
+                        comp.as_mut(),
                         res_done,
                         t_client,
                         t_server,
@@ -1083,10 +1178,20 @@ impl Session {
                 }
                 Some(Ok(_)) => {}
             }
-            match tracker.advance(buf) {
+            let mut zout = Vec::new();
+            let step = match comp.as_mut() {
+                Some(c) => c.encode(&mut tracker, buf, &mut zout),
+                None => tracker.advance(buf),
+            };
+            match step {
                 Ok(pr) => {
+                    let bytes = if comp.is_some() {
+                        &zout[..]
+                    } else {
+                        &buf[..pr.consumed]
+                    };
                     // a client that stops reading is dropped after `timeout client`
-                    let w = with_timeout(t_client, cs.write_all(&buf[..pr.consumed])).await;
+                    let w = with_timeout(t_client, cs.write_all(bytes)).await;
                     if !matches!(w, Some(Ok(()))) {
                         self.log_term(if w.is_none() { b"cD" } else { b"CD" });
                         return Next::Close;
@@ -1133,6 +1238,7 @@ impl Session {
         be: &Arc<Backend>,
         old: ServerConn<ServerStream>,
         info: &(Option<std::net::IpAddr>, String),
+        sni: &[Option<String>],
     ) -> Option<ServerConn<ServerStream>> {
         // balanced again: a server that closed its idle connections may be gone (a
         // refused connect to it would otherwise wait for the retry turn-around)
@@ -1149,8 +1255,10 @@ impl Session {
             force_persist: false,
             idle: None,
             first_request: true,
+            sni,
         };
         let mut conn = be.connect_stream_with(&req, &mut opts).await.ok()?;
+        conn.stream.set_client_scheme(self.h2_scheme());
         if !conn.reused {
             let saved = std::mem::take(&mut self.out);
             self.push_proxy_header(be, conn.server);
@@ -1160,6 +1268,13 @@ impl Session {
             }
         }
         Some(conn)
+    }
+
+    /// An HTTP/2 client's scheme, which an h2 server connection keeps (with the
+    /// authority), as HAProxy does; `None` for an HTTP/1 client.
+    fn h2_scheme(&self) -> Option<&'static str> {
+        self.h2_stream
+            .then_some(if self.tls.is_some() { "https" } else { "http" })
     }
 
     /// Appends the PROXY protocol header a server's `send-proxy*` asks for to `out`.
@@ -1269,6 +1384,7 @@ impl Session {
         ss: &mut ServerStream,
         req: &mut BodyTracker,
         res: &mut BodyTracker,
+        comp: Option<&mut compress::Encoder>,
         res_done: bool,
         t_client: Option<Duration>,
         t_server: Option<Duration>,
@@ -1293,16 +1409,29 @@ impl Session {
         .await;
         match ev {
             None | Some(Side::ServerEof) | Some(Side::ClientEof) => Both::Fail,
-            Some(Side::Server) => match res.advance(&self.sbuf) {
-                Ok(pr) => {
-                    if cs.write_all(&self.sbuf[..pr.consumed]).await.is_err() {
-                        return Both::Fail;
+            Some(Side::Server) => {
+                let step = match comp {
+                    Some(c) => {
+                        self.out.clear();
+                        c.encode(res, &self.sbuf, &mut self.out)
+                            .map(|pr| (pr, true))
                     }
-                    self.sbuf.advance(pr.consumed);
-                    Both::Res(pr.done)
+                    None => res.advance(&self.sbuf).map(|pr| (pr, false)),
+                };
+                let Ok((pr, compressed)) = step else {
+                    return Both::Fail;
+                };
+                let bytes = if compressed {
+                    &self.out[..]
+                } else {
+                    &self.sbuf[..pr.consumed]
+                };
+                if cs.write_all(bytes).await.is_err() {
+                    return Both::Fail;
                 }
-                Err(_) => Both::Fail,
-            },
+                self.sbuf.advance(pr.consumed);
+                Both::Res(pr.done)
+            }
             Some(Side::Client) => match req.advance(&self.cbuf) {
                 Ok(pr) => {
                     if ss.write_all(&self.cbuf[..pr.consumed]).await.is_err() {
@@ -1396,6 +1525,26 @@ impl Session {
             }
         }
     }
+}
+
+/// `http-send-name-header NAME`: the server's name in that header, the client's copies
+/// removed, after every other header (measured on HAProxy 2.6.12; the last line of the
+/// backend wins). Called again with the new server after a redispatch.
+fn send_name_header(be: &Backend, req: &mut RequestHead, server: &str) {
+    let Some(name) = be
+        .ir
+        .settings
+        .other
+        .iter()
+        .rev()
+        .find(|d| d.keyword == "http-send-name-header")
+        .and_then(|d| d.args.first())
+    else {
+        return;
+    };
+    req.headers.remove(name);
+    req.headers
+        .add(name.to_ascii_lowercase(), server.as_bytes());
 }
 
 fn lock_tables(e: &Engine) -> std::sync::MutexGuard<'_, Tables> {

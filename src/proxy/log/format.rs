@@ -573,6 +573,13 @@ fn encoded_text(out: &mut String, s: Option<&str>, opts: u8) {
 
 /// Returns whether something was printed (a field that prints nothing keeps
 /// the previous separator state, as HAProxy's `last_isspace`).
+/// The local offset for a date of the record: the record's fixed one (tests), else the
+/// local zone's at that time.
+fn local_tz(rec: &LogRecord, ms: i64) -> i32 {
+    rec.tz_offset_secs
+        .unwrap_or_else(|| super::tz::offset_at(ms.div_euclid(1000)))
+}
+
 fn render_var(out: &mut String, v: Var, opts: u8, rec: &LogRecord) -> bool {
     use Var::*;
     let plus = |out: &mut String| {
@@ -599,9 +606,15 @@ fn render_var(out: &mut String, v: Var, opts: u8, rec: &LogRecord) -> bool {
         }
         B => text(out, Some(rec.backend_logged()), opts),
         S => text(out, Some(rec.server_logged()), opts),
-        AcceptLocal => out.push_str(&date_log(rec.accept_date_ms, rec.tz_offset_secs)),
+        AcceptLocal => out.push_str(&date_log(
+            rec.accept_date_ms,
+            local_tz(rec, rec.accept_date_ms),
+        )),
         AcceptGmt => out.push_str(&date_tz(rec.accept_date_ms, 0)),
-        AcceptLocalTz => out.push_str(&date_tz(rec.accept_date_ms, rec.tz_offset_secs)),
+        AcceptLocalTz => out.push_str(&date_tz(
+            rec.accept_date_ms,
+            local_tz(rec, rec.accept_date_ms),
+        )),
         AcceptTs => {
             let s = rec.accept_date_ms.div_euclid(1000);
             if opts & OPT_HEXA != 0 {
@@ -618,9 +631,15 @@ fn render_var(out: &mut String, v: Var, opts: u8, rec: &LogRecord) -> bool {
                 let _ = write!(out, "{ms:03}");
             }
         }
-        ReqLocal => out.push_str(&date_log(rec.request_date_ms(), rec.tz_offset_secs)),
+        ReqLocal => out.push_str(&date_log(
+            rec.request_date_ms(),
+            local_tz(rec, rec.request_date_ms()),
+        )),
         ReqGmt => out.push_str(&date_tz(rec.request_date_ms(), 0)),
-        ReqLocalTz => out.push_str(&date_tz(rec.request_date_ms(), rec.tz_offset_secs)),
+        ReqLocalTz => out.push_str(&date_tz(
+            rec.request_date_ms(),
+            local_tz(rec, rec.request_date_ms()),
+        )),
         Th => num(out, rec.th),
         Ti => num(out, rec.ti),
         TR => num(out, rec.tr_req),

@@ -66,9 +66,9 @@ pub struct LogRecord {
     pub server_name: Option<String>,
     /// Accept date, milliseconds since the Unix epoch.
     pub accept_date_ms: i64,
-    /// Local time offset from UTC in seconds (for `%t`, `%tr`, `%Tl`, the
-    /// syslog header); 0 on a machine set to UTC.
-    pub tz_offset_secs: i32,
+    /// A fixed local time offset from UTC in seconds (for `%t`, `%tr`, `%Tl`; tests);
+    /// `None`: the local zone at the record's dates ([`super::tz`]).
+    pub tz_offset_secs: Option<i32>,
     pub th: i64,
     pub ti: i64,
     pub tr_req: i64,
@@ -144,7 +144,7 @@ impl Default for LogRecord {
             backend_name: None,
             server_name: None,
             accept_date_ms: 0,
-            tz_offset_secs: 0,
+            tz_offset_secs: None,
             th: 0,
             ti: 0,
             tr_req: -1,

@@ -88,8 +88,9 @@ pub struct Identity {
     /// `log-tag`, default `haproxy`.
     pub tag: String,
     pub pid: u32,
-    /// Local time offset from UTC in seconds.
-    pub tz_offset_secs: i32,
+    /// A fixed offset from UTC in seconds (tests); `None`: the local zone (`TZ`,
+    /// /etc/localtime), as HAProxy's `localtime_r`.
+    pub tz_offset_secs: Option<i32>,
 }
 
 fn iso_time(now_us: i64, tz: i32) -> String {
@@ -128,8 +129,11 @@ pub fn frame(
     maxlen: usize,
 ) -> Vec<u8> {
     let pri = u32::from(facility) * 8 + level as u32;
+    let tz = id
+        .tz_offset_secs
+        .unwrap_or_else(|| super::tz::offset_at(now_us.div_euclid(1_000_000)));
     let stamp = || {
-        let c = Civil::from_unix(now_us.div_euclid(1_000_000) + i64::from(id.tz_offset_secs));
+        let c = Civil::from_unix(now_us.div_euclid(1_000_000) + i64::from(tz));
         format!(
             "{} {:2} {:02}:{:02}:{:02} ",
             c.month_name(),
@@ -151,7 +155,7 @@ pub fn frame(
         Format::Local => format!("<{pri}>{}{}[{}]: ", stamp(), id.tag, id.pid),
         Format::Rfc5424 => format!(
             "<{pri}>1 {} {} {} {} - {} ",
-            iso_time(now_us, id.tz_offset_secs),
+            iso_time(now_us, tz),
             id.hostname.as_deref().unwrap_or("-"),
             id.tag,
             id.pid,
@@ -160,8 +164,8 @@ pub fn frame(
         Format::Raw => String::new(),
         Format::Short => format!("<{}>", level as u32),
         Format::Priority => format!("<{pri}>"),
-        Format::Iso => format!("{} ", iso_time(now_us, id.tz_offset_secs)),
-        Format::Timed => format!("<{}>{} ", level as u32, iso_time(now_us, id.tz_offset_secs)),
+        Format::Iso => format!("{} ", iso_time(now_us, tz)),
+        Format::Timed => format!("<{}>{} ", level as u32, iso_time(now_us, tz)),
     }
     .into_bytes();
     out.extend_from_slice(msg.as_bytes());
@@ -441,7 +445,7 @@ impl LogTargets {
                 .map(|h| if h.is_empty() { system_hostname() } else { h }),
             tag: global.log_tag.clone().unwrap_or_else(|| "haproxy".into()),
             pid: std::process::id(),
-            tz_offset_secs: 0,
+            tz_offset_secs: None,
         }
     }
 

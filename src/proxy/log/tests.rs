@@ -60,7 +60,7 @@ fn id(pid: u32) -> Identity {
         hostname: None,
         tag: "haproxy".into(),
         pid,
-        tz_offset_secs: 0,
+        tz_offset_secs: Some(0),
     }
 }
 
@@ -297,7 +297,7 @@ fn syslog_formats() {
         hostname: Some("myhost".into()),
         tag: "mytag".into(),
         pid: 32436,
-        tz_offset_secs: 0,
+        tz_offset_secs: Some(0),
     };
     let s = 1_795_317_780i64 * 1_000_000;
     let f = |fmt: Format, fac: u8, us: i64, len: usize| {

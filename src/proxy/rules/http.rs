@@ -87,6 +87,14 @@ enum Act {
         fmt: LogFormat,
         per_value: bool,
     },
+    /// `replace-path` / `replace-pathq` / `replace-uri`: when the regex matches the part,
+    /// the whole part becomes the expanded format (measured on HAProxy 2.6.12:
+    /// `replace-path /foo /bar` turns `/x/foo/y?a=1` into `/bar?a=1`).
+    ReplaceUri {
+        part: UriPart,
+        re: Regex,
+        fmt: LogFormat,
+    },
     SetPath(LogFormat),
     SetPathq(LogFormat),
     SetQuery(LogFormat),
@@ -116,6 +124,14 @@ enum Act {
     },
     /// Accepted but without effect here (set-nice, set-tos, ...).
     Noop,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum UriPart {
+    Path,
+    /// Path and query.
+    Pathq,
+    Uri,
 }
 
 #[derive(Debug, Clone)]
@@ -535,6 +551,18 @@ impl Compiled {
                     per_value: base == "replace-value",
                 }
             }
+            (
+                "replace-path" | "replace-pathq" | "replace-uri",
+                Action::Replace { regex, fmt, .. },
+            ) => Act::ReplaceUri {
+                part: match base {
+                    "replace-path" => UriPart::Path,
+                    "replace-pathq" => UriPart::Pathq,
+                    _ => UriPart::Uri,
+                },
+                re: Regex::new(regex).map_err(|e| err(r, e.to_string()))?,
+                fmt: cx.lf(fmt)?,
+            },
             ("set-path", Action::Format { fmt }) => Act::SetPath(cx.lf(fmt)?),
             ("set-pathq", Action::Format { fmt }) => Act::SetPathq(cx.lf(fmt)?),
             ("set-query", Action::Format { fmt }) => Act::SetQuery(cx.lf(fmt)?),
@@ -653,6 +681,11 @@ impl Compiled {
             }
         }
         self.run(&self.res_rules, txn, ext, Dir::Response)
+    }
+
+    /// The proxy has `http-after-response` rules.
+    pub(super) fn has_after_response(&self) -> bool {
+        !self.after_rules.is_empty()
     }
 
     pub(super) fn on_after_response(&self, txn: &mut Txn, ext: &Ext<'_>) {
@@ -794,6 +827,7 @@ impl Compiled {
                     self.make_reply(spec, &ctx)
                 };
                 txn.status = Some(spec.status);
+                txn.denied = matches!(act, Act::Deny(_));
                 Step::Final(Verdict::Reply {
                     status: spec.status,
                     bytes,
@@ -885,6 +919,35 @@ impl Compiled {
                         }
                     }
                 }
+                Step::Next
+            }
+            Act::ReplaceUri { part, re, fmt } => {
+                let repl = {
+                    let ctx = txn.ctx(proxy, dir, ext);
+                    fmt.expand_to_vec(&ctx)
+                };
+                let uri = &txn.req.uri;
+                let (pre, path, query) = split_uri(uri);
+                let target = match part {
+                    UriPart::Path => path,
+                    UriPart::Pathq => &uri[pre.len()..],
+                    UriPart::Uri => uri.as_str(),
+                };
+                let Some(caps) = re.captures(target.as_bytes()) else {
+                    return Step::Next;
+                };
+                let mut out = Vec::new();
+                crate::proxy::acl::expand_backrefs(&repl, &caps, &mut out);
+                let out = String::from_utf8_lossy(&out);
+                let new = match part {
+                    UriPart::Path => format!("{pre}{out}{query}"),
+                    UriPart::Pathq => format!("{pre}{out}"),
+                    UriPart::Uri => out.into_owned(),
+                };
+                if txn.orig_request.is_none() {
+                    txn.orig_request = Some((txn.req.method.clone(), txn.req.uri.clone()));
+                }
+                txn.req.uri = new;
                 Step::Next
             }
             Act::SetPath(f)

@@ -62,6 +62,9 @@ pub struct Txn {
     pub log_level: Option<String>,
     /// The status the transaction ended with when a rule answered (for the logs).
     pub status: Option<u16>,
+    /// A `deny` answered: HAProxy logs it `PR--`, where a `return`, `redirect` or `auth`
+    /// is `LR--` whatever the status (measured on 2.6.12: `return status 403` is LR).
+    pub denied: bool,
     /// Method and target as received, saved by the first rule that rewrites them.
     pub orig_request: Option<(String, String)>,
     pub now_ms: u64,
@@ -166,6 +169,11 @@ impl HttpRules {
     /// `http-response` rules (and response header captures for a frontend).
     pub fn on_response(&self, txn: &mut Txn, ext: &Ext<'_>) -> Verdict {
         self.inner.on_response(txn, ext)
+    }
+
+    /// The proxy has `http-after-response` rules.
+    pub fn has_after_response(&self) -> bool {
+        self.inner.has_after_response()
     }
 
     /// `http-after-response` rules (only set-header/del-header/replace-*/set-var/... act).
@@ -332,6 +340,7 @@ impl Txn {
             unique_id: None,
             log_level: None,
             status: None,
+            denied: false,
             orig_request: None,
             now_ms: 0,
         }

@@ -7,11 +7,13 @@
 //! start and by the first report); until then `account` finds nothing to count.
 
 pub mod fields;
+pub mod health;
 pub mod info;
 pub mod page;
 pub mod prom;
 pub mod prom_table;
 pub mod report;
+pub mod vrrp;
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -240,6 +242,8 @@ pub struct ServerStats {
     /// The check health counter was reset by a maintenance (HAProxy keeps it at 0 for a
     /// server without checks once it has been in maintenance).
     pub health_reset: std::sync::atomic::AtomicBool,
+    /// The last health check and the counters derived from the checks.
+    pub health: health::ServerHealth,
 }
 
 /// One backend's counters and its servers'.
@@ -291,6 +295,9 @@ pub struct Registry {
     pub bytes_out: AtomicU64,
     /// `set maxconn global` (0: configured).
     pub maxconn_override: AtomicU32,
+    /// The VRRP engine's metrics, when `tandem run` runs it next to this proxy (set once
+    /// by `tandem run`; see [`vrrp`]).
+    pub vrrp: OnceLock<vrrp::VrrpFeed>,
 }
 
 impl Default for Registry {
@@ -328,6 +335,7 @@ impl Registry {
             sess_rate: FreqCtr::default(),
             bytes_out: AtomicU64::new(0),
             maxconn_override: AtomicU32::new(0),
+            vrrp: OnceLock::new(),
         }
     }
 

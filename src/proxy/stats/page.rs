@@ -306,7 +306,21 @@ fn human_secs(s: i64) -> String {
 fn row_class(r: &Row) -> &'static str {
     let st = r.text("status");
     let backup = r.text("bck") == "1";
-    match (st.as_str(), backup) {
+    // "UP 1/3" is on its way down, "DOWN 1/2" on its way up (srv_stats_colour_st)
+    let st = match st.split_once(' ') {
+        Some(("UP", n)) if n.contains('/') => "going_down",
+        Some(("DRAIN", n)) if n.contains('/') => "going_down",
+        Some(("NOLB", n)) if n.contains('/') => "going_down",
+        Some(("DOWN", n)) if n.contains('/') => "going_up",
+        _ => st.as_str(),
+    };
+    match (st, backup) {
+        ("going_down", false) => "active_going_down",
+        ("going_down", true) => "backup_going_down",
+        ("going_up", false) => "active_going_up",
+        ("going_up", true) => "backup_going_up",
+        ("NOLB", false) => "active_nolb",
+        ("NOLB", true) => "backup_nolb",
         ("MAINT", _) => "maintain",
         ("DOWN", false) => "active_down",
         ("DOWN", true) => "backup_down",

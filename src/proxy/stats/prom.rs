@@ -97,7 +97,14 @@ pub fn render(engine: &Engine) -> String {
                     _ => &["DOWN", "UP"],
                 };
                 for r in &objs {
-                    let cur = match r.text("status").as_str() {
+                    // "UP 1/3", "DOWN 1/2", "DRAIN 2/3": the state is the first word
+                    let text = r.text("status");
+                    let word = if text == "no check" {
+                        "UP"
+                    } else {
+                        text.split(' ').next().unwrap_or("")
+                    };
+                    let cur = match word {
                         "OPEN" | "UP" | "no check" => "UP",
                         "MAINT" => "MAINT",
                         "DRAIN" => "DRAIN",
@@ -152,6 +159,9 @@ pub fn render(engine: &Engine) -> String {
             }
         }
     }
+    if let Some(feed) = engine.stats.vrrp.get() {
+        super::vrrp::render(&feed.get(), &mut o);
+    }
     let _ = write!(
         o,
         "# HELP tandem_build_info tandem's version and the HAProxy and keepalived releases it behaves as.\n# TYPE tandem_build_info gauge\ntandem_build_info{{version=\"{}\",haproxy=\"2.6.12\",keepalived=\"2.2.7\"}} 1\n",
@@ -195,5 +205,21 @@ mod tests {
         assert!(text.contains("haproxy_server_queue_limit{proxy=\"be\",server=\"s1\"} NaN\n"));
         assert!(text.contains("\ntandem_build_info{"));
         assert_eq!(text.matches("# TYPE ").count(), 185);
+        assert!(!text.contains("keepalived_vrrp"));
+        // under `tandem run` the VRRP engine's feed adds its families
+        let feed = super::super::vrrp::VrrpFeed::new();
+        let _ = e.stats.vrrp.set(feed.clone());
+        feed.publish(vec![super::super::vrrp::VrrpInstanceMetrics {
+            instance: "VI_1".into(),
+            vrid: 51,
+            interface: "eth0".into(),
+            state: "BACKUP",
+            ..Default::default()
+        }]);
+        let text = render(&e);
+        assert_eq!(text.matches("# TYPE ").count(), 195);
+        assert!(text.contains(
+            "keepalived_vrrp_state{instance=\"VI_1\",vrid=\"51\",interface=\"eth0\",state=\"BACKUP\"} 1\n"
+        ));
     }
 }

@@ -114,24 +114,13 @@ pub struct Opts {
 
 /// Server status as HAProxy words it in the `status` column, and whether it counts as
 /// usable.
-pub fn server_status(be: &Backend, j: usize, ss: &ServerStats) -> &'static str {
-    let admin = ss.admin.load(Relaxed);
-    let check = be.servers.get(j).is_some_and(|s| s.ir.opts.check);
-    let up = be
-        .server_views()
-        .get(j)
-        .is_some_and(|v| v.up && ss.forced_health.load(Relaxed) != 0);
-    if admin & admf::MAINT != 0 {
-        "MAINT"
-    } else if !up {
-        "DOWN"
-    } else if admin & admf::FDRAIN != 0 {
-        "DRAIN"
-    } else if check {
-        "UP"
-    } else {
-        "no check"
-    }
+pub fn server_status(be: &Backend, j: usize, ss: &ServerStats) -> String {
+    let Some(o) = be.servers.get(j).map(|s| &s.ir.opts) else {
+        return "DOWN".into();
+    };
+    let (rise, fall) = (o.rise.unwrap_or(2), o.fall.unwrap_or(3));
+    let pos = |v: i64| u32::try_from(v).unwrap_or(1).max(1);
+    super::health::status_text(ss, o.check, pos(rise), pos(fall))
 }
 
 fn c(a: &std::sync::atomic::AtomicU64) -> Val {
@@ -309,6 +298,8 @@ fn server_row(
     let sv = be.servers.get(j)?;
     let ss = bs.servers.get(j)?;
     let status = server_status(be, j, ss);
+    let chk = ss.sync_op(reg.start_unix);
+    let maint = ss.admin.load(Relaxed) & admf::MAINT != 0;
     let o = &sv.ir.opts;
     let http = be.mode == crate::ir::haproxy::Mode::Http;
     let usable = be.server_usable(j);
@@ -332,7 +323,10 @@ fn server_row(
                 | "check_fall"
                 | "check_health"
         );
-        if check_field && !o.check {
+        // measured: in maintenance the checks are paused and HAProxy shows none of their
+        // columns but `chkfail`, `chkdown` and `downtime`
+        let paused = maint && !matches!(name, "chkfail" | "chkdown" | "downtime");
+        if check_field && (!o.check || paused) {
             return Val::Empty;
         }
         if name.starts_with("agent_") || name == "last_agt" {
@@ -354,7 +348,7 @@ fn server_row(
                 Some(m) => n(m),
                 None => Val::Empty,
             },
-            "status" => s(status),
+            "status" => s(status.as_str()),
             // HAProxy 2.6.12 shows the user weight even while draining
             "weight" => n(ss.uweight.load(Relaxed)),
             "uweight" => n(ss.uweight.load(Relaxed)),
@@ -365,15 +359,24 @@ fn server_row(
             "iid" => n(iid),
             "sid" => n(sv.puid),
             "type" => n(2),
-            "check_status" => s(if usable { "L4OK" } else { "L4CON" }),
-            "check_desc" => s(if usable {
-                "Layer4 check passed"
-            } else {
-                "Layer4 connection problem"
-            }),
+            "chkfail" => n(chk.failed),
+            "chkdown" => n(chk.down_trans),
+            "downtime" => n(super::health::downtime(&chk, reg.start_unix)),
+            // measured before the first check: INI, "Initializing", no duration
+            "check_status" => s(chk.status.map_or("INI", |st| st.name())),
+            "check_desc" => s(chk.status.map_or("Initializing", |st| st.description())),
+            "check_code" => match chk.code {
+                Some(code) => n(code),
+                None => Val::Empty,
+            },
+            "check_duration" => match chk.status {
+                Some(_) => n(chk.duration_ms),
+                None => Val::Empty,
+            },
+            "last_chk" => s(chk.info.as_str()),
             "check_rise" => n(rise),
             "check_fall" => n(fall),
-            "check_health" => n(if usable { rise + fall - 1 } else { 0 }),
+            "check_health" => n(chk.health.map_or(rise, i64::from)),
             "addr" => {
                 if opts.legends {
                     s(sv.dest(None).to_string())
@@ -507,7 +510,9 @@ pub fn rows(engine: &Engine, opts: &Opts) -> Vec<Row> {
                         continue;
                     }
                     let st = r.text("status");
-                    if opts.up_only && !(st == "UP" || st == "no check") {
+                    // `;up` (STAT_HIDE_DOWN) hides servers in maintenance and those
+                    // DOWN and not on their way up
+                    if opts.up_only && (st == "MAINT" || st == "DOWN") {
                         continue;
                     }
                     if opts.no_maint && st == "MAINT" {

@@ -537,4 +537,49 @@ impl StickTable {
     pub fn iter(&self) -> impl Iterator<Item = (&Key, &Entry)> {
         self.entries.iter()
     }
+
+    /// `clear table`: removes the unreferenced entries `drop` selects (entries tracked by
+    /// a live session stay, as in HAProxy); returns how many went.
+    pub fn remove_unused(&mut self, now_ms: u64, drop: impl Fn(&Key, &Entry) -> bool) -> usize {
+        let victims: Vec<(Key, (u64, u64))> = self
+            .entries
+            .iter()
+            .filter(|(k, e)| e.ref_cnt == 0 && !self.is_expired(e, now_ms) && drop(k, e))
+            .map(|(k, e)| (k.clone(), e.order))
+            .collect();
+        for (k, o) in &victims {
+            self.order.remove(o);
+            self.entries.remove(k);
+        }
+        victims.len()
+    }
+
+    /// `set table T key K data.X V`: creates the entry if needed, sets the value (a rate
+    /// counter gets it as its current count) and touches the entry.
+    pub fn set_from_cli(
+        &mut self,
+        key: &Key,
+        values: &[(DataType, i64)],
+        now_ms: u64,
+    ) -> Result<(), TableFull> {
+        self.acquire(key, now_ms)?;
+        for (dt, v) in values {
+            let Some(i) = self.spec.slot(*dt) else {
+                continue;
+            };
+            let period = self.spec.store[i].1;
+            if let Some(d) = self.entries.get_mut(key).and_then(|e| e.data.get_mut(i)) {
+                match d {
+                    Datum::Num(n) => *n = *v,
+                    Datum::Freq(f) => {
+                        *f = FreqCtr::default();
+                        f.update(period, u32::try_from(*v).unwrap_or(0), now_ms);
+                    }
+                    Datum::Text(_) => {}
+                }
+            }
+        }
+        self.release(key, true, now_ms);
+        Ok(())
+    }
 }

@@ -768,7 +768,6 @@ fn parse_tune(p: &mut Parser, line: &Line) {
         | "tune.ssl.cachesize"
         | "tune.maxaccept"
         | "tune.maxpollevents"
-        | "tune.chksize"
         | "tune.http.cookielen"
         | "tune.http.logurilen"
         | "tune.pipesize"
@@ -785,6 +784,11 @@ fn parse_tune(p: &mut Parser, line: &Line) {
                 return;
             }
         }
+        // still in HAProxy 2.6's keyword list, refused whatever the argument
+        "tune.chksize" => p.alert_nospace(
+            line,
+            "option 'tune.chksize' is not supported any more (tune.bufsize is used instead).",
+        ),
         "tune.ssl.default-dh-param" => {
             if too_many(p, line, 1) {
                 return;

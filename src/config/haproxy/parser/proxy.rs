@@ -2699,7 +2699,8 @@ fn parse_compression(p: &mut Parser, line: &Line) {
             }
             let v = args[2..].to_vec();
             if let Some(s) = settings(p) {
-                s.compression.algo = v;
+                // HAProxy 2.6 adds to the list (inherited entries included)
+                s.compression.algo.extend(v);
             }
         }
         "type" => {

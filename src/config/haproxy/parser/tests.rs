@@ -53,6 +53,19 @@ fn errs() -> Verdict {
 
 const TIMEOUTS: &str = "defaults\n timeout client 1s\n timeout server 1s\n timeout connect 1s\n";
 
+// HAProxy 2.6.12 (`haproxy -c`): refused with or without an argument.
+#[test]
+fn tune_chksize_is_refused() {
+    check(
+        "global\n tune.chksize 1024\n tune.chksize\n",
+        &[
+            "[ALERT]    (P) : config : parsing [t.cfg:2]: option 'tune.chksize' is not supported any more (tune.bufsize is used instead).",
+            "[ALERT]    (P) : config : parsing [t.cfg:3]: option 'tune.chksize' is not supported any more (tune.bufsize is used instead).",
+        ],
+        errs(),
+    );
+}
+
 #[test]
 fn global_argument_checks() {
     check(

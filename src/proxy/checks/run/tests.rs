@@ -45,6 +45,16 @@ fn sent_bytes(p: &CheckPlan) -> Vec<String> {
         .collect()
 }
 
+/// The next event that changed a server's state (the channel also carries every check).
+async fn next_transition(rx: &mut mpsc::UnboundedReceiver<HealthEvent>) -> Option<HealthEvent> {
+    loop {
+        let ev = rx.recv().await?;
+        if ev.transition {
+            return Some(ev);
+        }
+    }
+}
+
 fn ev(up: bool, reason: &str, code: Option<i64>, info: &str, ms: u64) -> HealthEvent {
     HealthEvent {
         backend: "be".into(),
@@ -57,7 +67,59 @@ fn ev(up: bool, reason: &str, code: Option<i64>, info: &str, ms: u64) -> HealthE
         code,
         backup: false,
         draining: false,
+        transition: true,
+        status: if up { Status::L4Ok } else { Status::L4Con },
+        health: if up { 4 } else { 0 },
+        rise: 2,
+        fall: 3,
+        result: if up {
+            CheckResult::Passed
+        } else {
+            CheckResult::Failed
+        },
+        counted_failure: !up,
+        report: true,
     }
+}
+
+#[test]
+fn log_health_checks_texts_match_haproxy() {
+    // HAProxy 2.6.12 syslog lines, `option log-health-checks`, rise 2 fall 3 (s1) and
+    // rise 3 fall 2 (s2).
+    let mut e = ev(true, "Layer7 check passed", Some(200), "", 5);
+    e.status = Status::L7OkD;
+    assert_eq!(
+        check_log_message(&e, true),
+        "Health check for server be/s1 succeeded, reason: Layer7 check passed, code: 200, check duration: 5ms, status: 3/3 UP."
+    );
+    let mut e = ev(
+        false,
+        "Layer4 connection problem",
+        None,
+        "Connection refused",
+        0,
+    );
+    e.health = 3;
+    assert_eq!(
+        check_log_message(&e, true),
+        "Health check for server be/s1 failed, reason: Layer4 connection problem, info: \"Connection refused\", check duration: 0ms, status: 2/3 UP."
+    );
+    e.health = 0;
+    assert_eq!(
+        check_log_message(&e, true),
+        "Health check for server be/s1 failed, reason: Layer4 connection problem, info: \"Connection refused\", check duration: 0ms, status: 0/2 DOWN."
+    );
+    let mut e = ev(true, "Layer7 check passed", Some(200), "", 2);
+    (e.server, e.rise, e.fall, e.health) = ("s2".into(), 3, 2, 2);
+    assert_eq!(
+        check_log_message(&e, true),
+        "Health check for server be/s2 succeeded, reason: Layer7 check passed, code: 200, check duration: 2ms, status: 2/3 DOWN."
+    );
+    e.health = 4;
+    assert_eq!(
+        check_log_message(&e, true),
+        "Health check for server be/s2 succeeded, reason: Layer7 check passed, code: 200, check duration: 2ms, status: 2/2 UP."
+    );
 }
 
 #[test]
@@ -642,7 +704,7 @@ async fn spawn_reports_exactly_fall_and_rise() {
     let (stop_tx, stop_rx) = watch::channel(false);
     let t0 = tokio::time::Instant::now();
     spawn(vec![p], tx, stop_rx);
-    let down = tokio::time::timeout(Duration::from_secs(3), rx.recv())
+    let down = tokio::time::timeout(Duration::from_secs(3), next_transition(&mut rx))
         .await
         .ok()
         .flatten()
@@ -653,7 +715,7 @@ async fn spawn_reports_exactly_fall_and_rise() {
         (down.reason.as_str(), down.code, down.info.as_str()),
         ("Layer7 wrong status", Some(500), "Internal Server Error")
     );
-    let up = tokio::time::timeout(Duration::from_secs(3), rx.recv())
+    let up = tokio::time::timeout(Duration::from_secs(3), next_transition(&mut rx))
         .await
         .ok()
         .flatten()
@@ -674,7 +736,7 @@ async fn spawn_reports_exactly_fall_and_rise() {
     let _ = stop_tx.send(true);
     // nothing more
     assert!(
-        tokio::time::timeout(Duration::from_millis(400), rx.recv())
+        tokio::time::timeout(Duration::from_millis(400), next_transition(&mut rx))
             .await
             .ok()
             .flatten()
@@ -691,7 +753,7 @@ async fn spawn_first_failure_marks_down_at_start() {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let (_stop_tx, stop_rx) = watch::channel(false);
     spawn(vec![p], tx, stop_rx);
-    let down = tokio::time::timeout(Duration::from_secs(2), rx.recv())
+    let down = tokio::time::timeout(Duration::from_secs(2), next_transition(&mut rx))
         .await
         .ok()
         .flatten()
@@ -843,7 +905,7 @@ backend b_mysql\n    mode tcp\n    option mysql-check user bob\n    server s1 12
         tokio::select! {
             _ = tokio::time::sleep_until(deadline) => break,
             Some(l) = line_rx.recv() => err_lines.push(l),
-            Some(ev) = rx.recv() => {
+            Some(ev) = next_transition(&mut rx) => {
                 let plan = all
                     .iter()
                     .find(|p| p.backend == ev.backend && p.server == ev.server)

@@ -60,6 +60,8 @@ pub struct BodyTracker {
     kind: BodyKind,
     /// Payload bytes seen (data only, not framing).
     payload: u64,
+    /// `out` receives the payload only (see [`BodyTracker::advance_payload`]).
+    payload_only: bool,
 }
 
 impl BodyTracker {
@@ -82,6 +84,7 @@ impl BodyTracker {
             end_written: false,
             kind,
             payload: 0,
+            payload_only: false,
         }
     }
 
@@ -119,6 +122,25 @@ impl BodyTracker {
         out: &mut Vec<u8>,
     ) -> Result<Progress, H1Error> {
         self.run(input, Some(out))
+    }
+
+    /// Like [`advance`](Self::advance), and also appends the payload of those bytes (no
+    /// chunk framing, no trailers) to `out`; the trailers are kept for
+    /// [`write_trailers`](Self::write_trailers). Used where the body is re-encoded
+    /// (compression).
+    pub fn advance_payload(
+        &mut self,
+        input: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<Progress, H1Error> {
+        self.payload_only = true;
+        self.run(input, Some(out))
+    }
+
+    /// The trailers seen so far, as HAProxy's H1 encoder writes them (lowercase names),
+    /// each line ending with CRLF, without the final empty line.
+    pub fn write_trailers(&self, out: &mut Vec<u8>) {
+        write_trailers(&self.trailers, out);
     }
 
     fn run(&mut self, input: &[u8], mut out: Option<&mut Vec<u8>>) -> Result<Progress, H1Error> {
@@ -178,6 +200,7 @@ impl BodyTracker {
         }
         if let Some(o) = out
             && matches!(self.kind, BodyKind::Chunked)
+            && !self.payload_only
         {
             if data_len > 0 {
                 let size = format!("{data_len:x}\r\n");

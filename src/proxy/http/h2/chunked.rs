@@ -2,7 +2,7 @@
 //! already validated): payload pieces become DATA frames, trailer lines become HTTP/2
 //! trailers. Also the request side's encoder (DATA frames become chunks).
 
-use bytes::{Bytes, BytesMut};
+use bytes::{BufMut, Bytes, BytesMut};
 
 /// Longest size or trailer line accepted (the session's own limit is the buffer size).
 const MAX_LINE: usize = 16384;
@@ -156,24 +156,24 @@ fn trim(v: &[u8]) -> &[u8] {
 }
 
 /// Appends one chunk (`size CRLF data CRLF`) for a DATA frame's payload.
-pub fn encode_chunk(data: &[u8], out: &mut Vec<u8>) {
-    out.extend_from_slice(format!("{:x}\r\n", data.len()).as_bytes());
-    out.extend_from_slice(data);
-    out.extend_from_slice(b"\r\n");
+pub fn encode_chunk<B: BufMut>(data: &[u8], out: &mut B) {
+    out.put_slice(format!("{:x}\r\n", data.len()).as_bytes());
+    out.put_slice(data);
+    out.put_slice(b"\r\n");
 }
 
 /// Appends the last chunk with the trailers (names are lowercase in HTTP/2 already).
-pub fn encode_end(trailers: Option<&http::HeaderMap>, out: &mut Vec<u8>) {
-    out.extend_from_slice(b"0\r\n");
+pub fn encode_end<B: BufMut>(trailers: Option<&http::HeaderMap>, out: &mut B) {
+    out.put_slice(b"0\r\n");
     if let Some(t) = trailers {
         for (name, value) in t {
-            out.extend_from_slice(name.as_str().as_bytes());
-            out.extend_from_slice(b": ");
-            out.extend_from_slice(value.as_bytes());
-            out.extend_from_slice(b"\r\n");
+            out.put_slice(name.as_str().as_bytes());
+            out.put_slice(b": ");
+            out.put_slice(value.as_bytes());
+            out.put_slice(b"\r\n");
         }
     }
-    out.extend_from_slice(b"\r\n");
+    out.put_slice(b"\r\n");
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
-//! One HTTP/2 stream carried through the HTTP/1.1 session: the request is written as an
-//! HTTP/1.1 message into an in-memory pipe whose other end the session serves exactly as
-//! a client connection (rules, routing, balancing, error pages, logs); the HTTP/1.1
-//! response it writes back is mapped to HTTP/2.
+//! One HTTP/2 stream carried through the HTTP/1.1 session: the request is handed to the
+//! session as an HTTP/1.1 message on a [`StreamIo`] that the session serves exactly as a
+//! client connection (rules, routing, balancing, error pages, logs); the HTTP/1.1
+//! response it writes there is mapped to HTTP/2 frame by frame.
 //!
 //! Request mapping, as HAProxy 2.6.12 does it (measured with an h2 client against
 //! `haproxy -db` and an echo server):
@@ -22,25 +22,16 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use bytes::{Buf, Bytes, BytesMut};
+use bytes::Bytes;
+use h2::RecvStream;
 use h2::server::SendResponse;
-use h2::{Reason, RecvStream, SendStream};
-use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, StatusCode};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use http::{HeaderName, HeaderValue, Request, Response, StatusCode};
 
-use super::chunked::{self, Dechunker, Piece};
+use super::stream_io::{OutcomeCell, StreamIo};
 use crate::proxy::engine::{Engine, Frontend};
-use crate::proxy::http::h1::{self, BodyKind};
 use crate::proxy::http::msg::ResponseHead;
 use crate::proxy::http::{ClientConn, session};
 use crate::proxy::tls::TlsInfo;
-
-/// In-memory pipe size between the gateway and the session (per direction).
-const PIPE_SIZE: usize = 64 * 1024;
-/// Largest response head accepted back from the session (it enforces `tune.bufsize`).
-const MAX_HEAD: usize = 64 * 1024;
-/// Largest DATA frame payload handed to the h2 connection at once.
-const MAX_DATA: usize = 16 * 1024;
 
 /// What every stream of one client connection shares.
 #[derive(Debug)]
@@ -124,7 +115,7 @@ pub fn encode_request(parts: &http::request::Parts, end_stream: bool, out: &mut 
 }
 
 /// Whether a response header is specific to the HTTP/1.1 connection (not sent in h2).
-fn connection_specific(name: &str) -> bool {
+pub(super) fn connection_specific(name: &str) -> bool {
     [
         "connection",
         "keep-alive",
@@ -160,7 +151,8 @@ pub fn map_response(head: &ResponseHead) -> Response<()> {
     res
 }
 
-/// Serves one stream to its end.
+/// Serves one stream to its end: the session runs on a [`StreamIo`] that turns its reads
+/// and writes into the stream's frames.
 pub async fn serve_stream(
     req: Request<RecvStream>,
     respond: SendResponse<Bytes>,
@@ -169,255 +161,9 @@ pub async fn serve_stream(
     let (parts, body) = req.into_parts();
     let mut head = Vec::with_capacity(512);
     let chunked = encode_request(&parts, body.is_end_stream(), &mut head);
-    let (ours, theirs) = tokio::io::duplex(PIPE_SIZE);
+    let outcome = OutcomeCell::default();
+    let io = StreamIo::new(head, body, chunked, parts.method, respond, outcome.clone());
     let cc = ClientConn::for_h2_stream(conn.client, conn.local, conn.tls.clone());
-    let session = session::serve_with(theirs, cc, conn.fe.clone(), conn.engine.clone());
-    let gateway = exchange(ours, head, body, chunked, respond, parts.method);
-    let ((), outcome) = tokio::join!(session, gateway);
-    outcome
-}
-
-/// Drives the pipe: request out, response back, both bodies streamed.
-async fn exchange<P>(
-    pipe: P,
-    head: Vec<u8>,
-    body: RecvStream,
-    chunked: bool,
-    respond: SendResponse<Bytes>,
-    method: http::Method,
-) -> Outcome
-where
-    P: AsyncRead + AsyncWrite + Unpin,
-{
-    let (mut rd, mut wr) = tokio::io::split(pipe);
-    let upload = async {
-        wr.write_all(&head).await.map_err(|_| Upload::PipeClosed)?;
-        drop(head);
-        send_body(&mut wr, body, chunked).await
-    };
-    let download = respond_from(&mut rd, respond, &method);
-    tokio::pin!(upload);
-    tokio::pin!(download);
-    let mut uploading = true;
-    loop {
-        tokio::select! {
-            r = &mut upload, if uploading => {
-                uploading = false;
-                if r == Err(Upload::ClientReset) {
-                    // the client gave up on the stream: the session is left to end
-                    // when the pipe closes
-                    return Outcome::ClientReset;
-                }
-            }
-            o = &mut download => return o,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Upload {
-    /// The session stopped reading (it answered, or closed).
-    PipeClosed,
-    ClientReset,
-}
-
-/// Copies the request body into the pipe (chunked when it has no length), returning
-/// flow-control credit to the client as the session takes the bytes.
-async fn send_body<W: AsyncWrite + Unpin>(
-    wr: &mut W,
-    mut body: RecvStream,
-    chunked: bool,
-) -> Result<(), Upload> {
-    let mut framed = Vec::new();
-    while let Some(data) = body.data().await {
-        let data = data.map_err(|_| Upload::ClientReset)?;
-        let n = data.len();
-        if chunked {
-            if n == 0 {
-                continue;
-            }
-            framed.clear();
-            chunked::encode_chunk(&data, &mut framed);
-            wr.write_all(&framed).await
-        } else {
-            wr.write_all(&data).await
-        }
-        .map_err(|_| Upload::PipeClosed)?;
-        let _ = body.flow_control().release_capacity(n);
-    }
-    if chunked {
-        let trailers = body.trailers().await.map_err(|_| Upload::ClientReset)?;
-        framed.clear();
-        chunked::encode_end(trailers.as_ref(), &mut framed);
-        wr.write_all(&framed)
-            .await
-            .map_err(|_| Upload::PipeClosed)?;
-    }
-    Ok(())
-}
-
-/// Waits until the client resets the stream.
-async fn client_reset(respond: &mut SendResponse<Bytes>) {
-    let _ = std::future::poll_fn(|cx| respond.poll_reset(cx)).await;
-}
-
-/// Reads the session's response from the pipe and sends it on the stream.
-async fn respond_from<R: AsyncRead + Unpin>(
-    rd: &mut R,
-    mut respond: SendResponse<Bytes>,
-    method: &http::Method,
-) -> Outcome {
-    let mut buf = BytesMut::with_capacity(4096);
-    let parsed = loop {
-        match h1::parse_response(&buf, method.as_str()) {
-            Ok(Some(r)) if r.informational => {
-                // 100-continue (a client waiting to send its body) and 103 go out as
-                // interim HEADERS; 101 has no meaning in HTTP/2
-                buf.advance(r.head_len);
-                if r.head.status != 101 {
-                    let _ = respond.send_informational(map_response(&r.head));
-                }
-                continue;
-            }
-            Ok(Some(r)) => break r,
-            Ok(None) if buf.len() < MAX_HEAD => {}
-            Ok(None) | Err(_) => {
-                respond.send_reset(Reason::INTERNAL_ERROR);
-                return Outcome::Failed;
-            }
-        }
-        let n = tokio::select! {
-            r = rd.read_buf(&mut buf) => r.unwrap_or(0),
-            _ = client_reset(&mut respond) => return Outcome::ClientReset,
-        };
-        if n == 0 {
-            // the session closed without answering (`silent-drop`, `reject`, a client
-            // abort seen by the session): the stream is refused, not answered
-            respond.send_reset(Reason::CANCEL);
-            return Outcome::Failed;
-        }
-    };
-    buf.advance(parsed.head_len);
-    let res = map_response(&parsed.head);
-    let no_body = matches!(parsed.body, BodyKind::None | BodyKind::Length(0));
-    let send = match respond.send_response(res, no_body) {
-        Ok(s) => s,
-        Err(_) => return Outcome::ClientReset,
-    };
-    if no_body {
-        return Outcome::Done;
-    }
-    match send_response_body(rd, send, buf, parsed.body).await {
-        Ok(()) => Outcome::Done,
-        Err(o) => o,
-    }
-}
-
-/// Streams the response body from the pipe to the client, as the client's flow-control
-/// window allows.
-async fn send_response_body<R: AsyncRead + Unpin>(
-    rd: &mut R,
-    mut send: SendStream<Bytes>,
-    mut buf: BytesMut,
-    kind: BodyKind,
-) -> Result<(), Outcome> {
-    let mut remaining = match kind {
-        BodyKind::Length(n) => Some(n),
-        _ => None,
-    };
-    let mut dechunk = (kind == BodyKind::Chunked).then(Dechunker::new);
-    loop {
-        // what the buffer already holds goes out first
-        loop {
-            if let Some(d) = dechunk.as_mut() {
-                match d.next(&mut buf) {
-                    Ok(Some(Piece::Data(b))) => send_data(&mut send, b, false).await?,
-                    Ok(Some(Piece::End(trailers))) => {
-                        return finish(&mut send, trailers);
-                    }
-                    Ok(None) => break,
-                    Err(_) => {
-                        send.send_reset(Reason::INTERNAL_ERROR);
-                        return Err(Outcome::Failed);
-                    }
-                }
-            } else {
-                if buf.is_empty() {
-                    break;
-                }
-                let take = match remaining {
-                    Some(r) => usize::try_from(r).unwrap_or(usize::MAX).min(buf.len()),
-                    None => buf.len(),
-                };
-                let data = buf.split_to(take).freeze();
-                if let Some(r) = remaining.as_mut() {
-                    *r -= take as u64;
-                }
-                // the last piece of a sized body carries END_STREAM (no empty frame)
-                let last = remaining == Some(0);
-                send_data(&mut send, data, last).await?;
-                if last {
-                    return Ok(());
-                }
-                buf.clear();
-            }
-        }
-        if buf.capacity() - buf.len() < 4096 {
-            buf.reserve(16 * 1024);
-        }
-        let n = tokio::select! {
-            r = rd.read_buf(&mut buf) => r.unwrap_or(0),
-            _ = std::future::poll_fn(|cx| send.poll_reset(cx)) => return Err(Outcome::ClientReset),
-        };
-        if n == 0 {
-            if kind == BodyKind::UntilClose {
-                return finish(&mut send, Vec::new());
-            }
-            // the session aborted the response (server gone mid-body)
-            send.send_reset(Reason::INTERNAL_ERROR);
-            return Err(Outcome::Failed);
-        }
-    }
-}
-
-/// Ends the stream, with the trailers of a chunked body when it had some.
-fn finish(send: &mut SendStream<Bytes>, trailers: chunked::Trailers) -> Result<(), Outcome> {
-    let mut map = HeaderMap::new();
-    for (n, v) in trailers {
-        if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(&n), HeaderValue::from_bytes(&v))
-            && !connection_specific(n.as_str())
-        {
-            map.append(n, v);
-        }
-    }
-    let r = if map.is_empty() {
-        send.send_data(Bytes::new(), true)
-    } else {
-        send.send_trailers(map)
-    };
-    r.map_err(|_| Outcome::ClientReset)
-}
-
-/// Sends `data` as the window allows, in frames of at most [`MAX_DATA`] bytes; `last`:
-/// the final frame ends the stream.
-async fn send_data(
-    send: &mut SendStream<Bytes>,
-    mut data: Bytes,
-    last: bool,
-) -> Result<(), Outcome> {
-    if data.is_empty() && last {
-        return send.send_data(data, true).map_err(|_| Outcome::ClientReset);
-    }
-    while !data.is_empty() {
-        send.reserve_capacity(data.len().min(MAX_DATA));
-        let cap = match std::future::poll_fn(|cx| send.poll_capacity(cx)).await {
-            Some(Ok(c)) if c > 0 => c,
-            Some(Ok(_)) => continue,
-            Some(Err(_)) | None => return Err(Outcome::ClientReset),
-        };
-        let piece = data.split_to(cap.min(data.len()));
-        send.send_data(piece, last && data.is_empty())
-            .map_err(|_| Outcome::ClientReset)?;
-    }
-    Ok(())
+    session::serve_with(io, cc, conn.fe.clone(), conn.engine.clone()).await;
+    outcome.get()
 }

@@ -171,9 +171,8 @@ impl Session {
     }
 
     /// The termination state of a reply by the request rules (measured): `deny` is
-    /// `PR--`, `redirect`, `return` and `auth` are `LR--`; `monitor-uri` is not logged.
-    /// A deny answers with the proxy's error page for its status, a `return` with its
-    /// own payload: that tells them apart.
+    /// `PR--`, `redirect`, `return` (any status: `return status 403` too) and `auth` are
+    /// `LR--`; `monitor-uri` is not logged.
     pub(super) fn request_reply_term(
         &mut self,
         status: u16,
@@ -185,14 +184,8 @@ impl Session {
             self.tlog.silent = true;
             return b"LR";
         }
-        let _ = bytes;
-        // a `return` with an error status would be logged PR here (the rules do not say
-        // which action answered)
-        if status < 400 || status == 401 || status == 407 {
-            b"LR"
-        } else {
-            b"PR"
-        }
+        let _ = (bytes, status);
+        if txn.denied { b"PR" } else { b"LR" }
     }
 
     /// `unique-id-format`: the id of this transaction (`%ID`, `unique-id` fetch), and

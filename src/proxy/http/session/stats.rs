@@ -63,7 +63,7 @@ impl Session {
     pub(super) async fn stats_applet<S: AsyncRead + AsyncWrite + Unpin>(
         &mut self,
         cs: &mut S,
-        txn: &Txn,
+        txn: &mut Txn,
         body: &BodyKind,
         keep_ok: bool,
     ) -> Option<Next> {
@@ -112,10 +112,7 @@ impl Session {
         rec.backend_name = Some(fe.name.clone());
         rec.term = *b"LR";
         let keep = keep_ok || matches!(body, BodyKind::Length(_));
-        Some(
-            self.send_reply(cs, &bytes, false, &txn.req, keep, fe.conn_mode)
-                .await,
-        )
+        Some(self.send_reply(cs, None, &bytes, false, txn, keep).await)
     }
 }
 
@@ -125,7 +122,7 @@ impl Session {
     pub(super) async fn service_applet<S: AsyncRead + AsyncWrite + Unpin>(
         &mut self,
         cs: &mut S,
-        txn: &Txn,
+        txn: &mut Txn,
         name: &str,
         keep_ok: bool,
     ) -> Next {
@@ -133,12 +130,10 @@ impl Session {
             return Next::Close;
         }
         let bytes = crate::proxy::stats::prom::response(&self.engine);
-        let fe = self.fe.clone();
         let rec = &mut self.tlog.rec;
         rec.server_name = Some("<PROMEX>".into());
         rec.term = *b"LR";
-        self.send_reply(cs, &bytes, false, &txn.req, keep_ok, fe.conn_mode)
-            .await
+        self.send_reply(cs, None, &bytes, false, txn, keep_ok).await
     }
 }
 
