@@ -36,30 +36,48 @@ fn time(s: &ProxySettings, kw: &str) -> Option<Duration> {
     Some(Duration::from_secs(u64::from(v.value)))
 }
 
-fn side(s: &ProxySettings, prefix: &str) -> Option<Keepalive> {
-    if !enabled(s, prefix) {
+/// `kws`: the option and its three timer keywords (static: this runs per connection).
+fn side(s: &ProxySettings, kws: [&str; 4]) -> Option<Keepalive> {
+    let [opt, idle, intvl, cnt] = kws;
+    if !enabled(s, opt) {
         return None;
     }
     Some(Keepalive {
-        idle: time(s, &format!("{prefix}-idle")),
-        intvl: time(s, &format!("{prefix}-intvl")),
+        idle: time(s, idle),
+        intvl: time(s, intvl),
         cnt: s
             .other
             .iter()
             .rev()
-            .find(|d| d.keyword == format!("{prefix}-cnt"))
+            .find(|d| d.keyword == cnt)
             .and_then(|d| d.args.first()?.parse().ok()),
     })
 }
 
 /// A frontend's client-side settings (`option clitcpka` or `tcpka`).
 pub fn client_side(s: &ProxySettings) -> Option<Keepalive> {
-    side(s, "clitcpka")
+    side(
+        s,
+        [
+            "clitcpka",
+            "clitcpka-idle",
+            "clitcpka-intvl",
+            "clitcpka-cnt",
+        ],
+    )
 }
 
 /// A backend's server-side settings (`option srvtcpka` or `tcpka`).
 pub fn server_side(s: &ProxySettings) -> Option<Keepalive> {
-    side(s, "srvtcpka")
+    side(
+        s,
+        [
+            "srvtcpka",
+            "srvtcpka-idle",
+            "srvtcpka-intvl",
+            "srvtcpka-cnt",
+        ],
+    )
 }
 
 /// Sets SO_KEEPALIVE and the given timers on a connected socket. Failures are ignored,
