@@ -6,6 +6,10 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "common/netns.rs"]
+mod netns;
+use netns::Netns;
+
 fn tandem() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_tandem"));
     c.arg("keepalived");
@@ -274,49 +278,6 @@ fn check_only_runs_no_vrrp_and_idles() {
     assert!(err2.contains("daemon is already running"), "{err2}");
 }
 
-/// Runs `ip ARGS`; true on success.
-fn ip(args: &[&str]) -> bool {
-    Command::new("ip")
-        .args(args)
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// A network namespace with a veth pair (d0 up, 10.211.0.1/24), removed on drop.
-struct Netns(String);
-
-impl Netns {
-    fn new() -> Option<Netns> {
-        let is_root = std::fs::read_to_string("/proc/self/status")
-            .ok()?
-            .lines()
-            .find(|l| l.starts_with("Uid:"))?
-            .split_whitespace()
-            .nth(1)?
-            == "0";
-        if !is_root {
-            return None;
-        }
-        let ns = format!("tkcli{}", std::process::id());
-        if !ip(&["netns", "add", &ns]) {
-            return None;
-        }
-        let n = Netns(ns.clone());
-        let ok = ip(&[
-            "-n", &ns, "link", "add", "d0", "type", "veth", "peer", "name", "d1",
-        ]) && ip(&["-n", &ns, "link", "set", "d0", "up"])
-            && ip(&["-n", &ns, "link", "set", "d1", "up"])
-            && ip(&["-n", &ns, "addr", "add", "10.211.0.1/24", "dev", "d0"]);
-        ok.then_some(n)
-    }
-}
-
-impl Drop for Netns {
-    fn drop(&mut self) {
-        ip(&["netns", "del", &self.0]);
-    }
-}
-
 /// sd_notify as Debian's keepalived 2.2.7 sends it under its `Type=notify` unit
 /// (core/systemd.c: `READY=1\nMAINPID=<pid>` at `Startup complete` and after a
 /// reload, `RELOADING=1` on SIGHUP, `STOPPING=1` on SIGTERM), received on a
@@ -324,14 +285,14 @@ impl Drop for Netns {
 /// (the instance runs on a veth pair in a namespace of its own); skips otherwise.
 #[test]
 fn sd_notify_ready_reloading_stopping() {
-    let Some(ns) = Netns::new() else {
+    let Some(ns) = Netns::new("kcli", "192.0.2.1/24") else {
         eprintln!("not root or no ip netns: skipped");
         return;
     };
     let conf = write_tmp(
         "notify.conf",
         "vrrp_instance V1 {\n  state BACKUP\n  interface d0\n  virtual_router_id 211\n  priority 100\n\
-         advert_int 1\n  virtual_ipaddress {\n    10.211.0.211/24\n  }\n}\n",
+         advert_int 1\n  virtual_ipaddress {\n    192.0.2.211/24\n  }\n}\n",
     );
     let sock_path = conf.with_file_name("notify.sock");
     let _ = std::fs::remove_file(&sock_path);

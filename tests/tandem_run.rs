@@ -4,6 +4,10 @@
 
 use std::process::Command;
 
+#[path = "common/netns.rs"]
+mod netns;
+use netns::Netns;
+
 fn tandem_run(args: &[&str]) -> (String, i32) {
     let o = Command::new(env!("CARGO_BIN_EXE_tandem"))
         .arg("run")
@@ -64,48 +68,6 @@ fn keepalived_conf_without_instance_starts_nothing() {
     assert!(err.contains("no vrrp_instance"), "{err}");
 }
 
-fn ip(args: &[&str]) -> bool {
-    Command::new("ip")
-        .args(args)
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
-/// A network namespace (lo up, a veth pair d0/d1 up, 10.213.0.1/24 on d0), removed on drop;
-/// None without root or `ip netns`.
-struct Netns(String);
-
-impl Netns {
-    fn new(tag: &str) -> Option<Netns> {
-        let root = std::fs::read_to_string("/proc/self/status")
-            .ok()?
-            .lines()
-            .find(|l| l.starts_with("Uid:"))?
-            .split_whitespace()
-            .nth(1)?
-            == "0";
-        let ns = format!("trun{tag}{}", std::process::id());
-        if !root || !ip(&["netns", "add", &ns]) {
-            return None;
-        }
-        let n = Netns(ns.clone());
-        let ok = ip(&["-n", &ns, "link", "set", "lo", "up"])
-            && ip(&[
-                "-n", &ns, "link", "add", "d0", "type", "veth", "peer", "name", "d1",
-            ])
-            && ip(&["-n", &ns, "link", "set", "d0", "up"])
-            && ip(&["-n", &ns, "link", "set", "d1", "up"])
-            && ip(&["-n", &ns, "addr", "add", "10.213.0.1/24", "dev", "d0"]);
-        ok.then_some(n)
-    }
-}
-
-impl Drop for Netns {
-    fn drop(&mut self) {
-        ip(&["netns", "del", &self.0]);
-    }
-}
-
 fn run_cfgs(tag: &str, global: &str) -> (String, String, std::path::PathBuf) {
     let h = tmp(
         &format!("{tag}.cfg"),
@@ -117,7 +79,7 @@ fn run_cfgs(tag: &str, global: &str) -> (String, String, std::path::PathBuf) {
     let k = tmp(
         &format!("{tag}.conf"),
         "vrrp_instance V1 {\n  state BACKUP\n  interface d0\n  virtual_router_id 213\n  priority 100\n\
-         advert_int 1\n  virtual_ipaddress {\n    10.213.0.213/24\n  }\n}\n",
+         advert_int 1\n  virtual_ipaddress {\n    192.0.2.213/24\n  }\n}\n",
     );
     let dir = std::path::PathBuf::from(&h)
         .parent()
@@ -154,7 +116,7 @@ fn alive(pid: u32) -> bool {
 /// namespace the test creates); skipped otherwise.
 #[test]
 fn notify_pidfile_and_reload() {
-    let Some(ns) = Netns::new("n") else {
+    let Some(ns) = Netns::new("runn", "192.0.2.1/24") else {
         eprintln!("not root or no ip netns: skipped");
         return;
     };
@@ -230,7 +192,7 @@ fn notify_pidfile_and_reload() {
 /// daemon's pid, which serves until SIGTERM and then removes the file.
 #[test]
 fn daemon_mode_writes_the_daemons_pid() {
-    let Some(ns) = Netns::new("d") else {
+    let Some(ns) = Netns::new("rund", "192.0.2.1/24") else {
         eprintln!("not root or no ip netns: skipped");
         return;
     };
@@ -296,7 +258,7 @@ fn daemon_mode_writes_the_daemons_pid() {
 /// /tmp/keepalived.json. Root and `ip netns` needed; skipped otherwise.
 #[test]
 fn metrics_show_vrrp_and_sigjson_dumps() {
-    let Some(ns) = Netns::new("m") else {
+    let Some(ns) = Netns::new("runm", "192.0.2.1/24") else {
         eprintln!("not root or no ip netns: skipped");
         return;
     };

@@ -2367,7 +2367,11 @@ fn tandem_run_crash_failover_vs_keepalived() {
         );
         med.insert(*stack, m);
     }
-    const TOLERANCE_MS: u128 = 40;
+    // A crash lands at a random point of the backup's 10 ms poll and of the client's
+    // request cadence, and a loaded host (a CI run beside compilers) adds scheduling delay
+    // to either stack: medians of 3 measured 63 ms apart with the same code. A third of
+    // advert_int still catches a stack that needs one more advert to decide.
+    const TOLERANCE_MS: u128 = 100;
     let (t, k) = (med["tandem"], med["keepalived"]);
     assert!(
         t.0 <= k.0 + TOLERANCE_MS && t.1 <= k.1 + TOLERANCE_MS,
