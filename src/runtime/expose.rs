@@ -77,7 +77,9 @@ fn exposed_path(s: &ir::StatsSocket) -> Option<String> {
         .addr
     {
         crate::proxy::api::SocketAddrSpec::Unix(p) => Some(p),
-        crate::proxy::api::SocketAddrSpec::Tcp(_) => None,
+        crate::proxy::api::SocketAddrSpec::Tcp(_) | crate::proxy::api::SocketAddrSpec::Fd(_) => {
+            None
+        }
     }
 }
 

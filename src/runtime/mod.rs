@@ -305,7 +305,9 @@ pub fn run(cfg: ir::Config, o: RunOpts, log: &mut Logger) -> i32 {
         return 1;
     }
 
-    if bound.sockets.is_empty() {
+    // A stats socket is a listener too (HAProxy's GLOBAL frontend): a config of backends
+    // and a stats socket runs its checks.
+    if bound.sockets.is_empty() && cfg.global.stats_sockets.is_empty() {
         log.alert(&format!(
             "{main} No enabled listener found (check for 'bind' directives) ! Exiting."
         ));

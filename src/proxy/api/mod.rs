@@ -34,6 +34,9 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 pub enum SocketAddrSpec {
     Unix(String),
     Tcp(std::net::SocketAddr),
+    /// `fd@N`: a socket inherited from the parent (vtest, HAProxy's own test harness,
+    /// passes every stats socket this way).
+    Fd(i32),
 }
 
 /// One `stats socket` line, decoded.
@@ -79,7 +82,12 @@ fn id_from_file(file: &str, name: &str) -> Option<u32> {
 
 /// Decodes a `stats socket` address and parameters.
 pub fn parse_socket(address: &str, params: &[String]) -> Result<SocketSpec, ApiError> {
-    let addr = if let Some(p) = address.strip_prefix("unix@") {
+    let addr = if let Some(n) = address.strip_prefix("fd@") {
+        SocketAddrSpec::Fd(
+            n.parse()
+                .map_err(|_| bind_err(address, "unsupported address"))?,
+        )
+    } else if let Some(p) = address.strip_prefix("unix@") {
         SocketAddrSpec::Unix(p.to_string())
     } else if address.starts_with('/') || address.starts_with('.') {
         SocketAddrSpec::Unix(address.to_string())
@@ -188,47 +196,89 @@ pub fn start(engine: &Arc<Engine>, cfg: &Config) -> Result<(), ApiError> {
                         .map_err(|e| bind_err(path, e))?;
                 }
                 let l = tokio::net::UnixListener::from_std(l).map_err(|e| bind_err(path, e))?;
-                let engine = engine.clone();
-                let level = spec.level;
-                tokio::spawn(async move {
-                    loop {
-                        let Ok((st, _)) = l.accept().await else {
-                            tokio::time::sleep(Duration::from_millis(50)).await;
-                            continue;
-                        };
-                        let engine = engine.clone();
-                        tokio::spawn(serve(engine, st, level, timeout));
-                    }
-                });
+                spawn_unix(l, engine.clone(), spec.level, timeout);
             }
+            SocketAddrSpec::Fd(n) => match adopt_fd(*n).map_err(|e| bind_err(&s.address, e))? {
+                Adopted::Unix(l) => {
+                    let l = tokio::net::UnixListener::from_std(l)
+                        .map_err(|e| bind_err(&s.address, e))?;
+                    spawn_unix(l, engine.clone(), spec.level, timeout);
+                }
+                Adopted::Tcp(l) => {
+                    let l = tokio::net::TcpListener::from_std(l)
+                        .map_err(|e| bind_err(&s.address, e))?;
+                    spawn_tcp(l, engine.clone(), spec.level, timeout);
+                }
+            },
             SocketAddrSpec::Tcp(a) => {
                 let l = bind_tcp(*a).map_err(|e| bind_err(&s.address, e))?;
                 let l =
                     tokio::net::TcpListener::from_std(l).map_err(|e| bind_err(&s.address, e))?;
-                let engine = engine.clone();
-                let level = spec.level;
-                tokio::spawn(async move {
-                    loop {
-                        let Ok((st, peer)) = l.accept().await else {
-                            tokio::time::sleep(Duration::from_millis(50)).await;
-                            continue;
-                        };
-                        let engine = engine.clone();
-                        let local = st.local_addr().ok();
-                        tokio::spawn(serve_from(
-                            engine,
-                            st,
-                            level,
-                            timeout,
-                            sess::Source::Tcp(peer),
-                            local,
-                        ));
-                    }
-                });
+                spawn_tcp(l, engine.clone(), spec.level, timeout);
             }
         }
     }
     Ok(())
+}
+
+enum Adopted {
+    Unix(std::os::unix::net::UnixListener),
+    Tcp(std::net::TcpListener),
+}
+
+/// Takes over an inherited socket (a duplicate, so the parent's number stays valid),
+/// listening on it if the parent only bound it.
+fn adopt_fd(n: i32) -> std::io::Result<Adopted> {
+    use crate::runtime::sys;
+    let sock = socket2::Socket::from(sys::dup_fd(n)?);
+    if sys::socket_type(&sock)? != libc::SOCK_STREAM {
+        return Err(std::io::Error::other("not a stream socket"));
+    }
+    if !sys::is_listening(&sock) {
+        sock.listen(1024)?;
+    }
+    sock.set_nonblocking(true)?;
+    let unix = sock.local_addr()?.as_socket().is_none();
+    let fd: std::os::fd::OwnedFd = sock.into();
+    Ok(if unix {
+        Adopted::Unix(fd.into())
+    } else {
+        Adopted::Tcp(fd.into())
+    })
+}
+
+fn spawn_unix(l: tokio::net::UnixListener, engine: Arc<Engine>, level: Level, timeout: Duration) {
+    tokio::spawn(async move {
+        loop {
+            let Ok((st, _)) = l.accept().await else {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            };
+            let engine = engine.clone();
+            tokio::spawn(serve(engine, st, level, timeout));
+        }
+    });
+}
+
+fn spawn_tcp(l: tokio::net::TcpListener, engine: Arc<Engine>, level: Level, timeout: Duration) {
+    tokio::spawn(async move {
+        loop {
+            let Ok((st, peer)) = l.accept().await else {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            };
+            let engine = engine.clone();
+            let local = st.local_addr().ok();
+            tokio::spawn(serve_from(
+                engine,
+                st,
+                level,
+                timeout,
+                sess::Source::Tcp(peer),
+                local,
+            ));
+        }
+    });
 }
 
 /// Serves one CLI connection.
