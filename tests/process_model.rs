@@ -1540,3 +1540,77 @@ sys.stderr.write(p.stderr.read().decode())
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// `stats socket "fd@${cli}"` on a socket the parent bound (HAProxy's own test harness,
+/// vtest, passes every stats socket so), with a config of backends only: the stats
+/// socket is the only listener, and the process must run and answer on it. Run with the
+/// same script against HAProxy 2.6.12 when it is installed, whose answers are the same.
+#[test]
+fn stats_socket_on_inherited_fd_is_the_only_listener() {
+    if Command::new("python3")
+        .arg("-c")
+        .arg("pass")
+        .status()
+        .is_err()
+    {
+        eprintln!("python3 missing: skipped");
+        return;
+    }
+    let dir = scratch("statsfd");
+    write(
+        &dir.join("haproxy.cfg"),
+        "global\n    stats socket \"fd@${cli}\" level admin\n\
+         defaults\n    mode http\n    timeout client 5s\n    timeout server 5s\n    timeout connect 1s\n\
+         backend be\n    server s1 127.0.0.1:1\n",
+    );
+    let script = r#"
+import socket, subprocess, sys, time, os
+prog = sys.argv[1:-2]; cfg = sys.argv[-2]; path = sys.argv[-1]
+try: os.unlink(path)
+except OSError: pass
+l = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); l.bind(path); l.listen(8)
+os.set_inheritable(l.fileno(), True)
+env = dict(os.environ, cli=str(l.fileno()))
+p = subprocess.Popen(prog + ["-db", "-f", cfg], pass_fds=(l.fileno(),), env=env, stderr=subprocess.PIPE)
+time.sleep(1.0)
+out = []
+for cmd in (b"show info\n", b"show servers state be\n"):
+    c = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM); c.settimeout(3)
+    try:
+        c.connect(path); c.sendall(cmd); r = b""
+        while True:
+            d = c.recv(4096)
+            if not d: break
+            r += d
+    except Exception as e: r = repr(e).encode()
+    out.append(r.decode().split("\n")[0 if cmd.startswith(b"show info") else 2].split(" ")[:4])
+print(out, p.poll())
+p.terminate(); p.wait()
+sys.stderr.write(p.stderr.read().decode())
+"#;
+    let want = "[['Name:', 'HAProxy'], ['2', 'be', '1', 's1']] None";
+    let mut progs = vec![(
+        vec![tandem_bin().display().to_string(), "haproxy".into()],
+        "tandem",
+    )];
+    if std::path::Path::new("/usr/sbin/haproxy").exists() {
+        progs.push((vec!["/usr/sbin/haproxy".into()], "haproxy"));
+    }
+    for (prog, name) in progs {
+        let out = Command::new("python3")
+            .arg("-c")
+            .arg(script)
+            .args(&prog)
+            .arg(dir.join("haproxy.cfg"))
+            .arg(dir.join(format!("{name}.sock")))
+            .output();
+        let Ok(out) = out else { panic!("python3") };
+        let got = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(
+            got.trim(),
+            want,
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
