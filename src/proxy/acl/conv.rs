@@ -6,6 +6,10 @@ use std::sync::Arc;
 
 use regex::bytes::Regex;
 
+mod digest;
+mod enc;
+mod timefmt;
+
 use super::pattern::{MapTable, parse_mask};
 use super::{AclError, CompileEnv, Ctx, Scope, Value};
 use crate::proxy::balance::hash;
@@ -66,7 +70,7 @@ pub(super) enum Conv {
     Hex,
     Hex2i,
     Ipmask(u32, Option<u128>),
-    Json,
+    Json(enc::JsonIn),
     Bytes(usize, Option<usize>),
     Field {
         index: i64,
@@ -95,7 +99,8 @@ pub(super) enum Conv {
     Map(Arc<MapTable>),
     Ltrim(Box<[u8]>),
     Rtrim(Box<[u8]>),
-    UrlDec,
+    /// `url_dec([in_form])`: with `in_form`, `+` is a space everywhere.
+    UrlDec(bool),
     HostOnly,
     PortOnly,
     Iif(Box<[u8]>, Box<[u8]>),
@@ -105,10 +110,75 @@ pub(super) enum Conv {
         data: Box<str>,
     },
     Nbsrv,
+    Digest(digest::Alg),
+    /// `hmac(alg,key)`: the key is base64, written out or in a variable.
+    Hmac(digest::Alg, StrArg),
+    SecureMemcmp(Scope, Box<str>),
+    Crc32c(bool),
+    Xxh32(u32),
+    Xxh64(u64),
+    Xxh3(u64),
+    Be2 {
+        sep: Box<[u8]>,
+        chunk: usize,
+        truncate: bool,
+        hex: bool,
+    },
+    Htonl,
+    CutCrlf,
+    Ub64Enc,
+    Ub64Dec,
+    UrlEnc,
+    AddItem {
+        delim: Box<[u8]>,
+        var: Option<(Scope, Box<str>)>,
+        suffix: Box<[u8]>,
+    },
+    InTable(Box<str>),
+    HttpDate {
+        offset: i64,
+        unit: u32,
+    },
+    Time {
+        fmt: Box<str>,
+        offset: i64,
+        local: bool,
+    },
+    Language {
+        values: Vec<Box<[u8]>>,
+        default: Option<Box<[u8]>>,
+    },
+    JsonQuery {
+        path: Vec<enc::Step>,
+        int: bool,
+    },
     /// `debug`, `str`/`int` casts written as converters: no change.
     Identity,
     ToInt,
     ToStr,
+}
+
+/// A string operand: a constant or a variable (`hmac(sha256,txn.key)`).
+#[derive(Debug, Clone)]
+pub(super) enum StrArg {
+    Const(Box<[u8]>),
+    Var(Scope, Box<str>),
+}
+
+impl StrArg {
+    fn parse(s: &str) -> StrArg {
+        match super::split_var(s) {
+            Some((scope, v)) => StrArg::Var(scope, v.into()),
+            None => StrArg::Const(s.as_bytes().into()),
+        }
+    }
+
+    fn get<'c>(&'c self, ctx: &Ctx<'c>) -> Option<Cow<'c, [u8]>> {
+        match self {
+            StrArg::Const(b) => Some(Cow::Borrowed(b)),
+            StrArg::Var(s, n) => Some(Cow::Owned(ctx.vars.get_in(*s, n)?.to_bytes().into_owned())),
+        }
+    }
 }
 
 fn arg(args: &[String], i: usize) -> &str {
@@ -165,7 +235,10 @@ impl Conv {
                 };
                 Conv::Ipmask(m4, m6)
             }
-            "json" => Conv::Json,
+            "json" => Conv::Json(
+                enc::JsonIn::parse(arg(args, 0))
+                    .ok_or_else(|| bad(name, format!("unknown input code '{}'", arg(args, 0))))?,
+            ),
             "bytes" => {
                 let off = usize::try_from(int(0)?).map_err(|_| bad(name, "negative offset"))?;
                 let len = match args.get(1) {
@@ -232,7 +305,10 @@ impl Conv {
             }
             "ltrim" => Conv::Ltrim(arg(args, 0).as_bytes().into()),
             "rtrim" => Conv::Rtrim(arg(args, 0).as_bytes().into()),
-            "url_dec" => Conv::UrlDec,
+            "url_dec" => Conv::UrlDec(
+                args.first()
+                    .is_some_and(|a| a.trim().parse::<i64>().is_ok_and(|n| n != 0)),
+            ),
             "host_only" => Conv::HostOnly,
             "port_only" => Conv::PortOnly,
             "iif" => Conv::Iif(
@@ -257,6 +333,111 @@ impl Conv {
                 data: n["table_".len()..].into(),
             },
             "nbsrv" => Conv::Nbsrv,
+            "sha1" => Conv::Digest(digest::Alg::Sha1),
+            "sha2" => Conv::Digest(
+                digest::Alg::sha2(if args.is_empty() { 256 } else { int(0)? })
+                    .ok_or_else(|| bad(name, "Unsupported number of bits"))?,
+            ),
+            "digest" => Conv::Digest(
+                digest::Alg::from_name(arg(args, 0))
+                    .ok_or_else(|| bad(name, format!("unknown digest '{}'", arg(args, 0))))?,
+            ),
+            "hmac" => Conv::Hmac(
+                digest::Alg::from_name(arg(args, 0))
+                    .ok_or_else(|| bad(name, format!("unknown digest '{}'", arg(args, 0))))?,
+                StrArg::parse(arg(args, 1)),
+            ),
+            "secure_memcmp" => {
+                let (s, n) = super::split_var(arg(args, 0))
+                    .ok_or_else(|| bad(name, "invalid variable name"))?;
+                Conv::SecureMemcmp(s, n.into())
+            }
+            "crc32c" => Conv::Crc32c(
+                args.first()
+                    .is_some_and(|a| a.trim() != "0" && !a.is_empty()),
+            ),
+            "xxh32" => Conv::Xxh32(if args.is_empty() { 0 } else { int(0)? as u32 }),
+            "xxh64" => Conv::Xxh64(if args.is_empty() { 0 } else { int(0)? as u64 }),
+            "xxh3" => Conv::Xxh3(if args.is_empty() { 0 } else { int(0)? as u64 }),
+            "be2dec" | "be2hex" => {
+                let hex = name == "be2hex";
+                let chunk = match args.get(1).map(|a| a.trim()) {
+                    None | Some("") if hex => 0,
+                    _ => usize::try_from(int(1)?)
+                        .ok()
+                        .filter(|c| (1..=8).contains(c) || (hex && *c > 0))
+                        .ok_or_else(|| bad(name, "chunk size out of range"))?,
+                };
+                Conv::Be2 {
+                    sep: arg(args, 0).as_bytes().into(),
+                    chunk,
+                    truncate: args
+                        .get(2)
+                        .is_some_and(|a| a.trim() != "0" && !a.is_empty()),
+                    hex,
+                }
+            }
+            "htonl" => Conv::Htonl,
+            "cut_crlf" => Conv::CutCrlf,
+            "ub64enc" => Conv::Ub64Enc,
+            "ub64dec" => Conv::Ub64Dec,
+            "url_enc" => match arg(args, 0) {
+                "" | "query" => Conv::UrlEnc,
+                other => return Err(bad(name, format!("unexpected encoding type '{other}'"))),
+            },
+            "add_item" => {
+                if args.is_empty() {
+                    return Err(bad(
+                        name,
+                        "missing arguments (got 1/2), type 'string' expected",
+                    ));
+                }
+                Conv::AddItem {
+                    delim: arg(args, 0).as_bytes().into(),
+                    var: super::split_var(arg(args, 1)).map(|(s, n)| (s, n.into())),
+                    suffix: arg(args, 2).as_bytes().into(),
+                }
+            }
+            "in_table" => Conv::InTable(arg(args, 0).into()),
+            "http_date" => Conv::HttpDate {
+                offset: if arg(args, 0).trim().is_empty() {
+                    0
+                } else {
+                    int(0)?
+                },
+                unit: match arg(args, 1) {
+                    "" | "s" => 1,
+                    "ms" => 1000,
+                    "us" => 1_000_000,
+                    other => return Err(bad(name, format!("unexpected unit '{other}'"))),
+                },
+            },
+            "utime" | "ltime" => Conv::Time {
+                fmt: arg(args, 0).into(),
+                offset: if arg(args, 1).trim().is_empty() {
+                    0
+                } else {
+                    int(1)?
+                },
+                local: name == "ltime",
+            },
+            "language" => Conv::Language {
+                values: arg(args, 0)
+                    .split(';')
+                    .filter(|v| !v.is_empty())
+                    .map(|v| v.as_bytes().into())
+                    .collect(),
+                default: args.get(1).map(|d| d.as_bytes().into()),
+            },
+            "json_query" => Conv::JsonQuery {
+                path: enc::parse_path(arg(args, 0))
+                    .ok_or_else(|| bad(name, format!("invalid json path '{}'", arg(args, 0))))?,
+                int: match arg(args, 1) {
+                    "" => false,
+                    "int" => true,
+                    other => return Err(bad(name, format!("unexpected output type '{other}'"))),
+                },
+            },
             "debug" => Conv::Identity,
             "int" => Conv::ToInt,
             "str" => Conv::ToStr,
@@ -309,7 +490,7 @@ impl Conv {
                     Value::Addr(IpAddr::V6((u128::from(a) & m6).into()))
                 }
             },
-            Conv::Json => Value::Str(Cow::Owned(json_escape(&v.into_bytes()))),
+            Conv::Json(mode) => Value::Str(Cow::Owned(enc::json(&v.into_bytes(), *mode)?)),
             Conv::Bytes(off, len) => {
                 let b = match v {
                     Value::Str(s) | Value::Bin(s) => s,
@@ -415,7 +596,7 @@ impl Conv {
                     .map_or(0, |i| i + 1);
                 sub_cow(b, 0, end)
             }
-            Conv::UrlDec => Value::Str(Cow::Owned(url_decode(&v.into_bytes())?)),
+            Conv::UrlDec(form) => Value::Str(Cow::Owned(url_decode(&v.into_bytes(), *form)?)),
             Conv::HostOnly => {
                 let b = v.into_bytes();
                 let end = host_end(&b);
@@ -451,6 +632,91 @@ impl Conv {
                 let name = std::str::from_utf8(&b).ok()?;
                 Value::Int(ctx.state?.nbsrv(name)?)
             }
+            Conv::Digest(a) => Value::Bin(Cow::Owned(a.digest(&v.to_bytes()))),
+            Conv::Hmac(a, key) => {
+                let key = b64_decode(&key.get(ctx)?)?;
+                Value::Bin(Cow::Owned(a.hmac(&key, &v.to_bytes())))
+            }
+            Conv::SecureMemcmp(s, n) => {
+                let other = ctx.vars.get_in(*s, n)?.to_bytes().into_owned();
+                Value::Bool(digest::ct_eq(&v.to_bytes(), &other))
+            }
+            Conv::Crc32c(avalanche) => {
+                let x = digest::crc32c(&v.to_bytes());
+                Value::Int(i64::from(if *avalanche { hash::full_hash(x) } else { x }))
+            }
+            Conv::Xxh32(seed) => Value::Int(i64::from(digest::xxh32(&v.to_bytes(), *seed))),
+            // HAProxy returns the 64-bit hashes as signed integers.
+            Conv::Xxh64(seed) => Value::Int(digest::xxh64(&v.to_bytes(), *seed) as i64),
+            Conv::Xxh3(seed) => Value::Int(digest::xxh3(&v.to_bytes(), *seed) as i64),
+            Conv::Be2 {
+                sep,
+                chunk,
+                truncate,
+                hex,
+            } => Value::Str(Cow::Owned(enc::be2(
+                &v.to_bytes(),
+                sep,
+                *chunk,
+                *truncate,
+                *hex,
+            ))),
+            Conv::Htonl => Value::Bin(Cow::Owned((v.as_int()? as u32).to_be_bytes().to_vec())),
+            Conv::CutCrlf => {
+                let b = v.into_bytes();
+                let end = b
+                    .iter()
+                    .position(|c| *c == b'\r' || *c == b'\n')
+                    .unwrap_or(b.len());
+                sub_cow(b, 0, end)
+            }
+            Conv::Ub64Enc => Value::Str(Cow::Owned(enc::ub64enc(&v.to_bytes()))),
+            Conv::Ub64Dec => Value::Bin(Cow::Owned(enc::ub64dec(&v.to_bytes())?)),
+            Conv::UrlEnc => Value::Str(Cow::Owned(enc::url_enc(&v.to_bytes()))),
+            Conv::AddItem { delim, var, suffix } => {
+                let mut out = v.into_bytes().into_owned();
+                let val = var
+                    .as_ref()
+                    .and_then(|(s, n)| ctx.vars.get_in(*s, n))
+                    .map(|x| x.to_bytes().into_owned())
+                    .unwrap_or_default();
+                if !out.is_empty() && (!val.is_empty() || !suffix.is_empty()) {
+                    out.extend_from_slice(delim);
+                }
+                out.extend_from_slice(&val);
+                out.extend_from_slice(suffix);
+                Value::Str(Cow::Owned(out))
+            }
+            Conv::InTable(t) => {
+                Value::Bool(ctx.tables?.key_fetch(t, &v, "in_table", ctx.now_ms)? != 0)
+            }
+            Conv::HttpDate { offset, unit } => Value::Str(Cow::Owned(
+                timefmt::http_date(v.as_int()?, *offset, *unit).into_bytes(),
+            )),
+            Conv::Time { fmt, offset, local } => {
+                let secs = v.as_int()?.saturating_add(*offset);
+                let (off, zone) = if *local {
+                    let off = crate::proxy::log::tz::offset_at(secs);
+                    (off, if off == 0 { "UTC" } else { "" })
+                } else {
+                    (0, "GMT")
+                };
+                Value::Str(Cow::Owned(
+                    timefmt::strftime(fmt, secs, off, zone).into_bytes(),
+                ))
+            }
+            Conv::Language { values, default } => {
+                let b = v.into_bytes();
+                match enc::language(&b, values) {
+                    Some(l) => Value::Str(Cow::Owned(l.to_vec())),
+                    None => Value::Str(Cow::Owned(default.as_deref()?.to_vec())),
+                }
+            }
+            Conv::JsonQuery { path, int } => match enc::json_query(&v.to_bytes(), path, *int)? {
+                enc::JsonOut::Str(s) => Value::Str(Cow::Owned(s.into_bytes())),
+                enc::JsonOut::Int(i) => Value::Int(i),
+                enc::JsonOut::Bool(b) => Value::Bool(b),
+            },
             Conv::Identity => v,
             Conv::ToInt => Value::Int(v.as_int()?),
             Conv::ToStr => v.into_str(),
@@ -621,32 +887,11 @@ pub fn b64_decode(b: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-fn json_escape(b: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(b.len() + 8);
-    for &c in b {
-        match c {
-            b'"' => out.extend_from_slice(b"\\\""),
-            b'\\' => out.extend_from_slice(b"\\\\"),
-            b'/' => out.extend_from_slice(b"\\/"),
-            0x08 => out.extend_from_slice(b"\\b"),
-            0x0c => out.extend_from_slice(b"\\f"),
-            b'\r' => out.extend_from_slice(b"\\r"),
-            b'\n' => out.extend_from_slice(b"\\n"),
-            b'\t' => out.extend_from_slice(b"\\t"),
-            c if !(0x20..=0x7e).contains(&c) => {
-                out.extend_from_slice(format!("\\u{c:04x}").as_bytes())
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn url_decode(b: &[u8]) -> Option<Vec<u8>> {
-    // HAProxy's url_decode(in_form = 0): `+` means a space only in the query part.
+fn url_decode(b: &[u8], in_form: bool) -> Option<Vec<u8>> {
+    // HAProxy's url_decode(): `+` means a space in the query part, or everywhere in a form.
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
-    let mut in_query = false;
+    let mut in_query = in_form;
     while i < b.len() {
         match b[i] {
             b'?' => {

@@ -196,6 +196,8 @@ pub fn key_fetch(
     let k: Key = tb.get(id)?.spec.key_type.key_from(&key_sample(key))?;
     match data {
         "trackers" => tb.trackers(id, &k, now_ms),
+        // `in_table` converter: whether the key has an entry (not created by the look-up).
+        "in_table" => Some(i64::from(tb.get(id)?.lookup(&k, now_ms).is_some())),
         "inc_gpc0" | "inc_gpc1" => tb.inc_gpc(id, &k, u8::from(data.ends_with('1')), now_ms),
         "clr_gpc0" | "clr_gpc1" => tb.clr_gpc(id, &k, u8::from(data.ends_with('1')), now_ms),
         "updt_conn_cnt" => {
