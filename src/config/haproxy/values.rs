@@ -343,13 +343,42 @@ fn aerr_nl(msg: String) -> AddrError {
     AddrError { msg, newline: true }
 }
 
+/// HAProxy's `env_expand()`: every `${NAME}` replaced by the variable's value, or by
+/// nothing when it is unset.
+pub(crate) fn env_expand(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains("${") {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find("${") {
+        out.push_str(&rest[..i]);
+        match rest[i + 2..].find('}') {
+            Some(j) => {
+                let name = &rest[i + 2..i + 2 + j];
+                out.push_str(&std::env::var(name).unwrap_or_default());
+                rest = &rest[i + 3 + j..];
+            }
+            None => {
+                out.push_str(&rest[i..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    std::borrow::Cow::Owned(out)
+}
+
 /// HAProxy's `str2sa_range()`: one address with its optional prefix
 /// (`ipv4@ ipv6@ unix@ abns@ fd@ sockpair@ udp@ quic4@ tcp@ stream+ dgram+ ...`)
 /// and port part. Messages are those HAProxy 2.6 prints after `'bind' : `.
-pub fn parse_address(str_: &str, opts: AddrOpts) -> Result<Address, AddrError> {
+pub fn parse_address(orig: &str, opts: AddrOpts) -> Result<Address, AddrError> {
+    // str2sa_range() expands `${NAME}` itself, quoted or not; an unset variable is empty.
+    let expanded = env_expand(orig);
+    let str_: &str = &expanded;
     if str_.is_empty() {
         return Err(aerr_nl(format!(
-            "'{str_}' resolves to an empty address (environment variable missing?)"
+            "'{orig}' resolves to an empty address (environment variable missing?)"
         )));
     }
     let mut s = str_;
@@ -663,6 +692,31 @@ pub use crate::grammar::best_match;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `haproxy -c` 2.6.12 accepts `server s ${A}:${P}` unquoted, and with both unset
+    /// (the address is then `:`, valid).
+    #[test]
+    fn addresses_expand_environment_variables() {
+        // Names no environment sets: both expand to nothing.
+        assert_eq!(env_expand("${TANDEM_T_UNSET_A}:${TANDEM_T_UNSET_B}"), ":");
+        assert_eq!(env_expand("a${TANDEM_T_UNSET_A}b${"), "ab${");
+        assert_eq!(
+            env_expand("${HOME}").as_ref(),
+            std::env::var("HOME").unwrap_or_default()
+        );
+        let a = parse_address(
+            "${TANDEM_T_UNSET_A}127.0.0.1:8${TANDEM_T_UNSET_B}0",
+            AddrOpts::BIND,
+        );
+        assert_eq!(a.map(|a| a.port).ok(), Some(80));
+        let e = parse_address("${TANDEM_T_UNSET_A}", AddrOpts::default())
+            .map(|_| ())
+            .unwrap_err();
+        assert_eq!(
+            e.msg,
+            "'${TANDEM_T_UNSET_A}' resolves to an empty address (environment variable missing?)"
+        );
+    }
 
     fn ms(s: &str) -> Result<u32, TimeError> {
         parse_time(s, TimeUnit::Ms).map(|t| t.value)

@@ -491,7 +491,8 @@ pub(super) fn parse_log(p: &mut Parser, line: &Line, global_section: bool) -> Op
         }
         return None;
     }
-    let address = a1.to_string();
+    // str2sa_range() expands `${NAME}` in the address, quoted or not.
+    let address = crate::config::haproxy::values::env_expand(a1).into_owned();
     let mut i = 2;
     let mut options = Vec::new();
     loop {
