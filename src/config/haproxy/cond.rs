@@ -24,15 +24,17 @@ pub const COMPAT_VERSION: &str = "2.6.12";
 /// `.if feature(OPENSSL)` blocks are read as on Debian), PROMEX (the Prometheus exporter
 /// service), SYSTEMD (sd_notify), SLZ (HTTP compression, by flate2), epoll and poll
 /// event loops, threads, getaddrinfo() resolution, splice(), transparent proxying
-/// (IP_TRANSPARENT) and network namespaces. `-` for what needs a library tandem does not
-/// link or a capability it does not implement: no Lua, no PCRE (regexes use the Rust
-/// `regex` crate), no QUIC, no OpenTracing, no device detection, no accept4/TFO/CPU
+/// (IP_TRANSPARENT) and network namespaces, PCRE2 and PCRE2_JIT (regexes by the `regex`
+/// crate: a config's `.if feature(PCRE2)` blocks are taken as on Debian, and a pattern
+/// using what only PCRE2 has, such as look-around, is refused at start rather than the
+/// block being skipped in silence). `-` for what needs a library tandem does not
+/// link or a capability it does not implement: no Lua, no QUIC, no OpenTracing, no device detection, no accept4/TFO/CPU
 /// affinity tuning.
 /// Sorted by name as HAProxy sorts it.
 pub const BUILD_FEATURES: &str = "-51DEGREES -ACCEPT4 -BACKTRACE -CLOSEFROM -CPU_AFFINITY \
 -CRYPT_H -DEVICEATLAS -DL -ENGINE +EPOLL -EVPORTS +GETADDRINFO -KQUEUE -LIBCRYPT \
 +LINUX_SPLICE +LINUX_TPROXY -LUA -MEMORY_PROFILING -NETFILTER +NS -OBSOLETE_LINKER \
-+OPENSSL -OT -PCRE -PCRE2 -PCRE2_JIT -PCRE_JIT +POLL -PRCTL -PROCCTL +PROMEX -QUIC -RT \
++OPENSSL -OT -PCRE +PCRE2 +PCRE2_JIT -PCRE_JIT +POLL -PRCTL -PROCCTL +PROMEX -QUIC -RT \
 +SLZ -STATIC_PCRE -STATIC_PCRE2 +SYSTEMD -TFO +THREAD -THREAD_DUMP +TPROXY -WURFL -ZLIB";
 
 /// HAProxy's MAX_CFG_RECURSION: bounds the recursion depth of the parser.
