@@ -8,6 +8,11 @@
 //! - `get var proc.X` after a request set it;
 //! - `show sess` lists a live TCP stream with its frontend, backend and server;
 //!   `shutdown session <id>` and `shutdown sessions server B/S` close live connections;
+//! - `set server B/S addr` sends new requests to the new address; `disable|enable
+//!   frontend` refuses and accepts connections; `set maxconn frontend` holds a connection
+//!   back until a slot frees;
+//! - `add|del server`, `set maxconn|rate-limit`, `show errors` and `show pools` answer as
+//!   HAProxy does;
 //! - the error texts of bad arguments are HAProxy's.
 //!
 //! The scenario is in compat-tests/api/README.md. Skipped (with a message) when
@@ -85,10 +90,22 @@ fn start_backends(names: &[&str]) -> Backends {
                             Ok(n) => buf.extend_from_slice(&chunk[..n]),
                         }
                     }
-                    let resp = format!(
-                        "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nx-srv: {name}\r\nconnection: close\r\n\r\nok"
-                    );
+                    let resp = if name == "bad" {
+                        // an invalid header line: HAProxy answers 502 and keeps it for
+                        // `show errors`
+                        "HTTP/1.1 200 OK\r\nbad header line\r\ncontent-length: 0\r\n\r\n"
+                            .to_string()
+                    } else {
+                        format!(
+                            "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nx-srv: {name}\r\nconnection: close\r\n\r\nok"
+                        )
+                    };
                     let _ = s.write_all(resp.as_bytes());
+                    if name == "bad" {
+                        // the proxy sees the bad head before the close (HAProxy's H1
+                        // stream flags in `show errors` differ when both come together)
+                        std::thread::sleep(Duration::from_millis(500));
+                    }
                 });
             }
         });
@@ -109,12 +126,15 @@ fn config(dir: &Path, port: u16, tcp_port: u16, be: &[u16]) -> String {
     format!(
         "global\n    stats socket {d}/admin.sock level admin\n\
 defaults\n    mode http\n    timeout connect 2s\n    timeout client 20s\n    timeout server 20s\n\
-frontend fe\n    bind 127.0.0.1:{port}\n    acl bad src -f {d}/deny.acl\n    http-request deny if bad\n    http-request track-sc0 src table tt\n    http-request set-var(proc.foo) str(hello)\n    use_backend %[req.hdr(host),lower,map({d}/hosts.map,be1)]\n\
+frontend fe\n    bind 127.0.0.1:{port}\n    acl bad src -f {d}/deny.acl\n    http-request deny if bad\n    http-request track-sc0 src table tt\n    http-request set-var(proc.foo) str(hello)\n    use_backend dyn if {{ hdr(host) -i dyn.example }}\n    use_backend badbe if {{ hdr(host) -i bad.example }}\n    use_backend %[req.hdr(host),lower,map({d}/hosts.map,be1)]\n\
 backend be1\n    server s1 127.0.0.1:{}\n\
 backend be2\n    server s2 127.0.0.1:{}\n\
 backend tt\n    stick-table type ip size 100 expire 60s store http_req_cnt,gpc0,conn_cnt\n\
-listen tcpx\n    mode tcp\n    bind 127.0.0.1:{tcp_port}\n    server e1 127.0.0.1:{}\n",
-        be[0], be[1], be[2],
+listen tcpx\n    mode tcp\n    bind 127.0.0.1:{tcp_port}\n    server e1 127.0.0.1:{}\n\
+backend dyn\n    server d1 127.0.0.1:{} check inter 30s\n    server d2 127.0.0.1:{} disabled\n\
+backend badbe\n    server b1 127.0.0.1:{}\n\
+backend srr\n    balance static-rr\n    server r1 127.0.0.1:{}\n",
+        be[0], be[1], be[2], be[0], be[1], be[3], be[0],
     )
 }
 
@@ -256,6 +276,81 @@ fn table(s: &str) -> String {
         .join("\n")
 }
 
+/// `show servers state` with the backend ids and the times since the last change
+/// masked (HAProxy numbers its proxies from 2 after its CLI proxy; the check result
+/// columns of a server with checks depend on when its first check ran).
+fn servers_state(s: &str) -> String {
+    s.lines()
+        .map(|l| {
+            let mut w: Vec<&str> = l.split(' ').collect();
+            if w.len() > 20 && !l.starts_with('#') {
+                w[0] = "ID";
+                w[9] = "T";
+                if w[10] != "1" {
+                    // srv_check_status/result/health/state of a checked server
+                    for x in &mut w[10..14] {
+                        *x = "C";
+                    }
+                    w[5] = "OP";
+                }
+            }
+            w.join(" ")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The distinct line shapes of `show pools` (names, numbers and addresses replaced;
+/// HAProxy's only per-thread pool, `trash`, left out).
+fn pools_layout(s: &str) -> String {
+    let mut shapes: Vec<String> = s
+        .lines()
+        .filter(|l| !l.starts_with("  - Pool ") || l.ends_with("[SHARED]"))
+        .map(|l| {
+            let l = mask_ptrs(l);
+            let l = match l.strip_prefix("  - Pool ") {
+                Some(rest) => format!("  - Pool X{}", &rest[rest.find(' ').unwrap_or(0)..]),
+                None => l,
+            };
+            let mut o = String::new();
+            for c in l.chars() {
+                if c.is_ascii_digit() {
+                    if !o.ends_with('N') {
+                        o.push('N');
+                    }
+                } else {
+                    o.push(c);
+                }
+            }
+            o
+        })
+        .collect();
+    shapes.sort();
+    shapes.dedup();
+    shapes.join("\n")
+}
+
+/// `show errors` with the dates and the client ports masked.
+fn errors(s: &str) -> String {
+    s.lines()
+        .map(|l| {
+            let l = match (l.find('['), l.find(']')) {
+                (Some(a), Some(b)) if a < b && l.starts_with(['[', 'T']) => {
+                    format!("{}[DATE]{}", &l[..a], &l[b + 1..])
+                }
+                _ => l.to_string(),
+            };
+            match l.split_once(", src ") {
+                Some((head, src)) => {
+                    format!("{head}, src {}", src.rsplit_once(':').map_or(src, |x| x.0))
+                }
+                None => l,
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// A `show sess` line of a client stream, up to its internal flags, the address and
 /// client port masked.
 fn sess_line(l: &str) -> String {
@@ -287,7 +382,7 @@ fn api_diff() {
     let work =
         PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("api-diff-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&work);
-    let backends = start_backends(&["s1", "s2", "echo"]);
+    let backends = start_backends(&["s1", "s2", "echo", "bad"]);
     let h = start(HAPROXY, &[], &work.join("haproxy"), &backends.ports);
     let t = start(
         env!("CARGO_BIN_EXE_tandem"),
@@ -477,6 +572,226 @@ fn api_diff() {
             eprintln!("{who}: connection still open after shutdown session");
         }
     }
+
+    // ---- server addresses: new connections go to the new address
+    if !expect(
+        "before set server addr",
+        traffic("dyn.example"),
+        ("200", "s1"),
+    ) {
+        failures.push("before set server addr");
+    }
+    let be_port = |i: usize| backends.ports[i];
+    same("set server addr port", &|s| {
+        cli(
+            s,
+            &format!("set server dyn/d1 addr 127.0.0.1 port {}", be_port(1)),
+        )
+    });
+    if !expect(
+        "after set server addr",
+        traffic("dyn.example"),
+        ("200", "s2"),
+    ) {
+        failures.push("after set server addr");
+    }
+    for cmd in [
+        "set server dyn/d1 addr 127.0.0.1".to_string(),
+        format!("set server dyn/d1 addr 127.0.0.1 port {}", be_port(1)),
+        format!("set server dyn/d1 addr 127.0.0.2 port {}", be_port(1)),
+        format!("set server dyn/d1 addr 127.0.0.1 port {}", be_port(0)),
+        "set server dyn/d2 addr ::1".to_string(),
+        "set server dyn/d2 addr [::1] port 70000".to_string(),
+        "set server dyn/d2 addr 127.0.0.1 port 12abc".to_string(),
+        "set server dyn/d2 addr 127.0.0.1 port abc".to_string(),
+        "set server dyn/d2 addr 127.0.0.1 port".to_string(),
+        "set server dyn/d2 addr 127.0.0.1 port +1".to_string(),
+        "set server dyn/d2 addr 127.0.0.1 foo 80".to_string(),
+        "set server dyn/d2 addr foo".to_string(),
+        "set server dyn/d2 addr 127.0.0.1:80".to_string(),
+        "set server dyn/d2 addr".to_string(),
+        "set server dyn/zz addr 127.0.0.1".to_string(),
+        "set server dyn/d1 check-port 8080".to_string(),
+        "set server dyn/d1 check-port abc".to_string(),
+        "set server dyn/d1 check-port 70000".to_string(),
+        "set server dyn/d1 check-port".to_string(),
+        "set server dyn/d2 check-port 80".to_string(),
+        "set server dyn/d1 check-addr 127.0.0.9 port 99".to_string(),
+        "set server dyn/d1 check-addr 127.0.0.9 port abc".to_string(),
+        "set server dyn/d1 check-addr foo".to_string(),
+        "set server dyn/d1 check-addr".to_string(),
+        "set server dyn/d1 agent up".to_string(),
+        "set server dyn/d1 agent-addr 127.0.0.1".to_string(),
+        "set server dyn/d1 agent-addr".to_string(),
+        "set server dyn/d1 agent-port 80".to_string(),
+        "set server dyn/d1 agent-send foo".to_string(),
+        "set server dyn/d1 fqdn foo.example".to_string(),
+        "set server dyn/d1 fqdn".to_string(),
+        "set server dyn/d1 ssl on".to_string(),
+        "set server dyn/d1 maxconn 3".to_string(),
+        "set server dyn/d1 foo".to_string(),
+    ] {
+        same(&cmd, &|s| cli(s, &cmd));
+    }
+    same("show servers state after addr changes", &|s| {
+        servers_state(&cli(s, "show servers state dyn"))
+    });
+    if !expect(
+        "after set server addr back",
+        traffic("dyn.example"),
+        ("200", "s1"),
+    ) {
+        failures.push("after set server addr back");
+    }
+
+    // ---- dynamic servers: HAProxy's refusals, `del server` of a server in maintenance
+    for cmd in [
+        "add server dyn/d1 127.0.0.1:1",
+        "add server dyn/x",
+        "add server dyn",
+        "add server",
+        "add server zz/x 127.0.0.1:1",
+        "add server fe/x 127.0.0.1:1",
+        "add server srr/x 127.0.0.1:1",
+        "add server dyn/x 127.0.0.1:1 cookie abc",
+        "del server dyn/d1",
+        "del server dyn/zz",
+        "del server zz/x",
+        "del server dyn",
+        "del server",
+        "del server dyn/d2",
+        "del server dyn/d2",
+        "disable server dyn/d2",
+    ] {
+        same(cmd, &|s| cli(s, cmd));
+    }
+    same("show servers state after del server", &|s| {
+        servers_state(&cli(s, "show servers state dyn"))
+    });
+
+    // ---- frontends: a disabled one refuses connections, maxconn holds them back
+    same("disable frontend", &|s| cli(s, "disable frontend fe"));
+    for (who, s) in &subjects {
+        checks.set(checks.get() + 1);
+        if TcpStream::connect(("127.0.0.1", s.port)).is_ok() {
+            failures.push("disabled frontend accepted a connection");
+            eprintln!("{who}: disabled frontend accepted a connection");
+        }
+    }
+    same("disable frontend again", &|s| cli(s, "disable frontend fe"));
+    same("enable frontend", &|s| cli(s, "enable frontend fe"));
+    same("enable frontend again", &|s| cli(s, "enable frontend fe"));
+    if !expect("after enable frontend", traffic("a.example"), ("200", "s1")) {
+        failures.push("after enable frontend");
+    }
+    // (HAProxy 2.6.12 deadlocks in resume_listener() when a listener that was paused
+    // reaches its frontend's maxconn: the maxconn checks use another frontend)
+    same("set maxconn frontend", &|s| {
+        cli(s, "set maxconn frontend tcpx 1")
+    });
+    let first: Vec<TcpStream> = subjects.iter().map(|(_, s)| hold_tcp(s.tcp_port)).collect();
+    let mut second: Vec<TcpStream> = subjects
+        .iter()
+        .map(|(_, s)| {
+            let mut c = TcpStream::connect(("127.0.0.1", s.tcp_port)).expect("connect");
+            c.write_all(b"queued").expect("write");
+            c
+        })
+        .collect();
+    for ((who, _), c) in subjects.iter().zip(second.iter_mut()) {
+        checks.set(checks.get() + 1);
+        c.set_read_timeout(Some(Duration::from_millis(700))).ok();
+        let mut b = [0u8; 6];
+        if c.read(&mut b).is_ok_and(|n| n > 0) {
+            failures.push("maxconn frontend 1 served a second connection");
+            eprintln!("{who}: a second connection was served with maxconn 1");
+        }
+    }
+    drop(first);
+    for ((who, _), c) in subjects.iter().zip(second.iter_mut()) {
+        checks.set(checks.get() + 1);
+        c.set_read_timeout(Some(Duration::from_secs(5))).ok();
+        let mut b = [0u8; 6];
+        if c.read_exact(&mut b).is_err() || &b != b"queued" {
+            failures.push("the held connection was not served after the first closed");
+            eprintln!("{who}: the second connection was not served after the first closed");
+        }
+    }
+    drop(second);
+    // (not set back: HAProxy 2.6.12 deadlocks in dequeue_proxy_listeners() ->
+    // resume_listener() when `set maxconn frontend` raises the limit of a frontend whose
+    // listener waits for a free slot)
+    same("set maxconn global", &|s| cli(s, "set maxconn global 500"));
+    same("show info Maxconn", &|s| {
+        cli(s, "show info")
+            .lines()
+            .filter(|l| l.starts_with("Maxconn:"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    for cmd in [
+        "set maxconn global 99999999",
+        "set maxconn global",
+        "set maxconn global 0",
+        "set maxconn frontend tcpx",
+        "set maxconn frontend tcpx -1",
+        "set maxconn frontend zz 3",
+        "set maxconn frontend",
+        "set maxconn server dyn/d1 10",
+        "set maxconn server dyn/d1 abc",
+        "set maxconn server dyn/d1",
+        "set maxconn server dyn/zz 3",
+        "set maxconn server zz/d1 3",
+        "set maxconn server dyn",
+        "set maxconn server",
+        "set maxconn",
+        "set maxconn foo",
+        "disable frontend",
+        "disable frontend zz",
+        "enable frontend zz",
+        "set rate-limit connections global 1000",
+        "set rate-limit sessions global 1000",
+        "set rate-limit ssl-sessions global 10",
+        "set rate-limit http-compression global 10",
+        "set rate-limit connections global",
+        "set rate-limit connections foo 10",
+        "set rate-limit foo global 10",
+        "set rate-limit",
+        "set rate-limit connections global 0",
+        "set rate-limit sessions global 0",
+    ] {
+        same(cmd, &|s| cli(s, cmd));
+    }
+
+    // ---- show errors: the last invalid request and response
+    same("show errors (none)", &|s| errors(&cli(s, "show errors")));
+    for (_, s) in &subjects {
+        let mut c = TcpStream::connect(("127.0.0.1", s.port)).expect("connect");
+        c.set_read_timeout(Some(Duration::from_secs(5))).ok();
+        c.write_all(b"GET / HTTP/1.1\r\nho st: x\r\n\r\n")
+            .expect("write");
+        let _ = c.read_to_end(&mut Vec::new());
+    }
+    if !expect("invalid response", traffic("bad.example"), ("502", "")) {
+        failures.push("invalid response");
+    }
+    for cmd in [
+        "show errors",
+        "show errors fe request",
+        "show errors badbe response",
+        "show errors fe response",
+        "show errors zz",
+    ] {
+        same(cmd, &|s| errors(&cli(s, cmd)));
+    }
+
+    // ---- show pools: HAProxy's layout (tandem's own figures)
+    same("show pools layout", &|s| {
+        pools_layout(&cli(s, "show pools"))
+    });
+    same("show pools as user", &|s| {
+        pools_layout(&cli(s, "user;show pools"))
+    });
 
     // ---- error texts
     for cmd in [

@@ -748,3 +748,388 @@ backend be\n    balance roundrobin\n    server s1 127.0.0.1:{}\n    server s2 12
     let _ = std::fs::remove_dir_all(&work);
     assert_eq!(h, t);
 }
+
+/// `show servers state` rows once no check is in progress (HAProxy sets
+/// CHK_ST_INPROGRESS, bit 0 of `srv_check_state`, while one runs: a timing artefact),
+/// with the seconds since the last change masked.
+fn servers_state_settled(sock: &Path) -> Vec<String> {
+    let rows = |out: &str| -> Vec<String> {
+        out.lines()
+            .filter(|l| !l.starts_with('#') && l.split(' ').count() > 20)
+            .map(|l| {
+                let mut w: Vec<&str> = l.split(' ').collect();
+                w[9] = "T";
+                w.join(" ")
+            })
+            .collect()
+    };
+    let busy = |rows: &[String]| {
+        rows.iter().any(|r| {
+            r.split(' ')
+                .nth(13)
+                .and_then(|v| v.parse::<u32>().ok())
+                .is_some_and(|v| v & 1 != 0)
+        })
+    };
+    let mut out = rows(&cli(sock, "show servers state"));
+    for _ in 0..60 {
+        if !busy(&out) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(7));
+        out = rows(&cli(sock, "show servers state"));
+    }
+    out
+}
+
+/// `show servers state`'s check columns (`srv_check_status`, `srv_check_result`,
+/// `srv_check_health`, `srv_check_state`, `srv_agent_state`) come from the real checks:
+/// L7OK, L7STS (404), L4CON, a TCP check, no check, after maintenance, drain and a forced
+/// health, as HAProxy 2.6 prints them.
+#[test]
+fn servers_state_checks_diff() {
+    if !Path::new(HAPROXY).exists() {
+        eprintln!("stats_diff: {HAPROXY} not installed, skipped");
+        return;
+    }
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("stats-diff-srvstate-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    let backends = start_backends(&["s1", "s2"]);
+    let closed = free_port();
+    let run = |bin: &str, pre: &[&str], name: &str| -> Vec<(String, Vec<String>)> {
+        let port = free_port();
+        let (p0, p1) = (backends.ports[0], backends.ports[1]);
+        let text = format!(
+            "global\n    stats socket @@DIR@@/admin.sock level admin\n\
+defaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n\
+frontend fe\n    bind 127.0.0.1:{port}\n    default_backend be\n\
+backend be\n    option httpchk GET /\n    default-server inter 100 rise 2 fall 2\n\
+    server s1 127.0.0.1:{p0} check\n    server s2 127.0.0.1:{p1} check weight 2\n\
+    server s3 127.0.0.1:{closed} check\n    server s4 127.0.0.1:{closed}\n\
+    server s5 127.0.0.1:{p0} check disabled\n\
+backend b2\n    option httpchk GET /missing\n    default-server inter 100 rise 3 fall 2\n\
+    server m1 127.0.0.1:{p0} check\n    server m2 127.0.0.1:{p1}\n\
+backend b3\n    mode tcp\n    default-server inter 100\n\
+    server c1 127.0.0.1:{p0} check\n    server c2 127.0.0.1:{closed} check rise 1 fall 1\n"
+        );
+        let dir = work.join(name);
+        let p = start_text(bin, pre, &dir, &text, port);
+        let sock = dir.join("admin.sock");
+        let mut snaps = Vec::new();
+        std::thread::sleep(Duration::from_millis(900));
+        snaps.push(("settled".to_string(), servers_state_settled(&sock)));
+        cli(&sock, "set server be/s1 state maint");
+        cli(&sock, "set server be/s2 state drain");
+        cli(&sock, "set server be/s4 health down");
+        cli(&sock, "set server b2/m2 state maint");
+        std::thread::sleep(Duration::from_millis(600));
+        snaps.push((
+            "s1 maint, s2 drain, s4 forced down, m2 maint".to_string(),
+            servers_state_settled(&sock),
+        ));
+        cli(&sock, "set server be/s1 state ready");
+        cli(&sock, "set server be/s2 state ready");
+        cli(&sock, "set server be/s4 health up");
+        cli(&sock, "set server b2/m2 state ready");
+        // (not read at once: HAProxy sets the health to `rise` on leaving the
+        // maintenance and the next check, due within `inter`, raises it)
+        std::thread::sleep(Duration::from_millis(700));
+        snaps.push(("ready".to_string(), servers_state_settled(&sock)));
+        drop(p);
+        snaps
+    };
+    let h = run(HAPROXY, &[], "haproxy");
+    let t = run(env!("CARGO_BIN_EXE_tandem"), &["haproxy"], "tandem");
+    let mut diffs = Vec::new();
+    for ((what, a), (_, b)) in h.iter().zip(&t) {
+        if a != b {
+            diffs.push(format!("{what}:\n  haproxy {a:#?}\n  tandem  {b:#?}"));
+        }
+    }
+    if std::env::var_os("STATS_DIFF_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&work);
+    }
+    assert!(
+        diffs.is_empty(),
+        "{} differences:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
+}
+
+/// An echo server for TCP sessions that stay open; stops with the returned flag.
+fn start_echo() -> (u16, Arc<AtomicBool>) {
+    let l = TcpListener::bind("127.0.0.1:0").expect("bind echo");
+    let port = l.local_addr().expect("addr").port();
+    let stop = Arc::new(AtomicBool::new(false));
+    let st = stop.clone();
+    std::thread::spawn(move || {
+        for s in l.incoming() {
+            if st.load(Ordering::SeqCst) {
+                break;
+            }
+            let Ok(mut s) = s else { continue };
+            std::thread::spawn(move || {
+                let mut buf = [0u8; 1024];
+                while let Ok(n) = s.read(&mut buf) {
+                    if n == 0 || s.write_all(&buf[..n]).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+    });
+    (port, stop)
+}
+
+/// A client session through the proxy that echoes once; `None` if it did not.
+fn open_session(port: u16) -> Option<TcpStream> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    s.write_all(b"hi").ok()?;
+    let mut buf = [0u8; 2];
+    s.read_exact(&mut buf).ok()?;
+    Some(s)
+}
+
+/// Whether the proxy closed the session (a read ends or fails within 300 ms).
+fn session_state(s: &mut TcpStream) -> &'static str {
+    s.set_read_timeout(Some(Duration::from_millis(300))).ok();
+    let mut buf = [0u8; 16];
+    match s.read(&mut buf) {
+        Ok(0) => "closed",
+        Ok(_) => "data",
+        Err(e)
+            if e.kind() == std::io::ErrorKind::WouldBlock
+                || e.kind() == std::io::ErrorKind::TimedOut =>
+        {
+            "open"
+        }
+        Err(_) => "closed",
+    }
+}
+
+/// `on-marked-down shutdown-sessions` ends the streams of a server the checks mark DOWN
+/// (and only with the option); `on-marked-up shutdown-backup-sessions` ends the backup
+/// servers' streams when an active server comes back, as in HAProxy 2.6. The checks go
+/// to a separate `port` that the test closes and opens while the sessions stay.
+#[test]
+fn on_marked_down_up_diff() {
+    if !Path::new(HAPROXY).exists() {
+        eprintln!("stats_diff: {HAPROXY} not installed, skipped");
+        return;
+    }
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("stats-diff-marked-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    let (echo, _stop) = start_echo();
+    let chk_port = free_port();
+    let run = |bin: &str, pre: &[&str], name: &str| -> Vec<String> {
+        let (p1, p2, p3) = (free_port(), free_port(), free_port());
+        let text = format!(
+            "global\n    stats socket @@DIR@@/admin.sock level admin\n\
+defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 10s\n    timeout server 10s\n\
+listen down_kill\n    bind 127.0.0.1:{p1}\n\
+    server s1 127.0.0.1:{echo} check port {chk_port} inter 100 fall 1 rise 1 on-marked-down shutdown-sessions\n\
+listen down_keep\n    bind 127.0.0.1:{p2}\n\
+    server s1 127.0.0.1:{echo} check port {chk_port} inter 100 fall 1 rise 1\n\
+listen up_kill\n    bind 127.0.0.1:{p3}\n\
+    server s1 127.0.0.1:{echo} check port {chk_port} inter 100 fall 1 rise 1 on-marked-up shutdown-backup-sessions\n\
+    server b1 127.0.0.1:{echo} backup\n"
+        );
+        let mut out = Vec::new();
+        // the check port open: every s1 UP
+        let chk = TcpListener::bind(("127.0.0.1", chk_port)).expect("bind check port");
+        let dir = work.join(name);
+        let p = start_text(bin, pre, &dir, &text, p3);
+        std::thread::sleep(Duration::from_millis(500));
+        let mut a = open_session(p1);
+        let mut b = open_session(p2);
+        out.push(format!("sessions open: {} {}", a.is_some(), b.is_some()));
+        drop(chk);
+        std::thread::sleep(Duration::from_millis(600));
+        out.push(format!(
+            "s1 DOWN: with option {}, without {}",
+            a.as_mut().map_or("none", session_state),
+            b.as_mut().map_or("none", session_state)
+        ));
+        // s1 of up_kill is DOWN: the session goes to the backup
+        let mut c = open_session(p3);
+        let chk = TcpListener::bind(("127.0.0.1", chk_port)).expect("rebind check port");
+        std::thread::sleep(Duration::from_millis(600));
+        out.push(format!(
+            "s1 UP again: backup session {}",
+            c.as_mut().map_or("none", session_state)
+        ));
+        drop(chk);
+        drop(p);
+        out
+    };
+    let h = run(HAPROXY, &[], "haproxy");
+    let t = run(env!("CARGO_BIN_EXE_tandem"), &["haproxy"], "tandem");
+    if std::env::var_os("STATS_DIFF_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&work);
+    }
+    eprintln!("haproxy: {h:?}");
+    assert_eq!(h, t);
+}
+
+/// `track [be/]srv`: servers without checks of their own follow the server they track,
+/// across backends and in chains (`show stat` status after the tracked server goes DOWN
+/// and comes back), as in HAProxy 2.6.
+#[test]
+fn track_diff() {
+    if !Path::new(HAPROXY).exists() {
+        eprintln!("stats_diff: {HAPROXY} not installed, skipped");
+        return;
+    }
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("stats-diff-track-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    let (echo, _stop) = start_echo();
+    let chk_port = free_port();
+    let status = |sock: &Path| -> Vec<String> {
+        let csv = cli(sock, "show stat");
+        let mut lines = csv.lines();
+        let names: Vec<&str> = lines
+            .next()
+            .unwrap_or("")
+            .trim_start_matches("# ")
+            .split(',')
+            .collect();
+        let col = |n: &str| names.iter().position(|x| *x == n).unwrap_or(0);
+        let (px, sv, st) = (col("pxname"), col("svname"), col("status"));
+        lines
+            .filter(|l| !l.is_empty() && !l.contains("FRONTEND"))
+            .map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                format!(
+                    "{}/{} {}",
+                    f.get(px).unwrap_or(&""),
+                    f.get(sv).unwrap_or(&""),
+                    f.get(st).unwrap_or(&"")
+                )
+            })
+            .collect()
+    };
+    let run = |bin: &str, pre: &[&str], name: &str| -> Vec<Vec<String>> {
+        let port = free_port();
+        let text = format!(
+            "global\n    stats socket @@DIR@@/admin.sock level admin\n\
+defaults\n    mode tcp\n    timeout connect 1s\n    timeout client 10s\n    timeout server 10s\n\
+listen fe\n    bind 127.0.0.1:{port}\n    server f1 127.0.0.1:{echo}\n\
+backend be\n    server s1 127.0.0.1:{echo} check port {chk_port} inter 100 fall 1 rise 1\n\
+    server s2 127.0.0.1:{echo} track s1\n\
+backend b2\n    server t1 127.0.0.1:{echo} track be/s1\n    server t2 127.0.0.1:{echo} track b2/t1\n"
+        );
+        let chk = TcpListener::bind(("127.0.0.1", chk_port)).expect("bind check port");
+        let dir = work.join(name);
+        let p = start_text(bin, pre, &dir, &text, port);
+        let sock = dir.join("admin.sock");
+        let mut out = Vec::new();
+        std::thread::sleep(Duration::from_millis(500));
+        out.push(status(&sock));
+        drop(chk);
+        std::thread::sleep(Duration::from_millis(500));
+        out.push(status(&sock));
+        let chk = TcpListener::bind(("127.0.0.1", chk_port)).expect("rebind check port");
+        std::thread::sleep(Duration::from_millis(500));
+        out.push(status(&sock));
+        drop(chk);
+        drop(p);
+        out
+    };
+    let h = run(HAPROXY, &[], "haproxy");
+    let t = run(env!("CARGO_BIN_EXE_tandem"), &["haproxy"], "tandem");
+    if std::env::var_os("STATS_DIFF_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&work);
+    }
+    eprintln!("haproxy: {h:?}");
+    assert_eq!(h, t);
+}
+
+/// `slowstart`: a server the checks bring back UP comes at a fraction of its weight that
+/// grows in steps of 1/16 (`show stat` weight and throttle, `show servers state`
+/// STARTING), then at full weight once the delay is over, as in HAProxy 2.6.
+#[test]
+fn slowstart_diff() {
+    if !Path::new(HAPROXY).exists() {
+        eprintln!("stats_diff: {HAPROXY} not installed, skipped");
+        return;
+    }
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("stats-diff-slowstart-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    let chk_port = free_port();
+    let backends = start_backends(&["s1"]);
+    let cols = |sock: &Path, rows: &[&str]| -> Vec<String> {
+        let csv = cli(sock, "show stat");
+        let mut lines = csv.lines();
+        let names: Vec<&str> = lines
+            .next()
+            .unwrap_or("")
+            .trim_start_matches("# ")
+            .split(',')
+            .collect();
+        let col = |n: &str| names.iter().position(|x| *x == n).unwrap_or(0);
+        let want = [col("status"), col("weight"), col("throttle")];
+        let mut out: Vec<String> = lines
+            .filter_map(|l| {
+                let f: Vec<&str> = l.split(',').collect();
+                let id = format!("{}/{}", f.first()?, f.get(1)?);
+                rows.contains(&id.as_str()).then(|| {
+                    let v: Vec<&str> = want.iter().map(|&i| *f.get(i).unwrap_or(&"")).collect();
+                    format!("{id} status={} weight={} throttle={}", v[0], v[1], v[2])
+                })
+            })
+            .collect();
+        // the operational state of `show servers state` (1: STARTING)
+        for l in cli(sock, "show servers state").lines() {
+            let w: Vec<&str> = l.split(' ').collect();
+            if w.len() > 20 {
+                let id = format!("{}/{}", w[1], w[3]);
+                if rows.contains(&id.as_str()) {
+                    out.push(format!("{id} op_state={}", w[5]));
+                }
+            }
+        }
+        out
+    };
+    let run = |bin: &str, pre: &[&str], name: &str| -> Vec<Vec<String>> {
+        let port = free_port();
+        let p0 = backends.ports[0];
+        let text = format!(
+            "global\n    stats socket @@DIR@@/admin.sock level admin\n\
+defaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n\
+frontend fe\n    bind 127.0.0.1:{port}\n    default_backend b20\n\
+backend b20\n    default-server check port {chk_port} inter 100 rise 1 fall 1\n\
+    server s1 127.0.0.1:{p0} weight 100 slowstart 20s\n    server s2 127.0.0.1:{p0} weight 100\n\
+backend b2s\n    server s3 127.0.0.1:{p0} weight 50 slowstart 2s check port {chk_port} inter 100 rise 1 fall 1\n"
+        );
+        let chk = TcpListener::bind(("127.0.0.1", chk_port)).expect("bind check port");
+        let dir = work.join(name);
+        let p = start_text(bin, pre, &dir, &text, port);
+        let sock = dir.join("admin.sock");
+        let mut out = Vec::new();
+        std::thread::sleep(Duration::from_millis(400));
+        drop(chk);
+        std::thread::sleep(Duration::from_millis(400));
+        let chk = TcpListener::bind(("127.0.0.1", chk_port)).expect("rebind check port");
+        std::thread::sleep(Duration::from_millis(300));
+        // 20 s: steps 0 and 1 s both give 1/16
+        out.push(cols(&sock, &["b20/s1", "b20/BACKEND", "b2s/s3"]));
+        std::thread::sleep(Duration::from_millis(3500));
+        out.push(cols(&sock, &["b2s/s3", "b2s/BACKEND"]));
+        drop(chk);
+        drop(p);
+        out
+    };
+    let h = run(HAPROXY, &[], "haproxy");
+    let t = run(env!("CARGO_BIN_EXE_tandem"), &["haproxy"], "tandem");
+    if std::env::var_os("STATS_DIFF_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&work);
+    }
+    eprintln!("haproxy: {h:?}");
+    assert_eq!(h, t);
+}

@@ -247,16 +247,17 @@ async fn echo_backend(name: &'static str, tls: bool) -> EchoBackend {
     let conns = Arc::new(AtomicUsize::new(0));
     let c2 = conns.clone();
     let task = tokio::spawn(async move {
-        while let Ok((tcp, _)) = listener.accept().await {
+        while let Ok((mut tcp, _)) = listener.accept().await {
             c2.fetch_add(1, Ordering::Relaxed);
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
+                let pp = proxy_header(&mut tcp).await;
                 match acceptor {
                     Some(a) => {
                         if let Ok(s) = a.accept(tcp).await {
                             let i = TlsInfo::from_server(s.get_ref().1);
                             let seen = format!(
-                                "tls sni={} alpn={} proto={}\n",
+                                "{pp}tls sni={} alpn={} proto={}\n",
                                 i.sni.unwrap_or_default(),
                                 i.alpn.unwrap_or_default(),
                                 i.protocol
@@ -264,12 +265,67 @@ async fn echo_backend(name: &'static str, tls: bool) -> EchoBackend {
                             serve_echo(s, name, seen).await;
                         }
                     }
-                    None => serve_echo(tcp, name, String::new()).await,
+                    None => serve_echo(tcp, name, pp).await,
                 }
             });
         }
     });
     EchoBackend { port, conns, task }
+}
+
+/// A PROXY protocol header at the start of a connection, read off it (the bytes after
+/// it are left for TLS or HTTP): `pp=v1 TCP4 SRC DST` / `pp=v2 ...` without the ports
+/// (the client's port and the test's frontend port change from run to run), or "" when
+/// the connection does not start with one.
+async fn proxy_header(tcp: &mut TcpStream) -> String {
+    const V2: &[u8] = b"\r\n\r\n\x00\r\nQUIT\n";
+    let mut b = [0u8; 256];
+    let end = Instant::now() + Duration::from_millis(500);
+    let n = loop {
+        let n = tcp.peek(&mut b).await.unwrap_or(0);
+        let v1_done = b[..n].windows(2).any(|w| w == b"\r\n");
+        let v2_done = n >= 16 && n >= 16 + usize::from(u16::from_be_bytes([b[14], b[15]]));
+        let undecided = (b"PROXY ".starts_with(&b[..n.min(6)]) && !v1_done)
+            || (V2.starts_with(&b[..n.min(12)]) && !v2_done);
+        if n == 0 || !undecided || Instant::now() > end {
+            break n;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    let b = &b[..n];
+    let (len, text) = if b.starts_with(b"PROXY ") {
+        let Some(e) = b.windows(2).position(|w| w == b"\r\n") else {
+            return String::new();
+        };
+        let line = String::from_utf8_lossy(&b[6..e]).into_owned();
+        let w: Vec<&str> = line.split(' ').take(3).collect();
+        (e + 2, format!("pp=v1 {}\n", w.join(" ")))
+    } else if b.starts_with(V2) && b.len() >= 16 {
+        let l = 16 + usize::from(u16::from_be_bytes([b[14], b[15]]));
+        // version/command, family, the two IPv4 addresses
+        let addrs = b.get(16..24).map(|a| {
+            format!(
+                "{}.{}.{}.{} {}.{}.{}.{}",
+                a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]
+            )
+        });
+        (
+            l,
+            format!(
+                "pp=v2 cmd={:02x} fam={:02x} {}\n",
+                b[12],
+                b[13],
+                addrs.unwrap_or_default()
+            ),
+        )
+    } else {
+        return String::new();
+    };
+    let mut skip = vec![0u8; len];
+    if tcp.read_exact(&mut skip).await.is_err() {
+        return String::new();
+    }
+    text
 }
 
 async fn serve_echo<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
@@ -338,17 +394,18 @@ async fn h2_echo_backend(tls: bool) -> EchoBackend {
     let conns = Arc::new(AtomicUsize::new(0));
     let c2 = conns.clone();
     let task = tokio::spawn(async move {
-        while let Ok((tcp, _)) = listener.accept().await {
+        while let Ok((mut tcp, _)) = listener.accept().await {
             c2.fetch_add(1, Ordering::Relaxed);
             let acceptor = acceptor.clone();
             tokio::spawn(async move {
+                let pp: Arc<str> = Arc::from(proxy_header(&mut tcp).await);
                 match acceptor {
                     Some(a) => {
                         if let Ok(s) = a.accept(tcp).await {
-                            serve_h2_echo(s).await;
+                            serve_h2_echo(SchemeSniffer::new(s), pp).await;
                         }
                     }
-                    None => serve_h2_echo(tcp).await,
+                    None => serve_h2_echo(SchemeSniffer::new(tcp), pp).await,
                 }
             });
         }
@@ -356,11 +413,143 @@ async fn h2_echo_backend(tls: bool) -> EchoBackend {
     EchoBackend { port, conns, task }
 }
 
-async fn serve_h2_echo<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(s: S) {
+/// The `:scheme` of each stream as it came on the wire: the `h2` crate's server drops
+/// the scheme of a request without `:authority` (an HTTP/1 client's origin-form request
+/// relayed), so the incoming HEADERS frames are read here. Both HAProxy's and tandem's
+/// encoders put `:scheme` right after `:method`; the static `http` (0x86) and `https`
+/// (0x87) entries are recognized, anything else reads `other`.
+struct SchemeSniffer<S> {
+    io: S,
+    seen: Vec<u8>,
+    at: usize,
+    schemes: Arc<std::sync::Mutex<BTreeMap<u32, &'static str>>>,
+}
+
+impl<S> SchemeSniffer<S> {
+    fn new(io: S) -> Self {
+        SchemeSniffer {
+            io,
+            seen: Vec::new(),
+            at: 24,
+            schemes: Arc::default(),
+        }
+    }
+
+    fn parse(&mut self) {
+        fn int(p: &[u8], i: usize, n: u32) -> Option<(usize, usize)> {
+            let mask = (1usize << n) - 1;
+            let mut v = usize::from(*p.get(i)?) & mask;
+            let mut i = i + 1;
+            if v < mask {
+                return Some((v, i));
+            }
+            let mut shift = 0;
+            loop {
+                let b = *p.get(i)?;
+                i += 1;
+                v += usize::from(b & 0x7f) << shift;
+                if b & 0x80 == 0 {
+                    return Some((v, i));
+                }
+                shift += 7;
+            }
+        }
+        fn scheme(p: &[u8]) -> Option<&'static str> {
+            let mut i = 0;
+            while p.get(i)? & 0xe0 == 0x20 {
+                i = int(p, i, 5)?.1;
+            }
+            let b = *p.get(i)?;
+            i = if b & 0x80 != 0 {
+                int(p, i, 7)?.1
+            } else {
+                let (idx, mut j) = int(p, i, if b & 0x40 != 0 { 6 } else { 4 })?;
+                for _ in 0..if idx == 0 { 2 } else { 1 } {
+                    let (l, k) = int(p, j, 7)?;
+                    j = k + l;
+                }
+                j
+            };
+            Some(match p.get(i)? {
+                0x86 => "http",
+                0x87 => "https",
+                _ => "other",
+            })
+        }
+        while let Some(h) = self.seen.get(self.at..self.at + 9) {
+            let len = (usize::from(h[0]) << 16) | (usize::from(h[1]) << 8) | usize::from(h[2]);
+            let Some(payload) = self.seen.get(self.at + 9..self.at + 9 + len) else {
+                return;
+            };
+            let id = u32::from_be_bytes([h[5], h[6], h[7], h[8]]) & 0x7fff_ffff;
+            if h[3] == 1 {
+                // trailers come in a later HEADERS frame of the same stream
+                self.schemes
+                    .lock()
+                    .unwrap()
+                    .entry(id)
+                    .or_insert_with(|| scheme(payload).unwrap_or("other"));
+            }
+            self.at += 9 + len;
+        }
+    }
+}
+
+impl<S: tokio::io::AsyncRead + Unpin> tokio::io::AsyncRead for SchemeSniffer<S> {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        let me = self.get_mut();
+        let before = buf.filled().len();
+        let r = std::pin::Pin::new(&mut me.io).poll_read(cx, buf);
+        if let std::task::Poll::Ready(Ok(())) = &r {
+            me.seen.extend_from_slice(&buf.filled()[before..]);
+            me.parse();
+        }
+        r
+    }
+}
+
+impl<S: tokio::io::AsyncWrite + Unpin> tokio::io::AsyncWrite for SchemeSniffer<S> {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        std::pin::Pin::new(&mut self.get_mut().io).poll_write(cx, buf)
+    }
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().io).poll_flush(cx)
+    }
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
+    }
+}
+
+async fn serve_h2_echo<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
+    s: SchemeSniffer<S>,
+    pp: Arc<str>,
+) {
+    let schemes = s.schemes.clone();
     let Ok(mut conn) = h2::server::handshake(s).await else {
         return;
     };
     while let Some(Ok((req, mut respond))) = conn.accept().await {
+        let pp = pp.clone();
+        let scheme = schemes
+            .lock()
+            .unwrap()
+            .get(&respond.stream_id().as_u32())
+            .copied()
+            .unwrap_or("?");
         tokio::spawn(async move {
             let (parts, mut body) = req.into_parts();
             let mut len = 0;
@@ -376,7 +565,7 @@ async fn serve_h2_echo<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(
                 .collect();
             xs.sort();
             let body = format!(
-                "backend=h2 {} authority={} path={} body={len}\n{}\n",
+                "{pp}backend=h2 {} scheme={scheme} authority={} path={} body={len}\n{}\n",
                 parts.method,
                 parts.uri.authority().map(|a| a.as_str()).unwrap_or("-"),
                 parts
@@ -720,6 +909,9 @@ struct Case {
     probes: Vec<Probe>,
     /// Extra line after the probes: accepted connections of the TLS backend.
     count_tls_backend: bool,
+    /// After the probes, once the health checks ran: every server's status and
+    /// check_status (`show stat` on `@SOCK@`) and the reasons of the DOWN lines.
+    checks: bool,
 }
 
 fn cases() -> Vec<Case> {
@@ -727,8 +919,9 @@ fn cases() -> Vec<Case> {
         name,
         probes,
         count_tls_backend: count,
+        checks: false,
     };
-    vec![
+    let mut v = vec![
         c(
             "00-golden-ssl-offload",
             vec![probe("/"), probe("/x").sni("localhost")],
@@ -931,7 +1124,41 @@ fn cases() -> Vec<Case> {
             ],
             false,
         ),
-    ]
+    ];
+    v.push(Case {
+        name: "18-check-ssl",
+        probes: vec![],
+        count_tls_backend: false,
+        checks: true,
+    });
+    v.push(c(
+        "19-ssl-bc-fetches",
+        vec![
+            probe("/").plain(),
+            probe("/again").plain(),
+            probe("/tls12").plain(),
+            probe("/tls12again").plain(),
+            probe("/clear").plain(),
+            probe("/h2").plain(),
+            probe("/h2c").plain().h2(),
+        ],
+        true,
+    ));
+    v.push(c(
+        "20-h2-server-gaps",
+        vec![
+            probe("/v1a").plain(),
+            probe("/v1b").plain(),
+            probe("/v1c").plain().h2(),
+            probe("/v1d").sni("a.test").alpn("h2").h2(),
+            probe("/v2").plain(),
+            probe("/noh2").plain(),
+            probe("/tlspp").plain(),
+            probe("/h2tlspp").plain(),
+        ],
+        true,
+    ));
+    v
 }
 
 /// The config of a case with its placeholders replaced, and the directory to run in.
@@ -993,6 +1220,8 @@ async fn run_case(case: &Case, argv0: &[String], tag: &str) -> Result<String, St
         plain: free_port(),
     };
     let (cfg, cwd) = config(case.name, &ports, &bes);
+    let sock = certs().join(format!("{}-{tag}.sock", case.name));
+    let cfg = cfg.replace("@SOCK@", &sock.to_string_lossy());
     let cfg_path = certs().join(format!("{}-{tag}.cfg", case.name));
     std::fs::write(&cfg_path, &cfg).unwrap();
     let log = certs().join(format!("{}-{tag}.log", case.name));
@@ -1032,6 +1261,14 @@ async fn run_case(case: &Case, argv0: &[String], tag: &str) -> Result<String, St
         );
         let _ = writeln!(out, "{what}:{line}");
     }
+    if case.checks {
+        // rise 1 / fall 1 and inter 300: every server settles at its first check
+        tokio::time::sleep(Duration::from_millis(2000)).await;
+        out.push_str(&check_states(&sock).await);
+        out.push_str(&down_reasons(
+            &std::fs::read_to_string(&log).unwrap_or_default(),
+        ));
+    }
     if case.count_tls_backend {
         let _ = writeln!(
             out,
@@ -1048,6 +1285,60 @@ async fn run_case(case: &Case, argv0: &[String], tag: &str) -> Result<String, St
     }
     let _ = std::fs::write(certs().join(format!("{}-{tag}.out", case.name)), &out);
     Ok(out)
+}
+
+/// `pxname/svname status check_status` of every server (`show stat`), without the
+/// "check in progress" mark (`* `), which depends on timing.
+async fn check_states(sock: &Path) -> String {
+    let Ok(mut s) = tokio::net::UnixStream::connect(sock).await else {
+        return "no stats socket\n".into();
+    };
+    let _ = s.write_all(b"show stat\n").await;
+    let mut text = String::new();
+    let _ = tokio::time::timeout(Duration::from_secs(3), s.read_to_string(&mut text)).await;
+    let mut lines = text.lines();
+    let head: Vec<&str> = lines
+        .next()
+        .unwrap_or("")
+        .trim_start_matches("# ")
+        .split(',')
+        .collect();
+    let col = |n: &str| head.iter().position(|h| *h == n);
+    let (Some(st), Some(cs)) = (col("status"), col("check_status")) else {
+        return format!("bad show stat: {text}\n");
+    };
+    let mut out = String::new();
+    for l in lines {
+        let f: Vec<&str> = l.split(',').collect();
+        if f.len() <= cs || matches!(f[1], "FRONTEND" | "BACKEND") {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "{}/{} {} {}",
+            f[0],
+            f[1],
+            f[st],
+            f[cs].trim_start_matches("* ")
+        );
+    }
+    out
+}
+
+/// The `Server B/S is DOWN, reason: ...` lines of a log, up to the check duration (the
+/// pid, the duration and the server counts depend on timing), sorted.
+fn down_reasons(log: &str) -> String {
+    let mut v: Vec<String> = log
+        .lines()
+        .filter_map(|l| l.find("Server ").map(|p| &l[p..]))
+        .filter(|l| l.contains(" is DOWN, reason: "))
+        .map(|l| {
+            let l = l.split(", check duration").next().unwrap_or(l);
+            format!("{l}\n")
+        })
+        .collect();
+    v.sort();
+    v.concat()
 }
 
 fn known_failures() -> Vec<String> {

@@ -466,11 +466,11 @@ mod tests {
 
     #[test]
     fn unacted_keywords_are_reported_at_their_line() {
-        // Neither `retry-on` nor DNS resolvers are run by the engine (grammar: parsed).
-        let text = "frontend f\n    bind :8080\n    default_backend b\nbackend b\n    retry-on conn-failure\n    server s 127.0.0.1:80\nresolvers dns\n    nameserver a 127.0.0.1:53\n";
+        // Neither `max-keep-alive-queue` nor DNS resolvers are run by the engine (grammar: parsed).
+        let text = "frontend f\n    bind :8080\n    default_backend b\nbackend b\n    max-keep-alive-queue 10\n    server s 127.0.0.1:80\nresolvers dns\n    nameserver a 127.0.0.1:53\n";
         let f = findings(text);
         assert!(
-            f.contains(&"config : parsing [t.cfg:5] : proxy 'b' : 'retry-on' is parsed but not yet acted on by tandem's proxy engine; it has no effect.".to_string()),
+            f.contains(&"config : parsing [t.cfg:5] : proxy 'b' : 'max-keep-alive-queue' is parsed but not yet acted on by tandem's proxy engine; it has no effect.".to_string()),
             "{f:?}"
         );
         assert!(

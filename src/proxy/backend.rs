@@ -75,7 +75,19 @@ pub enum ConnectError {
     QueueTimeout,
     /// Every connection attempt (1 + `retries`) failed.
     #[error("connection failed: {0}")]
-    Failed(String),
+    Failed(Failure),
+}
+
+/// The last connection attempt that failed: HAProxy logs its server (`be/s9`, not
+/// `<NOSRV>`) and counts the failure on it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{error}")]
+pub struct Failure {
+    /// Index of the server in the backend's server list.
+    pub server: usize,
+    pub error: String,
+    /// It ran into `timeout connect` (HAProxy logs `sC`, not `SC`).
+    pub timeout: bool,
 }
 
 /// `http-reuse`.
@@ -119,7 +131,10 @@ pub struct ServerRt {
     /// Index in `proxy.servers` of the IR (which also holds `default-server` lines; the
     /// health checks report this one).
     pub ir_idx: usize,
+    /// The address from the configuration; [`ServerRt::current_addr`] is the one in use.
     pub addr: ServerAddr,
+    /// The address in use: `set server B/S addr` changes it at run time.
+    cur_addr: std::sync::RwLock<ServerAddr>,
     pub backup: bool,
     /// `cookie` value for persistence.
     pub cookie: Option<String>,
@@ -152,9 +167,19 @@ impl ServerRt {
             .as_ref()
     }
 
+    /// The address in use (the configured one until `set server B/S addr`).
+    pub fn current_addr(&self) -> ServerAddr {
+        *self.cur_addr.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Changes the address new connections go to (`set server B/S addr`).
+    pub fn set_addr(&self, addr: ServerAddr) {
+        *self.cur_addr.write().unwrap_or_else(|e| e.into_inner()) = addr;
+    }
+
     /// The address to connect to for a client that connected to `local`.
     pub fn dest(&self, local: Option<SocketAddr>) -> SocketAddr {
-        match self.addr {
+        match self.current_addr() {
             ServerAddr::Fixed(a) => a,
             ServerAddr::Relative { ip, offset } => {
                 let base = local.map_or(0, |l| i32::from(l.port()));
@@ -195,6 +220,17 @@ const IDLE_MAX_AGE: Duration = Duration::from_secs(5);
 /// Idle connections kept per server in the shared pool.
 const IDLE_MAX_PER_SERVER: usize = 256;
 
+/// Drops a server's idle connections older than [`IDLE_MAX_AGE`]. They are pushed in
+/// age order, so the expired ones are the head of the list: the scan stops at the first
+/// fresh one (checking every entry was ~10% of the instructions of an h2 request).
+fn expire_idle(list: &mut Vec<Idle>, now: Instant) {
+    let fresh = list
+        .iter()
+        .position(|i| now.duration_since(i.since) < IDLE_MAX_AGE)
+        .unwrap_or(list.len());
+    list.drain(..fresh);
+}
+
 /// A backend (or the backend half of a `listen` section).
 #[derive(Debug)]
 pub struct Backend {
@@ -209,6 +245,8 @@ pub struct Backend {
     /// `option redispatch [interval]`: `Some(interval)` (HAProxy's default -1: the last
     /// retry).
     pub redispatch: Option<i32>,
+    /// `retry-on` (default `conn-failure`).
+    pub retry_on: crate::proxy::rules::retry::RetryOn,
     pub conn_mode: ConnMode,
     pub forwardfor: Option<ForwardFor>,
     pub abortonclose: bool,
@@ -290,6 +328,7 @@ impl Backend {
                 idx: servers.len(),
                 ir_idx,
                 addr,
+                cur_addr: std::sync::RwLock::new(addr),
                 backup: sv.opts.backup,
                 cookie: sv.opts.cookie.clone(),
                 puid: 0,
@@ -312,6 +351,7 @@ impl Backend {
             timeouts: Timeouts::from_ir(&s.timeouts),
             retries: s.retries.and_then(|r| u32::try_from(r).ok()).unwrap_or(3),
             redispatch,
+            retry_on: crate::proxy::rules::retry::RetryOn::from_settings(s),
             conn_mode: conn_mode_of(s),
             forwardfor: ForwardFor::from_settings(s),
             abortonclose: s.option("abortonclose").is_some_and(|o| o.enabled),
@@ -390,6 +430,21 @@ impl Backend {
     /// The balancing algorithm.
     pub fn algorithm(&self) -> Algorithm {
         lock(&self.state).disp.balancer.config().algorithm.clone()
+    }
+
+    /// The algorithm takes servers added at run time (HAProxy's `BE_LB_PROP_DYN`: not
+    /// static-rr nor the map-based hashes).
+    pub fn dynamic_lb(&self) -> bool {
+        let st = lock(&self.state);
+        let cfg = st.disp.balancer.config();
+        match cfg.algorithm {
+            Algorithm::RoundRobin
+            | Algorithm::LeastConn
+            | Algorithm::First
+            | Algorithm::Random { .. } => true,
+            Algorithm::StaticRr => false,
+            _ => cfg.hash.kind == crate::proxy::balance::HashKind::Consistent,
+        }
     }
 
     /// The index of the server with HAProxy id `puid` (stick tables store ids).
@@ -482,6 +537,9 @@ impl Backend {
         let updown = if now { "UP" } else { "DOWN" };
         let reason = if reason.is_empty() {
             String::new()
+        } else if reason.starts_with(" via ") {
+            // a `track`ing server: "Server b2/t1 is DOWN via be/s1. ..."
+            reason.to_string()
         } else {
             format!(", reason: {reason}")
         };
@@ -702,8 +760,9 @@ impl Backend {
         info: &RequestInfo<'_>,
         opts: &mut ConnectOpts<'_>,
     ) -> Result<ServerConn<S>, ConnectError> {
-        let mut conn_retries: u32 = 0;
-        let mut avoid: Option<ServerIdx> = None;
+        // one count per stream: `retry-on` retries after a response count too
+        let mut conn_retries: u32 = opts.retries_done;
+        let mut avoid: Option<ServerIdx> = opts.avoid;
         let mut force = opts.force;
         let mut held: Option<Slot> = None;
         loop {
@@ -737,11 +796,20 @@ impl Backend {
             } else {
                 h2::H2Mode::Never
             };
+            // the PROXY header of a new connection (HAProxy then shares an h2
+            // connection only between streams with the same header)
+            let pp: Option<Arc<[u8]>> = match (opts.client, opts.local) {
+                (Some(c), Some(l)) => {
+                    crate::proxy::tcp::proxy_header_for(&server.ir.opts, c, l).map(Arc::from)
+                }
+                _ => None,
+            };
             if h2_mode != h2::H2Mode::Never
                 && self.reuse != Reuse::Never
                 && let Some(s) = self.h2.checkout(
                     srv,
                     sni.as_deref(),
+                    pp.as_deref(),
                     opts.first_request,
                     self.reuse_rule(opts),
                 )
@@ -757,10 +825,13 @@ impl Backend {
             let dest = server.dest(opts.local);
             let first = opts.first_request;
             let attempt = async {
-                let s = TcpStream::connect(dest).await?;
+                let mut s = TcpStream::connect(dest).await?;
                 let _ = s.set_nodelay(true);
                 if let Some(ka) = crate::proxy::tcpka::server_side(&self.ir.settings) {
                     crate::proxy::tcpka::apply(socket2::SockRef::from(&s), &ka);
+                }
+                if let Some(h) = &pp {
+                    tokio::io::AsyncWriteExt::write_all(&mut s, h).await?;
                 }
                 let s = match tls {
                     Some(t) => stream::handshake(t, sni.as_deref(), s).await?,
@@ -768,7 +839,9 @@ impl Backend {
                 };
                 let s = if h2_mode.speaks_h2(&s) {
                     let pooled = self.reuse != Reuse::Never;
-                    self.h2.open(srv, s, sni.clone(), first, pooled).await?
+                    self.h2
+                        .open(srv, s, sni.clone(), pp.clone(), first, pooled)
+                        .await?
                 } else {
                     s
                 };
@@ -785,36 +858,32 @@ impl Backend {
                 None => attempt.await.map_err(|e| (e.to_string(), true)),
             };
             let (err, immediate) = match res {
-                Ok((stream, h2)) => return Ok(self.conn(stream, slot, h2)),
+                Ok((stream, h2)) => {
+                    let mut c = self.conn(stream, slot, h2);
+                    c.proxy_sent = pp.is_some();
+                    return Ok(c);
+                }
                 Err(e) => e,
             };
-            // sess_update_st_cer
-            if conn_retries >= self.retries {
+            // sess_update_st_cer (`retry-on` without `conn-failure`: no retry)
+            if conn_retries >= self.retries || !self.retry_on.conn_failure() {
                 drop(slot);
                 self.failed_conns.fetch_add(1, Ordering::Relaxed);
-                return Err(ConnectError::Failed(err));
+                return Err(ConnectError::Failed(Failure {
+                    server: srv,
+                    error: err,
+                    timeout: !immediate,
+                }));
             }
             conn_retries += 1;
-            let srv_down = !self.server_usable(srv);
-            let redisp = match self.redispatch {
-                // HAProxy 2.6 (`sess_update_st_cer`): only `force-persist` (SF_FORCE_PRST)
-                // prevents it; a server named by a cookie or a stick table (SF_DIRECT) is
-                // left at the interval like any other
-                Some(after) if !opts.force_persist => {
-                    let by_interval = if after > 0 {
-                        conn_retries.is_multiple_of(after as u32)
-                    } else {
-                        let period = (self.retries as i64 + 1 + i64::from(after)).max(1) as u32;
-                        conn_retries.is_multiple_of(period)
-                    };
-                    let (act, _) = self.usable_counts();
-                    srv_down || by_interval || (force.is_none() && act > 1 && !self.hashed)
-                }
-                _ => false,
-            };
+            opts.retries_done = conn_retries;
+            let redisp =
+                self.retry_redispatch(srv, conn_retries, force.is_some(), opts.force_persist);
             if redisp {
                 drop(slot);
                 avoid = Some(srv);
+                // tells the caller the stream was redispatched (`%rc` gets a `+`)
+                opts.avoid = avoid;
                 force = None;
                 continue;
             }
@@ -829,6 +898,33 @@ impl Backend {
         }
     }
 
+    /// Whether retry number `retries_done` leaves server `srv` for another (HAProxy 2.6
+    /// `stream_choose_redispatch`, for connection and `retry-on` retries alike).
+    /// `direct`: the server was named by persistence or a rule (SF_DIRECT).
+    pub fn retry_redispatch(
+        &self,
+        srv: ServerIdx,
+        retries_done: u32,
+        direct: bool,
+        force_persist: bool,
+    ) -> bool {
+        match self.redispatch {
+            // only `force-persist` (SF_FORCE_PRST) prevents it; a server named by a cookie
+            // or a stick table (SF_DIRECT) is left at the interval like any other
+            Some(after) if !force_persist => {
+                let by_interval = if after > 0 {
+                    retries_done.is_multiple_of(after as u32)
+                } else {
+                    let period = (self.retries as i64 + 1 + i64::from(after)).max(1) as u32;
+                    retries_done.is_multiple_of(period)
+                };
+                let (act, _) = self.usable_counts();
+                !self.server_usable(srv) || by_interval || (!direct && act > 1 && !self.hashed)
+            }
+            _ => false,
+        }
+    }
+
     fn conn<S>(&self, stream: S, slot: Slot, reused: bool) -> ServerConn<S> {
         let name = self
             .servers
@@ -840,6 +936,7 @@ impl Backend {
             name,
             reused,
             slot,
+            proxy_sent: false,
         }
     }
 
@@ -884,7 +981,7 @@ impl Backend {
         let list = pool.get_mut(srv)?;
         // One clock read for the whole pool: per-entry `elapsed()` was ~4% of the CPU of a
         // new-connection-per-request benchmark.
-        list.retain(|i| now.duration_since(i.since) < IDLE_MAX_AGE);
+        expire_idle(list, now);
         for want_safe in [true, false] {
             if (want_safe && !safe_ok) || (!want_safe && !idle_ok) {
                 continue;
@@ -919,7 +1016,7 @@ impl Backend {
         let now = Instant::now();
         let mut pool = lock(&self.idle);
         if let Some(list) = pool.get_mut(srv) {
-            list.retain(|i| now.duration_since(i.since) < IDLE_MAX_AGE);
+            expire_idle(list, now);
             if list.len() < IDLE_MAX_PER_SERVER {
                 list.push(Idle {
                     stream,
@@ -932,6 +1029,13 @@ impl Backend {
         // A full pool closes the connection, after the lock is released.
         drop(pool);
         drop(stream);
+    }
+
+    /// Closes the shared pool's idle connections to `srv` (its address changed: new
+    /// requests must reach the new one).
+    pub fn purge_idle(&self, srv: ServerIdx) {
+        let gone = lock(&self.idle).get_mut(srv).map(std::mem::take);
+        drop(gone);
     }
 }
 
@@ -981,6 +1085,8 @@ pub struct ServerConn<S = TcpStream> {
     /// new connection).
     pub reused: bool,
     pub slot: Slot,
+    /// The PROXY header went out when the connection was made ([`ConnectOpts::client`]).
+    pub proxy_sent: bool,
 }
 
 impl<S> ServerConn<S> {
@@ -1007,6 +1113,14 @@ pub struct ConnectOpts<'a> {
     /// This request's values of the backend's `sni` expressions
     /// ([`Backend::eval_sni`]); empty when they are all constants.
     pub sni: &'a [Option<String>],
+    /// Retries the stream made already (`retry-on`); updated by the connection retries.
+    pub retries_done: u32,
+    /// A server to leave if another is usable (a redispatched `retry-on` retry).
+    pub avoid: Option<ServerIdx>,
+    /// The client's address: with it (and `local`), a new connection to a `send-proxy`
+    /// server gets its PROXY header first, before TLS and h2 as HAProxy sends it, and
+    /// the caller must not write it ([`ServerConn::proxy_sent`]).
+    pub client: Option<SocketAddr>,
 }
 
 impl ConnectOpts<'_> {
@@ -1018,6 +1132,9 @@ impl ConnectOpts<'_> {
             idle: None,
             first_request: true,
             sni: &[],
+            retries_done: 0,
+            avoid: None,
+            client: None,
         }
     }
 }
@@ -1032,6 +1149,20 @@ pub struct IdleConns {
 impl IdleConns {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// `option prefer-last-server` (HAProxy 2.6 `assign_server`): a usable server of `be`
+    /// this client connection holds an idle connection to, for an algorithm that is not
+    /// a hash. Only a session's private connections count, and with HTTP/1 those are the
+    /// ones of `http-reuse never` (measured: PROXY-header ones do not make it stick).
+    pub fn last_server(&self, be: &Backend) -> Option<ServerIdx> {
+        if !be.prefer_last_server || be.hashed || be.reuse != Reuse::Never {
+            return None;
+        }
+        self.list
+            .iter()
+            .find(|(b, s, _)| std::ptr::eq(&**b, be) && be.server_usable(*s))
+            .map(|(_, s, _)| *s)
     }
 
     pub fn put<S: ServerIo>(&mut self, be: &Arc<Backend>, srv: ServerIdx, stream: S) {

@@ -370,6 +370,9 @@ pub struct Engine {
     pub stats: crate::proxy::stats::Registry,
     /// Live streams for the runtime API (`show sess`, `shutdown session`).
     pub sessions: crate::proxy::api::sess::Registry,
+    /// Run-time settings the runtime API changes (rate limits, check overrides,
+    /// captured errors) and the signal that wakes the accept loops.
+    pub admin: admin::Runtime,
     stop_tx: watch::Sender<bool>,
     stop_rx: watch::Receiver<bool>,
     epoch: Instant,
@@ -388,7 +391,8 @@ impl Engine {
             base_dir,
         };
         let compile = |p: &ir::Proxy| -> Result<Option<HttpRules>, EngineError> {
-            if p.settings.mode != Some(Mode::Http) {
+            // `tcp-request content switch-mode http`: the upgraded stream runs them
+            if p.settings.mode != Some(Mode::Http) && !crate::proxy::rules::switches_to_http(p) {
                 return Ok(None);
             }
             HttpRules::compile_with(&env, p)
@@ -524,6 +528,7 @@ impl Engine {
         Ok(Arc::new(Engine {
             stats,
             sessions: Default::default(),
+            admin: admin::Runtime::from_global(&cfg.global),
             tables: Arc::new(std::sync::Mutex::new(tables)),
             has_tables,
             frontends,
@@ -605,6 +610,8 @@ impl Engine {
         Some(Transition {
             line,
             no_server_left: backend.usable_counts() == (0, 0),
+            backend: backend.name.clone(),
+            followers: Vec::new(),
         })
     }
 
@@ -619,18 +626,27 @@ impl Engine {
         // every check feeds the stats and `option log-health-checks`; a transition gives
         // the checks' state combined with the admin state (maintenance stays)
         let (state, reason) = crate::proxy::stats::health::on_event(self, &be, srv.idx, ev)?;
-        let t = self.server_transition(&be, srv.idx, state, &reason)?;
-        // HAProxy sends the same texts to the backend's log targets: the transition at
-        // alert (DOWN) or notice (UP), then "backend X has no server available!" at emerg
-        if let Some(l) = self.backend_log(&be.name) {
-            use crate::proxy::log::syslog::{Level, messages};
-            let level = if ev.up { Level::Notice } else { Level::Alert };
-            l.event((level, t.line.clone()));
-            if t.no_server_left {
-                l.event(messages::no_server(&be.name));
-            }
+        let mut t = self.server_transition(&be, srv.idx, state, &reason)?;
+        self.log_transition(&t, ev.up);
+        // the servers that `track` this one follow (stats/health.rs), depth first
+        t.followers = crate::proxy::stats::health::follow_trackers(self, &be, srv.idx);
+        for f in &t.followers {
+            self.log_transition(f, ev.up);
         }
         Some(t)
+    }
+
+    /// HAProxy sends a transition's texts to the backend's log targets: the line at alert
+    /// (DOWN) or notice (UP), then "backend X has no server available!" at emerg.
+    fn log_transition(&self, t: &Transition, up: bool) {
+        if let Some(l) = self.backend_log(&t.backend) {
+            use crate::proxy::log::syslog::{Level, messages};
+            let level = if up { Level::Notice } else { Level::Alert };
+            l.event((level, t.line.clone()));
+            if t.no_server_left {
+                l.event(messages::no_server(&t.backend));
+            }
+        }
     }
 }
 
@@ -640,6 +656,11 @@ impl Engine {
 pub struct Transition {
     pub line: String,
     pub no_server_left: bool,
+    /// The backend of the server that changed.
+    pub backend: String,
+    /// The transitions of the servers that `track` this one, in HAProxy's order (print
+    /// each after this one, with its own alert).
+    pub followers: Vec<Transition>,
 }
 
 /// What the rules may ask about the running proxy (`nbsrv`, `srv_is_up`, `be_conn`...).

@@ -636,6 +636,8 @@ pub struct FrontendRt {
     pub http_rules: Option<HttpRules>,
     /// Frontend `maxconn` (default: the global one).
     pub permits: Arc<Semaphore>,
+    /// How many permits `permits` was given in all (`set maxconn frontend` resizes it).
+    applied: std::sync::Mutex<u64>,
 }
 
 impl std::fmt::Debug for FrontendRt {
@@ -705,6 +707,7 @@ pub fn frontends_rt(
             tcp_rules,
             http_rules,
             permits: Arc::new(Semaphore::new(permits(maxconn))),
+            applied: std::sync::Mutex::new(permits(maxconn) as u64),
         }));
     }
     Ok(out)
@@ -723,6 +726,11 @@ pub fn serve_all(
     shared: Arc<Shared>,
 ) -> Vec<tokio::task::JoinHandle<()>> {
     let mut tasks = Vec::new();
+    // what the global semaphore was given, before any connection holds a permit
+    shared
+        .engine
+        .admin
+        .init_global_maxconn(shared.global_permits.available_permits() as u64);
     for s in sockets {
         let Some(fert) = shared.frontends.get(s.fe_idx).cloned() else {
             continue;
@@ -763,6 +771,13 @@ pub fn serve_all(
             continue;
         }
         let std_l = std::net::TcpListener::from(fd);
+        // `disable|enable frontend` act on the socket itself through a duplicate
+        if let Ok(dup) = std_l.try_clone() {
+            shared
+                .engine
+                .admin
+                .register_listener(lctx.fert.fe.index, dup, lctx.backlog);
+        }
         let Ok(l) = TcpListener::from_std(std_l) else {
             continue;
         };
@@ -800,29 +815,119 @@ async fn take_permits(l: &ListenerCtx, shared: &Shared) -> Option<Permits> {
     })
 }
 
+/// HAProxy's pause of a TCP listener on Linux (`tcp_suspend_receiver`): connect() to an
+/// `AF_UNSPEC` address puts the socket back in the CLOSE state, so that new connections
+/// are refused; listen() resumes it. (shutdown(SHUT_RD) refuses them too, but leaves
+/// RCV_SHUTDOWN on the socket, which the connections accepted after the resume inherit:
+/// their reads end at once.)
+pub fn suspend_listener(sock: &impl std::os::fd::AsRawFd) -> std::io::Result<()> {
+    let sa = libc::sockaddr {
+        sa_family: libc::AF_UNSPEC as libc::sa_family_t,
+        sa_data: [0; 14],
+    };
+    // SAFETY: `sa` is an initialised sockaddr of the size passed; the descriptor is
+    // borrowed for the duration of the call.
+    let r = unsafe {
+        libc::connect(
+            sock.as_raw_fd(),
+            &sa,
+            std::mem::size_of::<libc::sockaddr>() as libc::socklen_t,
+        )
+    };
+    if r < 0 {
+        Err(std::io::Error::last_os_error())
+    } else {
+        Ok(())
+    }
+}
+
+/// Resizes `sem`, which was given `applied` permits in all, to `want`: permits are added
+/// at once; those to remove are taken as connections release them.
+fn resize(sem: &Arc<Semaphore>, applied: &mut u64, want: u64) {
+    let want = permits(want) as u64;
+    if want > *applied {
+        sem.add_permits(permits(want - *applied));
+    } else if want < *applied {
+        let debt = *applied - want;
+        let now = sem.forget_permits(permits(debt)) as u64;
+        if let Ok(rest) = u32::try_from(debt - now)
+            && rest > 0
+        {
+            let sem = sem.clone();
+            tokio::spawn(async move {
+                if let Ok(p) = sem.acquire_many_owned(rest).await {
+                    p.forget();
+                }
+            });
+        }
+    }
+    *applied = want;
+}
+
+/// Applies `set maxconn frontend|global` to the semaphores the accept loops take
+/// permits from.
+fn apply_limits(lc: &ListenerCtx, shared: &Shared) {
+    let admin = &shared.engine.admin;
+    if let Some(want) = admin.frontend_maxconn(lc.fert.fe.index) {
+        let mut a = lc.fert.applied.lock().unwrap_or_else(|e| e.into_inner());
+        resize(&lc.fert.permits, &mut a, u64::from(want));
+    }
+    admin.with_global_maxconn(|applied, want| resize(&shared.global_permits, applied, want));
+}
+
+/// `maxconnrate` / `set rate-limit connections global`, `maxsessrate` / `set rate-limit
+/// sessions global`: how long to wait before accepting (HAProxy's listeners wait for
+/// the next event the rate allows).
+fn rate_delay(shared: &Shared) -> Option<Duration> {
+    let admin = &shared.engine.admin;
+    let reg = &shared.engine.stats;
+    let now = reg.now_ms();
+    let over = |lim: u32, ctr: &crate::proxy::stats::FreqCtr| lim > 0 && ctr.read(now) >= lim;
+    let conn = admin.conn_rate_limit.load(Ordering::Relaxed);
+    let sess = admin.sess_rate_limit.load(Ordering::Relaxed);
+    (over(conn, &reg.conn_rate) || over(sess, &reg.sess_rate)).then_some(Duration::from_millis(10))
+}
+
 async fn accept_loop(mut l: TcpListener, lc: Arc<ListenerCtx>, shared: Arc<Shared>) {
     let mut stop = shared.engine.stopping().clone();
     let mut paused = shared.paused.clone();
+    let mut admin = shared.engine.admin.changed.subscribe();
+    let fe_idx = lc.fert.fe.index;
+    // the limits may have changed before this loop started
+    let mut seen = None;
+    let mut seen_disables = shared.engine.admin.disables.load(Ordering::Relaxed);
     loop {
         if *stop.borrow_and_update() {
             break;
         }
-        if *paused.borrow_and_update() {
-            // HAProxy's pause on Linux: shutdown(SHUT_RD) takes the socket out
-            // of the listening state (the kernel hands new connections to
-            // another process on the same port), listen() resumes it. The
+        let generation = *admin.borrow();
+        if seen != Some(generation) {
+            seen = Some(generation);
+            apply_limits(&lc, &shared);
+        }
+        // `disable frontend` stops the listener as a pause does
+        let disabled = |admin: &mut watch::Receiver<u64>| {
+            admin.borrow_and_update();
+            !shared.engine.frontend_enabled(fe_idx)
+        };
+        let disables = shared.engine.admin.disables.load(Ordering::Relaxed);
+        let missed_pause = disables != seen_disables;
+        seen_disables = disables;
+        if missed_pause || *paused.borrow_and_update() || disabled(&mut admin) {
+            // HAProxy's pause on Linux: a disconnect takes the socket out of
+            // the listening state (the kernel hands new connections to another
+            // process on the same port), listen() resumes it. The
             // socket leaves tokio meanwhile: the hang-up it sees would stay
             // in its readiness state and make accept() spin after resuming.
             let Ok(std_l) = l.into_std() else { break };
-            let _ = SockRef::from(&std_l).shutdown(std::net::Shutdown::Read);
-            tokio::select! {
-                _ = paused.changed() => {}
-                _ = stop.changed() => {}
+            if !missed_pause || *paused.borrow() || disabled(&mut admin) {
+                let _ = suspend_listener(&std_l);
             }
-            while *paused.borrow_and_update() && !*stop.borrow() {
+            while (*paused.borrow_and_update() || disabled(&mut admin)) && !*stop.borrow() {
                 tokio::select! {
                     _ = paused.changed() => {}
                     _ = stop.changed() => {}
+                    _ = admin.changed() => {}
                 }
             }
             if *stop.borrow() {
@@ -835,16 +940,26 @@ async fn accept_loop(mut l: TcpListener, lc: Arc<ListenerCtx>, shared: Arc<Share
             };
             continue;
         }
+        if let Some(d) = rate_delay(&shared) {
+            tokio::select! {
+                _ = tokio::time::sleep(d) => {}
+                _ = stop.changed() => {}
+                _ = admin.changed() => {}
+            }
+            continue;
+        }
         let permits = tokio::select! {
             p = take_permits(&lc, &shared) => p,
             _ = stop.changed() => continue,
             _ = paused.changed() => continue,
+            _ = admin.changed() => continue,
         };
         let Some(permits) = permits else { break };
         let accepted = tokio::select! {
             r = l.accept() => r,
             _ = stop.changed() => continue,
             _ = paused.changed() => continue,
+            _ = admin.changed() => continue,
         };
         match accepted {
             Ok((stream, peer)) => {
@@ -866,17 +981,23 @@ async fn accept_loop(mut l: TcpListener, lc: Arc<ListenerCtx>, shared: Arc<Share
             }
             Err(e) => {
                 // EMFILE/ENFILE/ENOBUFS: HAProxy disables the listener a
-                // moment; a short pause avoids spinning.
+                // moment; a short pause avoids spinning. (`disable frontend`
+                // makes accept() fail too: the loop goes on at once then.)
                 drop(permits);
                 if !matches!(
                     e.kind(),
                     std::io::ErrorKind::ConnectionAborted | std::io::ErrorKind::Interrupted
                 ) {
-                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    tokio::select! {
+                        _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+                        _ = admin.changed() => {}
+                    }
                 }
             }
         }
     }
+    // the socket closes only when its duplicate for `disable frontend` is gone too
+    shared.engine.admin.drop_listeners(lc.fert.fe.index);
 }
 
 impl ListenerCtx {

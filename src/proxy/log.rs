@@ -143,6 +143,30 @@ impl ProxyLog {
 }
 
 /// The system host name (`%H`), read once.
+/// `-q` / `quiet`: no `[WARNING]` line on stderr at run time.
+static STDERR_QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The runtime tells whether warnings go to stderr (HAProxy's `-q` and `quiet`).
+pub fn set_stderr_quiet(quiet: bool) {
+    STDERR_QUIET.store(quiet, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// HAProxy's `ha_warning()` at run time: `[WARNING]  (PID) : text` on stderr, which
+/// HAProxy 2.6 prints besides the syslog line for the health-check reports of `option
+/// log-health-checks` (measured with `haproxy -db`).
+pub fn stderr_warning(text: &str) {
+    use std::io::Write as _;
+    if STDERR_QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+        return;
+    }
+    let line = warning_line(std::process::id(), text);
+    let _ = std::io::stderr().write_all(line.as_bytes());
+}
+
+fn warning_line(pid: u32, text: &str) -> String {
+    format!("{:<11}({pid}) : {text}\n", "[WARNING]")
+}
+
 pub fn hostname() -> &'static str {
     static NAME: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     NAME.get_or_init(|| {

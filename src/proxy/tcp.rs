@@ -46,14 +46,15 @@ pub fn proxy_header_for(
 
 /// Run the content rules until they decide: read client bytes into
 /// `conn.payload` while they ask for more, up to the inspect delay.
+/// `Some(true)`: `switch-mode http` matched.
 async fn inspect<S: AsyncRead + Unpin>(
     stream: &mut S,
     conn: &mut TcpConn,
     fert: &FrontendRt,
     shared: &Shared,
-) -> Option<()> {
+) -> Option<bool> {
     let Some(rules) = &fert.tcp_rules else {
-        return Some(());
+        return Some(false);
     };
     // Ext holds `dyn` references that are not Sync: build it per call so
     // that it is never held across an await.
@@ -61,7 +62,7 @@ async fn inspect<S: AsyncRead + Unpin>(
         return None;
     }
     if !rules.has_content_rules() {
-        return Some(());
+        return Some(false);
     }
     let delay = rules
         .inspect_delay_ms()
@@ -99,9 +100,10 @@ async fn inspect<S: AsyncRead + Unpin>(
         }
         conn.now_ms = shared.engine.now_ms();
         match rules.on_content(conn, &Ext::default()) {
-            TcpVerdict::Accept => return Some(()),
+            TcpVerdict::Accept => return Some(false),
+            TcpVerdict::SwitchHttp => return Some(true),
             TcpVerdict::Reject { .. } => return None,
-            TcpVerdict::NeedMore if conn.payload_final => return Some(()),
+            TcpVerdict::NeedMore if conn.payload_final => return Some(false),
             TcpVerdict::NeedMore => {}
         }
         let room = BUFSIZE.saturating_sub(conn.payload.len());
@@ -140,6 +142,9 @@ fn choose_backend(conn: &TcpConn, fert: &FrontendRt, shared: &Shared) -> Option<
 /// Rules, backend choice and the server connection, with the PROXY
 /// header and the inspected bytes already sent to the server. What happened
 /// goes to `rec` (backend, server, Tw/Tc, the termination state on failure).
+/// `upgrade`: where the inspected bytes go (and `None` is returned) when the stream
+/// becomes HTTP: `switch-mode http`, or an HTTP backend (HAProxy 2.6 upgrades then).
+#[allow(clippy::too_many_arguments)]
 async fn prepare<S: AsyncRead + Unpin>(
     stream: &mut S,
     tls: Option<Arc<TlsInfo>>,
@@ -148,6 +153,7 @@ async fn prepare<S: AsyncRead + Unpin>(
     fert: &FrontendRt,
     shared: &Shared,
     rec: &mut LogRecord,
+    upgrade: Option<&mut Option<Vec<u8>>>,
 ) -> Option<(Arc<Backend>, crate::proxy::backend::ServerStream, Slot)> {
     let fe = &fert.fe;
     let mut conn = TcpConn {
@@ -162,14 +168,30 @@ async fn prepare<S: AsyncRead + Unpin>(
         now_ms: shared.engine.now_ms(),
         log_level: None,
     };
-    if inspect(stream, &mut conn, fert, shared).await.is_none() {
+    let Some(switch) = inspect(stream, &mut conn, fert, shared).await else {
         rec.term = *b"PR";
+        return None;
+    };
+    let mut upgrade = upgrade;
+    if switch && let Some(up) = upgrade.as_deref_mut() {
+        *up = Some(std::mem::take(&mut conn.payload));
         return None;
     }
     let Some(be) = choose_backend(&conn, fert, shared) else {
         rec.term = *b"SC";
         return None;
     };
+    // An HTTP backend behind a TCP frontend: HAProxy upgrades the stream too (measured:
+    // non-HTTP bytes get 400). Only where the HTTP session picks the same backend (no
+    // `use_backend` rules: the frontend's HTTP rules are not compiled in TCP mode).
+    if be.mode == crate::proxy::engine::Mode::Http
+        && fe.use_backends.is_empty()
+        && fe.fallback_backend().is_some_and(|f| Arc::ptr_eq(f, &be))
+        && let Some(up) = upgrade
+    {
+        *up = Some(std::mem::take(&mut conn.payload));
+        return None;
+    }
     rec.backend_name = Some(be.name.clone());
     let info = RequestInfo {
         src: Some(client.ip()),
@@ -217,6 +239,8 @@ async fn prepare<S: AsyncRead + Unpin>(
             .then(|| String::from_utf8_lossy(&v).into_owned())
     });
     let mut opts = ConnectOpts::new(Some(local));
+    // the PROXY header goes out before any TLS handshake
+    opts.client = Some(client);
     opts.force = stick_srv;
     opts.sni = &sni_vals;
     let t0 = std::time::Instant::now();
@@ -230,10 +254,14 @@ async fn prepare<S: AsyncRead + Unpin>(
                     rec.tw = t0.elapsed().as_millis() as i64;
                 }
                 ConnectError::NoServer => rec.term = *b"SC",
-                ConnectError::Failed(_) => {
-                    rec.term = *b"SC";
+                ConnectError::Failed(f) => {
+                    rec.term = if f.timeout { *b"sC" } else { *b"SC" };
                     rec.tw = 0;
-                    rec.retries = be.retries;
+                    rec.retries = opts.retries_done;
+                    rec.redispatched = opts.avoid.is_some();
+                    // HAProxy logs the last server tried (`bt/s9`), not `<NOSRV>`
+                    rec.server_name = be.servers.get(f.server).map(|s| s.name.to_string());
+                    rec.server_idx = Some(f.server);
                 }
             }
             return None;
@@ -260,6 +288,8 @@ async fn prepare<S: AsyncRead + Unpin>(
     rec.tc = t0.elapsed().as_millis() as i64;
     rec.server_name = Some(sc.name.to_string());
     rec.server_idx = Some(sc.server);
+    rec.retries = opts.retries_done;
+    rec.redispatched = opts.avoid.is_some();
     // `%bi:%bp`: the local end of the server connection
     rec.backend_src = sc.stream.local_addr().ok();
     // The slot stays held (HAProxy's `served`) until the relay ends.
@@ -267,9 +297,11 @@ async fn prepare<S: AsyncRead + Unpin>(
         stream: mut server,
         server: idx,
         slot,
+        proxy_sent,
         ..
     } = sc;
-    if let Some(srv) = be.servers.get(idx)
+    if !proxy_sent
+        && let Some(srv) = be.servers.get(idx)
         && let Some(h) = proxy_header_for(&srv.ir.opts, client, local)
     {
         server.write_all(&h).await.ok()?;
@@ -360,9 +392,34 @@ pub async fn serve(
     let fe = &fert.fe;
     let (mut rec, t0) = log_start(fert, client, local, false);
     let guard = register(shared, client, local, &fe.name);
-    let Some((be, server, slot)) =
-        prepare(&mut stream, None, client, local, fert, shared, &mut rec).await
+    let mut upgrade = None;
+    let Some((be, server, slot)) = prepare(
+        &mut stream,
+        None,
+        client,
+        local,
+        fert,
+        shared,
+        &mut rec,
+        Some(&mut upgrade),
+    )
+    .await
     else {
+        if let Some(pre) = upgrade {
+            // `switch-mode http`: the HTTP session takes the connection (and counts it)
+            drop(guard);
+            fe.conns.fetch_sub(1, std::sync::atomic::Ordering::Relaxed);
+            let pre = bytes::BytesMut::from(&pre[..]);
+            crate::proxy::http::session::serve(
+                crate::proxy::http::h2::Rewind::new(pre, stream),
+                client,
+                local,
+                fe.clone(),
+                shared.engine.clone(),
+            )
+            .await;
+            return;
+        }
         log_end(rec, t0, fert, shared, None);
         return;
     };
@@ -431,8 +488,17 @@ pub async fn serve_stream<S>(
         rec.ssl_cipher = (!i.cipher.is_empty()).then(|| i.cipher.clone());
     }
     let guard = register(shared, client, local, &fe.name);
-    let Some((be, server, slot)) =
-        prepare(&mut stream, tls, client, local, fert, shared, &mut rec).await
+    let Some((be, server, slot)) = prepare(
+        &mut stream,
+        tls,
+        client,
+        local,
+        fert,
+        shared,
+        &mut rec,
+        None,
+    )
+    .await
     else {
         log_end(rec, t0, fert, shared, None);
         return;

@@ -818,15 +818,21 @@ fn start_checks(cfg: &ir::Config, engine: &Arc<Engine>, log: &Logger) {
     if plans.is_empty() {
         return;
     }
+    // The check reports of `option log-health-checks` go to stderr as well; `-q` and
+    // `quiet` silence them as they silence the transitions.
+    crate::proxy::log::set_stderr_quiet(log.quiet);
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     run::spawn(plans, tx, engine.stopping().clone());
     let engine = engine.clone();
     tokio::spawn(async move {
         while let Some(ev) = rx.recv().await {
             if let Some(t) = engine.on_health_event(&ev) {
-                log.warning(&t.line);
-                if t.no_server_left {
-                    log.alert(&run::no_server_available_message(&ev.backend));
+                // Servers that `track` this one change with it (`... is DOWN via be/s1.`).
+                for t in std::iter::once(&t).chain(&t.followers) {
+                    log.warning(&t.line);
+                    if t.no_server_left {
+                        log.alert(&run::no_server_available_message(&t.backend));
+                    }
                 }
             }
         }

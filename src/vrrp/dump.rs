@@ -80,17 +80,60 @@ fn script_line(args: &[String]) -> String {
         .join(" ")
 }
 
-pub fn data(
-    g: &ir::GlobalDefs,
-    insts: &[InstView<'_>],
-    groups: &[(&GroupPlan, State)],
-    files: &[(&TrackFilePlan, i64)],
-) -> String {
-    let mut o = String::new();
+/// The `Global definitions` block, line for line as keepalived 2.2.7 (Debian bookworm's
+/// build: nftables, no SNMP or DBus) writes it. What tandem does not configure (LVS,
+/// BFD, realtime scheduling, netlink buffers) shows keepalived's defaults.
+fn global_section(o: &mut String, g: &ir::GlobalDefs) {
+    let host = crate::proxy::log::hostname();
     let _ = writeln!(o, "------< Global definitions >------");
     let _ = writeln!(o, " Network namespace = (default)");
-    if let Some(r) = &g.router_id {
-        let _ = writeln!(o, " Router ID = {r}");
+    let _ = writeln!(o, " Network namespace ipvs = (main namespace)");
+    let _ = writeln!(o, " Router ID = {}", g.router_id.as_deref().unwrap_or(host));
+    if let Some(srv) = &g.smtp_server {
+        let _ = writeln!(o, " Smtp server = {srv}");
+        let _ = writeln!(o, " Smtp server port = {}", g.smtp_port.unwrap_or(25));
+        let _ = writeln!(
+            o,
+            " Smtp HELO name = {}",
+            g.smtp_helo_name.as_deref().unwrap_or(host)
+        );
+        let _ = writeln!(
+            o,
+            " Smtp server connection timeout = {}",
+            g.smtp_connect_timeout.unwrap_or(30)
+        );
+    }
+    if let Some(from) = &g.notification_email_from {
+        let _ = writeln!(o, " Email notification from = {from}");
+        if !g.notification_email.is_empty() {
+            let _ = writeln!(o, " Email notification to:");
+            for e in &g.notification_email {
+                let _ = writeln!(o, "   {e}");
+            }
+        }
+    }
+    for l in [
+        " Default smtp_alert = unset",
+        " Default smtp_alert_vrrp = unset",
+        " Default smtp_alert_checker = unset",
+        " Checkers log all failures = false",
+        " No test config before reload",
+    ] {
+        let _ = writeln!(o, "{l}");
+    }
+    let _ = writeln!(o, " Dynamic interfaces = {}", yes(g.dynamic_interfaces));
+    if g.dynamic_interfaces {
+        let _ = writeln!(o, " Allow interface changes = false");
+    }
+    for l in [
+        " Default interface = eth0",
+        " Disable local IGMP = no",
+        " LVS flush = false",
+        " LVS flush on stop = disabled",
+        " FIFO write vrrp states on reload = false",
+        " VRRP notify priority changes = false",
+    ] {
+        let _ = writeln!(o, "{l}");
     }
     let _ = writeln!(
         o,
@@ -102,16 +145,10 @@ pub fn data(
         " VRRP IPv6 mcast group = {}",
         g.vrrp_mcast_group6.as_deref().unwrap_or("ff02::12")
     );
-    let _ = writeln!(
-        o,
-        " Gratuitous ARP delay = {}",
-        g.vrrp_garp_master_delay.unwrap_or(5)
-    );
-    let _ = writeln!(
-        o,
-        " Gratuitous ARP repeat = {}",
-        g.vrrp_garp_master_repeat.unwrap_or(5)
-    );
+    let delay = g.vrrp_garp_master_delay.unwrap_or(5);
+    let repeat = g.vrrp_garp_master_repeat.unwrap_or(5);
+    let _ = writeln!(o, " Gratuitous ARP delay = {delay}");
+    let _ = writeln!(o, " Gratuitous ARP repeat = {repeat}");
     let _ = writeln!(
         o,
         " Gratuitous ARP refresh timer = {}",
@@ -122,6 +159,17 @@ pub fn data(
         " Gratuitous ARP refresh repeat = {}",
         g.vrrp_garp_master_refresh_repeat.unwrap_or(1)
     );
+    // the lower priority values default to the master ones (measured)
+    let _ = writeln!(o, " Gratuitous ARP lower priority delay = {delay}");
+    let _ = writeln!(o, " Gratuitous ARP lower priority repeat = {repeat}");
+    for l in [
+        " Num adverts before down = 3",
+        " Gratuitous ARP for each secondary VMAC = 0s",
+        " Send advert after receive lower priority advert = true",
+        " Send advert after receive higher priority advert = false",
+    ] {
+        let _ = writeln!(o, "{l}");
+    }
     let _ = writeln!(
         o,
         " Gratuitous ARP interval = {:.6}",
@@ -137,12 +185,53 @@ pub fn data(
         " VRRP default protocol version = {}",
         g.vrrp_version.unwrap_or(2)
     );
+    let _ = writeln!(o, " nftables without counters");
+    let _ = writeln!(o, " libnftnl version 1.2.3");
+    let _ = writeln!(o, " VRRP check unicast_src = false");
     let _ = writeln!(
         o,
         " VRRP skip check advert addresses = {}",
         yes(g.vrrp_skip_check_adv_addr)
     );
     let _ = writeln!(o, " VRRP strict mode = {}", yes(g.vrrp_strict));
+    let _ = writeln!(
+        o,
+        " Max auto priority = {}",
+        g.max_auto_priority.unwrap_or(0)
+    );
+    let _ = writeln!(o, " Min auto priority delay = 1000000 usecs");
+    let _ = writeln!(
+        o,
+        " VRRP process priority = {}",
+        g.vrrp_priority.unwrap_or(0)
+    );
+    let _ = writeln!(o, " VRRP don't swap = false");
+    let _ = writeln!(o, " VRRP realtime priority = 0");
+    let _ = writeln!(o, " VRRP realtime limit = 10000");
+    let _ = writeln!(
+        o,
+        " Checker process priority = {}",
+        g.checker_priority.unwrap_or(0)
+    );
+    for l in [
+        " Checker don't swap = false",
+        " Checker realtime priority = 0",
+        " Checker realtime limit = 10000",
+        " BFD process priority = 0",
+        " BFD don't swap = false",
+        " BFD realtime priority = 0",
+        " BFD realtime limit = 10000",
+        " SNMP vrrp disabled",
+        " SNMP checker disabled",
+        " SNMP RFCv2 disabled",
+        " SNMP RFCv3 disabled",
+        " SNMP traps disabled",
+        " SNMP socket = default (unix:/var/agentx/master)",
+        " DBus disabled",
+        " DBus service name = ",
+    ] {
+        let _ = writeln!(o, "{l}");
+    }
     let _ = writeln!(
         o,
         " Script security {}",
@@ -152,6 +241,36 @@ pub fn data(
             "disabled"
         }
     );
+    // tandem runs scripts as root unless `script_user` names another user
+    let _ = writeln!(o, " Default script uid:gid 0:0");
+    for l in [
+        " vrrp_netlink_cmd_rcv_bufs = 0",
+        " vrrp_netlink_cmd_rcv_bufs_force = 0",
+        " vrrp_netlink_monitor_rcv_bufs = 0",
+        " vrrp_netlink_monitor_rcv_bufs_force = 0",
+        " process_monitor_rcv_bufs = 0",
+        " process_monitor_rcv_bufs_force = 0",
+        " lvs_netlink_cmd_rcv_bufs = 0",
+        " lvs_netlink_cmd_rcv_bufs_force = 0",
+        " lvs_netlink_monitor_rcv_bufs = 0",
+        " lvs_netlink_monitor_rcv_bufs_force = 0",
+        " rs_init_notifies = 0",
+        " no_checker_emails = 0",
+        " rx_bufs_multiples = 3",
+        " umask = 0177",
+    ] {
+        let _ = writeln!(o, "{l}");
+    }
+}
+
+pub fn data(
+    g: &ir::GlobalDefs,
+    insts: &[InstView<'_>],
+    groups: &[(&GroupPlan, State)],
+    files: &[(&TrackFilePlan, i64)],
+) -> String {
+    let mut o = String::new();
+    global_section(&mut o, g);
     let _ = writeln!(o, "------< VRRP Topology >------");
     for v in insts {
         let c = v.plan.core.clone();
@@ -166,6 +285,16 @@ pub fn data(
             let _ = writeln!(o, "   Sync group = {gname}");
         }
         let _ = writeln!(o, "   State = {}", i.state());
+        if c.unicast_peers.is_empty() {
+            let _ = writeln!(o, "   Flags: none");
+        } else {
+            let _ = writeln!(o, "   Flags:");
+            let _ = writeln!(o, "     Using unicast");
+        }
+        let _ = writeln!(o, "   Wantstate = {}", i.state());
+        let _ = writeln!(o, "   Number of config faults = 0");
+        let _ = writeln!(o, "   Number of interface and track script faults = 0");
+        let _ = writeln!(o, "   Number of track scripts init = 0");
         if let Some(t) = v.last_transition {
             let _ = writeln!(o, "   Last transition = {}", time_line(t));
         }
@@ -178,7 +307,19 @@ pub fn data(
             i.master_down_interval().as_micros()
         );
         let _ = writeln!(o, "   Interface = {}", v.plan.interface);
-        let _ = writeln!(o, "   Using src_ip = {}", c.src_addr);
+        if c.skip_check_adv_addr {
+            let _ = writeln!(o, "   Skip checking advert IP addresses");
+        }
+        let _ = writeln!(
+            o,
+            "   Using src_ip = {}{}",
+            c.src_addr,
+            if v.plan.src_configured {
+                " (from configuration)"
+            } else {
+                ""
+            }
+        );
         if c.unicast_peers.is_empty() {
             let _ = writeln!(
                 o,
@@ -239,6 +380,15 @@ pub fn data(
         }
         let _ = writeln!(
             o,
+            "   Accept = {}",
+            if v.plan.block_vips {
+                "disabled"
+            } else {
+                "enabled"
+            }
+        );
+        let _ = writeln!(
+            o,
             "   Preempt = {}",
             if c.nopreempt { "disabled" } else { "enabled" }
         );
@@ -249,6 +399,7 @@ pub fn data(
                 c.preempt_delay.as_secs_f64()
             );
         }
+        let _ = writeln!(o, "   Promote_secondaries = disabled");
         match c.auth {
             Auth::Pass(p) => {
                 let text = p.split(|b| *b == 0).next().unwrap_or(&[]);
@@ -257,12 +408,6 @@ pub fn data(
             }
             _ => {
                 let _ = writeln!(o, "   Authentication type = none");
-            }
-        }
-        if !c.unicast_peers.is_empty() {
-            let _ = writeln!(o, "   Unicast Peer :");
-            for p in &c.unicast_peers {
-                let _ = writeln!(o, "     {p}");
             }
         }
         let n_in = c.vips.len();
@@ -276,7 +421,12 @@ pub fn data(
             if list.is_empty() {
                 continue;
             }
-            let _ = writeln!(o, "   {title} ({}):", list.len());
+            // keepalived counts the addresses of the first list only (measured)
+            if title == "Virtual IP" {
+                let _ = writeln!(o, "   {title} ({}):", list.len());
+            } else {
+                let _ = writeln!(o, "   {title} :");
+            }
             for a in list {
                 let scope = match a.scope {
                     0 => "global".to_string(),
@@ -290,12 +440,32 @@ pub fn data(
                     .as_ref()
                     .map(|l| format!(" label {l}"))
                     .unwrap_or_default();
+                // a host address is written without its prefix length (measured)
+                let host = if a.addr.is_ipv4() { 32 } else { 128 };
+                let prefix = if a.prefix == host {
+                    String::new()
+                } else {
+                    format!("/{}", a.prefix)
+                };
                 let _ = writeln!(
                     o,
-                    "     {}/{} dev {} scope {scope}{label}{set}",
-                    a.addr, a.prefix, a.dev
+                    "     {}{prefix} dev {} scope {scope}{label}{set}",
+                    a.addr, a.dev
                 );
             }
+        }
+        if !c.unicast_peers.is_empty() {
+            let _ = writeln!(o, "   Unicast TTL = {}", v.plan.send_ttl);
+            let _ = writeln!(
+                o,
+                "   Check unicast src : {}",
+                if c.check_unicast_src { "yes" } else { "no" }
+            );
+            let _ = writeln!(o, "   Unicast Peer :");
+            for p in &c.unicast_peers {
+                let _ = writeln!(o, "     {p} min_ttl 0 max_ttl 255");
+            }
+            let _ = writeln!(o, "   Unicast checksum compatibility = no");
         }
         if !v.plan.routes.is_empty() {
             let _ = writeln!(o, "   Virtual Routes :");
@@ -349,6 +519,8 @@ pub fn data(
                 );
             }
         }
+        let _ = writeln!(o, "   Using smtp notification = no");
+        let _ = writeln!(o, "   Notify deleted = Fault");
         let n = &v.plan.notify;
         for (title, s) in [
             ("Backup state transition script", &n.backup),
@@ -361,15 +533,18 @@ pub fn data(
                 let _ = writeln!(o, "   {title} = {}, uid:gid 0:0", script_line(a));
             }
         }
+        let _ = writeln!(o, "   Notify priority changes = false");
     }
     if !groups.is_empty() {
         let _ = writeln!(o, "------< VRRP Sync groups >------");
         for (gp, st) in groups {
             let _ = writeln!(o, " VRRP Sync Group = {}, {st}", gp.name);
+            let _ = writeln!(o, "   Num member fault 0, num member init 0");
             let _ = writeln!(o, "   VRRP member instances :");
             for m in &gp.members {
                 let _ = writeln!(o, "     {m}");
             }
+            let _ = writeln!(o, "   Using smtp notification = no");
             let n = &gp.notify;
             for (title, s) in [
                 ("Backup state transition script", &n.backup),
@@ -501,6 +676,96 @@ mod tests {
     Checksum: 4
 ";
         assert_eq!(stats_block("VI_2", &s), want);
+    }
+
+    /// `data()` for a configuration, the instances as configured (INIT), no times.
+    fn dump_of(conf: &str) -> String {
+        let dir = std::env::temp_dir().join(format!("tandem-dump-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let f = dir.join(format!("{}.conf", conf.len()));
+        std::fs::write(&f, conf).expect("write");
+        let out = crate::config::keepalived::check_file(
+            f.to_str().unwrap_or_default(),
+            &crate::config::keepalived::Options::default(),
+        );
+        let _ = std::fs::remove_file(&f);
+        let cfg = out.config;
+        let primary = |_: &str, _: bool| "10.9.0.1".parse().ok();
+        let plans = super::super::from_ir::plan(&cfg, &primary).expect("plan");
+        let insts: Vec<Instance> = plans
+            .iter()
+            .map(|p| Instance::new(p.core.clone()).expect("instance"))
+            .collect();
+        let views: Vec<InstView<'_>> = plans
+            .iter()
+            .zip(&insts)
+            .map(|(plan, inst)| InstView {
+                plan,
+                inst,
+                last_transition: None,
+                read_timeout: None,
+            })
+            .collect();
+        data(&cfg.global, &views, &[], &[])
+    }
+
+    /// keepalived's text without what depends on the run: the state (the test's
+    /// instances are not started), the times, its own file descriptors and the sections
+    /// after the instances (sockets, interfaces).
+    fn masked(text: &str) -> String {
+        let mut out = String::new();
+        for l in text.lines() {
+            if l.starts_with("------< VRRP Sockpool") || l.starts_with("------< Interfaces") {
+                break;
+            }
+            if l.starts_with("   Last transition = ")
+                || l.starts_with("   Read timeout = ")
+                || l.starts_with("   fd_in ")
+            {
+                continue;
+            }
+            let l = if l.starts_with("   State = ") || l.starts_with("   Wantstate = ") {
+                l.split(" = ").next().unwrap_or(l).to_string() + " = S"
+            } else {
+                l.trim_end_matches(" set").to_string()
+            };
+            out.push_str(&l);
+            out.push('\n');
+        }
+        out
+    }
+
+    #[test]
+    fn data_dump_is_keepalived_layout() {
+        // keepalived 2.2.7 (Debian), `keepalived -n -l -D -f ka.conf` in a network
+        // namespace with veth0 = 10.9.0.1/24, after `kill -USR1` (measured)
+        let conf = "global_defs {\n    router_id tandem1\n}\nvrrp_instance VI_1 {\n    state MASTER\n    interface veth0\n    virtual_router_id 51\n    priority 100\n    advert_int 1\n    authentication {\n        auth_type PASS\n        auth_pass secret\n    }\n    virtual_ipaddress {\n        10.9.0.100/24\n    }\n}\n";
+        let want = include_str!("dump/testdata/keepalived-data-1.txt");
+        assert_eq!(masked(&dump_of(conf)), masked(want));
+    }
+
+    #[test]
+    fn data_dump_global_section_follows_the_config() {
+        // keepalived 2.2.7's global section for a config setting most global_defs
+        // keywords (measured as above); the instance is compared by the test above
+        let conf = include_str!("dump/testdata/keepalived-2.conf");
+        let want = include_str!("dump/testdata/keepalived-data-2.txt");
+        let global = |t: &str| -> String {
+            t.lines()
+                .take_while(|l| {
+                    !l.starts_with("------< Gratuitous ARP delays")
+                        && !l.starts_with("------< VRRP Topology")
+                })
+                .map(|l| format!("{l}\n"))
+                .collect()
+        };
+        let mut ours = global(&dump_of(conf));
+        // keepalived's default HELO name is the host's name
+        ours = ours.replace(
+            &format!(" Smtp HELO name = {}\n", crate::proxy::log::hostname()),
+            " Smtp HELO name = vm\n",
+        );
+        assert_eq!(ours, global(want));
     }
 
     #[test]

@@ -369,8 +369,14 @@ fn server_keyword(
     match k {
         "check" => o.check = true,
         "no-check" => o.check = false,
-        "check-ssl" => o.check_ssl = true,
-        "no-check-ssl" => o.check_ssl = false,
+        "check-ssl" => {
+            o.check_ssl = true;
+            o.no_check_ssl = false;
+        }
+        "no-check-ssl" => {
+            o.check_ssl = false;
+            o.no_check_ssl = true;
+        }
         "check-send-proxy" => o.check_send_proxy = true,
         "no-check-send-proxy" => o.check_send_proxy = false,
         "agent-check" => o.agent_check = true,

@@ -314,6 +314,9 @@ pub struct Server {
 pub struct ServerOptions {
     pub check: bool,
     pub check_ssl: bool,
+    /// `no-check-ssl` was the last of the two: checks stay in clear even for an `ssl`
+    /// server checked on its own port (HAProxy's `check.use_ssl = -1`).
+    pub no_check_ssl: bool,
     pub check_send_proxy: bool,
     pub agent_check: bool,
     /// Milliseconds.

@@ -445,7 +445,40 @@ impl Conv {
         })
     }
 
+    /// Converters whose input is a string: a binary sample is cast first, and HAProxy's
+    /// bin-to-string cast ends the string at the first NUL byte (`str(...),b64dec,length`
+    /// of bytes starting with 0 is 0).
+    fn takes_str(&self) -> bool {
+        matches!(
+            self,
+            Conv::Lower
+                | Conv::Upper
+                | Conv::Length
+                | Conv::Json(_)
+                | Conv::Field { .. }
+                | Conv::Regsub { .. }
+                | Conv::Ltrim(_)
+                | Conv::Rtrim(_)
+                | Conv::UrlDec(_)
+                | Conv::UrlEnc
+                | Conv::HostOnly
+                | Conv::PortOnly
+                | Conv::Strcmp(..)
+                | Conv::Concat { .. }
+                | Conv::AddItem { .. }
+                | Conv::CutCrlf
+                | Conv::Language { .. }
+        )
+    }
+
     pub(super) fn apply<'c>(&'c self, ctx: &Ctx<'c>, v: Value<'c>) -> Option<Value<'c>> {
+        let v = match v {
+            Value::Bin(b) if self.takes_str() => {
+                let end = b.iter().position(|c| *c == 0).unwrap_or(b.len());
+                sub_cow(b, 0, end)
+            }
+            v => v,
+        };
         Some(match self {
             Conv::Lower | Conv::Upper => {
                 let mut s = v.into_bytes();

@@ -96,6 +96,8 @@ pub(super) enum Fetch {
     WaitEnd,
     SslFc,
     SslFcSni,
+    /// `ssl_bc*`: the server connection's TLS values.
+    SslBc(BcFetch),
     /// `ssl_fc_*` / `ssl_c_*` values of the client handshake.
     Ssl(SslFetch),
     /// `ssl_c_s_dn` / `ssl_c_i_dn`: (entry, occurrence, rfc2253).
@@ -150,6 +152,57 @@ pub(super) enum SslFetch {
     CNotAfter,
     CSigAlg,
     CKeyAlg,
+}
+
+/// The `ssl_bc*` fetches rustls can answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum BcFetch {
+    Bc,
+    Protocol,
+    Cipher,
+    Alpn,
+    UseKeysize,
+    AlgKeysize,
+    IsResumed,
+    Err,
+    ErrStr,
+}
+
+fn bc_fetch(name: &str) -> Option<BcFetch> {
+    use BcFetch::*;
+    Some(match name {
+        "ssl_bc" => Bc,
+        "ssl_bc_protocol" => Protocol,
+        "ssl_bc_cipher" => Cipher,
+        "ssl_bc_alpn" => Alpn,
+        "ssl_bc_use_keysize" => UseKeysize,
+        "ssl_bc_alg_keysize" => AlgKeysize,
+        "ssl_bc_is_resumed" => IsResumed,
+        "ssl_bc_err" => Err,
+        "ssl_bc_err_str" => ErrStr,
+        _ => return None,
+    })
+}
+
+/// An `ssl_bc*` value. Measured on HAProxy 2.6.12 (`http-response set-header` and a
+/// log-format): over a cleartext server connection `ssl_bc` and `ssl_bc_is_resumed` give
+/// 0 and the others fail; over TLS `ssl_bc_err` is 0 (a failed handshake leaves no
+/// transaction), `ssl_bc_err_str` fails, `ssl_bc_alpn` fails when nothing was agreed.
+fn bc_value(which: BcFetch, tls: Option<&tls::TlsInfo>) -> Option<Value<'_>> {
+    use BcFetch::*;
+    let Some(t) = tls else {
+        return matches!(which, Bc | IsResumed).then_some(Value::Bool(false));
+    };
+    match which {
+        Bc => Some(Value::Bool(true)),
+        Protocol => Some(Value::str(&t.protocol)),
+        Cipher => Some(Value::str(&t.cipher)),
+        Alpn => t.alpn.as_deref().map(Value::str),
+        UseKeysize | AlgKeysize => Some(Value::Int(t.keysize)),
+        IsResumed => Some(Value::Bool(t.resumed)),
+        Err => Some(Value::Int(0)),
+        ErrStr => None,
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -454,6 +507,7 @@ impl Fetch {
                 }
             }
             n if ssl_fetch(n).is_some() => Fetch::Ssl(ssl_fetch(n).unwrap_or(SslFetch::Protocol)),
+            n if bc_fetch(n).is_some() => Fetch::SslBc(bc_fetch(n).unwrap_or(BcFetch::Bc)),
             "capture.req.hdr" | "capture.res.hdr" => {
                 let n = int_arg(args, 0, name)?.unwrap_or(0);
                 let n = usize::try_from(n).unwrap_or(usize::MAX);
@@ -788,18 +842,18 @@ impl Fetch {
                 let t = ctx
                     .req
                     .and_then(|r| r.headers.get("authorization"))
-                    .map(|h| {
+                    // HAProxy 2.6.12 answers `Basic` and `Bearer` (any case in the
+                    // request) and nothing for other schemes, Digest included.
+                    .and_then(|h| {
                         let v = &h.value;
                         let end = v.iter().position(|b| *b == b' ').unwrap_or(v.len());
                         let m = &v[..end];
                         if m.eq_ignore_ascii_case(b"basic") {
-                            "basic"
-                        } else if m.eq_ignore_ascii_case(b"digest") {
-                            "digest"
+                            Some("Basic")
                         } else if m.eq_ignore_ascii_case(b"bearer") {
-                            "bearer"
+                            Some("Bearer")
                         } else {
-                            "unknown"
+                            None
                         }
                     });
                 one(f, t.map(Value::str));
@@ -898,6 +952,7 @@ impl Fetch {
             }
             Fetch::SslFcSni => one(f, ctx.tls.and_then(|t| t.sni.as_deref()).map(Value::str)),
             Fetch::Ssl(which) => one(f, ssl_value(*which, ctx.tls)),
+            Fetch::SslBc(which) => one(f, bc_value(*which, ctx.state.and_then(|s| s.server_tls()))),
             Fetch::SslCDn {
                 issuer,
                 entry,
@@ -1174,5 +1229,64 @@ impl Value<'static> {
     /// Borrows a stored constant with the caller's lifetime.
     pub(super) fn reborrow_static<'c>(&'c self) -> Value<'c> {
         self.reborrow()
+    }
+}
+
+#[cfg(test)]
+mod bc_tests {
+    use super::*;
+
+    fn text(v: Option<Value<'_>>) -> String {
+        v.map(|v| String::from_utf8_lossy(&v.as_str_bytes()).into_owned())
+            .unwrap_or_else(|| "<fail>".into())
+    }
+
+    /// HAProxy 2.6.12's `http-response set-header X %[FETCH]` values for a TLS 1.2
+    /// server connection (ECDHE-RSA-AES128-GCM-SHA256, no ALPN) and a cleartext one.
+    #[test]
+    fn ssl_bc_values_match_haproxy() {
+        let names = [
+            "ssl_bc",
+            "ssl_bc_protocol",
+            "ssl_bc_cipher",
+            "ssl_bc_alpn",
+            "ssl_bc_use_keysize",
+            "ssl_bc_alg_keysize",
+            "ssl_bc_is_resumed",
+            "ssl_bc_err",
+            "ssl_bc_err_str",
+        ];
+        let t = tls::TlsInfo {
+            protocol: "TLSv1.2".into(),
+            cipher: "ECDHE-RSA-AES128-GCM-SHA256".into(),
+            keysize: 128,
+            ..Default::default()
+        };
+        let got = |tls: Option<&tls::TlsInfo>| -> Vec<String> {
+            names
+                .iter()
+                .map(|n| text(bc_value(bc_fetch(n).unwrap(), tls)))
+                .collect()
+        };
+        assert_eq!(
+            got(Some(&t)),
+            [
+                "1",
+                "TLSv1.2",
+                "ECDHE-RSA-AES128-GCM-SHA256",
+                "<fail>",
+                "128",
+                "128",
+                "0",
+                "0",
+                "<fail>"
+            ]
+        );
+        assert_eq!(
+            got(None),
+            [
+                "0", "<fail>", "<fail>", "<fail>", "<fail>", "<fail>", "0", "<fail>", "<fail>"
+            ]
+        );
     }
 }

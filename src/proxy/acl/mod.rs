@@ -116,6 +116,12 @@ pub trait ProxyState {
     fn sess_rate(&self, _proxy: &str) -> Option<i64> {
         None
     }
+    /// The TLS values of the transaction's server connection (`ssl_bc*`); `None` in
+    /// clear or before there is one. The HTTP session implements this trait over the
+    /// engine's for that: a method added here must be forwarded there too.
+    fn server_tls(&self) -> Option<&crate::proxy::tls::TlsInfo> {
+        None
+    }
 }
 
 /// Stick tables and the counters the stream tracks (`track-sc*`, `sc_*`, `src_*` fetches).

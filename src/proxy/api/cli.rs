@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::time::Duration;
 
 use crate::proxy::engine::Engine;
-use crate::proxy::engine::admin::AdminState;
+use crate::proxy::engine::admin::{AdminError, AdminState};
 use crate::proxy::stats::{info, report};
 
 use super::sess;
@@ -71,6 +71,15 @@ const HELP: &str = include_str!("help.txt");
 
 const DENIED: &str = "Permission denied\n";
 
+/// Starts an answer that HAProxy 2.6.12 ends without the empty line (its `cli_err` texts
+/// of some commands, measured one by one).
+const NO_EOL: char = '\u{1}';
+
+/// `text` (one line) as such an answer.
+fn no_eol(text: &str) -> String {
+    format!("{NO_EOL}{text}\n")
+}
+
 /// Splits a line into commands (`;`) and words (spaces), with HAProxy's backslash escapes.
 pub fn split_commands(line: &str) -> Vec<Vec<String>> {
     let mut cmds = Vec::new();
@@ -124,10 +133,16 @@ pub fn execute_line(engine: &Engine, sess: &mut Session, line: &str) -> String {
         if sess.quit && !before {
             return out;
         }
-        out.push_str(&ans);
-        // HAProxy 2.6.12 prints a found variable without the terminating empty line
-        if !(w.starts_with(&["get", "var"]) && ans.contains(": type=")) {
-            out.push('\n');
+        // HAProxy 2.6.12 prints a found variable and some errors without the terminating
+        // empty line
+        match ans.strip_prefix(NO_EOL) {
+            Some(a) => out.push_str(a),
+            None => {
+                out.push_str(&ans);
+                if !(w.starts_with(&["get", "var"]) && ans.contains(": type=")) {
+                    out.push('\n');
+                }
+            }
         }
     }
     if !sess.interactive {
@@ -225,6 +240,32 @@ pub fn execute(engine: &Engine, sess: &mut Session, w: &[&str]) -> String {
             }
             set_server(engine, rest)
         }
+        ["add", "server", rest @ ..] => {
+            if !need(Level::Admin) {
+                return DENIED.into();
+            }
+            match rest {
+                [spec, args @ ..] => match engine.admin_add_server(spec, args) {
+                    Ok(m) => format!("{m}\n"),
+                    Err(e) => no_eol(&e.to_string()),
+                },
+                [] => no_eol("Require 'backend/server'."),
+            }
+        }
+        ["del", "server", rest @ ..] => {
+            if !need(Level::Admin) {
+                return DENIED.into();
+            }
+            match rest {
+                [spec, ..] if spec.split_once('/').is_some_and(|(_, s)| !s.is_empty()) => {
+                    match engine.admin_del_server(spec) {
+                        Ok(()) => no_eol("Server deleted."),
+                        Err(e) => no_eol(&e.to_string()),
+                    }
+                }
+                _ => no_eol("Require 'backend/server'."),
+            }
+        }
         ["disable" | "enable", "frontend", rest @ ..] => {
             if !need(Level::Admin) {
                 return DENIED.into();
@@ -248,15 +289,48 @@ pub fn execute(engine: &Engine, sess: &mut Session, w: &[&str]) -> String {
             if !need(Level::Admin) {
                 return DENIED.into();
             }
-            match rest.first().and_then(|v| v.parse::<u32>().ok()) {
-                Some(v) => {
-                    engine
-                        .stats
-                        .maxconn_override
-                        .store(v, std::sync::atomic::Ordering::Relaxed);
+            match rest.first() {
+                Some(v) => result(engine.admin_global_maxconn(v)),
+                None => "Expects an integer value.\n".into(),
+            }
+        }
+        ["set", "maxconn", "server", rest @ ..] => {
+            if !need(Level::Admin) {
+                return DENIED.into();
+            }
+            match rest {
+                [spec, v, ..] => match engine.admin_server_maxconn(spec, v) {
+                    Ok(()) => String::new(),
+                    Err(e @ AdminError::Text(_)) => no_eol(&e.to_string()),
+                    Err(e) => format!("{e}\n"),
+                },
+                [spec] => match engine.admin_find(spec) {
+                    Ok(_) => "Require <maxconn>.\n".into(),
+                    Err(e) => format!("{e}\n"),
+                },
+                [] => "Require 'backend/server'.\n".into(),
+            }
+        }
+        ["set", "maxconn", ..] => {
+            "Unknown command, but maybe one of the following ones is a better match:\n  set maxconn frontend <frontend> <value> : change a frontend's maxconn setting\n  set maxconn global <value>              : change the per-process maxconn setting\n  set maxconn server <bk>/<srv>           : change a server's maxconn setting\n  help [<command>]                        : list matching or all commands\n  prompt                                  : toggle interactive mode with prompt\n  quit                                    : disconnect\n".into()
+        }
+        ["set", "rate-limit", rest @ ..] => {
+            if !need(Level::Admin) {
+                return DENIED.into();
+            }
+            let known = |w: &str| {
+                matches!(
+                    w,
+                    "connections" | "sessions" | "ssl-sessions" | "http-compression"
+                )
+            };
+            match rest {
+                [what, "global", v, ..] if known(what) => {
+                    engine.admin.set_rate_limit(what, v);
                     String::new()
                 }
-                None => "Expects an integer value.\n".into(),
+                [what, "global"] if known(what) => "Expects an integer value.\n".into(),
+                _ => "'set rate-limit' only supports :\n   - 'connections global' to set the per-process maximum connection rate\n   - 'sessions global' to set the per-process maximum session rate\n   - 'ssl-sessions global' to set the per-process maximum SSL session rate\n   - 'http-compression global' to set the per-process maximum compression speed in kB/s\n".into(),
             }
         }
         ["clear", "counters", rest @ ..] => {
@@ -285,14 +359,12 @@ pub fn execute(engine: &Engine, sess: &mut Session, w: &[&str]) -> String {
             }
             show_sess(engine, rest.first().copied())
         }
-        ["show", "errors", ..] => {
+        ["show", "pools", ..] => super::pools::show(engine),
+        ["show", "errors", rest @ ..] => {
             if !need(Level::Operator) {
                 return DENIED.into();
             }
-            format!(
-                "Total events captured on [{}] : 0\n",
-                crate::proxy::stats::page::log_date_ms()
-            )
+            show_errors(engine, rest)
         }
         ["show", "env", rest @ ..] => {
             if !need(Level::Operator) {
@@ -426,6 +498,34 @@ fn show_sess(engine: &Engine, arg: Option<&str>) -> String {
     o
 }
 
+/// `show errors [<iid>|<proxy>] [request|response]`.
+fn show_errors(engine: &Engine, args: &[&str]) -> String {
+    let meta = engine.stats.bind(engine, false);
+    let mut order: Vec<(String, u32)> = meta.iid.iter().map(|(n, i)| (n.clone(), *i)).collect();
+    order.sort_by_key(|x| x.1);
+    let mut only = None;
+    let mut dir = None;
+    for a in args {
+        match *a {
+            "request" => dir = Some(false),
+            "response" => dir = Some(true),
+            "-1" => {}
+            p => only = Some(p),
+        }
+    }
+    if let Some(p) = only
+        && !order
+            .iter()
+            .any(|(n, i)| n == p || p.parse::<u32>().ok() == Some(*i))
+    {
+        return "No such proxy.\n".into();
+    }
+    engine
+        .admin
+        .errors
+        .show(&order, only, dir, &crate::proxy::stats::page::log_date_ms())
+}
+
 /// `set timeout cli` values: seconds by default, or HAProxy's `ms|s|m|h|d` units.
 fn parse_secs(v: &str) -> Option<u64> {
     let digits = v.bytes().take_while(u8::is_ascii_digit).count();
@@ -472,6 +572,78 @@ fn set_server(engine: &Engine, w: &[&str]) -> String {
         [_, "state"] => "'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n".into(),
         [spec, "weight", v] => result(engine.admin_set_weight(spec, v)),
         [_, "weight"] => "Require <weight> or <weight%>.\n".into(),
+        [spec, "addr", rest @ ..] => match rest {
+            [] => "set server <b>/<s> addr requires an address and optionally a port.\n".into(),
+            [a, more @ ..] => {
+                let port = match more {
+                    ["port", p, ..] => Some(*p),
+                    ["port"] => Some(""),
+                    _ => None,
+                };
+                match engine.admin_set_addr(spec, a, port) {
+                    Ok(m) => format!("{m} by 'stats socket command'\n"),
+                    Err(e) => format!("{e}\n"),
+                }
+            }
+        },
+        [spec, "check-port", rest @ ..] => match rest {
+            [] => "set server <b>/<s> check-port requires a port.\n".into(),
+            [p, ..] => match engine.admin_set_check(spec, None, Some(p)) {
+                Ok(()) => String::new(),
+                Err(e @ AdminError::Text(_)) => no_eol(&e.to_string()),
+                Err(e) => format!("{e}\n"),
+            },
+        },
+        [spec, "check-addr", rest @ ..] => match rest {
+            [] => {
+                "set server <b>/<s> check-addr requires an address and optionally a port.\n".into()
+            }
+            [a, more @ ..] => {
+                let port = match more {
+                    ["port", p, ..] => Some(*p),
+                    _ => None,
+                };
+                match engine.admin_set_check(spec, Some(a), port) {
+                    Ok(()) => String::new(),
+                    Err(e @ AdminError::Text(_)) => no_eol(&e.to_string()),
+                    Err(e) => format!("{e}\n"),
+                }
+            }
+        },
+        // tandem runs no agent checks: HAProxy's answers for a server without one
+        [spec, "agent" | "agent-send", ..] => match engine.admin_find(spec) {
+            Ok(_) => "agent checks are not enabled on this server.\n".into(),
+            Err(e) => format!("{e}\n"),
+        },
+        [_, "agent-addr"] => {
+            "set server <b>/<s> agent-addr requires an address and optionally a port.\n".into()
+        }
+        [spec, "agent-addr" | "agent-port", ..] => match engine.admin_find(spec) {
+            Ok(_) => no_eol("agent checks are not enabled on this server"),
+            Err(e) => format!("{e}\n"),
+        },
+        // no `resolvers` section is used by tandem
+        [spec, "fqdn", rest @ ..] => match engine.admin_find(spec) {
+            Err(e) => format!("{e}\n"),
+            Ok(_) if rest.is_empty() => "set server <b>/<s> fqdn requires a FQDN.\n".into(),
+            Ok(_) => "set server <b>/<s> fqdn failed because no resolution is configured.\n".into(),
+        },
+        [spec, "ssl", rest @ ..] => match engine.admin_find(spec) {
+            Err(e) => format!("{e}\n"),
+            Ok((bi, si)) => {
+                let ssl = engine
+                    .backends()
+                    .get(bi)
+                    .and_then(|b| b.servers.get(si))
+                    .is_some_and(|s| s.ir.opts.ssl);
+                match (ssl, rest.first()) {
+                    (false, _) => "'set server <srv> ssl' cannot be set.  default-server should define ssl settings\n".into(),
+                    (true, Some(&"on")) => String::new(),
+                    (true, Some(&"off")) => "'set server <srv> ssl off' is not supported by tandem.\n".into(),
+                    (true, _) => "'set server <srv> ssl' expects 'on' or 'off'.\n".into(),
+                }
+            }
+        },
         [spec, "health", h] => match *h {
             "up" => result(engine.admin_set_health(spec, true)),
             "down" | "stopping" => result(engine.admin_set_health(spec, false)),
@@ -555,6 +727,9 @@ pub fn servers_state(engine: &Engine, only: Option<&str>) -> String {
             let Some(ss) = bs.servers.get(j) else {
                 continue;
             };
+            if engine.admin.is_deleted(bi, j) {
+                continue;
+            }
             let st = report::server_status(be, j, ss);
             let admin = ss.admin.load(Relaxed);
             // CMAINT from the configuration is reported with FMAINT (HAProxy 2.6: 5)
@@ -563,35 +738,34 @@ pub fn servers_state(engine: &Engine, only: Option<&str>) -> String {
             } else {
                 admin
             };
-            let down = st == "DOWN" || st == "MAINT";
-            let op = if down { 0 } else { 2 };
             let opts = &sv.ir.opts;
-            let rise = opts.rise.unwrap_or(2);
-            let fall = opts.fall.unwrap_or(3);
+            let rise = opts.rise.unwrap_or(2).max(0) as u32;
+            let fall = opts.fall.unwrap_or(3).max(0) as u32;
             let maint = admin & crate::proxy::stats::admf::MAINT != 0;
-            let (chk_status, chk_result, chk_health, chk_state) = if opts.check {
-                if down {
-                    (8, 2, 0, 6 + if maint { 8 } else { 0 })
-                } else {
-                    (6, 3, rise + fall - 1, 6)
-                }
-            } else {
-                // measured: a server `disabled` in the configuration has the checks
-                // paused (8); one put in maintenance at run time keeps 0, and its health
-                // stays 0 once it went through maintenance
-                let cmaint = admin & crate::proxy::stats::admf::CMAINT != 0;
-                let reset = ss.health_reset.load(Relaxed);
-                (
-                    1,
-                    0,
-                    if down || reset { 0 } else { rise },
-                    if cmaint { 8 } else { 0 },
-                )
-            };
+            // the check columns from the real checks and the admin state
+            let c = crate::proxy::stats::health::state_columns(
+                ss,
+                engine.stats.start_unix,
+                opts.check,
+                opts.agent_check,
+                rise,
+                fall,
+            );
+            let op = if maint || st == "MAINT" { 0 } else { c.op };
+            let (chk_status, chk_result, chk_health, chk_state) = (
+                c.check_status,
+                c.check_result,
+                c.check_health,
+                c.check_state,
+            );
+            let agent_state = c.agent_state;
             let dest = sv.dest(None);
+            let ov = engine.admin.check_override(bi, j);
+            let check_port = ov.port.map_or(opts.port.unwrap_or(0), i64::from);
+            let check_addr = ov.addr.as_deref().unwrap_or("-");
             let _ = writeln!(
                 o,
-                "{iid} {} {} {} {} {op} {admin_bits} {} {} {} {chk_status} {chk_result} {chk_health} {chk_state} 0 0 {} - {} - {} {} - - 0",
+                "{iid} {} {} {} {} {op} {admin_bits} {} {} {} {chk_status} {chk_result} {chk_health} {chk_state} {agent_state} 0 {} - {} - {} {check_port} {check_addr} - 0",
                 be.name,
                 sv.puid,
                 sv.name,
@@ -602,7 +776,6 @@ pub fn servers_state(engine: &Engine, only: Option<&str>) -> String {
                 u8::from(opts.id.is_some()),
                 dest.port(),
                 u8::from(opts.ssl),
-                opts.port.unwrap_or(0),
             );
         }
     }

@@ -7,7 +7,9 @@
 //! (default 10s) closes an idle connection. The commands are in [`cli`].
 
 pub mod cli;
+pub mod errors;
 pub mod maps;
+pub mod pools;
 pub mod sess;
 pub mod table;
 

@@ -15,8 +15,8 @@
 //! server printing what it received):
 //! - a request with an origin-form target (an HTTP/1 client's) has no `:authority` and
 //!   keeps its `host` header; HAProxy sends `:scheme https` even on a cleartext
-//!   connection. The `h2` crate cannot send a scheme without an authority: tandem sends
-//!   `:scheme http` there (the one difference; `host` and `:path` are the same);
+//!   connection. The `h2` crate cannot send a scheme without an authority (it writes
+//!   `http`): [`Wire`] turns that field into `https` on its way out;
 //! - an absolute-form target (`GET http://a.test:8080/x`) gives `:scheme` and
 //!   `:authority` from the target and no `host`;
 //! - an HTTP/2 client's request (HAProxy keeps it absolute) keeps its scheme and
@@ -115,8 +115,13 @@ pub struct Conn {
     closed: Arc<AtomicBool>,
     /// The SNI it was opened with: reused only for the same one, as HAProxy does.
     sni: Option<Arc<str>>,
+    /// The PROXY header it was opened with (`send-proxy`): reused only by streams that
+    /// would send the same one (HAProxy hashes its addresses into the connection's key).
+    pp: Option<Arc<[u8]>>,
     /// Its TLS values (`ssl_bc_*`), for TLS connections.
     pub tls: Option<Arc<TlsInfo>>,
+    /// The requests sent, in stream order, for [`Wire`]'s `:scheme` rewrite.
+    intents: Intents,
 }
 
 #[derive(Debug)]
@@ -176,6 +181,7 @@ impl Pool {
         &self,
         srv: usize,
         sni: Option<&str>,
+        pp: Option<&[u8]>,
         first: bool,
         rule: ReuseRule,
     ) -> Option<ServerStream> {
@@ -186,7 +192,7 @@ impl Pool {
         // busy connections first (HAProxy's available list), then idle ones as allowed
         for busy in [true, false] {
             for c in list.iter() {
-                if c.sni.as_deref() != sni {
+                if c.sni.as_deref() != sni || c.pp.as_deref() != pp {
                     continue;
                 }
                 let max = c.send.current_max_send_streams();
@@ -210,12 +216,20 @@ impl Pool {
     }
 
     /// Starts h2 on a new connection to `srv` and gives its first stream; `pooled`:
-    /// other transactions may share it (not under `http-reuse never`).
+    /// other transactions may share it (not under `http-reuse never`). `pp`: the PROXY
+    /// header already sent on it.
+    ///
+    /// The connection counts as made once the server's SETTINGS arrive (measured on
+    /// HAProxy 2.6.12: a `proto h2` server that answers the preface with an HTTP/1
+    /// error is a failed connection, retried `retries` times one second apart, then
+    /// 503 `SC--`; one that never answers runs into `timeout connect` at each attempt,
+    /// `sC--`). An error here is a failed connection attempt for the caller.
     pub async fn open(
         &self,
         srv: usize,
         io: ServerStream,
         sni: Option<Arc<str>>,
+        pp: Option<Arc<[u8]>>,
         first: bool,
         pooled: bool,
     ) -> io::Result<ServerStream> {
@@ -224,6 +238,9 @@ impl Pool {
             i.sni = sni.as_deref().map(String::from);
             Arc::new(i)
         });
+        let (tx, settings) = tokio::sync::oneshot::channel();
+        let intents = Intents::default();
+        let wire = Wire::new(io, tx, intents.clone());
         let (send, connection) = h2::client::Builder::new()
             // each stream is bounded by its own window; a large connection window keeps
             // one stream whose client reads slowly from stalling the others (HAProxy
@@ -231,15 +248,19 @@ impl Pool {
             .initial_connection_window_size(CONNECTION_WINDOW)
             .initial_max_send_streams(INITIAL_MAX_STREAMS)
             .max_concurrent_streams(INITIAL_MAX_STREAMS as u32)
-            .handshake::<_, Bytes>(io)
+            .handshake::<_, Bytes>(wire)
             .await
             .map_err(io::Error::other)?;
         let closed = Arc::new(AtomicBool::new(false));
         let c2 = closed.clone();
-        tokio::spawn(async move {
+        let task = AbortOnDrop(Some(tokio::spawn(async move {
             let _ = connection.await;
             c2.store(true, Ordering::Relaxed);
-        });
+        })));
+        if !settings.await.unwrap_or(false) {
+            return Err(io::Error::other("the server did not start HTTP/2"));
+        }
+        task.disarm();
         let conn = Arc::new(Conn {
             send,
             state: Mutex::new(ConnState {
@@ -249,7 +270,9 @@ impl Pool {
             }),
             closed,
             sni,
+            pp,
             tls,
+            intents,
         });
         if pooled {
             let mut pool = lock(&self.per_server);
@@ -268,6 +291,339 @@ impl Pool {
         lock(&self.per_server)
             .get(srv)
             .map_or(0, |l| l.iter().filter(|c| c.usable(now)).count())
+    }
+}
+
+/// Aborts a connection task that did not get its server's SETTINGS (a caller's timeout
+/// drops the future that awaits them).
+struct AbortOnDrop(Option<tokio::task::JoinHandle<()>>);
+
+impl AbortOnDrop {
+    fn disarm(mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(t) = self.0.take() {
+            t.abort();
+        }
+    }
+}
+
+/// One request sent on an h2 connection: its stream (once known) and whether its
+/// `:scheme` must read `https`.
+#[derive(Debug)]
+struct Intent {
+    stream: Option<u32>,
+    https: bool,
+}
+
+/// The requests of a connection in the order their streams were opened (the order of
+/// their HEADERS frames on the wire).
+#[derive(Debug, Clone, Default)]
+struct Intents(Arc<Mutex<std::collections::VecDeque<Intent>>>);
+
+type Sent = (h2::client::ResponseFuture, SendStream<Bytes>);
+
+impl Intents {
+    /// `send_request`, recording the request first: its HEADERS frame cannot reach the
+    /// wire before its intent is queued, and the queue order is the stream order.
+    fn send(
+        &self,
+        ready: &mut SendRequest<Bytes>,
+        req: Request<()>,
+        end: bool,
+        https: bool,
+    ) -> Result<Sent, h2::Error> {
+        let mut q = lock(&self.0);
+        q.push_back(Intent {
+            stream: None,
+            https,
+        });
+        match ready.send_request(req, end) {
+            Ok(r) => {
+                if let Some(i) = q.back_mut() {
+                    i.stream = Some(r.0.stream_id().as_u32());
+                }
+                Ok(r)
+            }
+            Err(e) => {
+                q.pop_back();
+                Err(e)
+            }
+        }
+    }
+
+    /// Whether the request of new stream `id` wants `https`.
+    fn take(&self, id: u32) -> bool {
+        let mut q = lock(&self.0);
+        // a stream reset before its HEADERS went out never shows up
+        while q.front().is_some_and(|i| i.stream.is_some_and(|s| s < id)) {
+            q.pop_front();
+        }
+        q.pop_front().is_some_and(|i| i.https)
+    }
+}
+
+/// An HPACK integer with an `n`-bit prefix at `p[i]`: its value and the next offset.
+fn hpack_int(p: &[u8], i: usize, n: u32) -> Option<(usize, usize)> {
+    let mask = (1usize << n) - 1;
+    let mut v = usize::from(*p.get(i)?) & mask;
+    let mut i = i + 1;
+    if v < mask {
+        return Some((v, i));
+    }
+    let mut shift = 0u32;
+    loop {
+        let b = *p.get(i)?;
+        i += 1;
+        v = v.checked_add(usize::from(b & 0x7f).checked_shl(shift)?)?;
+        if b & 0x80 == 0 {
+            return Some((v, i));
+        }
+        shift += 7;
+        if shift > 28 {
+            return None;
+        }
+    }
+}
+
+/// Skips one HPACK field representation at `p[i]`.
+fn hpack_skip(p: &[u8], i: usize) -> Option<usize> {
+    let b = *p.get(i)?;
+    let (name_bits, indexed) = if b & 0x80 != 0 {
+        (7, true)
+    } else if b & 0x40 != 0 {
+        (6, false)
+    } else {
+        (4, false)
+    };
+    let (idx, mut i) = hpack_int(p, i, name_bits)?;
+    if indexed {
+        return Some(i);
+    }
+    let strings = if idx == 0 { 2 } else { 1 };
+    for _ in 0..strings {
+        let (len, j) = hpack_int(p, i, 7)?;
+        i = j.checked_add(len)?;
+    }
+    Some(i)
+}
+
+/// Where the `:scheme` field of a request's header block is when it is the static
+/// `:scheme http` (one byte, 0x86; `https` is 0x87, same size, no table change): after
+/// any table size updates and the `:method` field, which the `h2` crate always sends
+/// first. `Err(())`: more bytes are needed to tell.
+fn scheme_http_at(payload: &[u8], flags: u8) -> Result<Option<usize>, ()> {
+    let mut i = 0usize;
+    if flags & 0x08 != 0 {
+        i += 1;
+    }
+    if flags & 0x20 != 0 {
+        i += 5;
+    }
+    loop {
+        match payload.get(i) {
+            None => return Err(()),
+            Some(b) if b & 0xe0 == 0x20 => i = hpack_int(payload, i, 5).ok_or(())?.1,
+            Some(_) => break,
+        }
+    }
+    let i = hpack_skip(payload, i).ok_or(())?;
+    match payload.get(i) {
+        None => Err(()),
+        Some(0x86) => Ok(Some(i)),
+        Some(_) => Ok(None),
+    }
+}
+
+/// The client connection preface.
+const PREFACE_LEN: usize = 24;
+/// Outgoing bytes held before a write waits for the socket.
+const WIRE_HIGH: usize = 256 * 1024;
+
+/// The socket of an h2 server connection as the `h2` crate sees it.
+///
+/// Read side: tells once whether the server's first frame is a SETTINGS frame (what
+/// every HTTP/2 server sends first, RFC 9113 3.4): `false` when it sends anything else
+/// (an HTTP/1 error page) or closes first.
+///
+/// Write side: HAProxy 2.6 sends `:scheme https` for a request without a scheme (an
+/// HTTP/1 client's origin-form request, measured on 2.6.12, in clear too) and no
+/// `:authority`; the `h2` crate cannot send a scheme without an authority and writes
+/// `:scheme http` there. The outgoing frames are followed, and in the HEADERS frame of
+/// each new stream whose request had no scheme, that field byte becomes `https`.
+struct Wire {
+    io: ServerStream,
+    /// The first bytes read, up to a frame header.
+    head: Vec<u8>,
+    seen: Option<tokio::sync::oneshot::Sender<bool>>,
+    /// Bytes written by the `h2` crate and not sent yet; `out[..decided]` are final,
+    /// `out[..sent]` went out.
+    out: Vec<u8>,
+    decided: usize,
+    sent: usize,
+    /// Preface bytes still to pass, then payload bytes of the current frame.
+    skip: usize,
+    last_stream: u32,
+    intents: Intents,
+}
+
+impl Wire {
+    fn new(io: ServerStream, seen: tokio::sync::oneshot::Sender<bool>, intents: Intents) -> Wire {
+        Wire {
+            io,
+            head: Vec::with_capacity(9),
+            seen: Some(seen),
+            out: Vec::new(),
+            decided: 0,
+            sent: 0,
+            skip: PREFACE_LEN,
+            last_stream: 0,
+            intents,
+        }
+    }
+
+    /// Moves `decided` over what can be decided; `force`: a HEADERS frame whose start
+    /// is incomplete is passed as it is (the `h2` crate writes whole frames, so this
+    /// only happens if it flushes in the middle of one).
+    fn decide(&mut self, force: bool) {
+        loop {
+            let avail = self.out.len() - self.decided;
+            if self.skip > 0 {
+                let t = self.skip.min(avail);
+                self.decided += t;
+                self.skip -= t;
+                if self.skip > 0 {
+                    return;
+                }
+                continue;
+            }
+            // an incomplete frame header waits for its end (passing it would lose the
+            // frame boundaries)
+            let Some(h) = self.out.get(self.decided..self.decided + 9) else {
+                return;
+            };
+            let len = (usize::from(h[0]) << 16) | (usize::from(h[1]) << 8) | usize::from(h[2]);
+            let (kind, flags) = (h[3], h[4]);
+            let id = u32::from_be_bytes([h[5], h[6], h[7], h[8]]) & 0x7fff_ffff;
+            if kind == 1 && id > self.last_stream {
+                let start = self.decided + 9;
+                let end = (start + len).min(self.out.len());
+                let at = match scheme_http_at(self.out.get(start..end).unwrap_or(&[]), flags) {
+                    Ok(at) => at,
+                    Err(()) if end < start + len && !force => return,
+                    Err(()) => None,
+                };
+                self.last_stream = id;
+                if self.intents.take(id)
+                    && let Some(b) = at.and_then(|a| self.out.get_mut(start + a))
+                {
+                    *b = 0x87;
+                }
+            }
+            self.decided += 9;
+            self.skip = len;
+        }
+    }
+
+    /// Sends decided bytes until done or the socket is full.
+    fn poll_send(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        while self.sent < self.decided {
+            let chunk = self.out.get(self.sent..self.decided).unwrap_or(&[]);
+            match Pin::new(&mut self.io).poll_write(cx, chunk) {
+                Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+                Poll::Ready(Ok(n)) => self.sent += n,
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+        if self.sent > 0 {
+            self.out.drain(..self.sent);
+            self.decided -= self.sent;
+            self.sent = 0;
+        }
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl AsyncRead for Wire {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let me = self.get_mut();
+        let before = buf.filled().len();
+        let r = Pin::new(&mut me.io).poll_read(cx, buf);
+        if me.seen.is_some() {
+            let verdict = match &r {
+                Poll::Ready(Ok(())) => {
+                    let new = buf.filled().get(before..).unwrap_or(&[]);
+                    if new.is_empty() {
+                        Some(false)
+                    } else {
+                        let want = 9usize.saturating_sub(me.head.len()).min(new.len());
+                        me.head.extend_from_slice(new.get(..want).unwrap_or(&[]));
+                        // frame header: length (3), type (1): SETTINGS is 4
+                        (me.head.len() >= 9).then(|| me.head.get(3) == Some(&4))
+                    }
+                }
+                Poll::Ready(Err(_)) => Some(false),
+                Poll::Pending => None,
+            };
+            if let Some(v) = verdict
+                && let Some(tx) = me.seen.take()
+            {
+                let _ = tx.send(v);
+            }
+        }
+        r
+    }
+}
+
+impl AsyncWrite for Wire {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let me = self.get_mut();
+        if me.out.len() >= WIRE_HIGH {
+            me.decide(true);
+            match me.poll_send(cx) {
+                Poll::Ready(Ok(())) => {}
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending if me.out.len() >= WIRE_HIGH => return Poll::Pending,
+                Poll::Pending => {}
+            }
+        }
+        me.out.extend_from_slice(buf);
+        me.decide(false);
+        if let Poll::Ready(Err(e)) = me.poll_send(cx) {
+            return Poll::Ready(Err(e));
+        }
+        Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let me = self.get_mut();
+        me.decide(true);
+        match me.poll_send(cx) {
+            Poll::Ready(Ok(())) => Pin::new(&mut me.io).poll_flush(cx),
+            other => other,
+        }
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let me = self.get_mut();
+        me.decide(true);
+        match me.poll_send(cx) {
+            Poll::Ready(Ok(())) => Pin::new(&mut me.io).poll_shutdown(cx),
+            other => other,
+        }
     }
 }
 
@@ -295,6 +651,7 @@ impl H2Stream {
             conn.send.clone(),
             conn.closed.clone(),
             hint.clone(),
+            conn.intents.clone(),
         ));
         H2Stream {
             pipe: ours,
@@ -377,6 +734,7 @@ async fn serve(
     send: SendRequest<Bytes>,
     closed: Arc<AtomicBool>,
     hint: Arc<AtomicU8>,
+    intents: Intents,
 ) {
     let (mut rd, mut wr) = tokio::io::split(pipe);
     let mut buf = BytesMut::with_capacity(4096);
@@ -404,7 +762,9 @@ async fn serve(
                 return;
             }
         };
-        let Ok((response, body_tx)) = ready.send_request(req, end) else {
+        // an origin-form request (an HTTP/1 client's): HAProxy sends `:scheme https`
+        let https = req.uri().scheme().is_none();
+        let Ok((response, body_tx)) = intents.send(&mut ready, req, end, https) else {
             closed.store(true, Ordering::Relaxed);
             return;
         };
@@ -858,6 +1218,148 @@ mod tests {
         }
         assert_eq!(accepted.load(Ordering::Relaxed), 1);
         assert_eq!(be.h2.connections(0), 1);
+    }
+
+    /// A `proto h2` server that answers the preface in HTTP/1 is a failed connection,
+    /// retried (HAProxy 2.6.12: `retries` attempts, then 503 `SC--`); with `send-proxy`
+    /// the PROXY header comes before the preface.
+    #[tokio::test]
+    async fn http1_server_is_a_failed_connection_and_proxy_header_goes_first() {
+        use crate::proxy::backend::{Backend, ConnectError, ConnectOpts};
+        use crate::proxy::balance::RequestInfo;
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = l.local_addr().unwrap().port();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            while let Ok((mut tcp, _)) = l.accept().await {
+                let mut b = vec![0u8; 200];
+                let mut got = Vec::new();
+                while !got.windows(8).any(|w| w == b"\r\nSM\r\n\r\n") {
+                    match tcp.read(&mut b).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => got.extend_from_slice(&b[..n]),
+                    }
+                }
+                let _ = tx.send(got);
+                let _ = tcp.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
+            }
+        });
+        let cfg = crate::proxy::engine::tests::config(&format!(
+            "defaults\n    mode http\n    retries 1\n    timeout connect 1s\n\
+             backend be\n    server s1 127.0.0.1:{port} proto h2 send-proxy\n"
+        ));
+        let be = Arc::new(Backend::from_ir(&cfg.proxies[0], std::path::Path::new(".")).unwrap());
+        let mut opts = ConnectOpts::new(Some("127.0.0.1:80".parse().unwrap()));
+        opts.client = Some("10.0.0.1:1234".parse().unwrap());
+        let r = be
+            .connect_stream_with(&RequestInfo::default(), &mut opts)
+            .await;
+        assert!(
+            matches!(&r, Err(ConnectError::Failed(f)) if !f.timeout),
+            "{r:?}"
+        );
+        assert_eq!(opts.retries_done, 1);
+        for _ in 0..2 {
+            let got = rx.recv().await.unwrap();
+            assert!(
+                got.starts_with(b"PROXY TCP4 10.0.0.1 127.0.0.1 1234 80\r\nPRI * HTTP/2.0\r\n"),
+                "{:?}",
+                String::from_utf8_lossy(&got)
+            );
+        }
+    }
+
+    /// The header block positions the `:scheme` rewrite relies on: after table size
+    /// updates and a `:method` in any HPACK form.
+    #[test]
+    fn scheme_field_is_found_after_the_method() {
+        // GET (static 2), :scheme http
+        assert_eq!(scheme_http_at(&[0x82, 0x86, 0x44], 0x04), Ok(Some(1)));
+        // size update 0 then POST, :scheme https: nothing to rewrite
+        assert_eq!(scheme_http_at(&[0x20, 0x83, 0x87], 0x04), Ok(None));
+        // literal method with incremental indexing (name :method, "PUT"), :scheme http
+        assert_eq!(
+            scheme_http_at(&[0x42, 0x03, b'P', b'U', b'T', 0x86], 0x04),
+            Ok(Some(5))
+        );
+        // a dynamic-table method (index 62: 0xbe), then :scheme http
+        assert_eq!(scheme_http_at(&[0xbe, 0x86], 0x04), Ok(Some(1)));
+        // a multi-byte index (0xff 0x0a = 137)
+        assert_eq!(scheme_http_at(&[0xff, 0x0a, 0x86], 0x04), Ok(Some(2)));
+        // too short to tell
+        assert_eq!(scheme_http_at(&[0x42, 0x03, b'P'], 0x04), Err(()));
+        assert_eq!(hpack_int(&[0x1f, 0x9a, 0x0a], 0, 5), Some((1337, 3)));
+    }
+
+    /// An HTTP/1 client's origin-form request goes out with `:scheme https`, an
+    /// absolute-form one keeps `http` (HAProxy 2.6.12, measured with a Python h2
+    /// server): what the server receives, read by a raw frame parser.
+    #[tokio::test]
+    async fn origin_form_requests_are_sent_as_https() {
+        use crate::proxy::backend::{Backend, ConnectOpts};
+        use crate::proxy::balance::RequestInfo;
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = l.local_addr().unwrap().port();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
+        tokio::spawn(async move {
+            let Ok((mut tcp, _)) = l.accept().await else {
+                return;
+            };
+            // SETTINGS (empty) then collect the HEADERS blocks
+            let _ = tcp.write_all(&[0, 0, 0, 4, 0, 0, 0, 0, 0]).await;
+            let mut seen = Vec::new();
+            let mut b = [0u8; 4096];
+            let mut at = 24;
+            while let Ok(n) = tcp.read(&mut b).await {
+                if n == 0 {
+                    return;
+                }
+                seen.extend_from_slice(&b[..n]);
+                while let Some(h) = seen.get(at..at + 9) {
+                    let len =
+                        (usize::from(h[0]) << 16) | (usize::from(h[1]) << 8) | usize::from(h[2]);
+                    let Some(p) = seen.get(at + 9..at + 9 + len) else {
+                        break;
+                    };
+                    if h[3] == 1 {
+                        let _ = tx.send(p.to_vec());
+                    }
+                    at += 9 + len;
+                }
+            }
+        });
+        let cfg = crate::proxy::engine::tests::config(&format!(
+            "defaults\n    mode http\nbackend be\n    server s1 127.0.0.1:{port} proto h2\n"
+        ));
+        let be = Arc::new(Backend::from_ir(&cfg.proxies[0], std::path::Path::new(".")).unwrap());
+        for (req, scheme) in [
+            ("GET /a HTTP/1.1\r\nhost: h\r\n\r\n", 0x87),
+            (
+                "PUT /b HTTP/1.1\r\nhost: h\r\ncontent-length: 0\r\n\r\n",
+                0x87,
+            ),
+            (
+                "GET http://abs.test/c HTTP/1.1\r\nhost: abs.test\r\n\r\n",
+                0x86,
+            ),
+            (
+                "PUT /d HTTP/1.1\r\nhost: h\r\ncontent-length: 0\r\n\r\n",
+                0x87,
+            ),
+        ] {
+            let mut opts = ConnectOpts::new(None);
+            opts.first_request = false;
+            let mut c = be
+                .connect_stream_with(&RequestInfo::default(), &mut opts)
+                .await
+                .unwrap();
+            c.stream.write_all(req.as_bytes()).await.unwrap();
+            // no table size update (the server's SETTINGS are empty): the method,
+            // then the scheme
+            let block = rx.recv().await.unwrap();
+            let at = hpack_skip(&block, 0).unwrap();
+            assert_eq!(block[at], scheme, "{req:?}: {block:02x?}");
+        }
     }
 
     #[test]

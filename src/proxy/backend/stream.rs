@@ -275,24 +275,45 @@ pub fn server_tls(
 }
 
 /// The TLS side of a server's health checks: `check-ssl`, or `ssl` when the
-/// checks go to the server's own port (HAProxy 2.6 then checks over TLS too);
-/// `check-sni` is the name sent, `check-alpn` replaces `alpn`. For the checks
-/// module: connect, then [`handshake`] with `cfg.sni`.
+/// checks go to the server's own address and port (HAProxy 2.6 then checks over
+/// TLS too, unless `no-check-ssl`; measured: `ssl port N` and `ssl no-check-ssl`
+/// check in clear); `check-sni` is the name sent, `check-alpn` replaces `alpn`.
+/// For the checks module: connect, then [`check_handshake`].
 pub fn check_tls(
     global: &crate::ir::haproxy::Global,
     server: &crate::ir::haproxy::expr::Server,
 ) -> Result<Option<ServerTlsCfg>, crate::proxy::tls::TlsError> {
     let o = &server.opts;
-    let wants = o.check_ssl || (o.ssl && o.port.is_none());
+    let wants = o.check_ssl || (o.ssl && !o.no_check_ssl && o.port.is_none() && o.addr.is_none());
     if !wants {
         return Ok(None);
     }
+    let sni = o.check_sni.as_deref();
+    let alpn = o
+        .other
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "check-alpn")
+        .map(|a| a.1.as_deref());
+    check_tls_with(global, server, sni, alpn).map(Some)
+}
+
+/// The TLS side of one check connection: the server's TLS settings with `sni` sent
+/// (nothing when `None`: checks never use the server's `sni` expression) and, when
+/// `alpn` is given, that ALPN list instead of the server's (`check-alpn`, or `tcp-check
+/// connect ssl alpn X`).
+pub fn check_tls_with(
+    global: &crate::ir::haproxy::Global,
+    server: &crate::ir::haproxy::expr::Server,
+    sni: Option<&str>,
+    alpn: Option<Option<&str>>,
+) -> Result<ServerTlsCfg, crate::proxy::tls::TlsError> {
     let mut s = server.clone();
-    if let Some(a) = o.other.iter().rev().find(|(k, _)| k == "check-alpn") {
-        s.opts.alpn = a.1.clone();
+    if let Some(a) = alpn {
+        s.opts.alpn = a.map(String::from);
     }
-    let sni = o.check_sni.as_deref().map(|n| format!("str({n})"));
-    build(global, &s, sni.as_deref()).map(Some)
+    let sni = sni.map(|n| format!("str({n})"));
+    build(global, &s, sni.as_deref())
 }
 
 /// Why a check's TLS handshake failed: HAProxy 2.6's check info text; the status is

@@ -6,9 +6,15 @@
 //! recomputes it from the three: maintenance wins, then a forced DOWN health, then drain or
 //! a zero weight (no new traffic), else UP. The texts are HAProxy 2.6.12's CLI answers.
 
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+use std::sync::atomic::AtomicU32;
 use std::sync::atomic::Ordering::Relaxed;
 
 use super::Engine;
+use crate::proxy::backend::ServerAddr;
 use crate::proxy::stats::{admf, unix_now};
 
 /// A server admin request (`set server B/S state ...`, `disable|enable server`).
@@ -34,7 +40,333 @@ pub enum AdminError {
     Text(String),
 }
 
+/// A `set server B/S check-addr|check-port` change (shown by `show servers state`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckOverride {
+    pub port: Option<u16>,
+    pub addr: Option<String>,
+}
+
+/// Run-time settings the runtime API changes that have no place in the configuration
+/// model, and the signal that wakes the accept loops after a change.
+#[derive(Debug)]
+pub struct Runtime {
+    /// Bumped after `disable|enable frontend`, `set maxconn frontend|global` and
+    /// `set rate-limit`: the accept loops re-read their limits.
+    pub changed: tokio::sync::watch::Sender<u64>,
+    /// `set rate-limit connections global` / `maxconnrate` (per second, 0 = none).
+    pub conn_rate_limit: AtomicU32,
+    /// `set rate-limit sessions global` / `maxsessrate`.
+    pub sess_rate_limit: AtomicU32,
+    /// `set rate-limit ssl-sessions global` / `maxsslrate`.
+    pub ssl_rate_limit: AtomicU32,
+    /// `set rate-limit http-compression global` / `maxcomprate`, in bytes per second.
+    pub comp_rate_limit: AtomicU32,
+    /// `set server B/S check-port|check-addr`, by (backend, server) index.
+    pub checks: Mutex<HashMap<(usize, usize), CheckOverride>>,
+    /// `show errors`: the last invalid request or response of each proxy.
+    pub errors: crate::proxy::api::errors::Captures,
+    /// `set maxconn frontend`, by frontend index (0 accepts nothing, as in HAProxy).
+    fe_maxconn: Mutex<HashMap<usize, u32>>,
+    /// The global maxconn the accept loops started with and the one applied to their
+    /// semaphore (`set maxconn global`).
+    global_maxconn: Mutex<Option<(u64, u64)>>,
+    /// `set maxconn global` (0: the configured one).
+    global_override: AtomicU32,
+    /// Servers removed by `del server` (backend, server index): kept in maintenance,
+    /// unknown to the commands.
+    deleted: Mutex<std::collections::HashSet<(usize, usize)>>,
+    /// A second descriptor of each TCP listening socket (frontend index, socket,
+    /// backlog): `disable frontend` takes the socket out of the listening state at once,
+    /// before the accept loop notices, as HAProxy's answer means it is done.
+    listeners: Mutex<Vec<(usize, std::net::TcpListener, i32)>>,
+    /// Counts `disable frontend`s: an accept loop that finds it changed registers its
+    /// socket again with the reactor (a disable and enable it did not see left a
+    /// hang-up in its readiness).
+    pub disables: std::sync::atomic::AtomicU64,
+}
+
+impl Default for Runtime {
+    fn default() -> Self {
+        Runtime {
+            changed: tokio::sync::watch::channel(0).0,
+            conn_rate_limit: AtomicU32::new(0),
+            sess_rate_limit: AtomicU32::new(0),
+            ssl_rate_limit: AtomicU32::new(0),
+            comp_rate_limit: AtomicU32::new(0),
+            checks: Mutex::new(HashMap::new()),
+            errors: Default::default(),
+            fe_maxconn: Mutex::new(HashMap::new()),
+            global_maxconn: Mutex::new(None),
+            global_override: AtomicU32::new(0),
+            deleted: Mutex::new(Default::default()),
+            listeners: Mutex::new(Vec::new()),
+            disables: std::sync::atomic::AtomicU64::new(0),
+        }
+    }
+}
+
+impl Runtime {
+    /// The global `maxconnrate`, `maxsessrate`, `maxsslrate` and `maxcomprate` (kB/s).
+    pub fn from_global(g: &crate::ir::haproxy::Global) -> Self {
+        let r = Runtime::default();
+        for d in &g.other {
+            let v = d
+                .args
+                .first()
+                .and_then(|a| a.parse::<u32>().ok())
+                .unwrap_or(0);
+            match d.keyword.as_str() {
+                "maxconnrate" => r.conn_rate_limit.store(v, Relaxed),
+                "maxsessrate" => r.sess_rate_limit.store(v, Relaxed),
+                "maxsslrate" => r.ssl_rate_limit.store(v, Relaxed),
+                "maxcomprate" => r.comp_rate_limit.store(v.saturating_mul(1024), Relaxed),
+                _ => {}
+            }
+        }
+        r
+    }
+
+    /// Wakes the accept loops.
+    pub fn notify(&self) {
+        self.changed.send_modify(|g| *g = g.wrapping_add(1));
+    }
+
+    /// The `set maxconn frontend` value of frontend `i`, if any.
+    pub fn frontend_maxconn(&self, i: usize) -> Option<u32> {
+        lock(&self.fe_maxconn).get(&i).copied()
+    }
+
+    /// Records the global maxconn the accept loops start with (once).
+    pub fn init_global_maxconn(&self, n: u64) {
+        lock(&self.global_maxconn).get_or_insert((n, n));
+    }
+
+    /// Calls `f(applied, wanted)` for the global semaphore when `set maxconn global`
+    /// changed it; `f` resizes and updates `applied`.
+    pub fn with_global_maxconn(&self, f: impl FnOnce(&mut u64, u64)) {
+        let o = u64::from(self.global_override.load(Relaxed));
+        let mut g = lock(&self.global_maxconn);
+        if let Some((configured, applied)) = g.as_mut() {
+            let want = if o > 0 { o } else { *configured };
+            if want != *applied {
+                f(applied, want);
+            }
+        }
+    }
+
+    /// `set rate-limit connections|sessions|ssl-sessions|http-compression global N`
+    /// (HAProxy's `atoi`; compression in kB/s).
+    pub fn set_rate_limit(&self, what: &str, v: &str) -> bool {
+        let n = atoi(v).clamp(0, i64::from(u32::MAX)) as u32;
+        let slot = match what {
+            "connections" => &self.conn_rate_limit,
+            "sessions" => &self.sess_rate_limit,
+            "ssl-sessions" => &self.ssl_rate_limit,
+            "http-compression" => {
+                self.comp_rate_limit.store(n.saturating_mul(1024), Relaxed);
+                self.notify();
+                return true;
+            }
+            _ => return false,
+        };
+        slot.store(n, Relaxed);
+        self.notify();
+        true
+    }
+
+    /// Registers a duplicate of a listening socket of frontend `fe` (see `listeners`).
+    pub fn register_listener(&self, fe: usize, sock: std::net::TcpListener, backlog: i32) {
+        lock(&self.listeners).push((fe, sock, backlog));
+    }
+
+    /// Closes the duplicates of frontend `fe`'s sockets (its accept loops ended: a soft
+    /// stop closes the listeners).
+    pub fn drop_listeners(&self, fe: usize) {
+        lock(&self.listeners).retain(|(i, _, _)| *i != fe);
+    }
+
+    /// Stops (a disconnect: new connections are refused) or resumes (listen)
+    /// the listening sockets of frontend `fe`.
+    fn pause_listeners(&self, fe: usize, pause: bool) {
+        for (i, sock, backlog) in lock(&self.listeners).iter() {
+            if *i != fe {
+                continue;
+            }
+            let _ = if pause {
+                crate::proxy::listen::suspend_listener(sock)
+            } else {
+                socket2::SockRef::from(sock).listen(*backlog)
+            };
+        }
+    }
+
+    /// Server `si` of backend `bi` was removed by `del server`.
+    pub fn is_deleted(&self, bi: usize, si: usize) -> bool {
+        lock(&self.deleted).contains(&(bi, si))
+    }
+
+    /// The check override of server `si` of backend `bi`.
+    pub fn check_override(&self, bi: usize, si: usize) -> CheckOverride {
+        lock(&self.checks)
+            .get(&(bi, si))
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// C's `atoi`: optional blanks and sign, then the leading digits (0 without any).
+fn atoi(v: &str) -> i64 {
+    let t = v.trim_start();
+    let (neg, t) = match t.as_bytes().first() {
+        Some(b'-') => (true, &t[1..]),
+        Some(b'+') => (false, &t[1..]),
+        _ => (false, t),
+    };
+    let mut n: i64 = 0;
+    for b in t.bytes().take_while(u8::is_ascii_digit) {
+        n = n.saturating_mul(10).saturating_add(i64::from(b - b'0'));
+    }
+    if neg { -n } else { n }
+}
+
+/// HAProxy's `atoi` on a port: the leading digits, wrapped to 16 bits (`70000` is 4464);
+/// `None` without a leading digit.
+fn port_atoi(p: &str) -> Option<u16> {
+    let digits = p.bytes().take_while(u8::is_ascii_digit).count();
+    if digits == 0 {
+        return None;
+    }
+    let mut v: u32 = 0;
+    for b in p.bytes().take(digits) {
+        v = v.wrapping_mul(10).wrapping_add(u32::from(b - b'0'));
+    }
+    Some(v as u16)
+}
+
+/// `inet_pton` for IPv4 or IPv6, brackets allowed around IPv6 (as HAProxy's
+/// `str2ip2(..., 0)` without resolution).
+fn parse_ip(a: &str) -> Option<IpAddr> {
+    let a4 = a.parse::<std::net::Ipv4Addr>().ok().map(IpAddr::V4);
+    a4.or_else(|| {
+        a.strip_prefix('[')
+            .and_then(|x| x.strip_suffix(']'))
+            .unwrap_or(a)
+            .parse::<std::net::Ipv6Addr>()
+            .ok()
+            .map(IpAddr::V6)
+    })
+}
+
 impl Engine {
+    /// `set server B/S addr IP [port P]`: HAProxy's report of what changed (the CLI
+    /// prints it, with the `by 'stats socket command'` suffix). New connections go to the
+    /// new address; the idle ones to the old address are closed.
+    pub fn admin_set_addr(
+        &self,
+        spec: &str,
+        addr: &str,
+        port: Option<&str>,
+    ) -> Result<String, AdminError> {
+        let (bi, si) = self.admin_find(spec)?;
+        let be = &self.backends[bi];
+        let sv = &be.servers[si];
+        let Some(ip) = parse_ip(addr) else {
+            return Ok(format!("Invalid addr '{addr}'"));
+        };
+        let cur = sv.current_addr();
+        let (cur_ip, cur_port) = match cur {
+            ServerAddr::Fixed(a) => (a.ip(), Some(a.port())),
+            ServerAddr::Relative { ip, .. } => (ip, None),
+        };
+        let mut msg = if cur_ip == ip {
+            "no need to change the addr".to_string()
+        } else {
+            format!("IP changed from '{cur_ip}' to '{addr}'")
+        };
+        let mut new = match cur {
+            ServerAddr::Fixed(a) => ServerAddr::Fixed(SocketAddr::new(ip, a.port())),
+            ServerAddr::Relative { offset, .. } => ServerAddr::Relative { ip, offset },
+        };
+        if let Some(p) = port {
+            if p.starts_with('+') || p.starts_with('-') {
+                msg.push_str(", can't change <port> to port map because it is incompatible with current health check port configuration (use 'port' statement from the 'server' directive.");
+            } else {
+                match port_atoi(p) {
+                    None => {
+                        let _ = write!(msg, ", problem converting port '{p}' to an int");
+                    }
+                    Some(np) if cur_port == Some(np) => {
+                        msg.push_str(", no need to change the port");
+                    }
+                    Some(np) => {
+                        let _ = write!(
+                            msg,
+                            ", port changed from '{}' to '{np}'",
+                            cur_port.unwrap_or(0)
+                        );
+                        new = ServerAddr::Fixed(SocketAddr::new(ip, np));
+                    }
+                }
+            }
+        }
+        if new != cur {
+            sv.set_addr(new);
+            be.purge_idle(si);
+        }
+        Ok(msg)
+    }
+
+    /// `set server B/S check-port P` / `check-addr A [port P]`: recorded for `show servers
+    /// state` (HAProxy's texts; without `check` on the server its refusal).
+    pub fn admin_set_check(
+        &self,
+        spec: &str,
+        addr: Option<&str>,
+        port: Option<&str>,
+    ) -> Result<(), AdminError> {
+        let (bi, si) = self.admin_find(spec)?;
+        if !self.backends[bi].servers[si].ir.opts.check {
+            return Err(AdminError::Text(
+                "health checks are not enabled on this server".into(),
+            ));
+        }
+        if let Some(a) = addr
+            && parse_ip(a).is_none()
+        {
+            return Err(AdminError::Text(format!("invalid addr '{a}'")));
+        }
+        let port = match port {
+            None => None,
+            Some(p) => {
+                let v: i64 = p
+                    .parse()
+                    .map_err(|_| AdminError::Text("provided port is not an integer".into()))?;
+                Some(
+                    u16::try_from(v)
+                        .map_err(|_| AdminError::Text("provided port is invalid".into()))?,
+                )
+            }
+        };
+        let mut m = lock(self.checks_map());
+        let o = m.entry((bi, si)).or_default();
+        if let Some(a) = addr {
+            o.addr = Some(a.to_string());
+        }
+        if port.is_some() {
+            o.port = port;
+        }
+        Ok(())
+    }
+
+    fn checks_map(&self) -> &Mutex<HashMap<(usize, usize), CheckOverride>> {
+        &self.admin.checks
+    }
+
     /// `backend/server` to indices.
     pub fn admin_find(&self, spec: &str) -> Result<(usize, usize), AdminError> {
         let (b, s) = spec.split_once('/').ok_or(AdminError::NeedServer)?;
@@ -45,6 +377,7 @@ impl Engine {
             .ok_or(AdminError::NoBackend)?;
         let si = self.backends[bi]
             .server_index(s)
+            .filter(|si| !self.admin.is_deleted(bi, *si))
             .ok_or(AdminError::NoServer)?;
         self.stats.bind(self, false);
         Ok((bi, si))
@@ -165,7 +498,8 @@ impl Engine {
         Ok(())
     }
 
-    /// `disable|enable frontend F` (the frontend reports STOP; its listeners stay bound).
+    /// `disable|enable frontend F`: its listeners stop accepting (connections are refused,
+    /// as HAProxy's paused listeners refuse them) or accept again.
     pub fn admin_frontend(&self, name: &str, enable: bool) -> Result<(), AdminError> {
         let i = self
             .frontends
@@ -173,24 +507,126 @@ impl Engine {
             .position(|f| f.name == name)
             .ok_or(AdminError::NoFrontend)?;
         if let Some(fs) = self.stats.frontends.get(i) {
-            fs.disabled.store(!enable, Relaxed);
+            if fs.disabled.swap(!enable, Relaxed) != enable {
+                return Err(AdminError::Text(if enable {
+                    "All sockets are already enabled.".into()
+                } else {
+                    "All sockets are already disabled.".into()
+                }));
+            }
+            if !enable {
+                self.admin.disables.fetch_add(1, Relaxed);
+            }
+            self.admin.pause_listeners(i, !enable);
+            self.admin.notify();
         }
         Ok(())
     }
 
-    /// `set maxconn frontend F N`.
+    /// `set maxconn frontend F N` (HAProxy's `atoi`: a word is 0, which accepts nothing).
     pub fn admin_frontend_maxconn(&self, name: &str, v: &str) -> Result<(), AdminError> {
         let i = self
             .frontends
             .iter()
             .position(|f| f.name == name)
             .ok_or(AdminError::NoFrontend)?;
-        let n: u32 = v
-            .parse()
-            .map_err(|_| AdminError::Text("Integer value expected.".into()))?;
+        let n = atoi(v);
+        if n < 0 {
+            return Err(AdminError::Text("Value out of range.".into()));
+        }
+        let n = u32::try_from(n).unwrap_or(u32::MAX);
         if let Some(fs) = self.stats.frontends.get(i) {
             fs.maxconn.store(n, Relaxed);
         }
+        lock(&self.admin.fe_maxconn).insert(i, n);
+        self.admin.notify();
+        Ok(())
+    }
+
+    /// `set maxconn server B/S N` (HAProxy's `strl2ic`-style check: digits with an
+    /// optional sign; a negative value is taken as HAProxy takes it, as is).
+    pub fn admin_server_maxconn(&self, spec: &str, v: &str) -> Result<(), AdminError> {
+        let (bi, si) = self.admin_find(spec)?;
+        let t = v.strip_prefix(['-', '+']).unwrap_or(v);
+        if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(AdminError::Text(
+                "maxconn string empty or preceded by garbage".into(),
+            ));
+        }
+        let n = atoi(v).clamp(0, i64::from(u32::MAX)) as u32;
+        if let Some(ss) = self.stats.backends.get(bi).and_then(|b| b.servers.get(si)) {
+            ss.maxconn.store(n, Relaxed);
+        }
+        // the balancer's per-server maxconn is fixed at start (`proxy::balance` has no
+        // setter yet): the value is recorded for the stats only
+        Ok(())
+    }
+
+    /// `del server B/S`: HAProxy's conditions (maintenance, no connection); the server
+    /// then disappears from the commands and stays in maintenance for the balancer.
+    pub fn admin_del_server(&self, spec: &str) -> Result<(), AdminError> {
+        let (bi, si) = self.admin_find(spec)?;
+        let ss = &self.stats.backends[bi].servers[si];
+        if ss.admin.load(Relaxed) & admf::MAINT == 0 {
+            return Err(AdminError::Text(
+                "Only servers in maintenance mode can be deleted.".into(),
+            ));
+        }
+        if self.backends[bi].served(si).unwrap_or(0) > 0 {
+            return Err(AdminError::Text(
+                "Server still has connections attached to it, cannot remove it.".into(),
+            ));
+        }
+        lock(&self.admin.deleted).insert((bi, si));
+        Ok(())
+    }
+
+    /// `add server B/S ADDR [kw...]`: HAProxy's checks in its order. tandem's balancer
+    /// and counters are sized at start, so a server that passes them is refused with
+    /// tandem's own text.
+    pub fn admin_add_server(&self, spec: &str, args: &[&str]) -> Result<String, AdminError> {
+        let (b, s) = spec.split_once('/').ok_or(AdminError::NeedServer)?;
+        if s.is_empty() {
+            return Err(AdminError::NeedServer);
+        }
+        let bi = self
+            .backends
+            .iter()
+            .position(|x| x.name == b)
+            .ok_or(AdminError::NoBackend)?;
+        let be = &self.backends[bi];
+        if !be.dynamic_lb() {
+            return Err(AdminError::Text(
+                "Backend must use a dynamic load balancing to support dynamic servers.".into(),
+            ));
+        }
+        if args.is_empty() {
+            return Ok("'server' expects <name> and <addr>[:<port>] as arguments.".into());
+        }
+        if args.contains(&"cookie") {
+            return Ok("'cookie' option is not accepted for dynamic server".into());
+        }
+        if be
+            .server_index(s)
+            .is_some_and(|si| !self.admin.is_deleted(bi, si))
+        {
+            return Ok("Already exists a server with the same name in backend.".into());
+        }
+        Ok("tandem cannot add servers at run time: declare the server in the configuration (e.g. `disabled`) and use `enable server`.".into())
+    }
+
+    /// `set maxconn global N`: 0 or less is the configured (hard) maxconn, above it is
+    /// refused.
+    pub fn admin_global_maxconn(&self, v: &str) -> Result<(), AdminError> {
+        let hard = self.stats.bind(self, false).maxconn;
+        let n = atoi(v);
+        if n > i64::from(hard) {
+            return Err(AdminError::Text("Value out of range.".into()));
+        }
+        let n = if n <= 0 { 0 } else { n as u32 };
+        self.stats.maxconn_override.store(n, Relaxed);
+        self.admin.global_override.store(n, Relaxed);
+        self.admin.notify();
         Ok(())
     }
 
@@ -227,6 +663,93 @@ mod tests {
         assert!(!be.server_usable(0));
         e.admin_set_state("be/s1", AdminState::Ready).expect("ok");
         assert!(be.server_usable(0));
+    }
+
+    #[test]
+    fn set_addr_texts_and_effect() {
+        let e = engine();
+        let be = e.backend("be").expect("be");
+        // HAProxy 2.6.12's reports (without the ` by 'stats socket command'` suffix)
+        assert_eq!(
+            e.admin_set_addr("be/s1", "127.0.0.2", None).as_deref(),
+            Ok("IP changed from '127.0.0.1' to '127.0.0.2'")
+        );
+        assert_eq!(be.servers[0].dest(None), "127.0.0.2:1".parse().expect("a"));
+        assert_eq!(
+            e.admin_set_addr("be/s1", "127.0.0.2", Some("70000"))
+                .as_deref(),
+            Ok("no need to change the addr, port changed from '1' to '4464'")
+        );
+        assert_eq!(
+            e.admin_set_addr("be/s1", "[::1]", Some("4464")).as_deref(),
+            Ok("IP changed from '127.0.0.2' to '[::1]', no need to change the port")
+        );
+        assert_eq!(be.servers[0].dest(None), "[::1]:4464".parse().expect("a"));
+        assert_eq!(
+            e.admin_set_addr("be/s1", "::1", Some("abc")).as_deref(),
+            Ok("no need to change the addr, problem converting port 'abc' to an int")
+        );
+        assert_eq!(
+            e.admin_set_addr("be/s1", "localhost", None).as_deref(),
+            Ok("Invalid addr 'localhost'")
+        );
+        // the configured address is kept apart
+        assert_eq!(
+            be.servers[0].addr,
+            ServerAddr::Fixed("127.0.0.1:1".parse().expect("a"))
+        );
+    }
+
+    #[test]
+    fn frontends_and_servers_lifecycle() {
+        let cfg = config(
+            "defaults\n mode http\n timeout client 1s\n timeout server 1s\n timeout connect 1s\nfrontend fe\n bind 127.0.0.1:0\n default_backend be\nbackend be\n server s1 127.0.0.1:1\n server s2 127.0.0.1:2 disabled\nbackend st\n balance static-rr\n server s3 127.0.0.1:3\n",
+        );
+        let e = Engine::from_ir(&cfg, std::path::Path::new(".")).expect("engine");
+        let txt = |r: Result<(), AdminError>| r.map_err(|x| x.to_string());
+        let gen_rx = e.admin.changed.subscribe();
+        assert_eq!(txt(e.admin_frontend("fe", false)), Ok(()));
+        assert!(gen_rx.has_changed().unwrap_or(false));
+        assert!(!e.frontend_enabled(0));
+        // HAProxy 2.6.12's answers
+        assert_eq!(
+            txt(e.admin_frontend("fe", false)),
+            Err("All sockets are already disabled.".into())
+        );
+        assert_eq!(txt(e.admin_frontend("fe", true)), Ok(()));
+        assert_eq!(
+            txt(e.admin_frontend("fe", true)),
+            Err("All sockets are already enabled.".into())
+        );
+        assert_eq!(txt(e.admin_frontend_maxconn("fe", "abc")), Ok(()));
+        assert_eq!(e.admin.frontend_maxconn(0), Some(0));
+        assert_eq!(
+            txt(e.admin_frontend_maxconn("fe", "-1")),
+            Err("Value out of range.".into())
+        );
+        assert_eq!(
+            txt(e.admin_del_server("be/s1")),
+            Err("Only servers in maintenance mode can be deleted.".into())
+        );
+        assert_eq!(txt(e.admin_del_server("be/s2")), Ok(()));
+        assert_eq!(
+            txt(e.admin_del_server("be/s2")),
+            Err("No such server.".into())
+        );
+        assert_eq!(
+            e.admin_add_server("st/x", &["127.0.0.1:1"])
+                .map_err(|x| x.to_string()),
+            Err("Backend must use a dynamic load balancing to support dynamic servers.".into())
+        );
+        assert_eq!(
+            e.admin_add_server("be/s1", &["127.0.0.1:1"]).as_deref(),
+            Ok("Already exists a server with the same name in backend.")
+        );
+        assert_eq!(
+            e.admin_server_maxconn("be/s1", "x")
+                .map_err(|x| x.to_string()),
+            Err("maxconn string empty or preceded by garbage".into())
+        );
     }
 
     #[test]

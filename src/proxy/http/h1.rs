@@ -129,7 +129,7 @@ const HTX_BUDGET: usize = 15291;
 /// than its HTX form), so HAProxy's full buffer means 400.
 const RAW_LIMIT: usize = 16384;
 /// Header lines allowed (tune.http.maxhdr 101 counts the start line): 101 -> 400.
-const MAX_HEADERS: usize = 100;
+pub(crate) const MAX_HEADERS: usize = 100;
 
 /// `Ok(None)`: the head is incomplete, read more.
 pub fn parse_request(buf: &[u8]) -> Result<Option<ParsedRequest>, H1Error> {
@@ -143,12 +143,20 @@ pub fn parse_request(buf: &[u8]) -> Result<Option<ParsedRequest>, H1Error> {
     }
     let (method, uri, version) = parse_request_line(line)?;
     let raw_headers = parse_headers(rest)?;
-    let mut req = RequestHead {
+    let req = RequestHead {
         method: ascii(method),
         uri: ascii(uri),
         version,
         headers: HeaderList(raw_headers),
     };
+    finish_request(req, end).map(Some)
+}
+
+/// The checks and framing of a request head once its lines are read (what
+/// [`parse_request`] does after the syntax): an HTTP/2 stream's head, built from its
+/// decoded fields, goes through the same rules. `head_len`: bytes of input it took.
+pub fn finish_request(mut req: RequestHead, head_len: usize) -> Result<ParsedRequest, H1Error> {
+    let version = req.version;
     let info = analyse(&mut req.headers, version)?;
     if info.te_present && !info.chunked {
         return Err(H1Error::BadTransferEncoding);
@@ -193,14 +201,14 @@ pub fn parse_request(buf: &[u8]) -> Result<Option<ParsedRequest>, H1Error> {
     let keep_alive = wants_keep_alive(version, &info)
         && !(info.chunked && info.had_cl)
         && !(info.chunked && version == Version::Http10);
-    Ok(Some(ParsedRequest {
+    Ok(ParsedRequest {
         head: req,
-        head_len: end,
+        head_len,
         body,
         upgrade,
         expect_continue,
         keep_alive,
-    }))
+    })
 }
 
 /// `req_method` is the method of the request this answers (HEAD and CONNECT change framing).
@@ -216,12 +224,32 @@ fn parse_response_inner(buf: &[u8], req_method: &str) -> Result<Option<ParsedRes
     let (line, rest) = split_line(head).ok_or(H1Error::BadStartLine)?;
     let (version, status, reason) = parse_status_line(line)?;
     let raw_headers = parse_headers(rest)?;
-    let mut resp = ResponseHead {
+    let resp = ResponseHead {
         version,
         status,
         reason: String::from_utf8_lossy(reason).into_owned(),
         headers: HeaderList(raw_headers),
     };
+    finish_response_inner(resp, end, req_method).map(Some)
+}
+
+/// The checks and framing of a response head once its lines are read (what
+/// [`parse_response`] does after the syntax): the HTTP/2 gateway takes the head the
+/// session would write through the same rules. `head_len`: bytes of input it took.
+pub fn finish_response(
+    resp: ResponseHead,
+    head_len: usize,
+    req_method: &str,
+) -> Result<ParsedResponse, H1Error> {
+    finish_response_inner(resp, head_len, req_method).map_err(|e| H1Error::BadResponse(Box::new(e)))
+}
+
+fn finish_response_inner(
+    mut resp: ResponseHead,
+    head_len: usize,
+    req_method: &str,
+) -> Result<ParsedResponse, H1Error> {
+    let (version, status) = (resp.version, resp.status);
     let info = analyse(&mut resp.headers, version)?;
     if info.te_present && (!info.chunked || info.te_other) {
         return Err(H1Error::BadTransferEncoding);
@@ -241,8 +269,8 @@ fn parse_response_inner(buf: &[u8], req_method: &str) -> Result<Option<ParsedRes
         resp.headers.remove("content-length");
         BodyKind::None
     } else if status == 204 {
-        // measured: HAProxy drops a 204's Content-Length and never forwards a body
-        resp.headers.remove("content-length");
+        // never a body; the content-length stays in the message: HAProxy's HTTP/1 output
+        // drops it (`prepare_response_for_client`), its h2 output keeps it (measured)
         BodyKind::None
     } else if status == 304 || req_method.eq_ignore_ascii_case("HEAD") {
         BodyKind::None
@@ -254,13 +282,13 @@ fn parse_response_inner(buf: &[u8], req_method: &str) -> Result<Option<ParsedRes
         keep_alive = false;
         BodyKind::UntilClose
     };
-    Ok(Some(ParsedResponse {
+    Ok(ParsedResponse {
         head: resp,
-        head_len: end,
+        head_len,
         body,
         keep_alive,
         informational,
-    }))
+    })
 }
 
 /// The request head as HAProxy emits it towards the server: `METHOD SP URI SP VERSION`,

@@ -49,6 +49,7 @@ use crate::proxy::http::ClientConn;
 pub use gateway::Outcome;
 use gateway::{ConnInfo, serve_stream};
 pub use rewind::Rewind;
+pub use stream_io::StreamLink;
 
 /// The client connection preface (RFC 9113 section 3.4).
 pub const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
@@ -273,6 +274,8 @@ where
         tls,
         fe: fe.clone(),
         engine: engine.clone(),
+        fe_name: Arc::from(fe.name.as_str()),
+        spare: std::sync::Mutex::new(Vec::new()),
     });
     let mut guard = ResetGuard::default();
     // The streams run inside this connection's task (as HAProxy runs a connection's

@@ -31,6 +31,8 @@ pub struct ClientConn {
     /// A stream of an HTTP/2 connection: every request is "not first" (HAProxy's
     /// SE_FL_NOT_FIRST), so `http-reuse safe` may give it an idle server connection.
     pub h2_stream: bool,
+    /// An HTTP/2 stream's decoded request and the hand-over of its response head.
+    pub h2: Option<h2::gateway::StreamEntry>,
 }
 
 impl ClientConn {
@@ -41,6 +43,7 @@ impl ClientConn {
             tls: None,
             counters: None,
             h2_stream: false,
+            h2: None,
         }
     }
 }

@@ -91,6 +91,7 @@ where
         tls,
         counters,
         h2_stream,
+        h2,
     } = conn;
     let stop = engine.stopping().clone();
     let fresh = counters.is_none();
@@ -110,13 +111,16 @@ where
     let mut s = Session {
         counters,
         tls,
-        fe_name: Arc::from(fe.name.as_str()),
+        fe_name: h2
+            .as_ref()
+            .map_or_else(|| Arc::from(fe.name.as_str()), |e| e.conn.fe_name.clone()),
         fe,
         engine,
         client,
         local,
         cbuf: BytesMut::new(),
-        sbuf: BytesMut::new(),
+        // an HTTP/2 stream reuses a server buffer its connection's streams left
+        sbuf: h2.as_ref().map_or_else(BytesMut::new, |e| e.take_buffer()),
         out: Vec::new(),
         idle: IdleConns::new(),
         nreq: 0,
@@ -127,6 +131,8 @@ where
         tlog: logging::TxnLog::new(started, accept_ms, &io),
         io: io.clone(),
         eof_seen: false,
+        h2,
+        bc_tls: None,
     };
     let mut stream = logging::Counted::new(stream, io);
     if fresh && let Some(c) = &s.counters {
@@ -143,6 +149,9 @@ where
             http: true,
         });
     guard.scope(s.run(&mut stream)).await;
+    if let Some(e) = &s.h2 {
+        e.give_buffer(std::mem::take(&mut s.sbuf));
+    }
     let _ = stream.shutdown().await;
     if let Some(c) = &s.counters {
         c.end_session(s.engine.now_ms());
@@ -211,6 +220,37 @@ struct Session {
     io: Arc<logging::IoCount>,
     /// The client closed (or reset) while a request head was awaited.
     eof_seen: bool,
+    /// An HTTP/2 stream's request, decoded by the h2 gateway (the first request), and
+    /// where the final response head is handed over decoded.
+    h2: Option<crate::proxy::http::h2::gateway::StreamEntry>,
+    /// The TLS values of the transaction's server connection (`ssl_bc*`).
+    bc_tls: Option<Arc<TlsInfo>>,
+}
+
+/// The engine's state, forwarded, plus the server connection's TLS values for the
+/// `ssl_bc*` fetches.
+impl crate::proxy::acl::ProxyState for Session {
+    fn nbsrv(&self, backend: &str) -> Option<i64> {
+        self.engine.nbsrv(backend)
+    }
+    fn srv_is_up(&self, backend: &str, server: &str) -> Option<bool> {
+        self.engine.srv_is_up(backend, server)
+    }
+    fn be_conn(&self, backend: &str) -> Option<i64> {
+        self.engine.be_conn(backend)
+    }
+    fn fe_conn(&self, frontend: &str) -> Option<i64> {
+        self.engine.fe_conn(frontend)
+    }
+    fn srv_conn(&self, backend: &str, server: &str) -> Option<i64> {
+        self.engine.srv_conn(backend, server)
+    }
+    fn sess_rate(&self, proxy: &str) -> Option<i64> {
+        self.engine.sess_rate(proxy)
+    }
+    fn server_tls(&self) -> Option<&TlsInfo> {
+        self.bc_tls.as_deref()
+    }
 }
 
 /// How waiting for a request head ended without one.
@@ -246,6 +286,7 @@ impl Session {
     async fn run<S: AsyncRead + AsyncWrite + Unpin>(&mut self, cs: &mut S) {
         loop {
             self.log_begin();
+            self.bc_tls = None;
             let parsed = match self.read_request(cs).await {
                 Ok(p) => p,
                 Err(NoRequest::Close) => {
@@ -280,7 +321,10 @@ impl Session {
             if let Some(c) = &self.counters {
                 c.end_stream(self.engine.now_ms());
             }
-            if next == Next::Close {
+            // an HTTP/2 stream carries one request: no wait for a next one (the stream's
+            // read side would only end once the response is out, which the shutdown
+            // after this loop waits for too)
+            if next == Next::Close || self.h2.is_some() {
                 return;
             }
         }
@@ -370,6 +414,10 @@ impl Session {
         &mut self,
         cs: &mut S,
     ) -> Result<ParsedRequest, NoRequest> {
+        if let Some(p) = self.h2.as_mut().and_then(|e| e.request.take()) {
+            self.tlog.first_byte.get_or_insert_with(Instant::now);
+            return (*p).map_err(NoRequest::Error);
+        }
         let t = self.fe.timeouts;
         let first = self.nreq == 0;
         // the http-request timer runs from the accept (first request) or the first byte
@@ -388,7 +436,18 @@ impl Session {
                         return Err(NoRequest::Error(400));
                     }
                     Ok(None) => {}
-                    Err(e) => return Err(NoRequest::Error(e.status())),
+                    Err(e) => {
+                        // `show errors` keeps the last invalid request of the frontend
+                        crate::proxy::api::errors::capture(
+                            &self.engine,
+                            false,
+                            &self.fe.name,
+                            None,
+                            Some(self.client),
+                            &self.cbuf,
+                        );
+                        return Err(NoRequest::Error(e.status()));
+                    }
                 }
             }
             let idle = self.cbuf.is_empty() && !first;
@@ -446,7 +505,8 @@ impl Session {
 
     fn ext(&self) -> Ext<'_> {
         Ext {
-            state: Some(&*self.engine),
+            // the engine's state plus the server connection's TLS (`ssl_bc*`)
+            state: Some(self),
             tables: self.counters.as_ref().map(|c| c as &dyn TableLookup),
         }
     }
@@ -500,8 +560,13 @@ impl Session {
             // pipelined: the request was already there
             self.tlog.first_byte = self.tlog.head_done;
         }
+        let real = (self.client, self.local);
         let next = self.transaction_inner(cs, p, &mut txn).await;
+        // `set-src`/`set-dst` hold for this stream only (measured: the next request of
+        // the connection sees the real addresses again), its log included
+        (self.client, self.local) = (txn.src, txn.dst);
         self.log_end(Some(&txn));
+        (self.client, self.local) = real;
         next
     }
 
@@ -514,6 +579,17 @@ impl Session {
         let fe = self.fe.clone();
 
         let keep_ok = p.keep_alive && matches!(p.body, BodyKind::None | BodyKind::Length(0));
+        if fe
+            .ir
+            .settings
+            .option("http-buffer-request")
+            .is_some_and(|o| o.enabled)
+            && let Some(next) = self
+                .buffer_body(cs, &p, txn, fe.timeouts.http_request, fe.conn_mode)
+                .await
+        {
+            return next;
+        }
         // frontend rules
         if let Some(rules) = &fe.rules {
             let verdict = {
@@ -549,6 +625,7 @@ impl Session {
             }
         }
 
+        (self.client, self.local) = (txn.src, txn.dst);
         // `stats uri` with `stats auth`: HAProxy checks the stats URI after the
         // http-request rules accepted the request
         if let Some(realm) = stats::challenge(&fe.ir.settings.stats, &txn.req) {
@@ -574,6 +651,18 @@ impl Session {
         };
         txn.backend = Some(be.name_arc.clone());
         self.tlog.rec.backend_name = Some(be.name.clone());
+        if txn.payload.is_none()
+            && be
+                .ir
+                .settings
+                .option("http-buffer-request")
+                .is_some_and(|o| o.enabled)
+            && let Some(next) = self
+                .buffer_body(cs, &p, txn, be.timeouts.http_request, fe.conn_mode)
+                .await
+        {
+            return next;
+        }
         if be.name != fe.name
             && let Some(rules) = &be.rules
         {
@@ -614,6 +703,7 @@ impl Session {
             }
         }
 
+        (self.client, self.local) = (txn.src, txn.dst);
         let mode = combine_modes(fe.conn_mode, be.conn_mode);
         self.forwardfor(&mut txn.req, &be);
         h1::prepare_request_for_server(&mut txn.req, mode);
@@ -717,11 +807,16 @@ impl Session {
             local: Some(self.local),
             force: use_srv
                 .or(persist.as_ref().and_then(|p| p.server))
-                .or(stick_srv),
+                .or(stick_srv)
+                .or_else(|| self.idle.last_server(&be)),
             force_persist,
-            idle: Some(&mut self.idle),
+            // `set-src`/`set-dst`: no idle PROXY-header connection of the client fits
+            idle: (!txn.addr_changed).then_some(&mut self.idle),
             first_request: self.nreq == 1 && !self.h2_stream,
             sni: &sni_vals,
+            retries_done: 0,
+            avoid: None,
+            client: Some(self.client),
         };
         // `option abortonclose`: a client that closes while its request waits in a queue
         // or for a connection is dropped instead of being sent to a server
@@ -738,6 +833,9 @@ impl Session {
         } else {
             be.connect_stream_with(&info, &mut opts).await
         };
+        let retries_done = opts.retries_done;
+        let redispatched = opts.avoid.is_some();
+        let direct = opts.force.is_some();
         drop(hdrs);
         let waited = logging::ms_between(t_connect, Instant::now());
         let mut conn = match conn {
@@ -752,10 +850,15 @@ impl Session {
                         r.term = *b"sQ";
                         r.tw = waited;
                     }
-                    ConnectError::Failed(_) => {
-                        r.term = *b"SC";
+                    ConnectError::Failed(f) => {
+                        // measured: a connect timeout at the last attempt is `sC--`
+                        r.term = if f.timeout { *b"sC" } else { *b"SC" };
                         r.tw = 0;
-                        r.retries = be.retries;
+                        r.retries = retries_done;
+                        r.redispatched = redispatched;
+                        // HAProxy logs the last server tried (`be/s9`), not `<NOSRV>`
+                        r.server_name = be.servers.get(f.server).map(|s| s.name.to_string());
+                        r.server_idx = Some(f.server);
                     }
                 }
                 return self
@@ -764,19 +867,28 @@ impl Session {
             }
         };
         txn.server = Some(conn.name.clone());
+        self.bc_tls = conn.stream.tls_info();
         crate::proxy::api::sess::note_route(&be.name, &conn.name);
         {
             let r = &mut self.tlog.rec;
             r.server_name = Some(conn.name.to_string());
             r.server_idx = Some(conn.server);
-            // `%bi:%bp`: the local end of the server connection
-            r.backend_src = conn.stream.local_addr().ok();
-            r.server_addr = be.servers.get(conn.server).and_then(|s| match s.addr {
-                crate::proxy::backend::ServerAddr::Fixed(a) => Some(a),
-                crate::proxy::backend::ServerAddr::Relative { .. } => None,
-            });
+            // `%bi:%bp`: the local end of the server connection, only read (getsockname)
+            // when a log line will be sent
+            if self.fe.log.as_ref().is_some_and(|l| l.is_active()) {
+                r.backend_src = conn.stream.local_addr().ok();
+            }
+            r.server_addr = be
+                .servers
+                .get(conn.server)
+                .and_then(|s| match s.current_addr() {
+                    crate::proxy::backend::ServerAddr::Fixed(a) => Some(a),
+                    crate::proxy::backend::ServerAddr::Relative { .. } => None,
+                });
             r.tw = 0;
             r.tc = waited;
+            r.retries = retries_done;
+            r.redispatched = redispatched;
         }
 
         // `compression`: the algorithm is chosen from the request once the backend is known
@@ -790,7 +902,7 @@ impl Session {
         self.out.clear();
         // `send-proxy` / `send-proxy-v2`: a new server connection starts with the PROXY
         // header (the client's addresses as the frontend saw them)
-        if !conn.reused {
+        if !conn.reused && !conn.proxy_sent {
             self.push_proxy_header(&be, conn.server);
         }
         send_name_header(&be, &mut txn.req, &conn.name);
@@ -812,6 +924,25 @@ impl Session {
             }
         }
         let body_in_out = req_done;
+        // `retry-on` beyond `conn-failure`: the request is kept when it was whole in the
+        // buffer when first sent (HAProxy's L7 buffer)
+        let mut l7 = (be.retry_on.after_send()
+            && body_in_out
+            && !txn.l7_retry_disabled
+            && crate::proxy::rules::retry::fits_buffer(
+                &txn.req,
+                self.out.len().saturating_sub(head_end),
+            ))
+        .then(|| L7Retry {
+            body: self
+                .out
+                .get(head_end..)
+                .map(<[u8]>::to_vec)
+                .unwrap_or_default(),
+            retries_done,
+            direct,
+            force_persist,
+        });
 
         // send the head; a reused connection that turns out closed is replaced once
         self.sbuf.clear();
@@ -844,7 +975,8 @@ impl Session {
         let _ = head_end;
 
         // request body and response head
-        let t_server = be.timeouts.server;
+        // `http-request set-timeout server|tunnel` override the backend's
+        let t_server = txn.timeout_server.or(be.timeouts.server);
         let t_client = fe.timeouts.client;
         let method_is_head = txn.req.method.eq_ignore_ascii_case("HEAD");
         // only HEAD and CONNECT change the response's framing; a static name keeps
@@ -857,6 +989,28 @@ impl Session {
             "GET"
         };
         let mut retried = false;
+        // `retry-on EVENT`: the kept request goes out again (HAProxy's `do_l7_retry`)
+        macro_rules! retry_on {
+            ($event:expr) => {
+                if $event
+                    && let Some(k) = l7.as_mut()
+                    && k.retries_done < be.retries
+                {
+                    match self.l7_retry(&be, conn, txn, k, &sni_vals).await {
+                        Some(c) => {
+                            conn = c;
+                            continue;
+                        }
+                        None => {
+                            self.log_term(b"SC");
+                            return self
+                                .send_error(cs, Some(&be), 503, txn, keep_ok, mode)
+                                .await;
+                        }
+                    }
+                }
+            };
+        }
         let res = loop {
             if !self.sbuf.is_empty() {
                 match h1::parse_response(&self.sbuf, method) {
@@ -872,8 +1026,12 @@ impl Session {
                         }
                         continue;
                     }
-                    Ok(Some(r)) => break r,
+                    Ok(Some(r)) => {
+                        retry_on!(be.retry_on.status(r.head.status));
+                        break r;
+                    }
                     Ok(None) if self.sbuf.len() >= MAX_HEAD => {
+                        retry_on!(be.retry_on.junk_response());
                         self.log_term(b"PH");
                         return self
                             .send_error(cs, Some(&be), 502, txn, keep_ok, mode)
@@ -881,6 +1039,17 @@ impl Session {
                     }
                     Ok(None) => {}
                     Err(_) => {
+                        // `show errors` keeps the last invalid response of the backend
+                        let puid = be.servers.get(conn.server).map_or(0, |s| s.puid);
+                        crate::proxy::api::errors::capture(
+                            &self.engine,
+                            true,
+                            &self.fe.name,
+                            Some((&be.name, Some((&conn.name, puid)))),
+                            Some(self.client),
+                            &self.sbuf,
+                        );
+                        retry_on!(be.retry_on.junk_response());
                         self.log_term(b"PH");
                         return self
                             .send_error(cs, Some(&be), 502, txn, keep_ok, mode)
@@ -902,11 +1071,18 @@ impl Session {
                 Pump::Progress => {}
                 Pump::BodyDone => req_done = true,
                 Pump::ServerTimeout => {
+                    retry_on!(req_done && be.retry_on.response_timeout());
                     return self
                         .send_error(cs, Some(&be), 504, txn, keep_ok, mode)
                         .await;
                 }
                 Pump::ServerClosed => {
+                    // a truncated head is junk, no byte at all an empty response
+                    retry_on!(if self.sbuf.is_empty() {
+                        be.retry_on.empty_response()
+                    } else {
+                        be.retry_on.junk_response()
+                    });
                     // a reused connection closed by the server before answering: the
                     // request is sent again on a new connection when it had no body left
                     if conn.reused && body_in_out && self.sbuf.is_empty() && !retried {
@@ -963,7 +1139,11 @@ impl Session {
             if cs.write_all(&self.out).await.is_err() {
                 return Next::Close;
             }
-            let tt = be.timeouts.tunnel.or(t_server).or(t_client);
+            let tt = txn
+                .timeout_tunnel
+                .or(be.timeouts.tunnel)
+                .or(t_server)
+                .or(t_client);
             self.tunnel(cs, &mut conn.stream, tt, be.timeouts.server_fin)
                 .await;
             return Next::Close;
@@ -1088,7 +1268,10 @@ impl Session {
         };
         let client_keep = h1::client_keep_alive(mode, &p, &pres, false) && !stopping;
         let server_keep = h1::server_keep_alive(mode, &p, &pres);
-        h1::prepare_response_for_client(&mut rhead, txn.req.version, client_keep);
+        // an HTTP/2 stream's head has no connection header, and keeps a 204's length
+        if self.h2.is_none() {
+            h1::prepare_response_for_client(&mut rhead, txn.req.version, client_keep);
+        }
         // an h2 server's response has no framing header of its own: HAProxy's HTTP/1
         // output adds `transfer-encoding` after every other header (measured)
         if conn.stream.is_h2() && rhead.headers.remove("transfer-encoding") > 0 {
@@ -1097,6 +1280,10 @@ impl Session {
 
         self.out.clear();
         h1::write_response_head(&rhead, &mut self.out);
+        // an HTTP/2 stream takes the head decoded (and skips its text written below)
+        if let Some(e) = &self.h2 {
+            e.link.offer_head(rhead, self.out.len());
+        }
         let mut tracker = BodyTracker::new(res.body);
         let mut res_done = matches!(res.body, BodyKind::None | BodyKind::Length(0));
         if !res_done && !self.sbuf.is_empty() {
@@ -1214,11 +1401,14 @@ impl Session {
         // may land on another one; connections that carry a PROXY header stay private
         let (srv, stream) = conn.into_idle();
         if server_keep && !leftover {
-            let private = be.servers.get(srv).is_some_and(|s| {
-                let o = &s.ir.opts;
-                o.send_proxy || o.send_proxy_v2 || o.send_proxy_v2_ssl || o.send_proxy_v2_ssl_cn
-            });
-            if private && client_keep {
+            // `http-reuse never` connections stay with their session too (measured: the
+            // next request on the same server reuses it)
+            let private = be.reuse == crate::proxy::backend::Reuse::Never
+                || be.servers.get(srv).is_some_and(|s| {
+                    let o = &s.ir.opts;
+                    o.send_proxy || o.send_proxy_v2 || o.send_proxy_v2_ssl || o.send_proxy_v2_ssl_cn
+                });
+            if private && client_keep && !txn.addr_changed {
                 self.idle.put(&be, srv, stream);
             } else if !private {
                 be.park(srv, stream, self.nreq > 1);
@@ -1256,10 +1446,13 @@ impl Session {
             idle: None,
             first_request: true,
             sni,
+            retries_done: 0,
+            avoid: None,
+            client: Some(self.client),
         };
         let mut conn = be.connect_stream_with(&req, &mut opts).await.ok()?;
         conn.stream.set_client_scheme(self.h2_scheme());
-        if !conn.reused {
+        if !conn.reused && !conn.proxy_sent {
             let saved = std::mem::take(&mut self.out);
             self.push_proxy_header(be, conn.server);
             let header = std::mem::replace(&mut self.out, saved);
@@ -1267,6 +1460,114 @@ impl Session {
                 return None;
             }
         }
+        Some(conn)
+    }
+
+    /// `option http-buffer-request` (HAProxy 2.6 `http_wait_for_request_body`): waits for
+    /// the whole body, or as much as the buffer holds, before the rules run; `req.body`
+    /// then sees it (de-chunked). The bytes stay in `cbuf` for the forwarding. Measured
+    /// on 2.6.12: an HTTP/1.1 `Expect: 100-continue` gets `100 Continue` from the proxy at
+    /// once (even when the body came with the head) and the header is not forwarded; a
+    /// body not complete within `timeout http-request` (from the end of the head) gets a
+    /// 408 and the connection closes. `Some`: the transaction ended here.
+    async fn buffer_body<S: AsyncRead + AsyncWrite + Unpin>(
+        &mut self,
+        cs: &mut S,
+        p: &ParsedRequest,
+        txn: &mut Txn,
+        timeout: Option<Duration>,
+        mode: ConnMode,
+    ) -> Option<Next> {
+        if matches!(p.body, BodyKind::None | BodyKind::Length(0)) {
+            txn.payload = Some(Vec::new());
+            return None;
+        }
+        if p.expect_continue && txn.req.headers.remove("expect") > 0 {
+            let interim = b"HTTP/1.1 100 Continue\r\n\r\n";
+            self.tlog.note_head(interim);
+            if cs.write_all(interim).await.is_err() {
+                return Some(Next::Close);
+            }
+        }
+        let budget = crate::proxy::rules::retry::body_budget(&txn.req);
+        let deadline = timeout.map(|d| Instant::now() + d);
+        loop {
+            // decoded again from the start at each read: at most a buffer's worth
+            let mut tracker = BodyTracker::new(p.body);
+            let mut data = Vec::new();
+            // a malformed body is left to the forwarding, which answers it
+            let done = tracker
+                .advance_payload(&self.cbuf, &mut data)
+                .map_or(true, |pr| pr.done);
+            if done || data.len() >= budget {
+                data.truncate(budget);
+                txn.payload = Some(data);
+                return None;
+            }
+            match with_deadline(deadline, cs.read_buf(room(&mut self.cbuf))).await {
+                None => {
+                    self.log_term(b"cR");
+                    return Some(self.send_error(cs, None, 408, txn, false, mode).await);
+                }
+                Some(Ok(0)) | Some(Err(_)) => {
+                    self.log_term(b"CR");
+                    return Some(Next::Close);
+                }
+                Some(Ok(_)) => {}
+            }
+        }
+    }
+
+    /// `retry-on`: the kept request sent again (HAProxy 2.6 `do_l7_retry`): to the same
+    /// server at once, or to another one when `option redispatch` says so for this retry
+    /// number. `None`: no connection could be made (503).
+    async fn l7_retry(
+        &mut self,
+        be: &Arc<Backend>,
+        old: ServerConn<ServerStream>,
+        txn: &mut Txn,
+        kept: &mut L7Retry,
+        sni: &[Option<String>],
+    ) -> Option<ServerConn<ServerStream>> {
+        kept.retries_done += 1;
+        let srv = old.server;
+        // the server connection and its unread response go
+        drop(old);
+        self.sbuf.clear();
+        let redisp = be.retry_redispatch(srv, kept.retries_done, kept.direct, kept.force_persist);
+        let (src, uri) = info_src(&txn.req, self.client);
+        let req = RequestInfo {
+            src,
+            uri: Some(uri.as_str()),
+            ..RequestInfo::default()
+        };
+        let mut opts = ConnectOpts {
+            local: Some(self.local),
+            force: (!redisp).then_some(srv),
+            force_persist: kept.force_persist,
+            idle: None,
+            first_request: true,
+            sni,
+            retries_done: kept.retries_done,
+            avoid: redisp.then_some(srv),
+            client: Some(self.client),
+        };
+        let mut conn = be.connect_stream_with(&req, &mut opts).await.ok()?;
+        kept.retries_done = opts.retries_done;
+        kept.direct &= !redisp;
+        conn.stream.set_client_scheme(self.h2_scheme());
+        txn.server = Some(conn.name.clone());
+        self.bc_tls = conn.stream.tls_info();
+        self.tlog.rec.server_name = Some(conn.name.to_string());
+        self.tlog.rec.server_idx = Some(conn.server);
+        self.out.clear();
+        if !conn.reused && !conn.proxy_sent {
+            self.push_proxy_header(be, conn.server);
+        }
+        send_name_header(be, &mut txn.req, &conn.name);
+        h1::write_request_head(&txn.req, &mut self.out);
+        self.out.extend_from_slice(&kept.body);
+        conn.stream.write_all(&self.out).await.ok()?;
         Some(conn)
     }
 
@@ -1530,6 +1831,16 @@ impl Session {
 /// `http-send-name-header NAME`: the server's name in that header, the client's copies
 /// removed, after every other header (measured on HAProxy 2.6.12; the last line of the
 /// backend wins). Called again with the new server after a redispatch.
+/// A request kept for `retry-on` (HAProxy's L7 buffer): its body as first sent, and the
+/// stream's retry state.
+struct L7Retry {
+    body: Vec<u8>,
+    retries_done: u32,
+    /// The server was named by persistence or `use-server` (SF_DIRECT).
+    direct: bool,
+    force_persist: bool,
+}
+
 fn send_name_header(be: &Backend, req: &mut RequestHead, server: &str) {
     let Some(name) = be
         .ir

@@ -100,6 +100,8 @@ enum Var {
     Hm,
     Hu,
     Hp,
+    /// `%HPO`: the path alone, without scheme, authority or query.
+    Hpo,
     Hq,
     Hv,
     Id,
@@ -167,6 +169,7 @@ fn lookup(name: &str) -> Option<Var> {
         "HM" => Hm,
         "HU" => Hu,
         "HP" => Hp,
+        "HPO" => Hpo,
         "HQ" => Hq,
         "HV" => Hv,
         "ID" => Id,
@@ -180,7 +183,8 @@ fn lookup(name: &str) -> Option<Var> {
 
 /// Variables HAProxy 2.6 refuses in a `mode tcp` log-format (measured).
 const HTTP_ONLY: &[&str] = &[
-    "r", "HM", "HU", "HP", "HQ", "HV", "CC", "CS", "Ti", "TR", "Tq", "Ta", "Tr", "tr", "trg", "trl",
+    "r", "HM", "HU", "HP", "HPO", "HQ", "HV", "CC", "CS", "Ti", "TR", "Tq", "Ta", "Tr", "tr",
+    "trg", "trl",
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -760,12 +764,25 @@ fn render_var(out: &mut String, v: Var, opts: u8, rec: &LogRecord) -> bool {
             let uri = req_parts(rec).1;
             encoded_text(out, uri.map(|u| u.split('?').next().unwrap_or(u)), opts)
         }
+        Hpo => {
+            let uri = req_parts(rec).1;
+            let path = uri.map(|u| {
+                let u = u.split('?').next().unwrap_or(u);
+                // absolute form: skip `scheme://authority`
+                match u.find("://") {
+                    Some(i) if !u[..i].contains('/') => {
+                        let rest = &u[i + 3..];
+                        rest.find('/').map_or("", |j| &rest[j..])
+                    }
+                    _ => u,
+                }
+            });
+            encoded_text(out, path, opts)
+        }
         Hq => {
             let q = req_parts(rec).1.and_then(|u| u.find('?').map(|p| &u[p..]));
-            match q {
-                Some(q) => encoded_text(out, Some(q), opts),
-                None => text(out, None, opts),
-            }
+            // HAProxy 2.6.12 prints nothing (not `-`) for a request without a query.
+            encoded_text(out, Some(q.unwrap_or("")), opts)
         }
         Hv => encoded_text(out, req_parts(rec).2, opts),
         Id => text(out, rec.unique_id.as_deref(), opts),

@@ -711,3 +711,42 @@ fn health_check_sequence() {
     ];
     assert_eq!(got, want);
 }
+
+#[test]
+fn stderr_warning_line_is_haproxys() {
+    // HAProxy 2.6.12 with `-db` and `option log-health-checks` (measured)
+    assert_eq!(
+        super::warning_line(
+            3960,
+            "Health check for server be/s1 succeeded, reason: Layer7 check passed, code: 200, check duration: 4ms, status: 2/2 UP."
+        ),
+        "[WARNING]  (3960) : Health check for server be/s1 succeeded, reason: Layer7 check passed, code: 200, check duration: 4ms, status: 2/2 UP.\n"
+    );
+}
+
+/// HAProxy 2.6's reg-test log/log_uri: `hpo=%HPO hp=%HP hu=%HU hq=%HQ` for origin and
+/// absolute forms.
+#[test]
+fn path_only_variable() {
+    let f = LogFormat::compile("hpo=%HPO hp=%HP hu=%HU hq=%HQ").unwrap();
+    let mut r = http_rec(1, T0 * 1000, [0, 0, 0, 1, 1], 200, 142);
+    let none = |_: &str| -> Option<String> { None };
+    for (line, want) in [
+        ("GET /r/1 HTTP/1.1", "hpo=/r/1 hp=/r/1 hu=/r/1 hq="),
+        (
+            "GET /r/2?q=2 HTTP/1.1",
+            "hpo=/r/2 hp=/r/2 hu=/r/2?q=2 hq=?q=2",
+        ),
+        (
+            "GET http://localhost/r/3 HTTP/1.1",
+            "hpo=/r/3 hp=http://localhost/r/3 hu=http://localhost/r/3 hq=",
+        ),
+        (
+            "GET http://localhost/r/4?q=4 HTTP/1.1",
+            "hpo=/r/4 hp=http://localhost/r/4 hu=http://localhost/r/4?q=4 hq=?q=4",
+        ),
+    ] {
+        r.request_line = Some(line.into());
+        assert_eq!(f.render(&r, &none), want);
+    }
+}

@@ -122,9 +122,21 @@ enum Act {
         counter: u8,
         which: u8,
     },
+    /// `disable-l7-retry`.
+    DisableL7Retry,
+    /// `set-src`, `set-src-port`, `set-dst`, `set-dst-port`.
+    SetAddr(AddrPart, CompiledSample),
+    /// `set-timeout server|tunnel <time>|<expr>` (an expression gives milliseconds).
+    SetTimeout {
+        tunnel: bool,
+        ms: Option<u64>,
+        expr: Option<CompiledSample>,
+    },
     /// Accepted but without effect here (set-nice, set-tos, ...).
     Noop,
 }
+
+use super::addr::AddrPart;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum UriPart {
@@ -621,6 +633,39 @@ impl Compiled {
             }
             ("set-log-level", Action::SetLogLevel { level }) => Act::SetLogLevel(level.clone()),
             ("use-service", Action::UseService { name }) => Act::UseService(name.clone()),
+            ("disable-l7-retry", _) => Act::DisableL7Retry,
+            ("set-timeout", Action::Words { words }) => {
+                let what = words.first().map(String::as_str).unwrap_or("");
+                let arg = words.get(1).map(String::as_str).unwrap_or("");
+                let (ms, expr) = match crate::config::haproxy::values::parse_time(
+                    arg,
+                    crate::config::haproxy::values::TimeUnit::Ms,
+                ) {
+                    Ok(t) => (Some(u64::from(t.value)), None),
+                    Err(_) => {
+                        let smp = crate::config::haproxy::expr::sample::parse_sample(arg)
+                            .map_err(|e| err(r, e))?;
+                        (None, Some(cx.sample(&smp)?))
+                    }
+                };
+                Act::SetTimeout {
+                    tunnel: what == "tunnel",
+                    ms,
+                    expr,
+                }
+            }
+            ("set-src", Action::SetVar { expr, .. }) => {
+                Act::SetAddr(AddrPart::Src, cx.sample(expr)?)
+            }
+            ("set-dst", Action::SetVar { expr, .. }) => {
+                Act::SetAddr(AddrPart::Dst, cx.sample(expr)?)
+            }
+            ("set-src-port", Action::SetVar { expr, .. }) => {
+                Act::SetAddr(AddrPart::SrcPort, cx.sample(expr)?)
+            }
+            ("set-dst-port", Action::SetVar { expr, .. }) => {
+                Act::SetAddr(AddrPart::DstPort, cx.sample(expr)?)
+            }
             (
                 _,
                 Action::TrackSc {
@@ -644,6 +689,13 @@ impl Compiled {
         (self.req_slots, self.res_slots)
     }
 
+    /// Whether this request is the frontend's `monitor-uri` one.
+    pub(super) fn is_monitor(&self, uri: &str) -> bool {
+        self.monitor_uri
+            .as_deref()
+            .is_some_and(|m| monitor_matches(m, uri))
+    }
+
     pub(super) fn monitor_uri(&self) -> Option<&str> {
         self.monitor_uri.as_deref()
     }
@@ -655,7 +707,7 @@ impl Compiled {
             }
             capture_headers(&self.req_hdr_caps, &txn.req.headers, &mut txn.req_captures);
             if let Some(m) = &self.monitor_uri
-                && txn.req.uri == *m
+                && monitor_matches(m, &txn.req.uri)
             {
                 let ctx = txn.ctx(&self.proxy, Dir::Request, ext);
                 let fail = self.monitor_fail.iter().any(|c| c.eval(&ctx));
@@ -1067,6 +1119,48 @@ impl Compiled {
                 }
                 Step::Next
             }
+            Act::DisableL7Retry => {
+                txn.l7_retry_disabled = true;
+                Step::Next
+            }
+            Act::SetTimeout { tunnel, ms, expr } => {
+                let ms = match (ms, expr) {
+                    (Some(ms), _) => Some(*ms),
+                    (None, Some(e)) => {
+                        let ctx = txn.ctx(proxy, dir, ext);
+                        e.eval(&ctx).and_then(|v| match v {
+                            crate::proxy::acl::Value::Int(n) => u64::try_from(n).ok(),
+                            crate::proxy::acl::Value::Str(s) => {
+                                String::from_utf8_lossy(&s).trim().parse().ok()
+                            }
+                            _ => None,
+                        })
+                    }
+                    (None, None) => None,
+                };
+                // HAProxy ignores a null timeout
+                if let Some(ms) = ms.filter(|m| *m > 0) {
+                    let d = Some(std::time::Duration::from_millis(ms));
+                    if *tunnel {
+                        txn.timeout_tunnel = d;
+                    } else {
+                        txn.timeout_server = d;
+                    }
+                }
+                Step::Next
+            }
+            Act::SetAddr(part, expr) => {
+                let v = {
+                    let ctx = txn.ctx(proxy, dir, ext);
+                    expr.eval(&ctx).map(|v| super::addr::AddrValue::of(&v))
+                };
+                if let Some(v) = v {
+                    let before = (txn.src, txn.dst);
+                    super::addr::apply(*part, v, &mut txn.src, &mut txn.dst);
+                    txn.addr_changed |= before != (txn.src, txn.dst);
+                }
+                Step::Next
+            }
             Act::Noop => Step::Next,
         }
     }
@@ -1241,5 +1335,48 @@ mod unit {
             Some(b"[bb], c,[bbb]".as_slice())
         );
         assert_eq!(replace_values(&re, b"x, y", b"z"), None);
+    }
+}
+
+/// HAProxy 2.6's test: a `monitor-uri` starting with `/` is compared with the path of the
+/// request (absolute form included: `GET http://host/health` matches `/health`), any other
+/// with the whole URI.
+fn monitor_matches(m: &str, uri: &str) -> bool {
+    if uri == m {
+        return true;
+    }
+    if !m.starts_with('/') {
+        return false;
+    }
+    let path = match uri.find("://") {
+        Some(i) if !uri[..i].contains('/') => {
+            let rest = &uri[i + 3..];
+            rest.find('/').map_or("", |j| &rest[j..])
+        }
+        _ => uri,
+    };
+    path == m
+}
+
+#[cfg(test)]
+mod monitor_tests {
+    use super::monitor_matches;
+
+    /// HAProxy 2.6.12, measured with curl: `monitor-uri /health` and
+    /// `monitor-uri http://www.haproxy.org/health` against four request targets.
+    #[test]
+    fn monitor_uri_matches_as_haproxy() {
+        let uris = [
+            "/health",
+            "http://www.haproxy.org/health",
+            "/hEAlth",
+            "/health?x=1",
+        ];
+        let got = |m: &str| uris.map(|u| monitor_matches(m, u));
+        assert_eq!(got("/health"), [true, true, false, false]);
+        assert_eq!(
+            got("http://www.haproxy.org/health"),
+            [false, true, false, false]
+        );
     }
 }

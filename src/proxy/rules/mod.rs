@@ -30,9 +30,11 @@ use crate::ir::haproxy::{Config, Proxy};
 use crate::proxy::acl::{AclError, Ctx, Dir, ProxyState, TableLookup, Users, Vars};
 use crate::proxy::http::msg::{RequestHead, ResponseHead};
 
+mod addr;
 mod http;
 mod logfmt;
 pub mod reply;
+pub mod retry;
 mod tcp;
 
 pub use logfmt::LogFormat;
@@ -68,6 +70,16 @@ pub struct Txn {
     /// Method and target as received, saved by the first rule that rewrites them.
     pub orig_request: Option<(String, String)>,
     pub now_ms: u64,
+    /// `http-request disable-l7-retry` ran: no `retry-on` retry after the request was
+    /// sent (connection failures are still retried).
+    pub l7_retry_disabled: bool,
+    /// `set-src`/`set-dst` (or their `-port` forms) changed an address: a server
+    /// connection that starts with a PROXY header is then neither reused nor kept
+    /// (measured on HAProxy 2.6.12: each such request opens its own).
+    pub addr_changed: bool,
+    /// `http-request set-timeout server|tunnel`: this stream's own timeouts.
+    pub timeout_server: Option<std::time::Duration>,
+    pub timeout_tunnel: Option<std::time::Duration>,
 }
 
 /// The engine services the rules may consult (`nbsrv`, `track-sc*`, `sc_*` fetches...).
@@ -206,6 +218,11 @@ impl HttpRules {
     pub fn monitor_uri(&self) -> Option<&str> {
         self.inner.monitor_uri()
     }
+
+    /// Whether a request for `uri` is answered by `monitor-uri`.
+    pub fn is_monitor(&self, uri: &str) -> bool {
+        self.inner.is_monitor(uri)
+    }
 }
 
 /// The compiled `tcp-request` / `tcp-response` rules of one proxy.
@@ -242,6 +259,9 @@ pub enum TcpVerdict {
     /// A rule needs more data: call again when more arrived or the delay expired
     /// (`payload_final` set).
     NeedMore,
+    /// `tcp-request content switch-mode http`: the stream goes on as HTTP (the frontend's
+    /// HTTP rules, an HTTP backend), starting with the bytes inspected so far.
+    SwitchHttp,
 }
 
 impl TcpRules {
@@ -343,6 +363,10 @@ impl Txn {
             denied: false,
             orig_request: None,
             now_ms: 0,
+            l7_retry_disabled: false,
+            addr_changed: false,
+            timeout_server: None,
+            timeout_tunnel: None,
         }
     }
 
@@ -376,3 +400,13 @@ impl Txn {
 
 #[cfg(test)]
 mod tests;
+
+/// The proxy has a `tcp-request content switch-mode http` rule: its HTTP rules are
+/// compiled and applied although its mode is TCP (HAProxy 2.6 upgrades the stream).
+pub fn switches_to_http(proxy: &Proxy) -> bool {
+    proxy.rules.iter().any(|r| {
+        r.value.keyword == "tcp-request"
+            && r.value.ruleset.as_deref() == Some("content")
+            && r.value.action == "switch-mode"
+    })
+}

@@ -29,6 +29,8 @@ enum Act {
     SetVarFmt(Scope, Box<str>, LogFormat),
     UnsetVar(Scope, Box<str>),
     SetLogLevel(String),
+    /// `tcp-request content switch-mode http`: final, the stream goes on as HTTP.
+    SwitchHttp,
     Noop,
 }
 
@@ -159,6 +161,7 @@ impl Compiled {
                     Act::UnsetVar(s, n)
                 }
                 ("set-log-level", Action::SetLogLevel { level }) => Act::SetLogLevel(level.clone()),
+                ("switch-mode", _) if stage == Stage::Content => Act::SwitchHttp,
                 _ => match inc_gpc_action(a) {
                     Some((counter, which)) => Act::IncGpc { counter, which },
                     None => Act::Noop,
@@ -287,6 +290,7 @@ impl Compiled {
                 }
                 Act::UnsetVar(s, n) => c.vars.unset_in(*s, n),
                 Act::SetLogLevel(l) => c.log_level = Some(l.clone()),
+                Act::SwitchHttp => return TcpVerdict::SwitchHttp,
                 Act::Noop => {}
             }
         }

@@ -561,3 +561,17 @@ fn use_server_and_persist_rules_in_order() {
     assert_eq!(r.persist_rule(&txn("GET", "/i", &[]), &ext), Some(false));
     assert_eq!(r.persist_rule(&txn("GET", "/x", &[]), &ext), None);
 }
+
+#[test]
+fn disable_l7_retry_marks_the_transaction() {
+    let cfg = config(
+        "defaults\n    mode http\nbackend b\n    retry-on 503\n    http-request disable-l7-retry if { path /nr }\n    server s 127.0.0.1:1\n",
+    );
+    let b = rules(&cfg, "b");
+    let mut t = txn("GET", "/nr", &[("Host", "h")]);
+    assert_eq!(b.on_request(&mut t, &Ext::default()), Verdict::Continue);
+    assert!(t.l7_retry_disabled);
+    let mut t = txn("GET", "/other", &[("Host", "h")]);
+    assert_eq!(b.on_request(&mut t, &Ext::default()), Verdict::Continue);
+    assert!(!t.l7_retry_disabled);
+}

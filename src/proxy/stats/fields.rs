@@ -232,7 +232,8 @@ pub const FIELDS: &[Field] = &[
     Field {
         name: "throttle",
         desc: "",
-        kinds: [None, None, None, None],
+        // only a server in slow start has one
+        kinds: [None, None, Some(("MaP", "u32")), None],
     },
     Field {
         name: "lbtot",

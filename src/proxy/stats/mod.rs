@@ -244,6 +244,9 @@ pub struct ServerStats {
     pub health_reset: std::sync::atomic::AtomicBool,
     /// The last health check and the counters derived from the checks.
     pub health: health::ServerHealth,
+    /// `slowstart`: unix time the server came up and its weight started to ramp (0: at
+    /// full weight).
+    pub warm_since: std::sync::Arc<AtomicU64>,
 }
 
 /// One backend's counters and its servers'.
@@ -519,11 +522,13 @@ impl Registry {
             b.c.last_sess.store(unix, Relaxed);
             return;
         }
-        let mut targets: Vec<&Counters> = vec![&b.c];
-        if let Some(s) = srv {
-            targets.push(&s.c);
-        }
-        for (k, c) in targets.iter().enumerate() {
+        // the backend, then the server (no allocation: this runs for every request)
+        let targets = [Some(&b.c), srv.map(|s| &s.c)];
+        for (k, c) in targets
+            .into_iter()
+            .enumerate()
+            .filter_map(|(k, c)| Some((k, c?)))
+        {
             let is_srv = k == 1;
             c.cum_sess.fetch_add(1, Relaxed);
             c.sess_rate.inc(now);
@@ -537,7 +542,9 @@ impl Registry {
             if real_srv.is_some() {
                 if http {
                     c.cum_req.fetch_add(1, Relaxed);
-                    if rec.status > 0 {
+                    // a connection that failed (`SC`, `sC`) logs its last server, but the 503
+                    // is the proxy's: HAProxy 2.6.12 counts it on the backend only
+                    if rec.status > 0 && !(is_srv && matches!(term, [b'S' | b's', b'C'])) {
                         c.add_status(rec.status);
                     }
                 }

@@ -120,7 +120,8 @@ pub fn server_status(be: &Backend, j: usize, ss: &ServerStats) -> String {
     };
     let (rise, fall) = (o.rise.unwrap_or(2), o.fall.unwrap_or(3));
     let pos = |v: i64| u32::try_from(v).unwrap_or(1).max(1);
-    super::health::status_text(ss, o.check, pos(rise), pos(fall))
+    // a `track`ing server shows the checks of the server it follows
+    super::health::status_text(ss, o.check || o.track.is_some(), pos(rise), pos(fall))
 }
 
 fn c(a: &std::sync::atomic::AtomicU64) -> Val {
@@ -264,8 +265,9 @@ fn frontend_row(reg: &Registry, fe: &Frontend, fs: &super::FrontendStats, iid: u
                 let o = fs.maxconn.load(Relaxed);
                 n(if o > 0 { o } else { fe_maxconn(fe, meta_max) })
             }
+            // Only `disable frontend` sets it; HAProxy 2.6.12 then shows PAUSED.
             "status" => s(if fs.disabled.load(Relaxed) {
-                "STOP"
+                "PAUSED"
             } else {
                 "OPEN"
             }),
@@ -305,6 +307,7 @@ fn server_row(
     let usable = be.server_usable(j);
     let rise = o.rise.unwrap_or(2);
     let fall = o.fall.unwrap_or(3);
+    let warm = super::health::warming(be, j, ss);
     Some(build(ObjType::Server, iid, sv.puid, |name| {
         if !http && (http_only(name) || name == "req_tot") {
             return Val::Empty;
@@ -349,8 +352,10 @@ fn server_row(
                 None => Val::Empty,
             },
             "status" => s(status.as_str()),
-            // HAProxy 2.6.12 shows the user weight even while draining
-            "weight" => n(ss.uweight.load(Relaxed)),
+            // HAProxy 2.6.12 shows the user weight even while draining, the ramp's
+            // step during a slow start
+            "weight" => n(warm.map_or(ss.uweight.load(Relaxed), |w| w.0)),
+            "throttle" => warm.map_or(Val::Empty, |w| n(w.1)),
             "uweight" => n(ss.uweight.load(Relaxed)),
             "act" => n(u32::from(!sv.backup)),
             "bck" => n(u32::from(sv.backup)),
@@ -406,7 +411,8 @@ fn backend_row(reg: &Registry, be: &Backend, bi: usize, bs: &BackendStats, iid: 
         if !be.server_usable(j) || ss.admin.load(Relaxed) & admf::FDRAIN != 0 {
             continue;
         }
-        let w = u64::from(ss.uweight.load(Relaxed));
+        let w =
+            u64::from(super::health::warming(be, j, ss).map_or(ss.uweight.load(Relaxed), |w| w.0));
         if sv.backup {
             bck += 1;
             wbck += w;

@@ -913,7 +913,14 @@ pub fn run(p: &mut Parser) -> Verdict {
                 ),
             );
         }
-        if mode != Mode::Http {
+        // HAProxy 2.6 skips these for a proxy with `tcp-request content switch-mode
+        // http` (PR_O_HTTP_UPG): its HTTP settings apply to the upgraded streams
+        let upgrades = px.rules.iter().any(|r| {
+            r.value.keyword == "tcp-request"
+                && r.value.ruleset.as_deref() == Some("content")
+                && r.value.action == "switch-mode"
+        });
+        if mode != Mode::Http && !upgrades {
             http_only_warnings(p, &px, &notes);
         }
         if mode != Mode::Http && tcp_server_errors(p, &px, &notes) {

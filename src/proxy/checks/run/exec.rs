@@ -13,6 +13,7 @@ use super::plan::{
     ConnectStep, ExpectKind, ExpectStep, HeaderMatch, InfoFmt, NamePat, SendData, Step, StrMatch,
 };
 use super::{CheckKind, CheckPlan, Status, proto};
+use crate::proxy::backend::stream::{ServerStream, check_handshake};
 
 /// HAProxy's `tune.bufsize`: a check reads at most this much.
 const BUFSIZE: usize = 16384;
@@ -126,9 +127,11 @@ pub async fn run_check(plan: &CheckPlan, server_running: bool) -> Outcome {
     }
 }
 
-/// A check connection: TCP, or a unix socket server (`unix@PATH`, a path).
+/// A check connection: TCP, TLS (`check-ssl`, `connect ssl`), or a unix socket server
+/// (`unix@PATH`, a path).
 enum Conn {
     Tcp(TcpStream),
+    Tls(Box<ServerStream>),
     Unix(UnixStream),
 }
 
@@ -136,6 +139,11 @@ impl Conn {
     async fn write_all(&mut self, b: &[u8]) -> std::io::Result<()> {
         match self {
             Conn::Tcp(s) => s.write_all(b).await,
+            Conn::Tls(s) => {
+                // the TLS records must leave now, not when the buffer fills
+                s.write_all(b).await?;
+                s.flush().await
+            }
             Conn::Unix(s) => s.write_all(b).await,
         }
     }
@@ -143,14 +151,23 @@ impl Conn {
     async fn read(&mut self, b: &mut [u8]) -> std::io::Result<usize> {
         match self {
             Conn::Tcp(s) => s.read(b).await,
+            Conn::Tls(s) => s.read(b).await,
             Conn::Unix(s) => s.read(b).await,
+        }
+    }
+
+    fn tcp(&self) -> Option<&TcpStream> {
+        match self {
+            Conn::Tcp(t) => Some(t),
+            Conn::Tls(s) => s.tcp(),
+            Conn::Unix(_) => None,
         }
     }
 }
 
 /// HAProxy closes check connections with a reset unless `linger` was asked.
 fn close(c: Conn, linger: bool) {
-    if let Conn::Tcp(t) = &c
+    if let Some(t) = c.tcp()
         && !linger
     {
         let _ = socket2::SockRef::from(t).set_linger(Some(Duration::ZERO));
@@ -357,7 +374,13 @@ impl Run<'_> {
                 } else {
                     "(tcp-check)".into()
                 };
-                (Status::L4Ok, info)
+                // tcpcheck_main: a connection that speaks TLS passes at layer 6
+                let st = if matches!(self.conn, Some(Conn::Tls(_))) {
+                    Status::L6Ok
+                } else {
+                    Status::L4Ok
+                };
+                (st, info)
             }
             _ => (Status::L7OkD, "(tcp-check)".into()),
         }
@@ -467,13 +490,35 @@ impl Run<'_> {
             Ok(Ok(s)) => s,
         };
         let _ = stream.set_nodelay(true);
+        self.conn = Some(Conn::Tcp(stream));
+        self.proxy_header(c).await?;
+        if let Some(tls) = &c.tls
+            && let Some(Conn::Tcp(tcp)) = self.conn.take()
+        {
+            // The handshake runs under the connect timer (measured on HAProxy 2.6.12: a
+            // server that never answers the ClientHello gives "Layer6 timeout" after
+            // min(inter, timeout connect) even with `timeout check 3s`); its failure is
+            // L6RSP with the connection's error text.
+            match timeout_at(self.timer, check_handshake(tls, tcp)).await {
+                Err(_) => return Err((Status::L6Tout, self.step_suffix())),
+                Ok(Err(text)) => {
+                    return Err((Status::L6Rsp, format!("{text}{}", self.step_suffix())));
+                }
+                Ok(Ok(s)) => self.conn = Some(Conn::Tls(Box::new(s))),
+            }
+        }
         // Connected: `timeout check` runs from here, but HAProxy 2.6 only looks at it
         // when the connect timer fires (measured: timeout check 300 ms with timeout
         // connect 1 s gives "Layer7 timeout" after about 1 s; timeout check 3 s gives 3 s).
         if let Some(tc) = p.check_timeout_ms {
             self.timer = self.timer.max(Instant::now() + Duration::from_millis(tc));
         }
-        self.conn = Some(Conn::Tcp(stream));
+        Ok(())
+    }
+
+    /// The PROXY protocol header, sent in clear before any TLS handshake.
+    async fn proxy_header(&mut self, c: &ConnectStep) -> Result<(), (Status, String)> {
+        let p = self.plan;
         let pp = if c.send_proxy { 1 } else { p.send_proxy };
         if pp > 0 {
             // measured: v1 carries the check connection's own addresses, v2 is LOCAL
@@ -961,4 +1006,244 @@ fn header_matches(h: &HeaderMatch, headers: &[(String, Vec<u8>)]) -> bool {
         }
     }
     false
+}
+
+#[cfg(test)]
+mod tls_tests {
+    use std::path::Path;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::TcpListener;
+
+    use super::*;
+
+    fn openssl(dir: &Path, args: &[&str]) {
+        let st = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stderr(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(st.success(), "{args:?}");
+    }
+
+    /// `ca.crt`, `other.crt` (a CA that signed nothing here) and `leaf.pem`
+    /// (CN=backend.test, signed by `ca.crt`).
+    fn certs(dir: &Path) {
+        std::fs::create_dir_all(dir).unwrap();
+        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"];
+        for (name, cn) in [("ca", "Check CA"), ("other", "Other CA")] {
+            let (k, c, s) = (
+                format!("{name}.key"),
+                format!("{name}.crt"),
+                format!("/CN={cn}"),
+            );
+            let mut a = vec!["req", "-x509", "-nodes", "-days", "30"];
+            a.extend(ec);
+            a.extend(["-keyout", &k, "-out", &c, "-subj", &s]);
+            openssl(dir, &a);
+        }
+        let mut a = vec!["req", "-nodes"];
+        a.extend(ec);
+        a.extend([
+            "-keyout",
+            "leaf.key",
+            "-out",
+            "leaf.csr",
+            "-subj",
+            "/CN=backend.test",
+        ]);
+        openssl(dir, &a);
+        std::fs::write(dir.join("leaf.ext"), "subjectAltName=DNS:backend.test\n").unwrap();
+        openssl(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                "leaf.csr",
+                "-CA",
+                "ca.crt",
+                "-CAkey",
+                "ca.key",
+                "-CAcreateserial",
+                "-out",
+                "leaf.crt",
+                "-days",
+                "30",
+                "-extfile",
+                "leaf.ext",
+            ],
+        );
+        let mut pem = std::fs::read(dir.join("leaf.crt")).unwrap();
+        pem.extend(std::fs::read(dir.join("leaf.key")).unwrap());
+        std::fs::write(dir.join("leaf.pem"), pem).unwrap();
+    }
+
+    /// Answers every request on the connection with `200 OK` and body `ok`.
+    async fn http<S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin>(mut s: S) {
+        let mut buf = Vec::new();
+        let mut b = [0u8; 2048];
+        loop {
+            match s.read(&mut b).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => buf.extend_from_slice(&b[..n]),
+            }
+            // a ClientHello in clear: refused as Python's http.server refuses it
+            if buf.first() == Some(&0x16) {
+                let _ = s.write_all(b"HTTP/1.0 400 Bad request\r\n\r\n").await;
+                return;
+            }
+            if buf.windows(4).any(|w| w == b"\r\n\r\n") {
+                let _ = s
+                    .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\nok\n")
+                    .await;
+                let _ = s.flush().await;
+                buf.clear();
+            }
+        }
+    }
+
+    /// A TLS HTTP server, a cleartext one and one that accepts and never answers.
+    async fn servers(pem: &Path) -> (u16, u16, u16) {
+        let mut b = crate::ir::haproxy::expr::Bind::default();
+        b.opts.ssl = true;
+        b.opts.crt = vec![pem.to_string_lossy().into_owned()];
+        let t = crate::proxy::tls::ServerTls::new(&Default::default(), &b).unwrap();
+        let acc = crate::proxy::tls::Acceptor::new(&t);
+        let tls = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let plain = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let silent = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let ports = (
+            tls.local_addr().unwrap().port(),
+            plain.local_addr().unwrap().port(),
+            silent.local_addr().unwrap().port(),
+        );
+        tokio::spawn(async move {
+            while let Ok((tcp, _)) = tls.accept().await {
+                let acc = acc.clone();
+                tokio::spawn(async move {
+                    if let Ok((s, _)) = acc.accept(tcp).await {
+                        http(s).await;
+                    }
+                });
+            }
+        });
+        tokio::spawn(async move {
+            while let Ok((tcp, _)) = plain.accept().await {
+                tokio::spawn(http(tcp));
+            }
+        });
+        tokio::spawn(async move {
+            let mut keep = Vec::new();
+            while let Ok((tcp, _)) = silent.accept().await {
+                keep.push(tcp);
+            }
+        });
+        ports
+    }
+
+    /// The statuses and infos of HAProxy 2.6.12 for the same servers (its `show stat`
+    /// check_status column and its DOWN lines' info; measured against an OpenSSL
+    /// server, a cleartext HTTP server answering 400 and a silent listener).
+    #[tokio::test]
+    async fn tls_checks_match_haproxy() {
+        let dir = std::env::temp_dir().join(format!("tandem-tls-checks-{}", std::process::id()));
+        certs(&dir);
+        let (tls, plain, silent) = servers(&dir.join("leaf.pem")).await;
+        let d = dir.to_string_lossy();
+        let text = format!(
+            "defaults\n    mode http\n    timeout connect 1s\n    timeout check 3s\n\
+             backend tcpchk\n\
+             \x20   default-server check inter 300\n\
+             \x20   server tls_ssl 127.0.0.1:{tls} ssl verify none\n\
+             \x20   server tls_checkssl 127.0.0.1:{tls} check-ssl verify none\n\
+             \x20   server plain_checkssl 127.0.0.1:{plain} check-ssl verify none\n\
+             \x20   server silent_checkssl 127.0.0.1:{silent} check-ssl verify none\n\
+             \x20   server tls_badca 127.0.0.1:{tls} ssl verify required ca-file {d}/other.crt\n\
+             \x20   server tls_goodca 127.0.0.1:{tls} ssl verify required ca-file {d}/ca.crt check-sni backend.test\n\
+             \x20   server tls_badsni 127.0.0.1:{tls} ssl verify required ca-file {d}/ca.crt check-sni nope.test\n\
+             \x20   server tls_nosni 127.0.0.1:{tls} ssl verify required ca-file {d}/ca.crt\n\
+             \x20   server tls_nocheckssl 127.0.0.1:{tls} ssl verify none no-check-ssl\n\
+             \x20   server tls_port 127.0.0.1:{tls} ssl verify none port {tls}\n\
+             backend httpchk\n\
+             \x20   option httpchk GET /\n\
+             \x20   default-server check inter 300\n\
+             \x20   server tls_ssl 127.0.0.1:{tls} ssl verify none\n\
+             \x20   server plain_checkssl 127.0.0.1:{plain} check-ssl verify none\n\
+             \x20   server tls_sni 127.0.0.1:{tls} ssl verify none check-sni foo.test\n\
+             backend t1\n\
+             \x20   option tcp-check\n\
+             \x20   tcp-check connect ssl\n\
+             \x20   tcp-check send \"GET / HTTP/1.0\\r\\n\\r\\n\"\n\
+             \x20   tcp-check expect string ok\n\
+             \x20   default-server check inter 300 verify none\n\
+             \x20   server plain 127.0.0.1:{plain}\n\
+             \x20   server tls 127.0.0.1:{tls}\n\
+             \x20   server silent 127.0.0.1:{silent}\n\
+             backend t2\n\
+             \x20   option tcp-check\n\
+             \x20   tcp-check connect\n\
+             \x20   tcp-check send \"GET / HTTP/1.0\\r\\n\\r\\n\"\n\
+             \x20   tcp-check expect string ok\n\
+             \x20   default-server check inter 300 verify none\n\
+             \x20   server plain 127.0.0.1:{plain} check-ssl\n\
+             backend t3\n\
+             \x20   option tcp-check\n\
+             \x20   tcp-check connect default\n\
+             \x20   default-server check inter 300 verify none\n\
+             \x20   server tls 127.0.0.1:{tls} ssl\n\
+             \x20   server plain 127.0.0.1:{plain} check-ssl\n\
+             backend t4\n\
+             \x20   option tcp-check\n\
+             \x20   tcp-check send \"GET / HTTP/1.0\\r\\n\\r\\n\"\n\
+             \x20   tcp-check expect string ok\n\
+             \x20   default-server check inter 300\n\
+             \x20   server tls 127.0.0.1:{tls} ssl verify none\n\
+             \x20   server plain 127.0.0.1:{plain} check-ssl verify none\n\
+             \x20   server badsni 127.0.0.1:{tls} ssl verify required ca-file {d}/ca.crt check-sni bad.test\n"
+        );
+        let cfg = crate::proxy::engine::tests::config(&text);
+        let mut got = Vec::new();
+        for p in &cfg.proxies {
+            for plan in super::super::plan_for_backend(&cfg, p).unwrap() {
+                assert_eq!(plan.warning, None);
+                let o = run_check(&plan, true).await;
+                got.push(format!(
+                    "{}/{}: {} \"{}\"",
+                    plan.backend,
+                    plan.server,
+                    o.status.name(),
+                    o.info
+                ));
+            }
+        }
+        let want = [
+            r#"tcpchk/tls_ssl: L6OK """#,
+            r#"tcpchk/tls_checkssl: L6OK """#,
+            r#"tcpchk/plain_checkssl: L6RSP "SSL handshake failure""#,
+            r#"tcpchk/silent_checkssl: L6TOUT """#,
+            r#"tcpchk/tls_badca: L6RSP "SSL handshake failure""#,
+            r#"tcpchk/tls_goodca: L6OK """#,
+            r#"tcpchk/tls_badsni: L6RSP "Server presented an SSL certificate different from the expected one""#,
+            r#"tcpchk/tls_nosni: L6OK """#,
+            r#"tcpchk/tls_nocheckssl: L4OK """#,
+            r#"tcpchk/tls_port: L4OK """#,
+            r#"httpchk/tls_ssl: L7OK """#,
+            r#"httpchk/plain_checkssl: L6RSP "SSL handshake failure""#,
+            r#"httpchk/tls_sni: L7OK """#,
+            r#"t1/plain: L6RSP "SSL handshake failure at step 1 of tcp-check (connect)""#,
+            r#"t1/tls: L7OK "(tcp-check)""#,
+            r#"t1/silent: L6TOUT " at step 1 of tcp-check (connect)""#,
+            r#"t2/plain: L7OK "(tcp-check)""#,
+            r#"t3/tls: L6OK "(tcp-check)""#,
+            r#"t3/plain: L6RSP "SSL handshake failure at step 1 of tcp-check (connect)""#,
+            r#"t4/tls: L7OK "(tcp-check)""#,
+            r#"t4/plain: L6RSP "SSL handshake failure at initial connection step of tcp-check""#,
+            r#"t4/badsni: L6RSP "Server presented an SSL certificate different from the expected one at initial connection step of tcp-check""#,
+        ];
+        assert_eq!(got, want);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -36,8 +36,17 @@ pub struct ConnectStep {
     pub addr: Option<(IpAddr, Option<u16>)>,
     /// Inserted by HAProxy when the ruleset does not start with a connect.
     pub implicit: bool,
+    /// `connect default` (and the implicit connect): the server's check transport
+    /// (TLS with `check-ssl`), `check-sni` and `check-alpn` apply.
+    pub default: bool,
     pub send_proxy: bool,
     pub ssl: bool,
+    /// `sni NAME` / `alpn LIST` of a `tcp-check connect` line.
+    pub sni: Option<String>,
+    pub alpn: Option<String>,
+    /// The TLS client this connect step handshakes with, per server (see
+    /// [`with_server_tls`]); `None`: the check stays in clear.
+    pub tls: Option<crate::proxy::backend::stream::ServerTlsCfg>,
     /// Close with FIN instead of HAProxy's default RST.
     pub linger: bool,
     pub comment: Option<String>,
@@ -209,6 +218,16 @@ pub fn plan_for_backend(cfg: &ir::Config, proxy: &ir::Proxy) -> Result<Vec<Check
             spread_checks: cfg.global.spread_checks.unwrap_or(0).min(50),
         };
         let target = target_of(proxy, s)?;
+        let (steps, tls_warning) = match with_server_tls(&cfg.global, s, &steps) {
+            Ok(v) => (v, None),
+            Err(e) => (
+                steps.clone(),
+                Some(format!(
+                    "server {}/{}: the TLS client of its health checks cannot be built ({e}): the check runs in clear",
+                    proxy.name, s.name
+                )),
+            ),
+        };
         // HAProxy (tcpcheck_eval_connect): the connect phase gets `inter`, shortened to
         // `timeout connect` only when `timeout check` is set.
         let connect_timeout_ms = match (t.check, t.connect) {
@@ -225,7 +244,7 @@ pub fn plan_for_backend(cfg: &ir::Config, proxy: &ir::Proxy) -> Result<Vec<Check
             kind,
             connect_timeout_ms,
             check_timeout_ms: t.check.filter(|&c| c > 0),
-            steps: steps.clone(),
+            steps,
             disable_on_404,
             max_spread_checks_ms,
             // `check-send-proxy`, or the server's own PROXY protocol when the check goes
@@ -237,10 +256,8 @@ pub fn plan_for_backend(cfg: &ir::Config, proxy: &ir::Proxy) -> Result<Vec<Check
             } else {
                 0
             },
-            // HAProxy runs the check over TLS with `check-ssl`, or with `ssl` when the
-            // check goes to the traffic port; tandem has no TLS client yet.
-            warning: if o.check_ssl || (o.ssl && o.port.is_none() && o.addr.is_none()) {
-                Some("TLS health checks are not supported: the check runs in clear".into())
+            warning: if tls_warning.is_some() {
+                tls_warning
             } else if o.agent_check {
                 Some("agent-check is not supported: only the health check runs".into())
             } else {
@@ -435,8 +452,65 @@ fn build_ruleset(
 fn implicit_connect() -> Step {
     Step::Connect(ConnectStep {
         implicit: true,
+        default: true,
         ..ConnectStep::default()
     })
+}
+
+/// A server's copy of the ruleset with the TLS client of each connect step, as
+/// HAProxy's `tcpcheck_eval_connect` picks the transport: `connect ssl` speaks TLS with
+/// the server's TLS settings (its own `sni`/`alpn`, else, for a default connect,
+/// `check-sni`/`check-alpn`); a default connect uses the check's transport
+/// (`check-ssl`, or `ssl` on the traffic port); any other connect is in clear.
+fn with_server_tls(
+    global: &ir::Global,
+    s: &ir::expr::Server,
+    steps: &[Step],
+) -> Result<Vec<Step>, crate::proxy::tls::TlsError> {
+    use crate::proxy::backend::stream::{check_tls, check_tls_with};
+    let mut out = steps.to_vec();
+    let check_alpn = s
+        .opts
+        .other
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "check-alpn")
+        .map(|a| a.1.as_deref());
+    for st in &mut out {
+        let Step::Connect(c) = st else { continue };
+        c.tls = if c.ssl {
+            let check_sni = if c.default {
+                s.opts.check_sni.as_deref()
+            } else {
+                None
+            };
+            let sni = c.sni.as_deref().or(check_sni);
+            let alpn = match &c.alpn {
+                Some(a) => Some(Some(a.as_str())),
+                None if c.default => check_alpn,
+                None => None,
+            };
+            Some(check_tls_with(global, s, sni, alpn)?)
+        } else if c.default {
+            match (&c.sni, &c.alpn) {
+                (None, None) => check_tls(global, s)?,
+                // a default connect with its own name or protocols: the check's
+                // transport with them
+                _ => match check_tls(global, s)? {
+                    None => None,
+                    Some(_) => Some(check_tls_with(
+                        global,
+                        s,
+                        c.sni.as_deref().or(s.opts.check_sni.as_deref()),
+                        c.alpn.as_deref().map(Some).or(check_alpn),
+                    )?),
+                },
+            }
+        } else {
+            None
+        };
+    }
+    Ok(out)
 }
 
 fn is_step_rule(r: &Rule) -> bool {
@@ -777,7 +851,16 @@ fn parse_connect(w: &[String]) -> Result<ConnectStep, String> {
                 c.comment = val.cloned();
                 i += 1;
             }
-            "sni" | "alpn" | "proto" => i += 1,
+            "sni" => {
+                c.sni = val.cloned();
+                i += 1;
+            }
+            "alpn" => {
+                c.alpn = val.cloned();
+                i += 1;
+            }
+            "proto" => i += 1,
+            "default" => c.default = true,
             "send-proxy" => c.send_proxy = true,
             "ssl" => c.ssl = true,
             "linger" => c.linger = true,

@@ -63,6 +63,7 @@ impl ConnMode {
 /// Sets the `Connection` header of a request about to go to the server; `mode` is
 /// `ConnMode::from_settings(fe).combine(ConnMode::from_settings(be))`.
 pub fn prepare_request_for_server(head: &mut RequestHead, mode: ConnMode) {
+    clean_te(&mut head.headers);
     // measured: a chunked HTTP/1.0 request gets no `connection: keep-alive`, the server
     // connection ends with it
     let chunked_10 = head.version == Version::Http10 && head.headers.contains("transfer-encoding");
@@ -75,6 +76,32 @@ pub fn prepare_request_for_server(head: &mut RequestHead, mode: ConnMode) {
     set_connection(&mut head.headers, value);
 }
 
+/// `TE` keeps nothing but `trailers`, as HAProxy 2.6.12 forwards it (measured): any
+/// element that is exactly `trailers` (case-sensitive, no parameter) leaves one
+/// `te: trailers` in the first one's place; otherwise every `TE` header goes.
+fn clean_te(h: &mut super::super::msg::HeaderList) {
+    if !h.contains("te") {
+        return;
+    }
+    let trailers = h.get_all("te").any(|t| {
+        t.value
+            .split(|c| *c == b',')
+            .any(|e| e.trim_ascii() == b"trailers")
+    });
+    // The kept one stays where the first `TE` was (HAProxy rewrites it in place).
+    let mut keep = trailers;
+    h.0.retain_mut(|hd| {
+        if !hd.name.eq_ignore_ascii_case("te") {
+            return true;
+        }
+        if std::mem::take(&mut keep) {
+            hd.value = b"trailers".to_vec();
+            return true;
+        }
+        false
+    });
+}
+
 /// Sets the `Connection` header of a response about to go to the client. `keep_alive` is the
 /// decision for the client connection ([`client_keep_alive`]).
 pub fn prepare_response_for_client(
@@ -84,6 +111,10 @@ pub fn prepare_response_for_client(
 ) {
     if (100..200).contains(&head.status) {
         return;
+    }
+    // measured: HAProxy's HTTP/1 output drops a 204's content-length (h2 keeps it)
+    if head.status == 204 {
+        head.headers.remove("content-length");
     }
     let value = if keep_alive {
         if head.version == Version::Http10 || req_version == Version::Http10 {

@@ -1044,3 +1044,36 @@ fn oracle_generated_responses() {
     }
     assert_eq!(checked, 120);
 }
+
+/// `TE` as HAProxy 2.6.12 forwarded it (measured with curl and a header echo server).
+#[test]
+fn te_keeps_only_trailers() {
+    for (te, want) in [
+        ("trailers, gzip", Some("trailers")),
+        ("gzip", None),
+        (" trailers ", Some("trailers")),
+        ("Trailers;q=0.5, deflate", None),
+        ("trailers;q=1.0", None),
+        ("trailers, trailers;q=0.2", Some("trailers")),
+        ("TRAILERS", None),
+    ] {
+        let raw = format!("GET / HTTP/1.1\r\nhost: a\r\nte: {te}\r\n\r\n");
+        let out = to_server(raw.as_bytes());
+        let want = match want {
+            Some(v) => format!("GET / HTTP/1.1\r\nhost: a\r\nte: {v}\r\n\r\n"),
+            None => "GET / HTTP/1.1\r\nhost: a\r\n\r\n".to_string(),
+        };
+        assert_eq!(String::from_utf8_lossy(&out), want, "TE: {te}");
+    }
+}
+
+#[test]
+fn te_is_rewritten_in_place() {
+    let out = to_server(
+        b"GET / HTTP/1.1\r\nhost: a\r\nte: gzip, trailers\r\ncookie: a=1\r\nte: x\r\n\r\n",
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out),
+        "GET / HTTP/1.1\r\nhost: a\r\nte: trailers\r\ncookie: a=1\r\n\r\n"
+    );
+}

@@ -20,16 +20,17 @@
 //! interim HEADERS.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use h2::RecvStream;
 use h2::server::SendResponse;
 use http::{HeaderName, HeaderValue, Request, Response, StatusCode};
 
-use super::stream_io::{OutcomeCell, StreamIo};
+use super::stream_io::{StreamIo, StreamLink};
 use crate::proxy::engine::{Engine, Frontend};
-use crate::proxy::http::msg::ResponseHead;
+use crate::proxy::http::h1;
+use crate::proxy::http::msg::{Header, HeaderList, RequestHead, ResponseHead, Version};
 use crate::proxy::http::{ClientConn, session};
 use crate::proxy::tls::TlsInfo;
 
@@ -41,6 +42,52 @@ pub struct ConnInfo {
     pub tls: Option<Arc<TlsInfo>>,
     pub fe: Arc<Frontend>,
     pub engine: Arc<Engine>,
+    /// The frontend's name as every stream's transaction holds it.
+    pub fe_name: Arc<str>,
+    /// Server read buffers the connection's finished streams left (HAProxy takes its
+    /// buffers from pools): a 16 KiB allocation and free per stream otherwise.
+    pub spare: Mutex<Vec<BytesMut>>,
+}
+
+impl ConnInfo {
+    /// Spare buffers kept per connection.
+    const SPARE: usize = 4;
+    /// Larger buffers (a big response grew them) go back to the allocator.
+    const SPARE_CAP: usize = 32 * 1024;
+}
+
+/// What the session of one stream gets besides its client stream.
+#[derive(Debug)]
+pub struct StreamEntry {
+    /// The request, decoded (`Err`: the status a malformed one is answered with): the
+    /// session's first request, taken instead of parsing HTTP/1 bytes. Boxed: the
+    /// session future stays small.
+    pub request: Option<Box<Result<h1::ParsedRequest, u16>>>,
+    /// Where the session hands its final response head over decoded.
+    pub link: StreamLink,
+    /// The connection (its spare buffers).
+    pub conn: Arc<ConnInfo>,
+}
+
+impl StreamEntry {
+    /// A buffer for the session's server reads: a spare one of the connection (empty,
+    /// its capacity kept), else a new one.
+    pub fn take_buffer(&self) -> BytesMut {
+        let mut spare = self.conn.spare.lock().unwrap_or_else(|p| p.into_inner());
+        spare.pop().unwrap_or_default()
+    }
+
+    /// Gives the session's server buffer back for the connection's next streams.
+    pub fn give_buffer(&self, mut buf: BytesMut) {
+        buf.clear();
+        if buf.capacity() == 0 || buf.capacity() > ConnInfo::SPARE_CAP {
+            return;
+        }
+        let mut spare = self.conn.spare.lock().unwrap_or_else(|p| p.into_inner());
+        if spare.len() < ConnInfo::SPARE {
+            spare.push(buf);
+        }
+    }
 }
 
 /// How a stream ended (the connection counts client resets for rapid-reset protection).
@@ -114,6 +161,91 @@ pub fn encode_request(parts: &http::request::Parts, end_stream: bool, out: &mut 
     chunked
 }
 
+/// The request the session's HTTP/1 parser reads from [`encode_request`]'s bytes, built
+/// directly from the decoded fields (no HTTP/1 text in between): the same header list
+/// (`host` first, cookies merged last, `transfer-encoding: chunked` for a body without
+/// length), values trimmed as the parser trims them, the request line's and the header
+/// count's limits, then the parser's own checks and framing ([`h1::finish_request`]).
+/// `Err`: the status the session answers (as for an unparsable HTTP/1 head).
+pub fn parsed_request(
+    parts: &http::request::Parts,
+    end_stream: bool,
+) -> Result<h1::ParsedRequest, u16> {
+    let bad = h1::H1Error::BadStartLine.status();
+    let method = parts.method.as_str();
+    let is_connect = parts.method == http::Method::CONNECT;
+    let uri = match (
+        is_connect,
+        parts.uri.authority(),
+        parts.uri.path_and_query(),
+    ) {
+        (true, Some(a), _) => a.as_str(),
+        (_, _, Some(pq)) => pq.as_str(),
+        _ => "/",
+    };
+    // the request line parser: a token method, a target of printable ASCII without `#`
+    if method.is_empty() || !method.bytes().all(h1::is_tchar) {
+        return Err(bad);
+    }
+    if uri.is_empty() || !uri.bytes().all(|b| (33..=126).contains(&b) && b != b'#') {
+        return Err(bad);
+    }
+    let authority = parts.uri.authority().map(|a| {
+        let a = a.as_str();
+        let default = match parts.uri.scheme_str() {
+            Some(s) if s.eq_ignore_ascii_case("http") => Some(":80"),
+            Some(s) if s.eq_ignore_ascii_case("https") => Some(":443"),
+            _ => None,
+        };
+        default.and_then(|d| a.strip_suffix(d)).unwrap_or(a)
+    });
+    let mut headers = Vec::with_capacity(parts.headers.len() + 2);
+    if let Some(a) = authority {
+        headers.push(Header::new("host", a.as_bytes()));
+    }
+    let mut cookie: Option<Vec<u8>> = None;
+    let mut has_length = false;
+    for (name, value) in &parts.headers {
+        if name == http::header::COOKIE {
+            let c = cookie.get_or_insert_with(Vec::new);
+            if !c.is_empty() {
+                c.extend_from_slice(b"; ");
+            }
+            c.extend_from_slice(value.as_bytes());
+            continue;
+        }
+        if name == http::header::HOST && authority.is_some() {
+            continue;
+        }
+        has_length |= name == http::header::CONTENT_LENGTH;
+        headers.push(Header::new(name.as_str(), trim_lws(value.as_bytes())));
+    }
+    if let Some(c) = cookie {
+        headers.push(Header::new("cookie", trim_lws(&c)));
+    }
+    if !end_stream && !has_length {
+        headers.push(Header::new("transfer-encoding", "chunked"));
+    }
+    if headers.len() > h1::MAX_HEADERS {
+        return Err(h1::H1Error::TooManyHeaders.status());
+    }
+    let head = RequestHead {
+        method: method.to_owned(),
+        uri: uri.to_owned(),
+        version: Version::Http11,
+        headers: HeaderList(headers),
+    };
+    h1::finish_request(head, 0).map_err(|e| e.status())
+}
+
+/// A header value without the blanks around it (the HTTP/1 parser trims them).
+fn trim_lws(v: &[u8]) -> &[u8] {
+    let lws = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = v.iter().position(|b| !lws(b)).unwrap_or(v.len());
+    let end = v.iter().rposition(|b| !lws(b)).map_or(start, |e| e + 1);
+    v.get(start..end).unwrap_or_default()
+}
+
 /// Whether a response header is specific to the HTTP/1.1 connection (not sent in h2).
 pub(super) fn connection_specific(name: &str) -> bool {
     [
@@ -153,17 +285,32 @@ pub fn map_response(head: &ResponseHead) -> Response<()> {
 
 /// Serves one stream to its end: the session runs on a [`StreamIo`] that turns its reads
 /// and writes into the stream's frames.
-pub async fn serve_stream(
+///
+/// Not an `async fn`: the request is decoded before the future is made, so the future
+/// (allocated per stream) holds the session's and nothing of the request's head, and the
+/// head's allocations are freed at once.
+pub fn serve_stream(
     req: Request<RecvStream>,
     respond: SendResponse<Bytes>,
     conn: Arc<ConnInfo>,
-) -> Outcome {
+) -> impl std::future::Future<Output = Outcome> + Send + 'static {
     let (parts, body) = req.into_parts();
-    let mut head = Vec::with_capacity(512);
-    let chunked = encode_request(&parts, body.is_end_stream(), &mut head);
-    let outcome = OutcomeCell::default();
-    let io = StreamIo::new(head, body, chunked, parts.method, respond, outcome.clone());
-    let cc = ClientConn::for_h2_stream(conn.client, conn.local, conn.tls.clone());
-    session::serve_with(io, cc, conn.fe.clone(), conn.engine.clone()).await;
-    outcome.get()
+    let end_stream = body.is_end_stream();
+    // the session gets the head decoded; only the body goes through the stream's bytes
+    // (chunk-framed when the request has no content-length, as `encode_request` says)
+    let request = parsed_request(&parts, end_stream);
+    let chunked = !end_stream && !parts.headers.contains_key(http::header::CONTENT_LENGTH);
+    let link = StreamLink::default();
+    let io = StreamIo::new(body, chunked, parts.method, respond, link.clone());
+    let mut cc = ClientConn::for_h2_stream(conn.client, conn.local, conn.tls.clone());
+    let (fe, engine) = (conn.fe.clone(), conn.engine.clone());
+    cc.h2 = Some(StreamEntry {
+        request: Some(Box::new(request)),
+        link: link.clone(),
+        conn,
+    });
+    // `map`, not an `async` block: the block would hold the session's future twice
+    futures_util::FutureExt::map(session::serve_with(io, cc, fe, engine), move |()| {
+        link.get()
+    })
 }

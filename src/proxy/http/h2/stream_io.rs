@@ -14,8 +14,8 @@
 use std::collections::VecDeque;
 use std::io;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, ready};
 
 use bytes::{Bytes, BytesMut};
@@ -26,18 +26,28 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::chunked::{self, Dechunker, Piece};
 use super::gateway::{Outcome, connection_specific, map_response};
-use crate::proxy::http::h1::{self, BodyKind};
+use crate::proxy::http::h1::{self, BodyKind, ParsedResponse};
+use crate::proxy::http::msg::ResponseHead;
 
 /// Largest response head accepted back from the session (it enforces `tune.bufsize`).
 const MAX_HEAD: usize = 64 * 1024;
 /// Response bytes queued for the client's window before the session's writes wait.
 const HIGH_WATER: usize = 64 * 1024;
 
-/// How the stream ended, shared with the task that counts resets (rapid-reset guard).
+/// What the gateway, the session and the stream share: how the stream ended (for the
+/// rapid-reset guard), and the final response head the session hands over decoded, so
+/// that the stream does not parse the HTTP/1 text of it again.
 #[derive(Debug, Clone, Default)]
-pub struct OutcomeCell(Arc<AtomicU8>);
+pub struct StreamLink(Arc<LinkInner>);
 
-impl OutcomeCell {
+#[derive(Debug, Default)]
+struct LinkInner {
+    outcome: AtomicU8,
+    /// The head and the length of its HTTP/1 text, which the session writes next.
+    head: Mutex<Option<(ResponseHead, usize)>>,
+}
+
+impl StreamLink {
     const UNSET: u8 = 0;
     const DONE: u8 = 1;
     const RESET: u8 = 2;
@@ -49,18 +59,30 @@ impl OutcomeCell {
             Outcome::ClientReset => Self::RESET,
             Outcome::Failed => 3,
         };
-        let _ = self
-            .0
-            .compare_exchange(Self::UNSET, v, Ordering::Relaxed, Ordering::Relaxed);
+        let _ =
+            self.0
+                .outcome
+                .compare_exchange(Self::UNSET, v, Ordering::Relaxed, Ordering::Relaxed);
     }
 
     /// `Failed` when the session ended without a complete response.
     pub fn get(&self) -> Outcome {
-        match self.0.load(Ordering::Relaxed) {
+        match self.0.outcome.load(Ordering::Relaxed) {
             Self::DONE => Outcome::Done,
             Self::RESET => Outcome::ClientReset,
             _ => Outcome::Failed,
         }
+    }
+
+    /// The session's final response head, whose HTTP/1 text (`wire_len` bytes) it
+    /// writes next: the stream sends the head from this and skips those bytes.
+    pub fn offer_head(&self, head: ResponseHead, wire_len: usize) {
+        let mut slot = self.0.head.lock().unwrap_or_else(|p| p.into_inner());
+        *slot = Some((head, wire_len));
+    }
+
+    fn take_head(&self) -> Option<(ResponseHead, usize)> {
+        self.0.head.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
 }
 
@@ -111,22 +133,24 @@ pub struct StreamIo {
     queue: VecDeque<Bytes>,
     queued: usize,
     fin: Fin,
-    outcome: OutcomeCell,
+    outcome: StreamLink,
+    /// Bytes of a handed-over head's HTTP/1 text still to be skipped.
+    skip: usize,
 }
 
 impl StreamIo {
-    /// `head`: the request's HTTP/1.1 head; `chunked`: the body is sent chunk-framed.
+    /// The request's head went to the session decoded: only its body is read here;
+    /// `chunked`: the body is sent chunk-framed.
     pub fn new(
-        head: Vec<u8>,
         body: RecvStream,
         chunked: bool,
         method: http::Method,
         respond: SendResponse<Bytes>,
-        outcome: OutcomeCell,
+        outcome: StreamLink,
     ) -> Self {
         let has_body = !body.is_end_stream();
         StreamIo {
-            inbuf: BytesMut::from(&head[..]),
+            inbuf: BytesMut::new(),
             body: has_body.then_some(body),
             chunked,
             trailers_next: false,
@@ -139,6 +163,7 @@ impl StreamIo {
             queued: 0,
             fin: Fin::Open,
             outcome,
+            skip: 0,
         }
     }
 
@@ -184,33 +209,8 @@ impl StreamIo {
                     }
                 }
                 Ok(Some(r)) => {
-                    let no_body = matches!(r.body, BodyKind::None | BodyKind::Length(0));
-                    let Some(mut resp) = self.respond.take() else {
-                        return Err(io::ErrorKind::BrokenPipe.into());
-                    };
-                    match resp.send_response(map_response(&r.head), no_body) {
-                        Ok(s) => self.send = Some(s),
-                        Err(_) => {
-                            self.client_gone();
-                            return Err(io::ErrorKind::BrokenPipe.into());
-                        }
-                    }
-                    if no_body {
-                        self.res = Res::Complete;
-                        self.fin = Fin::Sent;
-                        self.outcome.set(Outcome::Done);
-                        return Ok(());
-                    }
-                    self.res = Res::Body {
-                        kind: r.body,
-                        remaining: match r.body {
-                            BodyKind::Length(n) => n,
-                            _ => 0,
-                        },
-                        dechunk: (r.body == BodyKind::Chunked).then(Dechunker::new),
-                    };
                     let body = rest.get(r.head_len..).unwrap_or_default();
-                    return self.take_body(body);
+                    return self.start_response(r, body);
                 }
                 Ok(None) if rest.len() < MAX_HEAD => {
                     self.rbuf.extend_from_slice(rest);
@@ -220,6 +220,64 @@ impl StreamIo {
                     self.fail(Reason::INTERNAL_ERROR);
                     return Err(io::ErrorKind::InvalidData.into());
                 }
+            }
+        }
+    }
+
+    /// Sends the final response's HEADERS, then takes the body bytes that came with it.
+    fn start_response(&mut self, r: ParsedResponse, body: &[u8]) -> io::Result<()> {
+        let no_body = matches!(r.body, BodyKind::None | BodyKind::Length(0));
+        let Some(mut resp) = self.respond.take() else {
+            return Err(io::ErrorKind::BrokenPipe.into());
+        };
+        match resp.send_response(map_response(&r.head), no_body) {
+            Ok(s) => self.send = Some(s),
+            Err(_) => {
+                self.client_gone();
+                return Err(io::ErrorKind::BrokenPipe.into());
+            }
+        }
+        if no_body {
+            self.res = Res::Complete;
+            self.fin = Fin::Sent;
+            self.outcome.set(Outcome::Done);
+            return Ok(());
+        }
+        self.res = Res::Body {
+            kind: r.body,
+            remaining: match r.body {
+                BodyKind::Length(n) => n,
+                _ => 0,
+            },
+            dechunk: (r.body == BodyKind::Chunked).then(Dechunker::new),
+        };
+        self.take_body(body)
+    }
+
+    /// Takes the head the session handed over decoded; `data` starts with its HTTP/1
+    /// text (`wire_len` bytes, skipped), then body bytes. What the HTTP/1 parser would
+    /// have read from that text: values trimmed, names lowercase, then its checks and
+    /// framing ([`h1::finish_response`]); a head whose text it would read differently
+    /// (a name that is not a token, a line break inside a value, too many lines) is
+    /// parsed from the text instead.
+    fn take_decoded(
+        &mut self,
+        mut head: ResponseHead,
+        wire_len: usize,
+        data: &[u8],
+    ) -> io::Result<()> {
+        if !as_parsed(&mut head) {
+            return self.take_head(data);
+        }
+        match h1::finish_response(head, wire_len, self.method.as_str()) {
+            Ok(r) if !r.informational => {
+                self.skip = wire_len.saturating_sub(data.len());
+                self.start_response(r, data.get(wire_len..).unwrap_or_default())
+            }
+            Ok(_) => self.take_head(data),
+            Err(_) => {
+                self.fail(Reason::INTERNAL_ERROR);
+                Err(io::ErrorKind::InvalidData.into())
             }
         }
     }
@@ -365,6 +423,40 @@ impl StreamIo {
     }
 }
 
+/// Makes a head the session wrote as the HTTP/1 parser would have read it back (values
+/// and the reason trimmed, names lowercase). False when the text would not read back as
+/// this head, so it must be parsed.
+pub(super) fn as_parsed(head: &mut ResponseHead) -> bool {
+    let lws = |b: &u8| *b == b' ' || *b == b'\t';
+    let line_break = |v: &[u8]| v.iter().any(|&b| b == b'\r' || b == b'\n');
+    if head.headers.len() > h1::MAX_HEADERS || line_break(head.reason.as_bytes()) {
+        return false;
+    }
+    for h in head.headers.0.iter_mut() {
+        if h.name.is_empty() || !h.name.bytes().all(h1::is_tchar) || line_break(&h.value) {
+            return false;
+        }
+        h.name.make_ascii_lowercase();
+        if h.value.first().is_some_and(lws) || h.value.last().is_some_and(lws) {
+            let start = h
+                .value
+                .iter()
+                .position(|b| !lws(b))
+                .unwrap_or(h.value.len());
+            let end = h
+                .value
+                .iter()
+                .rposition(|b| !lws(b))
+                .map_or(start, |e| e + 1);
+            h.value = h.value.get(start..end).unwrap_or_default().to_vec();
+        }
+    }
+    if head.reason.starts_with(' ') {
+        head.reason = head.reason.trim_start_matches(' ').to_string();
+    }
+    true
+}
+
 /// The stream's end for a chunked body's trailer lines.
 fn trailers_frame(trailers: chunked::Trailers) -> Fin {
     let mut map = HeaderMap::new();
@@ -475,13 +567,26 @@ impl AsyncWrite for StreamIo {
                 return Poll::Ready(Ok(data.len()));
             }
             Res::Head => {
-                if this.rbuf.is_empty() {
+                let decoded = if this.rbuf.is_empty() {
+                    this.outcome.take_head()
+                } else {
+                    None
+                };
+                if let Some((head, wire_len)) = decoded {
+                    this.take_decoded(head, wire_len, data)?;
+                } else if this.rbuf.is_empty() {
                     this.take_head(data)?;
                 } else {
                     let mut head = std::mem::take(&mut this.rbuf);
                     head.extend_from_slice(data);
                     this.take_head(&head)?;
                 }
+            }
+            Res::Body { .. } if this.skip > 0 => {
+                // the rest of a handed-over head's text
+                let n = this.skip.min(data.len());
+                this.skip -= n;
+                this.take_body(data.get(n..).unwrap_or_default())?;
             }
             Res::Body { .. } => {
                 if this.queued >= HIGH_WATER {

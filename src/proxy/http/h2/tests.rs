@@ -206,3 +206,232 @@ fn settings_follow_tune_keywords() {
         Settings::default()
     );
 }
+
+/// The session's HTTP/1 parser on `encode_request`'s bytes (what the gateway did before
+/// it decoded the head itself).
+fn via_h1(
+    req: &http::Request<()>,
+    end_stream: bool,
+) -> Result<crate::proxy::http::h1::ParsedRequest, u16> {
+    let mut out = Vec::new();
+    encode_request(&parts(clone_req(req)), end_stream, &mut out);
+    match crate::proxy::http::h1::parse_request(&out) {
+        Ok(Some(mut r)) => {
+            r.head_len = 0;
+            Ok(r)
+        }
+        Ok(None) => Err(0),
+        Err(e) => Err(e.status()),
+    }
+}
+
+#[test]
+fn decoded_head_is_what_the_http1_parser_read() {
+    let mut reqs: Vec<(http::Request<()>, bool)> = Vec::new();
+    let b = || http::Request::builder();
+    reqs.push((
+        b().uri("http://auth.example:80/p?x=1")
+            .header("host", "hosthdr")
+            .header("cookie", "a=1 ")
+            .header("x-a", " 1\t")
+            .header("cookie", "b=2")
+            .header("te", "trailers")
+            .body(())
+            .unwrap(),
+        true,
+    ));
+    reqs.push((
+        b().method("POST")
+            .uri("/noauth")
+            .header("host", "h:80")
+            .body(())
+            .unwrap(),
+        false,
+    ));
+    reqs.push((
+        b().method("POST")
+            .uri("https://e:443/len")
+            .header("content-length", "3")
+            .header("expect", "100-continue")
+            .body(())
+            .unwrap(),
+        false,
+    ));
+    // conflicting content-lengths, a host header differing from none, upgrade
+    reqs.push((
+        b().method("POST")
+            .uri("http://e/cl")
+            .header("content-length", "3")
+            .header("content-length", "4")
+            .body(())
+            .unwrap(),
+        false,
+    ));
+    reqs.push((
+        b().uri("/h")
+            .header("host", "a")
+            .header("host", "b")
+            .body(())
+            .unwrap(),
+        true,
+    ));
+    reqs.push((
+        b().uri("http://e/ws")
+            .header("connection", "upgrade")
+            .header("upgrade", "websocket")
+            .body(())
+            .unwrap(),
+        true,
+    ));
+    reqs.push((
+        b().method("CONNECT").uri("e.example:443").body(()).unwrap(),
+        true,
+    ));
+    reqs.push((
+        b().method("HEAD")
+            .uri("http://e/%7e?a=%20")
+            .body(())
+            .unwrap(),
+        true,
+    ));
+    // non-ASCII in the target, a fragment-free path, too many headers, a huge head
+    reqs.push((
+        b().uri("http://e/caf\u{e9}").body(()).unwrap_or_default(),
+        true,
+    ));
+    let mut many = b().uri("http://e/many");
+    for i in 0..101 {
+        many = many.header(format!("x-{i}"), "v");
+    }
+    reqs.push((many.body(()).unwrap(), true));
+    reqs.push((
+        b().uri("http://e/big")
+            .header("x-big", "a".repeat(16000))
+            .body(())
+            .unwrap(),
+        true,
+    ));
+    let mut checked = 0;
+    for (req, end) in &reqs {
+        let direct = gateway::parsed_request(&parts(clone_req(req)), *end);
+        assert_eq!(direct, via_h1(req, *end), "{} {}", req.method(), req.uri());
+        checked += 1;
+    }
+    assert_eq!(checked, reqs.len());
+    // the errors are the parser's: 400 for conflicting lengths, hosts, too many headers
+    let errs = reqs
+        .iter()
+        .filter(|(r, e)| gateway::parsed_request(&parts(clone_req(r)), *e).is_err())
+        .count();
+    assert!(errs >= 4, "{errs}");
+}
+
+fn clone_req(req: &http::Request<()>) -> http::Request<()> {
+    let mut p = http::Request::builder()
+        .method(req.method().clone())
+        .uri(req.uri().clone())
+        .body(())
+        .unwrap();
+    *p.headers_mut() = req.headers().clone();
+    p
+}
+
+#[test]
+fn handed_over_response_head_is_what_the_http1_parser_read() {
+    use crate::proxy::http::h1;
+    let head = |status: u16, reason: &str, hs: &[(&str, &[u8])]| ResponseHead {
+        status,
+        reason: reason.into(),
+        headers: HeaderList(hs.iter().map(|(n, v)| Header::new(*n, *v)).collect()),
+        ..Default::default()
+    };
+    let heads = [
+        head(
+            200,
+            "OK",
+            &[("Content-Type", b"text/plain"), ("content-length", b"5")],
+        ),
+        head(
+            200,
+            "  spaced",
+            &[("x-a", b" padded\t"), ("transfer-encoding", b"chunked")],
+        ),
+        head(204, "", &[("content-length", b"3")]),
+        head(304, "Not Modified", &[("etag", b"\"x\"")]),
+        head(
+            200,
+            "",
+            &[("content-length", b"3"), ("content-length", b"3")],
+        ),
+        head(
+            200,
+            "",
+            &[("content-length", b"3"), ("content-length", b"4")],
+        ),
+        head(200, "", &[("connection", b"close")]),
+    ];
+    for method in ["GET", "HEAD"] {
+        for h in &heads {
+            let mut text = Vec::new();
+            h1::write_response_head(h, &mut text);
+            let parsed = h1::parse_response(&text, method)
+                .map(|r| r.map(|r| (r.head, r.body, r.keep_alive)));
+            let mut d = h.clone();
+            assert!(stream_io::as_parsed(&mut d));
+            let direct = h1::finish_response(d, text.len(), method)
+                .map(|r| Some((r.head, r.body, r.keep_alive)));
+            assert_eq!(direct, parsed, "{method} {h:?}");
+        }
+    }
+    // heads whose text the parser would read differently are parsed from the text
+    for bad in [
+        head(200, "", &[("x y", b"1")]),
+        head(200, "", &[("x", b"a\r\nb: c")]),
+        head(200, "a\nb", &[]),
+    ] {
+        let mut d = bad.clone();
+        assert!(!stream_io::as_parsed(&mut d), "{bad:?}");
+    }
+}
+
+#[test]
+fn a_204_keeps_its_content_length_on_h2_only() {
+    // HAProxy 2.6.12 answered an h2 client `:status 204`, `content-length: 3` (no DATA)
+    // and an HTTP/1.1 client `HTTP/1.1 204 No Content` without content-length, for a
+    // server's `HTTP/1.1 204 No Content` + `Content-Length: 3`.
+    use crate::proxy::http::h1;
+    let raw = b"HTTP/1.1 204 No Content\r\nContent-Length: 3\r\n\r\n";
+    let r = h1::parse_response(raw, "GET").unwrap().unwrap();
+    assert_eq!(r.body, h1::BodyKind::None);
+    let h2 = map_response(&r.head);
+    assert_eq!(h2.status(), 204);
+    assert_eq!(
+        h2.headers().get("content-length").map(|v| v.as_bytes()),
+        Some(&b"3"[..])
+    );
+    let mut h1_head = r.head.clone();
+    h1::prepare_response_for_client(&mut h1_head, crate::proxy::http::msg::Version::Http11, true);
+    assert!(!h1_head.headers.contains("content-length"));
+}
+
+#[test]
+fn stream_future_is_the_session_future() {
+    // each stream's future is allocated whole: what it holds besides the session's
+    // future (the request head, a second copy of the session's arguments) is paid per
+    // request
+    fn size<A, F: std::future::Future>(_: impl Fn(A) -> F) -> usize {
+        std::mem::size_of::<F>()
+    }
+    type Req = http::Request<h2::RecvStream>;
+    type Resp = h2::server::SendResponse<bytes::Bytes>;
+    type Engine = crate::proxy::engine::Engine;
+    type Frontend = crate::proxy::engine::Frontend;
+    let stream =
+        size(|x: (Req, Resp, Arc<gateway::ConnInfo>)| gateway::serve_stream(x.0, x.1, x.2));
+    let session = size(
+        |x: (stream_io::StreamIo, ClientConn, Arc<Frontend>, Arc<Engine>)| {
+            crate::proxy::http::session::serve_with(x.0, x.1, x.2, x.3)
+        },
+    );
+    assert!(stream <= session + 64, "stream {stream} session {session}");
+}

@@ -130,15 +130,25 @@ impl TxnLog {
         if !bytes.starts_with(b"HTTP/") {
             return;
         }
-        let Some(end) = bytes.windows(4).position(|w| w == b"\r\n\r\n") else {
-            return;
-        };
-        let lines = bytes
-            .get(..end)
-            .unwrap_or_default()
-            .windows(2)
-            .filter(|w| *w == b"\r\n")
-            .count() as i64;
+        // one pass over the line ends (this runs for every response): the CRLFs before
+        // the first `\r\n\r\n`, which ends the head
+        let mut lines = 0i64;
+        let mut from = 0;
+        loop {
+            let rest = bytes.get(from..).unwrap_or_default();
+            let Some(p) = rest.iter().position(|&b| b == b'\n') else {
+                return;
+            };
+            let nl = from + p;
+            from = nl + 1;
+            if nl == 0 || bytes.get(nl - 1) != Some(&b'\r') {
+                continue;
+            }
+            if bytes.get(from..from + 2) == Some(b"\r\n") {
+                break;
+            }
+            lines += 1;
+        }
         // `lines` CRLFs before the blank line: one ends the status line
         self.head_adj += 15 - 4 * lines;
     }
@@ -179,8 +189,12 @@ impl Session {
         bytes: &[u8],
         txn: &Txn,
     ) -> &'static [u8; 2] {
-        let monitor = self.fe.rules.as_ref().and_then(|r| r.monitor_uri());
-        if monitor == Some(txn.req.uri.as_str()) {
+        if self
+            .fe
+            .rules
+            .as_ref()
+            .is_some_and(|r| r.is_monitor(&txn.req.uri))
+        {
             self.tlog.silent = true;
             return b"LR";
         }
@@ -230,18 +244,23 @@ impl Session {
     pub(super) fn log_end(&mut self, txn: Option<&Txn>) {
         let now = Instant::now();
         let t = &mut self.tlog;
+        // what only the line reads (names, strings, captures) is not built when no line
+        // is sent: the stats read the rest
+        let logged = self.fe.log.is_some() && !t.silent;
         let rec = &mut t.rec;
         rec.client = Some(self.client);
         rec.frontend_addr = Some(self.local);
-        rec.frontend_name = self.fe.name.clone();
         rec.frontend_ssl = self.tls.is_some();
-        // `%sslv` / `%sslc`: the client side's handshake
-        let tls = self.tls.as_deref();
-        let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_string());
-        rec.ssl_version = tls.and_then(|i| nonempty(&i.protocol));
-        rec.ssl_cipher = tls.and_then(|i| nonempty(&i.cipher));
+        if logged {
+            rec.frontend_name = self.fe.name.clone();
+            // `%sslv` / `%sslc`: the client side's handshake
+            let tls = self.tls.as_deref();
+            let nonempty = |s: &str| (!s.is_empty()).then(|| s.to_string());
+            rec.ssl_version = tls.and_then(|i| nonempty(&i.protocol));
+            rec.ssl_cipher = tls.and_then(|i| nonempty(&i.cipher));
+            rec.hostname = log::hostname().to_string();
+        }
         rec.frontend_idx = Some(self.fe.index);
-        rec.hostname = log::hostname().to_string();
         rec.th = 0;
         rec.tt = ms_between(t.start, now);
         match (t.first_byte, t.head_done) {
@@ -268,11 +287,14 @@ impl Session {
                 0
             };
         }
-        let fes = self.engine.frontends();
-        rec.actconn = fes
-            .iter()
-            .map(|f| f.conns.load(Ordering::Relaxed).max(0) as u64)
-            .sum();
+        if logged {
+            rec.actconn = self
+                .engine
+                .frontends()
+                .iter()
+                .map(|f| f.conns.load(Ordering::Relaxed).max(0) as u64)
+                .sum();
+        }
         rec.feconn = self.fe.conns.load(Ordering::Relaxed).max(0) as u64;
         if let Some(be) = rec
             .backend_name
@@ -285,7 +307,11 @@ impl Session {
                 rec.srv_conn = u64::from(be.served(i).unwrap_or(0));
             }
         }
-        if let Some(txn) = txn {
+        if txn.is_some() && !logged {
+            // the stats count a request by its request line being there
+            rec.request_line = Some(String::new());
+            rec.unique_id = None;
+        } else if let Some(txn) = txn {
             let caps = |v: &[Option<Vec<u8>>]| {
                 v.iter()
                     .map(|c| c.as_ref().map(|b| String::from_utf8_lossy(b).into_owned()))
@@ -298,10 +324,10 @@ impl Session {
             res.resize(ss, None);
             rec.req_captures = Some(req);
             rec.res_captures = Some(res);
-            let (m, u) = txn
-                .orig_request
-                .clone()
-                .unwrap_or_else(|| (txn.req.method.clone(), txn.req.uri.clone()));
+            let (m, u) = match &txn.orig_request {
+                Some((m, u)) => (m.as_str(), u.as_str()),
+                None => (txn.req.method.as_str(), txn.req.uri.as_str()),
+            };
             rec.request_line = Some(format!("{m} {u} {}", txn.req.version));
             rec.unique_id = txn.unique_id.clone();
         }
