@@ -34,14 +34,22 @@ const B64URL: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 
 /// base64url without padding (`ub64enc`).
 pub fn ub64enc(b: &[u8]) -> Vec<u8> {
+    b64_encode_with(b, B64URL, false)
+}
+
+/// Base64 with the given alphabet, `=` padding or none.
+pub fn b64_encode_with(b: &[u8], alpha: &[u8; 64], pad: bool) -> Vec<u8> {
     let mut out = Vec::with_capacity(b.len().div_ceil(3) * 4);
     for c in b.chunks(3) {
         let n = (u32::from(c[0]) << 16)
             | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
             | u32::from(*c.get(2).unwrap_or(&0));
-        let k = c.len() + 1;
-        for i in 0..k {
-            out.push(B64URL[(n >> (18 - 6 * i)) as usize & 63]);
+        for i in 0..4 {
+            if i <= c.len() {
+                out.push(alpha[(n >> (18 - 6 * i)) as usize & 63]);
+            } else if pad {
+                out.push(b'=');
+            }
         }
     }
     out
@@ -325,6 +333,8 @@ mod tests {
         );
         assert_eq!(ub64enc(&[0xfd, 0xfe, 0xff, 0, 0x20, 0x7a]), b"_f7_ACB6");
         assert_eq!(ub64enc(b"ab"), b"YWI");
+        assert_eq!(super::super::b64_encode(b"a"), b"YQ==");
+        assert_eq!(super::super::b64_encode(b"ab?"), b"YWI/");
         assert_eq!(url_enc(b"a b\0c"), b"a%20b");
         assert_eq!(
             ub64dec(b"aGVsbG8_d29ybGQ").as_deref(),

@@ -1,18 +1,10 @@
 //! `http_date`, `utime` and `ltime`: dates from seconds since the epoch, formatted as
 //! HAProxy 2.6 does (strftime(3) of glibc for the last two).
 
-/// Civil date of a day count since 1970-01-01 (H. Hinnant's algorithm).
+/// Civil date of a day count since 1970-01-01 (the log module's conversion).
 fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+    let c = crate::proxy::log::format::Civil::from_unix(days.saturating_mul(86_400));
+    (c.year, c.month, c.day)
 }
 
 fn is_leap(y: i64) -> bool {
