@@ -19,12 +19,10 @@
 //! `/usr/sbin/haproxy` is not installed. `API_DIFF_KEEP=1` keeps the work directory.
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpStream;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 #[path = "common/port.rs"]
@@ -33,85 +31,9 @@ use port::free_port;
 
 const HAPROXY: &str = "/usr/sbin/haproxy";
 
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// HTTP backends answering with their name in `x-srv`, and an echo server for TCP.
-struct Backends {
-    stop: Arc<AtomicBool>,
-    ports: Vec<u16>,
-}
-
-impl Drop for Backends {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        for p in &self.ports {
-            let _ = TcpStream::connect(("127.0.0.1", *p));
-        }
-    }
-}
-
-fn start_backends(names: &[&str]) -> Backends {
-    let stop = Arc::new(AtomicBool::new(false));
-    let mut ports = Vec::new();
-    for name in names {
-        let l = TcpListener::bind("127.0.0.1:0").expect("bind backend");
-        ports.push(l.local_addr().expect("addr").port());
-        let name = name.to_string();
-        let stop = stop.clone();
-        std::thread::spawn(move || {
-            for s in l.incoming() {
-                if stop.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(mut s) = s else { continue };
-                let name = name.clone();
-                std::thread::spawn(move || {
-                    let _ = s.set_read_timeout(Some(Duration::from_secs(20)));
-                    let mut chunk = [0u8; 4096];
-                    if name == "echo" {
-                        while let Ok(n) = s.read(&mut chunk) {
-                            if n == 0 || s.write_all(&chunk[..n]).is_err() {
-                                return;
-                            }
-                        }
-                        return;
-                    }
-                    let mut buf = Vec::new();
-                    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                        match s.read(&mut chunk) {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                        }
-                    }
-                    let resp = if name == "bad" {
-                        // an invalid header line: HAProxy answers 502 and keeps it for
-                        // `show errors`
-                        "HTTP/1.1 200 OK\r\nbad header line\r\ncontent-length: 0\r\n\r\n"
-                            .to_string()
-                    } else {
-                        format!(
-                            "HTTP/1.1 200 OK\r\ncontent-length: 2\r\nx-srv: {name}\r\nconnection: close\r\n\r\nok"
-                        )
-                    };
-                    let _ = s.write_all(resp.as_bytes());
-                    if name == "bad" {
-                        // the proxy sees the bad head before the close (HAProxy's H1
-                        // stream flags in `show errors` differ when both come together)
-                        std::thread::sleep(Duration::from_millis(500));
-                    }
-                });
-            }
-        });
-    }
-    Backends { stop, ports }
-}
+#[path = "common/backends.rs"]
+mod backends;
+use backends::{Proc, start_backends};
 
 struct Subject {
     _proc: Proc,

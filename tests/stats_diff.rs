@@ -20,80 +20,16 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 const HAPROXY: &str = "/usr/sbin/haproxy";
 
-/// A child process killed on drop.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Backends answering `200 ok` (`404` for `/missing`) with their name in `x-srv`.
-struct Backends {
-    stop: Arc<AtomicBool>,
-    ports: Vec<u16>,
-}
-
-impl Drop for Backends {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        for p in &self.ports {
-            let _ = TcpStream::connect(("127.0.0.1", *p));
-        }
-    }
-}
-
-fn start_backends(names: &[&str]) -> Backends {
-    let stop = Arc::new(AtomicBool::new(false));
-    let mut ports = Vec::new();
-    for name in names {
-        let l = TcpListener::bind("127.0.0.1:0").expect("bind backend");
-        ports.push(l.local_addr().expect("addr").port());
-        let name = name.to_string();
-        let stop = stop.clone();
-        std::thread::spawn(move || {
-            for s in l.incoming() {
-                if stop.load(Ordering::SeqCst) {
-                    break;
-                }
-                let Ok(mut s) = s else { continue };
-                let name = name.clone();
-                std::thread::spawn(move || {
-                    let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
-                    let mut buf = Vec::new();
-                    let mut chunk = [0u8; 4096];
-                    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-                        match s.read(&mut chunk) {
-                            Ok(0) | Err(_) => return,
-                            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-                        }
-                    }
-                    let missing = buf.starts_with(b"GET /missing");
-                    let (st, body) = if missing {
-                        ("404 Not Found", "no")
-                    } else {
-                        ("200 OK", "ok")
-                    };
-                    let resp = format!(
-                        "HTTP/1.1 {st}\r\ncontent-length: {}\r\nx-srv: {name}\r\nconnection: close\r\n\r\n{body}",
-                        body.len()
-                    );
-                    let _ = s.write_all(resp.as_bytes());
-                });
-            }
-        });
-    }
-    Backends { stop, ports }
-}
+#[path = "common/backends.rs"]
+mod backends;
+use backends::{Proc, start_backends};
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
