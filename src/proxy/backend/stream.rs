@@ -367,7 +367,7 @@ fn build(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
@@ -456,8 +456,9 @@ mod tests {
     }
 
     /// A CA (`ca.crt`) and a certificate for `backend.test` it signed (`leaf.pem`):
-    /// webpki does not take a self-signed leaf as its own trust anchor.
-    fn ca_and_leaf(dir: &std::path::Path) -> (String, String) {
+    /// webpki does not take a self-signed leaf as its own trust anchor. The check tests
+    /// use it too.
+    pub(crate) fn ca_and_leaf(dir: &std::path::Path) -> (String, String) {
         std::fs::create_dir_all(dir).unwrap();
         let run = |args: &[&str]| {
             let st = std::process::Command::new("openssl")

@@ -1028,57 +1028,21 @@ mod tls_tests {
         assert!(st.success(), "{args:?}");
     }
 
-    /// `ca.crt`, `other.crt` (a CA that signed nothing here) and `leaf.pem`
-    /// (CN=backend.test, signed by `ca.crt`).
+    /// `ca.crt` and `leaf.pem` (CN=backend.test, signed by `ca.crt`) from the backend's
+    /// TLS tests, and `other.crt` (a CA that signed nothing here).
     fn certs(dir: &Path) {
-        std::fs::create_dir_all(dir).unwrap();
-        let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"];
-        for (name, cn) in [("ca", "Check CA"), ("other", "Other CA")] {
-            let (k, c, s) = (
-                format!("{name}.key"),
-                format!("{name}.crt"),
-                format!("/CN={cn}"),
-            );
-            let mut a = vec!["req", "-x509", "-nodes", "-days", "30"];
-            a.extend(ec);
-            a.extend(["-keyout", &k, "-out", &c, "-subj", &s]);
-            openssl(dir, &a);
-        }
-        let mut a = vec!["req", "-nodes"];
-        a.extend(ec);
+        crate::proxy::backend::stream::tests::ca_and_leaf(dir);
+        let mut a = vec!["req", "-x509", "-nodes", "-days", "30"];
+        a.extend(["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"]);
         a.extend([
             "-keyout",
-            "leaf.key",
+            "other.key",
             "-out",
-            "leaf.csr",
+            "other.crt",
             "-subj",
-            "/CN=backend.test",
+            "/CN=Other CA",
         ]);
         openssl(dir, &a);
-        std::fs::write(dir.join("leaf.ext"), "subjectAltName=DNS:backend.test\n").unwrap();
-        openssl(
-            dir,
-            &[
-                "x509",
-                "-req",
-                "-in",
-                "leaf.csr",
-                "-CA",
-                "ca.crt",
-                "-CAkey",
-                "ca.key",
-                "-CAcreateserial",
-                "-out",
-                "leaf.crt",
-                "-days",
-                "30",
-                "-extfile",
-                "leaf.ext",
-            ],
-        );
-        let mut pem = std::fs::read(dir.join("leaf.crt")).unwrap();
-        pem.extend(std::fs::read(dir.join("leaf.key")).unwrap());
-        std::fs::write(dir.join("leaf.pem"), pem).unwrap();
     }
 
     /// Answers every request on the connection with `200 OK` and body `ok`.
