@@ -12,7 +12,7 @@
 use std::sync::Mutex;
 use std::sync::atomic::Ordering::Relaxed;
 
-use super::{Registry, ServerStats, admf, unix_now};
+use super::{Registry, ServerStats, admf, unix_now, unix_now_ms};
 use crate::proxy::backend::Backend;
 use crate::proxy::balance::ServerState;
 use crate::proxy::checks::run::{HealthEvent, Status};
@@ -200,11 +200,15 @@ fn slowstart_secs(be: &Backend, si: usize) -> u64 {
 /// them (`BE_WEIGHT_SCALE` 16: the weight grows by steps of `uweight / 16`), or `None`
 /// at full weight. Measured with `weight 100 slowstart 20s`: 7 (throttle 6) at 0 s, 13
 /// at 2 s, 25 at 4 s, 32 (31) at 6 s.
+///
+/// `since` and `now` are in milliseconds: HAProxy's warmup task runs every second from the
+/// transition, so the step changes a whole second after the server came up, not at the
+/// next wall-clock second.
 pub fn warmup(since: u64, uweight: u32, slowstart: u64, now: u64) -> Option<(u32, u32)> {
     if since == 0 || slowstart == 0 {
         return None;
     }
-    let elapsed = now.saturating_sub(since);
+    let elapsed = now.saturating_sub(since) / 1000;
     let uw = u64::from(uweight);
     if elapsed >= slowstart || uw == 0 {
         return None;
@@ -224,7 +228,7 @@ pub fn warming(be: &Backend, si: usize, ss: &ServerStats) -> Option<(u32, u32)> 
         ss.warm_since.load(Relaxed),
         ss.uweight.load(Relaxed),
         slowstart_secs(be, si),
-        unix_now(),
+        unix_now_ms(),
     );
     if r.is_none() && ss.warm_since.load(Relaxed) != 0 && slowstart_secs(be, si) > 0 {
         // the ramp is over
@@ -258,7 +262,7 @@ fn start_slowstart(engine: &Engine, be: &Backend, si: usize) {
     else {
         return;
     };
-    let since = unix_now();
+    let since = unix_now_ms();
     ss.warm_since.store(since, Relaxed);
     let warm = ss.warm_since.clone();
     let uweight = ss.uweight.load(Relaxed);
@@ -272,7 +276,7 @@ fn start_slowstart(engine: &Engine, be: &Backend, si: usize) {
             if warm.load(Relaxed) != since {
                 return;
             }
-            match warmup(since, uweight, secs, unix_now()) {
+            match warmup(since, uweight, secs, unix_now_ms()) {
                 // the first step goes in before the transition makes the server usable
                 Some((w, _)) if first || be.server_usable(si) => {
                     let _ = be.set_server_weight(si, w.max(1));

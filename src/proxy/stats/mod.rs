@@ -33,6 +33,13 @@ pub fn unix_now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
+/// Milliseconds since the Unix epoch.
+pub fn unix_now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
 /// An events-per-second counter (HAProxy's `freq_ctr` over one second): the current
 /// second's count and the previous one's, read as HAProxy does (previous scaled by what is
 /// left of the current second, plus current).
@@ -244,7 +251,7 @@ pub struct ServerStats {
     pub health_reset: std::sync::atomic::AtomicBool,
     /// The last health check and the counters derived from the checks.
     pub health: health::ServerHealth,
-    /// `slowstart`: unix time the server came up and its weight started to ramp (0: at
+    /// `slowstart`: unix time in milliseconds the server came up and its weight started to ramp (0: at
     /// full weight).
     pub warm_since: std::sync::Arc<AtomicU64>,
 }
