@@ -415,7 +415,12 @@ fn mask_log(line: &str, ports: &HashMap<String, u16>) -> String {
             if !done && timers.is_match(tok) {
                 done = true;
                 tok.split('/')
-                    .map(|v| if v == "-1" { "-1" } else { "T" })
+                    .map(|v| match v {
+                        "-1" => "-1",
+                        // `option logasap`: a timer still running
+                        v if v.starts_with('+') => "+T",
+                        _ => "T",
+                    })
                     .collect::<Vec<_>>()
                     .join("/")
             } else {

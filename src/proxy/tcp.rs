@@ -348,6 +348,7 @@ fn log_end(
     fert: &FrontendRt,
     shared: &Shared,
     relayed: Option<relay::Relayed>,
+    asap_sent: bool,
 ) {
     use std::sync::atomic::Ordering;
     let engine = &shared.engine;
@@ -375,10 +376,41 @@ fn log_end(
         }
     }
     engine.stats.account(&rec);
-    if let Some(l) = &fert.fe.log {
+    if let Some(l) = &fert.fe.log
+        && !asap_sent
+    {
         l.log(&rec, &|_| None);
     }
     fert.fe.conns.fetch_sub(1, Ordering::Relaxed);
+}
+
+/// `option logasap`: the line goes out once the server connection is up, with `%Tt` and
+/// `%B` as they are then, prefixed `+` (HAProxy 2.6.12, `option tcplog`: `tcpfe
+/// tcpfe/s1 1/0/+0 +0 -- 1/1/1/1/0 0/0`); [`log_end`] then only counts the session.
+/// Returns whether the line was sent.
+fn log_asap(rec: &LogRecord, t0: std::time::Instant, fert: &FrontendRt, shared: &Shared) -> bool {
+    use std::sync::atomic::Ordering;
+    let Some(l) = fert.fe.log.as_ref().filter(|l| l.options.logasap) else {
+        return false;
+    };
+    let engine = &shared.engine;
+    let mut rec = rec.clone();
+    rec.logasap = true;
+    rec.tt = t0.elapsed().as_millis() as i64;
+    rec.actconn = engine
+        .frontends()
+        .iter()
+        .map(|f| f.conns.load(Ordering::Relaxed).max(0) as u64)
+        .sum::<u64>();
+    rec.feconn = fert.fe.conns.load(Ordering::Relaxed).max(0) as u64;
+    if let Some(be) = rec.backend_name.as_deref().and_then(|n| engine.backend(n)) {
+        rec.beconn = u64::from(be.be_conn());
+        if let Some(i) = rec.server_idx {
+            rec.srv_conn = u64::from(be.served(i).unwrap_or(0));
+        }
+    }
+    l.log(&rec, &|_| None);
+    true
 }
 
 /// Serve one accepted connection of a TCP frontend.
@@ -420,10 +452,11 @@ pub async fn serve(
             .await;
             return;
         }
-        log_end(rec, t0, fert, shared, None);
+        log_end(rec, t0, fert, shared, None, false);
         return;
     };
     guard.set_route(&be.name, rec.server_name.as_deref());
+    let asap = log_asap(&rec, t0, fert, shared);
     let t = relay::Timeouts::of(&fe.timeouts, &be.timeouts);
     let splice = if shared.no_splice {
         relay::Splice::default()
@@ -446,7 +479,7 @@ pub async fn serve(
         rec.term = *b"KD";
     }
     drop(slot);
-    log_end(rec, t0, fert, shared, r);
+    log_end(rec, t0, fert, shared, r, asap);
 }
 
 /// `show sess` lists a TCP stream from its accept.
@@ -500,10 +533,11 @@ pub async fn serve_stream<S>(
     )
     .await
     else {
-        log_end(rec, t0, fert, shared, None);
+        log_end(rec, t0, fert, shared, None, false);
         return;
     };
     guard.set_route(&be.name, rec.server_name.as_deref());
+    let asap = log_asap(&rec, t0, fert, shared);
     let t = relay::Timeouts::of(&fe.timeouts, &be.timeouts);
     let r = tokio::select! {
         r = relay::relay_stream(stream, server, t) => Some(r),
@@ -514,5 +548,5 @@ pub async fn serve_stream<S>(
         rec.term = *b"KD";
     }
     drop(slot);
-    log_end(rec, t0, fert, shared, r);
+    log_end(rec, t0, fert, shared, r, asap);
 }

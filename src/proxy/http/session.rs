@@ -1311,6 +1311,7 @@ impl Session {
             self.log_term(b"CD");
             return Next::Close;
         }
+        self.log_asap(txn);
 
         // response body (and the rest of the request body if the server answered early)
         let mut big: Option<BytesMut> = None;

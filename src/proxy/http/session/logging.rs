@@ -97,6 +97,8 @@ pub(super) struct TxnLog {
     pub tx0: u64,
     /// What HAProxy's `%B` counts more (or less) than the wire for the heads sent.
     pub head_adj: i64,
+    /// `option logasap`: the line went out when the response head was forwarded.
+    pub asap_sent: bool,
 }
 
 impl TxnLog {
@@ -113,6 +115,7 @@ impl TxnLog {
             no_tr: false,
             silent: false,
             head_adj: 0,
+            asap_sent: false,
             rx0: io.rx.load(Ordering::Relaxed),
             tx0: io.tx.load(Ordering::Relaxed),
         }
@@ -242,6 +245,20 @@ impl Session {
     /// Fills what is common to every record and sends the line (and the stats).
     /// `txn`: the transaction, when a request head was parsed (captures, samples).
     pub(super) fn log_end(&mut self, txn: Option<&Txn>) {
+        self.log_line(txn, false);
+    }
+
+    /// `option logasap` (a frontend option): the line goes out once the server's
+    /// response head is forwarded, with `%Tt` and `%B` as they are then, prefixed `+`
+    /// (HAProxy 2.6.12: `0/0/0/1/+1 200 +52 - - ---- 1/1/1/1/0`, `%B` the response head
+    /// plus the body bytes read with it); the stats count the transaction at its end.
+    pub(super) fn log_asap(&mut self, txn: &Txn) {
+        if self.fe.log.as_ref().is_some_and(|l| l.options.logasap) && !self.tlog.silent {
+            self.log_line(Some(txn), true);
+        }
+    }
+
+    fn log_line(&mut self, txn: Option<&Txn>, asap: bool) {
         let now = Instant::now();
         let t = &mut self.tlog;
         // what only the line reads (names, strings, captures) is not built when no line
@@ -331,13 +348,16 @@ impl Session {
             rec.request_line = Some(format!("{m} {u} {}", txn.req.version));
             rec.unique_id = txn.unique_id.clone();
         }
-        self.engine.stats.account(rec);
+        if !asap {
+            self.engine.stats.account(rec);
+        }
         let Some(pl) = &self.fe.log else {
             return;
         };
-        if t.silent {
+        if t.silent || t.asap_sent {
             return;
         }
+        t.rec.logasap = asap;
         let fe = &self.fe;
         let ext = self.ext();
         let sample = |expr: &str| -> Option<String> {
@@ -348,6 +368,8 @@ impl Session {
         };
         let level = txn.and_then(|t| t.log_level.as_deref());
         pl.log_at(&self.tlog.rec, &sample, level);
+        self.tlog.rec.logasap = false;
+        self.tlog.asap_sent = asap;
     }
 }
 
