@@ -1634,7 +1634,7 @@ fn notify_fifo_lines() {
     let t1 = Instant::now();
     let data = loop {
         if let Ok(s) = std::fs::read_to_string("/tmp/keepalived.data")
-            && s.contains("------< VRRP Topology >------")
+            && s.contains("------< Interfaces >------")
         {
             break s;
         }
@@ -1646,9 +1646,16 @@ fn notify_fifo_lines() {
         std::thread::sleep(Duration::from_millis(20));
     };
     for l in [
+        "------< VRRP Topology >------",
         " VRRP Instance = VI_1",
         "   State = MASTER",
         "   Virtual Router ID = 51",
+        "------< VRRP Sockpool >------",
+        "   Type = Multicast",
+        "     VI_1 vrid 51",
+        " Name = eth0",
+        "   HW Type = ETHERNET",
+        "   Tracking VRRP instances :\n     VI_1, weight 0",
     ] {
         assert!(data.contains(l), "{l:?} missing in the data dump\n{data}");
     }

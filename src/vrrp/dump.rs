@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::from_ir::{GroupPlan, Plan, TrackFilePlan};
 use super::log::stamp;
+use super::netlink::{IfAddr, Link};
 use super::packet::{Auth, Version};
 use super::state::{Instance, State};
 use super::validate::Stats;
@@ -51,6 +52,8 @@ pub fn stats_block(name: &str, s: &Stats) -> String {
 pub struct InstView<'a> {
     pub plan: &'a Plan,
     pub inst: &'a Instance,
+    /// The instance's receive and send sockets (`fd_in`, `fd_out`), once it runs.
+    pub fds: Option<(i32, i32)>,
     pub last_transition: Option<SystemTime>,
     /// Wall-clock time of the instance's next protocol timer.
     pub read_timeout: Option<SystemTime>,
@@ -263,14 +266,229 @@ fn global_section(o: &mut String, g: &ir::GlobalDefs) {
     }
 }
 
+/// What the host says of itself at dump time: its interfaces and their addresses (an
+/// rtnetlink dump) and when the next gratuitous ARP / NA may go out.
+#[derive(Debug, Default)]
+pub struct HostView<'a> {
+    pub links: &'a [Link],
+    pub addrs: &'a [IfAddr],
+    pub garp_next: Option<SystemTime>,
+    pub gna_next: Option<SystemTime>,
+}
+
+/// `1795346915.036475 (Sun Nov 22 11:28:35.036475)`: keepalived's `%ld.%6.6ld
+/// (%.19s.%6.6ld)` of a time and its `ctime`.
+fn next_time_line(t: Option<SystemTime>) -> String {
+    let d = t
+        .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+        .unwrap_or(Duration::ZERO);
+    let full = stamp(d.as_secs());
+    let day = full.get(..19).unwrap_or(&full);
+    let us = d.subsec_micros();
+    format!("{}.{us:06} ({day}.{us:06})", d.as_secs())
+}
+
+/// The interfaces the instances run on, each once, in the kernel's (index) order.
+fn instance_links<'a>(insts: &[InstView<'_>], host: &HostView<'a>) -> Vec<&'a Link> {
+    let mut v: Vec<&Link> = host
+        .links
+        .iter()
+        .filter(|l| insts.iter().any(|i| i.plan.interface == l.name))
+        .collect();
+    v.sort_by_key(|l| l.index);
+    v
+}
+
+/// `------< Gratuitous ARP delays >------`: keepalived 2.2.7 prints it when
+/// `vrrp_garp_interval` or `vrrp_gna_interval` is set; group 0 holds the instances'
+/// interfaces.
+fn garp_section(o: &mut String, g: &ir::GlobalDefs, insts: &[InstView<'_>], host: &HostView<'_>) {
+    let garp = g.vrrp_garp_interval_ms.filter(|&ms| ms > 0);
+    let gna = g.vrrp_gna_interval_ms.filter(|&ms| ms > 0);
+    if garp.is_none() && gna.is_none() {
+        return;
+    }
+    let _ = writeln!(o, "------< Gratuitous ARP delays >------");
+    let _ = writeln!(o, "------< GARP delay group 0 >------");
+    if let Some(ms) = garp {
+        let _ = writeln!(o, " GARP interval = {}", f64::from(ms) / 1000.0);
+        let _ = writeln!(o, " GARP next time {}", next_time_line(host.garp_next));
+    }
+    if let Some(ms) = gna {
+        let _ = writeln!(o, " GNA interval = {}", f64::from(ms) / 1000.0);
+        let _ = writeln!(o, " GNA next time {}", next_time_line(host.gna_next));
+    }
+    let _ = writeln!(o, " Interfaces");
+    for l in instance_links(insts, host) {
+        let _ = writeln!(o, "  {}", l.name);
+    }
+}
+
+/// `------< VRRP Sockpool >------`: tandem opens a socket pair per instance, so each
+/// running instance is its own entry (keepalived shares one between the instances of
+/// an interface, family and peer set).
+fn sockpool_section(o: &mut String, insts: &[InstView<'_>]) {
+    let _ = writeln!(o, "------< VRRP Sockpool >------");
+    for v in insts {
+        let Some((fd_in, fd_out)) = v.fds else {
+            continue;
+        };
+        let c = &v.plan.core;
+        let _ = writeln!(o, " fd_in {fd_in} fd_out = {fd_out}");
+        let _ = writeln!(o, "   Interface = {}", v.plan.interface);
+        let _ = writeln!(
+            o,
+            "   Family = {}",
+            if c.is_ipv6() { "IPv6" } else { "IPv4" }
+        );
+        // tandem refuses `auth_type AH` at load
+        let _ = writeln!(o, "   Protocol = VRRP");
+        if c.unicast_peers.is_empty() {
+            let _ = writeln!(o, "   Type = Multicast");
+        } else {
+            let _ = writeln!(o, "   Type = Unicast");
+            let _ = writeln!(o, "   Address = {}", c.src_addr);
+        }
+        let _ = writeln!(o, "   Rx buf size = 0");
+        let _ = writeln!(o, "   VRRP instances");
+        let _ = writeln!(o, "     {} vrid {}", c.name, c.vrid);
+    }
+}
+
+fn mac_text(b: &[u8]) -> String {
+    b.iter()
+        .map(|x| format!("{x:02x}"))
+        .collect::<Vec<_>>()
+        .join(":")
+}
+
+/// `------< Interfaces >------`, every interface of the namespace as keepalived 2.2.7's
+/// `dump_if` prints it (measured, see the tests).
+fn interfaces_section(
+    o: &mut String,
+    g: &ir::GlobalDefs,
+    insts: &[InstView<'_>],
+    host: &HostView<'_>,
+) {
+    const IFF_BROADCAST: u32 = 0x2;
+    const IFF_LOOPBACK: u32 = 0x8;
+    const IFF_POINTOPOINT: u32 = 0x10;
+    const IFF_NOARP: u32 = 0x80;
+    const IFF_MULTICAST: u32 = 0x1000;
+    let _ = writeln!(o, "------< Interfaces >------");
+    let used = instance_links(insts, host);
+    let mut links: Vec<&Link> = host.links.iter().collect();
+    links.sort_by_key(|l| l.index);
+    for l in links {
+        let addr = |v6: bool| {
+            host.addrs
+                .iter()
+                .filter(|a| a.index == l.index && a.addr.is_ipv6() == v6)
+                .find(|a| match a.addr {
+                    std::net::IpAddr::V4(_) => !a.secondary,
+                    std::net::IpAddr::V6(v6) => v6.segments()[0] & 0xffc0 == 0xfe80,
+                })
+                .map_or_else(|| "(none)".to_string(), |a| a.addr.to_string())
+        };
+        let _ = writeln!(o, " Name = {}", l.name);
+        let _ = writeln!(o, "   index = {}", l.index);
+        let _ = writeln!(o, "   IPv4 address = {}", addr(false));
+        let _ = writeln!(o, "   IPv6 address = {}", addr(true));
+        if l.flags & IFF_LOOPBACK == 0 && l.mac.iter().any(|&b| b != 0) {
+            let _ = writeln!(o, "   MAC = {}", mac_text(&l.mac));
+            let _ = writeln!(o, "   MAC broadcast = {}", mac_text(&l.broadcast));
+        }
+        let f = l.flags;
+        let _ = writeln!(
+            o,
+            "   State = {}UP, {}RUNNING{}{}{}{}{}",
+            if l.up { "" } else { "not " },
+            if l.running { "" } else { "not " },
+            if f & IFF_BROADCAST == 0 {
+                ", no broadcast"
+            } else {
+                ""
+            },
+            if f & IFF_LOOPBACK != 0 {
+                ", loopback"
+            } else {
+                ""
+            },
+            if f & IFF_POINTOPOINT != 0 {
+                ", point to point"
+            } else {
+                ""
+            },
+            if f & IFF_NOARP != 0 { ", no arp" } else { "" },
+            if f & IFF_MULTICAST == 0 {
+                ", no multicast"
+            } else {
+                ""
+            },
+        );
+        let _ = writeln!(o, "   Seen up = {}", u8::from(l.up));
+        let _ = writeln!(o, "   Delayed state change running = false");
+        let _ = writeln!(o, "   Up debounce timer = 0us");
+        let _ = writeln!(o, "   Down debounce timer = 0us");
+        let _ = writeln!(o, "   MTU = {}", l.mtu);
+        let _ = match l.hw_type {
+            772 => writeln!(o, "   HW Type = LOOPBACK"),
+            1 => writeln!(o, "   HW Type = ETHERNET"),
+            t => writeln!(o, "   HW Type = UNKNOWN ({t})"),
+        };
+        let _ = writeln!(o, "   NIC netlink status update");
+        if used.iter().any(|u| u.index == l.index) {
+            if let Some(ms) = g.vrrp_garp_interval_ms.filter(|&ms| ms > 0) {
+                let _ = writeln!(o, "   Gratuitous ARP interval {ms}ms");
+            }
+            if let Some(ms) = g.vrrp_gna_interval_ms.filter(|&ms| ms > 0) {
+                let _ = writeln!(o, "   Gratuitous NA interval {ms}ms");
+            }
+        }
+        for line in [
+            "   Reset ARP config counter 0",
+            "   Original arp_ignore 0",
+            "   Original arp_filter 0",
+            "   Original promote_secondaries 0",
+            "   Reset promote_secondaries counter 0",
+        ] {
+            let _ = writeln!(o, "{line}");
+        }
+        let tracking: Vec<String> = insts
+            .iter()
+            .flat_map(|v| {
+                v.plan
+                    .track_ifaces
+                    .iter()
+                    .filter(|t| t.name == l.name)
+                    .map(|t| {
+                        format!(
+                            "     {}, weight {}",
+                            v.plan.core.name,
+                            t.weight.unwrap_or(0)
+                        )
+                    })
+            })
+            .collect();
+        if !tracking.is_empty() {
+            let _ = writeln!(o, "   Tracking VRRP instances :");
+            for t in tracking {
+                let _ = writeln!(o, "{t}");
+            }
+        }
+    }
+}
+
 pub fn data(
     g: &ir::GlobalDefs,
     insts: &[InstView<'_>],
     groups: &[(&GroupPlan, State)],
     files: &[(&TrackFilePlan, i64)],
+    host: &HostView<'_>,
 ) -> String {
     let mut o = String::new();
     global_section(&mut o, g);
+    garp_section(&mut o, g, insts, host);
     let _ = writeln!(o, "------< VRRP Topology >------");
     for v in insts {
         let c = v.plan.core.clone();
@@ -473,6 +691,9 @@ pub fn data(
                 let _ = writeln!(o, "     {}", r.text);
             }
         }
+        if let Some((fd_in, fd_out)) = v.fds {
+            let _ = writeln!(o, "   fd_in {fd_in}, fd_out {fd_out}");
+        }
         // keepalived lists the configured track_interface entries, not its implicit
         // tracking of the instance's own interface.
         let listed: Vec<_> = v
@@ -535,6 +756,7 @@ pub fn data(
         }
         let _ = writeln!(o, "   Notify priority changes = false");
     }
+    sockpool_section(&mut o, insts);
     if !groups.is_empty() {
         let _ = writeln!(o, "------< VRRP Sync groups >------");
         for (gp, st) in groups {
@@ -574,6 +796,7 @@ pub fn data(
             }
         }
     }
+    interfaces_section(&mut o, g, insts, host);
     o
 }
 
@@ -680,6 +903,10 @@ mod tests {
 
     /// `data()` for a configuration, the instances as configured (INIT), no times.
     fn dump_of(conf: &str) -> String {
+        dump_with(conf, None, &HostView::default())
+    }
+
+    fn dump_with(conf: &str, fds: Option<(i32, i32)>, host: &HostView<'_>) -> String {
         let dir = std::env::temp_dir().join(format!("tandem-dump-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         let f = dir.join(format!("{}.conf", conf.len()));
@@ -702,11 +929,12 @@ mod tests {
             .map(|(plan, inst)| InstView {
                 plan,
                 inst,
+                fds,
                 last_transition: None,
                 read_timeout: None,
             })
             .collect();
-        data(&cfg.global, &views, &[], &[])
+        data(&cfg.global, &views, &[], &[], host)
     }
 
     /// keepalived's text without what depends on the run: the state (the test's
@@ -766,6 +994,120 @@ mod tests {
             " Smtp HELO name = vm\n",
         );
         assert_eq!(ours, global(want));
+    }
+
+    /// The namespace of the measurements: lo (down), veth1, veth0 = 10.9.0.1/24.
+    fn lab_links() -> (Vec<Link>, Vec<IfAddr>) {
+        let link = |index, name: &str, mac: Vec<u8>, up, flags, mtu, hw_type| Link {
+            index,
+            name: name.into(),
+            broadcast: if mac.is_empty() {
+                vec![]
+            } else {
+                vec![0xff; 6]
+            },
+            mac,
+            up,
+            running: up,
+            flags,
+            mtu,
+            hw_type,
+        };
+        let links = vec![
+            link(1, "lo", vec![0; 6], false, 0x8, 65536, 772),
+            link(
+                2,
+                "veth1",
+                vec![0x0a, 0x05, 0x6f, 0xc8, 0x7c, 0x53],
+                true,
+                0x11043,
+                1500,
+                1,
+            ),
+            link(
+                3,
+                "veth0",
+                vec![0x7a, 0x66, 0x43, 0x7a, 0x6f, 0x4d],
+                true,
+                0x11043,
+                1500,
+                1,
+            ),
+        ];
+        let a = |index, addr: &str| IfAddr {
+            index,
+            addr: addr.parse().expect("addr"),
+            prefix: 24,
+            secondary: false,
+            scope: 0,
+        };
+        let addrs = vec![
+            a(3, "10.9.0.1"),
+            a(2, "fe80::805:6fff:fec8:7c53"),
+            a(3, "fe80::7866:43ff:fe7a:6f4d"),
+        ];
+        (links, addrs)
+    }
+
+    /// The lines of `text` from the line starting with `from` up to (not including) the
+    /// next line starting with one of `to` (or the end).
+    fn section(text: &str, from: &str, to: &[&str]) -> String {
+        let mut out = String::new();
+        let mut on = false;
+        for l in text.lines() {
+            if on && to.iter().any(|t| l.starts_with(t)) {
+                break;
+            }
+            on |= l.starts_with(from);
+            if on {
+                out.push_str(l);
+                out.push('\n');
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn data_dump_sockpool_and_interfaces_sections() {
+        // keepalived 2.2.7's last two sections for the config of
+        // `data_dump_is_keepalived_layout`, in the namespace above (fds 13 and 14)
+        let conf = "global_defs {\n    router_id tandem1\n}\nvrrp_instance VI_1 {\n    state MASTER\n    interface veth0\n    virtual_router_id 51\n    priority 100\n    advert_int 1\n    authentication {\n        auth_type PASS\n        auth_pass secret\n    }\n    virtual_ipaddress {\n        10.9.0.100/24\n    }\n}\n";
+        let want = include_str!("dump/testdata/keepalived-data-1.txt");
+        let (links, addrs) = lab_links();
+        let host = HostView {
+            links: &links,
+            addrs: &addrs,
+            ..HostView::default()
+        };
+        let ours = dump_with(conf, Some((13, 14)), &host);
+        let pool = "------< VRRP Sockpool";
+        assert_eq!(section(&ours, pool, &[]), section(want, pool, &[]));
+        assert!(ours.contains("   fd_in 13, fd_out 14\n   Using smtp notification"));
+    }
+
+    #[test]
+    fn data_dump_garp_delays_section() {
+        // keepalived 2.2.7 with `vrrp_garp_interval 0.01` / `vrrp_gna_interval 0.02`
+        // (keepalived-2.conf), the next GARP time as that run had it
+        let conf = include_str!("dump/testdata/keepalived-2.conf");
+        let want = include_str!("dump/testdata/keepalived-data-2.txt");
+        let (links, addrs) = lab_links();
+        let host = HostView {
+            links: &links,
+            addrs: &addrs,
+            garp_next: Some(UNIX_EPOCH + Duration::from_micros(1_795_346_915_036_475)),
+            gna_next: None,
+        };
+        let ours = dump_with(conf, Some((13, 14)), &host);
+        let garp = "------< Gratuitous ARP delays";
+        let topo = "------< VRRP Topology";
+        assert_eq!(section(&ours, garp, &[topo]), section(want, garp, &[topo]));
+        // and the interface the instance runs on says so
+        let veth0 = section(&ours, " Name = veth0", &[" Name = "]);
+        assert!(
+            veth0.contains("   Gratuitous ARP interval 10ms\n   Gratuitous NA interval 20ms\n"),
+            "{veth0}"
+        );
     }
 
     #[test]

@@ -150,6 +150,8 @@ struct Runner {
     plan: Plan,
     send: Socket,
     ifindex: u32,
+    /// The receive and send sockets' descriptors (`fd_in`, `fd_out` in the SIGUSR1 dump).
+    fds: (i32, i32),
     /// Last applied tracking result: (fault, priority delta).
     tracked: (bool, i32),
     /// Tracked files with weight 0 currently in FAULT (for keepalived's lines).
@@ -257,6 +259,8 @@ struct Shell {
     proc_quorum: HashMap<String, bool>,
     garp_interval: Duration,
     gna_interval: Duration,
+    /// When the last spaced gratuitous ARP burst allows the next one (SIGUSR1 dump).
+    garp_next: Option<SystemTime>,
     log: Log,
     /// `notify_fifo`: every instance / group state change as one line.
     fifo: Option<super::fifo::Fifo>,
@@ -600,6 +604,7 @@ impl Shell {
                 self.send_garp_now(name, &v.dev, a);
                 if let Ok(s) = GarpSender::open(index, &mac) {
                     let ivl = self.garp_interval;
+                    self.garp_next = Some(SystemTime::now() + ivl.saturating_mul(repeat));
                     tokio::spawn(async move {
                         for _ in 1..repeat {
                             tokio::time::sleep(ivl).await;
@@ -848,6 +853,10 @@ impl Daemon {
             .ok_or_else(|| EngineError::NoInterface(p.interface.clone()))?;
         let ifindex = link.index;
         let (recv, send) = open_sockets(&p, link)?;
+        let fds = {
+            use std::os::fd::AsRawFd;
+            (recv.as_raw_fd(), send.as_raw_fd())
+        };
         let id = self.next_id;
         self.next_id += 1;
         let reader = spawn_reader(id, recv, p.core.is_ipv6(), self.rx_tx.clone())
@@ -860,6 +869,7 @@ impl Daemon {
             plan: p,
             send,
             ifindex,
+            fds,
             tracked: (false, 0),
             file_faults: Vec::new(),
             reader,
@@ -1397,6 +1407,7 @@ impl Daemon {
             .map(|r| dump::InstView {
                 plan: &r.plan,
                 inst: &r.inst,
+                fds: Some(r.fds),
                 last_transition: r.last_transition,
                 read_timeout: r
                     .inst
@@ -1415,6 +1426,7 @@ impl Daemon {
             .map(|r| dump::InstView {
                 plan: &r.plan,
                 inst: &r.inst,
+                fds: Some(r.fds),
                 last_transition: r.last_transition,
                 read_timeout: r
                     .inst
@@ -1432,7 +1444,18 @@ impl Daemon {
             .iter()
             .map(|f| (f, self.shell.file_values.get(&f.name).copied().unwrap_or(0)))
             .collect();
-        let text = dump::data(&self.cfg.global, &views, &groups, &files);
+        // a fresh dump: keepalived's interface list follows netlink events, the engine's
+        // only the links it uses
+        let (links, addrs) = Netlink::open()
+            .and_then(|mut nl| Ok((nl.links()?, nl.addrs()?)))
+            .unwrap_or_default();
+        let host = dump::HostView {
+            links: &links,
+            addrs: &addrs,
+            garp_next: self.shell.garp_next,
+            gna_next: None,
+        };
+        let text = dump::data(&self.cfg.global, &views, &groups, &files, &host);
         if let Err(e) = dump::write_file(dump::DATA_FILE, &text) {
             self.shell
                 .log
@@ -1701,6 +1724,7 @@ async fn run_async(
             file_values: HashMap::new(),
             proc_quorum: HashMap::new(),
             garp_interval: ms(cfg.global.vrrp_garp_interval_ms),
+            garp_next: None,
             gna_interval: ms(cfg.global.vrrp_gna_interval_ms),
             log,
             fifo,
@@ -2110,6 +2134,7 @@ mod tests {
             mac: vec![2, 0, 0, 0, 0, 0x11],
             up: true,
             running: true,
+            ..Link::default()
         }];
         let a = |s: &str, secondary| IfAddr {
             index: 2,
@@ -2183,6 +2208,7 @@ mod tests {
             mac: vec![],
             up: true,
             running,
+            ..Link::default()
         };
         let mut p = crate::vrrp::from_ir::Plan {
             core: crate::vrrp::config::InstanceConfig::new(

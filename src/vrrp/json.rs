@@ -338,6 +338,7 @@ mod tests {
         let views = [InstView {
             plan,
             inst: &inst,
+            fds: None,
             last_transition: None,
             read_timeout: None,
         }];

@@ -38,20 +38,28 @@ const IFA_BROADCAST: u16 = 4;
 const IFA_F_SECONDARY: u8 = 0x01;
 const IFA_F_NODAD: u8 = 0x02;
 const IFLA_ADDRESS: u16 = 1;
+const IFLA_BROADCAST: u16 = 2;
 const IFLA_IFNAME: u16 = 3;
+const IFLA_MTU: u16 = 4;
 const AF_INET: u8 = 2;
 const AF_INET6: u8 = 10;
 const IFF_UP: u32 = 0x1;
 const IFF_RUNNING: u32 = 0x40;
 
 /// One network interface as RTM_NEWLINK describes it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Link {
     pub index: u32,
     pub name: String,
     pub mac: Vec<u8>,
     pub up: bool,
     pub running: bool,
+    /// `IFF_*` flags, MTU, ARPHRD type and link-layer broadcast address (the SIGUSR1
+    /// dump's Interfaces section).
+    pub flags: u32,
+    pub mtu: u32,
+    pub hw_type: u16,
+    pub broadcast: Vec<u8>,
 }
 
 /// One interface address as RTM_NEWADDR describes it.
@@ -234,10 +242,11 @@ impl Netlink {
             };
             let mut link = Link {
                 index,
-                name: String::new(),
-                mac: Vec::new(),
                 up: flags & IFF_UP != 0,
                 running: flags & IFF_RUNNING != 0,
+                flags,
+                hw_type: ne_u16(&m, 2).unwrap_or(0),
+                ..Link::default()
             };
             for (k, d) in attrs(m.get(16..).unwrap_or(&[])) {
                 match k {
@@ -247,6 +256,8 @@ impl Netlink {
                                 .into_owned()
                     }
                     IFLA_ADDRESS => link.mac = d.to_vec(),
+                    IFLA_BROADCAST => link.broadcast = d.to_vec(),
+                    IFLA_MTU => link.mtu = ne_u32(d, 0).unwrap_or(0),
                     _ => {}
                 }
             }
