@@ -1080,16 +1080,40 @@ pub fn run_suite(s: &'static Suite) {
     }
     assert!(problems.is_empty(), "bad cases:\n{}", problems.join("\n"));
     assert!(!cases.is_empty(), "no cases under {}/", s.cases);
+    let known = if self_check {
+        BTreeMap::new()
+    } else {
+        read_known_failures(&manifest_dir().join(s.cases).join("known-failures.txt"))
+    };
     let t0 = Instant::now();
     let next = AtomicUsize::new(0);
     let results: Mutex<Vec<CaseResult>> = Mutex::new(Vec::new());
+    let retried: Mutex<Vec<String>> = Mutex::new(Vec::new());
     std::thread::scope(|s| {
         for _ in 0..3 {
             s.spawn(|| {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(case) = cases.get(i) else { break };
-                    let r = run_case(case, &subject, &subject_name, &haproxy);
+                    let mut r = run_case(case, &subject, &subject_name, &haproxy);
+                    // A case that differs is played once more, both proxies again: on a
+                    // loaded 2-core host a timer can fire late in either of them (seen:
+                    // HAProxy itself answering 502 once). A real difference differs twice;
+                    // the first run's differences stay in the report.
+                    if !r.diffs.is_empty() && !known.contains_key(&case.name) {
+                        let again = run_case(case, &subject, &subject_name, &haproxy);
+                        if again.diffs.is_empty() {
+                            eprintln!(
+                                "{}: matched on the second run; first run: {:?}",
+                                case.name, r.diffs
+                            );
+                            retried
+                                .lock()
+                                .unwrap_or_else(|e| e.into_inner())
+                                .push(format!("{} | first run: {:?}", case.name, r.diffs));
+                            r = again;
+                        }
+                    }
                     results.lock().unwrap_or_else(|e| e.into_inner()).push(r);
                 }
             });
@@ -1097,12 +1121,7 @@ pub fn run_suite(s: &'static Suite) {
     });
     let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
     results.sort_by(|a, b| a.name.cmp(&b.name));
-
-    let known = if self_check {
-        BTreeMap::new()
-    } else {
-        read_known_failures(&manifest_dir().join(s.cases).join("known-failures.txt"))
-    };
+    let retried = retried.into_inner().unwrap_or_else(|e| e.into_inner());
     let ran: BTreeSet<&str> = results.iter().map(|r| r.name.as_str()).collect();
     let mut report = String::new();
     let _ = writeln!(
@@ -1148,6 +1167,12 @@ pub fn run_suite(s: &'static Suite) {
         );
     }
     let _ = writeln!(report, "\nmatched {matched} of {}", results.len());
+    if !retried.is_empty() {
+        let _ = writeln!(report, "\nmatched only on a second run:");
+        for r in &retried {
+            let _ = writeln!(report, "{r}");
+        }
+    }
     let _ = writeln!(
         report,
         "\ndifferences (case | step | haproxy vs {subject_name}):"

@@ -1375,10 +1375,28 @@ async fn tls_differential() {
         if !only.is_empty() && !only.iter().any(|w| case.name.contains(w.as_str())) {
             continue;
         }
-        let want = run_case(&case, &[HAPROXY.into()], "haproxy").await;
-        let got = run_case(&case, &subject, "tandem").await;
-        let same = want.is_ok() && want == got;
+        let mut want = run_case(&case, &[HAPROXY.into()], "haproxy").await;
+        let mut got = run_case(&case, &subject, "tandem").await;
+        let mut same = want.is_ok() && want == got;
         let listed = known.iter().any(|k| k == case.name);
+        if !same && !listed {
+            // Played once more, both proxies again: on a loaded 2-core host a timer can
+            // fire late in either (seen: HAProxy opening one more server connection when
+            // a client came before the last one was back in its idle pool). A real
+            // difference differs twice.
+            let (w2, g2) = (
+                run_case(&case, &[HAPROXY.into()], "haproxy").await,
+                run_case(&case, &subject, "tandem").await,
+            );
+            if w2.is_ok() && w2 == g2 {
+                let _ = writeln!(
+                    report,
+                    "== {} : first run differed, second matched",
+                    case.name
+                );
+                (want, got, same) = (w2, g2, true);
+            }
+        }
         let _ = writeln!(
             report,
             "== {} : {}",
