@@ -29,28 +29,31 @@ pub struct PageReq {
     pub scope: Option<String>,
 }
 
-/// Parses the part of the URI after the stats prefix (`;csv;norefresh?scope=x`).
+/// Parses the part of the URI after the stats prefix (`;csv;norefresh?scope=x`). As
+/// HAProxy 2.6's `http_handle_stats`, each option is looked for anywhere in it, query
+/// string included (`/?;csv;scope=b1` is the CSV of b1), and `scope=` ends at `;`, `&`
+/// or a space, at most 20 characters.
 pub fn parse_req(rest: &str) -> PageReq {
-    let (opts, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let mut r = PageReq::default();
-    for o in opts.split(';') {
-        match o {
-            "csv" => r.csv = true,
-            "json" => r.json = true,
-            "up" => r.up = true,
-            "norefresh" => r.norefresh = true,
-            o if o.starts_with("st=") => r.st = Some(o[3..].to_string()),
-            _ => {}
-        }
+    let has = |o: &str| rest.contains(o);
+    let value_after = |key: &str| -> Option<&str> {
+        let at = rest.find(key)? + key.len();
+        let v = rest.get(at..)?;
+        let end = v.find([';', '&', ' ']).unwrap_or(v.len());
+        v.get(..end)
+    };
+    PageReq {
+        csv: has(";csv"),
+        // `;json-schema` is another page
+        json: rest
+            .match_indices(";json")
+            .any(|(i, _)| !rest.get(i..).is_some_and(|t| t.starts_with(";json-schema"))),
+        up: has(";up"),
+        norefresh: has(";norefresh"),
+        st: value_after(";st=").map(str::to_string),
+        scope: value_after("scope=")
+            .filter(|v| !v.is_empty())
+            .map(|v| url_decode(v.get(..20).unwrap_or(v))),
     }
-    for kv in query.split('&') {
-        if let Some(v) = kv.strip_prefix("scope=")
-            && !v.is_empty()
-        {
-            r.scope = Some(url_decode(v));
-        }
-    }
-    r
 }
 
 fn url_decode(s: &str) -> String {
@@ -595,6 +598,11 @@ mod tests {
         assert!(r.csv && r.norefresh && !r.json);
         assert_eq!(r.scope.as_deref(), Some("be"));
         assert_eq!(parse_req(";st=DONE").st.as_deref(), Some("DONE"));
+        // reg-test webstats-scope-and-post-change: the options in the query string
+        let r = parse_req("?;csv;scope=b1");
+        assert!(r.csv);
+        assert_eq!(r.scope.as_deref(), Some("b1"));
+        assert!(!parse_req(";json-schema").json);
         assert_eq!(url_decode("%233+x"), "#3 x");
     }
 
