@@ -362,19 +362,7 @@ fn log_end(
             relay::End::Error => *b"SD",
         };
     }
-    rec.actconn = engine
-        .frontends()
-        .iter()
-        .map(|f| f.conns.load(Ordering::Relaxed).max(0) as u64)
-        .sum::<u64>();
-    rec.feconn = fert.fe.conns.load(Ordering::Relaxed).max(0) as u64;
-    if let Some(be) = rec.backend_name.as_deref().and_then(|n| engine.backend(n)) {
-        rec.beconn = u64::from(be.be_conn());
-        rec.backend_idx = engine.backend_index(&be.name);
-        if let Some(i) = rec.server_idx {
-            rec.srv_conn = u64::from(be.served(i).unwrap_or(0));
-        }
-    }
+    connection_counts(&mut rec, fert, shared);
     engine.stats.account(&rec);
     if let Some(l) = &fert.fe.log
         && !asap_sent
@@ -389,14 +377,22 @@ fn log_end(
 /// tcpfe/s1 1/0/+0 +0 -- 1/1/1/1/0 0/0`); [`log_end`] then only counts the session.
 /// Returns whether the line was sent.
 fn log_asap(rec: &LogRecord, t0: std::time::Instant, fert: &FrontendRt, shared: &Shared) -> bool {
-    use std::sync::atomic::Ordering;
     let Some(l) = fert.fe.log.as_ref().filter(|l| l.options.logasap) else {
         return false;
     };
-    let engine = &shared.engine;
     let mut rec = rec.clone();
     rec.logasap = true;
     rec.tt = t0.elapsed().as_millis() as i64;
+    connection_counts(&mut rec, fert, shared);
+    l.log(&rec, &|_| None);
+    true
+}
+
+/// `%ac/%fc/%bc/%sc`: the connection counts as the line is written (this session still
+/// counted).
+fn connection_counts(rec: &mut LogRecord, fert: &FrontendRt, shared: &Shared) {
+    use std::sync::atomic::Ordering;
+    let engine = &shared.engine;
     rec.actconn = engine
         .frontends()
         .iter()
@@ -405,12 +401,11 @@ fn log_asap(rec: &LogRecord, t0: std::time::Instant, fert: &FrontendRt, shared: 
     rec.feconn = fert.fe.conns.load(Ordering::Relaxed).max(0) as u64;
     if let Some(be) = rec.backend_name.as_deref().and_then(|n| engine.backend(n)) {
         rec.beconn = u64::from(be.be_conn());
+        rec.backend_idx = engine.backend_index(&be.name);
         if let Some(i) = rec.server_idx {
             rec.srv_conn = u64::from(be.served(i).unwrap_or(0));
         }
     }
-    l.log(&rec, &|_| None);
-    true
 }
 
 /// Serve one accepted connection of a TCP frontend.
