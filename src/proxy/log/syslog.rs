@@ -275,7 +275,14 @@ pub fn parse_dest(addr: &str) -> Result<Dest, LogTargetError> {
     } else if let Ok(ip) = hostport.parse::<std::net::IpAddr>() {
         vec![SocketAddr::new(ip, 514)]
     } else if let Some((h, p)) = hostport.rsplit_once(':') {
-        let port: u16 = p.parse().map_err(|_| bad())?;
+        // HAProxy's str2sa_range: an empty host is INADDR_ANY, and the log keyword puts
+        // port 514 where none (or 0) is given (`log ${UNSET}:${UNSET}` is `log :`)
+        let port: u16 = if p.is_empty() {
+            514
+        } else {
+            p.parse().map_err(|_| bad())?
+        };
+        let h = if h.is_empty() { "0.0.0.0" } else { h };
         (h, port).to_socket_addrs().map_err(|_| bad())?.collect()
     } else {
         (hostport, 514u16)
@@ -283,7 +290,16 @@ pub fn parse_dest(addr: &str) -> Result<Dest, LogTargetError> {
             .map_err(|_| bad())?
             .collect()
     };
-    candidates.into_iter().next().map(Dest::Udp).ok_or_else(bad)
+    candidates
+        .into_iter()
+        .next()
+        .map(|mut a| {
+            if a.port() == 0 {
+                a.set_port(514);
+            }
+            Dest::Udp(a)
+        })
+        .ok_or_else(bad)
 }
 
 impl TargetSpec {

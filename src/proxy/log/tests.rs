@@ -477,6 +477,15 @@ fn targets_from_ir() {
         syslog::parse_dest("[::1]:600"),
         Ok(syslog::Dest::Udp("[::1]:600".parse().unwrap()))
     );
+    // `log ${UNSET}:${UNSET}` (HAProxy's reg-test agent-check): 2.6.12 starts with it
+    assert_eq!(
+        syslog::parse_dest(":"),
+        Ok(syslog::Dest::Udp("0.0.0.0:514".parse().unwrap()))
+    );
+    assert_eq!(
+        syslog::parse_dest("127.0.0.1:0"),
+        Ok(syslog::Dest::Udp("127.0.0.1:514".parse().unwrap()))
+    );
 }
 
 /// Sends to a real loopback UDP socket; a full/unreachable path never blocks.
