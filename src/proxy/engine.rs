@@ -384,6 +384,8 @@ pub struct Engine {
 impl Engine {
     /// Builds the run-time state. `base_dir` is the directory of the config file.
     pub fn from_ir(cfg: &ir::Config, base_dir: &Path) -> Result<Arc<Engine>, EngineError> {
+        // `log ring@NAME` targets find their `ring` section when they send
+        crate::proxy::log::ring::install(&cfg.other_sections);
         let users = crate::proxy::acl::CompileEnv::userlists(cfg);
         let env = RulesEnv {
             cfg,

@@ -20,6 +20,7 @@
 
 pub mod format;
 pub mod record;
+pub mod ring;
 pub mod syslog;
 pub mod tz;
 

@@ -366,6 +366,14 @@ pub fn execute(engine: &Engine, sess: &mut Session, w: &[&str]) -> String {
             }
             show_errors(engine, rest)
         }
+        // `-w` (wait for more) is answered with what the ring holds now; `-n` (only
+        // new lines) with nothing
+        ["show", "events"] => crate::proxy::log::ring::list_text(),
+        ["show", "events", name, opts @ ..] => match crate::proxy::log::ring::get(name) {
+            Some(_) if opts.contains(&"-n") => String::new(),
+            Some(r) => r.show(),
+            None => format!("{NO_EOL}No such event sink\n"),
+        },
         ["show", "env", rest @ ..] => {
             if !need(Level::Operator) {
                 return DENIED.into();

@@ -178,8 +178,6 @@ pub fn frame(
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LogTargetError {
-    #[error("log target '{0}': ring buffers are not supported yet")]
-    RingUnsupported(String),
     #[error("log target '{0}': unsupported address")]
     BadAddress(String),
     #[error("log target '{0}': unknown facility '{1}'")]
@@ -194,6 +192,8 @@ pub enum LogTargetError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Dest {
     Udp(SocketAddr),
+    /// `ring@NAME`: a `ring` section (see [`super::ring`]).
+    Ring(String),
     Unix(String),
     Stdout,
     Stderr,
@@ -253,8 +253,8 @@ pub fn parse_dest(addr: &str) -> Result<Dest, LogTargetError> {
         "stderr" | "fd@2" => return Ok(Dest::Stderr),
         _ => {}
     }
-    if addr.starts_with("ring@") {
-        return Err(LogTargetError::RingUnsupported(addr.to_string()));
+    if let Some(name) = addr.strip_prefix("ring@") {
+        return Ok(Dest::Ring(name.to_string()));
     }
     if let Some(p) = addr.strip_prefix("unix@") {
         return Ok(Dest::Unix(p.to_string()));
@@ -384,6 +384,7 @@ pub fn resolve_specs(
 
 enum Sock {
     Udp(UdpSocket, SocketAddr),
+    Ring(String),
     Unix(UnixDatagram, String),
     Stdout,
     Stderr,
@@ -435,6 +436,7 @@ impl LogTargets {
                     s.set_nonblocking(true).map_err(io)?;
                     Sock::Unix(s, p.clone())
                 }
+                Dest::Ring(name) => Sock::Ring(name.clone()),
                 Dest::Stdout => Sock::Stdout,
                 Dest::Stderr => Sock::Stderr,
             };
@@ -491,6 +493,12 @@ impl LogTargets {
                     continue;
                 }
             }
+            if let Sock::Ring(name) = &t.sock {
+                if !self.to_ring(name, t.spec.facility, lvl, sd, msg, now_us) {
+                    self.dropped.fetch_add(1, Ordering::Relaxed);
+                }
+                continue;
+            }
             let bytes = frame(
                 t.spec.format,
                 t.spec.facility,
@@ -502,6 +510,7 @@ impl LogTargets {
                 t.spec.maxlen,
             );
             let ok = match &t.sock {
+                Sock::Ring(_) => true,
                 Sock::Udp(s, a) => s.send_to(&bytes, a).is_ok(),
                 Sock::Unix(s, p) => s.send_to(&bytes, p).is_ok(),
                 Sock::Stdout | Sock::Stderr => {
@@ -517,6 +526,42 @@ impl LogTargets {
                 self.dropped.fetch_add(1, Ordering::Relaxed);
             }
         }
+    }
+}
+
+impl LogTargets {
+    /// Stores a line in ring `name`, in the ring's format and length (measured on
+    /// HAProxy 2.6.12: an rfc3164 or rfc5424 ring without `log-send-hostname` names
+    /// the host `localhost`). False when the ring is gone.
+    fn to_ring(
+        &self,
+        name: &str,
+        facility: u8,
+        level: Level,
+        sd: Option<&str>,
+        msg: &str,
+        now_us: i64,
+    ) -> bool {
+        let Some(ring) = super::ring::get(name) else {
+            return false;
+        };
+        let mut id = self.identity.clone();
+        if id.hostname.is_none() {
+            id.hostname = Some("localhost".into());
+        }
+        let mut line = frame(
+            ring.format,
+            facility,
+            level,
+            &id,
+            now_us,
+            sd,
+            msg,
+            ring.maxlen,
+        );
+        line.pop();
+        ring.push(line);
+        true
     }
 }
 

@@ -469,10 +469,10 @@ fn targets_from_ir() {
         Ok(syslog::Dest::Unix("/dev/log".into()))
     );
     assert_eq!(syslog::parse_dest("fd@1"), Ok(syslog::Dest::Stdout));
-    assert!(matches!(
+    assert_eq!(
         syslog::parse_dest("ring@buf"),
-        Err(syslog::LogTargetError::RingUnsupported(_))
-    ));
+        Ok(syslog::Dest::Ring("buf".into()))
+    );
     assert_eq!(
         syslog::parse_dest("[::1]:600"),
         Ok(syslog::Dest::Udp("[::1]:600".parse().unwrap()))
