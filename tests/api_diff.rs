@@ -590,6 +590,23 @@ fn api_diff() {
     same("show servers state after del server", &|s| {
         servers_state(&cli(s, "show servers state dyn"))
     });
+    // a deleted server is gone from `show stat` too (CSV, typed), the rest in order
+    same("show stat rows after del server", &|s| {
+        cli(s, "show stat")
+            .lines()
+            .map(|l| l.split(',').take(2).collect::<Vec<_>>().join(","))
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    same("show stat typed servers after del server", &|s| {
+        cli(s, "show stat typed")
+            .lines()
+            .filter(|l| l.starts_with("S.") && l.contains(".svname."))
+            .map(|l| l.split_once('.').map_or(l, |x| x.1).to_string())
+            .map(|l| l.split_once('.').map_or(l.clone(), |x| x.1.to_string()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
 
     // ---- frontends: a disabled one refuses connections, maxconn holds them back
     same("disable frontend", &|s| cli(s, "disable frontend fe"));
@@ -684,6 +701,30 @@ fn api_diff() {
     ] {
         same(cmd, &|s| cli(s, cmd));
     }
+    // `show info` shows the limits `set rate-limit` left (ssl-sessions 10, compression
+    // 10 kB/s as bytes), then a connection limit set and cleared
+    let rate_lines = |s: &Subject| -> String {
+        cli(s, "show info")
+            .lines()
+            .filter(|l| l.contains("RateLim"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    same("show info rate limits", &rate_lines);
+    same("set rate-limit connections again", &|s| {
+        cli(s, "set rate-limit connections global 700")
+    });
+    same("show info rate limits (connections)", &rate_lines);
+    same("show info typed rate limits", &|s| {
+        cli(s, "show info typed")
+            .lines()
+            .filter(|l| l.contains("RateLim"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    same("set rate-limit connections off", &|s| {
+        cli(s, "set rate-limit connections global 0")
+    });
 
     // ---- show errors: the last invalid request and response
     same("show errors (none)", &|s| errors(&cli(s, "show errors")));

@@ -1046,7 +1046,7 @@ fn selected(name: &str) -> bool {
 }
 
 /// The suite and the load test take turns: load would skew the suite's timings.
-fn serial() -> std::sync::MutexGuard<'static, ()> {
+pub fn serial() -> std::sync::MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }

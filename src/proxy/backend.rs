@@ -23,6 +23,7 @@ pub mod stream;
 
 pub use stream::{ServerIo, ServerStream, ServerTlsCfg};
 
+use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -151,6 +152,10 @@ pub struct ServerRt {
     /// An `sni` expression that is not a constant: its index in
     /// [`Backend::sni_exprs`] (the session evaluates them per request).
     pub sni_expr: Option<usize>,
+    /// The retries that tried this server (`wretr`, `wredis`, per attempt).
+    pub retry: crate::proxy::stats::RetryCounters,
+    /// Its idle pool settings.
+    pub pool: PoolLimits,
 }
 
 impl ServerRt {
@@ -214,19 +219,66 @@ struct Idle {
     safe: bool,
 }
 
-/// How long an idle server connection is kept in the shared pool (HAProxy's
-/// `pool-purge-delay` default, 5s).
-const IDLE_MAX_AGE: Duration = Duration::from_secs(5);
+/// How long an idle server connection is kept in the shared pool: HAProxy's purge task
+/// runs every `pool-purge-delay` (default 5s) and closes a lone idle connection at its
+/// third run (measured with 2.6.12: kept after 11 s idle by default; with 300 ms, kept
+/// after 620 ms, closed after 800 ms in 2 runs of 4, after 1.5 s always); 2.5 delays
+/// is the middle of that window.
+const IDLE_MAX_AGE: Duration = Duration::from_millis(12_500);
 /// Idle connections kept per server in the shared pool.
 const IDLE_MAX_PER_SERVER: usize = 256;
 
-/// Drops a server's idle connections older than [`IDLE_MAX_AGE`]. They are pushed in
-/// age order, so the expired ones are the head of the list: the scan stops at the first
+/// A server's idle pool settings (`pool-max-conn`, `pool-purge-delay`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolLimits {
+    /// Idle connections the shared pool keeps (`pool-max-conn`, -1: no limit of its own;
+    /// 0: a connection is closed at the end of its transaction, measured).
+    pub max: usize,
+    /// How long an idle connection is kept (2.5 `pool-purge-delay`s, see
+    /// [`IDLE_MAX_AGE`]; 0: none is kept, measured).
+    pub max_age: Duration,
+}
+
+impl PoolLimits {
+    /// From the server's keywords (the last one wins, `default-server` ones included).
+    pub fn of(sv: &ir::expr::Server) -> Self {
+        let mut lim = PoolLimits {
+            max: IDLE_MAX_PER_SERVER,
+            max_age: IDLE_MAX_AGE,
+        };
+        for (k, v) in &sv.opts.other {
+            let v = v.as_deref().unwrap_or("");
+            match k.as_str() {
+                "pool-max-conn" => {
+                    if let Ok(n) = v.parse::<i64>() {
+                        lim.max = usize::try_from(n)
+                            .map_or(IDLE_MAX_PER_SERVER, |n| n.min(IDLE_MAX_PER_SERVER));
+                    }
+                }
+                "pool-purge-delay" => {
+                    if let Ok(ms) = crate::config::haproxy::parser::util::parse_time(v, 1) {
+                        lim.max_age = Duration::from_millis(ms.saturating_mul(5) / 2);
+                    }
+                }
+                _ => {}
+            }
+        }
+        lim
+    }
+
+    /// Whether the pool keeps idle connections at all.
+    fn keeps(&self) -> bool {
+        self.max > 0 && !self.max_age.is_zero()
+    }
+}
+
+/// Drops a server's idle connections older than `max_age`. They are pushed in age
+/// order, so the expired ones are the head of the list: the scan stops at the first
 /// fresh one (checking every entry was ~10% of the instructions of an h2 request).
-fn expire_idle(list: &mut Vec<Idle>, now: Instant) {
+fn expire_idle(list: &mut VecDeque<Idle>, now: Instant, max_age: Duration) {
     let fresh = list
         .iter()
-        .position(|i| now.duration_since(i.since) < IDLE_MAX_AGE)
+        .position(|i| now.duration_since(i.since) < max_age)
         .unwrap_or(list.len());
     list.drain(..fresh);
 }
@@ -249,23 +301,29 @@ pub struct Backend {
     pub retry_on: crate::proxy::rules::retry::RetryOn,
     pub conn_mode: ConnMode,
     pub forwardfor: Option<ForwardFor>,
+    pub originalto: Option<ForwardFor>,
     pub abortonclose: bool,
     pub reuse: Reuse,
     /// `option prefer-last-server`.
     pub prefer_last_server: bool,
-    pub servers: Vec<ServerRt>,
+    /// Append-only (`add server`), indexes never reused: see
+    /// [`crate::proxy::balance::slots`] for the design.
+    pub servers: crate::proxy::balance::slots::AppendVec<ServerRt>,
     /// The algorithm uses headers (hdr/hash/url_param check_post...): the session must
     /// fill [`RequestInfo::headers`].
     pub needs_headers: bool,
     /// The algorithm is deterministic (hash-based): immediate redispatch on retry is off.
     hashed: bool,
     state: Mutex<State>,
-    idle: Mutex<Vec<Vec<Idle>>>,
+    // a deque: the oldest is taken first (a `Vec` shifted the whole list per request)
+    idle: Mutex<Vec<VecDeque<Idle>>>,
     /// The h2 server connections, shared by the transactions of every client.
     h2: h2::Pool,
     next_id: AtomicU64,
     /// Requests answered 503 because no server was available, for stats.
     pub failed_conns: AtomicU64,
+    /// Every retry of the backend (`wretr`, `wredis`, per attempt).
+    pub retry: crate::proxy::stats::RetryCounters,
     /// Compiled HTTP rules (set by the engine).
     pub rules: Option<crate::proxy::rules::HttpRules>,
     /// Error pages (set by the engine).
@@ -282,6 +340,9 @@ pub struct Backend {
     /// The servers' `sni` expressions that need the request (`req.hdr(host)`,
     /// `ssl_fc_sni`...), each once: see [`Backend::eval_sni`].
     pub sni_exprs: Vec<(String, crate::proxy::acl::CompiledSample)>,
+    /// `observe layer4|layer7`: told of every connection attempt and HTTP response of
+    /// the servers (set by the engine, see `checks::observe`).
+    pub observer: std::sync::OnceLock<crate::proxy::checks::observe::Observer>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -337,6 +398,8 @@ impl Backend {
                 tls: std::sync::OnceLock::new(),
                 h2: h2::H2Mode::of(sv),
                 sni_expr: None,
+                retry: Default::default(),
+                pool: PoolLimits::of(sv),
             });
         }
         let n = servers.len();
@@ -354,10 +417,11 @@ impl Backend {
             retry_on: crate::proxy::rules::retry::RetryOn::from_settings(s),
             conn_mode: conn_mode_of(s),
             forwardfor: ForwardFor::from_settings(s),
+            originalto: ForwardFor::originalto(s),
             abortonclose: s.option("abortonclose").is_some_and(|o| o.enabled),
             reuse: Reuse::parse(s.http_reuse.as_deref()),
             prefer_last_server: s.option("prefer-last-server").is_some_and(|o| o.enabled),
-            servers,
+            servers: servers.into(),
             needs_headers,
             hashed,
             state: Mutex::new(State {
@@ -365,10 +429,11 @@ impl Backend {
                 waiters: Default::default(),
                 rng: 0x2545_f491,
             }),
-            idle: Mutex::new((0..n).map(|_| Vec::new()).collect()),
+            idle: Mutex::new((0..n).map(|_| VecDeque::new()).collect()),
             h2: h2::Pool::new(n),
             next_id: AtomicU64::new(1),
             failed_conns: AtomicU64::new(0),
+            retry: Default::default(),
             rules: None,
             errors: Default::default(),
             cookie: match &s.cookie {
@@ -379,6 +444,7 @@ impl Backend {
             stick_rules: Vec::new(),
             hash_expr: None,
             sni_exprs: Vec::new(),
+            observer: std::sync::OnceLock::new(),
         })
     }
 
@@ -387,7 +453,7 @@ impl Backend {
     /// (warnings); an error is a configuration HAProxy rejects too.
     pub fn setup_tls(&mut self, global: &ir::Global) -> Result<Vec<String>, BackendError> {
         let notes = Vec::new();
-        for s in &mut self.servers {
+        for s in self.servers.iter_mut() {
             let cfg = stream::server_tls(global, &s.ir).map_err(|e| BackendError::Tls {
                 server: s.name.to_string(),
                 source: e,
@@ -434,6 +500,13 @@ impl Backend {
 
     /// The algorithm takes servers added at run time (HAProxy's `BE_LB_PROP_DYN`: not
     /// static-rr nor the map-based hashes).
+    /// `observe`: one connection attempt or HTTP response of server `si`.
+    pub fn observe(&self, si: usize, h: crate::proxy::checks::observe::Hana) {
+        if let Some(f) = self.observer.get() {
+            f.call(si, h);
+        }
+    }
+
     pub fn dynamic_lb(&self) -> bool {
         let st = lock(&self.state);
         let cfg = st.disp.balancer.config();
@@ -501,6 +574,22 @@ impl Backend {
             .servers()
             .get(i)
             .map(|s| s.served)
+    }
+
+    /// Requests waiting in server `i`'s queue, or in the backend's own queue (`None`):
+    /// the stats' `qcur`.
+    pub fn queued(&self, i: Option<usize>) -> usize {
+        let st = lock(&self.state);
+        match i {
+            Some(i) => st.disp.server_queue_len(i),
+            None => st.disp.backend_queue_len(),
+        }
+    }
+
+    /// Every queued request of the backend (its own queue and its servers'): HAProxy's
+    /// `beconn` counts them with the served ones.
+    pub fn queued_total(&self) -> usize {
+        lock(&self.state).disp.total_queued()
     }
 
     /// Active and backup servers that can take traffic.
@@ -573,6 +662,17 @@ impl Backend {
         let fx = st.disp.set_weight(i, weight)?;
         self.apply_effects(&mut st, fx);
         Ok(())
+    }
+
+    /// `set maxconn server` (and the agent's `maxconn:N`): server `i`'s new limit (0:
+    /// none); queued requests a higher limit makes room for proceed at once. An unknown
+    /// index changes nothing.
+    pub fn set_server_maxconn(&self, i: usize, maxconn: u32) {
+        let mut st = lock(&self.state);
+        let granted = st.disp.set_maxconn(i, maxconn).unwrap_or_default();
+        for (id, s) in granted {
+            self.grant(&mut st, id, s);
+        }
     }
 
     /// Applies a state change's effect on the queues: granted requests proceed, requests
@@ -859,12 +959,14 @@ impl Backend {
             };
             let (err, immediate) = match res {
                 Ok((stream, h2)) => {
+                    self.observe(srv, crate::proxy::checks::observe::Hana::L4Ok);
                     let mut c = self.conn(stream, slot, h2);
                     c.proxy_sent = pp.is_some();
                     return Ok(c);
                 }
                 Err(e) => e,
             };
+            self.observe(srv, crate::proxy::checks::observe::Hana::L4Err);
             // sess_update_st_cer (`retry-on` without `conn-failure`: no retry)
             if conn_retries >= self.retries || !self.retry_on.conn_failure() {
                 drop(slot);
@@ -900,8 +1002,25 @@ impl Backend {
 
     /// Whether retry number `retries_done` leaves server `srv` for another (HAProxy 2.6
     /// `stream_choose_redispatch`, for connection and `retry-on` retries alike).
-    /// `direct`: the server was named by persistence or a rule (SF_DIRECT).
+    /// `direct`: the server was named by persistence or a rule (SF_DIRECT). Counts the
+    /// retry as HAProxy does, once per attempt: `wretr` (or `wredis` when it leaves the
+    /// server) on `srv` and the backend.
     pub fn retry_redispatch(
+        &self,
+        srv: ServerIdx,
+        retries_done: u32,
+        direct: bool,
+        force_persist: bool,
+    ) -> bool {
+        let redisp = self.choose_redispatch(srv, retries_done, direct, force_persist);
+        let counters = self.servers.get(srv).map(|s| &s.retry);
+        for c in counters.into_iter().chain([&self.retry]) {
+            c.count(redisp);
+        }
+        redisp
+    }
+
+    fn choose_redispatch(
         &self,
         srv: ServerIdx,
         retries_done: u32,
@@ -926,10 +1045,14 @@ impl Backend {
     }
 
     fn conn<S>(&self, stream: S, slot: Slot, reused: bool) -> ServerConn<S> {
-        let name = self
-            .servers
-            .get(slot.server)
-            .map_or_else(|| Arc::from(""), |s| s.name.clone());
+        let server = self.servers.get(slot.server);
+        if reused {
+            self.retry.count_reuse();
+            if let Some(s) = server {
+                s.retry.count_reuse();
+            }
+        }
+        let name = server.map_or_else(|| Arc::from(""), |s| s.name.clone());
         ServerConn {
             stream,
             server: slot.server,
@@ -976,12 +1099,13 @@ impl Backend {
         if !safe_ok && !idle_ok {
             return None;
         }
+        let max_age = self.servers.get(srv)?.pool.max_age;
         let now = Instant::now();
         let mut pool = lock(&self.idle);
         let list = pool.get_mut(srv)?;
         // One clock read for the whole pool: per-entry `elapsed()` was ~4% of the CPU of a
         // new-connection-per-request benchmark.
-        expire_idle(list, now);
+        expire_idle(list, now, max_age);
         for want_safe in [true, false] {
             if (want_safe && !safe_ok) || (!want_safe && !idle_ok) {
                 continue;
@@ -990,7 +1114,9 @@ impl Backend {
             while let Some(pos) = list.iter().position(|i| {
                 i.safe == want_safe && (S::TLS || !i.stream.is_tls()) && i.stream.sni() == sni
             }) {
-                let mut i = list.remove(pos);
+                let Some(mut i) = list.remove(pos) else {
+                    break;
+                };
                 if i.stream.alive()
                     && let Ok(s) = S::from_stream(i.stream)
                 {
@@ -1013,12 +1139,21 @@ impl Backend {
         if stream.is_h2() {
             return;
         }
+        // `pool-max-conn 0` / `pool-purge-delay 0`: closed at once (measured)
+        let Some(lim) = self
+            .servers
+            .get(srv)
+            .map(|s| s.pool)
+            .filter(PoolLimits::keeps)
+        else {
+            return;
+        };
         let now = Instant::now();
         let mut pool = lock(&self.idle);
         if let Some(list) = pool.get_mut(srv) {
-            expire_idle(list, now);
-            if list.len() < IDLE_MAX_PER_SERVER {
-                list.push(Idle {
+            expire_idle(list, now, lim.max_age);
+            if list.len() < lim.max {
+                list.push_back(Idle {
                     stream,
                     since: now,
                     safe,
@@ -1036,6 +1171,53 @@ impl Backend {
     pub fn purge_idle(&self, srv: ServerIdx) {
         let gone = lock(&self.idle).get_mut(srv).map(std::mem::take);
         drop(gone);
+    }
+
+    /// `add server`: appends server `sv` (id `puid`) in maintenance and returns its
+    /// index. Once the server's settings are known good, `counters` appends its stats
+    /// (the caller serializes adds, so they get the same index), before the server is
+    /// visible: a reader that finds the server finds its counters. A non-constant `sni`
+    /// expression is not evaluated for it (no SNI is sent).
+    pub fn add_server(
+        &self,
+        sv: ir::expr::Server,
+        puid: u32,
+        global: &ir::Global,
+        counters: impl FnOnce() -> Option<usize>,
+    ) -> Result<usize, BackendError> {
+        let addr = server_addr(&sv)?;
+        let tls = stream::server_tls(global, &sv).map_err(|e| BackendError::Tls {
+            server: sv.name.clone(),
+            source: e,
+        })?;
+        let spec = crate::proxy::balance::from_ir::spec_of(&sv, puid);
+        let mut st = lock(&self.state);
+        counters();
+        let idx = st
+            .disp
+            .add_server(spec)
+            .map_err(|e| BackendError::Balance(e.into()))?;
+        lock(&self.idle).push(VecDeque::new());
+        let rt = ServerRt {
+            name: Arc::from(sv.name.as_str()),
+            idx,
+            ir_idx: self.ir.servers.len() + idx,
+            addr,
+            cur_addr: std::sync::RwLock::new(addr),
+            backup: sv.opts.backup,
+            cookie: None,
+            puid,
+            non_stick: sv.opts.non_stick,
+            h2: h2::H2Mode::of(&sv),
+            pool: PoolLimits::of(&sv),
+            ir: sv,
+            tls: std::sync::OnceLock::from(tls),
+            sni_expr: None,
+            retry: Default::default(),
+        };
+        // the balancer holds it in maintenance: it takes no traffic before this push
+        let _ = self.servers.push(rt);
+        Ok(idx)
     }
 }
 

@@ -116,9 +116,18 @@ pub struct ForwardFor {
 
 impl ForwardFor {
     pub fn from_settings(s: &ir::ProxySettings) -> Option<Self> {
-        let o = s.option("forwardfor").filter(|o| o.enabled)?;
+        Self::from_option(s, "forwardfor", "x-forwarded-for")
+    }
+
+    /// `option originalto [except NET] [header NAME]` (same words, no `if-none`).
+    pub fn originalto(s: &ir::ProxySettings) -> Option<Self> {
+        Self::from_option(s, "originalto", "x-original-to")
+    }
+
+    fn from_option(s: &ir::ProxySettings, name: &str, header: &str) -> Option<Self> {
+        let o = s.option(name).filter(|o| o.enabled)?;
         let mut ff = ForwardFor {
-            header: "x-forwarded-for".into(),
+            header: header.into(),
             except: None,
             if_none: false,
         };
@@ -239,6 +248,7 @@ pub struct Frontend {
     pub timeouts: Timeouts,
     pub conn_mode: ConnMode,
     pub forwardfor: Option<ForwardFor>,
+    pub originalto: Option<ForwardFor>,
     /// `option abortonclose` (also read from the backend).
     pub abortonclose: bool,
     /// `option http-ignore-probes`.
@@ -504,6 +514,7 @@ impl Engine {
                 timeouts: Timeouts::from_ir(&s.timeouts),
                 conn_mode: conn_mode_of(s),
                 forwardfor: ForwardFor::from_settings(s),
+                originalto: ForwardFor::originalto(s),
                 abortonclose: option_on(s, "abortonclose"),
                 ignore_probes: option_on(s, "http-ignore-probes"),
                 own_backend,
@@ -527,7 +538,7 @@ impl Engine {
             frontends.len(),
             &backends.iter().map(|b| b.servers.len()).collect::<Vec<_>>(),
         );
-        Ok(Arc::new(Engine {
+        let engine = Arc::new(Engine {
             stats,
             sessions: Default::default(),
             admin: admin::Runtime::from_global(&cfg.global),
@@ -549,7 +560,10 @@ impl Engine {
             stop_rx,
             epoch: Instant::now(),
             notes,
-        }))
+        });
+        // `observe`: the backends tell the health checks (checks/observe.rs)
+        crate::proxy::checks::observe::install(&engine);
+        Ok(engine)
     }
 
     pub fn frontend(&self, name: &str) -> Option<Arc<Frontend>> {
@@ -625,15 +639,30 @@ impl Engine {
     ) -> Option<Transition> {
         let be = self.backend(&ev.backend)?;
         let srv = be.servers.iter().find(|s| s.ir_idx == ev.server_idx)?;
+        // `disable health`: the checks change nothing until `enable health`
+        let bi = self.backend_index(&ev.backend)?;
+        let ss = self
+            .stats
+            .backends
+            .get(bi)
+            .and_then(|b| b.servers.get(srv.idx));
+        if ss.is_some_and(|s| s.checks_off.load(std::sync::atomic::Ordering::Relaxed)) {
+            return None;
+        }
         // every check feeds the stats and `option log-health-checks`; a transition gives
         // the checks' state combined with the admin state (maintenance stays)
         let (state, reason) = crate::proxy::stats::health::on_event(self, &be, srv.idx, ev)?;
         let mut t = self.server_transition(&be, srv.idx, state, &reason)?;
-        self.log_transition(&t, ev.up);
+        // from the state: an agent's event does not carry the server's
+        let up = !matches!(
+            state,
+            crate::proxy::balance::ServerState::Down | crate::proxy::balance::ServerState::Maint
+        );
+        self.log_transition(&t, up);
         // the servers that `track` this one follow (stats/health.rs), depth first
         t.followers = crate::proxy::stats::health::follow_trackers(self, &be, srv.idx);
         for f in &t.followers {
-            self.log_transition(f, ev.up);
+            self.log_transition(f, up);
         }
         Some(t)
     }
@@ -699,6 +728,12 @@ impl crate::proxy::acl::ProxyState for Engine {
         let be = self.backend(backend)?;
         let i = be.server_index(server)?;
         be.served(i).map(i64::from)
+    }
+
+    fn srv_id(&self, backend: &str, server: &str) -> Option<i64> {
+        let be = self.backend(backend)?;
+        let i = be.server_index(server)?;
+        be.servers.get(i).map(|s| i64::from(s.puid))
     }
 }
 

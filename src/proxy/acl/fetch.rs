@@ -124,6 +124,7 @@ pub(super) enum Fetch {
     FeName,
     BeName,
     SrvName,
+    SrvId,
     Date(i64),
     HttpFirstReq,
 }
@@ -523,6 +524,7 @@ impl Fetch {
             "fe_name" => Fetch::FeName,
             "be_name" => Fetch::BeName,
             "srv_name" => Fetch::SrvName,
+            "srv_id" => Fetch::SrvId,
             "date" => Fetch::Date(int_arg(args, 0, name)?.unwrap_or(0)),
             "http_first_req" => Fetch::HttpFirstReq,
             n if n.starts_with("sc") && sc_fetch(n, args).is_some() => {
@@ -1026,12 +1028,23 @@ impl Fetch {
             Fetch::FeName => one(f, Some(Value::str(ctx.frontend))),
             Fetch::BeName => one(f, ctx.backend.map(Value::str)),
             Fetch::SrvName => one(f, ctx.server.map(Value::str)),
+            Fetch::SrvId => one(
+                f,
+                ctx.backend
+                    .zip(ctx.server)
+                    .and_then(|(b, s)| ctx.state?.srv_id(b, s))
+                    .map(Value::Int),
+            ),
             Fetch::Date(off) => {
                 let secs = i64::try_from(ctx.now_ms / 1000).unwrap_or(0);
                 f(Value::Int(secs.saturating_add(*off)));
             }
             Fetch::HttpFirstReq => {
-                f(Value::Bool(true));
+                // the session knows (HAProxy 2.6.12: true on a client connection's first
+                // request, false after, and false on every HTTP/2 stream)
+                f(Value::Bool(
+                    ctx.state.and_then(|s| s.first_req()).unwrap_or(true),
+                ));
             }
         }
     }

@@ -112,6 +112,10 @@ pub trait ProxyState {
     fn srv_conn(&self, _backend: &str, _server: &str) -> Option<i64> {
         None
     }
+    /// `srv_id`: the server's numeric id (`id`, else its position in the backend).
+    fn srv_id(&self, _backend: &str, _server: &str) -> Option<i64> {
+        None
+    }
     /// `be_sess_rate(backend)` / `fe_sess_rate(frontend)` (sessions per second).
     fn sess_rate(&self, _proxy: &str) -> Option<i64> {
         None
@@ -120,6 +124,12 @@ pub trait ProxyState {
     /// clear or before there is one. The HTTP session implements this trait over the
     /// engine's for that: a method added here must be forwarded there too.
     fn server_tls(&self) -> Option<&crate::proxy::tls::TlsInfo> {
+        None
+    }
+    /// `http_first_req`: whether the transaction is the first of its client connection
+    /// (HAProxy's `!TX_NOT_FIRST`: false on every HTTP/2 stream, measured); `None` outside
+    /// an HTTP transaction (the fetch then fails).
+    fn first_req(&self) -> Option<bool> {
         None
     }
 }
@@ -366,6 +376,14 @@ impl Vars {
             p.remove(var);
         }
         self.scopes[scope as usize].remove(var);
+    }
+
+    /// Starts a transaction with the `sess` variables the connection's previous one left
+    /// in `prev` (HAProxy keeps them for the whole client connection); the other scopes
+    /// stay as [`Vars::new`] made them (`proc`: the process's current values).
+    pub fn keep_sess(&mut self, prev: &mut Vars) {
+        let sess = Scope::Sess as usize;
+        self.scopes[sess] = std::mem::take(&mut prev.scopes[sess]);
     }
 
     /// Clears the `txn`, `req` and `res` scopes (end of an HTTP transaction).

@@ -220,6 +220,27 @@ pub fn execute(engine: &Engine, sess: &mut Session, w: &[&str]) -> String {
                 _ => "Require 'backend/server'.\n".into(),
             }
         }
+        ["disable" | "enable", "health", rest @ ..] => {
+            if !need(Level::Admin) {
+                return DENIED.into();
+            }
+            match rest {
+                [spec] => match engine.admin_health_checks(spec, w[0] == "enable") {
+                    Ok(()) => String::new(),
+                    Err(e) => format!("{e}\n"),
+                },
+                _ => "Require 'backend/server'.\n".into(),
+            }
+        }
+        ["disable" | "enable", "agent", rest @ ..] => {
+            if !need(Level::Admin) {
+                return DENIED.into();
+            }
+            match rest {
+                [spec] => engine.agent_cli_enable(spec, w[0] == "enable"),
+                _ => "Require 'backend/server'.\n".into(),
+            }
+        }
         ["disable" | "enable", "server", rest @ ..] => {
             if !need(Level::Admin) {
                 return DENIED.into();
@@ -230,7 +251,7 @@ pub fn execute(engine: &Engine, sess: &mut Session, w: &[&str]) -> String {
                 AdminState::Ready
             };
             match rest {
-                [spec] => result(engine.admin_set_state(spec, st)),
+                [spec] => result(engine.admin_set_state_logged(spec, st)),
                 _ => "Require 'backend/server'.\n".into(),
             }
         }
@@ -349,6 +370,15 @@ pub fn execute(engine: &Engine, sess: &mut Session, w: &[&str]) -> String {
                 each(&b.c);
                 for s in &b.servers {
                     each(&s.c);
+                }
+            }
+            if all {
+                // the per-attempt retry counters live with the servers
+                for b in engine.backends() {
+                    b.retry.clear();
+                    for s in &b.servers {
+                        s.retry.clear();
+                    }
                 }
             }
             String::new()
@@ -575,7 +605,8 @@ fn set_server(engine: &Engine, w: &[&str]) -> String {
                         .into();
                 }
             };
-            result(engine.admin_set_state(spec, st))
+            // with HAProxy's log lines (stats/health.rs)
+            result(engine.admin_set_state_logged(spec, st))
         }
         [_, "state"] => "'set server <srv> state' expects 'ready', 'drain' and 'maint'.\n".into(),
         [spec, "weight", v] => result(engine.admin_set_weight(spec, v)),
@@ -589,7 +620,11 @@ fn set_server(engine: &Engine, w: &[&str]) -> String {
                     _ => None,
                 };
                 match engine.admin_set_addr(spec, a, port) {
-                    Ok(m) => format!("{m} by 'stats socket command'\n"),
+                    Ok(m) => {
+                        // the checks follow (stats/health.rs)
+                        engine.sync_check_target(spec);
+                        format!("{m} by 'stats socket command'\n")
+                    }
                     Err(e) => format!("{e}\n"),
                 }
             }
@@ -597,7 +632,10 @@ fn set_server(engine: &Engine, w: &[&str]) -> String {
         [spec, "check-port", rest @ ..] => match rest {
             [] => "set server <b>/<s> check-port requires a port.\n".into(),
             [p, ..] => match engine.admin_set_check(spec, None, Some(p)) {
-                Ok(()) => String::new(),
+                Ok(()) => {
+                    engine.sync_check_target(spec);
+                    String::new()
+                }
                 Err(e @ AdminError::Text(_)) => no_eol(&e.to_string()),
                 Err(e) => format!("{e}\n"),
             },
@@ -612,23 +650,26 @@ fn set_server(engine: &Engine, w: &[&str]) -> String {
                     _ => None,
                 };
                 match engine.admin_set_check(spec, Some(a), port) {
-                    Ok(()) => String::new(),
+                    Ok(()) => {
+                        engine.sync_check_target(spec);
+                        String::new()
+                    }
                     Err(e @ AdminError::Text(_)) => no_eol(&e.to_string()),
                     Err(e) => format!("{e}\n"),
                 }
             }
         },
-        // tandem runs no agent checks: HAProxy's answers for a server without one
-        [spec, "agent" | "agent-send", ..] => match engine.admin_find(spec) {
-            Ok(_) => "agent checks are not enabled on this server.\n".into(),
-            Err(e) => format!("{e}\n"),
-        },
+        // agent checks (stats/health.rs)
         [_, "agent-addr"] => {
             "set server <b>/<s> agent-addr requires an address and optionally a port.\n".into()
         }
-        [spec, "agent-addr" | "agent-port", ..] => match engine.admin_find(spec) {
-            Ok(_) => no_eol("agent checks are not enabled on this server"),
-            Err(e) => format!("{e}\n"),
+        [
+            spec,
+            what @ ("agent" | "agent-send" | "agent-addr" | "agent-port"),
+            rest @ ..,
+        ] => match engine.agent_cli_set(spec, what, rest) {
+            Ok(t) => t,
+            Err(t) => no_eol(&t),
         },
         // no `resolvers` section is used by tandem
         [spec, "fqdn", rest @ ..] => match engine.admin_find(spec) {
@@ -760,20 +801,37 @@ pub fn servers_state(engine: &Engine, only: Option<&str>) -> String {
                 fall,
             );
             let op = if maint || st == "MAINT" { 0 } else { c.op };
-            let (chk_status, chk_result, chk_health, chk_state) = (
-                c.check_status,
-                c.check_result,
-                c.check_health,
-                c.check_state,
-            );
+            let (chk_status, chk_result, chk_health, chk_state) =
+                if opts.check && ss.checks_off.load(Relaxed) {
+                    // configured, not enabled (`add server ... check` before `enable
+                    // health`, or `disable health`: the last check stays), measured
+                    if c.check_status == 1 {
+                        (1, 0, 0, 2)
+                    } else {
+                        (c.check_status, c.check_result, c.check_health, 2)
+                    }
+                } else {
+                    (
+                        c.check_status,
+                        c.check_result,
+                        c.check_health,
+                        c.check_state,
+                    )
+                };
             let agent_state = c.agent_state;
             let dest = sv.dest(None);
             let ov = engine.admin.check_override(bi, j);
             let check_port = ov.port.map_or(opts.port.unwrap_or(0), i64::from);
-            let check_addr = ov.addr.as_deref().unwrap_or("-");
+            // the `addr` of the server line, else `-` (measured)
+            let check_addr = ov
+                .addr
+                .as_deref()
+                .or(opts.addr.as_ref().map(|a| a.host.as_str()))
+                .unwrap_or("-");
+            let (agent_addr, agent_port) = crate::proxy::stats::health::agent_state_cells(ss, sv);
             let _ = writeln!(
                 o,
-                "{iid} {} {} {} {} {op} {admin_bits} {} {} {} {chk_status} {chk_result} {chk_health} {chk_state} {agent_state} 0 {} - {} - {} {check_port} {check_addr} - 0",
+                "{iid} {} {} {} {} {op} {admin_bits} {} {} {} {chk_status} {chk_result} {chk_health} {chk_state} {agent_state} 0 {} - {} - {} {check_port} {check_addr} {agent_addr} {agent_port}",
                 be.name,
                 sv.puid,
                 sv.name,

@@ -164,6 +164,8 @@ pub fn parse_socket(address: &str, params: &[String]) -> Result<SocketSpec, ApiE
 /// Starts every `stats socket` of the global section on the current tokio runtime. Called
 /// by the runtime after the listeners are bound and before privileges are dropped.
 pub fn start(engine: &Arc<Engine>, cfg: &Config) -> Result<(), ApiError> {
+    // `enable health` of an added server starts a check task that needs the engine
+    engine.admin.set_engine(engine);
     engine
         .stats
         .bind(engine, !cfg.global.stats_sockets.is_empty());

@@ -13,11 +13,15 @@
 //! `shutdown session <id>` accept the same way (`strtoul(..., 0)`).
 
 use std::collections::BTreeMap;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
 use std::time::{Instant, SystemTime};
 
-use tokio::sync::watch;
+use futures_util::task::AtomicWaker;
 
 /// Where a stream came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,21 +41,25 @@ pub struct Entry {
     pub src: Source,
     /// The address the client connected to.
     pub local: Option<SocketAddr>,
-    /// Frontend name; `GLOBAL` for a CLI connection.
-    pub frontend: String,
+    /// Frontend name; `GLOBAL` for a CLI connection (shared: one per name).
+    pub frontend: Arc<str>,
     /// HTTP mode (`show sess all` prints the mode).
     pub http: bool,
     pub accept: SystemTime,
     pub started: Instant,
     route: Mutex<Route>,
-    kill: watch::Sender<bool>,
+    // A flag and one waker, not a channel: registering and polling a stream is paid per
+    // request (every HTTP/2 stream is one), killing it almost never.
+    killed: AtomicBool,
+    /// The task waiting in [`Guard::cancelled`] / [`Guard::scope`] (one at a time).
+    waiter: AtomicWaker,
 }
 
-/// The backend and server of a stream, once chosen.
+/// The backend and server of a stream, once chosen (the names shared, not copied).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Route {
-    pub backend: Option<String>,
-    pub server: Option<String>,
+    pub backend: Option<Arc<str>>,
+    pub server: Option<Arc<str>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -65,11 +73,32 @@ impl Entry {
 
     /// Kills the stream (`shutdown session`).
     pub fn kill(&self) {
-        let _ = self.kill.send(true);
+        self.killed.store(true, Ordering::Release);
+        self.waiter.wake();
     }
 
     pub fn killed(&self) -> bool {
-        *self.kill.borrow()
+        self.killed.load(Ordering::Acquire)
+    }
+}
+
+/// Completes when the entry is killed.
+struct Killed<'a>(&'a Entry);
+
+impl Future for Killed<'_> {
+    type Output = ();
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0.killed() {
+            return Poll::Ready(());
+        }
+        self.0.waiter.register(cx.waker());
+        // a kill between the check and the registration woke the old waker
+        if self.0.killed() {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
     }
 }
 
@@ -77,6 +106,19 @@ impl Entry {
 struct Inner {
     next: u64,
     map: BTreeMap<u64, Arc<Entry>>,
+    /// The frontend names entries hold, one allocation per name.
+    names: Vec<Arc<str>>,
+}
+
+impl Inner {
+    fn name(&mut self, n: &str) -> Arc<str> {
+        if let Some(a) = self.names.iter().find(|a| &***a == n) {
+            return a.clone();
+        }
+        let a: Arc<str> = Arc::from(n);
+        self.names.push(a.clone());
+        a
+    }
 }
 
 /// Every live stream of the engine.
@@ -103,18 +145,19 @@ impl Registry {
         let uniq = g.next;
         g.next += 1;
         let ptr = PTR_BASE + uniq * 0x400;
-        let (kill, _) = watch::channel(false);
+        let frontend = g.name(s.frontend);
         let e = Arc::new(Entry {
             ptr,
             uniq,
             src: s.src,
             local: s.local,
-            frontend: s.frontend.to_string(),
+            frontend,
             http: s.http,
             accept: SystemTime::now(),
             started: Instant::now(),
             route: Mutex::new(Route::default()),
-            kill,
+            killed: AtomicBool::new(false),
+            waiter: AtomicWaker::new(),
         });
         g.map.insert(ptr, e.clone());
         Guard {
@@ -168,16 +211,13 @@ impl Guard {
 
     pub fn set_route(&self, backend: &str, server: Option<&str>) {
         let mut r = lock(&self.entry.route);
-        r.backend = Some(backend.to_string());
-        r.server = server.map(str::to_string);
+        r.backend = Some(Arc::from(backend));
+        r.server = server.map(Arc::from);
     }
 
-    /// Completes when the stream is killed (never otherwise).
-    pub async fn cancelled(&self) {
-        let mut rx = self.entry.kill.subscribe();
-        if rx.wait_for(|k| *k).await.is_err() {
-            std::future::pending::<()>().await;
-        }
+    /// Completes when the stream is killed (never otherwise). One waiter at a time.
+    pub fn cancelled(&self) -> impl Future<Output = ()> + '_ {
+        Killed(&self.entry)
     }
 
     /// Runs `fut` with this stream as the current one ([`note_route`]), until it ends or
@@ -190,6 +230,8 @@ impl Guard {
     ) -> impl std::future::Future<Output = bool> + 'a {
         CURRENT.scope(self.entry.clone(), async move {
             tokio::select! {
+                // the stream first: no random pick per poll
+                biased;
                 _ = fut => false,
                 _ = self.cancelled() => true,
             }
@@ -209,11 +251,16 @@ tokio::task_local! {
 
 /// Records the backend and server of the current stream (called by the HTTP session
 /// when a transaction got its server connection; no-op outside [`Guard::scope`]).
-pub fn note_route(backend: &str, server: &str) {
+pub fn note_route(backend: &Arc<str>, server: &Arc<str>) {
     let _ = CURRENT.try_with(|e| {
         let mut r = lock(&e.route);
-        r.backend = Some(backend.to_string());
-        r.server = Some(server.to_string());
+        // a keep-alive connection's next request usually has the same route
+        if r.backend.as_ref() != Some(backend) {
+            r.backend = Some(backend.clone());
+        }
+        if r.server.as_ref() != Some(server) {
+            r.server = Some(server.clone());
+        }
     });
 }
 
@@ -310,7 +357,7 @@ fn src_text(e: &Entry) -> String {
 pub fn summary_line(e: &Entry) -> String {
     let r = e.route();
     let age = human_time(e.started.elapsed().as_secs());
-    let cli = e.frontend == "GLOBAL";
+    let cli = &*e.frontend == "GLOBAL";
     let (rq, rp, scf, scb, exp) = if cli {
         (
             "rq[f=c08002h,i=0,an=00h,rx=10s,wx=,ax=]",
@@ -355,7 +402,7 @@ pub struct Ids<'a> {
 pub fn detail(e: &Entry, ids: &Ids<'_>) -> String {
     let r = e.route();
     let mode = |p: &str| if (ids.http)(p) { "http" } else { "tcp" };
-    let cli = e.frontend == "GLOBAL";
+    let cli = &*e.frontend == "GLOBAL";
     let mut o = format!(
         "{:#x}: [{}] id={} proto={} source={}\n",
         e.ptr,

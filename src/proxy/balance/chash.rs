@@ -260,6 +260,18 @@ impl Chash {
 }
 
 impl LbCore for Chash {
+    fn add_slot(&mut self, pool: &Pool, i: ServerIdx) {
+        let s = &pool.srv[i];
+        let tot = s.uweight * BE_WEIGHT_SCALE;
+        let keys = (0..tot)
+            .map(|j| full_hash(s.spec.puid.wrapping_mul(SRV_EWGHT_MAX).wrapping_add(j)))
+            .collect();
+        self.nodes.push(SrvNodes {
+            keys,
+            inserted: Vec::new(),
+        });
+    }
+
     fn set_status_down(&mut self, pool: &mut Pool, i: ServerIdx) {
         let s = &pool.srv[i];
         if !s.status_changed() {

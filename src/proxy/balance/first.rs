@@ -82,6 +82,10 @@ impl Fas {
 }
 
 impl LbCore for Fas {
+    fn add_slot(&mut self, _pool: &Pool, _i: ServerIdx) {
+        self.node.push(None);
+    }
+
     fn set_status_down(&mut self, pool: &mut Pool, i: ServerIdx) {
         let s = &pool.srv[i];
         if !s.status_changed() {

@@ -87,21 +87,26 @@ pub fn servers_from_ir(servers: &[Located<Server>]) -> Vec<ServerSpec> {
         .map(|s| s.opts.id.and_then(|i| u32::try_from(i).ok()))
         .collect();
     let ids = assign_puids(&explicit);
-    let num =
-        |v: Option<i64>, default: u32| v.and_then(|n| u32::try_from(n).ok()).unwrap_or(default);
     real.iter()
         .zip(ids)
-        .map(|(s, puid)| ServerSpec {
-            puid,
-            name: s.name.clone(),
-            weight: num(s.opts.weight, 1).min(SRV_UWGHT_MAX),
-            backup: s.opts.backup,
-            disabled: s.opts.disabled,
-            maxconn: num(s.opts.maxconn, 0),
-            minconn: num(s.opts.minconn, 0),
-            maxqueue: num(s.opts.maxqueue, 0),
-        })
+        .map(|(s, puid)| spec_of(s, puid))
         .collect()
+}
+
+/// The balancing side of one server line with id `puid` (also `add server`'s).
+pub fn spec_of(s: &Server, puid: u32) -> ServerSpec {
+    let num =
+        |v: Option<i64>, default: u32| v.and_then(|n| u32::try_from(n).ok()).unwrap_or(default);
+    ServerSpec {
+        puid,
+        name: s.name.clone(),
+        weight: num(s.opts.weight, 1).min(SRV_UWGHT_MAX),
+        backup: s.opts.backup,
+        disabled: s.opts.disabled,
+        maxconn: num(s.opts.maxconn, 0),
+        minconn: num(s.opts.minconn, 0),
+        maxqueue: num(s.opts.maxqueue, 0),
+    }
 }
 
 /// The balancer of a backend (or `listen`) section.

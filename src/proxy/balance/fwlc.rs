@@ -111,6 +111,11 @@ impl Fwlc {
 }
 
 impl LbCore for Fwlc {
+    fn add_slot(&mut self, _pool: &Pool, _i: ServerIdx) {
+        self.tree.push(Tree::None);
+        self.node.push(None);
+    }
+
     fn set_status_down(&mut self, pool: &mut Pool, i: ServerIdx) {
         let s = &pool.srv[i];
         if !s.status_changed() {

@@ -306,6 +306,16 @@ impl Fwrr {
 }
 
 impl LbCore for Fwrr {
+    fn add_slot(&mut self, _pool: &Pool, _i: ServerIdx) {
+        self.pos.push(SrvPos {
+            tree: Where::None,
+            node: None,
+            npos: 0,
+            lpos: 0,
+            rweight: 0,
+        });
+    }
+
     fn set_status_down(&mut self, pool: &mut Pool, i: ServerIdx) {
         let s = &pool.srv[i];
         if !s.status_changed() {

@@ -136,6 +136,10 @@ impl Map {
 }
 
 impl LbCore for Map {
+    /// Map-based algorithms refuse dynamic servers (HAProxy's `BE_LB_PROP_DYN`); the
+    /// table is rebuilt from the pool on every change anyway.
+    fn add_slot(&mut self, _pool: &Pool, _i: ServerIdx) {}
+
     fn set_status_down(&mut self, pool: &mut Pool, i: ServerIdx) {
         if !pool.srv[i].status_changed() {
             return;

@@ -31,6 +31,7 @@ pub mod fwrr;
 pub mod hash;
 pub mod map;
 pub mod queue;
+pub mod slots;
 pub mod tree;
 
 #[cfg(test)]
@@ -614,6 +615,9 @@ pub trait LbCore {
     }
     /// `server_take_conn`/`server_drop_conn` (only leastconn repositions).
     fn reposition(&mut self, _pool: &mut Pool, _i: ServerIdx) {}
+    /// A server was appended to the pool (`add server`), not usable yet: the core makes
+    /// room for its per-server state.
+    fn add_slot(&mut self, pool: &Pool, i: ServerIdx);
 }
 
 #[derive(Debug, Clone)]
@@ -764,6 +768,46 @@ impl Balancer {
                 })
             }
         }
+    }
+
+    /// `add server`: appends a server in maintenance (HAProxy 2.6 creates dynamic servers
+    /// with SRV_ADMF_FMAINT); `set_state` brings it in. Its effective weight is computed
+    /// as for the servers of the configuration, so it gets its share once usable.
+    pub fn add_server(&mut self, spec: ServerSpec) -> Result<ServerIdx, BalanceError> {
+        if spec.weight > SRV_UWGHT_MAX {
+            return Err(BalanceError::WeightOutOfRange(spec.weight));
+        }
+        if spec.puid == 0 {
+            return Err(BalanceError::ZeroId);
+        }
+        // (no duplicate id check: a deleted server keeps its place, not its id)
+        let ew = self.pool.eweight_of(spec.weight);
+        let i = self.pool.srv.len();
+        self.pool.srv.push(Srv {
+            uweight: spec.weight,
+            spec,
+            cur_eweight: ew,
+            next_eweight: ew,
+            cur_state: ServerState::Maint,
+            next_state: ServerState::Maint,
+            served: 0,
+            nbpend: 0,
+            cumulative_weight: 0,
+        });
+        self.core.as_core().add_slot(&self.pool, i);
+        Ok(i)
+    }
+
+    /// `set maxconn server`: the server's new limit (0: none). The caller serves its queue
+    /// ([`queue::Dispatcher::set_maxconn`]).
+    pub fn set_maxconn(&mut self, i: ServerIdx, maxconn: u32) -> Result<(), BalanceError> {
+        let s = self
+            .pool
+            .srv
+            .get_mut(i)
+            .ok_or(BalanceError::NoSuchServer(i))?;
+        s.spec.maxconn = maxconn;
+        Ok(())
     }
 
     /// The request was given a connection slot on server `i` (`served++`).

@@ -151,6 +151,26 @@ impl Dispatcher {
         done
     }
 
+    /// `add server`: the balancer takes the server (in maintenance) and it gets a queue.
+    pub fn add_server(&mut self, spec: super::ServerSpec) -> Result<ServerIdx, BalanceError> {
+        let i = self.balancer.add_server(spec)?;
+        self.srv_queue.push(VecDeque::new());
+        Ok(i)
+    }
+
+    /// `set maxconn server`: a lower limit holds new requests back (they queue), a higher
+    /// one hands the free slots to queued requests at once, as HAProxy's
+    /// `cli_parse_set_maxconn_server` (it calls `process_srv_queue` when the server has a
+    /// queue). Returns the requests that now have a slot.
+    pub fn set_maxconn(
+        &mut self,
+        i: ServerIdx,
+        maxconn: u32,
+    ) -> Result<Vec<(u64, ServerIdx)>, BalanceError> {
+        self.balancer.set_maxconn(i, maxconn)?;
+        Ok(self.process_srv_queue(i))
+    }
+
     /// Requests waiting in server `i`'s queue.
     pub fn server_queue_len(&self, i: ServerIdx) -> usize {
         self.srv_queue.get(i).map_or(0, VecDeque::len)
@@ -160,7 +180,8 @@ impl Dispatcher {
         self.px_queue.len()
     }
 
-    fn total_queued(&self) -> usize {
+    /// Requests waiting in any queue of the backend.
+    pub fn total_queued(&self) -> usize {
         self.px_queue.len() + self.srv_queue.iter().map(VecDeque::len).sum::<usize>()
     }
 
@@ -312,6 +333,94 @@ impl Dispatcher {
 mod tests {
     use super::super::*;
     use super::*;
+
+    /// `add server` on each dynamic algorithm: the server joins in maintenance (no
+    /// traffic), then takes its weighted share once UP, as HAProxy 2.6.12 measured on
+    /// roundrobin: weights 1 and 3 give `s1 n1 n1 n1` (`A B B B A B B B`).
+    #[test]
+    fn added_server_joins_in_maintenance_then_takes_its_share() {
+        let req = RequestInfo::default();
+        for alg in [
+            Algorithm::RoundRobin,
+            Algorithm::LeastConn,
+            Algorithm::First,
+            Algorithm::Random { draws: 2 },
+        ] {
+            let b = Balancer::new(
+                BalanceConfig::new(alg.clone()),
+                vec![ServerSpec::new(1, "s1")],
+            )
+            .expect("valid servers");
+            let mut d = Dispatcher::new(b);
+            let n1 = d
+                .add_server(ServerSpec::new(2, "n1").weight(3))
+                .expect("added");
+            assert_eq!(n1, 1);
+            let mut x = 7u32;
+            let mut rng = || {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                x
+            };
+            let mut picks = Vec::new();
+            for id in 0..8 {
+                if let Assignment::Server(s) = d.assign(id, &req, None, 0, &mut rng) {
+                    picks.push(s);
+                    d.release(s);
+                }
+            }
+            assert_eq!(
+                picks,
+                vec![0; 8],
+                "{alg:?}: a server in maintenance was picked"
+            );
+            d.set_state(n1, ServerState::Up).expect("up");
+            let mut picks = Vec::new();
+            for id in 0..8 {
+                match d.assign(id, &req, None, 0, &mut rng) {
+                    Assignment::Server(s) => {
+                        picks.push(s);
+                        d.release(s);
+                    }
+                    other => panic!("{alg:?}: {other:?}"),
+                }
+            }
+            match alg {
+                Algorithm::RoundRobin => assert_eq!(picks, vec![0, 1, 1, 1, 0, 1, 1, 1]),
+                // `first` keeps to the lowest id with room
+                Algorithm::First => assert_eq!(picks, vec![0; 8]),
+                _ => assert!(picks.contains(&1), "{alg:?}: n1 never picked: {picks:?}"),
+            }
+        }
+    }
+
+    /// `set maxconn server`: raising the limit hands the free slot to the queued request
+    /// at once; lowering it holds new requests back.
+    #[test]
+    fn set_maxconn_serves_or_holds_the_queue() {
+        let b = Balancer::new(
+            BalanceConfig::new(Algorithm::RoundRobin),
+            vec![ServerSpec::new(1, "s1").maxconn(1)],
+        )
+        .expect("valid servers");
+        let mut d = Dispatcher::new(b);
+        let req = RequestInfo::default();
+        let mut rng = || 0u32;
+        assert_eq!(d.assign(0, &req, None, 0, &mut rng), Assignment::Server(0));
+        assert_eq!(
+            d.assign(1, &req, None, 1, &mut rng),
+            Assignment::QueuedOnBackend
+        );
+        assert_eq!(d.set_maxconn(0, 2), Ok(vec![(1, 0)]));
+        assert_eq!(d.set_maxconn(0, 1), Ok(vec![]));
+        // two served, limit 1: a third waits until both are done
+        assert_eq!(
+            d.assign(2, &req, None, 2, &mut rng),
+            Assignment::QueuedOnBackend
+        );
+        assert_eq!(d.release(0), vec![]);
+        assert_eq!(d.release(0), vec![(2, 0)]);
+        assert_eq!(d.set_maxconn(9, 1), Err(BalanceError::NoSuchServer(9)));
+    }
 
     #[test]
     fn full_roundrobin_queues_on_backend_and_release_hands_over() {

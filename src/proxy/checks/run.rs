@@ -50,6 +50,53 @@ pub struct CheckPlan {
     pub warning: Option<String>,
     /// Global `max-spread-checks` (ms): caps the window the first checks are spread over.
     pub max_spread_checks_ms: Option<u64>,
+    /// The target's address is the server's (no `addr` / `agent-addr`), and its port
+    /// (no `port` / `agent-port`): `set server ... addr` moves the check with it.
+    pub follows_server: (bool, bool),
+}
+
+impl CheckPlan {
+    /// The plan with the runtime API's changes ([`super::live::Override`]) applied.
+    fn with_override(&self, ov: &super::live::Override) -> std::borrow::Cow<'_, CheckPlan> {
+        if *ov == super::live::Override::default() {
+            return std::borrow::Cow::Borrowed(self);
+        }
+        let mut p = self.clone();
+        if self.follows_server.0
+            && let Some(ip) = ov.server_ip
+        {
+            p.target.ip = Some(ip);
+            p.target.host = ip.to_string();
+            p.target.unix = None;
+        }
+        if self.follows_server.1
+            && let Some(port) = ov.server_port
+        {
+            p.target.port = port;
+        }
+        if let Some(ip) = ov.ip {
+            p.target.ip = Some(ip);
+            p.target.host = ip.to_string();
+            p.target.unix = None;
+        }
+        if let Some(port) = ov.port {
+            p.target.port = port;
+        }
+        if let Some(send) = &ov.send {
+            p.steps.retain(|s| !matches!(s, Step::Send(_)));
+            if !send.is_empty() {
+                p.steps.insert(
+                    1,
+                    Step::Send(plan::SendStep {
+                        data: plan::SendData::Bytes(send.clone()),
+                        comment: None,
+                        step_id: 1,
+                    }),
+                );
+            }
+        }
+        std::borrow::Cow::Owned(p)
+    }
 }
 
 /// HAProxy's check statuses (src/check.c `check_statuses`).
@@ -67,6 +114,10 @@ pub enum Status {
     L7OkCD,
     L7Sts,
     SockErr,
+    /// An agent's reply without a health word (HCHK_STATUS_CHECKED): no state change.
+    Checked,
+    /// `observe` found too many errors in the traffic (HCHK_STATUS_HANA).
+    Hana,
 }
 
 impl Status {
@@ -84,6 +135,8 @@ impl Status {
             Status::L7OkCD => "Layer7 check conditionally passed",
             Status::L7Sts => "Layer7 wrong status",
             Status::SockErr => "Socket error",
+            Status::Checked => "No status change",
+            Status::Hana => "Health analyze",
         }
     }
 
@@ -102,6 +155,8 @@ impl Status {
             Status::L7OkCD => "L7OKC",
             Status::L7Sts => "L7STS",
             Status::SockErr => "SOCKERR",
+            Status::Checked => "CHECKED",
+            Status::Hana => "HANA",
         }
     }
 
@@ -109,6 +164,8 @@ impl Status {
     /// measured: L4CON is 8, L7OK 15).
     pub fn code(self) -> u8 {
         match self {
+            Status::Checked => 3,
+            Status::Hana => 4,
             Status::SockErr => 5,
             Status::L4Ok => 6,
             Status::L4Tout => 7,
@@ -134,6 +191,7 @@ impl Status {
         match self {
             Status::L4Ok | Status::L6Ok | Status::L7OkD => CheckResult::Passed,
             Status::L7OkCD => CheckResult::CondPass,
+            Status::Checked => CheckResult::Neutral,
             _ => CheckResult::Failed,
         }
     }
@@ -165,6 +223,8 @@ pub enum CheckKind {
     Redis,
     Smtp,
     Ldap,
+    /// `agent-check`: the agent's reply line drives the server (see [`super::agent`]).
+    Agent,
 }
 
 /// One UP/DOWN transition of a server.
@@ -205,6 +265,20 @@ pub struct HealthEvent {
     /// HAProxy's `option log-health-checks` reports this check: its status or its health
     /// changed (`set_server_check_status`).
     pub report: bool,
+    /// An agent check's result: the engine interprets it (its health, state and texts
+    /// depend on the server), the fields above but the status, info and duration do not
+    /// apply.
+    pub agent: Option<AgentOutcome>,
+    /// A health analysis (`observe`) reached its error limit (counted in `hanafail`):
+    /// `Some(true)` when it failed the check (`on-error` but `fastinter`), `Some(false)`
+    /// when it only brought the next check forward (nothing else in the event applies).
+    pub hana: Option<bool>,
+}
+
+/// What an agent check read: `None` when it failed before a reply (the status says why).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentOutcome {
+    pub read: Option<super::agent::Read>,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -262,6 +336,8 @@ async fn run_one(
     let now_ms = |start: tokio::time::Instant| start.elapsed().as_millis() as u64;
     let mut st = CheckState::new(plan.params, first_ms);
     let mut rng = exec::SmallRng::seeded(plan.server_idx as u64);
+    let is_agent = plan.kind == CheckKind::Agent;
+    let live = super::live::get(&stop, &plan.backend, plan.server_idx, is_agent);
     // HAProxy starts at HCHK_STATUS_INI: the first result is always a status change
     let mut last_status = None;
     loop {
@@ -277,17 +353,81 @@ async fn run_one(
                 }
                 continue;
             }
+            _ = live.hana_ready.notified() => {
+                for req in live.take_hana() {
+                    let ev = apply_hana(&plan, &mut st, req, now_ms(start), &mut rng, last_status);
+                    if ev.hana == Some(true) {
+                        last_status = Some(Status::Hana);
+                    }
+                    if tx.send(ev).is_err() {
+                        return;
+                    }
+                }
+                continue;
+            }
+        }
+        let reset = live
+            .reset_health
+            .swap(-1, std::sync::atomic::Ordering::Relaxed);
+        if let Ok(h) = u32::try_from(reset) {
+            st.reset_health(h);
         }
         let running = st.state() != OpState::Stopped;
+        if !live.enabled.load(std::sync::atomic::Ordering::Relaxed)
+            || live.paused.load(std::sync::atomic::Ordering::Relaxed)
+        {
+            // `disable agent | health`, maintenance: no check until enabled again
+            st.reschedule(now_ms(start));
+            continue;
+        }
+        let ov = live.get();
+        let eff = plan.with_override(&ov);
+        live.in_progress
+            .store(true, std::sync::atomic::Ordering::Relaxed);
         let outcome = tokio::select! {
-            o = exec::run_check(&plan, running) => o,
+            o = exec::run_check(&eff, running) => o,
             r = stop.changed() => {
+                live.in_progress.store(false, std::sync::atomic::Ordering::Relaxed);
                 if r.is_err() || *stop.borrow() {
                     return;
                 }
                 continue;
             }
         };
+        live.in_progress
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+        if is_agent {
+            // the engine interprets the reply; the agent runs every `agent-inter`
+            st.reschedule(now_ms(start));
+            let ev = HealthEvent {
+                backend: plan.backend.clone(),
+                server: plan.server.clone(),
+                server_idx: plan.server_idx,
+                up: true,
+                reason: outcome.status.description().to_string(),
+                info: outcome.info,
+                check_duration_ms: outcome.duration_ms,
+                code: outcome.status.shows_code().then_some(outcome.code),
+                backup: plan.backup,
+                draining: false,
+                transition: false,
+                status: outcome.status,
+                health: 1,
+                rise: 1,
+                fall: 1,
+                result: outcome.status.result(),
+                counted_failure: false,
+                report: false,
+                agent: Some(AgentOutcome {
+                    read: outcome.agent,
+                }),
+                hana: None,
+            };
+            if tx.send(ev).is_err() {
+                return;
+            }
+            continue;
+        }
         let before = st.health();
         let result = outcome.status.result();
         let tr = st.on_result(result, now_ms(start), &mut rng);
@@ -310,11 +450,71 @@ async fn run_one(
             result,
             counted_failure: result == CheckResult::Failed && before > 0,
             report: last_status != Some(outcome.status) || before != st.health(),
+            agent: None,
+            hana: None,
         };
         last_status = Some(outcome.status);
         if tx.send(ev).is_err() {
             return;
         }
+    }
+}
+
+/// `__health_adjust` at the error limit: the check's health as `on-error` says, then
+/// the next check within `fastinter` (at once without one), as HAProxy 2.6 does.
+fn apply_hana(
+    plan: &CheckPlan,
+    st: &mut CheckState,
+    req: super::observe::HanaReq,
+    now: u64,
+    rng: &mut exec::SmallRng,
+    last_status: Option<Status>,
+) -> HealthEvent {
+    use super::observe::OnError;
+    let rise = st.params().rise;
+    let before = st.health();
+    let applied = req.on_error != OnError::FastInter;
+    let mut tr = None;
+    match req.on_error {
+        OnError::FastInter => {}
+        OnError::SuddenDeath if before > rise => st.set_health(rise + 1),
+        OnError::MarkDown => st.set_health(rise),
+        _ => {}
+    }
+    let pre = st.health();
+    if applied {
+        // a failed check without a check: the task keeps its schedule
+        let due = st.next_due_ms();
+        tr = st.on_result(CheckResult::Failed, now, rng);
+        st.reschedule_at(due);
+    }
+    st.bring_forward(now, plan.params.fastinter.unwrap_or(0));
+    let status = if applied {
+        Status::Hana
+    } else {
+        last_status.unwrap_or(Status::Hana)
+    };
+    HealthEvent {
+        backend: plan.backend.clone(),
+        server: plan.server.clone(),
+        server_idx: plan.server_idx,
+        up: st.state() != OpState::Stopped,
+        reason: status.description().to_string(),
+        info: if applied { req.info } else { String::new() },
+        check_duration_ms: 0,
+        code: None,
+        backup: plan.backup,
+        draining: st.state() == OpState::Stopping,
+        transition: tr.is_some(),
+        status,
+        health: st.health(),
+        rise,
+        fall: st.params().fall,
+        result: CheckResult::Failed,
+        counted_failure: applied && pre > 0,
+        report: applied,
+        agent: None,
+        hana: Some(applied),
     }
 }
 
@@ -329,7 +529,10 @@ impl HealthEvent {
         if !self.info.is_empty() {
             m.push_str(&format!(", info: \"{}\"", ascii_encode(&self.info)));
         }
-        m.push_str(&format!(", check duration: {}ms", self.check_duration_ms));
+        // HAProxy's `duration = -1` for a health analysis
+        if self.status != Status::Hana {
+            m.push_str(&format!(", check duration: {}ms", self.check_duration_ms));
+        }
         m
     }
 }
@@ -399,7 +602,12 @@ pub fn check_log_message(ev: &HealthEvent, weighted: bool) -> String {
         (ev.health, ev.rise, "DOWN")
     };
     format!(
-        "Health check for {}server {}/{} {}{}, reason: {}, status: {a}/{b} {word}.",
+        "{} check for {}server {}/{} {}{}, reason: {}, status: {a}/{b} {word}.",
+        if ev.agent.is_some() {
+            "Agent"
+        } else {
+            "Health"
+        },
         if ev.backup { "backup " } else { "" },
         ev.backend,
         ev.server,

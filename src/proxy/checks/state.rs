@@ -54,6 +54,8 @@ pub enum CheckResult {
     /// Passed, but the server asks not to get new traffic (e.g. `http-check
     /// disable-on-404`): counted as a success, the server ends STOPPING instead of RUNNING.
     CondPass,
+    /// No state change asked (an agent's reply without a health word).
+    Neutral,
 }
 
 /// The server's operational state as health checks drive it.
@@ -180,6 +182,7 @@ impl CheckState {
                     }
                 }
             }
+            CheckResult::Neutral => {}
         }
         let transition = match result {
             // check_notify_failure: only at health 0
@@ -200,6 +203,39 @@ impl CheckState {
         };
         self.next_due_ms = now_ms.saturating_add_signed(self.spread(rng));
         transition
+    }
+
+    /// Sets the health counter (health analysis: `sudden-death`, `mark-down`), within
+    /// its range.
+    pub fn set_health(&mut self, h: u32) {
+        self.health = h.min(self.max_health());
+    }
+
+    /// Sets the health counter as the admin path does (maintenance): at `rise` or more
+    /// the server is up, at 0 down.
+    pub fn reset_health(&mut self, h: u32) {
+        self.set_health(h);
+        if self.health >= self.params.rise {
+            self.state = OpState::Running;
+        } else if self.health == 0 {
+            self.state = OpState::Stopped;
+        }
+    }
+
+    /// The next check at `at_ms` (virtual milliseconds).
+    pub fn reschedule_at(&mut self, at_ms: u64) {
+        self.next_due_ms = at_ms;
+    }
+
+    /// The next check no later than `delay_ms` after `now_ms`.
+    pub fn bring_forward(&mut self, now_ms: u64, delay_ms: u64) {
+        self.next_due_ms = self.next_due_ms.min(now_ms.saturating_add(delay_ms));
+    }
+
+    /// Schedules the next check one interval after `now_ms` without a result (a check
+    /// that did not run, an agent whose health the engine keeps).
+    pub fn reschedule(&mut self, now_ms: u64) {
+        self.next_due_ms = now_ms.saturating_add(self.params.inter);
     }
 
     /// The next interval with `spread-checks` applied: `inter +/- inter * spread%`, drawn as
@@ -477,5 +513,31 @@ mod tests {
         let mut st = CheckState::new(CheckParams::default(), 0);
         assert_eq!(run(&mut st, "c"), vec![Some(Transition::WentStopping)]);
         assert_eq!(run(&mut st, "+"), vec![Some(Transition::WentUp)]);
+    }
+
+    /// HAProxy 2.6.12, measured: entering maintenance zeroes the health, leaving it sets
+    /// `rise` (UP at once, `UP 1/3`) and the next success reports `3/3 UP` without a
+    /// transition; an added server's first checks go `1/2 DOWN` then `3/3 UP`.
+    #[test]
+    fn reset_health_as_maintenance_does() {
+        let p = CheckParams {
+            rise: 2,
+            fall: 3,
+            ..CheckParams::default()
+        };
+        let mut st = CheckState::new(p, 0);
+        run(&mut st, "+");
+        st.reset_health(0);
+        assert_eq!((st.health(), st.state()), (0, OpState::Stopped));
+        st.reset_health(2);
+        assert_eq!((st.health(), st.state()), (2, OpState::Running));
+        assert_eq!(run(&mut st, "+"), vec![None]);
+        assert_eq!(st.health(), 4);
+        let mut added = CheckState::new(p, 0);
+        added.reset_health(0);
+        assert_eq!(run(&mut added, "+"), vec![None]);
+        assert_eq!(added.health(), 1);
+        assert_eq!(run(&mut added, "+"), vec![Some(Transition::WentUp)]);
+        assert_eq!(added.health(), 4);
     }
 }

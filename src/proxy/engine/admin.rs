@@ -80,6 +80,17 @@ pub struct Runtime {
     /// backlog): `disable frontend` takes the socket out of the listening state at once,
     /// before the accept loop notices, as HAProxy's answer means it is done.
     listeners: Mutex<Vec<(usize, std::net::TcpListener, i32)>>,
+    /// The global section (`add server` builds TLS to a new `ssl` server with its
+    /// `ssl-default-server-*` and `ssl-server-verify`).
+    pub global: crate::ir::haproxy::Global,
+    /// Serializes `add server`s: a server's counters and its place in the backend must
+    /// get the same index.
+    adding: Mutex<()>,
+    /// The running engine (set by the runtime API's start): `enable health` of an added
+    /// server spawns its check task with it.
+    engine: std::sync::OnceLock<std::sync::Weak<Engine>>,
+    /// Added servers whose check task runs (backend, server index).
+    checking: Mutex<std::collections::HashSet<(usize, usize)>>,
     /// Counts `disable frontend`s: an accept loop that finds it changed registers its
     /// socket again with the reactor (a disable and enable it did not see left a
     /// hang-up in its readiness).
@@ -101,6 +112,10 @@ impl Default for Runtime {
             global_override: AtomicU32::new(0),
             deleted: Mutex::new(Default::default()),
             listeners: Mutex::new(Vec::new()),
+            global: Default::default(),
+            adding: Mutex::new(()),
+            engine: std::sync::OnceLock::new(),
+            checking: Mutex::new(Default::default()),
             disables: std::sync::atomic::AtomicU64::new(0),
         }
     }
@@ -109,7 +124,10 @@ impl Default for Runtime {
 impl Runtime {
     /// The global `maxconnrate`, `maxsessrate`, `maxsslrate` and `maxcomprate` (kB/s).
     pub fn from_global(g: &crate::ir::haproxy::Global) -> Self {
-        let r = Runtime::default();
+        let r = Runtime {
+            global: g.clone(),
+            ..Runtime::default()
+        };
         for d in &g.other {
             let v = d
                 .args
@@ -125,6 +143,11 @@ impl Runtime {
             }
         }
         r
+    }
+
+    /// Remembers the running engine (once).
+    pub fn set_engine(&self, engine: &std::sync::Arc<Engine>) {
+        let _ = self.engine.set(std::sync::Arc::downgrade(engine));
     }
 
     /// Wakes the accept loops.
@@ -214,6 +237,33 @@ impl Runtime {
             .unwrap_or_default()
     }
 }
+
+/// Server keywords HAProxy 2.6.12 refuses in `add server` ("'X' option is not accepted
+/// for dynamic server"), measured keyword by keyword.
+const NOT_DYNAMIC: &[&str] = &[
+    "cookie",
+    "init-addr",
+    "log-proto",
+    "max-reuse",
+    "namespace",
+    "no-agent-check",
+    "no-check",
+    "no-check-send-proxy",
+    "no-check-ssl",
+    "no-send-proxy-v2-ssl",
+    "no-send-proxy-v2-ssl-cn",
+    "no-ssl",
+    "non-stick",
+    "redir",
+    "resolve-net",
+    "resolve-opts",
+    "resolve-prefer",
+    "resolvers",
+    "socks4",
+    "ssl-reuse",
+    "stick",
+    "tcp-ut",
+];
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -330,7 +380,10 @@ impl Engine {
         port: Option<&str>,
     ) -> Result<(), AdminError> {
         let (bi, si) = self.admin_find(spec)?;
-        if !self.backends[bi].servers[si].ir.opts.check {
+        // `disable health` too (CHK_ST_ENABLED, measured)
+        if !self.backends[bi].servers[si].ir.opts.check
+            || self.stats.backends[bi].servers[si].checks_off.load(Relaxed)
+        {
             return Err(AdminError::Text(
                 "health checks are not enabled on this server".into(),
             ));
@@ -375,9 +428,13 @@ impl Engine {
             .iter()
             .position(|x| x.name == b)
             .ok_or(AdminError::NoBackend)?;
+        // a deleted server keeps its place: a server added again under its name is
+        // another one
         let si = self.backends[bi]
-            .server_index(s)
-            .filter(|si| !self.admin.is_deleted(bi, *si))
+            .servers
+            .iter()
+            .enumerate()
+            .position(|(j, x)| &*x.name == s && !self.admin.is_deleted(bi, j))
             .ok_or(AdminError::NoServer)?;
         self.stats.bind(self, false);
         Ok((bi, si))
@@ -399,6 +456,9 @@ impl Engine {
             let _ = be.set_server_weight(si, w);
         }
         let state = crate::proxy::stats::health::effective_state(ss);
+        if state != crate::proxy::balance::ServerState::Maint {
+            ss.fresh.store(false, Relaxed);
+        }
         let reason = if admin & admf::MAINT != 0 {
             "Forced maintenance"
         } else {
@@ -557,8 +617,8 @@ impl Engine {
         if let Some(ss) = self.stats.backends.get(bi).and_then(|b| b.servers.get(si)) {
             ss.maxconn.store(n, Relaxed);
         }
-        // the balancer's per-server maxconn is fixed at start (`proxy::balance` has no
-        // setter yet): the value is recorded for the stats only
+        // a lower limit holds new requests back, a higher one serves the queue at once
+        self.backends[bi].set_server_maxconn(si, n);
         Ok(())
     }
 
@@ -581,9 +641,11 @@ impl Engine {
         Ok(())
     }
 
-    /// `add server B/S ADDR [kw...]`: HAProxy's checks in its order. tandem's balancer
-    /// and counters are sized at start, so a server that passes them is refused with
-    /// tandem's own text.
+    /// `add server B/S ADDR [kw...]`: HAProxy 2.6's checks in its order, then the server
+    /// joins the backend in forced maintenance (as HAProxy creates dynamic servers):
+    /// `enable server` (or `set server ... state ready`) puts it into the balancer. The
+    /// options are read by the configuration's own server-line parser; HAProxy's answer
+    /// on success is "New server registered.".
     pub fn admin_add_server(&self, spec: &str, args: &[&str]) -> Result<String, AdminError> {
         let (b, s) = spec.split_once('/').ok_or(AdminError::NeedServer)?;
         if s.is_empty() {
@@ -603,16 +665,236 @@ impl Engine {
         if args.is_empty() {
             return Ok("'server' expects <name> and <addr>[:<port>] as arguments.".into());
         }
-        if args.contains(&"cookie") {
-            return Ok("'cookie' option is not accepted for dynamic server".into());
+        // the keywords HAProxy 2.6 refuses on a dynamic server (no SRV_PARSE_DYNAMIC),
+        // met in argument order (measured one by one against 2.6.12)
+        let kws = crate::config::haproxy::server::server_keywords();
+        let mut i = 1;
+        while let Some(k) = args.get(i) {
+            if NOT_DYNAMIC.contains(k) {
+                return Ok(format!("'{k}' option is not accepted for dynamic server"));
+            }
+            let n = kws
+                .iter()
+                .find(|(n, _)| n == k)
+                .map_or(0, |(_, n)| (*n).max(0) as usize);
+            i += 1 + n;
         }
+        let line: Vec<String> = ["server", s]
+            .into_iter()
+            .chain(args.iter().copied())
+            .map(String::from)
+            .collect();
+        let mut warnings = Vec::new();
+        let mut ctx = crate::config::haproxy::expr::Ctx {
+            file: "",
+            line: 0,
+            section: "backend",
+            proxy: b,
+            http: be.mode == super::Mode::Http,
+            acl_names: &[],
+            warnings: &mut warnings,
+        };
+        let who = format!("'server {b}/{s}' : ");
+        let bare = |e: &str| -> String {
+            // the CLI answers the parser's text without its `[file:line] : 'server B/S' : `
+            let e = e.trim_start_matches(['\u{1}', '\u{2}', '\u{3}']);
+            let e = e.split('\u{1e}').next().unwrap_or(e);
+            let e = e.split_once(&who).map_or(e, |x| x.1);
+            e.strip_prefix("[:0] : ").unwrap_or(e).to_string()
+        };
+        let sv = match crate::config::haproxy::server::parse_server(&line, None, &mut ctx) {
+            Ok(mut v) if !v.is_empty() => v.remove(0),
+            Ok(_) => return Ok("'server' expects <name> and <addr>[:<port>] as arguments.".into()),
+            Err(e) => return Ok(bare(&e)),
+        };
+        let verify_none = self
+            .admin
+            .global
+            .other
+            .iter()
+            .rev()
+            .find(|d| d.keyword == "ssl-server-verify")
+            .is_some_and(|d| d.args.first().is_some_and(|a| a == "none"));
+        if let Some(e) = crate::config::haproxy::server::ssl_init_errors(&sv, verify_none).first() {
+            return Ok(bare(e));
+        }
+        if let Some(t) = sv.opts.track.as_deref() {
+            // HAProxy 2.6.12's checks of the tracked server (measured); tandem does not
+            // make an added server follow it yet
+            let (tb, ts) = t.split_once('/').unwrap_or((b, t));
+            let Some(tbe) = self.backends.iter().find(|x| x.name == tb) else {
+                return Ok(format!(
+                    "unable to find required proxy '{tb}' for tracking."
+                ));
+            };
+            let Some(target) = tbe.servers.iter().find(|x| &*x.name == ts) else {
+                return Ok(format!(
+                    "unable to find required server '{ts}' for tracking."
+                ));
+            };
+            if !target.ir.opts.check && !target.ir.opts.agent_check {
+                return Ok(format!(
+                    "unable to use {tb}/{ts} for tracking as it does not have any check nor agent enabled."
+                ));
+            }
+        }
+        let _adding = lock(&self.admin.adding);
+        let live = |j: usize| !self.admin.is_deleted(bi, j);
         if be
-            .server_index(s)
-            .is_some_and(|si| !self.admin.is_deleted(bi, si))
+            .servers
+            .iter()
+            .enumerate()
+            .any(|(j, x)| &*x.name == s && live(j))
         {
             return Ok("Already exists a server with the same name in backend.".into());
         }
-        Ok("tandem cannot add servers at run time: declare the server in the configuration (e.g. `disabled`) and use `enable server`.".into())
+        // HAProxy's `get_next_id`: the lowest id no live server holds
+        let used: std::collections::HashSet<u32> = be
+            .servers
+            .iter()
+            .enumerate()
+            .filter(|(j, _)| live(*j))
+            .map(|(_, x)| x.puid)
+            .collect();
+        let puid = match sv.opts.id {
+            Some(id) => {
+                let id = u32::try_from(id).unwrap_or(0);
+                if let Some(x) = be
+                    .servers
+                    .iter()
+                    .enumerate()
+                    .find(|(j, x)| x.puid == id && live(*j))
+                    .map(|(_, x)| x)
+                {
+                    // an added server has no file: HAProxy prints its NULL as `(null)`
+                    let file = if x.ir.file.is_empty() {
+                        "(null)"
+                    } else {
+                        x.ir.file.as_str()
+                    };
+                    return Ok(format!(
+                        "'id' : custom id {id} already used at {file}:{} ('server {}').",
+                        x.ir.line, x.name
+                    ));
+                }
+                id
+            }
+            None => (1..).find(|id| !used.contains(id)).unwrap_or(1),
+        };
+        let weight = sv.opts.weight.unwrap_or(1).clamp(0, 256) as u32;
+        let before = be.servers.len();
+        let check = sv.opts.check;
+        let disabled = sv.opts.disabled;
+        let counters = || {
+            let si = self.stats.add_server(bi, weight, check)?;
+            if disabled {
+                // `disabled` adds the configuration's maintenance (admin state 5)
+                let ss = self.stats.backends.get(bi)?.servers.get(si)?;
+                ss.admin
+                    .fetch_or(crate::proxy::stats::admf::CMAINT, Relaxed);
+            }
+            Some(si)
+        };
+        match be.add_server(sv, puid, &self.admin.global, counters) {
+            Ok(si) if si == before => {}
+            Ok(_) | Err(_) => {
+                return Err(AdminError::Text("Failed to register the server.".into()));
+            }
+        }
+        // HAProxy 2.6.12 `-db` on stderr: `[NOTICE]   (PID) : CLI : 'server B/S' : New
+        // server registered.`
+        eprintln!(
+            "{:<11}({}) : CLI : 'server {b}/{s}' : New server registered.",
+            "[NOTICE]",
+            std::process::id()
+        );
+        Ok("New server registered.".into())
+    }
+
+    /// `enable|disable health B/S`: HAProxy's answer for a server without `check`; the
+    /// checks of a server added with `check` start at its first `enable health`.
+    /// `disable health` pauses what the checks do to the server (its state stays) and
+    /// shows it unchecked.
+    pub fn admin_health_checks(&self, spec: &str, enable: bool) -> Result<(), AdminError> {
+        let (bi, si) = self.admin_find(spec)?;
+        let sv = &self.backends[bi].servers[si];
+        let ss = &self.stats.backends[bi].servers[si];
+        if !sv.ir.opts.check {
+            return if enable {
+                Err(AdminError::Text(
+                    "Health check was not configured on this server, cannot enable.".into(),
+                ))
+            } else {
+                Ok(())
+            };
+        }
+        ss.checks_off.store(!enable, Relaxed);
+        // pauses or resumes the check task (stats/health.rs)
+        crate::proxy::stats::health::on_health_cli(self, bi, si, enable);
+        let added = sv.ir_idx >= self.backends[bi].ir.servers.len();
+        if enable && added && lock(&self.admin.checking).insert((bi, si)) {
+            self.spawn_checks(bi, si);
+        }
+        Ok(())
+    }
+
+    /// Starts the check task of added server `si` of backend `bi`: planned as a server
+    /// line of its backend would be; its results go through the engine as the
+    /// configuration's checks do, transitions printed as the runtime prints them.
+    fn spawn_checks(&self, bi: usize, si: usize) {
+        let Some(engine) = self.admin.engine.get().and_then(std::sync::Weak::upgrade) else {
+            return;
+        };
+        let Ok(rt) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let be = &self.backends[bi];
+        let sv = &be.servers[si];
+        let mut proxy = be.ir.clone();
+        proxy.servers = vec![crate::ir::haproxy::Located {
+            span: Default::default(),
+            value: sv.ir.clone(),
+        }];
+        let cfg = crate::ir::haproxy::Config {
+            global: self.admin.global.clone(),
+            ..Default::default()
+        };
+        let mut plans = match crate::proxy::checks::run::plan_for_backend(&cfg, &proxy) {
+            Ok(p) => p,
+            Err(e) => {
+                crate::proxy::log::stderr_warning(&format!(
+                    "CLI : server {}/{} : health checks not started: {e}",
+                    be.name, sv.name
+                ));
+                return;
+            }
+        };
+        for p in &mut plans {
+            // the engine finds the server by this index
+            p.server_idx = sv.ir_idx;
+        }
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let stop = engine.stopping().clone();
+        let _guard = rt.enter();
+        crate::proxy::checks::run::spawn(plans, tx, stop);
+        rt.spawn(async move {
+            while let Some(ev) = rx.recv().await {
+                let Some(t) = engine.on_health_event(&ev) else {
+                    continue;
+                };
+                for t in std::iter::once(&t).chain(&t.followers) {
+                    crate::proxy::log::stderr_warning(&t.line);
+                    if t.no_server_left {
+                        eprintln!(
+                            "{:<11}({}) : {}",
+                            "[ALERT]",
+                            std::process::id(),
+                            crate::proxy::checks::run::no_server_available_message(&t.backend)
+                        );
+                    }
+                }
+            }
+        });
     }
 
     /// `set maxconn global N`: 0 or less is the configured (hard) maxconn, above it is
@@ -649,6 +931,56 @@ mod tests {
             "defaults\n mode http\n timeout client 1s\n timeout server 1s\n timeout connect 1s\nbackend be\n server s1 127.0.0.1:1\n server s2 127.0.0.1:2 weight 4\n",
         );
         Engine::from_ir(&cfg, std::path::Path::new(".")).expect("engine")
+    }
+
+    /// `add server`: HAProxy 2.6.12's answers (measured), the server in maintenance until
+    /// `enable server`, then usable; deleted, its name can be added again.
+    #[test]
+    fn add_server_in_maintenance_then_enabled() {
+        let e = engine();
+        let be = e.backend("be").expect("be");
+        let add = |a: &[&str]| e.admin_add_server("be/n1", a).expect("answer");
+        assert_eq!(
+            add(&["127.0.0.1:3", "weight", "300"]),
+            "weight of server n1 is not within 0 and 256 (300).."
+        );
+        assert_eq!(
+            add(&["127.0.0.1:3", "foo"]),
+            "unknown keyword 'foo'; did you mean 'tfo' maybe ?"
+        );
+        assert_eq!(
+            add(&["127.0.0.1:3", "redir", "http://a"]),
+            "'redir' option is not accepted for dynamic server"
+        );
+        assert_eq!(
+            add(&["127.0.0.1:3", "weight", "3"]),
+            "New server registered."
+        );
+        assert_eq!(
+            add(&["127.0.0.1:3"]),
+            "Already exists a server with the same name in backend."
+        );
+        let (bi, si) = e.admin_find("be/n1").expect("found");
+        assert_eq!((bi, si), (0, 2));
+        assert_eq!(be.servers[si].puid, 3);
+        assert!(!be.server_usable(si));
+        assert_eq!(e.admin_get_weight("be/n1").expect("w"), "3 (initial 3)");
+        e.admin_set_state("be/n1", AdminState::Ready)
+            .expect("ready");
+        assert!(be.server_usable(si));
+        assert_eq!(
+            e.admin_del_server("be/n1").map_err(|x| x.to_string()),
+            Err("Only servers in maintenance mode can be deleted.".into())
+        );
+        e.admin_set_state("be/n1", AdminState::Maint)
+            .expect("maint");
+        e.admin_del_server("be/n1").expect("deleted");
+        assert_eq!(e.admin_find("be/n1"), Err(AdminError::NoServer));
+        // a new server: a new place, the lowest free id
+        assert_eq!(add(&["127.0.0.1:4"]), "New server registered.");
+        assert_eq!(e.admin_find("be/n1").expect("found"), (0, 3));
+        assert_eq!(be.servers[3].puid, 3);
+        assert_eq!(e.stats.backends[0].servers.len(), be.servers.len());
     }
 
     #[test]

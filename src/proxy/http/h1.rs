@@ -668,6 +668,7 @@ fn analyse(h: &mut HeaderList, _v: Version) -> Result<Framing, H1Error> {
     for (i, hd) in h.0.iter_mut().enumerate() {
         if hd.name.eq_ignore_ascii_case("content-length") {
             let (n, word) = parse_cl(&hd.value)?;
+            let word = word.map(|w| hd.value.get(w).unwrap_or_default().to_vec());
             if f.content_length.is_some_and(|c| c != n) {
                 return Err(H1Error::BadContentLength);
             }
@@ -675,7 +676,9 @@ fn analyse(h: &mut HeaderList, _v: Version) -> Result<Framing, H1Error> {
             f.had_cl = true;
             if first_cl.is_none() {
                 first_cl = Some(i);
-                hd.value = word;
+                if let Some(w) = word {
+                    hd.value = w;
+                }
             } else {
                 drop_cl = true;
             }
@@ -717,8 +720,9 @@ fn analyse(h: &mut HeaderList, _v: Version) -> Result<Framing, H1Error> {
 }
 
 /// HAProxy's `h1_parse_cont_len_header`: comma-separated digits, all equal; the cleaned
-/// value (the last word, leading zeros kept) replaces the header.
-fn parse_cl(v: &[u8]) -> Result<(u64, Vec<u8>), H1Error> {
+/// value (the last word, leading zeros kept) replaces the header. The word's range in
+/// `v`, `None` when it is `v` whole (nothing to replace: no copy per message).
+fn parse_cl(v: &[u8]) -> Result<(u64, Option<std::ops::Range<usize>>), H1Error> {
     let mut val: Option<u64> = None;
     let mut word: &[u8] = b"";
     for t in tokens(v) {
@@ -739,7 +743,12 @@ fn parse_cl(v: &[u8]) -> Result<(u64, Vec<u8>), H1Error> {
         word = t;
     }
     let n = val.ok_or(H1Error::BadContentLength)?;
-    Ok((n, word.to_vec()))
+    if word.len() == v.len() {
+        return Ok((n, None));
+    }
+    // `word` is a sub-slice of `v`
+    let start = (word.as_ptr() as usize).saturating_sub(v.as_ptr() as usize);
+    Ok((n, Some(start..start + word.len())))
 }
 
 /// HAProxy's `h1_parse_connection_header` with H1_MF_CLEAN_CONN_HDR: notes close /
@@ -830,7 +839,12 @@ fn check_host(req: &mut RequestHead) -> Result<(), H1Error> {
         .headers
         .iter()
         .position(|h| h.name.eq_ignore_ascii_case("host"));
-    if let Some(hi) = host_idx {
+    if is_connect {
+        connect_authority(
+            &authority,
+            host_idx.map(|hi| req.headers.0[hi].value.as_slice()),
+        )?;
+    } else if let Some(hi) = host_idx {
         let host = &req.headers.0[hi].value;
         let auth_host = authority
             .rsplit_once('@')
@@ -853,7 +867,10 @@ fn check_host(req: &mut RequestHead) -> Result<(), H1Error> {
         }
     });
     if is_connect {
-        if let Some(hi) = host_idx {
+        // measured (reg-test h1_host_normalization): `Host: h:` (empty port) stays as is
+        if let Some(hi) = host_idx
+            && !req.headers.0[hi].value.ends_with(b":")
+        {
             let v = strip_default_port(&req.headers.0[hi].value, None).to_vec();
             req.headers.0[hi].value = v;
         }
@@ -872,6 +889,31 @@ fn check_host(req: &mut RequestHead) -> Result<(), H1Error> {
         }
     }
     Ok(())
+}
+
+/// A CONNECT target is `host:port` with a port, and a `Host` header names the same host
+/// and port, or the host alone when the port is 80 or 443 (measured on 2.6.12, reg-test
+/// h1_host_normalization: `CONNECT hostname`, `hostname:`, `/` are 400; `hostname:80` with
+/// `Host: hostname:443`, `hostname:8080` with `Host: hostname` are 400).
+fn connect_authority(authority: &str, host: Option<&[u8]>) -> Result<(), H1Error> {
+    let (h, p) = authority.rsplit_once(':').ok_or(H1Error::BadHost)?;
+    if h.is_empty() || p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(H1Error::BadHost);
+    }
+    let Some(host) = host else {
+        return Ok(());
+    };
+    // the port separator: the last ':' not inside an IPv6 literal
+    let sep = host
+        .iter()
+        .rposition(|&b| b == b':')
+        .filter(|&c| !host[c..].contains(&b']'));
+    let same = match sep {
+        Some(c) if c + 1 < host.len() => host.eq_ignore_ascii_case(authority.as_bytes()),
+        Some(c) => host[..c].eq_ignore_ascii_case(h.as_bytes()) && matches!(p, "80" | "443"),
+        None => host.eq_ignore_ascii_case(h.as_bytes()) && matches!(p, "80" | "443"),
+    };
+    if same { Ok(()) } else { Err(H1Error::BadHost) }
 }
 
 /// `scheme://authority/...`: the scheme and the authority's byte range.

@@ -34,7 +34,12 @@ mod stream_io;
 #[cfg(test)]
 mod tests;
 
+use std::any::Any;
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -243,6 +248,67 @@ impl ResetGuard {
     }
 }
 
+/// A stream's session future in an allocation reused for the next streams (HAProxy
+/// takes its streams from pools): a stream costs no large allocation, and
+/// `FuturesUnordered` moves only this small handle, not the session's state.
+struct Slot<F> {
+    fut: Option<Pin<Box<Option<F>>>>,
+    link: StreamLink,
+}
+
+impl<F: Future<Output = ()>> Future for Slot<F> {
+    /// How the stream ended, and the emptied allocation for the next stream.
+    type Output = (Outcome, Option<Pin<Box<Option<F>>>>);
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        if let Some(b) = this.fut.as_mut() {
+            if let Some(f) = b.as_mut().as_pin_mut() {
+                ready!(f.poll(cx));
+            }
+            // the session's state (connections, buffers) goes now, not when reused
+            b.set(None);
+        }
+        Poll::Ready((this.link.get(), this.fut.take()))
+    }
+}
+
+/// Emptied stream slots (about 4 KiB each) a worker thread keeps for the next streams
+/// of any of its connections: an idle connection holds none.
+const SPARE_SLOTS: usize = 64;
+
+thread_local! {
+    // The thread's `Vec` of slots, as `Any`: a slot's type is the (unnameable) type of
+    // a stream's session future.
+    static SPARE: RefCell<Option<Box<dyn Any>>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on this thread's spare slots of type `F`.
+fn with_spare<F: 'static, R>(f: impl FnOnce(&mut Vec<Pin<Box<Option<F>>>>) -> R) -> R {
+    SPARE.with_borrow_mut(|s| {
+        let any = s.get_or_insert_with(|| Box::new(Vec::<Pin<Box<Option<F>>>>::new()));
+        match any.downcast_mut::<Vec<Pin<Box<Option<F>>>>>() {
+            Some(v) => f(v),
+            // one future type uses the pool; another type gets none kept
+            None => f(&mut Vec::new()),
+        }
+    })
+}
+
+/// An emptied slot of this thread, if one is left.
+fn take_slot<F: 'static>() -> Option<Pin<Box<Option<F>>>> {
+    with_spare(|v| v.pop())
+}
+
+/// Keeps an emptied slot for this thread's next streams.
+fn give_slot<F: 'static>(slot: Pin<Box<Option<F>>>) {
+    with_spare(|v| {
+        if v.len() < SPARE_SLOTS {
+            v.push(slot);
+        }
+    });
+}
+
 /// Serves one client connection in HTTP/2 until it closes.
 pub async fn serve<S>(io: S, conn: ClientConn, fe: Arc<Frontend>, engine: Arc<Engine>)
 where
@@ -299,8 +365,11 @@ where
             // frames before the connection is polled, so that one write carries the
             // responses of all of them (a random order flushes after some of them).
             biased;
-            Some(o) = streams.next(), if !streams.is_empty() => {
+            Some((o, slot)) = streams.next(), if !streams.is_empty() => {
                 guard.record(o);
+                if let Some(b) = slot {
+                    give_slot(b);
+                }
                 if guard.abusive() && !closing {
                     h2c.abrupt_shutdown(h2::Reason::ENHANCE_YOUR_CALM);
                     closing = true;
@@ -316,7 +385,10 @@ where
                         respond.send_reset(h2::Reason::REFUSED_STREAM);
                         continue;
                     }
-                    streams.push(serve_stream(req, respond, info.clone()));
+                    let (fut, link) = serve_stream(req, respond, info.clone());
+                    let mut b = take_slot().unwrap_or_else(|| Box::pin(None));
+                    b.as_mut().set(Some(fut));
+                    streams.push(Slot { fut: Some(b), link });
                 }
                 Some(Err(_)) | None => break,
             },

@@ -123,6 +123,7 @@ where
         sbuf: h2.as_ref().map_or_else(BytesMut::new, |e| e.take_buffer()),
         out: Vec::new(),
         idle: IdleConns::new(),
+        vars: crate::proxy::acl::Vars::new(),
         nreq: 0,
         h2_stream,
         stop,
@@ -207,6 +208,8 @@ struct Session {
     /// Scratch for encoded heads.
     out: Vec<u8>,
     idle: IdleConns,
+    /// The `sess` variables between transactions.
+    vars: crate::proxy::acl::Vars,
     nreq: u64,
     /// Every request is "not first" (HAProxy's SE_FL_NOT_FIRST on HTTP/2 streams):
     /// `http-reuse safe` may give it an idle server connection.
@@ -245,11 +248,17 @@ impl crate::proxy::acl::ProxyState for Session {
     fn srv_conn(&self, backend: &str, server: &str) -> Option<i64> {
         self.engine.srv_conn(backend, server)
     }
+    fn srv_id(&self, backend: &str, server: &str) -> Option<i64> {
+        self.engine.srv_id(backend, server)
+    }
     fn sess_rate(&self, proxy: &str) -> Option<i64> {
         self.engine.sess_rate(proxy)
     }
     fn server_tls(&self) -> Option<&TlsInfo> {
         self.bc_tls.as_deref()
+    }
+    fn first_req(&self) -> Option<bool> {
+        Some(self.nreq == 1 && !self.h2_stream)
     }
 }
 
@@ -554,6 +563,7 @@ impl Session {
         self.cbuf.advance(p.head_len);
         let head = std::mem::take(&mut p.head);
         let mut txn = Txn::new(head, self.client, self.local, self.fe_name.clone());
+        txn.vars.keep_sess(&mut self.vars);
         txn.now_ms = self.engine.now_ms();
         txn.tls = self.tls.clone();
         if self.tlog.first_byte.is_none() {
@@ -567,6 +577,7 @@ impl Session {
         (self.client, self.local) = (txn.src, txn.dst);
         self.log_end(Some(&txn));
         (self.client, self.local) = real;
+        self.vars = std::mem::take(&mut txn.vars);
         next
     }
 
@@ -633,7 +644,7 @@ impl Session {
             return self.send_reply(cs, None, &bytes, false, txn, keep_ok).await;
         }
         // the statistics page is an applet: tandem answers it (stats.rs)
-        if let Some(next) = self.stats_applet(cs, txn, &p.body, keep_ok).await {
+        if let Some(next) = self.stats_applet(cs, txn, &p.body, keep_ok, None).await {
             return next;
         }
         self.unique_id(txn);
@@ -704,6 +715,21 @@ impl Session {
         }
 
         (self.client, self.local) = (txn.src, txn.dst);
+        // a backend's own `stats uri` (`stats auth` challenged as the frontend's)
+        if be.name != fe.name {
+            if let Some(realm) = stats::challenge(&be.ir.settings.stats, &txn.req) {
+                let bytes = fe.errors.auth_challenge(realm, false);
+                return self
+                    .send_reply(cs, Some(&be), &bytes, false, txn, keep_ok)
+                    .await;
+            }
+            if let Some(next) = self
+                .stats_applet(cs, txn, &p.body, keep_ok, Some(&be))
+                .await
+            {
+                return next;
+            }
+        }
         let mode = combine_modes(fe.conn_mode, be.conn_mode);
         self.forwardfor(&mut txn.req, &be);
         h1::prepare_request_for_server(&mut txn.req, mode);
@@ -868,7 +894,7 @@ impl Session {
         };
         txn.server = Some(conn.name.clone());
         self.bc_tls = conn.stream.tls_info();
-        crate::proxy::api::sess::note_route(&be.name, &conn.name);
+        crate::proxy::api::sess::note_route(&be.name_arc, &conn.name);
         {
             let r = &mut self.tlog.rec;
             r.server_name = Some(conn.name.to_string());
@@ -1027,6 +1053,11 @@ impl Session {
                         continue;
                     }
                     Ok(Some(r)) => {
+                        // `observe layer7` (checks/observe.rs)
+                        be.observe(
+                            conn.server,
+                            crate::proxy::checks::observe::Hana::of_status(r.head.status),
+                        );
                         retry_on!(be.retry_on.status(r.head.status));
                         break r;
                     }
@@ -1129,7 +1160,15 @@ impl Session {
         if let Some(c) = &self.counters {
             c.http_status(rhead.status, self.engine.now_ms());
         }
-        let _ = method_is_head;
+
+        // HAProxy's H1 mux refuses a 101 the request did not ask for (no `Connection:
+        // upgrade`) and a WebSocket 101 without `Sec-WebSocket-Accept` (measured: 502)
+        if rhead.status == 101 && !valid_101(&txn.req, &rhead) {
+            self.log_term(b"PH");
+            return self
+                .send_error(cs, Some(&be), 502, txn, keep_ok, mode)
+                .await;
+        }
 
         // upgrade / tunnel
         if rhead.status == 101 || (method == "CONNECT" && (200..300).contains(&rhead.status)) {
@@ -1286,6 +1325,14 @@ impl Session {
         }
         let mut tracker = BodyTracker::new(res.body);
         let mut res_done = matches!(res.body, BodyKind::None | BodyKind::Length(0));
+        // a HEAD turned into another method by `set-method`: the server's body is read
+        // but not sent (HAProxy's H1 mux skips the payload of a response to HEAD)
+        let client_head = txn
+            .orig_request
+            .as_ref()
+            .map_or(method_is_head, |(m, _)| m.eq_ignore_ascii_case("HEAD"));
+        let skip_body = client_head && !method_is_head;
+        let head_out = self.out.len();
         if !res_done && !self.sbuf.is_empty() {
             let step = match comp.as_mut() {
                 Some(c) => c.encode(&mut tracker, &self.sbuf, &mut self.out),
@@ -1297,6 +1344,9 @@ impl Session {
                 Ok(pr) => {
                     self.sbuf.advance(pr.consumed);
                     res_done = pr.done;
+                    if skip_body {
+                        self.out.truncate(head_out);
+                    }
                 }
                 Err(_) => {
                     self.tlog.note_head(&self.out);
@@ -1307,11 +1357,21 @@ impl Session {
             }
         }
         self.tlog.note_head(&self.out);
-        if cs.write_all(&self.out).await.is_err() {
+        // an HTTP/2 stream ends with the head of a response to HEAD; HAProxy ends it once
+        // the server's body is drained, so that the client's next stream finds the server
+        // connection free: the head waits for the body here. A response that is whole
+        // already waits for its server connection to be idle: a client that reconnects at
+        // once then finds it in the pool, as with HAProxy (measured: `connect` 1 for three
+        // client connections in a row with `http-reuse always`)
+        let deferred = ((skip_body && self.h2.is_some()) || (res_done && req_done))
+            .then(|| std::mem::take(&mut self.out));
+        if deferred.is_none() && cs.write_all(&self.out).await.is_err() {
             self.log_term(b"CD");
             return Next::Close;
         }
-        self.log_asap(txn);
+        // (a held-back head counts as sent: HAProxy logs once it has the head, with the
+        // server connection still counted)
+        self.log_asap(txn, deferred.as_ref().map_or(0, |d| d.len()));
 
         // response body (and the rest of the request body if the server answered early)
         let mut big: Option<BytesMut> = None;
@@ -1373,7 +1433,9 @@ impl Session {
             };
             match step {
                 Ok(pr) => {
-                    let bytes = if comp.is_some() {
+                    let bytes = if skip_body {
+                        &[][..]
+                    } else if comp.is_some() {
                         &zout[..]
                     } else {
                         &buf[..pr.consumed]
@@ -1414,6 +1476,17 @@ impl Session {
             } else if !private {
                 be.park(srv, stream, self.nreq > 1);
             }
+        }
+        // (a response held back whole is sent once its server connection is idle: the
+        // client's next connection finds it in the pool, as with HAProxy)
+        if let Some(mut head) = deferred {
+            if cs.write_all(&head).await.is_err() {
+                self.log_term(b"CD");
+                return Next::Close;
+            }
+            // the scratch buffer keeps its capacity for the next transaction
+            head.clear();
+            self.out = head;
         }
         if client_keep {
             Next::KeepAlive
@@ -1610,13 +1683,19 @@ impl Session {
     }
 
     /// `option forwardfor [except NET] [header NAME] [if-none]`.
+    /// Then `option originalto [except NET] [header NAME]` with the local address.
     fn forwardfor(&self, req: &mut RequestHead, be: &Backend) {
         let ff = be.forwardfor.as_ref().or(self.fe.forwardfor.as_ref());
         if let Some(ff) = ff {
             let ip = self.client.ip();
             let except = self.fe.forwardfor.as_ref().is_some_and(|f| f.excepted(ip))
                 || be.forwardfor.as_ref().is_some_and(|f| f.excepted(ip));
-            let present = ff.if_none && req.headers.contains(&ff.header);
+            // HAProxy 2.6: `if-none` holds only when neither side has the plain option
+            // (`(fe->options | be->options) & PR_O_FF_ALWAYS`).
+            let always = [&self.fe.forwardfor, &be.forwardfor]
+                .iter()
+                .any(|f| f.as_ref().is_some_and(|f| !f.if_none));
+            let present = !always && req.headers.contains(&ff.header);
             if !except && !present {
                 let ip = match ip {
                     std::net::IpAddr::V6(v6) => {
@@ -1625,6 +1704,20 @@ impl Session {
                     v4 => v4,
                 };
                 req.headers.add(ff.header.clone(), ip.to_string());
+            }
+        }
+        if let Some(ot) = be.originalto.as_ref().or(self.fe.originalto.as_ref()) {
+            let ip = self.local.ip();
+            let except = self.fe.originalto.as_ref().is_some_and(|f| f.excepted(ip))
+                || be.originalto.as_ref().is_some_and(|f| f.excepted(ip));
+            if !except {
+                let ip = match ip {
+                    std::net::IpAddr::V6(v6) => {
+                        v6.to_ipv4_mapped().map(std::net::IpAddr::V4).unwrap_or(ip)
+                    }
+                    v4 => v4,
+                };
+                req.headers.add(ot.header.clone(), ip.to_string());
             }
         }
     }
@@ -1840,6 +1933,18 @@ struct L7Retry {
     /// The server was named by persistence or `use-server` (SF_DIRECT).
     direct: bool,
     force_persist: bool,
+}
+
+/// A 101 HAProxy 2.6's H1 mux lets through: the request had `Connection: upgrade`, and a
+/// WebSocket answer carries `Sec-WebSocket-Accept` (its value is not checked).
+fn valid_101(req: &RequestHead, res: &crate::proxy::http::msg::ResponseHead) -> bool {
+    let has = |h: &crate::proxy::http::msg::HeaderList, name: &str, tok: &[u8]| {
+        h.get_all(name)
+            .any(|v| h1::tokens(&v.value).any(|t| t.eq_ignore_ascii_case(tok)))
+    };
+    has(&req.headers, "connection", b"upgrade")
+        && (!has(&res.headers, "upgrade", b"websocket")
+            || res.headers.contains("sec-websocket-accept"))
 }
 
 fn send_name_header(be: &Backend, req: &mut RequestHead, server: &str) {

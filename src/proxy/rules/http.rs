@@ -434,7 +434,22 @@ impl Compiled {
         }
         c.req_slots = c.req_hdr_caps.len();
         c.res_slots = c.res_hdr_caps.len();
-        for r in &proxy.rules {
+        let (def_rules, def_acls) = super::inherited_rules(env.cfg, proxy);
+        let def_acls: Vec<_> = def_acls.iter().map(|a| a.value.clone()).collect();
+        let def_cenv = CompileEnv {
+            acls: &def_acls,
+            ..cenv
+        };
+        let inherited = def_rules
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.value.keyword.as_str(),
+                    "http-request" | "http-response" | "http-after-response"
+                )
+            })
+            .map(|r| (r, def_cenv));
+        for (r, cenv) in inherited.chain(proxy.rules.iter().map(|r| (r, cenv))) {
             let rule = &r.value;
             let cond = match &rule.cond {
                 Some(cd) => Some(CompiledCond::compile(cd, &cenv).map_err(|e| acl_err(r, e))?),
@@ -830,6 +845,8 @@ impl Compiled {
             .headers
             .iter()
             .map(|(n, f)| (n.clone(), f.expand_to_vec(ctx)))
+            // HAProxy's http_reply_to_htx() adds a `hdr` only when its value is not empty
+            .filter(|(_, v)| !v.is_empty())
             .collect();
         match &spec.body {
             Body::Raw(r) => (r.clone(), !has_content_length(r)),

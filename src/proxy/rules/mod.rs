@@ -26,7 +26,8 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::ir::haproxy::{Config, Proxy};
+use crate::ir::haproxy::expr::{Acl, Rule};
+use crate::ir::haproxy::{Config, Defaults, Located, Proxy, Span};
 use crate::proxy::acl::{AclError, Ctx, Dir, ProxyState, TableLookup, Users, Vars};
 use crate::proxy::http::msg::{RequestHead, ResponseHead};
 
@@ -400,6 +401,62 @@ impl Txn {
 
 #[cfg(test)]
 mod tests;
+
+/// The defaults section `proxy` was built from (HAProxy 2.6's `defpx`): the last one of
+/// that name declared before the proxy (a later section of the same name does not count).
+fn defaults_of<'a>(cfg: &'a Config, proxy: &Proxy) -> Option<&'a Defaults> {
+    let name = proxy.defaults.as_deref()?;
+    defaults_before(cfg, name, &proxy.span)
+}
+
+fn defaults_before<'a>(cfg: &'a Config, name: &str, at: &Span) -> Option<&'a Defaults> {
+    let before = |d: &Defaults| d.span.file != at.file || d.span.line < at.line;
+    let same = || cfg.defaults.iter().rev().filter(|d| d.name == name);
+    same()
+        .find(|d| d.span.file == at.file && before(d))
+        .or_else(|| same().find(|d| before(d)))
+        .or_else(|| same().next())
+}
+
+/// The TCP/HTTP rules a proxy inherits from its defaults section. HAProxy 2.6 evaluates
+/// them before the proxy's own, in the same pass (an `allow` there ends the proxy's list
+/// too), with the defaults section's own ACLs.
+fn inherited_rules<'a>(
+    cfg: &'a Config,
+    proxy: &Proxy,
+) -> (&'a [Located<Rule>], &'a [Located<Acl>]) {
+    match defaults_of(cfg, proxy) {
+        Some(d) => (&d.rules, &d.acls),
+        None => (&[], &[]),
+    }
+}
+
+/// `tcp-request inspect-delay` as the proxy inherited it: its defaults section's, or the
+/// one that section itself copied from its `from` section.
+fn inherited_inspect_delay(cfg: &Config, proxy: &Proxy) -> Option<u32> {
+    let mut d = defaults_of(cfg, proxy)?;
+    // a `from` chain is finite (a section only names earlier ones), the bound is a guard
+    for _ in 0..cfg.defaults.len() {
+        let own = d
+            .rules
+            .iter()
+            .rev()
+            .find_map(|r| match r.value.action_args {
+                crate::ir::haproxy::expr::Action::Delay { ms }
+                    if r.value.keyword == "tcp-request"
+                        && r.value.ruleset.as_deref() == Some("inspect-delay") =>
+                {
+                    Some(ms)
+                }
+                _ => None,
+            });
+        if own.is_some() {
+            return own;
+        }
+        d = defaults_before(cfg, d.from.as_deref()?, &d.span)?;
+    }
+    None
+}
 
 /// The proxy has a `tcp-request content switch-mode http` rule: its HTTP rules are
 /// compiled and applied although its mode is TCP (HAProxy 2.6 upgrades the stream).

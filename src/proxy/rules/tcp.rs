@@ -104,7 +104,36 @@ impl Compiled {
             content: Vec::new(),
             response: Vec::new(),
         };
-        for r in &proxy.rules {
+        c.inspect_delay = super::inherited_inspect_delay(env.cfg, proxy);
+        let (def_rules, def_acls) = super::inherited_rules(env.cfg, proxy);
+        let def_acls: Vec<_> = def_acls.iter().map(|a| a.value.clone()).collect();
+        let def_cenv = CompileEnv {
+            acls: &def_acls,
+            ..cenv
+        };
+        // HAProxy 2.6.12 runs the `tcp-request connection` / `session` rules of the
+        // defaults section only when the proxy has some of its own (session_accept_fd()
+        // and session_complete() test the proxy's list alone; measured: a defaults'
+        // `tcp-request connection reject` does nothing to a frontend without such rules)
+        let own = |set: &str| {
+            proxy.rules.iter().any(|r| {
+                r.value.keyword == "tcp-request" && r.value.ruleset.as_deref() == Some(set)
+            })
+        };
+        let (own_conn, own_sess) = (own("connection"), own("session"));
+        // the inherited delay is in `c.inspect_delay` already (a proxy's own replaces it)
+        let inherited = def_rules
+            .iter()
+            .filter(
+                move |r| match (r.value.keyword.as_str(), r.value.ruleset.as_deref()) {
+                    (_, Some("inspect-delay")) => false,
+                    ("tcp-request", Some("connection")) => own_conn,
+                    ("tcp-request", Some("session")) => own_sess,
+                    _ => true,
+                },
+            )
+            .map(|r| (r, def_cenv));
+        for (r, cenv) in inherited.chain(proxy.rules.iter().map(|r| (r, cenv))) {
             let rule = &r.value;
             let stage = match (rule.keyword.as_str(), rule.ruleset.as_deref()) {
                 ("tcp-request", Some("connection")) => Stage::Connection,

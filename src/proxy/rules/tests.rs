@@ -575,3 +575,76 @@ fn disable_l7_retry_marks_the_transaction() {
     assert_eq!(b.on_request(&mut t, &Ext::default()), Verdict::Continue);
     assert!(!t.l7_retry_disabled);
 }
+
+/// Named defaults sections: their rules run before the proxy's own, with their own ACLs
+/// (HAProxy 2.6.12, reg-test http-rules/default_rules and compat case r14), and an `allow`
+/// there ends the proxy's list too.
+#[test]
+fn defaults_rules_run_first() {
+    let cfg = config(
+        "defaults common\n mode http\n timeout client 1s\n timeout server 1s\n timeout connect 1s\n\
+         defaults d from common\n acl is_ok path /ok\n http-request allow if is_ok\n http-request set-header x-d 1\n\
+         frontend f from d\n bind :8080\n http-request deny\n",
+    );
+    let f = rules(&cfg, "f");
+    assert_eq!(get(&f, "/ok"), Verdict::Continue);
+    let mut t = txn("GET", "/no", &[("Host", "h")]);
+    let v = f.on_request(&mut t, &Ext::default());
+    assert!(matches!(v, Verdict::Reply { status: 403, .. }), "{v:?}");
+    assert!(t.req.headers.contains("x-d"));
+}
+
+/// `tcp-request inspect-delay` comes from the defaults section (or the one it copied with
+/// `from`); HAProxy ignores the proxy's own then ("ignoring tcp-request inspect-delay (was
+/// already defined) in frontend 'f3'"). A defaults' `tcp-request connection` rule counts
+/// only for a proxy with connection rules of its own (measured on HAProxy 2.6.12).
+#[test]
+fn defaults_tcp_rules_and_inspect_delay() {
+    let cfg = config(
+        "defaults a\n mode tcp\n timeout client 1s\n timeout server 1s\n timeout connect 1s\n tcp-request inspect-delay 3s\n\
+         defaults b from a\n tcp-request connection reject\n\
+         frontend f1 from b\n bind :8081\n\
+         frontend f2 from b\n bind :8082\n tcp-request connection accept if { src 10.0.0.1 }\n\
+         frontend f3 from a\n bind :8083\n tcp-request inspect-delay 1s\n",
+    );
+    let tcp = |name: &str| {
+        let px = cfg.proxies.iter().find(|p| p.name == name).expect("proxy");
+        TcpRules::compile(&cfg, px).expect("rules compile")
+    };
+    let conn = || TcpConn {
+        src: "127.0.0.1:40000".parse().unwrap(),
+        dst: "127.0.0.1:8081".parse().unwrap(),
+        frontend: "f".into(),
+        backend: None,
+        vars: Default::default(),
+        payload: Vec::new(),
+        payload_final: true,
+        tls: None,
+        now_ms: 0,
+        log_level: None,
+    };
+    assert_eq!(tcp("f1").inspect_delay_ms(), Some(3000));
+    assert_eq!(tcp("f3").inspect_delay_ms(), Some(3000));
+    assert_eq!(
+        tcp("f1").on_connection(&mut conn(), &Ext::default()),
+        TcpVerdict::Accept
+    );
+    assert_eq!(
+        tcp("f2").on_connection(&mut conn(), &Ext::default()),
+        TcpVerdict::Reject { silent: false }
+    );
+}
+
+/// A `return` / `deny` `hdr` whose value expands to nothing is left out (HAProxy 2.6.12's
+/// http_reply_to_htx(); compat case h12 shows it on the wire).
+#[test]
+fn empty_reply_header_is_omitted() {
+    let cfg = config(
+        "defaults\n mode http\n timeout client 1s\n timeout server 1s\n timeout connect 1s\n\
+         frontend f\n bind :8080\n http-request return status 200 hdr x-a \"%[req.hdr(x-no)]\" hdr x-b yes\n",
+    );
+    assert_eq!(
+        reply_of(get(&rules(&cfg, "f"), "/")),
+        "HTTP/1.1 200 OK\r\nx-b: yes\r\ncontent-length: 0\r\n\r\n"
+    );
+}

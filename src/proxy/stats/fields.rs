@@ -67,10 +67,11 @@ pub const FIELDS: &[Field] = &[
     Field {
         name: "slim",
         desc: "Frontend/listener/server's maxconn, backend's fullconn",
+        // measured on a server with `maxconn` (the table was read from servers without)
         kinds: [
             Some(("CLP", "u32")),
             Some(("CLP", "u32")),
-            None,
+            Some(("CLP", "u32")),
             Some(("CLP", "u32")),
         ],
     },
@@ -196,8 +197,9 @@ pub const FIELDS: &[Field] = &[
     },
     Field {
         name: "qlimit",
-        desc: "",
-        kinds: [None, None, None, None],
+        desc: "Limit on the number of connections in queue, for servers only (maxqueue argument)",
+        // measured on a server with `maxqueue` 2.6.12: `S.3.71.25.qlimit.1:CGS:u32:7`
+        kinds: [None, None, Some(("CGS", "u32")), None],
     },
     Field {
         name: "pid",
@@ -358,8 +360,9 @@ pub const FIELDS: &[Field] = &[
     },
     Field {
         name: "hanafail",
-        desc: "",
-        kinds: [None, None, None, None],
+        desc: "Total number of failed checks caused by an 'on-error' directive after an 'observe' condition matched",
+        // measured on a server with `observe` (2.6.12): `S.3.1.45.hanafail.1:MCP:u64:0`
+        kinds: [None, None, Some(("MCP", "u64")), None],
     },
     Field {
         name: "req_rate",
@@ -453,8 +456,9 @@ pub const FIELDS: &[Field] = &[
     },
     Field {
         name: "agent_code",
-        desc: "",
-        kinds: [None, None, None, None],
+        // measured (`show stat typed desc`): `S.2.1.63.agent_code.1:MOP:u32:0:"..."`
+        desc: "Status code reported by the latest server agent check",
+        kinds: [None, None, Some(("MOP", "u32")), None],
     },
     Field {
         name: "agent_duration",
@@ -593,8 +597,9 @@ pub const FIELDS: &[Field] = &[
     },
     Field {
         name: "src_ilim",
-        desc: "",
-        kinds: [None, None, None, None],
+        desc: "Limit on the number of available idle connections on this server (server 'pool_max_conn' directive)",
+        // shown for servers with a limit: `add server`'s (measured, 2.6.12: 0)
+        kinds: [None, None, Some(("CLP", "u32")), None],
     },
     Field {
         name: "qtime_max",

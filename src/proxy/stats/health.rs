@@ -53,6 +53,69 @@ pub struct CheckSnapshot {
     pub down_time: u64,
     /// Unix time of the last operational change (`last_change`), `None` = start-up.
     pub last_change: Option<u64>,
+    /// The operational state the health checks alone gave (`check_op` adds the agent).
+    pub chk_op: OpState,
+    /// The agent check (`agent-check`).
+    pub agent: AgentSnapshot,
+    /// `hanafail`: health analyses (`observe`) that reached their error limit.
+    pub hanafail: u64,
+    /// A server added by `add server`: created in maintenance, so its checks were never
+    /// paused by one and run (and show) in it until it first leaves it (measured).
+    pub runs_in_maint: bool,
+}
+
+/// The last agent check of a server (HAProxy's `srv->agent`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentSnapshot {
+    /// An agent check runs for this server (seen once it reported, or from the CLI).
+    pub configured: bool,
+    /// `disable agent` (HAProxy clears CHK_ST_ENABLED).
+    pub disabled: bool,
+    /// No agent check ran yet (HCHK_STATUS_INI).
+    pub status: Option<Status>,
+    pub code: Option<i64>,
+    pub duration_ms: u64,
+    /// `last_agt`, one char per byte.
+    pub info: String,
+    /// `set server ... agent-addr | agent-port` (`show servers state`).
+    pub cli_addr: Option<std::net::IpAddr>,
+    pub cli_port: Option<u16>,
+    /// The agent's health: its rise and fall are 1, so 1 (up) or 0 (the agent said
+    /// down, stopped or fail).
+    pub health: u32,
+}
+
+impl Default for AgentSnapshot {
+    fn default() -> Self {
+        AgentSnapshot {
+            configured: false,
+            disabled: false,
+            status: None,
+            code: None,
+            duration_ms: 0,
+            info: String::new(),
+            health: 1,
+            cli_addr: None,
+            cli_port: None,
+        }
+    }
+}
+
+impl AgentSnapshot {
+    /// The agent is configured and enabled (HAProxy's `agent.state & CHK_ST_ENABLED`).
+    pub fn enabled(&self) -> bool {
+        self.configured && !self.disabled
+    }
+}
+
+/// The server's operational state from its checks and its agent: an agent at health 0
+/// keeps it down (`check_notify_success` waits for both).
+fn combine(h: &CheckSnapshot) -> OpState {
+    if h.agent.enabled() && h.agent.health == 0 {
+        OpState::Stopped
+    } else {
+        h.chk_op
+    }
 }
 
 /// A server's check state, behind a lock: checks and reports are rare next to traffic.
@@ -77,6 +140,13 @@ impl Registry {
             return;
         };
         let now = unix_now();
+        if ev.hana.is_some() {
+            ss.health.update(|h| h.hanafail += 1);
+        }
+        if ev.hana == Some(false) {
+            // `on-error fastinter`: only the next check came sooner
+            return;
+        }
         ss.health.update(|h| {
             h.status = Some(ev.status);
             h.code = ev.code;
@@ -87,11 +157,12 @@ impl Registry {
             if ev.counted_failure {
                 h.failed += 1;
             }
-            h.check_op = match (ev.up, ev.draining) {
+            h.chk_op = match (ev.up, ev.draining) {
                 (false, _) => OpState::Stopped,
                 (true, false) => OpState::Running,
                 (true, true) => OpState::Stopping,
             };
+            h.check_op = combine(h);
         });
         if ev.transition {
             // a check decides again what `set server ... health` had forced
@@ -103,6 +174,18 @@ impl Registry {
 }
 
 impl ServerStats {
+    /// A server added by `add server`: STOPPED with health 0 and no check yet, as HAProxy
+    /// 2.6 creates it (entering maintenance this way is no DOWN transition).
+    pub fn start_stopped(&self) {
+        self.health.update(|h| {
+            h.op = OpState::Stopped;
+            h.check_op = OpState::Stopped;
+            h.chk_op = OpState::Stopped;
+            h.health = Some(0);
+            h.runs_in_maint = true;
+        });
+    }
+
     /// Accounts a change of the reported operational state (checks, forced health,
     /// maintenance) in `chkdown`, `downtime` and the last change, and returns the
     /// snapshot. Called by the health path and by every report, so that a change made by
@@ -151,6 +234,9 @@ pub fn on_event(
 ) -> Option<(ServerState, String)> {
     let bi = engine.backend_index(&be.name)?;
     engine.stats.bind(engine, false);
+    if let Some(a) = &ev.agent {
+        return on_agent(engine, be, bi, si, ev, a);
+    }
     engine.stats.on_check(bi, si, ev);
     mirror_trackers(engine, be, si, 0);
     let ss = engine.stats.backends.get(bi)?.servers.get(si)?;
@@ -185,6 +271,383 @@ pub fn on_event(
         start_slowstart(engine, be, si);
     }
     Some((state, reason))
+}
+
+/// The agent check's share of [`on_event`]: HAProxy's `tcpcheck_agent_expect_reply`
+/// then `set_server_check_status` and `check_notify_*` for the agent. The admin word
+/// goes first (with its own log line), then the weight and maxconn, then the health.
+fn on_agent(
+    engine: &Engine,
+    be: &Backend,
+    bi: usize,
+    si: usize,
+    ev: &HealthEvent,
+    a: &crate::proxy::checks::run::AgentOutcome,
+) -> Option<(ServerState, String)> {
+    use crate::proxy::checks::agent;
+    let srv = be.servers.get(si)?;
+    let ss = engine.stats.backends.get(bi)?.servers.get(si)?;
+    let prev = ss.health.get();
+    if prev.agent.disabled {
+        // a reply to a check that was running when the agent was disabled
+        return None;
+    }
+    let iweight = srv.ir.opts.weight.unwrap_or(1).clamp(0, 256) as u32;
+    let (status, info, verdict) = match &a.read {
+        Some(agent::Read::Line(r)) => {
+            let v = agent::evaluate(r, iweight, be.dynamic_lb());
+            (v.status, v.info.clone(), Some(v))
+        }
+        // HAProxy keeps the previous status with this text
+        Some(agent::Read::Incomplete) => (
+            prev.agent.status.unwrap_or(Status::Checked),
+            "Ignoring incomplete line from agent".to_string(),
+            None,
+        ),
+        _ => (ev.status, ev.info.clone(), None),
+    };
+    if let Some(v) = &verdict {
+        if let Some(w) = v.admin {
+            agent_admin(engine, be, bi, si, w);
+        }
+        if let Some(w) = v.weight {
+            if w > 0 {
+                let _ = be.set_server_weight(si, w);
+            }
+            ss.uweight.store(w, Relaxed);
+            // HAProxy logs no line for a weight change
+            let _ = engine.apply_server_state(bi, si, "");
+        }
+        if let Some(m) = v.maxconn {
+            let m = u32::try_from(m.max(0)).unwrap_or(u32::MAX);
+            ss.maxconn.store(m, Relaxed);
+            be.set_server_maxconn(si, m);
+        }
+    }
+    let result = status.result();
+    let mut health = prev.agent.health;
+    if let Some(up) = verdict.as_ref().and_then(|v| v.health) {
+        health = u32::from(up);
+    }
+    // set_server_check_status on an agent (rise 1, fall 1): its failures only count
+    // from L7 data on, which a health word already set to 0
+    let mut report = false;
+    match result {
+        CheckResult::Failed if status.code() >= 14 && health > 0 => {
+            health = 0;
+            report = true;
+        }
+        CheckResult::Passed | CheckResult::CondPass if health < 1 => {
+            health = 1;
+            report = true;
+        }
+        _ => {}
+    }
+    let code = status.shows_code().then_some(0);
+    let mut op_changed = false;
+    ss.health.update(|h| {
+        h.agent.configured = true;
+        h.agent.status = Some(status);
+        h.agent.code = code;
+        h.agent.duration_ms = ev.check_duration_ms;
+        h.agent.info = info.clone();
+        h.agent.health = health;
+        let op = combine(h);
+        op_changed = op != h.check_op;
+        h.check_op = op;
+    });
+    let log_checks = be
+        .ir
+        .settings
+        .option("log-health-checks")
+        .is_some_and(|o| o.enabled);
+    let aev = HealthEvent {
+        reason: status.description().to_string(),
+        info,
+        code,
+        status,
+        health,
+        rise: 1,
+        fall: 1,
+        result,
+        up: health > 0,
+        ..ev.clone()
+    };
+    // set_server_check_status returns before its log line on a neutral result
+    if log_checks && result != CheckResult::Neutral && (prev.agent.status != Some(status) || report)
+    {
+        use crate::proxy::log::syslog::Level;
+        let weighted = ss.uweight.load(Relaxed) != 0;
+        let msg = crate::proxy::checks::run::check_log_message(&aev, weighted);
+        crate::proxy::log::stderr_warning(&msg);
+        if let Some(l) = engine.backend_log(&be.name) {
+            l.event((Level::Notice, msg));
+        }
+    }
+    if !op_changed {
+        ss.sync_op(engine.stats.start_unix);
+        return None;
+    }
+    ss.forced_health.store(-1, Relaxed);
+    ss.last_change.store(super::unix_now(), Relaxed);
+    ss.sync_op(engine.stats.start_unix);
+    let reason = if log_checks {
+        String::new()
+    } else {
+        aev.status_text()
+    };
+    let state = effective_state(ss);
+    on_marked(engine, be, si, state);
+    if !be.server_usable(si) && matches!(state, ServerState::Up | ServerState::Drain) {
+        start_slowstart(engine, be, si);
+    }
+    Some((state, reason))
+}
+
+/// An agent's `ready`, `drain` or `maint`: the admin state as `set server ... state`
+/// sets it, with HAProxy's log lines.
+fn agent_admin(
+    engine: &Engine,
+    be: &Backend,
+    bi: usize,
+    si: usize,
+    w: crate::proxy::checks::agent::AdminWord,
+) {
+    use crate::proxy::checks::agent::AdminWord;
+    use crate::proxy::engine::admin::AdminState;
+    let st = match w {
+        AdminWord::Ready => AdminState::Ready,
+        AdminWord::Drain => AdminState::Drain,
+        AdminWord::Maint => AdminState::Maint,
+    };
+    let _ = admin_logged(engine, be, bi, si, st);
+}
+
+impl Engine {
+    /// `set server B/S state ...`, `disable | enable server`: [`Engine::admin_set_state`]
+    /// with the lines HAProxy 2.6 logs for the change (reg-test
+    /// checks/4be_1srv_health_checks: "is going DOWN for maintenance", "backend be1 has
+    /// no server available!", "is UP/READY (leaving forced maintenance)").
+    pub fn admin_set_state_logged(
+        &self,
+        spec: &str,
+        st: crate::proxy::engine::admin::AdminState,
+    ) -> Result<(), crate::proxy::engine::admin::AdminError> {
+        let (bi, si) = self.admin_find(spec)?;
+        let Some(be) = self.backends().get(bi).cloned() else {
+            return Err(crate::proxy::engine::admin::AdminError::NoBackend);
+        };
+        admin_logged(self, &be, bi, si, st)
+    }
+}
+
+/// Applies an admin state change and logs HAProxy's lines for it (`enters drain state`,
+/// `is going DOWN for maintenance`, `leaving forced drain`...) on stderr and to the
+/// backend's log targets.
+fn admin_logged(
+    engine: &Engine,
+    be: &Backend,
+    bi: usize,
+    si: usize,
+    st: crate::proxy::engine::admin::AdminState,
+) -> Result<(), crate::proxy::engine::admin::AdminError> {
+    use crate::proxy::engine::admin::AdminError;
+    use crate::proxy::log::syslog::Level;
+    let (Some(srv), Some(ss)) = (
+        be.servers.get(si),
+        engine
+            .stats
+            .backends
+            .get(bi)
+            .and_then(|b| b.servers.get(si)),
+    ) else {
+        return Err(AdminError::NoServer);
+    };
+    let before = ss.admin.load(Relaxed);
+    let was_usable = be.server_usable(si);
+    let spec = format!("{}/{}", be.name, srv.name);
+    // the other maintenance bits (inherited from a tracked server) stay
+    let leaving = before & admf::MAINT != 0
+        && before & admf::MAINT & !(admf::FMAINT | admf::CMAINT) == 0
+        && st != crate::proxy::engine::admin::AdminState::Maint;
+    if leaving {
+        leave_maint_checks(engine, be, ss, srv);
+    }
+    engine.admin_set_state(&spec, st)?;
+    let after = ss.admin.load(Relaxed);
+    if before & admf::MAINT == 0 && after & admf::MAINT != 0 {
+        enter_maint_checks(engine, be, ss, srv);
+    }
+    let usable = be.server_usable(si);
+    let (act, bck) = be.usable_counts();
+    let served = be.served(si).unwrap_or(0);
+    let kind = if srv.backup {
+        "Backup Server"
+    } else {
+        "Server"
+    };
+    let name = format!("{kind} {}/{}", be.name, srv.name);
+    let mut lines: Vec<(Level, String)> = Vec::new();
+    let on_backup = if bck > 0 && act == 0 {
+        " Running on backup."
+    } else {
+        ""
+    };
+    if before & admf::FMAINT != 0 && after & admf::FMAINT == 0 {
+        lines.push(if usable {
+            (
+                Level::Notice,
+                format!("{name} is UP/READY (leaving forced maintenance)."),
+            )
+        } else {
+            (
+                Level::Notice,
+                format!("{name} is DOWN (leaving forced maintenance)."),
+            )
+        });
+    }
+    if before & admf::FDRAIN != 0 && after & admf::FDRAIN == 0 && after & admf::MAINT == 0 && usable
+    {
+        lines.push((
+            Level::Notice,
+            format!("{name} is UP (leaving forced drain)."),
+        ));
+    }
+    if before & admf::MAINT == 0 && after & admf::FMAINT != 0 {
+        lines.push(if was_usable {
+            (
+                Level::Alert,
+                format!(
+                    "{name} is going DOWN for maintenance. {act} active and {bck} backup servers left.{on_backup} {served} sessions active, 0 requeued, 0 remaining in queue."
+                ),
+            )
+        } else {
+            (
+                Level::Notice,
+                format!("{name} was DOWN and now enters maintenance."),
+            )
+        });
+    }
+    if before & admf::FDRAIN == 0 && after & admf::FDRAIN != 0 && was_usable {
+        lines.push((
+            Level::Notice,
+            format!(
+                "{name} enters drain state. {act} active and {bck} backup servers online.{on_backup} 0 sessions requeued, 0 total in queue."
+            ),
+        ));
+    }
+    let log = engine.backend_log(&be.name);
+    for (level, line) in lines {
+        crate::proxy::log::stderr_warning(&line);
+        if let Some(l) = &log {
+            l.event((level, line));
+        }
+    }
+    if was_usable && !usable && act == 0 && bck == 0 {
+        let text = crate::proxy::checks::run::no_server_available_message(&be.name);
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            format!("{:<11}({}) : {text}\n", "[ALERT]", std::process::id()).as_bytes(),
+        );
+        if let Some(l) = &log {
+            l.event(crate::proxy::log::syslog::messages::no_server(&be.name));
+        }
+    }
+    Ok(())
+}
+
+/// The health check task of `srv` if it is configured and enabled (`CHK_ST_ENABLED`).
+fn enabled_check(
+    engine: &Engine,
+    be: &Backend,
+    ss: &ServerStats,
+    srv: &crate::proxy::backend::ServerRt,
+) -> Option<std::sync::Arc<crate::proxy::checks::live::Live>> {
+    if !srv.ir.opts.check || ss.checks_off.load(Relaxed) {
+        return None;
+    }
+    Some(crate::proxy::checks::live::get(
+        engine.stopping(),
+        &be.name,
+        srv.ir_idx,
+        false,
+    ))
+}
+
+/// Entering maintenance pauses an enabled health check at health 0 (HAProxy 2.6's
+/// `srv_update_status`; not for an added server, whose checks run in it).
+fn enter_maint_checks(
+    engine: &Engine,
+    be: &Backend,
+    ss: &ServerStats,
+    srv: &crate::proxy::backend::ServerRt,
+) {
+    if ss.health.get().runs_in_maint {
+        return;
+    }
+    if let Some(live) = enabled_check(engine, be, ss, srv) {
+        live.paused.store(true, Relaxed);
+        live.reset_health.store(0, Relaxed);
+        ss.health.update(|h| h.health = Some(0));
+    }
+}
+
+/// Leaving maintenance resumes an enabled health check at health `rise` ("start OK but
+/// check immediately"): the server is up at once, `UP 1/3` until its next check; a
+/// server without enabled checks (nor `track`) is up at once too.
+fn leave_maint_checks(
+    engine: &Engine,
+    be: &Backend,
+    ss: &ServerStats,
+    srv: &crate::proxy::backend::ServerRt,
+) {
+    let rise = srv.ir.opts.rise.unwrap_or(2).max(1) as u32;
+    let live = enabled_check(engine, be, ss, srv);
+    if let Some(l) = &live {
+        l.paused.store(false, Relaxed);
+        l.reset_health.store(i64::from(rise), Relaxed);
+    }
+    let tracked = srv.ir.opts.track.is_some();
+    ss.health.update(|h| {
+        h.runs_in_maint = false;
+        if live.is_some() {
+            h.health = Some(rise);
+            h.chk_op = OpState::Running;
+        } else if !tracked {
+            h.chk_op = OpState::Running;
+        }
+        h.check_op = combine(h);
+    });
+}
+
+/// The checks of an added server run (and show) in its first maintenance.
+pub fn checks_run_in_maint(ss: &ServerStats) -> bool {
+    ss.health.get().runs_in_maint
+}
+
+/// `enable | disable health B/S` (after `checks_off` is set): pauses or resumes the
+/// check task as HAProxy's CHK_ST_ENABLED does; an added server's first check starts
+/// from health 0 (measured: `1/2 DOWN`, then `3/3 UP`).
+pub fn on_health_cli(engine: &Engine, bi: usize, si: usize, enable: bool) {
+    let (Some(be), Some(ss)) = (
+        engine.backends().get(bi),
+        engine
+            .stats
+            .backends
+            .get(bi)
+            .and_then(|b| b.servers.get(si)),
+    ) else {
+        return;
+    };
+    let Some(srv) = be.servers.get(si) else {
+        return;
+    };
+    let live = crate::proxy::checks::live::get(engine.stopping(), &be.name, srv.ir_idx, false);
+    live.enabled.store(enable, Relaxed);
+    let h = ss.health.get();
+    if enable && h.runs_in_maint && h.status.is_none() {
+        live.reset_health.store(0, Relaxed);
+    }
 }
 
 /// `slowstart` in whole seconds (HAProxy rounds up), 0 without.
@@ -540,7 +1003,7 @@ pub fn state_columns(
     let maint = admin & admf::MAINT != 0;
     let max = (rise + fall).saturating_sub(1);
     let forced = ss.forced_health.load(Relaxed);
-    let check_health = if maint {
+    let check_health = if maint && !h.runs_in_maint {
         0
     } else {
         match forced {
@@ -559,6 +1022,7 @@ pub fn state_columns(
                 Some(CheckResult::Failed) => 2,
                 Some(CheckResult::Passed) => 3,
                 Some(CheckResult::CondPass) => 4,
+                Some(CheckResult::Neutral) => 1,
                 None => 0,
             },
         ),
@@ -576,13 +1040,355 @@ pub fn state_columns(
         check_health,
         check_state: match (checked, maint) {
             (true, false) => 6,
+            (true, true) if h.runs_in_maint => 6,
             (true, true) => 14,
             // the checks of a server `disabled` in the configuration start paused
             (false, _) if admin & admf::CMAINT != 0 => 8,
             (false, _) => 0,
         },
-        agent_state: if agent { 22 } else { 0 },
+        // CHK_ST_CONFIGURED | CHK_ST_AGENT, and CHK_ST_ENABLED unless `disable agent`
+        agent_state: match (agent, h.agent.disabled) {
+            (false, _) => 0,
+            (true, false) => 22,
+            (true, true) => 18,
+        },
     }
+}
+
+/// Whether server `srv` runs an agent check (`agent-check` with an `agent-port`: without
+/// one HAProxy disables it at start).
+pub fn agent_configured(srv: &crate::proxy::backend::ServerRt) -> bool {
+    srv.ir.opts.agent_check && agent_port_cfg(srv) > 0
+}
+
+fn agent_port_cfg(srv: &crate::proxy::backend::ServerRt) -> u16 {
+    srv.ir
+        .opts
+        .other
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "agent-port")
+        .and_then(|(_, v)| v.as_deref())
+        .map(crate::proxy::checks::agent::atol)
+        .and_then(|p| u16::try_from(p).ok())
+        .unwrap_or(0)
+}
+
+/// The agent cells of a `show stat` row (`agent_status`, `agent_code`, `agent_duration`,
+/// `agent_desc`, `last_agt`, `agent_rise`, `agent_fall`, `agent_health`), `None` for
+/// another column. `configured`: [`agent_configured`]. Measured on HAProxy 2.6.12:
+/// before the first check `INI`, `Initializing` and a duration of 0; nothing while the
+/// agent is disabled; shown in maintenance too.
+pub fn agent_cell(ss: &ServerStats, name: &str, configured: bool) -> Option<super::report::Val> {
+    use super::report::Val;
+    if !name.starts_with("agent_") && name != "last_agt" {
+        return None;
+    }
+    let a = ss.health.get().agent;
+    if !configured || a.disabled {
+        return Some(Val::Empty);
+    }
+    let n = |v: u64| Val::Num(i64::try_from(v).unwrap_or(i64::MAX));
+    Some(match name {
+        "agent_status" => Val::Str(a.status.map_or("INI", |s| s.name()).into()),
+        "agent_code" => a.code.map_or(Val::Empty, Val::Num),
+        "agent_duration" => n(a.duration_ms),
+        "agent_desc" => Val::Str(a.status.map_or("Initializing", |s| s.description()).into()),
+        "last_agt" => Val::Str(a.info),
+        "agent_rise" | "agent_fall" => n(1),
+        "agent_health" => n(u64::from(a.health)),
+        _ => Val::Empty,
+    })
+}
+
+/// `srv_agent_addr` and `srv_agent_port` of `show servers state`: the address given by
+/// `agent-addr` (configuration or CLI, else `-`) and the agent's port (else 0).
+pub fn agent_state_cells(ss: &ServerStats, srv: &crate::proxy::backend::ServerRt) -> (String, u16) {
+    let a = ss.health.get().agent;
+    let cfg_addr = srv
+        .ir
+        .opts
+        .other
+        .iter()
+        .rev()
+        .find(|(k, _)| k == "agent-addr")
+        .and_then(|(_, v)| v.clone());
+    let addr = a
+        .cli_addr
+        .map(|ip| ip.to_string())
+        .or(cfg_addr)
+        .unwrap_or_else(|| "-".into());
+    let port = a.cli_port.unwrap_or_else(|| {
+        if srv.ir.opts.agent_check {
+            agent_port_cfg(srv)
+        } else {
+            0
+        }
+    });
+    (addr, port)
+}
+
+impl Engine {
+    /// `set server B/S agent | agent-addr | agent-port | agent-send ...` (`what` and the
+    /// words after it): `Ok` is the answer as is, `Err` a one-line answer HAProxy ends
+    /// without the empty line. Texts measured on HAProxy 2.6.12.
+    pub fn agent_cli_set(&self, spec: &str, what: &str, rest: &[&str]) -> Result<String, String> {
+        const NOT_ENABLED: &str = "agent checks are not enabled on this server";
+        let (bi, si) = match self.admin_find(spec) {
+            Ok(v) => v,
+            Err(e) => {
+                return Ok(format!(
+                    "{e}
+"
+                ));
+            }
+        };
+        let (Some(be), Some(ss)) = (
+            self.backends().get(bi).cloned(),
+            self.stats.backends.get(bi).and_then(|b| b.servers.get(si)),
+        ) else {
+            return Ok("No such server.
+"
+            .into());
+        };
+        let Some(srv) = be.servers.get(si) else {
+            return Ok("No such server.
+"
+            .into());
+        };
+        let configured = agent_configured(srv);
+        let enabled = configured && !ss.health.get().agent.disabled;
+        let live = crate::proxy::checks::live::find(self.stopping(), &be.name, srv.ir_idx, true);
+        match what {
+            "agent" => {
+                if !enabled {
+                    return Ok(format!(
+                        "{NOT_ENABLED}.
+"
+                    ));
+                }
+                let up = match rest.first() {
+                    Some(&"up") => true,
+                    Some(&"down") => false,
+                    _ => {
+                        return Ok("'set server <srv> agent' expects 'up' or 'down'.
+"
+                        .into());
+                    }
+                };
+                ss.health.update(|h| {
+                    h.agent.configured = true;
+                    h.agent.health = u32::from(up);
+                    // srv_set_running / srv_set_stopped: the server follows at once
+                    h.chk_op = if up { OpState::Running } else { h.chk_op };
+                    h.check_op = combine(h);
+                });
+                ss.forced_health.store(-1, Relaxed);
+                ss.last_change.store(super::unix_now(), Relaxed);
+                ss.sync_op(self.stats.start_unix);
+                if let Some(t) = self.apply_server_state(bi, si, "") {
+                    let word = if up { " is UP." } else { " is DOWN." };
+                    let by = if up {
+                        " is UP, changed from CLI."
+                    } else {
+                        " is DOWN, changed from CLI."
+                    };
+                    let line = t.line.replacen(word, by, 1);
+                    crate::proxy::log::stderr_warning(&line);
+                    let log = self.backend_log(&be.name);
+                    if let Some(l) = &log {
+                        use crate::proxy::log::syslog::Level;
+                        l.event((if up { Level::Notice } else { Level::Alert }, line));
+                    }
+                    if t.no_server_left {
+                        let text = crate::proxy::checks::run::no_server_available_message(&be.name);
+                        let _ = std::io::Write::write_all(
+                            &mut std::io::stderr(),
+                            format!(
+                                "{:<11}({}) : {text}
+",
+                                "[ALERT]",
+                                std::process::id()
+                            )
+                            .as_bytes(),
+                        );
+                        if let Some(l) = &log {
+                            l.event(crate::proxy::log::syslog::messages::no_server(&be.name));
+                        }
+                    }
+                }
+                Ok(String::new())
+            }
+            "agent-addr" | "agent-port" => {
+                let (addr, port) = if what == "agent-addr" {
+                    let Some(a) = rest.first() else {
+                        return Ok(
+                            "set server <b>/<s> agent-addr requires an address and optionally a port.
+"
+                                .into(),
+                        );
+                    };
+                    let port = match rest.get(1..) {
+                        Some(["port", p, ..]) => Some(*p),
+                        _ => None,
+                    };
+                    (Some(*a), port)
+                } else {
+                    match rest.first() {
+                        Some(p) => (None, Some(*p)),
+                        None => {
+                            return Ok("set server <b>/<s> agent-port requires a port.
+"
+                            .into());
+                        }
+                    }
+                };
+                if !configured {
+                    return Err(NOT_ENABLED.into());
+                }
+                let ip = match addr {
+                    None => None,
+                    Some(a) => match parse_ip(a) {
+                        Some(ip) => Some(ip),
+                        None => return Err(format!("invalid addr '{a}'")),
+                    },
+                };
+                let port = match port {
+                    None => None,
+                    Some(p) => {
+                        let v: i64 = p
+                            .parse()
+                            .map_err(|_| "provided port is not an integer".to_string())?;
+                        Some(u16::try_from(v).map_err(|_| "provided port is invalid".to_string())?)
+                    }
+                };
+                ss.health.update(|h| {
+                    if ip.is_some() {
+                        h.agent.cli_addr = ip;
+                    }
+                    if port.is_some() {
+                        h.agent.cli_port = port;
+                    }
+                });
+                if let Some(l) = live {
+                    l.update(|o| {
+                        if ip.is_some() {
+                            o.ip = ip;
+                        }
+                        if port.is_some() {
+                            o.port = port;
+                        }
+                    });
+                }
+                Ok(String::new())
+            }
+            "agent-send" => {
+                if !enabled {
+                    return Ok(format!(
+                        "{NOT_ENABLED}.
+"
+                    ));
+                }
+                let send = rest.first().copied().unwrap_or("");
+                if let Some(l) = live {
+                    l.update(|o| o.send = Some(send.as_bytes().to_vec()));
+                }
+                Ok(String::new())
+            }
+            _ => Ok(String::new()),
+        }
+    }
+
+    /// After `set server B/S addr | check-addr | check-port`: the server's health check
+    /// (and its agent, which follows the server's address without `agent-addr` or `addr`)
+    /// goes where HAProxy's would from the next check on: the check address and port
+    /// first, then the server's current address and port (measured on 2.6.12).
+    pub fn sync_check_target(&self, spec: &str) {
+        let Ok((bi, si)) = self.admin_find(spec) else {
+            return;
+        };
+        let Some(be) = self.backends().get(bi).cloned() else {
+            return;
+        };
+        let Some(srv) = be.servers.get(si) else {
+            return;
+        };
+        let (sip, sport) = match srv.current_addr() {
+            crate::proxy::backend::ServerAddr::Fixed(a) => (a.ip(), Some(a.port())),
+            crate::proxy::backend::ServerAddr::Relative { ip, .. } => (ip, None),
+        };
+        let ov = self.admin.check_override(bi, si);
+        let stop = self.stopping();
+        if let Some(l) = crate::proxy::checks::live::find(stop, &be.name, srv.ir_idx, false) {
+            l.update(|o| {
+                o.server_ip = Some(sip);
+                o.server_port = sport;
+                if let Some(ip) = ov.addr.as_deref().and_then(parse_ip) {
+                    o.ip = Some(ip);
+                }
+                if ov.port.is_some() {
+                    o.port = ov.port;
+                }
+            });
+        }
+        if let Some(l) = crate::proxy::checks::live::find(stop, &be.name, srv.ir_idx, true) {
+            l.update(|o| o.server_ip = Some(sip));
+        }
+    }
+
+    /// `enable agent B/S` / `disable agent B/S`.
+    pub fn agent_cli_enable(&self, spec: &str, enable: bool) -> String {
+        let (bi, si) = match self.admin_find(spec) {
+            Ok(v) => v,
+            Err(e) => {
+                return format!(
+                    "{e}
+"
+                );
+            }
+        };
+        let (Some(srv), Some(ss)) = (
+            self.backends().get(bi).and_then(|b| b.servers.get(si)),
+            self.stats.backends.get(bi).and_then(|b| b.servers.get(si)),
+        ) else {
+            return "No such server.
+"
+            .into();
+        };
+        let configured = agent_configured(srv);
+        if enable && !configured {
+            return "Agent was not configured on this server, cannot enable.
+"
+            .into();
+        }
+        ss.health.update(|h| {
+            h.agent.configured = configured;
+            h.agent.disabled = !enable;
+        });
+        if let Some(be) = self.backends().get(bi)
+            && let Some(l) =
+                crate::proxy::checks::live::find(self.stopping(), &be.name, srv.ir_idx, true)
+        {
+            l.enabled.store(enable, Relaxed);
+        }
+        String::new()
+    }
+}
+
+/// `inet_pton` for IPv4 or IPv6, brackets allowed around IPv6 (HAProxy's `str2ip`
+/// without resolution).
+fn parse_ip(a: &str) -> Option<std::net::IpAddr> {
+    a.parse::<std::net::Ipv4Addr>()
+        .ok()
+        .map(std::net::IpAddr::V4)
+        .or_else(|| {
+            a.strip_prefix('[')
+                .and_then(|x| x.strip_suffix(']'))
+                .unwrap_or(a)
+                .parse::<std::net::Ipv6Addr>()
+                .ok()
+                .map(std::net::IpAddr::V6)
+        })
 }
 
 /// `srv_downtime`: seconds DOWN in total, counting the current DOWN period.
@@ -614,7 +1420,9 @@ pub fn status_text(ss: &ServerStats, checked: bool, rise: u32, fall: u32) -> Str
         OpState::Running => {
             let going_down = checked && health < max;
             if admin & admf::FDRAIN != 0 {
-                if going_down {
+                if h.agent.enabled() {
+                    "DRAIN (agent)".into()
+                } else if going_down {
                     format!("DRAIN {}/{fall}", health + 1 - rise.min(health + 1))
                 } else {
                     "DRAIN".into()
@@ -635,7 +1443,9 @@ pub fn status_text(ss: &ServerStats, checked: bool, rise: u32, fall: u32) -> Str
             }
         }
         OpState::Stopped => {
-            if checked && health > 0 {
+            if h.agent.enabled() && h.agent.health == 0 {
+                "DOWN (agent)".into()
+            } else if checked && health > 0 {
                 format!("DOWN {health}/{rise}")
             } else {
                 "DOWN".into()
@@ -673,6 +1483,8 @@ mod tests {
             },
             counted_failure: !up && health + 1 > 0,
             report: true,
+            agent: None,
+            hana: None,
         }
     }
 
@@ -697,6 +1509,23 @@ mod tests {
         r.on_check(0, 0, &event(false, 0, true));
         ss.admin.fetch_or(admf::FDRAIN, Relaxed);
         assert_eq!(effective_state(ss), ServerState::Down);
+    }
+
+    /// An added server (HAProxy 2.6.12, measured): `show servers state` gives op 0, check
+    /// status 1, health 0 and, its checks running in maintenance, state 6 and the check's
+    /// health; no DOWN transition is counted for its creation.
+    #[test]
+    fn an_added_server_starts_stopped() {
+        let r = reg();
+        let ss = &r.backends[0].servers[0];
+        ss.admin.fetch_or(admf::FMAINT, Relaxed);
+        ss.start_stopped();
+        assert_eq!(cols(ss, true, false, 2, 3), [0, 1, 0, 0, 6, 0]);
+        assert_eq!(ss.sync_op(0).down_trans, 0);
+        assert!(checks_run_in_maint(ss));
+        r.on_check(0, 0, &event(true, 4, true));
+        assert_eq!(cols(ss, true, false, 2, 3), [0, 6, 3, 4, 6, 0]);
+        assert_eq!(status_text(ss, true, 2, 3), "MAINT");
     }
 
     /// `(op, check_status, check_result, check_health, check_state, agent_state)`.

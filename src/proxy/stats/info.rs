@@ -468,6 +468,12 @@ pub fn values(engine: &Engine) -> Vec<Val> {
                 "MaxConnRate" => n(u64::from(reg.conn_rate.max())),
                 "SessRate" => n(u64::from(reg.sess_rate.read(now))),
                 "MaxSessRate" => n(u64::from(reg.sess_rate.max())),
+                // the global `maxconnrate`... as `set rate-limit` left them (HAProxy 2.6.12:
+                // `set rate-limit http-compression global 10` shows 10240)
+                "ConnRateLimit" => n(u64::from(engine.admin.conn_rate_limit.load(Relaxed))),
+                "SessRateLimit" => n(u64::from(engine.admin.sess_rate_limit.load(Relaxed))),
+                "SslRateLimit" => n(u64::from(engine.admin.ssl_rate_limit.load(Relaxed))),
+                "CompressBpsRateLim" => n(u64::from(engine.admin.comp_rate_limit.load(Relaxed))),
                 "Idle_pct" => n(100),
                 "node" => Val::Str(node_name()),
                 "Stopping" => n(u64::from(engine.is_stopping())),

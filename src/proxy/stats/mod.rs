@@ -221,6 +221,56 @@ impl Counters {
     }
 }
 
+/// What the retries of the streams did to a server or a backend, counted once per attempt
+/// as HAProxy 2.6's `stream_choose_redispatch` counts them (the backend module bumps them
+/// when it decides a retry; the reports add them to the session counters).
+#[derive(Debug, Default)]
+pub struct RetryCounters {
+    /// `wretr`: retries that stayed on the server.
+    pub retries: AtomicU64,
+    /// `wredis`: retries that left it for another one.
+    pub redispatches: AtomicU64,
+    /// Connection attempts a retry left behind: HAProxy counts every attempt in `stot`.
+    pub left_attempts: AtomicU64,
+    /// Balancing decisions a redispatch left behind (`lbtot`).
+    pub left_lb: AtomicU64,
+    /// Requests sent on an idle connection (`reuse`; HAProxy counts a request either there
+    /// or in `connect`, in `connect_server`).
+    pub reuses: AtomicU64,
+}
+
+impl RetryCounters {
+    /// One retry after an attempt on this server (or backend); `redispatch`: it leaves the
+    /// server.
+    pub fn count(&self, redispatch: bool) {
+        self.left_attempts.fetch_add(1, Relaxed);
+        if redispatch {
+            self.redispatches.fetch_add(1, Relaxed);
+            self.left_lb.fetch_add(1, Relaxed);
+        } else {
+            self.retries.fetch_add(1, Relaxed);
+        }
+    }
+
+    /// A request goes on an idle connection.
+    pub fn count_reuse(&self) {
+        self.reuses.fetch_add(1, Relaxed);
+    }
+
+    /// `clear counters all`.
+    pub fn clear(&self) {
+        for a in [
+            &self.retries,
+            &self.redispatches,
+            &self.left_attempts,
+            &self.left_lb,
+            &self.reuses,
+        ] {
+            a.store(0, Relaxed);
+        }
+    }
+}
+
 /// Administrative state bits of a server, as HAProxy's `srv_admin_state` (`SRV_ADMF_*`).
 pub mod admf {
     /// `SRV_ADMF_FMAINT`: forced maintenance (CLI, stats page).
@@ -251,16 +301,35 @@ pub struct ServerStats {
     pub health_reset: std::sync::atomic::AtomicBool,
     /// The last health check and the counters derived from the checks.
     pub health: health::ServerHealth,
+    /// Its health checks are not running: a server added by `add server` with `check`
+    /// until `enable health`, or `disable health` (HAProxy then shows it as unchecked,
+    /// with its check only configured: `srv_check_state` 2).
+    pub checks_off: std::sync::atomic::AtomicBool,
+    /// Added by `add server` and not out of maintenance yet: HAProxy 2.6 has not
+    /// computed its effective weight then, and shows a weight of 1.
+    pub fresh: std::sync::atomic::AtomicBool,
     /// `slowstart`: unix time in milliseconds the server came up and its weight started to ramp (0: at
     /// full weight).
     pub warm_since: std::sync::Arc<AtomicU64>,
+}
+
+impl ServerStats {
+    /// A server's counters at `now` (unix seconds), health from the checks.
+    fn new(now: u64) -> Self {
+        ServerStats {
+            last_change: AtomicU64::new(now),
+            forced_health: AtomicI64::new(-1),
+            ..Default::default()
+        }
+    }
 }
 
 /// One backend's counters and its servers'.
 #[derive(Debug, Default)]
 pub struct BackendStats {
     pub c: Counters,
-    pub servers: Vec<ServerStats>,
+    /// Indexed like the backend's servers, and grown with them (`add server`).
+    pub servers: crate::proxy::balance::slots::AppendVec<ServerStats>,
     pub last_change: AtomicU64,
 }
 
@@ -325,13 +394,7 @@ impl Registry {
             backends: backends
                 .iter()
                 .map(|n| BackendStats {
-                    servers: (0..*n)
-                        .map(|_| ServerStats {
-                            last_change: AtomicU64::new(now),
-                            forced_health: AtomicI64::new(-1),
-                            ..Default::default()
-                        })
-                        .collect(),
+                    servers: (0..*n).map(|_| ServerStats::new(now)).collect(),
                     last_change: AtomicU64::new(now),
                     ..Default::default()
                 })
@@ -432,6 +495,27 @@ impl Registry {
                 .collect();
             m
         })
+    }
+
+    /// `add server`: counters for a new server of backend `bi`, in forced maintenance
+    /// with user weight `weight` (HAProxy 2.6 creates dynamic servers so; the health
+    /// counter starts at 0 as for a server that has been in maintenance). Returns its
+    /// index, the one the backend gives the server next. `check`: its checks wait for
+    /// `enable health`.
+    pub fn add_server(&self, bi: usize, weight: u32, check: bool) -> Option<usize> {
+        let ss = ServerStats::new(unix_now());
+        ss.checks_off.store(check, Relaxed);
+        ss.admin.store(admf::FMAINT, Relaxed);
+        ss.uweight.store(weight, Relaxed);
+        ss.health_reset.store(true, Relaxed);
+        ss.fresh.store(true, Relaxed);
+        // HAProxy creates a checked one STOPPED: entering maintenance is no DOWN
+        // transition here, and its checks bring it up; one without checks is up as soon
+        // as it leaves maintenance
+        if check {
+            ss.start_stopped();
+        }
+        self.backends.get(bi)?.servers.push(ss)
     }
 
     pub fn meta(&self) -> Option<&Meta> {
@@ -547,22 +631,24 @@ impl Registry {
                 Relaxed,
             );
             if real_srv.is_some() {
-                if http {
+                // a connection that failed (`SC`, `sC`) logs its last server, but the
+                // request and its 503 are the proxy's: HAProxy 2.6.12 counts them on the
+                // backend only
+                let conn_failed = matches!(term, [b'S' | b's', b'C']);
+                if http && !(is_srv && conn_failed) {
                     c.cum_req.fetch_add(1, Relaxed);
-                    // a connection that failed (`SC`, `sC`) logs its last server, but the 503
-                    // is the proxy's: HAProxy 2.6.12 counts it on the backend only
-                    if rec.status > 0 && !(is_srv && matches!(term, [b'S' | b's', b'C'])) {
+                    if rec.status > 0 {
                         c.add_status(rec.status);
                     }
                 }
                 c.cum_lbconn.fetch_add(1, Relaxed);
-                if rec.tc >= 0 {
+                // every connection attempt counts, a failed one too (the ones a retry
+                // left behind are in `RetryCounters`)
+                if rec.tc >= 0 || conn_failed {
                     c.connect.fetch_add(1, Relaxed);
                 }
-                c.retries.fetch_add(u64::from(rec.retries), Relaxed);
-                if rec.redispatched {
-                    c.redispatches.fetch_add(1, Relaxed);
-                }
+                // (`wretr`/`wredis` are counted per attempt by the backend: see
+                // `RetryCounters`)
                 let samples = |v: i64| v.max(0) as u64;
                 c.q_time.add(samples(rec.tw));
                 c.c_time.add(samples(rec.tc));

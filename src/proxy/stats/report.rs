@@ -121,7 +121,8 @@ pub fn server_status(be: &Backend, j: usize, ss: &ServerStats) -> String {
     let (rise, fall) = (o.rise.unwrap_or(2), o.fall.unwrap_or(3));
     let pos = |v: i64| u32::try_from(v).unwrap_or(1).max(1);
     // a `track`ing server shows the checks of the server it follows
-    super::health::status_text(ss, o.check || o.track.is_some(), pos(rise), pos(fall))
+    let checked = (o.check && !ss.checks_off.load(Relaxed)) || o.track.is_some();
+    super::health::status_text(ss, checked, pos(rise), pos(fall))
 }
 
 fn c(a: &std::sync::atomic::AtomicU64) -> Val {
@@ -246,6 +247,30 @@ fn build(ty: ObjType, iid: u32, sid: u32, mut f: impl FnMut(&str) -> Val) -> Row
     Row { ty, iid, sid, vals }
 }
 
+/// The columns the retries change, counted per attempt as HAProxy 2.6 does: `wretr` and
+/// `wredis`; a retry also leaves behind a connection attempt (`stot`, servers only) and a
+/// balancing decision when it redispatches (`lbtot`).
+fn retry_cell(name: &str, c: &Counters, r: &super::RetryCounters, server: bool) -> Option<Val> {
+    let sum = |a: &std::sync::atomic::AtomicU64, b: &std::sync::atomic::AtomicU64| {
+        n(a.load(Relaxed).saturating_add(b.load(Relaxed)))
+    };
+    Some(match name {
+        "wretr" => n(r.retries.load(Relaxed)),
+        "wredis" => n(r.redispatches.load(Relaxed)),
+        "lbtot" => sum(&c.cum_lbconn, &r.left_lb),
+        // (the sessions count every request with a connect time in `connect`, a reused
+        // connection's too: those are `reuse`)
+        "connect" => n(c
+            .connect
+            .load(Relaxed)
+            .saturating_add(r.left_attempts.load(Relaxed))
+            .saturating_sub(r.reuses.load(Relaxed))),
+        "reuse" => sum(&c.reuse, &r.reuses),
+        "stot" if server => sum(&c.cum_sess, &r.left_attempts),
+        _ => return None,
+    })
+}
+
 fn frontend_row(reg: &Registry, fe: &Frontend, fs: &super::FrontendStats, iid: u32) -> Row {
     let now = reg.now_ms();
     let meta_max = reg.meta().map_or(super::DEFAULT_MAXCONN, |m| m.maxconn);
@@ -328,12 +353,18 @@ fn server_row(
         );
         // measured: in maintenance the checks are paused and HAProxy shows none of their
         // columns but `chkfail`, `chkdown` and `downtime`
-        let paused = maint && !matches!(name, "chkfail" | "chkdown" | "downtime");
-        if check_field && (!o.check || paused) {
+        let paused = maint
+            && !super::health::checks_run_in_maint(ss)
+            && !matches!(name, "chkfail" | "chkdown" | "downtime");
+        let unchecked = !o.check || ss.checks_off.load(Relaxed);
+        if check_field && (unchecked || paused) {
             return Val::Empty;
         }
-        if name.starts_with("agent_") || name == "last_agt" {
-            return Val::Empty;
+        if let Some(v) = super::health::agent_cell(ss, name, super::health::agent_configured(sv)) {
+            return v;
+        }
+        if let Some(v) = retry_cell(name, &ss.c, &sv.retry, true) {
+            return v;
         }
         if let Some(v) = common(name, &ss.c, now) {
             return v;
@@ -341,11 +372,15 @@ fn server_row(
         match name {
             "pxname" => s(be.name.as_str()),
             "svname" => s(&*sv.name),
-            "qcur" => n(0),
+            "qcur" => n(be.queued(Some(j)) as u64),
             "scur" => n(be.served(j).unwrap_or(0)),
-            "slim" => match o.maxconn.filter(|m| *m > 0) {
-                Some(m) => n(m),
-                None => Val::Empty,
+            // `set maxconn server` (and the agent's `maxconn:`) over the configured one
+            "slim" => match ss.maxconn.load(Relaxed) {
+                0 => match o.maxconn.filter(|m| *m > 0) {
+                    Some(m) => n(m),
+                    None => Val::Empty,
+                },
+                m => n(m),
             },
             "qlimit" => match o.maxqueue.filter(|m| *m > 0) {
                 Some(m) => n(m),
@@ -354,6 +389,7 @@ fn server_row(
             "status" => s(status.as_str()),
             // HAProxy 2.6.12 shows the user weight even while draining, the ramp's
             // step during a slow start
+            "weight" if ss.fresh.load(Relaxed) => n(1),
             "weight" => n(warm.map_or(ss.uweight.load(Relaxed), |w| w.0)),
             "throttle" => warm.map_or(Val::Empty, |w| n(w.1)),
             "uweight" => n(ss.uweight.load(Relaxed)),
@@ -365,6 +401,11 @@ fn server_row(
             "sid" => n(sv.puid),
             "type" => n(2),
             "chkfail" => n(chk.failed),
+            // only for an observed server (`observe layer4|layer7`)
+            "hanafail" if matches!(o.observe.as_deref(), Some("layer4" | "layer7")) => {
+                n(chk.hanafail)
+            }
+            "hanafail" => Val::Empty,
             "chkdown" => n(chk.down_trans),
             "downtime" => n(super::health::downtime(&chk, reg.start_unix)),
             // measured before the first check: INI, "Initializing", no duration
@@ -396,6 +437,10 @@ fn server_row(
             "mode" => s(mode_str(be.mode)),
             "need_conn_est" => n(u32::from(usable)),
             "srv_icur" | "idle_conn_cur" | "safe_conn_cur" | "used_conn_cur" => n(0),
+            // HAProxy 2.6 leaves `max_idle_conns` at 0 for `add server`'s servers (-1,
+            // not shown, for the configuration's)
+            "src_ilim" if sv.ir_idx >= be.ir.servers.len() => n(0),
+            "src_ilim" => Val::Empty,
             _ => n(0),
         }
     }))
@@ -437,14 +482,18 @@ fn backend_row(reg: &Registry, be: &Backend, bi: usize, bs: &BackendStats, iid: 
         if !http && (http_only(name) || name == "req_tot") {
             return Val::Empty;
         }
+        if let Some(v) = retry_cell(name, &bs.c, &be.retry, false) {
+            return v;
+        }
         if let Some(v) = common(name, &bs.c, now) {
             return v;
         }
         match name {
             "pxname" => s(be.name.as_str()),
             "svname" => s("BACKEND"),
-            "qcur" => n(0),
-            "scur" => n(be.be_conn()),
+            "qcur" => n(be.queued(None) as u64),
+            // HAProxy's `beconn` counts the queued streams too
+            "scur" => n(u64::from(be.be_conn()) + be.queued_total() as u64),
             "slim" => n(fullconn),
             // HAProxy: a backend without servers (stats, redirects) is UP
             "status" => s(if act + bck > 0 || be.servers.is_empty() {
@@ -511,6 +560,10 @@ pub fn rows(engine: &Engine, opts: &Opts) -> Vec<Row> {
         };
         if want(2) {
             for j in 0..be.servers.len() {
+                // `del server` took it out of every listing (its place stays, unused)
+                if engine.admin.is_deleted(*bi, j) {
+                    continue;
+                }
                 if let Some(r) = server_row(reg, be, bs, j, iid, opts) {
                     if opts.sid.is_some_and(|s| s != r.sid) {
                         continue;

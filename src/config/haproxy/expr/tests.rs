@@ -621,3 +621,39 @@ fn arg_ref_message_named_proxy_without_capability() {
     // `-u` with nothing after it is unique id 0 (strtol of "")
     assert!(acl("acl a path -u").0.is_ok());
 }
+
+/// `make_arg_list()` as HAProxy 2.6.12 reads arguments (measured with `haproxy -c` and
+/// the values the rules produced): a backslash escapes only a backslash or a quote and is
+/// kept before anything else, and an empty optional last argument is absent.
+#[test]
+fn argument_backslashes_and_empty_last() {
+    let conv = |line: &str| {
+        let a = acl(line).0.expect("parses");
+        a.sample
+            .converters
+            .iter()
+            .map(|c| c.args.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        conv(r"acl a req.hdr(h),regsub(:\d+$,) -m found"),
+        [vec![r":\d+$".to_string(), String::new()]]
+    );
+    assert_eq!(
+        conv(r"acl a req.hdr(h),regsub(\\d,x) -m found"),
+        [vec![r"\d".to_string(), "x".to_string()]]
+    );
+    assert_eq!(
+        conv(r#"acl a req.hdr(h),regsub("a\"b",x) -m found"#),
+        [vec![r#"a"b"#.to_string(), "x".to_string()]]
+    );
+    // `\,` is no escape: the delimiter is a backslash, the count absent
+    assert_eq!(
+        conv(r"acl a req.hdr(h),field(1,\,) -m found"),
+        [vec!["1".to_string(), r"\".to_string()]]
+    );
+    assert_eq!(
+        acl_err(r"acl a req.hdr(h),field(,x) -m found"),
+        "error detected while parsing ACL 'a' : invalid arg 1 in converter 'field' : expected type 'integer' at position 1, but got nothing in ACL expression 'req.hdr(h),field(,x)'."
+    );
+}

@@ -27,6 +27,8 @@ pub struct Outcome {
     pub code: i64,
     pub info: String,
     pub duration_ms: u64,
+    /// What an agent check read (its reply line).
+    pub agent: Option<crate::proxy::checks::agent::Read>,
 }
 
 /// A small xorshift generator for `spread-checks` draws.
@@ -78,6 +80,7 @@ struct Run<'a> {
     cur: Option<usize>,
     /// The request method of the last HTTP send (HEAD responses have no body).
     head_req: bool,
+    agent: Option<crate::proxy::checks::agent::Read>,
 }
 
 /// Runs the ruleset of `plan` once. `server_running`: the server is not DOWN (a 404 with
@@ -94,6 +97,7 @@ pub async fn run_check(plan: &CheckPlan, server_running: bool) -> Outcome {
         code: 0,
         cur: None,
         head_req: false,
+        agent: None,
     };
     let (status, info) = r.steps().await;
     if let Some(c) = r.conn.take() {
@@ -124,6 +128,7 @@ pub async fn run_check(plan: &CheckPlan, server_running: bool) -> Outcome {
         code: r.code,
         info,
         duration_ms: start.elapsed().as_millis() as u64,
+        agent: r.agent,
     }
 }
 
@@ -231,9 +236,10 @@ impl Run<'_> {
                         format!("expect HTTP body content '{}'", latin1(p))
                     }
                     ExpectKind::HttpRBody(_) => "expect HTTP body regex".into(),
-                    ExpectKind::MysqlInitHs | ExpectKind::MysqlOk | ExpectKind::LdapBindRsp => {
-                        "expect custom function".into()
-                    }
+                    ExpectKind::MysqlInitHs
+                    | ExpectKind::MysqlOk
+                    | ExpectKind::LdapBindRsp
+                    | ExpectKind::AgentReply => "expect custom function".into(),
                     ExpectKind::Unsupported(_) => "expect log-format string".into(),
                 };
                 format!(" at step {} of tcp-check ({what})", e.step_id)
@@ -267,6 +273,13 @@ impl Run<'_> {
                     last_read = false;
                 }
                 Step::Send(s) => {
+                    // HAProxy's reads take everything the socket holds, and a send releases
+                    // the input buffer: the rest of a reply that came in several segments
+                    // (an SMTP multi-line 250) must not be read as the next reply
+                    if i > 0 {
+                        tokio::task::yield_now().await;
+                        self.drain_pending();
+                    }
                     self.bi.clear();
                     let bytes = match &s.data {
                         SendData::Bytes(b) => b.clone(),
@@ -546,6 +559,22 @@ impl Run<'_> {
         Ok(())
     }
 
+    /// Discards what the connection already received (plain TCP and unix sockets).
+    fn drain_pending(&mut self) {
+        let mut buf = [0u8; 4096];
+        for _ in 0..64 {
+            let r = match self.conn.as_ref() {
+                Some(Conn::Tcp(t)) => t.try_read(&mut buf),
+                Some(Conn::Unix(u)) => u.try_read(&mut buf),
+                _ => return,
+            };
+            match r {
+                Ok(n) if n > 0 => {}
+                _ => return,
+            }
+        }
+    }
+
     async fn send(&mut self, bytes: &[u8]) -> Result<(), (Status, String)> {
         let Some(conn) = self.conn.as_mut() else {
             return Err((Status::SockErr, self.step_suffix()));
@@ -660,9 +689,10 @@ impl Run<'_> {
                 }
                 ExpectKind::RBinary(_) => m.push_str(&format!(" (binary regex) at step {id}")),
                 ExpectKind::HttpHeader(_) => m.push_str(&format!(" (header pattern) at step {id}")),
-                ExpectKind::MysqlInitHs | ExpectKind::MysqlOk | ExpectKind::LdapBindRsp => {
-                    m.push_str(&format!(" (custom function) at step {id}"))
-                }
+                ExpectKind::MysqlInitHs
+                | ExpectKind::MysqlOk
+                | ExpectKind::LdapBindRsp
+                | ExpectKind::AgentReply => m.push_str(&format!(" (custom function) at step {id}")),
                 ExpectKind::Unsupported(_) => {
                     m.push_str(&format!(" (log-format string) at step {id}"))
                 }
@@ -703,6 +733,16 @@ impl Run<'_> {
                 return self.mysql_packet(e, hs, last_read);
             }
             ExpectKind::LdapBindRsp => return self.ldap(e),
+            ExpectKind::AgentReply => {
+                return match crate::proxy::checks::agent::parse(bi, last_read) {
+                    crate::proxy::checks::agent::Read::Wait => Eval::Wait,
+                    r => {
+                        // the engine reads the words: their effect depends on the server
+                        self.agent = Some(r);
+                        Eval::Stop(Status::Checked, String::new())
+                    }
+                };
+            }
             ExpectKind::Unsupported(t) => return Eval::Stop(Status::L7Rsp, t.clone()),
             // HTTP matchers in a non-HTTP ruleset cannot happen (the parser decides).
             _ => return Eval::Stop(Status::L7Rsp, String::new()),

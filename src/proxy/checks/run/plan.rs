@@ -100,6 +100,8 @@ pub enum ExpectKind {
     MysqlInitHs,
     MysqlOk,
     LdapBindRsp,
+    /// An agent's reply line (`tcpcheck_agent_expect_reply`).
+    AgentReply,
     /// A matcher tandem does not evaluate (`*-lf`): the check fails with this text.
     Unsupported(String),
 }
@@ -206,7 +208,13 @@ pub fn plan_for_backend(cfg: &ir::Config, proxy: &ir::Proxy) -> Result<Vec<Check
     for (idx, srv) in proxy.servers.iter().enumerate() {
         let s = &srv.value;
         let o = &s.opts;
-        if !o.check || o.disabled || o.track.is_some() {
+        if o.disabled || o.track.is_some() {
+            continue;
+        }
+        // HAProxy's start_checks: a server's check, then its agent
+        let agent = agent_plan(cfg, proxy, idx, s, max_spread_checks_ms);
+        if !o.check {
+            out.extend(agent);
             continue;
         }
         let params = CheckParams {
@@ -247,6 +255,10 @@ pub fn plan_for_backend(cfg: &ir::Config, proxy: &ir::Proxy) -> Result<Vec<Check
             steps,
             disable_on_404,
             max_spread_checks_ms,
+            follows_server: (
+                o.addr.is_none(),
+                o.port.is_none_or(|p| p <= 0) && o.addr.as_ref().is_none_or(|a| a.port == 0),
+            ),
             // `check-send-proxy`, or the server's own PROXY protocol when the check goes
             // to the traffic address (no `port`/`addr`).
             send_proxy: if o.check_send_proxy
@@ -258,14 +270,110 @@ pub fn plan_for_backend(cfg: &ir::Config, proxy: &ir::Proxy) -> Result<Vec<Check
             },
             warning: if tls_warning.is_some() {
                 tls_warning
-            } else if o.agent_check {
-                Some("agent-check is not supported: only the health check runs".into())
             } else {
                 warning.clone()
             },
         });
+        out.extend(agent);
     }
     Ok(out)
+}
+
+/// The last value of a server keyword kept in `other`.
+fn other_opt<'a>(s: &'a ir::expr::Server, kw: &str) -> Option<&'a str> {
+    s.opts
+        .other
+        .iter()
+        .rev()
+        .find(|(k, _)| k == kw)
+        .and_then(|(_, v)| v.as_deref())
+}
+
+/// The agent check of a server with `agent-check` and an `agent-port` (HAProxy's
+/// `*agent-check` ruleset: connect, send `agent-send`, read the reply line). It goes to
+/// `agent-addr`, else the check `addr`, else the server's address; every `agent-inter`
+/// (else `inter`, else 2 s), whatever its health; rise and fall are 1.
+fn agent_plan(
+    cfg: &ir::Config,
+    proxy: &ir::Proxy,
+    idx: usize,
+    s: &ir::expr::Server,
+    max_spread_checks_ms: Option<u64>,
+) -> Option<CheckPlan> {
+    let o = &s.opts;
+    if !o.agent_check {
+        return None;
+    }
+    // atol, as HAProxy reads it; 0 leaves the agent without a port (disabled)
+    let port = other_opt(s, "agent-port")
+        .map(crate::proxy::checks::agent::atol)
+        .and_then(|p| u16::try_from(p).ok())
+        .filter(|&p| p > 0)?;
+    let addr = s.address.as_ref()?;
+    let (host, ip) = match (other_opt(s, "agent-addr"), &o.addr) {
+        (Some(a), _) => (a.to_string(), a.parse::<IpAddr>().ok()),
+        (None, Some(a)) => (a.host.clone(), a.ip),
+        (None, None) => (addr.host.clone(), addr.ip),
+    };
+    let inter = other_opt(s, "agent-inter")
+        .and_then(|v| {
+            crate::config::haproxy::values::parse_time(
+                v,
+                crate::config::haproxy::values::TimeUnit::Ms,
+            )
+            .ok()
+        })
+        .map(|v| u64::from(v.value))
+        .or(o.inter.map(u64::from))
+        .filter(|&v| v > 0)
+        .unwrap_or(2000);
+    let mut steps = vec![implicit_connect()];
+    if let Some(send) = other_opt(s, "agent-send").filter(|v| !v.is_empty()) {
+        steps.push(Step::Send(SendStep {
+            data: SendData::Bytes(send.as_bytes().to_vec()),
+            comment: None,
+            step_id: 1,
+        }));
+    }
+    let mut expect = ExpectStep::new(ExpectKind::AgentReply);
+    expect.step_id = 2;
+    steps.push(Step::Expect(expect));
+    let t = &proxy.settings.timeouts;
+    Some(CheckPlan {
+        backend: proxy.name.clone(),
+        server: s.name.clone(),
+        server_idx: idx,
+        backup: o.backup,
+        params: CheckParams {
+            rise: 1,
+            fall: 1,
+            inter,
+            fastinter: None,
+            downinter: None,
+            spread_checks: cfg.global.spread_checks.unwrap_or(0).min(50),
+        },
+        target: Target {
+            host,
+            ip,
+            port,
+            unix: None,
+        },
+        kind: CheckKind::Agent,
+        connect_timeout_ms: match (t.check, t.connect) {
+            (Some(c), Some(conn)) if c > 0 && conn > 0 => inter.min(conn),
+            _ => inter,
+        },
+        check_timeout_ms: t.check.filter(|&c| c > 0),
+        steps,
+        disable_on_404: false,
+        send_proxy: 0,
+        warning: None,
+        max_spread_checks_ms,
+        follows_server: (
+            other_opt(s, "agent-addr").is_none() && o.addr.is_none(),
+            false,
+        ),
+    })
 }
 
 /// The defaults section `proxy` inherits from: the last one of that name declared before

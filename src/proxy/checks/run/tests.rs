@@ -79,6 +79,8 @@ fn ev(up: bool, reason: &str, code: Option<i64>, info: &str, ms: u64) -> HealthE
         },
         counted_failure: !up,
         report: true,
+        agent: None,
+        hana: None,
     }
 }
 
@@ -551,6 +553,21 @@ async fn protocol_checks() {
     assert_eq!(
         out(&check(&tcp("pgsql-check user bob"), pg_ok).await),
         (Status::L7OkD, 0, "PostgreSQL server is ok")
+    );
+    // HAProxy 2.6.12 (measured): SCRAM-SHA-256 (`R`, length 0x17, type 10) is ok, type
+    // 11 is "PostgreSQL unknown error"
+    let scram = serve(|c| {
+        reply_after_request(c, b"R\x00\x00\x00\x17\x00\x00\x00\x0aSCRAM-SHA-256\x00\x00")
+    })
+    .await;
+    assert_eq!(
+        out(&check(&tcp("pgsql-check user bob"), scram).await),
+        (Status::L7OkD, 0, "PostgreSQL server is ok")
+    );
+    let pg_11 = serve(|c| reply_after_request(c, b"R\x00\x00\x00\x08\x00\x00\x00\x0b")).await;
+    assert_eq!(
+        out(&check(&tcp("pgsql-check user bob"), pg_11).await),
+        (Status::L7Sts, 0, "PostgreSQL unknown error")
     );
     // smtp: "Layer7 wrong status, code: 554, info: \"go away\"", UP "code: 221, info:
     // \"2.0.0 bye now\"", and "TCPCHK got an empty response at step 7" when QUIT gets no
@@ -1207,4 +1224,39 @@ fn plan_reads_global_spreading() {
     let p = plans(&text, "be");
     assert_eq!(p[0].params.spread_checks, 5);
     assert_eq!(p[0].max_spread_checks_ms, Some(1500));
+}
+
+#[test]
+fn health_analysis_and_agent_lines_match_haproxy() {
+    // HAProxy 2.6.12 on stderr: `observe layer7 error-limit 3 on-error mark-down` after
+    // three 500s (no check duration), and an agent's `down`.
+    let mut e = ev(
+        false,
+        "Health analyze",
+        None,
+        "Detected 3 consecutive errors, last one was: Wrong http response",
+        7,
+    );
+    e.status = Status::Hana;
+    e.health = 0;
+    e.rise = 2;
+    assert_eq!(
+        check_log_message(&e, true),
+        "Health check for server be/s1 failed, reason: Health analyze, info: \"Detected 3 consecutive errors, last one was: Wrong http response\", status: 0/2 DOWN."
+    );
+    let mut a = ev(false, "Layer7 wrong status", Some(0), "via agent : down", 0);
+    a.status = Status::L7Sts;
+    a.agent = Some(AgentOutcome { read: None });
+    a.health = 0;
+    a.rise = 1;
+    a.fall = 1;
+    assert_eq!(
+        check_log_message(&a, true),
+        "Agent check for server be/s1 failed, reason: Layer7 wrong status, code: 0, info: \"via agent : down\", check duration: 0ms, status: 0/1 DOWN."
+    );
+    assert_eq!(
+        (Status::Hana.code(), Status::Checked.code()),
+        (4, 3),
+        "srv_check_status values"
+    );
 }

@@ -1077,3 +1077,39 @@ fn te_is_rewritten_in_place() {
         "GET / HTTP/1.1\r\nhost: a\r\nte: trailers\r\ncookie: a=1\r\n\r\n"
     );
 }
+
+/// CONNECT targets and their Host header as HAProxy 2.6.12 takes them (reg-test
+/// http-messaging/h1_host_normalization; compat case h15): a port is required, a Host
+/// without port matches a port 80/443 target, `Host: h:` is kept as is.
+#[test]
+fn connect_authority_and_host() {
+    for bad in [
+        &b"CONNECT hostname HTTP/1.1\r\nHost: hostname\r\n\r\n"[..],
+        b"CONNECT hostname: HTTP/1.1\r\nHost: hostname\r\n\r\n",
+        b"CONNECT / HTTP/1.1\r\nHost: hostname\r\n\r\n",
+        b"CONNECT hostname:80 HTTP/1.1\r\nHost: hostname:443\r\n\r\n",
+        b"CONNECT hostname:8080 HTTP/1.1\r\nHost: hostname\r\n\r\n",
+    ] {
+        assert_eq!(req_err(bad), 400, "{}", String::from_utf8_lossy(bad));
+    }
+    let host = |raw: &[u8]| {
+        let p = req(raw);
+        String::from_utf8_lossy(&p.head.headers.get("host").expect("host").value).into_owned()
+    };
+    assert_eq!(
+        host(b"CONNECT hostname:80 HTTP/1.1\r\nHost: hostname:80\r\n\r\n"),
+        "hostname"
+    );
+    assert_eq!(
+        host(b"CONNECT hostname:443 HTTP/1.1\r\nHost: hostname\r\n\r\n"),
+        "hostname"
+    );
+    assert_eq!(
+        host(b"CONNECT hostname:80 HTTP/1.1\r\nHost: hostname:\r\n\r\n"),
+        "hostname:"
+    );
+    assert_eq!(
+        host(b"CONNECT hostname:8443 HTTP/1.1\r\nHost: hostname:8443\r\n\r\n"),
+        "hostname:8443"
+    );
+}

@@ -283,17 +283,47 @@ pub fn map_response(head: &ResponseHead) -> Response<()> {
     res
 }
 
+/// [`map_response`] for a head the stream owns: the values move into the h2 header map
+/// instead of being copied (an allocation and a copy per header).
+pub fn into_response(head: ResponseHead) -> Response<()> {
+    let mut res = Response::new(());
+    *res.status_mut() = StatusCode::from_u16(head.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    let h = res.headers_mut();
+    h.reserve(head.headers.len());
+    for hd in head.headers.0 {
+        if connection_specific(&hd.name) {
+            continue;
+        }
+        // a name or value HTTP/2 cannot carry is dropped rather than failing the stream
+        let (Ok(n), Ok(v)) = (
+            HeaderName::from_bytes(hd.name.as_bytes()),
+            HeaderValue::from_maybe_shared(Bytes::from(hd.value)),
+        ) else {
+            continue;
+        };
+        if n == http::header::TE {
+            continue;
+        }
+        h.append(n, v);
+    }
+    res
+}
+
 /// Serves one stream to its end: the session runs on a [`StreamIo`] that turns its reads
-/// and writes into the stream's frames.
+/// and writes into the stream's frames. Returns the session's future and the link that
+/// says how the stream ended once it is done.
 ///
 /// Not an `async fn`: the request is decoded before the future is made, so the future
-/// (allocated per stream) holds the session's and nothing of the request's head, and the
-/// head's allocations are freed at once.
+/// (moved into a reused slot per stream) holds the session's and nothing of the
+/// request's head, and the head's allocations are freed at once.
 pub fn serve_stream(
     req: Request<RecvStream>,
     respond: SendResponse<Bytes>,
     conn: Arc<ConnInfo>,
-) -> impl std::future::Future<Output = Outcome> + Send + 'static {
+) -> (
+    impl std::future::Future<Output = ()> + Send + 'static,
+    StreamLink,
+) {
     let (parts, body) = req.into_parts();
     let end_stream = body.is_end_stream();
     // the session gets the head decoded; only the body goes through the stream's bytes
@@ -309,8 +339,5 @@ pub fn serve_stream(
         link: link.clone(),
         conn,
     });
-    // `map`, not an `async` block: the block would hold the session's future twice
-    futures_util::FutureExt::map(session::serve_with(io, cc, fe, engine), move |()| {
-        link.get()
-    })
+    (session::serve_with(io, cc, fe, engine), link)
 }

@@ -16,6 +16,7 @@
 //! counted in a bounded window: a stream that fell out of it gets the crate's answer.
 
 use std::collections::{HashSet, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
@@ -63,7 +64,7 @@ pub struct PreFilter<S> {
     cur: Option<Frame>,
     payload_left: usize,
     settings: Vec<u8>,
-    ended: HashSet<u32>,
+    ended: HashSet<u32, BuildHasherDefault<SidHasher>>,
     ended_order: VecDeque<u32>,
     last_sid: u32,
     /// A header block is open (CONTINUATION frames expected).
@@ -78,6 +79,29 @@ pub struct PreFilter<S> {
     done: bool,
 }
 
+/// Stream ids hashed by a multiply (SipHash was three hashes per request for a set the
+/// window bounds): the product's high half becomes the low bits the table indexes by, so
+/// ids a power of two apart do not share a bucket.
+#[derive(Default)]
+struct SidHasher(u64);
+
+impl Hasher for SidHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u32(u32::from(b));
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        let h = (self.0 ^ u64::from(n)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = h.rotate_left(32);
+    }
+}
+
 impl<S> PreFilter<S> {
     pub fn new(inner: S) -> Self {
         PreFilter {
@@ -88,7 +112,7 @@ impl<S> PreFilter<S> {
             cur: None,
             payload_left: 0,
             settings: Vec::new(),
-            ended: HashSet::new(),
+            ended: HashSet::default(),
             ended_order: VecDeque::new(),
             last_sid: 0,
             in_block: false,
@@ -484,5 +508,16 @@ mod tests {
             goaway_frame(3, STREAM_CLOSED),
             [0, 0, 8, 7, 0, 0, 0, 0, 0, 0, 0, 0, 3, 0, 0, 0, 5]
         );
+    }
+
+    #[test]
+    fn stream_ids_a_power_of_two_apart_spread_over_buckets() {
+        // a client choosing ids that share their low bits must not pile them into one
+        // bucket of the ended-streams set (its table indexes by the hash's low bits)
+        use std::collections::HashSet as Set;
+        use std::hash::BuildHasher;
+        let b = BuildHasherDefault::<SidHasher>::default();
+        let low: Set<u64> = (0..64u32).map(|i| b.hash_one(1 + i * 65536) & 63).collect();
+        assert!(low.len() > 32, "{} buckets of 64", low.len());
     }
 }

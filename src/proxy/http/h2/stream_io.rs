@@ -25,7 +25,7 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::chunked::{self, Dechunker, Piece};
-use super::gateway::{Outcome, connection_specific, map_response};
+use super::gateway::{Outcome, connection_specific, into_response, map_response};
 use crate::proxy::http::h1::{self, BodyKind, ParsedResponse};
 use crate::proxy::http::msg::ResponseHead;
 
@@ -33,6 +33,9 @@ use crate::proxy::http::msg::ResponseHead;
 const MAX_HEAD: usize = 64 * 1024;
 /// Response bytes queued for the client's window before the session's writes wait.
 const HIGH_WATER: usize = 64 * 1024;
+/// A body this small goes to the crate whole, without reserving window first (the
+/// default frame size: never more than one frame waits in the crate for the window).
+const SMALL_BODY: usize = 16 * 1024;
 
 /// What the gateway, the session and the stream share: how the stream ended (for the
 /// rapid-reset guard), and the final response head the session hands over decoded, so
@@ -230,7 +233,7 @@ impl StreamIo {
         let Some(mut resp) = self.respond.take() else {
             return Err(io::ErrorKind::BrokenPipe.into());
         };
-        match resp.send_response(map_response(&r.head), no_body) {
+        match resp.send_response(into_response(r.head), no_body) {
             Ok(s) => self.send = Some(s),
             Err(_) => {
                 self.client_gone();
@@ -350,6 +353,26 @@ impl StreamIo {
         let Some(send) = self.send.as_mut() else {
             return Poll::Ready(Ok(()));
         };
+        // The whole of a small body in one piece (most responses), the request read to
+        // its end: handed over with its END_STREAM at once, the crate sends it as the
+        // window allows (the stream is closed on both sides: nothing resets it when the
+        // session lets go). Reserving and reading the capacity first costs two more trips
+        // through the crate's lock for the same frames.
+        if self.queue.len() == 1
+            && matches!(self.fin, Fin::End)
+            && self.queued <= SMALL_BODY
+            && self.body.is_none()
+        {
+            let piece = self.queue.pop_front().unwrap_or_default();
+            self.queued = 0;
+            if send.send_data(piece, true).is_err() {
+                self.client_gone();
+                return Poll::Ready(Err(io::ErrorKind::BrokenPipe.into()));
+            }
+            self.fin = Fin::Sent;
+            self.outcome.set(Outcome::Done);
+            return Poll::Ready(Ok(()));
+        }
         while let Some(front) = self.queue.front_mut() {
             if front.is_empty() {
                 self.queue.pop_front();

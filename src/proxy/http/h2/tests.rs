@@ -427,11 +427,98 @@ fn stream_future_is_the_session_future() {
     type Engine = crate::proxy::engine::Engine;
     type Frontend = crate::proxy::engine::Frontend;
     let stream =
-        size(|x: (Req, Resp, Arc<gateway::ConnInfo>)| gateway::serve_stream(x.0, x.1, x.2));
+        size(|x: (Req, Resp, Arc<gateway::ConnInfo>)| gateway::serve_stream(x.0, x.1, x.2).0);
     let session = size(
         |x: (stream_io::StreamIo, ClientConn, Arc<Frontend>, Arc<Engine>)| {
             crate::proxy::http::session::serve_with(x.0, x.1, x.2, x.3)
         },
     );
     assert!(stream <= session + 64, "stream {stream} session {session}");
+}
+
+#[tokio::test]
+async fn stream_slot_comes_back_empty_with_the_outcome() {
+    // the connection reuses a finished stream's allocation: the slot comes back empty,
+    // the session's state (here a guard) dropped when the stream ended, not at reuse
+    use std::sync::atomic::{AtomicBool, Ordering};
+    struct Flag(Arc<AtomicBool>);
+    impl Drop for Flag {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::SeqCst);
+        }
+    }
+    let dropped = Arc::new(AtomicBool::new(false));
+    let flag = Flag(dropped.clone());
+    let fut = async move {
+        let _held = flag;
+        tokio::task::yield_now().await;
+    };
+    let mut b = Box::pin(None);
+    b.as_mut().set(Some(fut));
+    let link = StreamLink::default();
+    let (outcome, back) = Slot { fut: Some(b), link }.await;
+    // no response went out on this link
+    assert_eq!(outcome, Outcome::Failed);
+    assert!(dropped.load(Ordering::SeqCst));
+    assert!(back.expect("the slot is handed back").is_none());
+}
+
+#[test]
+fn owned_response_mapping_is_the_borrowed_one() {
+    // `into_response` moves the values instead of copying them: same status, same
+    // headers in the same order, the same ones dropped
+    let head = ResponseHead {
+        status: 200,
+        headers: HeaderList(vec![
+            Header::new("content-type", "text/plain"),
+            Header::new("connection", "keep-alive"),
+            Header::new("x-a", "1"),
+            Header::new("te", "trailers"),
+            Header::new("transfer-encoding", "chunked"),
+            Header::new("x-a", "2"),
+            Header::new("bad name", "v"),
+            Header::new("x-b", b"line\nbreak".to_vec()),
+            Header::new("content-length", "21"),
+        ]),
+        ..Default::default()
+    };
+    let borrowed = map_response(&head);
+    let owned = gateway::into_response(head);
+    assert_eq!(owned.status(), borrowed.status());
+    let pairs = |r: &http::Response<()>| {
+        r.headers()
+            .iter()
+            .map(|(n, v)| (n.as_str().to_string(), v.as_bytes().to_vec()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(pairs(&owned), pairs(&borrowed));
+    assert_eq!(
+        pairs(&owned),
+        vec![
+            ("content-type".to_string(), b"text/plain".to_vec()),
+            ("x-a".to_string(), b"1".to_vec()),
+            ("x-a".to_string(), b"2".to_vec()),
+            ("content-length".to_string(), b"21".to_vec()),
+        ]
+    );
+}
+
+#[test]
+fn emptied_slots_are_kept_per_thread_up_to_the_limit() {
+    // a finished stream's slot serves the thread's next stream, of any connection; the
+    // pool is bounded
+    type Fut = std::future::Ready<()>;
+    assert!(take_slot::<Fut>().is_none());
+    for _ in 0..SPARE_SLOTS + 5 {
+        give_slot::<Fut>(Box::pin(None));
+    }
+    let mut n = 0;
+    while let Some(b) = take_slot::<Fut>() {
+        assert!(b.is_none());
+        n += 1;
+    }
+    assert_eq!(n, SPARE_SLOTS);
+    // a slot of another type is not handed out as this one
+    give_slot::<std::future::Pending<()>>(Box::pin(None));
+    assert!(take_slot::<Fut>().is_none());
 }

@@ -99,6 +99,8 @@ pub(super) struct TxnLog {
     pub head_adj: i64,
     /// `option logasap`: the line went out when the response head was forwarded.
     pub asap_sent: bool,
+    /// Response bytes not written yet that `%B` counts (see [`Session::log_asap`]).
+    pub pending: u64,
 }
 
 impl TxnLog {
@@ -116,6 +118,7 @@ impl TxnLog {
             silent: false,
             head_adj: 0,
             asap_sent: false,
+            pending: 0,
             rx0: io.rx.load(Ordering::Relaxed),
             tx0: io.tx.load(Ordering::Relaxed),
         }
@@ -252,9 +255,13 @@ impl Session {
     /// response head is forwarded, with `%Tt` and `%B` as they are then, prefixed `+`
     /// (HAProxy 2.6.12: `0/0/0/1/+1 200 +52 - - ---- 1/1/1/1/0`, `%B` the response head
     /// plus the body bytes read with it); the stats count the transaction at its end.
-    pub(super) fn log_asap(&mut self, txn: &Txn) {
+    /// `pending`: bytes of the response written to the client later (a head held back
+    /// until its server connection is idle) that HAProxy counts as sent already.
+    pub(super) fn log_asap(&mut self, txn: &Txn, pending: usize) {
         if self.fe.log.as_ref().is_some_and(|l| l.options.logasap) && !self.tlog.silent {
+            self.tlog.pending = pending as u64;
             self.log_line(Some(txn), true);
+            self.tlog.pending = 0;
         }
     }
 
@@ -297,7 +304,7 @@ impl Session {
         let tx = self.io.tx.load(Ordering::Relaxed);
         rec.bytes_in = rx.saturating_sub(t.rx0);
         if txn.is_some() {
-            let wire = tx.saturating_sub(t.tx0);
+            let wire = tx.saturating_sub(t.tx0) + t.pending;
             rec.bytes_out = if wire > 0 {
                 (wire as i64 + t.head_adj).max(0) as u64
             } else {
@@ -313,13 +320,14 @@ impl Session {
                 .sum();
         }
         rec.feconn = self.fe.conns.load(Ordering::Relaxed).max(0) as u64;
-        if let Some(be) = rec
+        // one look-up by name per transaction (the index gives the backend)
+        let be_idx = rec
             .backend_name
             .as_deref()
-            .and_then(|n| self.engine.backend(n))
-        {
+            .and_then(|n| self.engine.backend_index(n));
+        if let Some(be) = be_idx.and_then(|i| self.engine.backends().get(i)) {
             rec.beconn = u64::from(be.be_conn());
-            rec.backend_idx = self.engine.backend_index(&be.name);
+            rec.backend_idx = be_idx;
             if let Some(i) = rec.server_idx {
                 rec.srv_conn = u64::from(be.served(i).unwrap_or(0));
             }

@@ -60,19 +60,23 @@ pub(super) fn stats_rest<'a>(stats: &Stats, req: &'a RequestHead) -> Option<&'a 
 impl Session {
     /// Serves the statistics page when `txn` asks for it (called once the `stats auth`
     /// challenge passed): `Some(next)` when it answered.
+    /// `be`: the request reached the `stats uri` of this backend (HAProxy checks each
+    /// proxy's after its `http-request` rules; its `http-after-response` rules then apply).
     pub(super) async fn stats_applet<S: AsyncRead + AsyncWrite + Unpin>(
         &mut self,
         cs: &mut S,
         txn: &mut Txn,
         body: &BodyKind,
         keep_ok: bool,
+        be: Option<&crate::proxy::backend::Backend>,
     ) -> Option<Next> {
         let fe = self.fe.clone();
-        let st = &fe.ir.settings.stats;
+        let px = be.map_or(&fe.ir, |b| &b.ir);
+        let st = &px.settings.stats;
         let rest = stats_rest(st, &txn.req)?;
         let prefix = st.uri.as_deref().unwrap_or(DEFAULT_URI).to_string();
         let admin = !st.admin.is_empty() && {
-            let acls: Vec<_> = fe.ir.acls.iter().map(|a| a.value.clone()).collect();
+            let acls: Vec<_> = px.acls.iter().map(|a| a.value.clone()).collect();
             // `stats admin if { http_auth(L) }` needs the userlists
             let users = CompileEnv::userlists(&crate::ir::haproxy::Config {
                 userlists: self.engine.userlists.clone(),
@@ -82,10 +86,10 @@ impl Session {
                 acls: &acls,
                 userlists: &users,
                 base_dir: &fe.base_dir,
-                proxy: &fe.name,
+                proxy: &px.name,
             };
             let ext = self.ext();
-            let ctx = txn.ctx(&fe.name, Dir::Request, &ext);
+            let ctx = txn.ctx(&px.name, Dir::Request, &ext);
             st.admin
                 .iter()
                 .all(|c| CompiledCond::compile(c, &env).is_ok_and(|cc| cc.eval(&ctx)))
@@ -109,10 +113,10 @@ impl Session {
         };
         let rec = &mut self.tlog.rec;
         rec.server_name = Some("<STATS>".into());
-        rec.backend_name = Some(fe.name.clone());
+        rec.backend_name = Some(px.name.clone());
         rec.term = *b"LR";
         let keep = keep_ok || matches!(body, BodyKind::Length(_));
-        Some(self.send_reply(cs, None, &bytes, false, txn, keep).await)
+        Some(self.send_reply(cs, be, &bytes, false, txn, keep).await)
     }
 }
 

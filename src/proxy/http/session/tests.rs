@@ -134,7 +134,8 @@ async fn backend_conn(
             }
             Behave::Upgrade => {
                 let _ = s
-                    .write_all(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+                    // with the key HAProxy requires of a websocket 101 (else 502)
+                    .write_all(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n\r\n")
                     .await;
                 let mut tmp = [0u8; 1024];
                 loop {
