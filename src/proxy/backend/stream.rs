@@ -455,21 +455,24 @@ pub(crate) mod tests {
         line
     }
 
+    /// Runs `openssl ARGS` in `dir` (the TLS tests' certificates), which must succeed.
+    pub(crate) fn openssl(dir: &std::path::Path, args: &[&str]) {
+        let st = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stderr(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(st.success(), "{args:?}");
+    }
+
     /// A CA (`ca.crt`) and a certificate for `backend.test` it signed (`leaf.pem`):
     /// webpki does not take a self-signed leaf as its own trust anchor. The check tests
     /// use it too.
     pub(crate) fn ca_and_leaf(dir: &std::path::Path) -> (String, String) {
         std::fs::create_dir_all(dir).unwrap();
-        let run = |args: &[&str]| {
-            let st = std::process::Command::new("openssl")
-                .args(args)
-                .current_dir(dir)
-                .stderr(std::process::Stdio::null())
-                .stdout(std::process::Stdio::null())
-                .status()
-                .unwrap();
-            assert!(st.success(), "{args:?}");
-        };
+        let run = |args: &[&str]| openssl(dir, args);
         let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"];
         let mut a = vec!["req", "-x509", "-nodes", "-days", "30"];
         a.extend(ec);

@@ -265,12 +265,24 @@ pub fn on_event(
     } else {
         ev.status_text()
     };
+    Some(after_transition(engine, be, si, ss, reason))
+}
+
+/// What follows a check's or an agent's state transition: HAProxy's `on-marked-*`
+/// actions and the slowstart ramp of a server coming back.
+fn after_transition(
+    engine: &Engine,
+    be: &Backend,
+    si: usize,
+    ss: &ServerStats,
+    reason: String,
+) -> (ServerState, String) {
     let state = effective_state(ss);
     on_marked(engine, be, si, state);
     if !be.server_usable(si) && matches!(state, ServerState::Up | ServerState::Drain) {
         start_slowstart(engine, be, si);
     }
-    Some((state, reason))
+    (state, reason)
 }
 
 /// The agent check's share of [`on_event`]: HAProxy's `tcpcheck_agent_expect_reply`
@@ -396,12 +408,7 @@ fn on_agent(
     } else {
         aev.status_text()
     };
-    let state = effective_state(ss);
-    on_marked(engine, be, si, state);
-    if !be.server_usable(si) && matches!(state, ServerState::Up | ServerState::Drain) {
-        start_slowstart(engine, be, si);
-    }
-    Some((state, reason))
+    Some(after_transition(engine, be, si, ss, reason))
 }
 
 /// An agent's `ready`, `drain` or `maint`: the admin state as `set server ... state`

@@ -1057,16 +1057,7 @@ mod tls_tests {
 
     use super::*;
 
-    fn openssl(dir: &Path, args: &[&str]) {
-        let st = std::process::Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .stderr(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .status()
-            .unwrap();
-        assert!(st.success(), "{args:?}");
-    }
+    use crate::proxy::backend::stream::tests::openssl;
 
     /// `ca.crt` and `leaf.pem` (CN=backend.test, signed by `ca.crt`) from the backend's
     /// TLS tests, and `other.crt` (a CA that signed nothing here).

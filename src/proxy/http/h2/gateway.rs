@@ -259,28 +259,10 @@ pub(super) fn connection_specific(name: &str) -> bool {
     .any(|h| name.eq_ignore_ascii_case(h))
 }
 
-/// The HTTP/2 response for the session's HTTP/1.1 response head.
+/// The HTTP/2 response for the session's HTTP/1.1 response head (a borrowed one: the
+/// interim 1xx heads, rare enough for a copy).
 pub fn map_response(head: &ResponseHead) -> Response<()> {
-    let mut res = Response::new(());
-    *res.status_mut() = StatusCode::from_u16(head.status).unwrap_or(StatusCode::BAD_GATEWAY);
-    let h = res.headers_mut();
-    for hd in head.headers.iter() {
-        if connection_specific(&hd.name) {
-            continue;
-        }
-        // a name or value HTTP/2 cannot carry is dropped rather than failing the stream
-        let (Ok(n), Ok(v)) = (
-            HeaderName::from_bytes(hd.name.as_bytes()),
-            HeaderValue::from_bytes(&hd.value),
-        ) else {
-            continue;
-        };
-        if n == http::header::TE {
-            continue;
-        }
-        h.append(n, v);
-    }
-    res
+    into_response(head.clone())
 }
 
 /// [`map_response`] for a head the stream owns: the values move into the h2 header map
