@@ -78,12 +78,7 @@ fn log_health_checks_on_stderr_once() {
             });
         }
     });
-    let free = || {
-        TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("port")
-    };
+    let free = harness::free_port;
     let closed = free();
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("log-diff-stderr-{}", std::process::id()));
@@ -219,12 +214,7 @@ fn agent_checks_match_haproxy_once() {
             }
         });
     }
-    let free = || {
-        TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("port")
-    };
+    let free = harness::free_port;
     let closed = free();
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("log-diff-agent-{}", std::process::id()));
@@ -500,12 +490,7 @@ fn checks_follow_runtime_addresses_once() {
         port
     };
     let (open1, open2) = (listen(), listen());
-    let free = || {
-        TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("port")
-    };
+    let free = harness::free_port;
     let (closed1, closed2) = (free(), free());
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("log-diff-follow-{}", std::process::id()));
@@ -639,12 +624,7 @@ fn observe_counts_traffic_errors_once() {
             });
         }
     });
-    let free = || {
-        TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map(|a| a.port())
-            .expect("port")
-    };
+    let free = harness::free_port;
     let closed = free();
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("log-diff-observe-{}", std::process::id()));
@@ -840,10 +820,7 @@ fn checks_pause_with_the_admin_state_once() {
             drop(s);
         }
     });
-    let closed = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("port");
+    let closed = harness::free_port();
     let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("log-diff-pause-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");

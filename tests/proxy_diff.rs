@@ -106,7 +106,7 @@ fn rand_u64() -> u64 {
 }
 
 /// A port in 20000-29999 that is free now and not handed out before in this process.
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     let used = USED_PORTS.get_or_init(|| Mutex::new(HashSet::new()));
     loop {
         let p = 20000 + (rand_u64() % 10000) as u16;

@@ -31,12 +31,12 @@ const HAPROXY: &str = "/usr/sbin/haproxy";
 mod backends;
 use backends::{Proc, start_backends};
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
+// Ports for the proxies come from 20000-29999, below the kernel's ephemeral range: a port
+// that `bind(:0)` handed out can be taken by a client connection's local port before the
+// proxy binds it, and HAProxy then exits after its stats socket is already up.
+#[path = "common/port.rs"]
+mod port;
+use port::free_port;
 
 struct Subject {
     _proc: Proc,
@@ -76,17 +76,36 @@ fn start(bin: &str, pre: &[&str], dir: &Path, be: &[u16]) -> Subject {
         .stderr(log)
         .spawn()
         .expect("spawn");
-    let s = Subject {
+    let mut s = Subject {
         _proc: Proc(child),
         sock: dir.join("admin.sock"),
         usock: dir.join("user.sock"),
         port,
         stats_port,
     };
+    wait_started(bin, &mut s._proc, dir, port);
+    s
+}
+
+/// Waits until the admin socket and the proxy port answer, and the process is still there
+/// after that (a proxy that fails to bind a later listener exits with its socket made).
+fn wait_started(bin: &str, p: &mut Proc, dir: &Path, port: u16) {
     let t0 = Instant::now();
     while t0.elapsed() < Duration::from_secs(10) {
-        if UnixStream::connect(&s.sock).is_ok() && TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return s;
+        if let Ok(Some(st)) = p.0.try_wait() {
+            panic!(
+                "{bin} exited ({st}): {}",
+                std::fs::read_to_string(dir.join("stderr")).unwrap_or_default()
+            );
+        }
+        if UnixStream::connect(dir.join("admin.sock")).is_ok()
+            && TcpStream::connect(("127.0.0.1", port)).is_ok()
+        {
+            std::thread::sleep(Duration::from_millis(50));
+            if let Ok(None) = p.0.try_wait() {
+                return;
+            }
+            continue;
         }
         std::thread::sleep(Duration::from_millis(50));
     }
@@ -558,20 +577,9 @@ fn start_text(bin: &str, pre: &[&str], dir: &Path, text: &str, port: u16) -> Pro
         .stderr(log)
         .spawn()
         .expect("spawn");
-    let p = Proc(child);
-    let t0 = Instant::now();
-    while t0.elapsed() < Duration::from_secs(10) {
-        if UnixStream::connect(dir.join("admin.sock")).is_ok()
-            && TcpStream::connect(("127.0.0.1", port)).is_ok()
-        {
-            return p;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!(
-        "{bin} did not start: {}",
-        std::fs::read_to_string(dir.join("stderr")).unwrap_or_default()
-    );
+    let mut p = Proc(child);
+    wait_started(bin, &mut p, dir, port);
+    p
 }
 
 /// The health-check columns of `show stat` that the checks determine (durations and
