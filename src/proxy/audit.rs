@@ -480,6 +480,26 @@ mod tests {
     }
 
     #[test]
+    fn sections_the_engine_does_not_run_are_reported() {
+        let text = "frontend f\n    bind :8080\n    default_backend b\nbackend b\n    server s 127.0.0.1:80\n\
+program p\n    command /bin/true\nmailers m\n    mailer m1 127.0.0.1:25\ncache c\n    total-max-size 4\n\
+ring r\n    size 32764\nhttp-errors e\n";
+        let f = findings(text);
+        for (line, kind) in [(6, "program"), (8, "mailers"), (10, "cache")] {
+            let want = format!(
+                "config : parsing [t.cfg:{line}] : '{kind}' is parsed but not yet acted on by tandem's proxy engine; it has no effect."
+            );
+            assert!(f.contains(&want), "{kind}: {f:?}");
+        }
+        // what the engine runs is not reported
+        assert!(
+            !f.iter()
+                .any(|x| x.contains("'ring'") || x.contains("'http-errors'")),
+            "{f:?}"
+        );
+    }
+
+    #[test]
     fn one_finding_per_keyword_and_place() {
         let text = "defaults\n    mode http\n    option httplog\nfrontend a\n    bind :8080\n    default_backend b\nfrontend c\n    bind :8081\n    default_backend b\nbackend b\n    server s 127.0.0.1:80\n";
         let out = load_from_memory("t.cfg", text.as_bytes(), &LoadOptions::default());
