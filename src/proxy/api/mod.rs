@@ -305,6 +305,16 @@ pub async fn serve_from<S: AsyncRead + AsyncWrite + Unpin>(
     src: sess::Source,
     local: Option<std::net::SocketAddr>,
 ) {
+    // HAProxy 2.6.12 counts each CLI connection once in `show info`'s CumConns and
+    // CumReq (itself included), in no rate and not in CurrConns (measured)
+    engine
+        .stats
+        .cum_conns
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    engine
+        .stats
+        .cum_req
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let _guard = engine.sessions.register(sess::NewStream {
         src,
         local,

@@ -324,15 +324,15 @@ where
     // crate (which says PROTOCOL_ERROR) sees them
     let io = prefilter::PreFilter::new(io);
     let hs = settings.builder().handshake::<_, Bytes>(io);
-    let mut h2c = match timeouts.client {
-        Some(d) => match tokio::time::timeout(d, hs).await {
-            Ok(Ok(c)) => c,
-            _ => return,
-        },
-        None => match hs.await {
-            Ok(c) => c,
-            Err(_) => return,
-        },
+    let _conn = crate::proxy::http::session::ConnGuard::new(fe.clone());
+    let h2c = match timeouts.client {
+        Some(d) => tokio::time::timeout(d, hs).await.ok().and_then(Result::ok),
+        None => hs.await.ok(),
+    };
+    let Some(mut h2c) = h2c else {
+        // no stream will count it: a session of the frontend all the same
+        engine.stats.count_conn(fe.index);
+        return;
     };
     let info = Arc::new(ConnInfo {
         client,
@@ -342,6 +342,7 @@ where
         engine: engine.clone(),
         fe_name: Arc::from(fe.name.as_str()),
         spare: std::sync::Mutex::new(Vec::new()),
+        counted: std::sync::atomic::AtomicBool::new(false),
     });
     let mut guard = ResetGuard::default();
     // The streams run inside this connection's task (as HAProxy runs a connection's
@@ -410,6 +411,10 @@ where
         while streams.next().await.is_some() {}
     })
     .await;
+    // a connection that opened no stream is still a session of the frontend
+    if !info.counted.load(std::sync::atomic::Ordering::Relaxed) {
+        engine.stats.count_conn(fe.index);
+    }
 }
 
 async fn sleep_until(d: Option<Instant>) {

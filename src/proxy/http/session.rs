@@ -100,8 +100,9 @@ where
             .has_tables
             .then(|| SessionCounters::new(engine.tables.clone()))
     });
-    fe.conns.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let _conn = ConnGuard(fe.clone());
+    // `feconn`/`scur` count client connections: an HTTP/2 connection counts itself once
+    // for all its streams
+    let _conn = h2.is_none().then(|| ConnGuard::new(fe.clone()));
     let io = Arc::new(logging::IoCount::default());
     let started = Instant::now();
     let accept_ms = crate::proxy::log::now_ms();
@@ -132,6 +133,7 @@ where
         tlog: logging::TxnLog::new(started, accept_ms, &io),
         io: io.clone(),
         eof_seen: false,
+        counted: false,
         h2,
         bc_tls: None,
     };
@@ -182,7 +184,15 @@ fn room(b: &mut BytesMut) -> &mut BytesMut {
 }
 
 /// Keeps `fe_conn` right however the session ends.
-struct ConnGuard(Arc<Frontend>);
+/// One client connection counted in its frontend's `conns` while it lives.
+pub(crate) struct ConnGuard(Arc<Frontend>);
+
+impl ConnGuard {
+    pub(crate) fn new(fe: Arc<Frontend>) -> Self {
+        fe.conns.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        ConnGuard(fe)
+    }
+}
 
 impl Drop for ConnGuard {
     fn drop(&mut self) {
@@ -223,6 +233,9 @@ struct Session {
     io: Arc<logging::IoCount>,
     /// The client closed (or reset) while a request head was awaited.
     eof_seen: bool,
+    /// A record of this connection went to the stats already (they count the
+    /// connection once; an HTTP/2 stream's connection keeps its own flag).
+    counted: bool,
     /// An HTTP/2 stream's request, decoded by the h2 gateway (the first request), and
     /// where the final response head is handed over decoded.
     h2: Option<crate::proxy::http::h2::gateway::StreamEntry>,

@@ -99,6 +99,10 @@ pub struct LogRecord {
     pub cookie_state: [u8; 2],
     pub actconn: u64,
     pub feconn: u64,
+    /// The first record of its client connection: the frontend's session and
+    /// connection counters (`stot`, `conn_tot`, the rates) count the connection once,
+    /// not each keep-alive request or HTTP/2 stream.
+    pub new_conn: bool,
     pub beconn: u64,
     pub srv_conn: u64,
     pub retries: u32,
@@ -165,6 +169,7 @@ impl Default for LogRecord {
             cookie_state: *b"--",
             actconn: 0,
             feconn: 0,
+            new_conn: true,
             beconn: 0,
             srv_conn: 0,
             retries: 0,

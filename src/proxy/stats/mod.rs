@@ -522,9 +522,21 @@ impl Registry {
         self.meta.get()
     }
 
-    /// Counts one accepted connection on frontend `fe` (the process totals).
-    pub fn count_conn(&self) {
-        let now = self.now_ms();
+    /// Counts one client connection and its session on frontend `fe` (index) and in the
+    /// process totals: for a connection that ends without any record (an HTTP/2
+    /// connection that opened no stream).
+    pub fn count_conn(&self, fe: usize) {
+        if let Some(f) = self.frontends.get(fe) {
+            self.count_session(f, self.now_ms());
+        }
+    }
+
+    fn count_session(&self, f: &FrontendStats, now: u64) {
+        let c = &f.c;
+        c.cum_sess.fetch_add(1, Relaxed);
+        c.cum_conn.fetch_add(1, Relaxed);
+        c.sess_rate.inc(now);
+        c.conn_rate.inc(now);
         self.cum_conns.fetch_add(1, Relaxed);
         self.conn_rate.inc(now);
         self.sess_rate.inc(now);
@@ -543,17 +555,13 @@ impl Registry {
             .and_then(|i| self.frontends.get(i));
         if let Some(f) = fe {
             let c = &f.c;
-            c.cum_sess.fetch_add(1, Relaxed);
-            c.cum_conn.fetch_add(1, Relaxed);
-            c.sess_rate.inc(now);
-            c.conn_rate.inc(now);
+            if rec.new_conn {
+                self.count_session(f, now);
+            }
             c.smax.fetch_max(rec.feconn.max(1), Relaxed);
             c.bytes_in.fetch_add(rec.bytes_in, Relaxed);
             c.bytes_out.fetch_add(rec.bytes_out, Relaxed);
             self.bytes_out.fetch_add(rec.bytes_out, Relaxed);
-            self.cum_conns.fetch_add(1, Relaxed);
-            self.conn_rate.inc(now);
-            self.sess_rate.inc(now);
             if http {
                 if rec.request_line.is_some() || rec.status > 0 {
                     c.cum_req.fetch_add(1, Relaxed);

@@ -47,6 +47,8 @@ pub struct ConnInfo {
     /// Server read buffers the connection's finished streams left (HAProxy takes its
     /// buffers from pools): a 16 KiB allocation and free per stream otherwise.
     pub spare: Mutex<Vec<BytesMut>>,
+    /// A stream's record counted the connection in the frontend's stats already.
+    pub counted: std::sync::atomic::AtomicBool,
 }
 
 impl ConnInfo {

@@ -320,6 +320,10 @@ impl Session {
                 .sum();
         }
         rec.feconn = self.fe.conns.load(Ordering::Relaxed).max(0) as u64;
+        rec.new_conn = match &self.h2 {
+            Some(e) => !e.conn.counted.swap(true, Ordering::Relaxed),
+            None => !std::mem::replace(&mut self.counted, true),
+        };
         // one look-up by name per transaction (the index gives the backend)
         let be_idx = rec
             .backend_name
