@@ -1837,7 +1837,9 @@ listen rcv\n    bind 127.0.0.1:{rcv}\n    http-request return status 200\n"
 
 /// A frontend counts client connections, not requests: `stot`, `conn_tot`, `rate_max`,
 /// `conn_rate_max`, `smax` of the FRONTEND row after a keep-alive HTTP/1.1 connection of
-/// three requests and an HTTP/2 connection of three streams, and what `show info`'s
+/// three requests and an HTTP/2 connection of three streams; `bin` / `bout` count the
+/// messages as HAProxy stores them (HTX: no `connection: close|keep-alive` line, an h2
+/// request with its absolute URI and `host`); and what `show info`'s
 /// CumConns and CumReq grew by over the traffic (each CLI connection counts once there,
 /// so the queries themselves are in the delta the same way), as HAProxy 2.6.12 counts.
 /// (curl 7.88 fails its second stream on a reused prior-knowledge connection: h2load.)
@@ -1905,6 +1907,8 @@ frontend fe\n    bind 127.0.0.1:{port}\n    http-request return status 200 conte
                 "rate_max",
                 "conn_rate_max",
                 "smax",
+                "bin",
+                "bout",
             ] {
                 let v = names
                     .iter()

@@ -436,8 +436,12 @@ impl Session {
         &mut self,
         cs: &mut S,
     ) -> Result<ParsedRequest, NoRequest> {
-        if let Some(p) = self.h2.as_mut().and_then(|e| e.request.take()) {
+        if let Some(e) = self.h2.as_mut()
+            && let Some(p) = e.request.take()
+        {
             self.tlog.first_byte.get_or_insert_with(Instant::now);
+            self.tlog.req_adj = e.head_size as i64;
+            self.tlog.req_counted = true;
             return (*p).map_err(NoRequest::Error);
         }
         let t = self.fe.timeouts;
@@ -453,7 +457,11 @@ impl Session {
         loop {
             if !self.cbuf.is_empty() {
                 match h1::parse_request(&self.cbuf) {
-                    Ok(Some(p)) => return Ok(p),
+                    Ok(Some(p)) => {
+                        self.tlog
+                            .note_request_head(self.cbuf.get(..p.head_len).unwrap_or_default());
+                        return Ok(p);
+                    }
                     Ok(None) if self.cbuf.len() >= MAX_HEAD => {
                         return Err(NoRequest::Error(400));
                     }

@@ -65,6 +65,8 @@ pub struct StreamEntry {
     /// session's first request, taken instead of parsing HTTP/1 bytes. Boxed: the
     /// session future stays small.
     pub request: Option<Box<Result<h1::ParsedRequest, u16>>>,
+    /// The request head's size as HAProxy counts it in `%U` / `bin` ([`htx_size`]).
+    pub head_size: u64,
     /// Where the session hands its final response head over decoded.
     pub link: StreamLink,
     /// The connection (its spare buffers).
@@ -240,6 +242,48 @@ pub fn parsed_request(
     h1::finish_request(head, 0).map_err(|e| e.status())
 }
 
+/// The size of the request head in HAProxy 2.6's message (HTX), which its `%U` and `bin`
+/// count for an HTTP/2 request: method, URI and `HTTP/2.0`, 21 bytes of start line, then
+/// each header's name and value. The URI is absolute (`scheme://authority/path`) when
+/// `:authority` came, the authority (its default port removed) is the `host` header then,
+/// and cookies are one header joined with `; `. Measured: 105 for h2load 1.52's GET
+/// (`:authority 127.0.0.1:PORT`, `user-agent: h2load nghttp2/1.52.0`).
+pub fn htx_size(parts: &http::request::Parts) -> u64 {
+    let authority = parts.uri.authority().map(|a| {
+        let a = a.as_str();
+        let default = match parts.uri.scheme_str() {
+            Some(s) if s.eq_ignore_ascii_case("http") => Some(":80"),
+            Some(s) if s.eq_ignore_ascii_case("https") => Some(":443"),
+            _ => None,
+        };
+        default.and_then(|d| a.strip_suffix(d)).unwrap_or(a)
+    });
+    let path = parts.uri.path_and_query().map_or(1, |p| p.as_str().len());
+    let is_connect = parts.method == http::Method::CONNECT;
+    let uri = match (authority, parts.uri.scheme_str()) {
+        (Some(a), _) if is_connect => a.len(),
+        (Some(a), Some(s)) => s.len() + 3 + a.len() + path,
+        _ => path,
+    };
+    let mut n = parts.method.as_str().len() + uri + 8 + 21;
+    if let Some(a) = authority {
+        n += 4 + a.len();
+    }
+    let mut cookies = 0usize;
+    for (name, value) in &parts.headers {
+        if name == http::header::COOKIE {
+            n += value.len() + if cookies == 0 { 6 } else { 2 };
+            cookies += 1;
+            continue;
+        }
+        if name == http::header::HOST && authority.is_some() {
+            continue;
+        }
+        n += name.as_str().len() + value.len();
+    }
+    n as u64
+}
+
 /// A header value without the blanks around it (the HTTP/1 parser trims them).
 fn trim_lws(v: &[u8]) -> &[u8] {
     let lws = |b: &u8| *b == b' ' || *b == b'\t';
@@ -313,6 +357,7 @@ pub fn serve_stream(
     // the session gets the head decoded; only the body goes through the stream's bytes
     // (chunk-framed when the request has no content-length, as `encode_request` says)
     let request = parsed_request(&parts, end_stream);
+    let head_size = htx_size(&parts);
     let chunked = !end_stream && !parts.headers.contains_key(http::header::CONTENT_LENGTH);
     let link = StreamLink::default();
     let io = StreamIo::new(body, chunked, parts.method, respond, link.clone());
@@ -320,6 +365,7 @@ pub fn serve_stream(
     let (fe, engine) = (conn.fe.clone(), conn.engine.clone());
     cc.h2 = Some(StreamEntry {
         request: Some(Box::new(request)),
+        head_size,
         link: link.clone(),
         conn,
     });

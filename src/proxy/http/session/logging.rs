@@ -97,6 +97,11 @@ pub(super) struct TxnLog {
     pub tx0: u64,
     /// What HAProxy's `%B` counts more (or less) than the wire for the heads sent.
     pub head_adj: i64,
+    /// The same for `%U` and the request head read (an HTTP/2 stream's: its whole size,
+    /// the session reads only its body).
+    pub req_adj: i64,
+    /// `req_adj` counts even when no byte was read (an HTTP/2 request).
+    pub req_counted: bool,
     /// `option logasap`: the line went out when the response head was forwarded.
     pub asap_sent: bool,
     /// Response bytes not written yet that `%B` counts (see [`Session::log_asap`]).
@@ -117,6 +122,8 @@ impl TxnLog {
             no_tr: false,
             silent: false,
             head_adj: 0,
+            req_adj: 0,
+            req_counted: false,
             asap_sent: false,
             pending: 0,
             rx0: io.rx.load(Ordering::Relaxed),
@@ -136,28 +143,64 @@ impl TxnLog {
         if !bytes.starts_with(b"HTTP/") {
             return;
         }
-        // one pass over the line ends (this runs for every response): the CRLFs before
-        // the first `\r\n\r\n`, which ends the head
-        let mut lines = 0i64;
-        let mut from = 0;
-        loop {
-            let rest = bytes.get(from..).unwrap_or_default();
-            let Some(p) = rest.iter().position(|&b| b == b'\n') else {
-                return;
-            };
-            let nl = from + p;
-            from = nl + 1;
-            if nl == 0 || bytes.get(nl - 1) != Some(&b'\r') {
-                continue;
-            }
-            if bytes.get(from..from + 2) == Some(b"\r\n") {
-                break;
-            }
+        self.head_adj += htx_adj(bytes).unwrap_or(0);
+    }
+}
+
+/// What HAProxy 2.6 counts (`%B`, `%U`, `bin`, `bout`) more than the wire for an HTTP/1
+/// head at the start of `bytes` (`None`: no complete head): it counts the HTX message,
+/// 15 more than the wire minus 4 per header line (`name: value\r\n` is stored as name
+/// and value). A `connection: close` / `keep-alive` line is the HTTP/1
+/// encoder's, never in the message (HAProxy's parser takes those tokens out, its H1 mux
+/// writes them back): measured 73 for the 2-header `return` of the tests, with or
+/// without a `connection: close` line after it, and 39 for a 28-byte `GET` with one
+/// header, with or without `connection: close`.
+pub fn htx_adj(bytes: &[u8]) -> Option<i64> {
+    // one pass over the line ends (this runs for every message): the CRLFs up to the
+    // first `\r\n\r\n`, which ends the head
+    let mut lines = 0i64;
+    let mut from = 0;
+    let mut dropped = 0i64;
+    loop {
+        let rest = bytes.get(from..).unwrap_or_default();
+        let p = rest.iter().position(|&b| b == b'\n')?;
+        let line_start = from;
+        let nl = from + p;
+        from = nl + 1;
+        if nl == 0 || bytes.get(nl - 1) != Some(&b'\r') {
+            continue;
+        }
+        if line_start > 0 && encoder_connection_line(bytes.get(line_start..nl - 1)?) {
+            dropped += (from - line_start) as i64;
+        } else {
             lines += 1;
         }
-        // `lines` CRLFs before the blank line: one ends the status line
-        self.head_adj += 15 - 4 * lines;
+        if bytes.get(from..from + 2) == Some(b"\r\n") {
+            break;
+        }
     }
+    // `lines`: the start line and the header lines kept
+    Some(15 - 4 * (lines - 1) - dropped)
+}
+
+impl TxnLog {
+    /// The request head was read: `%U` counts it as HAProxy does ([`htx_adj`]).
+    pub fn note_request_head(&mut self, head: &[u8]) {
+        self.req_adj = htx_adj(head).unwrap_or(0);
+    }
+}
+
+/// A `Connection` header line whose tokens are all `close` / `keep-alive`.
+fn encoder_connection_line(line: &[u8]) -> bool {
+    let Some(value) = line
+        .get(..11)
+        .filter(|n| n.eq_ignore_ascii_case(b"connection:"))
+        .and_then(|_| line.get(11..))
+    else {
+        return false;
+    };
+    crate::proxy::http::h1::tokens(value)
+        .all(|t| t.eq_ignore_ascii_case(b"close") || t.eq_ignore_ascii_case(b"keep-alive"))
 }
 
 pub(super) fn ms_between(a: Instant, b: Instant) -> i64 {
@@ -302,7 +345,12 @@ impl Session {
         }
         let rx = self.io.rx.load(Ordering::Relaxed);
         let tx = self.io.tx.load(Ordering::Relaxed);
-        rec.bytes_in = rx.saturating_sub(t.rx0);
+        let read = rx.saturating_sub(t.rx0);
+        rec.bytes_in = if read > 0 || t.req_counted {
+            (read as i64 + t.req_adj).max(0) as u64
+        } else {
+            0
+        };
         if txn.is_some() {
             let wire = tx.saturating_sub(t.tx0) + t.pending;
             rec.bytes_out = if wire > 0 {
@@ -407,6 +455,18 @@ mod tests {
         // body bytes are not heads
         t.note_head(b"xyz");
         assert_eq!(page.len() as i64 + t.head_adj, 192);
+        // the same `return` to a client that asked to close: 85 bytes, logged and
+        // counted 73 (`bout`) by HAProxy 2.6.12
+        let wire = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nok";
+        assert_eq!(wire.len(), 85);
+        let mut t = TxnLog::new(Instant::now(), 0, &io);
+        t.note_head(wire);
+        assert_eq!(wire.len() as i64 + t.head_adj, 73);
+        // `connection: upgrade` is part of the message
+        let wire = b"HTTP/1.1 101 Switching Protocols\r\nconnection: upgrade\r\nupgrade: websocket\r\n\r\n";
+        let mut t = TxnLog::new(Instant::now(), 0, &io);
+        t.note_head(wire);
+        assert_eq!(t.head_adj, 15 - 8);
     }
 
     #[test]
