@@ -16,6 +16,7 @@
 //! - `transparent` without the right to: HAProxy 2.6.12 starts silently (measured as an
 //!   unprivileged user), so tandem does the same.
 
+use crate::proxy::stats::Rejected;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -1119,7 +1120,9 @@ fn conn_rules(
             now_ms: shared.engine.now_ms(),
             log_level: None,
         };
+        let rejected = |stage| shared.engine.stats.count_rejected(fe.index, stage);
         if let TcpVerdict::Reject { .. } = rules.on_connection(&mut conn, &ext) {
+            rejected(Rejected::Connection);
             return None;
         }
         // HTTP mode: `tcp-request session` and `content` rules run before
@@ -1128,11 +1131,13 @@ fn conn_rules(
         if fe.mode == Mode::Http {
             conn.payload_final = true;
             if let TcpVerdict::Reject { .. } = rules.on_session(&mut conn, &ext) {
+                rejected(Rejected::Session);
                 return None;
             }
             if rules.has_content_rules()
                 && let TcpVerdict::Reject { .. } = rules.on_content(&mut conn, &ext)
             {
+                rejected(Rejected::Content);
                 return None;
             }
         }

@@ -118,6 +118,14 @@ impl SwRate {
     }
 }
 
+/// Which `tcp-request` rule set refused a connection ([`Registry::count_rejected`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejected {
+    Connection,
+    Session,
+    Content,
+}
+
 /// The counters HAProxy keeps for a frontend, a backend or a server (`struct fe_counters`,
 /// `be_counters`); each report shows the ones its object type has.
 #[derive(Debug, Default)]
@@ -528,6 +536,36 @@ impl Registry {
     pub fn count_conn(&self, fe: usize) {
         if let Some(f) = self.frontends.get(fe) {
             self.count_session(f, self.now_ms());
+        }
+    }
+
+    /// A connection the frontend's `tcp-request` rules refused (HAProxy 2.6.12, measured):
+    /// `connection` reject: `conn_tot` and `dcon`, no session; `session` reject:
+    /// `conn_tot` and `dses`; `content` reject in HTTP mode: a session (`stot`) and
+    /// `dreq`. Each counts in CumConns and the connection rate.
+    pub fn count_rejected(&self, fe: usize, stage: Rejected) {
+        let Some(f) = self.frontends.get(fe) else {
+            return;
+        };
+        let now = self.now_ms();
+        let c = &f.c;
+        match stage {
+            Rejected::Connection | Rejected::Session => {
+                c.cum_conn.fetch_add(1, Relaxed);
+                c.conn_rate.inc(now);
+                self.cum_conns.fetch_add(1, Relaxed);
+                self.conn_rate.inc(now);
+                let d = if stage == Rejected::Connection {
+                    &c.denied_conn
+                } else {
+                    &c.denied_sess
+                };
+                d.fetch_add(1, Relaxed);
+            }
+            Rejected::Content => {
+                self.count_session(f, now);
+                c.denied_req.fetch_add(1, Relaxed);
+            }
         }
     }
 
