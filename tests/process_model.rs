@@ -37,27 +37,12 @@ fn write(p: &Path, text: &str) {
     }
 }
 
-/// A free port in 20000-29999 (the range the helpers share).
-fn free_port() -> u16 {
-    let seed = std::process::id() as u64
-        ^ std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos() as u64)
-            .unwrap_or(0);
-    let mut x = seed
-        .wrapping_mul(6364136223846793005)
-        .wrapping_add(1442695040888963407);
-    for _ in 0..1000 {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        let p = 20000 + (x % 10000) as u16;
-        if TcpListener::bind(("127.0.0.1", p)).is_ok() {
-            return p;
-        }
-    }
-    panic!("no free port");
-}
+// A free port in 20000-29999, never handed out twice in this binary: the tests run in
+// parallel, and a port only probed free could go to two of them (an origin then failed
+// to bind: "origin bind: Address already in use").
+#[path = "common/port.rs"]
+mod port;
+use port::free_port;
 
 /// A tiny HTTP/1.1 origin: `200 ok` with keep-alive, one thread per connection.
 fn origin() -> u16 {
