@@ -2040,3 +2040,77 @@ frontend ft\n    bind 127.0.0.1:{p4}\n    tcp-request content reject if {{ src 1
         diffs.join("\n")
     );
 }
+
+/// `ring` sections and `log ring@`: `show events` lists HAProxy's own sinks then the
+/// rings in the order of the configuration; a ring holds the log lines in its `format`
+/// (rfc3164 here: the priority, then the date and pid masked, then the line), HAProxy's
+/// `buf0` answers empty and an unknown sink is refused with HAProxy's text.
+#[test]
+fn ring_events_diff() {
+    if !Path::new(HAPROXY).exists() {
+        eprintln!("stats_diff: {HAPROXY} not installed, skipped");
+        return;
+    }
+    let work = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("stats-diff-ring-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&work);
+    let mask = |text: String| -> Vec<String> {
+        text.lines()
+            .map(|l| match (l.get(..5), l.split_once("]: ")) {
+                (Some(pri), Some((_, rest))) if pri.starts_with('<') => {
+                    format!("{pri} DATE localhost haproxy[PID]: {rest}")
+                }
+                _ => l.to_string(),
+            })
+            .collect()
+    };
+    let run = |bin: &str, pre: &[&str], name: &str| -> Vec<String> {
+        let port = free_port();
+        let text = format!(
+            "global\n    stats socket @@DIR@@/admin.sock level admin\n\
+ring r2\n    description second ring\n    size 16384\n\
+ring r1\n    format rfc3164\n    maxlen 1200\n    size 32764\n\
+defaults\n    mode http\n    timeout connect 1s\n    timeout client 5s\n    timeout server 5s\n\
+frontend fe\n    bind 127.0.0.1:{port}\n    log ring@r1 local0\n    log-format \"%ft %b/%s %ST %r\"\n\
+    http-request return status 200 content-type text/plain string ok\n"
+        );
+        let dir = work.join(name);
+        let _p = start_text(bin, pre, &dir, &text, port);
+        let sock = dir.join("admin.sock");
+        let mut out = Vec::new();
+        for path in ["/a", "/b?x=1"] {
+            out.push(get(port, path).0);
+        }
+        std::thread::sleep(Duration::from_millis(200));
+        for cmd in [
+            "show events",
+            "show events r1",
+            "show events r2",
+            "show events buf0",
+            "show events nope",
+        ] {
+            out.push(format!("> {cmd}"));
+            out.extend(mask(cli(&sock, cmd)));
+        }
+        out
+    };
+    let diffs = differs_twice("ring_events_diff", |n| {
+        let h = run(HAPROXY, &[], &format!("haproxy{n}"));
+        let t = run(
+            env!("CARGO_BIN_EXE_tandem"),
+            &["haproxy"],
+            &format!("tandem{n}"),
+        );
+        eprintln!("haproxy: {h:#?}");
+        unequal(&h, &t)
+    });
+    if std::env::var_os("STATS_DIFF_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(&work);
+    }
+    assert!(
+        diffs.is_empty(),
+        "{} differences:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
+}

@@ -402,6 +402,7 @@ pub fn execute(engine: &Engine, sess: &mut Session, w: &[&str]) -> String {
         ["show", "events", name, opts @ ..] => match crate::proxy::log::ring::get(name) {
             Some(_) if opts.contains(&"-n") => String::new(),
             Some(r) => r.show(),
+            None if *name == crate::proxy::log::ring::BUF0 => String::new(),
             None => format!("{NO_EOL}No such event sink\n"),
         },
         ["show", "env", rest @ ..] => {

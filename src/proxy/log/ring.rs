@@ -12,7 +12,7 @@
 //! and a log target looks its ring up when it sends, so the lines of both follow the
 //! running configuration.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -202,16 +202,21 @@ impl Ring {
     }
 }
 
-static RINGS: RwLock<Option<HashMap<String, Arc<Ring>>>> = RwLock::new(None);
+/// The running configuration's rings, in the order of their sections.
+static RINGS: RwLock<Vec<Arc<Ring>>> = RwLock::new(Vec::new());
+
+/// HAProxy's own in-memory sink, the trace buffer: always listed, and empty in tandem,
+/// which has no `trace` command (as HAProxy's is until traces are turned on).
+pub const BUF0: &str = "buf0";
 
 /// Installs the rings of a configuration (a reload replaces them).
 pub fn install(sections: &[OtherSection]) {
-    let rings: HashMap<String, Arc<Ring>> = sections
+    let rings: Vec<Arc<Ring>> = sections
         .iter()
         .filter(|s| s.kind == "ring")
-        .map(|s| (s.name.clone(), Arc::new(Ring::from_section(s))))
+        .map(|s| Arc::new(Ring::from_section(s)))
         .collect();
-    *RINGS.write().unwrap_or_else(|e| e.into_inner()) = Some(rings);
+    *RINGS.write().unwrap_or_else(|e| e.into_inner()) = rings;
 }
 
 /// The ring named `name` in the running configuration.
@@ -219,30 +224,24 @@ pub fn get(name: &str) -> Option<Arc<Ring>> {
     RINGS
         .read()
         .unwrap_or_else(|e| e.into_inner())
-        .as_ref()
-        .and_then(|m| m.get(name).cloned())
+        .iter()
+        .find(|r| r.name == name)
+        .cloned()
 }
 
-/// Every ring, by name.
+/// Every ring, in the order of the configuration (HAProxy lists its sinks so).
 pub fn all() -> Vec<Arc<Ring>> {
-    let mut v: Vec<Arc<Ring>> = RINGS
-        .read()
-        .unwrap_or_else(|e| e.into_inner())
-        .as_ref()
-        .map(|m| m.values().cloned().collect())
-        .unwrap_or_default();
-    v.sort_by(|a, b| a.name.cmp(&b.name));
-    v
+    RINGS.read().unwrap_or_else(|e| e.into_inner()).clone()
 }
 
-/// `show events` without a name (HAProxy 2.6.12's list; `buf0` is HAProxy's own
-/// startup-message ring, which tandem does not keep).
+/// `show events` without a name: HAProxy 2.6.12's list, its own sinks first.
 pub fn list_text() -> String {
     let mut out = String::from(
         "Supported events sinks are listed below. Add -w(wait), -n(new). Any key to stop\n",
     );
     out.push_str("    stdout     : type=fd, 0 dropped, standard output (fd#1)\n");
     out.push_str("    stderr     : type=fd, 0 dropped, standard output (fd#2)\n");
+    out.push_str("    buf0       : type=buffer, 0 dropped, in-memory ring buffer\n");
     for r in all() {
         out.push_str(&format!(
             "    {:<10} : type=buffer, {} dropped, {}\n",
