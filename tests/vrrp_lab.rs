@@ -2079,6 +2079,28 @@ fn tandem_run_planned_handover_loses_nothing() {
         })
         .count();
     eprintln!("tandem run: requests lost across a failed and a good reload: {reload_lost}");
+    for l in text.lines().filter(|l| l.contains("FAIL")) {
+        let start: u128 = l
+            .split_whitespace()
+            .next()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        if start >= t_bad && start + 600 <= t_end {
+            eprintln!(
+                "  lost in the reload window ({} ms after the bad HUP): {l}",
+                start - t_bad
+            );
+        }
+    }
+    // The new generation takes the old one's listening sockets over: a connection in the
+    // accept queue of a listener the old generation closed was reset (1 lost in 2 of 7
+    // runs before that).
+    assert_eq!(
+        reload_lost,
+        0,
+        "requests lost across the reloads\n{}",
+        lab.logs()
+    );
     let _ = std::fs::write(&stop, "");
     eprintln!(
         "tandem run, planned handover by SIGTERM: failed requests per run {failed_per_run:?}"

@@ -156,10 +156,39 @@ fn ports_of(sockets: &[listen::BoundSocket]) -> Vec<u16> {
 
 /// One proxy generation: engine built, sockets bound (SO_REUSEPORT, so a new generation
 /// binds next to the running one), serving. Err: the lines to print.
+/// The listening sockets of the running generation (duplicates, by key): the next one
+/// takes them over instead of binding new ones. Closing a listener drops the connections
+/// still in its accept queue (the client sees a reset), so a reload must not close the
+/// socket, only this generation's handle on it.
+#[derive(Default)]
+struct Listeners(Vec<(String, std::os::fd::OwnedFd)>);
+
+impl Listeners {
+    fn of(sockets: &[listen::BoundSocket]) -> Self {
+        Listeners(
+            sockets
+                .iter()
+                .filter_map(|b| Some((b.key.clone(), b.sock.try_clone().ok()?.into())))
+                .collect(),
+        )
+    }
+
+    /// Duplicates for the next generation (this set stays valid if the reload fails).
+    fn inherit(&self) -> crate::runtime::handover::Inherited {
+        crate::runtime::handover::Inherited::from_list(
+            self.0
+                .iter()
+                .filter_map(|(k, fd)| Some((k.clone(), fd.try_clone().ok()?)))
+                .collect(),
+        )
+    }
+}
+
 fn start_proxy(
     cfg: hir::Config,
+    inherited: &mut crate::runtime::handover::Inherited,
     log: &mut Logger,
-) -> Result<(crate::runtime::Running, Vec<u16>), ()> {
+) -> Result<(crate::runtime::Running, Vec<u16>, Listeners), ()> {
     let base = std::env::current_dir().unwrap_or_else(|_| ".".into());
     for f in crate::proxy::audit::unimplemented(&cfg) {
         log.warning(&f.text());
@@ -186,8 +215,7 @@ fn start_proxy(
         reuseport: true,
         global_maxconn: lim.maxconn,
     };
-    let mut none = crate::runtime::handover::Inherited::default();
-    let bound = listen::bind_all(&engine, &cfg.global, &set, &mut none);
+    let bound = listen::bind_all(&engine, &cfg.global, &set, inherited);
     for (lvl, m) in &bound.msgs {
         log.emit(*lvl, m);
     }
@@ -200,9 +228,10 @@ fn start_proxy(
         return Err(());
     }
     let ports = ports_of(&bound.sockets);
+    let listeners = Listeners::of(&bound.sockets);
     let running =
         crate::runtime::start_serving(cfg, engine, frontends, bound.sockets, lim, false, log);
-    Ok((running, ports))
+    Ok((running, ports, listeners))
 }
 
 /// How long a planned stop waits for the peer's advert: four of the longest advert
@@ -332,10 +361,12 @@ async fn serve(args: &RunArgs, first: Loaded) -> i32 {
         version_shown: false,
     };
     let limit = handover_limit(&first.keepalived);
-    let (mut running, ports) = match start_proxy(first.haproxy, &mut log) {
-        Ok(r) => r,
-        Err(()) => return 1,
-    };
+    let mut fresh_start = crate::runtime::handover::Inherited::default();
+    let (mut running, ports, mut listeners) =
+        match start_proxy(first.haproxy, &mut fresh_start, &mut log) {
+            Ok(r) => r,
+            Err(()) => return 1,
+        };
     log.starting = false;
     let view = Arc::new(ProxyView::default());
     view.set(running.engine.clone(), ports);
@@ -409,7 +440,7 @@ async fn serve(args: &RunArgs, first: Loaded) -> i32 {
             _ = recv(&mut int) => break,
             _ = async { tokio::select! { _ = recv(&mut hup) => {}, _ = recv(&mut usr2) => {} } } => {
                 notify::send("RELOADING=1");
-                running = reload(args, running, &view, &ctl, &mut log);
+                (running, listeners) = reload(args, running, listeners, &view, &ctl, &mut log);
                 // Let the VRRP engine apply its part before saying READY.
                 tokio::select! {
                     biased;
@@ -445,26 +476,31 @@ async fn serve(args: &RunArgs, first: Loaded) -> i32 {
 }
 
 /// One reload of both engines; a failure of either leaves both as they were.
+/// The new generation takes the running one's listening sockets over (same keys as the
+/// master-worker reload's `-x` transfer), so no connection waiting in an accept queue is
+/// reset when the old generation lets go of its listeners.
 fn reload(
     args: &RunArgs,
     running: crate::runtime::Running,
+    listeners: Listeners,
     view: &ProxyView,
     ctl: &mpsc::UnboundedSender<Control>,
     log: &mut Logger,
-) -> crate::runtime::Running {
+) -> (crate::runtime::Running, Listeners) {
     eprintln!("tandem run: reloading both configurations");
     let next = match load(args) {
         Ok(l) => l,
         Err(_) => {
             eprintln!("tandem run: reload failed - keeping the running configuration");
-            return running;
+            return (running, listeners);
         }
     };
-    let (fresh, ports) = match start_proxy(next.haproxy, log) {
+    let mut inherited = listeners.inherit();
+    let (fresh, ports, fresh_listeners) = match start_proxy(next.haproxy, &mut inherited, log) {
         Ok(r) => r,
         Err(()) => {
             eprintln!("tandem run: reload failed - keeping the running configuration");
-            return running;
+            return (running, listeners);
         }
     };
     view.set(fresh.engine.clone(), ports);
@@ -475,5 +511,5 @@ fn reload(
         let _ = running.soft_stop(&mut old_log).await;
     });
     log.emit(Level::Notice, "tandem run: reload complete");
-    fresh
+    (fresh, fresh_listeners)
 }
