@@ -105,6 +105,20 @@ pub enum Outcome {
     Failed,
 }
 
+/// `:authority` without the scheme's default port (`a.example:80` -> `a.example` for
+/// http, `:443` for https), as HAProxy's `host` header and URI carry it.
+fn authority_of(parts: &http::request::Parts) -> Option<&str> {
+    parts.uri.authority().map(|a| {
+        let a = a.as_str();
+        let default = match parts.uri.scheme_str() {
+            Some(s) if s.eq_ignore_ascii_case("http") => Some(":80"),
+            Some(s) if s.eq_ignore_ascii_case("https") => Some(":443"),
+            _ => None,
+        };
+        default.and_then(|d| a.strip_suffix(d)).unwrap_or(a)
+    })
+}
+
 /// The HTTP/1.1 head the session receives for an HTTP/2 request, and whether the body is
 /// sent chunked.
 pub fn encode_request(parts: &http::request::Parts, end_stream: bool, out: &mut Vec<u8>) -> bool {
@@ -122,15 +136,7 @@ pub fn encode_request(parts: &http::request::Parts, end_stream: bool, out: &mut 
         _ => out.push(b'/'),
     }
     out.extend_from_slice(b" HTTP/1.1\r\n");
-    let authority = parts.uri.authority().map(|a| {
-        let a = a.as_str();
-        let default = match parts.uri.scheme_str() {
-            Some(s) if s.eq_ignore_ascii_case("http") => Some(":80"),
-            Some(s) if s.eq_ignore_ascii_case("https") => Some(":443"),
-            _ => None,
-        };
-        default.and_then(|d| a.strip_suffix(d)).unwrap_or(a)
-    });
+    let authority = authority_of(parts);
     if let Some(a) = authority {
         out.extend_from_slice(b"host: ");
         out.extend_from_slice(a.as_bytes());
@@ -194,15 +200,7 @@ pub fn parsed_request(
     if uri.is_empty() || !uri.bytes().all(|b| (33..=126).contains(&b) && b != b'#') {
         return Err(bad);
     }
-    let authority = parts.uri.authority().map(|a| {
-        let a = a.as_str();
-        let default = match parts.uri.scheme_str() {
-            Some(s) if s.eq_ignore_ascii_case("http") => Some(":80"),
-            Some(s) if s.eq_ignore_ascii_case("https") => Some(":443"),
-            _ => None,
-        };
-        default.and_then(|d| a.strip_suffix(d)).unwrap_or(a)
-    });
+    let authority = authority_of(parts);
     let mut headers = Vec::with_capacity(parts.headers.len() + 2);
     if let Some(a) = authority {
         headers.push(Header::new("host", a.as_bytes()));
@@ -249,15 +247,7 @@ pub fn parsed_request(
 /// and cookies are one header joined with `; `. Measured: 105 for h2load 1.52's GET
 /// (`:authority 127.0.0.1:PORT`, `user-agent: h2load nghttp2/1.52.0`).
 pub fn htx_size(parts: &http::request::Parts) -> u64 {
-    let authority = parts.uri.authority().map(|a| {
-        let a = a.as_str();
-        let default = match parts.uri.scheme_str() {
-            Some(s) if s.eq_ignore_ascii_case("http") => Some(":80"),
-            Some(s) if s.eq_ignore_ascii_case("https") => Some(":443"),
-            _ => None,
-        };
-        default.and_then(|d| a.strip_suffix(d)).unwrap_or(a)
-    });
+    let authority = authority_of(parts);
     let path = parts.uri.path_and_query().map_or(1, |p| p.as_str().len());
     let is_connect = parts.method == http::Method::CONNECT;
     let uri = match (authority, parts.uri.scheme_str()) {
