@@ -135,6 +135,35 @@ fn differs_twice(test: &str, mut round: impl FnMut(u32) -> Vec<String>) -> Vec<S
     second
 }
 
+/// Plays `run(binary, pre-args, work-dir name)` with HAProxy and tandem (once more when
+/// they differ, [`differs_twice`]), removes `work` unless STATS_DIFF_KEEP is set, and
+/// fails with the differences.
+fn haproxy_vs_tandem<T: PartialEq + std::fmt::Debug>(
+    test: &str,
+    work: &Path,
+    run: impl Fn(&str, &[&str], &str) -> T,
+) {
+    let diffs = differs_twice(test, |n| {
+        let h = run(HAPROXY, &[], &format!("haproxy{n}"));
+        let t = run(
+            env!("CARGO_BIN_EXE_tandem"),
+            &["haproxy"],
+            &format!("tandem{n}"),
+        );
+        eprintln!("haproxy: {h:?}");
+        unequal(&h, &t)
+    });
+    if std::env::var_os("STATS_DIFF_KEEP").is_none() {
+        let _ = std::fs::remove_dir_all(work);
+    }
+    assert!(
+        diffs.is_empty(),
+        "{} differences:\n{}",
+        diffs.len(),
+        diffs.join("\n")
+    );
+}
+
 /// The differences between two runs' snapshots (`(what, values)` in the same order).
 fn snap_diffs(h: &[(String, Vec<String>)], t: &[(String, Vec<String>)]) -> Vec<String> {
     let mut diffs: Vec<String> = h
@@ -972,25 +1001,7 @@ listen up_kill\n    bind 127.0.0.1:{p3}\n\
         drop(p);
         out
     };
-    let diffs = differs_twice("on_marked_down_up_diff", |n| {
-        let h = run(HAPROXY, &[], &format!("haproxy{n}"));
-        let t = run(
-            env!("CARGO_BIN_EXE_tandem"),
-            &["haproxy"],
-            &format!("tandem{n}"),
-        );
-        eprintln!("haproxy: {h:?}");
-        unequal(&h, &t)
-    });
-    if std::env::var_os("STATS_DIFF_KEEP").is_none() {
-        let _ = std::fs::remove_dir_all(&work);
-    }
-    assert!(
-        diffs.is_empty(),
-        "{} differences:\n{}",
-        diffs.len(),
-        diffs.join("\n")
-    );
+    haproxy_vs_tandem("on_marked_down_up_diff", &work, run);
 }
 
 /// `track [be/]srv`: servers without checks of their own follow the server they track,
@@ -1058,25 +1069,7 @@ backend b2\n    server t1 127.0.0.1:{echo} track be/s1\n    server t2 127.0.0.1:
         drop(p);
         out
     };
-    let diffs = differs_twice("track_diff", |n| {
-        let h = run(HAPROXY, &[], &format!("haproxy{n}"));
-        let t = run(
-            env!("CARGO_BIN_EXE_tandem"),
-            &["haproxy"],
-            &format!("tandem{n}"),
-        );
-        eprintln!("haproxy: {h:?}");
-        unequal(&h, &t)
-    });
-    if std::env::var_os("STATS_DIFF_KEEP").is_none() {
-        let _ = std::fs::remove_dir_all(&work);
-    }
-    assert!(
-        diffs.is_empty(),
-        "{} differences:\n{}",
-        diffs.len(),
-        diffs.join("\n")
-    );
+    haproxy_vs_tandem("track_diff", &work, run);
 }
 
 /// `slowstart`: a server the checks bring back UP comes at a fraction of its weight that
@@ -1155,25 +1148,7 @@ backend b2s\n    server s3 127.0.0.1:{p0} weight 50 slowstart 2s check port {chk
         drop(p);
         out
     };
-    let diffs = differs_twice("slowstart_diff", |n| {
-        let h = run(HAPROXY, &[], &format!("haproxy{n}"));
-        let t = run(
-            env!("CARGO_BIN_EXE_tandem"),
-            &["haproxy"],
-            &format!("tandem{n}"),
-        );
-        eprintln!("haproxy: {h:?}");
-        unequal(&h, &t)
-    });
-    if std::env::var_os("STATS_DIFF_KEEP").is_none() {
-        let _ = std::fs::remove_dir_all(&work);
-    }
-    assert!(
-        diffs.is_empty(),
-        "{} differences:\n{}",
-        diffs.len(),
-        diffs.join("\n")
-    );
+    haproxy_vs_tandem("slowstart_diff", &work, run);
 }
 
 /// The `show stat` values of the compared columns, one line per row.
@@ -1913,25 +1888,7 @@ frontend fe\n    bind 127.0.0.1:{port}\n    http-request return status 200 conte
         ));
         out
     };
-    let diffs = differs_twice("connection_counts_diff", |n| {
-        let h = run(HAPROXY, &[], &format!("haproxy{n}"));
-        let t = run(
-            env!("CARGO_BIN_EXE_tandem"),
-            &["haproxy"],
-            &format!("tandem{n}"),
-        );
-        eprintln!("haproxy: {h:?}");
-        unequal(&h, &t)
-    });
-    if std::env::var_os("STATS_DIFF_KEEP").is_none() {
-        let _ = std::fs::remove_dir_all(&work);
-    }
-    assert!(
-        diffs.is_empty(),
-        "{} differences:\n{}",
-        diffs.len(),
-        diffs.join("\n")
-    );
+    haproxy_vs_tandem("connection_counts_diff", &work, run);
 }
 
 /// The FRONTEND row of `name` in a `show stat` CSV, as `col=value` for `cols`.
@@ -2020,25 +1977,7 @@ frontend ft\n    bind 127.0.0.1:{p4}\n    tcp-request content reject if {{ src 1
         out.push(format!("CumConns +{}", cum_conns(&sock) - before));
         out
     };
-    let diffs = differs_twice("rejected_connection_counts_diff", |n| {
-        let h = run(HAPROXY, &[], &format!("haproxy{n}"));
-        let t = run(
-            env!("CARGO_BIN_EXE_tandem"),
-            &["haproxy"],
-            &format!("tandem{n}"),
-        );
-        eprintln!("haproxy: {h:?}");
-        unequal(&h, &t)
-    });
-    if std::env::var_os("STATS_DIFF_KEEP").is_none() {
-        let _ = std::fs::remove_dir_all(&work);
-    }
-    assert!(
-        diffs.is_empty(),
-        "{} differences:\n{}",
-        diffs.len(),
-        diffs.join("\n")
-    );
+    haproxy_vs_tandem("rejected_connection_counts_diff", &work, run);
 }
 
 /// `ring` sections and `log ring@`: `show events` lists HAProxy's own sinks then the
@@ -2094,23 +2033,5 @@ frontend fe\n    bind 127.0.0.1:{port}\n    log ring@r1 local0\n    log-format \
         }
         out
     };
-    let diffs = differs_twice("ring_events_diff", |n| {
-        let h = run(HAPROXY, &[], &format!("haproxy{n}"));
-        let t = run(
-            env!("CARGO_BIN_EXE_tandem"),
-            &["haproxy"],
-            &format!("tandem{n}"),
-        );
-        eprintln!("haproxy: {h:#?}");
-        unequal(&h, &t)
-    });
-    if std::env::var_os("STATS_DIFF_KEEP").is_none() {
-        let _ = std::fs::remove_dir_all(&work);
-    }
-    assert!(
-        diffs.is_empty(),
-        "{} differences:\n{}",
-        diffs.len(),
-        diffs.join("\n")
-    );
+    haproxy_vs_tandem("ring_events_diff", &work, run);
 }
