@@ -217,6 +217,8 @@ struct Idle {
     /// HAProxy's "safe" list: the connection's last request was not the first of its
     /// client connection (`srv_add_to_idle_list(..., is_not_first)`).
     safe: bool,
+    /// The worker thread whose event loop the socket is registered with.
+    thread: usize,
 }
 
 /// How long an idle server connection is kept in the shared pool: HAProxy's purge task
@@ -1106,21 +1108,35 @@ impl Backend {
         // One clock read for the whole pool: per-entry `elapsed()` was ~4% of the CPU of a
         // new-connection-per-request benchmark.
         expire_idle(list, now, max_age);
+        // HAProxy looks in the calling thread's lists first, then takes one over from
+        // another thread's
+        let me = crate::proxy::threads::current();
         for want_safe in [true, false] {
             if (want_safe && !safe_ok) || (!want_safe && !idle_ok) {
                 continue;
             }
-            // a caller that cannot carry TLS never made TLS connections: none to skip
-            while let Some(pos) = list.iter().position(|i| {
-                i.safe == want_safe && (S::TLS || !i.stream.is_tls()) && i.stream.sni() == sni
-            }) {
-                let Some(mut i) = list.remove(pos) else {
-                    break;
-                };
-                if i.stream.alive()
-                    && let Ok(s) = S::from_stream(i.stream)
-                {
-                    return Some(s);
+            for mine in [true, false] {
+                // a caller that cannot carry TLS never made TLS connections: none to skip
+                while let Some(pos) = list.iter().position(|i| {
+                    i.safe == want_safe
+                        && (i.thread == me) == mine
+                        && (S::TLS || !i.stream.is_tls())
+                        && i.stream.sni() == sni
+                }) {
+                    let Some(mut i) = list.remove(pos) else {
+                        break;
+                    };
+                    if !i.stream.alive() {
+                        continue;
+                    }
+                    let stream = if mine {
+                        Some(i.stream)
+                    } else {
+                        i.stream.rehome()
+                    };
+                    if let Some(Ok(s)) = stream.map(S::from_stream) {
+                        return Some(s);
+                    }
                 }
             }
         }
@@ -1157,6 +1173,7 @@ impl Backend {
                     stream,
                     since: now,
                     safe,
+                    thread: crate::proxy::threads::current(),
                 });
                 return;
             }

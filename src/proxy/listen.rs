@@ -23,7 +23,9 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use socket2::{Domain, Protocol, SockRef, Socket, Type};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::Interest;
+use tokio::io::unix::AsyncFd;
+use tokio::net::TcpStream;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, watch};
 
 use crate::config::diag::Level;
@@ -727,6 +729,13 @@ pub fn serve_all(
     shared: Arc<Shared>,
 ) -> Vec<tokio::task::JoinHandle<()>> {
     let mut tasks = Vec::new();
+    // the worker threads (none: this runtime serves)
+    let workers = crate::proxy::threads::workers();
+    let handles: Vec<tokio::runtime::Handle> = match &workers {
+        Some(w) => w.iter().map(|w| w.handle.clone()).collect(),
+        None => vec![tokio::runtime::Handle::current()],
+    };
+    let first = handles[0].clone();
     // what the global semaphore was given, before any connection holds a permit
     shared
         .engine
@@ -757,18 +766,25 @@ pub fn serve_all(
             bind_permits,
             backlog,
         });
+        // (a socket is registered with the runtime that polls it: from_std inside it)
         if sockpair {
             let std_s = std::os::unix::net::UnixStream::from(fd);
-            if let Ok(s) = tokio::net::UnixStream::from_std(std_s) {
-                tasks.push(tokio::spawn(accept_loop_sockpair(s, lctx, shared.clone())));
-            }
+            let shared = shared.clone();
+            tasks.push(first.spawn(async move {
+                if let Ok(s) = tokio::net::UnixStream::from_std(std_s) {
+                    accept_loop_sockpair(s, lctx, shared).await;
+                }
+            }));
             continue;
         }
         if unix {
             let std_l = std::os::unix::net::UnixListener::from(fd);
-            if let Ok(l) = tokio::net::UnixListener::from_std(std_l) {
-                tasks.push(tokio::spawn(accept_loop_unix(l, lctx, shared.clone())));
-            }
+            let shared = shared.clone();
+            tasks.push(first.spawn(async move {
+                if let Ok(l) = tokio::net::UnixListener::from_std(std_l) {
+                    accept_loop_unix(l, lctx, shared).await;
+                }
+            }));
             continue;
         }
         let std_l = std::net::TcpListener::from(fd);
@@ -779,10 +795,24 @@ pub fn serve_all(
                 .admin
                 .register_listener(lctx.fert.fe.index, dup, lctx.backlog);
         }
-        let Ok(l) = TcpListener::from_std(std_l) else {
-            continue;
-        };
-        tasks.push(tokio::spawn(accept_loop(l, lctx, shared.clone())));
+        // Every worker accepts on the socket (a duplicate each: one epoll per thread),
+        // as every HAProxy thread does, and serves a connection or hands it to a less
+        // loaded worker; the connection then stays on its thread.
+        let mut socks = Vec::new();
+        for _ in 1..handles.len() {
+            if let Ok(d) = std_l.try_clone() {
+                socks.push(d);
+            }
+        }
+        socks.push(std_l);
+        for (h, std_l) in handles.iter().zip(socks) {
+            let (lctx, shared, workers) = (lctx.clone(), shared.clone(), workers.clone());
+            tasks.push(h.spawn(async move {
+                if let Ok(l) = RawListener::new(std_l) {
+                    accept_loop(l, lctx, shared, workers).await;
+                }
+            }));
+        }
     }
     tasks
 }
@@ -889,7 +919,69 @@ fn rate_delay(shared: &Shared) -> Option<Duration> {
     (over(conn, &reg.conn_rate) || over(sess, &reg.sess_rate)).then_some(Duration::from_millis(10))
 }
 
-async fn accept_loop(mut l: TcpListener, lc: Arc<ListenerCtx>, shared: Arc<Shared>) {
+/// A listening socket polled by this thread's event loop. What it accepts is not
+/// registered with any: the thread that serves a connection registers it.
+struct RawListener(AsyncFd<std::net::TcpListener>);
+
+impl RawListener {
+    fn new(l: std::net::TcpListener) -> std::io::Result<RawListener> {
+        l.set_nonblocking(true)?;
+        // SAFETY: the `TcpListener` owns its descriptor, and the `AsyncFd` owns the
+        // listener until `into_std` deregisters it and gives it back.
+        let fd = unsafe { AsyncFd::register_with_interest(l, Interest::READABLE) };
+        Ok(RawListener(fd.map_err(std::io::Error::from)?))
+    }
+
+    fn into_std(self) -> std::net::TcpListener {
+        self.0.into_inner()
+    }
+
+    async fn accept(&self) -> std::io::Result<(std::net::TcpStream, SocketAddr)> {
+        loop {
+            let mut ready = self.0.readable().await?;
+            if let Ok(r) = ready.try_io(|l| accept_nonblocking(l.get_ref())) {
+                return r;
+            }
+        }
+    }
+}
+
+/// accept4(2) with the new socket non-blocking and close-on-exec, as tokio's accept.
+fn accept_nonblocking(
+    l: &std::net::TcpListener,
+) -> std::io::Result<(std::net::TcpStream, SocketAddr)> {
+    use std::os::fd::{AsRawFd, FromRawFd};
+    // SAFETY: accept4 writes at most `len` bytes of address into the storage socket2
+    // hands over and sets `len`; the descriptor it returns is new and owned here.
+    let (fd, addr) = unsafe {
+        socket2::SockAddr::try_init(|storage, len| {
+            let fd = libc::accept4(
+                l.as_raw_fd(),
+                storage.cast(),
+                len,
+                libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
+            );
+            if fd < 0 {
+                Err(std::io::Error::last_os_error())
+            } else {
+                Ok(fd)
+            }
+        })?
+    };
+    // SAFETY: `fd` is the connected socket accept4 just returned, owned by nobody else.
+    let stream = unsafe { std::net::TcpStream::from_raw_fd(fd) };
+    let peer = addr
+        .as_socket()
+        .ok_or_else(|| std::io::Error::other("accepted a socket that is not IP"))?;
+    Ok((stream, peer))
+}
+
+async fn accept_loop(
+    mut l: RawListener,
+    lc: Arc<ListenerCtx>,
+    shared: Arc<Shared>,
+    workers: Option<Arc<[crate::proxy::threads::Worker]>>,
+) {
     let mut stop = shared.engine.stopping().clone();
     let mut paused = shared.paused.clone();
     let mut admin = shared.engine.admin.changed.subscribe();
@@ -920,7 +1012,7 @@ async fn accept_loop(mut l: TcpListener, lc: Arc<ListenerCtx>, shared: Arc<Share
             // process on the same port), listen() resumes it. The
             // socket leaves tokio meanwhile: the hang-up it sees would stay
             // in its readiness state and make accept() spin after resuming.
-            let Ok(std_l) = l.into_std() else { break };
+            let std_l = l.into_std();
             if !missed_pause || *paused.borrow() || disabled(&mut admin) {
                 let _ = suspend_listener(&std_l);
             }
@@ -935,7 +1027,7 @@ async fn accept_loop(mut l: TcpListener, lc: Arc<ListenerCtx>, shared: Arc<Share
                 break;
             }
             let _ = SockRef::from(&std_l).listen(lc.backlog);
-            l = match TcpListener::from_std(std_l) {
+            l = match RawListener::new(std_l) {
                 Ok(l) => l,
                 Err(_) => break,
             };
@@ -970,15 +1062,31 @@ async fn accept_loop(mut l: TcpListener, lc: Arc<ListenerCtx>, shared: Arc<Share
                 }
                 let lc = lc.clone();
                 let shared = shared.clone();
+                let (worker, load) = match &workers {
+                    Some(w) => {
+                        let i = crate::proxy::threads::pick(w);
+                        let load = crate::proxy::threads::Load::new(w.clone(), i);
+                        (Some(w[i].handle.clone()), Some(load))
+                    }
+                    None => (None, None),
+                };
                 // Boxed: the session's future is several KiB, and tokio copies
                 // a task's future by value when it spawns it and again when it
                 // stores its result (measured: ~2% of the CPU of a connection
                 // per request); a box makes those copies pointer-sized.
-                tokio::spawn(Box::pin(async move {
-                    handle(stream, peer, &lc, &shared).await;
+                let serve = Box::pin(async move {
+                    // registered with the event loop of the thread that serves it
+                    if let Ok(stream) = TcpStream::from_std(stream) {
+                        handle(stream, peer, &lc, &shared).await;
+                    }
                     drop(permits);
                     drop(guard);
-                }));
+                    drop(load);
+                });
+                match worker {
+                    Some(h) => drop(h.spawn(serve)),
+                    None => drop(tokio::spawn(serve)),
+                }
             }
             Err(e) => {
                 // EMFILE/ENFILE/ENOBUFS: HAProxy disables the listener a

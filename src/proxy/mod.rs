@@ -18,4 +18,5 @@ pub mod stats;
 pub mod stick;
 pub mod tcp;
 pub mod tcpka;
+pub mod threads;
 pub mod tls;

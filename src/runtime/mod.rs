@@ -13,8 +13,10 @@
 //! 4. daemon: fork, the parent writes the child's pid and exits 0; the
 //!    child calls setsid and detaches from the terminal;
 //! 5. chroot, then setgid/setgroups and setuid;
-//! 6. the tokio runtime with `nbthread` workers (default: one per CPU)
-//!    runs the accept loops, the health checks and the signal handlers.
+//! 6. a current-thread tokio runtime runs the health checks, the runtime API and the
+//!    signal handlers, and `nbthread` (default: one per CPU) worker threads, each an
+//!    event loop of its own ([`workers`]), run the accept loops and the connections
+//!    (with `nbthread 1`, the main thread does everything).
 //!
 //! Signals (measured): SIGTERM and SIGINT kill the process at once (HAProxy
 //! 2.6.12 in the foreground dies by the signal: exit status -15 / -2), so
@@ -33,6 +35,7 @@ pub mod state_file;
 pub mod sys;
 #[cfg(test)]
 mod tests;
+pub mod workers;
 
 use std::ffi::OsString;
 use std::io::Write;
@@ -407,26 +410,17 @@ pub fn run(cfg: ir::Config, o: RunOpts, log: &mut Logger) -> i32 {
         }
     }
 
-    // `nbthread 1` (the common case, and HAProxy's model: one thread does
-    // everything): a current-thread runtime runs the accept loops and every
-    // connection on this thread. A one-worker multi-thread runtime would park
-    // and wake the worker through its driver (eventfd writes, futexes) and
-    // pay its scheduler's atomics on every task wake-up.
-    let built = if nbthread <= 1 {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-    } else {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(nbthread)
-            .thread_name("tandem-worker")
-            .enable_all()
-            .build()
-    };
+    // A current-thread runtime: with `nbthread 1` (the common case, and HAProxy's
+    // model: one thread does everything) it runs the accept loops and every connection
+    // on this thread; with more, the connections run on the worker threads started
+    // below (each an event loop of its own) and this one keeps the control work.
+    let built = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build();
     let rt = match built {
         Ok(rt) => rt,
         Err(e) => {
-            log.alert(&format!("{main} Cannot start the worker threads: {e}"));
+            log.alert(&format!("{main} Cannot start the event loop: {e}"));
             return 1;
         }
     };
@@ -478,6 +472,14 @@ pub fn run(cfg: ir::Config, o: RunOpts, log: &mut Logger) -> i32 {
     }
 
     log.starting = false;
+    // after fork, chroot and setuid: the workers are threads of the final process
+    let _workers = match workers::Workers::start(nbthread) {
+        Ok(w) => w,
+        Err(e) => {
+            log.alert(&format!("{main} Cannot start the worker threads: {e}"));
+            return 1;
+        }
+    };
     let mut log2 = log.clone();
     rt.block_on(serve(
         cfg,

@@ -327,17 +327,13 @@ pub fn main(args: &RunArgs) -> i32 {
         return 1;
     }
     let nbthread = crate::runtime::nbthread_of(&first.haproxy);
-    let built = if nbthread <= 1 {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-    } else {
-        tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(nbthread)
-            .thread_name("tandem-worker")
-            .enable_all()
-            .build()
-    };
+    // This thread runs the control work (signals, reloads, VRRP, checks, the runtime
+    // API) and, with `nbthread 1`, the connections too; with more, the worker threads
+    // (each an event loop of its own) run the connections. They are started once: a
+    // reload that changes `nbthread` keeps them.
+    let built = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build();
     let rt = match built {
         Ok(rt) => rt,
         Err(e) => {
@@ -345,7 +341,15 @@ pub fn main(args: &RunArgs) -> i32 {
             return 1;
         }
     };
+    let workers = match crate::runtime::workers::Workers::start(nbthread) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("tandem run: cannot start the worker threads: {e}");
+            return 1;
+        }
+    };
     let code = rt.block_on(serve(args, first));
+    drop(workers);
     // In-flight work of the last generation is done; do not wait for idle tasks.
     rt.shutdown_timeout(Duration::from_millis(100));
     drop(pidfile);

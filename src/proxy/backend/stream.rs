@@ -36,6 +36,20 @@ impl ServerStream {
         }
     }
 
+    /// Moves a plain connection to the calling thread's event loop (it was opened by
+    /// another worker thread: HAProxy's takeover of an idle connection). A TLS
+    /// connection stays where it is (it works from any thread, its wake-ups cross
+    /// threads). `None`: the socket could not be moved and is closed.
+    pub fn rehome(self) -> Option<ServerStream> {
+        match self {
+            ServerStream::Plain(s) => {
+                let std_s = s.into_std().ok()?;
+                TcpStream::from_std(std_s).ok().map(ServerStream::Plain)
+            }
+            other => Some(other),
+        }
+    }
+
     /// The plain socket (splice needs it); a TLS stream is given back.
     pub fn into_tcp(self) -> Result<TcpStream, ServerStream> {
         match self {
