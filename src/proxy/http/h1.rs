@@ -433,7 +433,7 @@ fn find_head(buf: &[u8]) -> Result<Option<(usize, usize)>, H1Error> {
         }
     }
     let mut i = start;
-    while let Some(off) = buf[i..].iter().position(|&b| b == b'\n') {
+    while let Some(off) = memchr::memchr(b'\n', &buf[i..]) {
         let nl = i + off;
         match buf.get(nl + 1) {
             Some(b'\n') => return Ok(Some((start, nl + 2))),
@@ -454,10 +454,10 @@ fn find_head(buf: &[u8]) -> Result<Option<(usize, usize)>, H1Error> {
 
 /// Splits off the first line (without CRLF/LF). A CR not followed by LF is an error.
 fn split_line(b: &[u8]) -> Option<(&[u8], &[u8])> {
-    let nl = b.iter().position(|&c| c == b'\n')?;
+    let nl = memchr::memchr(b'\n', b)?;
     let line = &b[..nl];
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    if line.contains(&b'\r') {
+    if memchr::memchr(b'\r', line).is_some() {
         return None;
     }
     Some((line, &b[nl + 1..]))
@@ -570,10 +570,7 @@ fn parse_headers(mut rest: &[u8]) -> Result<Vec<Header>, H1Error> {
     // length of the previous line's end (CRLF or LF): a fold turns it into spaces
     let mut prev_eol = 0;
     loop {
-        let nl = rest
-            .iter()
-            .position(|&c| c == b'\n')
-            .ok_or(H1Error::BadHeader)?;
+        let nl = memchr::memchr(b'\n', rest).ok_or(H1Error::BadHeader)?;
         let full = &rest[..nl];
         let line = full.strip_suffix(b"\r").unwrap_or(full);
         let eol_len = std::mem::replace(&mut prev_eol, nl + 1 - line.len());
@@ -581,7 +578,7 @@ fn parse_headers(mut rest: &[u8]) -> Result<Vec<Header>, H1Error> {
         if line.is_empty() {
             return Ok(out);
         }
-        if line.contains(&b'\r') {
+        if memchr::memchr(b'\r', line).is_some() {
             return Err(H1Error::BadHeader);
         }
         if is_lws(line[0]) {

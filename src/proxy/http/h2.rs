@@ -386,9 +386,9 @@ where
                         respond.send_reset(h2::Reason::REFUSED_STREAM);
                         continue;
                     }
-                    let (fut, link) = serve_stream(req, respond, info.clone());
+                    let (start, link) = serve_stream(req, respond, info.clone());
                     let mut b = take_slot().unwrap_or_else(|| Box::pin(None));
-                    b.as_mut().set(Some(fut));
+                    b.as_mut().set(Some(start.future()));
                     streams.push(Slot { fut: Some(b), link });
                 }
                 Some(Err(_)) | None => break,

@@ -328,20 +328,18 @@ pub fn into_response(head: ResponseHead) -> Response<()> {
 }
 
 /// Serves one stream to its end: the session runs on a [`StreamIo`] that turns its reads
-/// and writes into the stream's frames. Returns the session's future and the link that
-/// says how the stream ended once it is done.
+/// and writes into the stream's frames. Returns what makes the session's future and the
+/// link that says how the stream ended once it is done.
 ///
 /// Not an `async fn`: the request is decoded before the future is made, so the future
-/// (moved into a reused slot per stream) holds the session's and nothing of the
-/// request's head, and the head's allocations are freed at once.
+/// (placed in a reused slot per stream) holds the session's and nothing of the
+/// request's head, and the head's allocations are freed at once. The future (some KiB)
+/// is made where it is placed: returned by value, it was copied three times.
 pub fn serve_stream(
     req: Request<RecvStream>,
     respond: SendResponse<Bytes>,
     conn: Arc<ConnInfo>,
-) -> (
-    impl std::future::Future<Output = ()> + Send + 'static,
-    StreamLink,
-) {
+) -> (StreamStart, StreamLink) {
     let (parts, body) = req.into_parts();
     let end_stream = body.is_end_stream();
     // the session gets the head decoded; only the body goes through the stream's bytes
@@ -359,5 +357,21 @@ pub fn serve_stream(
         link: link.clone(),
         conn,
     });
-    (session::serve_with(io, cc, fe, engine), link)
+    (StreamStart { io, cc, fe, engine }, link)
+}
+
+/// What a stream's session starts from ([`serve_stream`]).
+pub struct StreamStart {
+    io: StreamIo,
+    cc: ClientConn,
+    fe: Arc<Frontend>,
+    engine: Arc<Engine>,
+}
+
+impl StreamStart {
+    /// The session's future, to be placed where it will run.
+    #[inline(always)]
+    pub fn future(self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        session::serve_with(self.io, self.cc, self.fe, self.engine)
+    }
 }

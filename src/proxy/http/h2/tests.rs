@@ -426,8 +426,9 @@ fn stream_future_is_the_session_future() {
     type Resp = h2::server::SendResponse<bytes::Bytes>;
     type Engine = crate::proxy::engine::Engine;
     type Frontend = crate::proxy::engine::Frontend;
-    let stream =
-        size(|x: (Req, Resp, Arc<gateway::ConnInfo>)| gateway::serve_stream(x.0, x.1, x.2).0);
+    let stream = size(|x: (Req, Resp, Arc<gateway::ConnInfo>)| {
+        gateway::serve_stream(x.0, x.1, x.2).0.future()
+    });
     let session = size(
         |x: (stream_io::StreamIo, ClientConn, Arc<Frontend>, Arc<Engine>)| {
             crate::proxy::http::session::serve_with(x.0, x.1, x.2, x.3)

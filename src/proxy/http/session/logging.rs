@@ -163,7 +163,7 @@ pub fn htx_adj(bytes: &[u8]) -> Option<i64> {
     let mut dropped = 0i64;
     loop {
         let rest = bytes.get(from..).unwrap_or_default();
-        let p = rest.iter().position(|&b| b == b'\n')?;
+        let p = memchr::memchr(b'\n', rest)?;
         let line_start = from;
         let nl = from + p;
         from = nl + 1;
