@@ -391,6 +391,47 @@ pub(crate) mod tests {
     use crate::proxy::backend::{Backend, ConnectOpts};
     use crate::proxy::balance::RequestInfo;
 
+    #[test]
+    fn a_plain_connection_taken_over_waits_on_the_new_threads_event_loop() {
+        use std::io::Write;
+        use std::time::Duration;
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = l.local_addr().unwrap();
+        let rt = || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+        };
+        // opened on one worker's event loop, which then runs nothing more
+        let a = rt();
+        let s = a.block_on(async { ServerStream::Plain(TcpStream::connect(addr).await.unwrap()) });
+        let (mut peer, _) = l.accept().unwrap();
+        let b = rt();
+        b.block_on(async move {
+            let mut s = s.rehome().expect("the socket moves");
+            s.write_all(b"ping").await.unwrap();
+            // the answer comes while the read waits: only the event loop the socket is
+            // registered with wakes it, and `a` is not running
+            let answer = std::thread::spawn(move || {
+                let mut got = [0u8; 4];
+                std::io::Read::read_exact(&mut peer, &mut got).unwrap();
+                std::thread::sleep(Duration::from_millis(50));
+                peer.write_all(b"pong").unwrap();
+                got
+            });
+            let mut got = [0u8; 4];
+            let read = tokio::io::AsyncReadExt::read_exact(&mut s, &mut got);
+            tokio::time::timeout(Duration::from_secs(5), read)
+                .await
+                .expect("woken by this thread's event loop")
+                .unwrap();
+            assert_eq!(&got, b"pong");
+            assert_eq!(&answer.join().unwrap(), b"ping");
+        });
+        drop(a);
+    }
+
     /// A self-signed certificate for `backend.test` made with the openssl CLI.
     fn cert(dir: &std::path::Path) -> String {
         std::fs::create_dir_all(dir).unwrap();
