@@ -373,7 +373,8 @@ pub struct Engine {
     /// Log targets of each backend (same order as `backends`): server state changes and
     /// health-check results go there, as in HAProxy.
     backend_logs: Vec<Option<Arc<ProxyLog>>>,
-    by_name: HashMap<String, usize>,
+    /// Looked up for every request (the rules name the backend): a fast hash.
+    by_name: HashMap<String, usize, foldhash::fast::RandomState>,
     pub userlists: Vec<ir::Userlist>,
     pub global: GlobalSettings,
     /// Traffic counters for the stats page, `show stat` and Prometheus.
@@ -431,7 +432,7 @@ impl Engine {
         };
         let mut backend_logs = Vec::new();
         let mut backends = Vec::new();
-        let mut by_name = HashMap::new();
+        let mut by_name = HashMap::default();
         let mut notes = Vec::new();
         for p in cfg.proxies.iter().filter(|p| p.kind.is_backend()) {
             let mut be = Backend::from_ir(p, base_dir).map_err(|source| EngineError::Backend {

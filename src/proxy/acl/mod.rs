@@ -78,6 +78,10 @@ pub struct Vars {
 static PROC_VARS: std::sync::Mutex<Option<HashMap<Box<str>, Value<'static>>>> =
     std::sync::Mutex::new(None);
 
+/// A `proc.` variable was ever set: until then a new [`Vars`] (three per request) takes
+/// no process-wide lock.
+static PROC_SET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 fn proc_vars() -> std::sync::MutexGuard<'static, Option<HashMap<Box<str>, Value<'static>>>> {
     PROC_VARS.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -90,7 +94,9 @@ pub fn proc_var(name: &str) -> Option<Value<'static>> {
 impl Default for Vars {
     fn default() -> Self {
         let mut scopes: [HashMap<Box<str>, Value<'static>>; 5] = Default::default();
-        if let Some(p) = proc_vars().as_ref() {
+        if PROC_SET.load(std::sync::atomic::Ordering::Acquire)
+            && let Some(p) = proc_vars().as_ref()
+        {
             scopes[Scope::Proc as usize] = p.clone();
         }
         Vars { scopes }
@@ -353,6 +359,7 @@ impl Vars {
             proc_vars()
                 .get_or_insert_with(HashMap::new)
                 .insert(var.into(), v.reborrow().into_owned());
+            PROC_SET.store(true, std::sync::atomic::Ordering::Release);
         }
         let map = &mut self.scopes[scope as usize];
         match map.get_mut(var) {

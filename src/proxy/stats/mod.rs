@@ -351,11 +351,15 @@ pub struct FrontendStats {
     pub maxconn: AtomicU32,
 }
 
+/// Server indexes by name.
+pub type NameMap = HashMap<String, usize, foldhash::fast::RandomState>;
+
 /// Names and ids resolved once from the running configuration.
 #[derive(Debug, Default)]
 pub struct Meta {
-    pub fe_by_name: HashMap<String, usize>,
-    pub be_by_name: HashMap<String, (usize, HashMap<String, usize>)>,
+    // looked up for every request: a fast hash
+    pub fe_by_name: HashMap<String, usize, foldhash::fast::RandomState>,
+    pub be_by_name: HashMap<String, (usize, NameMap), foldhash::fast::RandomState>,
     /// HAProxy's proxy ids (`iid`) by proxy name: declaration order, from 2 when the CLI's
     /// own proxy (`GLOBAL`) took 1.
     pub iid: HashMap<String, u32>,
