@@ -104,7 +104,6 @@ impl Future for Killed<'_> {
 
 #[derive(Debug, Default)]
 struct Inner {
-    next: u64,
     map: BTreeMap<u64, Arc<Entry>>,
     /// The frontend names entries hold, one allocation per name.
     names: Vec<Arc<str>>,
@@ -121,10 +120,15 @@ impl Inner {
     }
 }
 
+/// Shards of the registry: a stream registers in its worker thread's, so that the worker
+/// threads (HAProxy keeps a stream list per thread) do not take one lock twice per stream.
+const SHARDS: usize = 8;
+
 /// Every live stream of the engine.
 #[derive(Debug, Clone, Default)]
 pub struct Registry {
-    inner: Arc<Mutex<Inner>>,
+    shards: Arc<[Mutex<Inner>; SHARDS]>,
+    next: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// What [`Registry::register`] needs to know.
@@ -141,9 +145,9 @@ const PTR_BASE: u64 = 0x55d0_c9b1_0000;
 
 impl Registry {
     pub fn register(&self, s: NewStream<'_>) -> Guard {
-        let mut g = lock(&self.inner);
-        let uniq = g.next;
-        g.next += 1;
+        let shard = crate::proxy::threads::current() % SHARDS;
+        let uniq = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let mut g = lock(&self.shards[shard]);
         let ptr = PTR_BASE + uniq * 0x400;
         let frontend = g.name(s.frontend);
         let e = Arc::new(Entry {
@@ -163,16 +167,24 @@ impl Registry {
         Guard {
             reg: self.clone(),
             entry: e,
+            shard,
         }
     }
 
     /// The live streams, oldest first.
     pub fn list(&self) -> Vec<Arc<Entry>> {
-        lock(&self.inner).map.values().cloned().collect()
+        let mut all: Vec<Arc<Entry>> = Vec::new();
+        for sh in self.shards.iter() {
+            all.extend(lock(sh).map.values().cloned());
+        }
+        all.sort_by_key(|e| e.ptr);
+        all
     }
 
     pub fn get(&self, ptr: u64) -> Option<Arc<Entry>> {
-        lock(&self.inner).map.get(&ptr).cloned()
+        self.shards
+            .iter()
+            .find_map(|sh| lock(sh).map.get(&ptr).cloned())
     }
 
     /// Kills every stream on `backend/server`; returns how many.
@@ -189,7 +201,7 @@ impl Registry {
     }
 
     pub fn len(&self) -> usize {
-        lock(&self.inner).map.len()
+        self.shards.iter().map(|sh| lock(sh).map.len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -202,6 +214,7 @@ impl Registry {
 pub struct Guard {
     reg: Registry,
     entry: Arc<Entry>,
+    shard: usize,
 }
 
 impl Guard {
@@ -241,7 +254,9 @@ impl Guard {
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        lock(&self.reg.inner).map.remove(&self.entry.ptr);
+        lock(&self.reg.shards[self.shard])
+            .map
+            .remove(&self.entry.ptr);
     }
 }
 
