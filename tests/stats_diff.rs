@@ -143,6 +143,19 @@ fn haproxy_vs_tandem<T: PartialEq + std::fmt::Debug>(
     work: &Path,
     run: impl Fn(&str, &[&str], &str) -> T,
 ) {
+    haproxy_vs_tandem_by(test, work, run, |h, t| {
+        eprintln!("haproxy: {h:?}");
+        unequal(h, t)
+    });
+}
+
+/// [`haproxy_vs_tandem`] with the differences of a round told by `diff`.
+fn haproxy_vs_tandem_by<T>(
+    test: &str,
+    work: &Path,
+    run: impl Fn(&str, &[&str], &str) -> T,
+    diff: impl Fn(&T, &T) -> Vec<String>,
+) {
     let diffs = differs_twice(test, |n| {
         let h = run(HAPROXY, &[], &format!("haproxy{n}"));
         let t = run(
@@ -150,8 +163,7 @@ fn haproxy_vs_tandem<T: PartialEq + std::fmt::Debug>(
             &["haproxy"],
             &format!("tandem{n}"),
         );
-        eprintln!("haproxy: {h:?}");
-        unequal(&h, &t)
+        diff(&h, &t)
     });
     if std::env::var_os("STATS_DIFF_KEEP").is_none() {
         let _ = std::fs::remove_dir_all(work);
@@ -709,24 +721,7 @@ backend be\n    option httpchk GET /\n    default-server inter 100 rise 2 fall 2
         drop(p);
         snaps
     };
-    let diffs = differs_twice("check_columns_diff", |n| {
-        let h = run(HAPROXY, &[], &format!("haproxy{n}"));
-        let t = run(
-            env!("CARGO_BIN_EXE_tandem"),
-            &["haproxy"],
-            &format!("tandem{n}"),
-        );
-        snap_diffs(&h, &t)
-    });
-    if std::env::var_os("STATS_DIFF_KEEP").is_none() {
-        let _ = std::fs::remove_dir_all(&work);
-    }
-    assert!(
-        diffs.is_empty(),
-        "{} differences:\n{}",
-        diffs.len(),
-        diffs.join("\n")
-    );
+    haproxy_vs_tandem_by("check_columns_diff", &work, run, |h, t| snap_diffs(h, t));
 }
 
 /// `set weight` changes how round robin spreads the requests, as in HAProxy (3:1 after
@@ -765,22 +760,7 @@ backend be\n    balance roundrobin\n    server s1 127.0.0.1:{}\n    server s2 12
         drop(p);
         out
     };
-    let diffs = differs_twice("weights_route_diff", |n| {
-        let h = run(HAPROXY, &[], &format!("haproxy{n}"));
-        let t = run(
-            env!("CARGO_BIN_EXE_tandem"),
-            &["haproxy"],
-            &format!("tandem{n}"),
-        );
-        unequal(&h, &t)
-    });
-    let _ = std::fs::remove_dir_all(&work);
-    assert!(
-        diffs.is_empty(),
-        "{} differences:\n{}",
-        diffs.len(),
-        diffs.join("\n")
-    );
+    haproxy_vs_tandem_by("weights_route_diff", &work, run, unequal);
 }
 
 /// `show servers state` rows once no check is in progress (HAProxy sets
@@ -873,24 +853,9 @@ backend b3\n    mode tcp\n    default-server inter 100\n\
         drop(p);
         snaps
     };
-    let diffs = differs_twice("servers_state_checks_diff", |n| {
-        let h = run(HAPROXY, &[], &format!("haproxy{n}"));
-        let t = run(
-            env!("CARGO_BIN_EXE_tandem"),
-            &["haproxy"],
-            &format!("tandem{n}"),
-        );
-        snap_diffs(&h, &t)
+    haproxy_vs_tandem_by("servers_state_checks_diff", &work, run, |h, t| {
+        snap_diffs(h, t)
     });
-    if std::env::var_os("STATS_DIFF_KEEP").is_none() {
-        let _ = std::fs::remove_dir_all(&work);
-    }
-    assert!(
-        diffs.is_empty(),
-        "{} differences:\n{}",
-        diffs.len(),
-        diffs.join("\n")
-    );
 }
 
 /// An echo server for TCP sessions that stay open; stops with the returned flag.
