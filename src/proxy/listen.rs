@@ -950,30 +950,11 @@ impl RawListener {
 fn accept_nonblocking(
     l: &std::net::TcpListener,
 ) -> std::io::Result<(std::net::TcpStream, SocketAddr)> {
-    use std::os::fd::{AsRawFd, FromRawFd};
-    // SAFETY: accept4 writes at most `len` bytes of address into the storage socket2
-    // hands over and sets `len`; the descriptor it returns is new and owned here.
-    let (fd, addr) = unsafe {
-        socket2::SockAddr::try_init(|storage, len| {
-            let fd = libc::accept4(
-                l.as_raw_fd(),
-                storage.cast(),
-                len,
-                libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC,
-            );
-            if fd < 0 {
-                Err(std::io::Error::last_os_error())
-            } else {
-                Ok(fd)
-            }
-        })?
-    };
-    // SAFETY: `fd` is the connected socket accept4 just returned, owned by nobody else.
-    let stream = unsafe { std::net::TcpStream::from_raw_fd(fd) };
+    let (sock, addr) = SockRef::from(l).accept4(libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC)?;
     let peer = addr
         .as_socket()
         .ok_or_else(|| std::io::Error::other("accepted a socket that is not IP"))?;
-    Ok((stream, peer))
+    Ok((sock.into(), peer))
 }
 
 async fn accept_loop(
