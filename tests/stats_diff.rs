@@ -212,8 +212,15 @@ fn cli(sock: &Path, cmd: &str) -> String {
 fn get(port: u16, path: &str) -> (String, String) {
     let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(5))).ok();
-    s.write_all(format!("GET {path} HTTP/1.1\r\nhost: t\r\nconnection: close\r\n\r\n").as_bytes())
-        .expect("write");
+    // A connection refused by `tcp-request connection` is reset at once (HAProxy's
+    // no-linger close), so the write may fail: that is the empty reply.
+    if s.write_all(
+        format!("GET {path} HTTP/1.1\r\nhost: t\r\nconnection: close\r\n\r\n").as_bytes(),
+    )
+    .is_err()
+    {
+        return (String::new(), String::new());
+    }
     let mut out = Vec::new();
     let _ = s.read_to_end(&mut out);
     let text = String::from_utf8_lossy(&out).into_owned();
@@ -225,6 +232,20 @@ fn get(port: u16, path: &str) -> (String, String) {
         .to_string();
     // A reply that no server made (an error page) has no x-srv header.
     (status, srv)
+}
+
+/// Connects and reads without sending: "reset", "end" (a clean close), "data" or "open"
+/// (nothing within 2 s).
+fn close_kind(port: u16) -> &'static str {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(2))).ok();
+    let mut buf = [0u8; 64];
+    match s.read(&mut buf) {
+        Ok(0) => "end",
+        Ok(_) => "data",
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => "reset",
+        Err(_) => "open",
+    }
 }
 
 fn get_body(port: u16, path: &str) -> String {
@@ -1922,6 +1943,11 @@ frontend ft\n    bind 127.0.0.1:{p4}\n    tcp-request content reject if {{ src 1
         for port in [p2, p3, p4] {
             let (status, _) = get(port, "/");
             out.push(format!("{port}: '{status}'").replace(&port.to_string(), "port"));
+        }
+        // How each refusal ends as the client sees it before it sends anything: HAProxy
+        // resets a `connection` reject (no linger) and closes a `session` one.
+        for port in [p2, p3] {
+            out.push(format!("{port}: {}", close_kind(port)).replace(&port.to_string(), "port"));
         }
         std::thread::sleep(Duration::from_millis(200));
         let csv = cli(&sock, "show stat");

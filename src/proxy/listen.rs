@@ -1156,8 +1156,16 @@ async fn handle(mut stream: TcpStream, peer: SocketAddr, lc: &ListenerCtx, share
             None => return,
         }
     }
-    let Some(counters) = conn_rules(client, local, lc, shared) else {
-        return;
+    let counters = match conn_rules(client, local, lc, shared) {
+        Ok(c) => c,
+        Err(stage) => {
+            if stage == Rejected::Connection {
+                // HAProxy closes a connection refused by `tcp-request connection` with a
+                // single RST (no linger), so the client sees a reset, not an end of stream.
+                let _ = SockRef::from(&stream).set_linger(Some(Duration::ZERO));
+            }
+            return;
+        }
     };
     if lc.tls.is_none() && fe.mode == Mode::Tcp {
         // Plain TCP: the relay that may splice.
@@ -1171,21 +1179,21 @@ async fn handle(mut stream: TcpStream, peer: SocketAddr, lc: &ListenerCtx, share
 /// `unix:N`; tandem's sample fetches see 0.0.0.0:0 for both ends.
 async fn handle_unix(stream: tokio::net::UnixStream, lc: &ListenerCtx, shared: &Arc<Shared>) {
     let none = SocketAddr::from(([0, 0, 0, 0], 0));
-    let Some(counters) = conn_rules(none, none, lc, shared) else {
+    let Ok(counters) = conn_rules(none, none, lc, shared) else {
         return;
     };
     dispatch(stream, none, none, counters, lc, shared).await;
 }
 
 /// The connection-level rules (`tcp-request connection`, and in HTTP mode
-/// `session` / `content`). None: rejected. Some: the connection's sticky
-/// counters (HTTP mode with tables).
+/// `session` / `content`). Err: the stage that rejected it. Ok: the connection's
+/// sticky counters (HTTP mode with tables).
 fn conn_rules(
     client: SocketAddr,
     local: SocketAddr,
     lc: &ListenerCtx,
     shared: &Arc<Shared>,
-) -> Option<Option<SessionCounters>> {
+) -> Result<Option<SessionCounters>, Rejected> {
     let fe = &lc.fert.fe;
     // HTTP mode: one connection's sticky counters, shared by the `tcp-request` rules here
     // and the `http-request` rules of the session (`track-sc*` at connection level must be
@@ -1209,10 +1217,12 @@ fn conn_rules(
             now_ms: shared.engine.now_ms(),
             log_level: None,
         };
-        let rejected = |stage| shared.engine.stats.count_rejected(fe.index, stage);
+        let rejected = |stage| {
+            shared.engine.stats.count_rejected(fe.index, stage);
+            Err(stage)
+        };
         if let TcpVerdict::Reject { .. } = rules.on_connection(&mut conn, &ext) {
-            rejected(Rejected::Connection);
-            return None;
+            return rejected(Rejected::Connection);
         }
         // HTTP mode: `tcp-request session` and `content` rules run before
         // the HTTP analysis (TCP mode runs them in tcp::serve, with the
@@ -1220,21 +1230,19 @@ fn conn_rules(
         if fe.mode == Mode::Http {
             conn.payload_final = true;
             if let TcpVerdict::Reject { .. } = rules.on_session(&mut conn, &ext) {
-                rejected(Rejected::Session);
-                return None;
+                return rejected(Rejected::Session);
             }
             if rules.has_content_rules()
                 && let TcpVerdict::Reject { .. } = rules.on_content(&mut conn, &ext)
             {
-                rejected(Rejected::Content);
-                return None;
+                return rejected(Rejected::Content);
             }
         }
     }
     if let Some(c) = &counters {
         c.session_started(shared.engine.now_ms());
     }
-    Some(counters)
+    Ok(counters)
 }
 
 /// TLS if the bind has it, then the HTTP session or the TCP relay.
