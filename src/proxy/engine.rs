@@ -610,7 +610,9 @@ impl Engine {
 
     /// Milliseconds since the engine was built (the clock of the sans-IO cores).
     pub fn now_ms(&self) -> u64 {
-        self.epoch.elapsed().as_millis() as u64
+        crate::proxy::clock::now()
+            .saturating_duration_since(self.epoch)
+            .as_millis() as u64
     }
 
     /// A server state change (health check or test): updates the balancer and queues and

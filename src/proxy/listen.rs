@@ -1064,6 +1064,7 @@ async fn accept_loop(
                     drop(guard);
                     drop(load);
                 });
+                let serve = crate::proxy::clock::Clocked(serve);
                 match worker {
                     Some(h) => drop(h.spawn(serve)),
                     None => drop(tokio::spawn(serve)),

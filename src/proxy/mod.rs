@@ -8,6 +8,7 @@ pub mod audit;
 pub mod backend;
 pub mod balance;
 pub mod checks;
+pub mod clock;
 pub mod engine;
 pub mod http;
 pub mod listen;

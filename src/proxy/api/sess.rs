@@ -158,7 +158,7 @@ impl Registry {
             frontend,
             http: s.http,
             accept: SystemTime::now(),
-            started: Instant::now(),
+            started: crate::proxy::clock::now(),
             route: Mutex::new(Route::default()),
             killed: AtomicBool::new(false),
             waiter: AtomicWaker::new(),

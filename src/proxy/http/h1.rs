@@ -570,7 +570,10 @@ fn parse_headers(mut rest: &[u8]) -> Result<Vec<Header>, H1Error> {
     // length of the previous line's end (CRLF or LF): a fold turns it into spaces
     let mut prev_eol = 0;
     loop {
-        let nl = memchr::memchr(b'\n', rest).ok_or(H1Error::BadHeader)?;
+        // let-else, not `ok_or`: an eagerly built error is dropped on every line
+        let Some(nl) = memchr::memchr(b'\n', rest) else {
+            return Err(H1Error::BadHeader);
+        };
         let full = &rest[..nl];
         let line = full.strip_suffix(b"\r").unwrap_or(full);
         let eol_len = std::mem::replace(&mut prev_eol, nl + 1 - line.len());
@@ -583,7 +586,9 @@ fn parse_headers(mut rest: &[u8]) -> Result<Vec<Header>, H1Error> {
         }
         if is_lws(line[0]) {
             // obs-fold: HAProxy turns the CR/LF of the fold into spaces
-            let prev = out.last_mut().ok_or(H1Error::BadHeader)?;
+            let Some(prev) = out.last_mut() else {
+                return Err(H1Error::BadHeader);
+            };
             prev.value.extend(std::iter::repeat_n(b' ', eol_len));
             prev.value.extend_from_slice(line);
             trim_end(&mut prev.value);
@@ -647,6 +652,8 @@ struct Framing {
     conn_close: bool,
     conn_ka: bool,
     conn_upgrade: bool,
+    /// A `connection` header is left empty (removed at the end).
+    conn_emptied: bool,
 }
 
 fn wants_keep_alive(v: Version, f: &Framing) -> bool {
@@ -663,6 +670,10 @@ fn analyse(h: &mut HeaderList, _v: Version) -> Result<Framing, H1Error> {
     let mut first_cl: Option<usize> = None;
     let mut drop_cl = false;
     for (i, hd) in h.0.iter_mut().enumerate() {
+        // the three names differ in length: one compare picks the candidate
+        if !matches!(hd.name.len(), 10 | 14 | 17) {
+            continue;
+        }
         if hd.name.eq_ignore_ascii_case("content-length") {
             let (n, word) = parse_cl(&hd.value)?;
             let word = word.map(|w| hd.value.get(w).unwrap_or_default().to_vec());
@@ -697,6 +708,7 @@ fn analyse(h: &mut HeaderList, _v: Version) -> Result<Framing, H1Error> {
             }
         } else if hd.name.eq_ignore_ascii_case("connection") {
             clean_connection(hd, &mut f);
+            f.conn_emptied |= hd.value.is_empty();
         }
     }
     if f.te_present {
@@ -712,7 +724,9 @@ fn analyse(h: &mut HeaderList, _v: Version) -> Result<Framing, H1Error> {
             keep
         });
     }
-    h.0.retain(|hd| !(hd.name.eq_ignore_ascii_case("connection") && hd.value.is_empty()));
+    if f.conn_emptied {
+        h.0.retain(|hd| !(hd.name.eq_ignore_ascii_case("connection") && hd.value.is_empty()));
+    }
     Ok(f)
 }
 
@@ -728,10 +742,13 @@ fn parse_cl(v: &[u8]) -> Result<(u64, Option<std::ops::Range<usize>>), H1Error> 
         }
         let mut n: u64 = 0;
         for &d in t {
-            n = n
+            let Some(next) = n
                 .checked_mul(10)
                 .and_then(|n| n.checked_add(u64::from(d - b'0')))
-                .ok_or(H1Error::BadContentLength)?;
+            else {
+                return Err(H1Error::BadContentLength);
+            };
+            n = next;
         }
         if val.is_some_and(|x| x != n) {
             return Err(H1Error::BadContentLength);
@@ -739,7 +756,9 @@ fn parse_cl(v: &[u8]) -> Result<(u64, Option<std::ops::Range<usize>>), H1Error> 
         val = Some(n);
         word = t;
     }
-    let n = val.ok_or(H1Error::BadContentLength)?;
+    let Some(n) = val else {
+        return Err(H1Error::BadContentLength);
+    };
     if word.len() == v.len() {
         return Ok((n, None));
     }
@@ -915,6 +934,10 @@ fn connect_authority(authority: &str, host: Option<&[u8]>) -> Result<(), H1Error
 
 /// `scheme://authority/...`: the scheme and the authority's byte range.
 fn split_absolute(uri: &str) -> Option<(String, usize, usize)> {
+    // origin form (nearly every request): no scheme, and no substring search for one
+    if uri.starts_with('/') {
+        return None;
+    }
     let i = uri.find("://")?;
     let scheme = &uri[..i];
     let mut cs = scheme.bytes();

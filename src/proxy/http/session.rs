@@ -104,7 +104,7 @@ where
     // for all its streams
     let _conn = h2.is_none().then(|| ConnGuard::new(fe.clone()));
     let io = Arc::new(logging::IoCount::default());
-    let started = Instant::now();
+    let started = crate::proxy::clock::tokio_now();
     let accept_ms = crate::proxy::log::now_ms();
     if let Some(l) = &fe.log {
         l.log_accept(client, local, &fe.name);
@@ -292,7 +292,9 @@ enum Next {
 
 async fn with_timeout<F: std::future::Future>(d: Option<Duration>, f: F) -> Option<F::Output> {
     match d {
-        Some(d) => tokio::time::timeout(d, f).await.ok(),
+        Some(d) => tokio::time::timeout_at(crate::proxy::clock::tokio_now() + d, f)
+            .await
+            .ok(),
         None => Some(f.await),
     }
 }
@@ -332,7 +334,7 @@ impl Session {
                     return;
                 }
             };
-            self.tlog.head_done = Some(Instant::now());
+            self.tlog.head_done = Some(crate::proxy::clock::tokio_now());
             self.nreq += 1;
             if let Some(c) = &self.counters {
                 c.http_request(self.engine.now_ms());
@@ -450,9 +452,9 @@ impl Session {
         let mut deadline = if first {
             t.http_request.map(|d| self.started + d)
         } else if self.cbuf.is_empty() {
-            t.http_keep_alive.map(|d| Instant::now() + d)
+            t.http_keep_alive.map(|d| crate::proxy::clock::tokio_now() + d)
         } else {
-            t.http_request.map(|d| Instant::now() + d)
+            t.http_request.map(|d| crate::proxy::clock::tokio_now() + d)
         };
         loop {
             if !self.cbuf.is_empty() {
@@ -526,7 +528,7 @@ impl Session {
                         self.tlog.first_byte.get_or_insert_with(Instant::now);
                     }
                     if before == 0 && !first {
-                        deadline = t.http_request.map(|d| Instant::now() + d);
+                        deadline = t.http_request.map(|d| crate::proxy::clock::tokio_now() + d);
                     }
                 }
             }
@@ -640,13 +642,13 @@ impl Session {
                     return self.send_reply(cs, None, &bytes, close, txn, keep_ok).await;
                 }
                 Verdict::Tarpit { bytes, .. } => {
-                    let t0 = Instant::now();
+                    let t0 = crate::proxy::clock::tokio_now();
                     if let Some(d) = fe.timeouts.tarpit {
                         tokio::time::sleep(d).await;
                     }
                     // measured: `-1/202/-1/-1/201 500 ... PT--` (the tarpit time as Tw)
                     self.tlog.no_tr = true;
-                    self.tlog.rec.tw = logging::ms_between(t0, Instant::now());
+                    self.tlog.rec.tw = logging::ms_between(t0, crate::proxy::clock::tokio_now());
                     self.log_term(b"PT");
                     return self.send_reply(cs, None, &bytes, false, txn, keep_ok).await;
                 }
@@ -716,13 +718,13 @@ impl Session {
                         .await;
                 }
                 Verdict::Tarpit { bytes, .. } => {
-                    let t0 = Instant::now();
+                    let t0 = crate::proxy::clock::tokio_now();
                     if let Some(d) = be.timeouts.tarpit.or(fe.timeouts.tarpit) {
                         tokio::time::sleep(d).await;
                     }
                     // measured: `-1/202/-1/-1/201 500 ... PT--` (the tarpit time as Tw)
                     self.tlog.no_tr = true;
-                    self.tlog.rec.tw = logging::ms_between(t0, Instant::now());
+                    self.tlog.rec.tw = logging::ms_between(t0, crate::proxy::clock::tokio_now());
                     self.log_term(b"PT");
                     return self
                         .send_reply(cs, Some(&be), &bytes, false, txn, keep_ok)
@@ -867,7 +869,7 @@ impl Session {
         };
         // `option abortonclose`: a client that closes while its request waits in a queue
         // or for a connection is dropped instead of being sent to a server
-        let t_connect = Instant::now();
+        let t_connect = crate::proxy::clock::tokio_now();
         let conn = if be.abortonclose || fe.abortonclose {
             tokio::select! {
                 c = be.connect_stream_with(&info, &mut opts) => c,
@@ -884,7 +886,7 @@ impl Session {
         let redispatched = opts.avoid.is_some();
         let direct = opts.force.is_some();
         drop(hdrs);
-        let waited = logging::ms_between(t_connect, Instant::now());
+        let waited = logging::ms_between(t_connect, crate::proxy::clock::tokio_now());
         let mut conn = match conn {
             Ok(c) => c,
             Err(e) => {
@@ -1018,7 +1020,7 @@ impl Session {
                 .send_error(cs, Some(&be), 502, txn, keep_ok, mode)
                 .await;
         }
-        let t_sent = Instant::now();
+        let t_sent = crate::proxy::clock::tokio_now();
         let _ = head_end;
 
         // request body and response head
@@ -1176,7 +1178,7 @@ impl Session {
         };
         self.sbuf.advance(res.head_len);
         let mut rhead = res.head;
-        self.tlog.rec.tr = logging::ms_between(t_sent, Instant::now());
+        self.tlog.rec.tr = logging::ms_between(t_sent, crate::proxy::clock::tokio_now());
         self.tlog.rec.status = i32::from(rhead.status);
         if let Some(c) = &self.counters {
             c.http_status(rhead.status, self.engine.now_ms());
@@ -1585,7 +1587,7 @@ impl Session {
             }
         }
         let budget = crate::proxy::rules::retry::body_budget(&txn.req);
-        let deadline = timeout.map(|d| Instant::now() + d);
+        let deadline = timeout.map(|d| crate::proxy::clock::tokio_now() + d);
         loop {
             // decoded again from the start at each read: at most a buffer's worth
             let mut tracker = BodyTracker::new(p.body);
@@ -1891,7 +1893,7 @@ impl Session {
             self.cbuf.clear();
         }
         let mut c_open = true;
-        let mut last = Instant::now();
+        let mut last = crate::proxy::clock::tokio_now();
         loop {
             let limit = if c_open {
                 timeout
@@ -1918,14 +1920,14 @@ impl Session {
                         return;
                     }
                     self.sbuf.clear();
-                    last = Instant::now();
+                    last = crate::proxy::clock::tokio_now();
                 }
                 Some(Side::Client) => {
                     if ss.write_all(&self.cbuf).await.is_err() {
                         return;
                     }
                     self.cbuf.clear();
-                    last = Instant::now();
+                    last = crate::proxy::clock::tokio_now();
                 }
                 Some(Side::ServerEof) => {
                     let _ = cs.shutdown().await;
@@ -1935,7 +1937,7 @@ impl Session {
                     c_open = false;
                     let _ = ss.shutdown().await;
                     if server_fin.is_some() {
-                        last = Instant::now();
+                        last = crate::proxy::clock::tokio_now();
                     }
                 }
             }
@@ -1991,9 +1993,7 @@ fn lock_tables(e: &Engine) -> std::sync::MutexGuard<'_, Tables> {
 
 /// Wall-clock seconds (cookie dates are absolute).
 fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    crate::proxy::clock::unix_secs()
 }
 
 /// A sample value as the binary HAProxy hashes for `balance hash`.

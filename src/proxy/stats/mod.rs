@@ -28,9 +28,7 @@ const TIME_STATS_SAMPLES: u64 = 512;
 
 /// Seconds since the Unix epoch.
 pub fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    crate::proxy::clock::unix_secs()
 }
 
 /// Milliseconds since the Unix epoch.
@@ -426,7 +424,9 @@ impl Registry {
 
     /// Milliseconds since the registry was built (the rates' clock).
     pub fn now_ms(&self) -> u64 {
-        self.start.elapsed().as_millis() as u64
+        crate::proxy::clock::now()
+            .saturating_duration_since(self.start)
+            .as_millis() as u64
     }
 
     pub fn uptime_secs(&self) -> u64 {

@@ -220,7 +220,7 @@ pub(super) fn status_of(bytes: &[u8]) -> i32 {
 impl Session {
     /// Starts the record of the next transaction (at accept, then after each one).
     pub(super) fn log_begin(&mut self) {
-        let now = Instant::now();
+        let now = crate::proxy::clock::tokio_now();
         let (start, ms) = if self.nreq == 0 {
             (self.started, self.accept_ms)
         } else {
@@ -309,7 +309,7 @@ impl Session {
     }
 
     fn log_line(&mut self, txn: Option<&Txn>, asap: bool) {
-        let now = Instant::now();
+        let now = crate::proxy::clock::tokio_now();
         let t = &mut self.tlog;
         // what only the line reads (names, strings, captures) is not built when no line
         // is sent: the stats read the rest
