@@ -364,7 +364,13 @@ fn head_size(h: &HeaderList) -> usize {
 
 fn write_headers(h: &HeaderList, out: &mut Vec<u8>) {
     for h in h.iter() {
-        out.extend(h.name.bytes().map(|b| b.to_ascii_lowercase()));
+        // copied, then lowercased in place: a slice copy and a vectorised pass instead
+        // of a push per byte
+        let start = out.len();
+        out.extend_from_slice(h.name.as_bytes());
+        if let Some(name) = out.get_mut(start..) {
+            name.make_ascii_lowercase();
+        }
         out.extend_from_slice(b": ");
         out.extend_from_slice(&h.value);
         out.extend_from_slice(b"\r\n");
