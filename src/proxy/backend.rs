@@ -214,9 +214,6 @@ struct State {
 struct Idle {
     stream: ServerStream,
     since: Instant,
-    /// HAProxy's "safe" list: the connection's last request was not the first of its
-    /// client connection (`srv_add_to_idle_list(..., is_not_first)`).
-    safe: bool,
     /// The worker thread whose event loop the socket is registered with.
     thread: usize,
 }
@@ -277,6 +274,25 @@ impl PoolLimits {
 /// Drops a server's idle connections older than `max_age`. They are pushed in age
 /// order, so the expired ones are the head of the list: the scan stops at the first
 /// fresh one (checking every entry was ~10% of the instructions of an h2 request).
+/// A server's idle connections in HAProxy's two lists, each oldest first: `safe` (the
+/// last request was not the first of its client connection) and the others.
+#[derive(Debug, Default)]
+struct IdleLists {
+    safe: VecDeque<Idle>,
+    idle: VecDeque<Idle>,
+}
+
+impl IdleLists {
+    fn len(&self) -> usize {
+        self.safe.len() + self.idle.len()
+    }
+
+    fn expire(&mut self, now: Instant, max_age: Duration) {
+        expire_idle(&mut self.safe, now, max_age);
+        expire_idle(&mut self.idle, now, max_age);
+    }
+}
+
 fn expire_idle(list: &mut VecDeque<Idle>, now: Instant, max_age: Duration) {
     let fresh = list
         .iter()
@@ -318,7 +334,7 @@ pub struct Backend {
     hashed: bool,
     state: Mutex<State>,
     // a deque: the oldest is taken first (a `Vec` shifted the whole list per request)
-    idle: Mutex<Vec<VecDeque<Idle>>>,
+    idle: Mutex<Vec<IdleLists>>,
     /// The h2 server connections, shared by the transactions of every client.
     h2: h2::Pool,
     next_id: AtomicU64,
@@ -431,7 +447,7 @@ impl Backend {
                 waiters: Default::default(),
                 rng: 0x2545_f491,
             }),
-            idle: Mutex::new((0..n).map(|_| VecDeque::new()).collect()),
+            idle: Mutex::new((0..n).map(|_| IdleLists::default()).collect()),
             h2: h2::Pool::new(n),
             next_id: AtomicU64::new(1),
             failed_conns: AtomicU64::new(0),
@@ -1106,39 +1122,46 @@ impl Backend {
         let max_age = self.servers.get(srv)?.pool.max_age;
         let now = crate::proxy::clock::now();
         let mut pool = lock(&self.idle);
-        let list = pool.get_mut(srv)?;
+        let lists = pool.get_mut(srv)?;
         // One clock read for the whole pool: per-entry `elapsed()` was ~4% of the CPU of a
         // new-connection-per-request benchmark.
-        expire_idle(list, now, max_age);
-        // HAProxy looks in the calling thread's lists first, then takes one over from
-        // another thread's
+        lists.expire(now, max_age);
+        // HAProxy looks in the safe list, then the idle one; in each, the calling
+        // thread's connections first, then one taken over from another thread. One pass
+        // per list, ending at the first of this thread's.
         let me = crate::proxy::threads::current();
-        for want_safe in [true, false] {
-            if (want_safe && !safe_ok) || (!want_safe && !idle_ok) {
+        for (list, ok) in [(&mut lists.safe, safe_ok), (&mut lists.idle, idle_ok)] {
+            if !ok {
                 continue;
             }
-            for mine in [true, false] {
-                // a caller that cannot carry TLS never made TLS connections: none to skip
-                while let Some(pos) = list.iter().position(|i| {
-                    i.safe == want_safe
-                        && (i.thread == me) == mine
-                        && (S::TLS || !i.stream.is_tls())
-                        && i.stream.sni() == sni
-                }) {
-                    let Some(mut i) = list.remove(pos) else {
-                        break;
-                    };
-                    if !i.stream.alive() {
+            loop {
+                let mut found: Option<(bool, usize)> = None;
+                for (pos, i) in list.iter().enumerate() {
+                    // a caller that cannot carry TLS never made TLS connections: none
+                    // to skip
+                    if (!S::TLS && i.stream.is_tls()) || i.stream.sni() != sni {
                         continue;
                     }
-                    let stream = if mine {
-                        Some(i.stream)
-                    } else {
-                        i.stream.rehome()
-                    };
-                    if let Some(Ok(s)) = stream.map(S::from_stream) {
-                        return Some(s);
+                    if i.thread == me {
+                        found = Some((true, pos));
+                        break;
                     }
+                    if found.is_none() {
+                        found = Some((false, pos));
+                    }
+                }
+                let Some((mine, pos)) = found else { break };
+                let Some(mut i) = list.remove(pos) else { break };
+                if !i.stream.alive() {
+                    continue;
+                }
+                let stream = if mine {
+                    Some(i.stream)
+                } else {
+                    i.stream.rehome()
+                };
+                if let Some(Ok(s)) = stream.map(S::from_stream) {
+                    return Some(s);
                 }
             }
         }
@@ -1168,13 +1191,18 @@ impl Backend {
         };
         let now = crate::proxy::clock::now();
         let mut pool = lock(&self.idle);
-        if let Some(list) = pool.get_mut(srv) {
-            expire_idle(list, now, lim.max_age);
-            if list.len() < lim.max {
+        if let Some(lists) = pool.get_mut(srv) {
+            lists.expire(now, lim.max_age);
+            if lists.len() < lim.max {
+                // HAProxy's `srv_add_to_idle_list(..., is_not_first)`
+                let list = if safe {
+                    &mut lists.safe
+                } else {
+                    &mut lists.idle
+                };
                 list.push_back(Idle {
                     stream,
                     since: now,
-                    safe,
                     thread: crate::proxy::threads::current(),
                 });
                 return;
@@ -1216,7 +1244,7 @@ impl Backend {
             .disp
             .add_server(spec)
             .map_err(|e| BackendError::Balance(e.into()))?;
-        lock(&self.idle).push(VecDeque::new());
+        lock(&self.idle).push(IdleLists::default());
         let rt = ServerRt {
             name: Arc::from(sv.name.as_str()),
             idx,

@@ -452,7 +452,8 @@ impl Session {
         let mut deadline = if first {
             t.http_request.map(|d| self.started + d)
         } else if self.cbuf.is_empty() {
-            t.http_keep_alive.map(|d| crate::proxy::clock::tokio_now() + d)
+            t.http_keep_alive
+                .map(|d| crate::proxy::clock::tokio_now() + d)
         } else {
             t.http_request.map(|d| crate::proxy::clock::tokio_now() + d)
         };
