@@ -192,7 +192,7 @@ async fn prepare<S: AsyncRead + Unpin>(
         *up = Some(std::mem::take(&mut conn.payload));
         return None;
     }
-    rec.backend_name = Some(be.name.clone());
+    rec.backend_name = Some(be.name_arc.clone());
     let info = RequestInfo {
         src: Some(client.ip()),
         uri: None,
@@ -260,7 +260,7 @@ async fn prepare<S: AsyncRead + Unpin>(
                     rec.retries = opts.retries_done;
                     rec.redispatched = opts.avoid.is_some();
                     // HAProxy logs the last server tried (`bt/s9`), not `<NOSRV>`
-                    rec.server_name = be.servers.get(f.server).map(|s| s.name.to_string());
+                    rec.server_name = be.servers.get(f.server).map(|s| s.name.clone());
                     rec.server_idx = Some(f.server);
                 }
             }
@@ -286,7 +286,7 @@ async fn prepare<S: AsyncRead + Unpin>(
     }
     rec.tw = 0;
     rec.tc = t0.elapsed().as_millis() as i64;
-    rec.server_name = Some(sc.name.to_string());
+    rec.server_name = Some(sc.name.clone());
     rec.server_idx = Some(sc.server);
     rec.retries = opts.retries_done;
     rec.redispatched = opts.avoid.is_some();

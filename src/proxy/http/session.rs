@@ -685,7 +685,7 @@ impl Session {
             }
         };
         txn.backend = Some(be.name_arc.clone());
-        self.tlog.rec.backend_name = Some(be.name.clone());
+        self.tlog.rec.backend_name = Some(be.name_arc.clone());
         if txn.payload.is_none()
             && be
                 .ir
@@ -907,7 +907,7 @@ impl Session {
                         r.retries = retries_done;
                         r.redispatched = redispatched;
                         // HAProxy logs the last server tried (`be/s9`), not `<NOSRV>`
-                        r.server_name = be.servers.get(f.server).map(|s| s.name.to_string());
+                        r.server_name = be.servers.get(f.server).map(|s| s.name.clone());
                         r.server_idx = Some(f.server);
                     }
                 }
@@ -921,7 +921,7 @@ impl Session {
         crate::proxy::api::sess::note_route(&be.name_arc, &conn.name);
         {
             let r = &mut self.tlog.rec;
-            r.server_name = Some(conn.name.to_string());
+            r.server_name = Some(conn.name.clone());
             r.server_idx = Some(conn.server);
             // `%bi:%bp`: the local end of the server connection, only read (getsockname)
             // when a log line will be sent
@@ -1656,7 +1656,7 @@ impl Session {
         conn.stream.set_client_scheme(self.h2_scheme());
         txn.server = Some(conn.name.clone());
         self.bc_tls = conn.stream.tls_info();
-        self.tlog.rec.server_name = Some(conn.name.to_string());
+        self.tlog.rec.server_name = Some(conn.name.clone());
         self.tlog.rec.server_idx = Some(conn.server);
         self.out.clear();
         if !conn.reused && !conn.proxy_sent {

@@ -35,6 +35,7 @@
 //!   timers reached so far (`0/-1/-1/-1/0 503 ... SC--`).
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use crate::ir::haproxy::ProxySettings;
 
@@ -61,9 +62,9 @@ pub struct LogRecord {
     /// True when the listener is TLS: `%ft` gets a `~` suffix.
     pub frontend_ssl: bool,
     /// The backend; HAProxy logs the frontend's name when no backend was chosen.
-    pub backend_name: Option<String>,
+    pub backend_name: Option<Arc<str>>,
     /// `None` logs `<NOSRV>`; applets use `<STATS>`, `<CACHE>`, ... here.
-    pub server_name: Option<String>,
+    pub server_name: Option<Arc<str>>,
     /// Accept date, milliseconds since the Unix epoch.
     pub accept_date_ms: i64,
     /// A fixed local time offset from UTC in seconds (for `%t`, `%tr`, `%Tl`; tests);

@@ -113,7 +113,7 @@ impl Session {
         };
         let rec = &mut self.tlog.rec;
         rec.server_name = Some("<STATS>".into());
-        rec.backend_name = Some(px.name.clone());
+        rec.backend_name = Some(px.name.as_str().into());
         rec.term = *b"LR";
         let keep = keep_ok || matches!(body, BodyKind::Length(_));
         Some(self.send_reply(cs, be, &bytes, false, txn, keep).await)
