@@ -944,7 +944,10 @@ impl Backend {
             }
             let dest = server.dest(opts.local);
             let first = opts.first_request;
-            let attempt = async {
+            // boxed: a new connection's future (connect, TLS handshake, h2 preface) is
+            // over 1 KiB, and every transaction's state machine would carry that much
+            // more; it is only made when no idle connection serves
+            let attempt = Box::pin(async {
                 let mut s = TcpStream::connect(dest).await?;
                 let _ = s.set_nodelay(true);
                 if let Some(ka) = crate::proxy::tcpka::server_side(&self.ir.settings) {
@@ -969,7 +972,7 @@ impl Backend {
                 S::from_stream(s)
                     .map(|s| (s, h2))
                     .map_err(|_| std::io::Error::other("stream type"))
-            };
+            });
             let res = match self.timeouts.connect {
                 Some(d) => match tokio::time::timeout(d, attempt).await {
                     Ok(r) => r.map_err(|e| (e.to_string(), true)),

@@ -318,6 +318,18 @@ pub fn write_response_head(head: &ResponseHead, out: &mut Vec<u8>) {
     write_headers(&head.headers, out);
 }
 
+/// The length of [`write_response_head`]'s text for `head`, without writing it.
+pub fn response_head_len(head: &ResponseHead) -> usize {
+    let mut n = [0u8; 5];
+    head.version.as_str().len()
+        + 1
+        + fmt_u16(head.status, &mut n).len()
+        + 1
+        + head.reason.len()
+        + 2
+        + head_size(&head.headers)
+}
+
 /// Never panics, whatever the input (fuzzing entry point).
 pub fn fuzz_parse(data: &[u8]) {
     if let Ok(Some(r)) = parse_request(data) {

@@ -30,7 +30,7 @@ mod chunked;
 pub mod gateway;
 mod prefilter;
 mod rewind;
-mod stream_io;
+pub(crate) mod stream_io;
 #[cfg(test)]
 mod tests;
 

@@ -999,8 +999,9 @@ impl Session {
         conn.stream.set_client_scheme(self.h2_scheme());
         let mut sent = conn.stream.write_all(&self.out).await.is_ok();
         if !sent && conn.reused && body_in_out {
-            match self
-                .reconnect(&be, conn, &info_src(&txn.req, self.client), &sni_vals)
+            // boxed (as the other rare paths below): the transaction's state machine is
+            // as large as its largest awaited future, and is moved whole into its box
+            match Box::pin(self.reconnect(&be, conn, &info_src(&txn.req, self.client), &sni_vals))
                 .await
             {
                 Some(c) => {
@@ -1046,7 +1047,7 @@ impl Session {
                     && let Some(k) = l7.as_mut()
                     && k.retries_done < be.retries
                 {
-                    match self.l7_retry(&be, conn, txn, k, &sni_vals).await {
+                    match Box::pin(self.l7_retry(&be, conn, txn, k, &sni_vals)).await {
                         Some(c) => {
                             conn = c;
                             continue;
@@ -1142,9 +1143,13 @@ impl Session {
                     // request is sent again on a new connection when it had no body left
                     if conn.reused && body_in_out && self.sbuf.is_empty() && !retried {
                         retried = true;
-                        match self
-                            .reconnect(&be, conn, &info_src(&txn.req, self.client), &sni_vals)
-                            .await
+                        match Box::pin(self.reconnect(
+                            &be,
+                            conn,
+                            &info_src(&txn.req, self.client),
+                            &sni_vals,
+                        ))
+                        .await
                         {
                             Some(c) => conn = c,
                             None => {
@@ -1342,10 +1347,27 @@ impl Session {
         }
 
         self.out.clear();
-        h1::write_response_head(&rhead, &mut self.out);
-        // an HTTP/2 stream takes the head decoded (and skips its text written below)
-        if let Some(e) = &self.h2 {
-            e.link.offer_head(rhead, self.out.len());
+        // An HTTP/2 stream takes the final head decoded: its HTTP/1 text is not written,
+        // only counted as if it were (`%B`, `bout`). A head whose text the HTTP/1 parser
+        // would read differently (see `as_parsed`) goes as text, parsed by the stream.
+        let mut head_decoded = false;
+        if let Some(e) = &self.h2
+            && (rhead.status >= 200 || rhead.status == 101)
+        {
+            let text_len = h1::response_head_len(&rhead);
+            let adj = logging::htx_adj_head(&rhead);
+            if crate::proxy::http::h2::stream_io::as_parsed(&mut rhead) {
+                self.io
+                    .tx
+                    .fetch_add(text_len as u64, std::sync::atomic::Ordering::Relaxed);
+                self.tlog.head_adj += adj;
+                e.link.offer_head(rhead, 0);
+                head_decoded = true;
+            } else {
+                h1::write_response_head(&rhead, &mut self.out);
+            }
+        } else {
+            h1::write_response_head(&rhead, &mut self.out);
         }
         let mut tracker = BodyTracker::new(res.body);
         let mut res_done = matches!(res.body, BodyKind::None | BodyKind::Length(0));
@@ -1373,14 +1395,20 @@ impl Session {
                     }
                 }
                 Err(_) => {
-                    self.tlog.note_head(&self.out);
+                    if !head_decoded {
+                        self.tlog.note_head(&self.out);
+                    }
                     let _ = cs.write_all(&self.out).await;
                     self.log_term(b"SD");
                     return Next::Close;
                 }
             }
         }
-        self.tlog.note_head(&self.out);
+        // (a decoded head was counted above: `out` holds body bytes only, which may
+        // well start with `HTTP/`)
+        if !head_decoded {
+            self.tlog.note_head(&self.out);
+        }
         // an HTTP/2 stream ends with the head of a response to HEAD; HAProxy ends it once
         // the server's body is drained, so that the client's next stream finds the server
         // connection free: the head waits for the body here. A response that is whole
@@ -1390,6 +1418,11 @@ impl Session {
         let deferred = ((skip_body && self.h2.is_some()) || (res_done && req_done))
             .then(|| std::mem::take(&mut self.out));
         if deferred.is_none() && cs.write_all(&self.out).await.is_err() {
+            self.log_term(b"CD");
+            return Next::Close;
+        }
+        // a decoded head with no body bytes yet goes out now, not with the first of them
+        if head_decoded && deferred.is_none() && self.out.is_empty() && cs.flush().await.is_err() {
             self.log_term(b"CD");
             return Next::Close;
         }

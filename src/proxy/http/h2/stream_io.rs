@@ -285,6 +285,18 @@ impl StreamIo {
         }
     }
 
+    /// A final head the session offered decoded and wrote no text for, taken when the
+    /// session flushes or shuts down before writing any body bytes.
+    fn take_offered(&mut self) -> io::Result<()> {
+        if !matches!(self.res, Res::Head) || !self.rbuf.is_empty() {
+            return Ok(());
+        }
+        match self.outcome.take_head() {
+            Some((head, wire_len)) => self.take_decoded(head, wire_len, &[]),
+            None => Ok(()),
+        }
+    }
+
     /// Queues response body bytes written by the session.
     fn take_body(&mut self, input: &[u8]) -> io::Result<()> {
         let Res::Body {
@@ -449,7 +461,7 @@ impl StreamIo {
 /// Makes a head the session wrote as the HTTP/1 parser would have read it back (values
 /// and the reason trimmed, names lowercase). False when the text would not read back as
 /// this head, so it must be parsed.
-pub(super) fn as_parsed(head: &mut ResponseHead) -> bool {
+pub(crate) fn as_parsed(head: &mut ResponseHead) -> bool {
     let lws = |b: &u8| *b == b' ' || *b == b'\t';
     let line_break = |v: &[u8]| v.iter().any(|&b| b == b'\r' || b == b'\n');
     if head.headers.len() > h1::MAX_HEADERS || line_break(head.reason.as_bytes()) {
@@ -631,6 +643,7 @@ impl AsyncWrite for StreamIo {
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
+        this.take_offered()?;
         if matches!(this.res, Res::Failed) {
             return Poll::Ready(Err(io::ErrorKind::BrokenPipe.into()));
         }
@@ -639,6 +652,11 @@ impl AsyncWrite for StreamIo {
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
+        // a head offered with no body bytes written after it (no body, or a response to
+        // HEAD) goes out now
+        if this.take_offered().is_err() {
+            return Poll::Ready(Ok(()));
+        }
         match &this.res {
             Res::Failed => return Poll::Ready(Ok(())),
             Res::Head => {

@@ -183,6 +183,23 @@ pub fn htx_adj(bytes: &[u8]) -> Option<i64> {
     Some(15 - 4 * (lines - 1) - dropped)
 }
 
+/// [`htx_adj`] of the text [`h1::write_response_head`] would write for `head`.
+pub fn htx_adj_head(head: &crate::proxy::http::msg::ResponseHead) -> i64 {
+    let mut lines = 1i64;
+    let mut dropped = 0i64;
+    for h in head.headers.iter() {
+        let encoder_line = h.name.eq_ignore_ascii_case("connection")
+            && crate::proxy::http::h1::tokens(&h.value)
+                .all(|t| t.eq_ignore_ascii_case(b"close") || t.eq_ignore_ascii_case(b"keep-alive"));
+        if encoder_line {
+            dropped += (h.name.len() + 2 + h.value.len() + 2) as i64;
+        } else {
+            lines += 1;
+        }
+    }
+    15 - 4 * (lines - 1) - dropped
+}
+
 impl TxnLog {
     /// The request head was read: `%U` counts it as HAProxy does ([`htx_adj`]).
     pub fn note_request_head(&mut self, head: &[u8]) {
@@ -467,6 +484,43 @@ mod tests {
         let mut t = TxnLog::new(Instant::now(), 0, &io);
         t.note_head(wire);
         assert_eq!(t.head_adj, 15 - 8);
+    }
+
+    #[test]
+    fn a_head_counted_decoded_counts_as_its_text() {
+        use crate::proxy::http::h1;
+        use crate::proxy::http::msg::{Header, HeaderList, ResponseHead};
+        let heads = [
+            ResponseHead {
+                status: 200,
+                reason: "OK".into(),
+                headers: HeaderList(vec![
+                    Header::new("Content-Type", "text/plain"),
+                    Header::new("content-length", "21"),
+                ]),
+                ..Default::default()
+            },
+            ResponseHead {
+                status: 404,
+                reason: String::new(),
+                headers: HeaderList(vec![
+                    Header::new("connection", "close"),
+                    Header::new("x", ""),
+                    Header::new("Connection", "upgrade"),
+                ]),
+                ..Default::default()
+            },
+            ResponseHead {
+                status: 1000,
+                ..Default::default()
+            },
+        ];
+        for head in heads {
+            let mut text = Vec::new();
+            h1::write_response_head(&head, &mut text);
+            assert_eq!(h1::response_head_len(&head), text.len(), "{head:?}");
+            assert_eq!(Some(htx_adj_head(&head)), htx_adj(&text), "{head:?}");
+        }
     }
 
     #[test]
