@@ -1361,7 +1361,7 @@ impl Session {
                     .tx
                     .fetch_add(text_len as u64, std::sync::atomic::Ordering::Relaxed);
                 self.tlog.head_adj += adj;
-                e.link.offer_head(rhead, 0);
+                e.link.offer_head(rhead);
                 head_decoded = true;
             } else {
                 h1::write_response_head(&rhead, &mut self.out);

@@ -1,9 +1,10 @@
 //! The client side the HTTP/1.1 session sees for one HTTP/2 stream, without a pipe.
 //!
 //! The session reads the request from it (the HTTP/1.1 head the gateway encoded, then the
-//! DATA frames, chunk-framed when the request has no length) and writes its HTTP/1.1
-//! response into it; the writes are parsed on the spot and go out as HEADERS and DATA
-//! frames on the stream, as the client's flow-control window allows. No task, no
+//! DATA frames, chunk-framed when the request has no length) and writes its response
+//! into it: the final head handed over decoded ([`StreamLink::offer_head`]), interim
+//! heads and the body as HTTP/1.1 bytes, parsed on the spot; they go out as HEADERS and
+//! DATA frames on the stream, as the client's flow-control window allows. No task, no
 //! in-memory pipe and no second copy of the bodies: the session's reads and writes are
 //! the stream's frames.
 //!
@@ -46,8 +47,8 @@ pub struct StreamLink(Arc<LinkInner>);
 #[derive(Debug, Default)]
 struct LinkInner {
     outcome: AtomicU8,
-    /// The head and the length of its HTTP/1 text, which the session writes next.
-    head: Mutex<Option<(ResponseHead, usize)>>,
+    /// The final response head, whose HTTP/1 text the session does not write.
+    head: Mutex<Option<ResponseHead>>,
 }
 
 impl StreamLink {
@@ -77,14 +78,14 @@ impl StreamLink {
         }
     }
 
-    /// The session's final response head, whose HTTP/1 text (`wire_len` bytes) it
-    /// writes next: the stream sends the head from this and skips those bytes.
-    pub fn offer_head(&self, head: ResponseHead, wire_len: usize) {
+    /// The session's final response head, already as the HTTP/1 parser reads it
+    /// ([`as_parsed`]): the session writes only the body after it.
+    pub fn offer_head(&self, head: ResponseHead) {
         let mut slot = self.0.head.lock().unwrap_or_else(|p| p.into_inner());
-        *slot = Some((head, wire_len));
+        *slot = Some(head);
     }
 
-    fn take_head(&self) -> Option<(ResponseHead, usize)> {
+    fn take_head(&self) -> Option<ResponseHead> {
         self.0.head.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
 }
@@ -137,8 +138,6 @@ pub struct StreamIo {
     queued: usize,
     fin: Fin,
     outcome: StreamLink,
-    /// Bytes of a handed-over head's HTTP/1 text still to be skipped.
-    skip: usize,
 }
 
 impl StreamIo {
@@ -166,7 +165,6 @@ impl StreamIo {
             queued: 0,
             fin: Fin::Open,
             outcome,
-            skip: 0,
         }
     }
 
@@ -257,28 +255,13 @@ impl StreamIo {
         self.take_body(body)
     }
 
-    /// Takes the head the session handed over decoded; `data` starts with its HTTP/1
-    /// text (`wire_len` bytes, skipped), then body bytes. What the HTTP/1 parser would
-    /// have read from that text: values trimmed, names lowercase, then its checks and
-    /// framing ([`h1::finish_response`]); a head whose text it would read differently
-    /// (a name that is not a token, a line break inside a value, too many lines) is
-    /// parsed from the text instead.
-    fn take_decoded(
-        &mut self,
-        mut head: ResponseHead,
-        wire_len: usize,
-        data: &[u8],
-    ) -> io::Result<()> {
-        if !as_parsed(&mut head) {
-            return self.take_head(data);
-        }
-        match h1::finish_response(head, wire_len, self.method.as_str()) {
-            Ok(r) if !r.informational => {
-                self.skip = wire_len.saturating_sub(data.len());
-                self.start_response(r, data.get(wire_len..).unwrap_or_default())
-            }
-            Ok(_) => self.take_head(data),
-            Err(_) => {
+    /// Takes the head the session handed over decoded (as the HTTP/1 parser reads it,
+    /// [`as_parsed`]); `data`: body bytes after it. The parser's checks and framing run
+    /// on it as on a head written as text ([`h1::finish_response`]).
+    fn take_decoded(&mut self, head: ResponseHead, data: &[u8]) -> io::Result<()> {
+        match h1::finish_response(head, 0, self.method.as_str()) {
+            Ok(r) if !r.informational => self.start_response(r, data),
+            Ok(_) | Err(_) => {
                 self.fail(Reason::INTERNAL_ERROR);
                 Err(io::ErrorKind::InvalidData.into())
             }
@@ -292,7 +275,7 @@ impl StreamIo {
             return Ok(());
         }
         match self.outcome.take_head() {
-            Some((head, wire_len)) => self.take_decoded(head, wire_len, &[]),
+            Some(head) => self.take_decoded(head, &[]),
             None => Ok(()),
         }
     }
@@ -607,8 +590,8 @@ impl AsyncWrite for StreamIo {
                 } else {
                     None
                 };
-                if let Some((head, wire_len)) = decoded {
-                    this.take_decoded(head, wire_len, data)?;
+                if let Some(head) = decoded {
+                    this.take_decoded(head, data)?;
                 } else if this.rbuf.is_empty() {
                     this.take_head(data)?;
                 } else {
@@ -616,12 +599,6 @@ impl AsyncWrite for StreamIo {
                     head.extend_from_slice(data);
                     this.take_head(&head)?;
                 }
-            }
-            Res::Body { .. } if this.skip > 0 => {
-                // the rest of a handed-over head's text
-                let n = this.skip.min(data.len());
-                this.skip -= n;
-                this.take_body(data.get(n..).unwrap_or_default())?;
             }
             Res::Body { .. } => {
                 if this.queued >= HIGH_WATER {
