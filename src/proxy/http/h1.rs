@@ -683,6 +683,12 @@ fn wants_keep_alive(v: Version, f: &Framing) -> bool {
 
 /// Content-Length, Transfer-Encoding and Connection analysis, rewriting the headers the way
 /// HAProxy's H1 parser does.
+/// `name` is `lower` in any case; names are nearly always lowercase already, and a
+/// slice compare is cheaper than a case-folding one.
+fn name_is(name: &str, lower: &str) -> bool {
+    name == lower || name.eq_ignore_ascii_case(lower)
+}
+
 fn analyse(h: &mut HeaderList, _v: Version) -> Result<Framing, H1Error> {
     let mut f = Framing::default();
     let mut first_cl: Option<usize> = None;
@@ -692,7 +698,7 @@ fn analyse(h: &mut HeaderList, _v: Version) -> Result<Framing, H1Error> {
         if !matches!(hd.name.len(), 10 | 14 | 17) {
             continue;
         }
-        if hd.name.eq_ignore_ascii_case("content-length") {
+        if name_is(&hd.name, "content-length") {
             let (n, word) = parse_cl(&hd.value)?;
             let word = word.map(|w| hd.value.get(w).unwrap_or_default().to_vec());
             if f.content_length.is_some_and(|c| c != n) {
@@ -708,7 +714,7 @@ fn analyse(h: &mut HeaderList, _v: Version) -> Result<Framing, H1Error> {
             } else {
                 drop_cl = true;
             }
-        } else if hd.name.eq_ignore_ascii_case("transfer-encoding") {
+        } else if name_is(&hd.name, "transfer-encoding") {
             f.te_present = true;
             for t in tokens(&hd.value) {
                 if t.is_empty() {
@@ -724,7 +730,7 @@ fn analyse(h: &mut HeaderList, _v: Version) -> Result<Framing, H1Error> {
                     f.te_other = true;
                 }
             }
-        } else if hd.name.eq_ignore_ascii_case("connection") {
+        } else if name_is(&hd.name, "connection") {
             clean_connection(hd, &mut f);
             f.conn_emptied |= hd.value.is_empty();
         }

@@ -446,7 +446,7 @@ impl StreamIo {
 /// this head, so it must be parsed.
 pub(crate) fn as_parsed(head: &mut ResponseHead) -> bool {
     let lws = |b: &u8| *b == b' ' || *b == b'\t';
-    let line_break = |v: &[u8]| v.iter().any(|&b| b == b'\r' || b == b'\n');
+    let line_break = |v: &[u8]| memchr::memchr2(b'\r', b'\n', v).is_some();
     if head.headers.len() > h1::MAX_HEADERS || line_break(head.reason.as_bytes()) {
         return false;
     }
@@ -454,7 +454,9 @@ pub(crate) fn as_parsed(head: &mut ResponseHead) -> bool {
         if h.name.is_empty() || !h.name.bytes().all(h1::is_tchar) || line_break(&h.value) {
             return false;
         }
-        h.name.make_ascii_lowercase();
+        if h.name.bytes().any(|b| b.is_ascii_uppercase()) {
+            h.name.make_ascii_lowercase();
+        }
         if h.value.first().is_some_and(lws) || h.value.last().is_some_and(lws) {
             let start = h
                 .value
