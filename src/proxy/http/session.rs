@@ -81,16 +81,7 @@ pub async fn serve<S>(
 }
 
 /// [`serve`] with what the listener learnt about the connection.
-///
-/// Not an `async fn`: the session is built before the future is, so the future holds it
-/// once (an `async fn` keeps its arguments for its whole life beside what it builds from
-/// them: 744 more bytes per HTTP/2 stream, copied with it).
-pub fn serve_with<S>(
-    stream: S,
-    conn: ClientConn,
-    fe: Arc<Frontend>,
-    engine: Arc<Engine>,
-) -> impl std::future::Future<Output = ()> + Send + 'static
+pub async fn serve_with<S>(stream: S, conn: ClientConn, fe: Arc<Frontend>, engine: Arc<Engine>)
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
@@ -160,15 +151,13 @@ where
             frontend: &s.fe.name,
             http: true,
         });
-    async move {
-        guard.scope(s.run(&mut stream)).await;
-        if let Some(e) = &s.h2 {
-            e.give_buffer(std::mem::take(&mut s.sbuf));
-        }
-        let _ = stream.shutdown().await;
-        if let Some(c) = &s.counters {
-            c.end_session(s.engine.now_ms());
-        }
+    guard.scope(s.run(&mut stream)).await;
+    if let Some(e) = &s.h2 {
+        e.give_buffer(std::mem::take(&mut s.sbuf));
+    }
+    let _ = stream.shutdown().await;
+    if let Some(c) = &s.counters {
+        c.end_session(s.engine.now_ms());
     }
 }
 
@@ -883,17 +872,9 @@ impl Session {
         // or for a connection is dropped instead of being sent to a server
         let t_connect = crate::proxy::clock::tokio_now();
         let conn = if be.abortonclose || fe.abortonclose {
-            // boxed: both futures side by side would be the transaction's largest state
-            let raced = Box::pin(async {
-                tokio::select! {
-                    c = be.connect_stream_with(&info, &mut opts) => Some(c),
-                    _ = client_closed(cs, &mut self.cbuf) => None,
-                }
-            })
-            .await;
-            match raced {
-                Some(c) => c,
-                None => {
+            tokio::select! {
+                c = be.connect_stream_with(&info, &mut opts) => c,
+                _ = client_closed(cs, &mut self.cbuf) => {
                     self.tlog.rec.status = -1;
                     self.log_term(b"CC");
                     return Next::Close;
