@@ -271,9 +271,6 @@ impl PoolLimits {
     }
 }
 
-/// Drops a server's idle connections older than `max_age`. They are pushed in age
-/// order, so the expired ones are the head of the list: the scan stops at the first
-/// fresh one (checking every entry was ~10% of the instructions of an h2 request).
 /// A server's idle connections in HAProxy's two lists, each oldest first: `safe` (the
 /// last request was not the first of its client connection) and the others.
 #[derive(Debug, Default)]
@@ -293,6 +290,9 @@ impl IdleLists {
     }
 }
 
+/// Drops a server's idle connections older than `max_age`. They are pushed in age
+/// order, so the expired ones are the head of the list: the scan stops at the first
+/// fresh one (checking every entry was ~10% of the instructions of an h2 request).
 fn expire_idle(list: &mut VecDeque<Idle>, now: Instant, max_age: Duration) {
     let fresh = list
         .iter()

@@ -432,6 +432,51 @@ pub(crate) mod tests {
         drop(a);
     }
 
+    /// HAProxy's order of reuse: the safe list (the last request was not its client
+    /// connection's first) before the idle one, whatever their ages; the oldest first
+    /// within a list.
+    #[tokio::test]
+    async fn safe_idle_connections_are_reused_before_the_others() {
+        let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = l.local_addr().unwrap().port();
+        let held = tokio::spawn(async move {
+            let mut v = Vec::new();
+            while let Ok((s, _)) = l.accept().await {
+                v.push(s);
+            }
+        });
+        let cfg = crate::proxy::engine::tests::config(&format!(
+            "defaults\n    mode http\n    http-reuse always\n\
+             backend be\n    server s1 127.0.0.1:{port}\n"
+        ));
+        let be = std::sync::Arc::new(
+            Backend::from_ir(&cfg.proxies[0], std::path::Path::new(".")).unwrap(),
+        );
+        let info = RequestInfo::default();
+        let connect = || async {
+            be.connect_stream_with(&info, &mut ConnectOpts::new(None))
+                .await
+                .unwrap()
+        };
+        let (a, b, c) = (connect().await, connect().await, connect().await);
+        let name =
+            |c: &crate::proxy::backend::ServerConn<ServerStream>| c.stream.local_addr().unwrap();
+        let (na, nb, nc) = (name(&a), name(&b), name(&c));
+        // parked oldest first: a idle, b safe, c idle
+        for (conn, safe) in [(a, false), (b, true), (c, false)] {
+            let (srv, stream) = conn.into_idle();
+            be.park(srv, stream, safe);
+        }
+        let mut order = Vec::new();
+        for _ in 0..3 {
+            let c = connect().await;
+            assert!(c.reused);
+            order.push(name(&c));
+        }
+        assert_eq!(order, [nb, na, nc]);
+        held.abort();
+    }
+
     /// A self-signed certificate for `backend.test` made with the openssl CLI.
     fn cert(dir: &std::path::Path) -> String {
         std::fs::create_dir_all(dir).unwrap();
