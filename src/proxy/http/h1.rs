@@ -681,14 +681,14 @@ fn wants_keep_alive(v: Version, f: &Framing) -> bool {
     }
 }
 
-/// Content-Length, Transfer-Encoding and Connection analysis, rewriting the headers the way
-/// HAProxy's H1 parser does.
 /// `name` is `lower` in any case; names are nearly always lowercase already, and a
 /// slice compare is cheaper than a case-folding one.
 fn name_is(name: &str, lower: &str) -> bool {
     name == lower || name.eq_ignore_ascii_case(lower)
 }
 
+/// Content-Length, Transfer-Encoding and Connection analysis, rewriting the headers the way
+/// HAProxy's H1 parser does.
 fn analyse(h: &mut HeaderList, _v: Version) -> Result<Framing, H1Error> {
     let mut f = Framing::default();
     let mut first_cl: Option<usize> = None;

@@ -776,7 +776,7 @@ impl Session {
         };
 
         // cookie persistence: the server the cookie names, our cookie removed or unprefixed
-        let now_s = unix_now();
+        let now_s = crate::proxy::clock::unix_secs();
         let persist = be.cookie.as_ref().map(|cfg| {
             let views = be.server_views();
             let ctx = persist::RequestCtx {
@@ -2023,11 +2023,6 @@ fn send_name_header(be: &Backend, req: &mut RequestHead, server: &str) {
 
 fn lock_tables(e: &Engine) -> std::sync::MutexGuard<'_, Tables> {
     e.tables.lock().unwrap_or_else(|p| p.into_inner())
-}
-
-/// Wall-clock seconds (cookie dates are absolute).
-fn unix_now() -> u64 {
-    crate::proxy::clock::unix_secs()
 }
 
 /// A sample value as the binary HAProxy hashes for `balance hash`.

@@ -268,15 +268,16 @@ impl StreamIo {
         }
     }
 
-    /// A final head the session offered decoded and wrote no text for, taken when the
-    /// session flushes or shuts down before writing any body bytes.
-    fn take_offered(&mut self) -> io::Result<()> {
+    /// A final head the session offered decoded (it writes no text for it), taken with
+    /// the first body bytes `data`, or at a flush or shutdown before any. False when none
+    /// was offered (the session writes the head as text).
+    fn take_offered(&mut self, data: &[u8]) -> io::Result<bool> {
         if !matches!(self.res, Res::Head) || !self.rbuf.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
         match self.outcome.take_head() {
-            Some(head) => self.take_decoded(head, &[]),
-            None => Ok(()),
+            Some(head) => self.take_decoded(head, data).map(|()| true),
+            None => Ok(false),
         }
     }
 
@@ -441,9 +442,9 @@ impl StreamIo {
     }
 }
 
-/// Makes a head the session wrote as the HTTP/1 parser would have read it back (values
-/// and the reason trimmed, names lowercase). False when the text would not read back as
-/// this head, so it must be parsed.
+/// Makes a head the session hands over decoded what the HTTP/1 parser would have read
+/// from its text (values and the reason trimmed, names lowercase). False when the text
+/// would not read back as this head: the session then writes it as text, parsed here.
 pub(crate) fn as_parsed(head: &mut ResponseHead) -> bool {
     let lws = |b: &u8| *b == b' ' || *b == b'\t';
     let line_break = |v: &[u8]| memchr::memchr2(b'\r', b'\n', v).is_some();
@@ -587,19 +588,15 @@ impl AsyncWrite for StreamIo {
                 return Poll::Ready(Ok(data.len()));
             }
             Res::Head => {
-                let decoded = if this.rbuf.is_empty() {
-                    this.outcome.take_head()
-                } else {
-                    None
-                };
-                if let Some(head) = decoded {
-                    this.take_decoded(head, data)?;
-                } else if this.rbuf.is_empty() {
-                    this.take_head(data)?;
-                } else {
-                    let mut head = std::mem::take(&mut this.rbuf);
-                    head.extend_from_slice(data);
-                    this.take_head(&head)?;
+                // a head written as text: parsed, with what a previous write left
+                if !this.take_offered(data)? {
+                    if this.rbuf.is_empty() {
+                        this.take_head(data)?;
+                    } else {
+                        let mut head = std::mem::take(&mut this.rbuf);
+                        head.extend_from_slice(data);
+                        this.take_head(&head)?;
+                    }
                 }
             }
             Res::Body { .. } => {
@@ -622,7 +619,7 @@ impl AsyncWrite for StreamIo {
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        this.take_offered()?;
+        this.take_offered(&[])?;
         if matches!(this.res, Res::Failed) {
             return Poll::Ready(Err(io::ErrorKind::BrokenPipe.into()));
         }
@@ -633,7 +630,7 @@ impl AsyncWrite for StreamIo {
         let this = self.get_mut();
         // a head offered with no body bytes written after it (no body, or a response to
         // HEAD) goes out now
-        if this.take_offered().is_err() {
+        if this.take_offered(&[]).is_err() {
             return Poll::Ready(Ok(()));
         }
         match &this.res {

@@ -188,10 +188,7 @@ pub fn htx_adj_head(head: &crate::proxy::http::msg::ResponseHead) -> i64 {
     let mut lines = 1i64;
     let mut dropped = 0i64;
     for h in head.headers.iter() {
-        let encoder_line = h.name.eq_ignore_ascii_case("connection")
-            && crate::proxy::http::h1::tokens(&h.value)
-                .all(|t| t.eq_ignore_ascii_case(b"close") || t.eq_ignore_ascii_case(b"keep-alive"));
-        if encoder_line {
+        if h.name.eq_ignore_ascii_case("connection") && encoder_connection_value(&h.value) {
             dropped += (h.name.len() + 2 + h.value.len() + 2) as i64;
         } else {
             lines += 1;
@@ -209,13 +206,14 @@ impl TxnLog {
 
 /// A `Connection` header line whose tokens are all `close` / `keep-alive`.
 fn encoder_connection_line(line: &[u8]) -> bool {
-    let Some(value) = line
-        .get(..11)
+    line.get(..11)
         .filter(|n| n.eq_ignore_ascii_case(b"connection:"))
         .and_then(|_| line.get(11..))
-    else {
-        return false;
-    };
+        .is_some_and(encoder_connection_value)
+}
+
+/// A `Connection` value the HTTP/1 encoder writes: only `close` / `keep-alive` tokens.
+fn encoder_connection_value(value: &[u8]) -> bool {
     crate::proxy::http::h1::tokens(value)
         .all(|t| t.eq_ignore_ascii_case(b"close") || t.eq_ignore_ascii_case(b"keep-alive"))
 }
